@@ -1,0 +1,177 @@
+// The request path: log and measure -> authenticate -> authorize -> route (discovery, OpenAPI, health, metrics,
+// resources). Whatever fails becomes a Status object; nothing a client sends can take the server down.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { KindInfo } from '../../lib/api/kinds.js';
+import { logger } from '../../lib/util/log.js';
+import type { Authenticator, Authorizer } from '../auth/index.js';
+import { ApiError, errors, toApiError } from '../errors.js';
+import { openapiV2, openapiV3Document, openapiV3Root, openapiV3RootEtag } from '../openapi/index.js';
+import type { Store } from '../registry/store.js';
+import { bodyReader } from './body.js';
+import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
+import { registry, requestCounter, requestLatency } from './metrics.js';
+import { negotiate, parseMediaTypes, wantsAggregatedDiscovery } from './negotiate.js';
+import { requestInfo, type RequestInfo } from './request-info.js';
+import { handleResource, type ResourceRequest } from './resources.js';
+import { sendError, sendJson, type Reply } from './respond.js';
+
+const log = logger('apiserver');
+
+export interface HandlerDeps {
+  stores: Map<KindInfo, Store>;
+  authenticator: Authenticator;
+  authorizer: Authorizer;
+  serverAddress: string;
+  version: Record<string, string>;
+  bookmarkIntervalMs: number;
+  /** Health checks for /readyz and /livez: name -> check. */
+  healthChecks: Record<string, () => Promise<void>>;
+}
+
+export function createHandler(deps: HandlerDeps) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    void handle(deps, req, res);
+  };
+}
+
+async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const started = process.hrtime.bigint();
+  let info: RequestInfo | undefined;
+  try {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    info = requestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+    const user = await deps.authenticator.authenticate(req);
+    if (!user) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
+    const decision = await deps.authorizer.authorize(user, info);
+    if (!decision.allowed) throw errors.forbidden(`${user.username} cannot ${info.verb} resource "${info.resource}": ${decision.reason}`);
+    if (info.isResourceRequest) {
+      const ir = url.searchParams.get('includeObject');
+      const includeObject = ir === 'Object' || ir === 'None' ? ir : 'Metadata';
+      const reply: Reply = { res, out: negotiate(req.headers.accept), warnings: [], includeObject };
+      const r: ResourceRequest = { req, info, query: url.searchParams, body: bodyReader(req), reply, stores: deps.stores, bookmarkIntervalMs: deps.bookmarkIntervalMs };
+      await handleResource(r);
+    } else {
+      await handleNonResource(deps, req, res, url);
+    }
+  } catch (e) {
+    const err = toApiError(e);
+    if (err.code >= 500) log.error('request failed', { method: req.method, path: req.url, error: err.message, stack: (e as Error).stack });
+    if (!res.headersSent) sendError(res, err);
+    else res.end();
+  } finally {
+    const labels = { verb: (info?.verb ?? req.method ?? '').toUpperCase(), group: info?.group ?? '', resource: info?.resource ?? '', subresource: info?.subresource ?? '' };
+    res.once('finish', () => requestCounter.inc({ ...labels, code: String(res.statusCode) }));
+    if (info?.verb !== 'watch') {
+      requestLatency.observe({ verb: labels.verb, group: labels.group, resource: labels.resource }, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  }
+}
+
+async function handleNonResource(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  const path = url.pathname.replace(/\/+$/, '') || '/';
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    if (isKnownPath(path)) throw errors.methodNotAllowed();
+    throw errors.resourceNotFound();
+  }
+  const parts = path.split('/').filter(Boolean);
+  const accept = req.headers.accept;
+  if (path === '/version') return sendJson(res, 200, deps.version);
+  if (path === '/api') {
+    const agg = wantsAggregatedDiscovery(accept);
+    if (agg) return sendDiscovery(res, aggregatedDiscovery(true, agg), agg);
+    return sendJson(res, 200, apiVersions(deps.serverAddress));
+  }
+  if (path === '/apis') {
+    const agg = wantsAggregatedDiscovery(accept);
+    if (agg) return sendDiscovery(res, aggregatedDiscovery(false, agg), agg);
+    return sendJson(res, 200, apiGroupList());
+  }
+  if (parts[0] === 'api' && parts.length === 2) {
+    const list = apiResourceList('', parts[1] as string);
+    if (list) return sendJson(res, 200, list);
+  }
+  if (parts[0] === 'apis' && parts.length === 2) {
+    const g = apiGroup(parts[1] as string);
+    if (g) return sendJson(res, 200, g);
+  }
+  if (parts[0] === 'apis' && parts.length === 3) {
+    const list = apiResourceList(parts[1] as string, parts[2] as string);
+    if (list) return sendJson(res, 200, list);
+  }
+  if (path === '/healthz' || path === '/livez' || path === '/readyz' || /^\/(healthz|livez|readyz)\//.test(path)) return health(deps, res, url);
+  if (path === '/metrics') {
+    res.setHeader('Content-Type', registry.contentType);
+    res.end(await registry.metrics());
+    return;
+  }
+  if (path === '/openapi/v2') {
+    const types = parseMediaTypes(accept);
+    if (types.length && !types.some((t) => t.type === 'application/json' || t.type === '*/*')) {
+      throw errors.notAcceptable('the OpenAPI v2 document is served as application/json only; read /openapi/v3');
+    }
+    return sendJson(res, 200, openapiV2());
+  }
+  if (path === '/openapi/v3') {
+    res.setHeader('ETag', openapiV3RootEtag());
+    return sendJson(res, 200, openapiV3Root());
+  }
+  if (path.startsWith('/openapi/v3/')) {
+    const gv = path.slice('/openapi/v3/'.length);
+    const doc = openapiV3Document(gv);
+    if (doc) return sendOpenApiDocument(req, res, url, gv, doc);
+  }
+  if (path === '/') return sendJson(res, 200, { paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/metrics', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] });
+  throw errors.resourceNotFound();
+}
+
+/** An OpenAPI v3 document: immutable under its content hash, revalidated by ETag otherwise. */
+function sendOpenApiDocument(req: IncomingMessage, res: ServerResponse, url: URL, gv: string, doc: { body: string; hash: string; etag: string }): void {
+  const hash = url.searchParams.get('hash');
+  if (hash && hash !== doc.hash) {
+    res.statusCode = 301;
+    res.setHeader('Location', `/openapi/v3/${gv}?hash=${doc.hash}`);
+    res.end();
+    return;
+  }
+  res.setHeader('ETag', doc.etag);
+  res.setHeader('Vary', 'Accept');
+  res.setHeader('Content-Type', 'application/json');
+  if (hash) {
+    res.setHeader('Cache-Control', 'public, immutable');
+    res.setHeader('Expires', new Date(Date.now() + 365 * 24 * 3600 * 1000).toUTCString());
+  } else res.setHeader('Cache-Control', 'no-cache, private');
+  if (req.headers['if-none-match'] === doc.etag) {
+    res.statusCode = 304;
+    res.end();
+    return;
+  }
+  res.statusCode = 200;
+  res.end(doc.body);
+}
+
+function isKnownPath(path: string): boolean {
+  return ['/version', '/api', '/apis', '/healthz', '/livez', '/readyz', '/metrics', '/openapi/v2', '/openapi/v3'].includes(path) || path.startsWith('/api/') || path.startsWith('/apis/');
+}
+
+function sendDiscovery(res: ServerResponse, body: object, version: string): void {
+  res.setHeader('Vary', 'Accept');
+  sendJson(res, 200, body, 'json', `application/json;g=apidiscovery.k8s.io;v=${version};as=APIGroupDiscoveryList`);
+}
+
+async function health(deps: HandlerDeps, res: ServerResponse, url: URL): Promise<void> {
+  const lines: string[] = [];
+  let ok = true;
+  for (const [name, check] of Object.entries(deps.healthChecks)) {
+    try {
+      await check();
+      lines.push(`[+]${name} ok`);
+    } catch (e) {
+      ok = false;
+      lines.push(`[-]${name} failed: ${(e as Error).message}`);
+    }
+  }
+  res.statusCode = ok ? 200 : 500;
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  if (url.searchParams.has('verbose') || !ok) res.end(lines.join('\n') + `\n${url.pathname.slice(1)} check ${ok ? 'passed' : 'failed'}\n`);
+  else res.end('ok');
+}

@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { requestInfo } from './request-info.js';
+import { negotiate, wantsAggregatedDiscovery } from './negotiate.js';
+
+const q = (s = '') => new URLSearchParams(s);
+
+test('request paths resolve to group, version, namespace, resource, name, subresource and verb', () => {
+  assert.deepEqual(
+    pick(requestInfo('GET', '/apis/apps/v1/namespaces/shop/deployments/web/scale', q())),
+    { group: 'apps', version: 'v1', namespace: 'shop', resource: 'deployments', name: 'web', subresource: 'scale', verb: 'get' },
+  );
+  assert.equal(requestInfo('GET', '/api/v1/namespaces/default/pods', q()).verb, 'list');
+  assert.equal(requestInfo('GET', '/api/v1/namespaces/default/pods', q('watch=true')).verb, 'watch');
+  assert.equal(requestInfo('GET', '/api/v1/watch/namespaces/default/pods', q()).verb, 'watch');
+  assert.equal(requestInfo('DELETE', '/api/v1/namespaces/default/pods', q()).verb, 'deletecollection');
+  assert.equal(requestInfo('DELETE', '/api/v1/namespaces/default/pods/p', q()).verb, 'delete');
+  // The namespace object itself, and its subresources.
+  assert.deepEqual(pick(requestInfo('GET', '/api/v1/namespaces/shop', q())), { group: '', version: 'v1', namespace: undefined, resource: 'namespaces', name: 'shop', subresource: undefined, verb: 'get' });
+  assert.deepEqual(pick(requestInfo('PUT', '/api/v1/namespaces/shop/finalize', q())), { group: '', version: 'v1', namespace: undefined, resource: 'namespaces', name: 'shop', subresource: 'finalize', verb: 'update' });
+  assert.equal(requestInfo('GET', '/api/v1/pods', q()).verb, 'list');
+  assert.equal(requestInfo('GET', '/api/v1', q()).isResourceRequest, false);
+  assert.equal(requestInfo('GET', '/apis/apps/v1', q()).isResourceRequest, false);
+  assert.equal(requestInfo('GET', '/healthz', q()).isResourceRequest, false);
+});
+
+test('Accept negotiation picks the Table kubectl asks for, JSON otherwise, and refuses protobuf-only clients', () => {
+  assert.deepEqual(negotiate('application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json'), { format: 'json', table: true, tableVersion: 'v1' });
+  assert.deepEqual(negotiate('application/json'), { format: 'json', table: false });
+  assert.deepEqual(negotiate(undefined), { format: 'json', table: false });
+  assert.deepEqual(negotiate('application/yaml'), { format: 'yaml', table: false });
+  assert.deepEqual(negotiate('application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json'), { format: 'json', table: false });
+  assert.throws(() => negotiate('application/vnd.kubernetes.protobuf'), /only the following media types/);
+  assert.equal(wantsAggregatedDiscovery('application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json'), 'v2');
+  assert.equal(wantsAggregatedDiscovery('application/json, */*'), undefined);
+});
+
+function pick(i: ReturnType<typeof requestInfo>) {
+  return { group: i.group, version: i.version, namespace: i.namespace, resource: i.resource, name: i.name, subresource: i.subresource, verb: i.verb };
+}

@@ -1,0 +1,125 @@
+// Serving a watch: newline-delimited JSON events over a chunked HTTP response, or one JSON message per event over
+// a WebSocket. Events come from the watch cache; bookmarks are sent on request; a stalled client is cut off.
+import type { KindInfo } from '../../lib/api/kinds.js';
+import type { KubeObject, WatchEvent } from '../../lib/api/types.js';
+import { buildTable } from '../printers/index.js';
+import type { Store } from '../registry/store.js';
+import { listOptions, type ResourceRequest } from './resources.js';
+import { isTrue } from './request-info.js';
+import { watchMetrics } from './metrics.js';
+
+const MAX_BUFFERED = 32 * 1024 * 1024;
+
+/** Where watch events go: a chunked HTTP response or a WebSocket. */
+export interface WatchSink {
+  start(): void;
+  /** Writes one encoded event; false when the client has fallen too far behind. */
+  write(line: string): boolean;
+  end(): void;
+  onClose(cb: () => void): void;
+}
+
+export function httpSink(r: ResourceRequest): WatchSink {
+  const res = r.reply.res;
+  return {
+    start() {
+      res.statusCode = 200;
+      res.setHeader('Content-Type', 'application/json');
+      res.setHeader('Cache-Control', 'no-cache, private');
+      res.setHeader('Transfer-Encoding', 'chunked');
+      res.flushHeaders();
+    },
+    write(line) {
+      res.write(line);
+      return res.writableLength < MAX_BUFFERED;
+    },
+    end: () => res.end(),
+    onClose(cb) {
+      r.req.on('close', cb);
+      res.on('close', cb);
+    },
+  };
+}
+
+export async function serveWatch(r: ResourceRequest, kind: KindInfo, store: Store, namespace: string | undefined, sink: WatchSink = httpSink(r)): Promise<void> {
+  const q = r.query;
+  const opts = listOptions(kind, q);
+  if (r.info.name) {
+    const nameFilter = opts.filter;
+    const name = r.info.name;
+    opts.filter = { isEverything: false, matches: (o) => o.metadata.name === name && nameFilter.matches(o) };
+  }
+  const bookmarks = isTrue(q.get('allowWatchBookmarks'));
+  const sendInitialEvents = isTrue(q.get('sendInitialEvents'));
+  const timeoutRaw = Number(q.get('timeoutSeconds') ?? '');
+  const timeoutMs = Number.isFinite(timeoutRaw) && timeoutRaw > 0 ? timeoutRaw * 1000 : (1800 + Math.random() * 1800) * 1000;
+  const { out } = r.reply;
+  const table = out.table;
+  let first = true;
+
+  const encode = (ev: WatchEvent): string => {
+    let object: unknown = ev.object;
+    if (table && (ev.type === 'ADDED' || ev.type === 'MODIFIED' || ev.type === 'DELETED')) {
+      object = buildTable(kind, [ev.object as KubeObject], { now: new Date(), includeObject: r.reply.includeObject, resourceVersion: ev.object.metadata?.resourceVersion, noHeaders: !first, tableVersion: out.tableVersion });
+      first = false;
+    }
+    return JSON.stringify({ type: ev.type, object }) + '\n';
+  };
+
+  sink.start();
+
+  let closed = false;
+  let stop: () => void = () => undefined;
+  const finish = () => {
+    if (closed) return;
+    closed = true;
+    clearInterval(ticker);
+    clearTimeout(timer);
+    stop();
+    watchMetrics.dec({ resource: kind.resource });
+    sink.end();
+  };
+  const send = (ev: WatchEvent): boolean => {
+    if (closed) return false;
+    if (ev.type === 'BOOKMARK' && !bookmarks && !sendInitialEvents) return true;
+    return sink.write(encode(ev));
+  };
+  watchMetrics.inc({ resource: kind.resource });
+  const ticker = setInterval(() => {
+    if (bookmarks) send({ type: 'BOOKMARK', object: store.bookmark(storeRev(store)) });
+  }, r.bookmarkIntervalMs);
+  const timer = setTimeout(() => {
+    if (bookmarks) send({ type: 'BOOKMARK', object: store.bookmark(storeRev(store)) });
+    finish();
+  }, timeoutMs);
+  sink.onClose(finish);
+  try {
+    stop = await store.watch(namespace, { filter: opts.filter, resourceVersion: opts.resourceVersion, sendInitialEvents }, send, finish);
+  } catch (e) {
+    const status = (e as { toStatus?: () => unknown }).toStatus?.() ?? { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 500, message: String(e) };
+    if (!closed) sink.write(JSON.stringify({ type: 'ERROR', object: status }) + '\n');
+    finish();
+    return;
+  }
+  if (closed) stop();
+}
+
+function storeRev(store: Store): number {
+  return store.currentRevision();
+}
+
+/** A WebSocket carrying one JSON watch event per text message. */
+export function webSocketSink(ws: import('ws').WebSocket): WatchSink {
+  return {
+    start: () => undefined,
+    write(line) {
+      ws.send(line.endsWith('\n') ? line.slice(0, -1) : line);
+      return ws.bufferedAmount < MAX_BUFFERED;
+    },
+    end: () => ws.close(1000),
+    onClose: (cb) => {
+      ws.on('close', cb);
+      ws.on('error', cb);
+    },
+  };
+}

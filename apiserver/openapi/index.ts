@@ -1,0 +1,189 @@
+// The OpenAPI documents kubectl and other clients read: the v3 discovery root (/openapi/v3), one v3 document per
+// group/version (/openapi/v3/api/v1, /openapi/v3/apis/apps/v1...) and the Swagger 2.0 document (/openapi/v2), all
+// built from the schemas in lib/api/schema. They never change while the server runs, so each is built once.
+import { createHash } from 'node:crypto';
+import { KINDS, apiGroups, type KindInfo } from '../../lib/api/kinds.js';
+import { META, REF_PREFIX, components, reachableSchemas } from '../../lib/api/schema/index.js';
+import { refsToV2, toV2, toV3 } from './convert.js';
+import type { Parameter } from './params.js';
+import { groupPrefix, pathsForKind, referencedSchemas, tagOf, type Operation, type PathItem } from './paths.js';
+
+export interface OpenAPIV3Document {
+  components: { schemas: Record<string, unknown> };
+  info: { title: string; version: string };
+  openapi: '3.0.0';
+  paths: Record<string, PathItem>;
+}
+
+export interface OpenAPIV3Root {
+  paths: Record<string, { serverRelativeURL: string }>;
+}
+
+const INFO = { title: 'Kubernetes', version: 'unversioned' };
+
+function discoveryOp(operationId: string, description: string, schema: string, tag: string): Operation {
+  return {
+    description,
+    operationId,
+    responses: {
+      '200': { content: Object.fromEntries(['application/json', 'application/yaml'].map((t) => [t, { schema: { $ref: REF_PREFIX + schema } }])), description: 'OK' },
+      '401': { description: 'Unauthorized' },
+    },
+    tags: [tag],
+    'x-kubernetes-action': 'get',
+  };
+}
+
+function buildDocument(paths: Record<string, PathItem>): OpenAPIV3Document {
+  const all = components();
+  const schemas: Record<string, unknown> = {};
+  for (const name of reachableSchemas(referencedSchemas(paths))) schemas[name] = toV3(all[name]);
+  const sortedPaths: Record<string, PathItem> = {};
+  for (const p of Object.keys(paths).sort()) sortedPaths[p] = paths[p];
+  return { components: { schemas }, info: INFO, openapi: '3.0.0', paths: sortedPaths };
+}
+
+/** Paths of the kinds of one group/version, with the resource list endpoint. */
+function groupVersionPaths(kinds: KindInfo[]): Record<string, PathItem> {
+  const k = kinds[0];
+  const word = k.group === '' ? 'Core' : tagOf(k).split('_')[0].replace(/^./, (c) => c.toUpperCase());
+  const version = k.version.charAt(0).toUpperCase() + k.version.slice(1);
+  const paths: Record<string, PathItem> = {
+    [`${groupPrefix(k)}/`]: { get: discoveryOp(`get${word}${version}APIResources`, 'get available resources', META + 'APIResourceList', tagOf(k)) },
+  };
+  for (const kind of kinds) Object.assign(paths, pathsForKind(kind));
+  return paths;
+}
+
+interface Built {
+  doc: OpenAPIV3Document;
+  body: string;
+  hash: string;
+}
+
+let built: Map<string, Built> | undefined;
+
+function hashOf(body: string): string {
+  return createHash('sha512').update(body).digest('hex').toUpperCase();
+}
+
+function buildAll(): Map<string, Built> {
+  const docs = new Map<string, OpenAPIV3Document>();
+  docs.set('api', buildDocument({ '/api/': { get: discoveryOp('getCoreAPIVersions', 'get available API versions', META + 'APIVersions', 'core') } }));
+  docs.set('apis', buildDocument({ '/apis/': { get: discoveryOp('getAPIVersions', 'get available API versions', META + 'APIGroupList', 'apis') } }));
+  const byGv = new Map<string, KindInfo[]>();
+  for (const k of KINDS) {
+    const key = groupPrefix(k).slice(1);
+    byGv.set(key, [...(byGv.get(key) ?? []), k]);
+  }
+  for (const g of apiGroups()) {
+    const word = g.split('.')[0];
+    docs.set(`apis/${g}`, buildDocument({ [`/apis/${g}/`]: { get: discoveryOp(`get${word.charAt(0).toUpperCase()}${word.slice(1)}APIGroup`, 'get information of a group', META + 'APIGroup', word) } }));
+  }
+  for (const [gv, kinds] of byGv) docs.set(gv, buildDocument(groupVersionPaths(kinds)));
+  const out = new Map<string, Built>();
+  for (const [key, doc] of [...docs].sort(([a], [b]) => a.localeCompare(b))) {
+    const body = JSON.stringify(doc);
+    out.set(key, { doc, body, hash: hashOf(body) });
+  }
+  return out;
+}
+
+function documents(): Map<string, Built> {
+  built ??= buildAll();
+  return built;
+}
+
+/** The document paths served under /openapi/v3/ (`api`, `api/v1`, `apis`, `apis/apps`, `apis/apps/v1`...). */
+export function openapiV3Paths(): string[] {
+  return [...documents().keys()];
+}
+
+/** GET /openapi/v3: where each group/version's document lives, with a content hash for caching. */
+export function openapiV3Root(): OpenAPIV3Root {
+  const paths: OpenAPIV3Root['paths'] = {};
+  for (const [key, b] of documents()) paths[key] = { serverRelativeURL: `/openapi/v3/${key}?hash=${b.hash}` };
+  return { paths };
+}
+
+/** GET /openapi/v3/<gv> (e.g. `api/v1`, `apis/apps/v1`); undefined for an unknown path. */
+export function openapiV3ForGroupVersion(gv: string): OpenAPIV3Document | undefined {
+  return documents().get(gv.replace(/^\/+|\/+$/g, ''))?.doc;
+}
+
+/**
+ * A group/version document serialized (exactly the bytes the hash is of) with its hash. Serve `body` as
+ * application/json with `ETag: "<hash>"`; when the request's `hash` query parameter differs, Kubernetes answers with a
+ * 301 to the current URL.
+ */
+export function openapiV3Document(gv: string): { body: string; hash: string; etag: string } | undefined {
+  const b = documents().get(gv.replace(/^\/+|\/+$/g, ''));
+  return b ? { body: b.body, hash: b.hash, etag: `"${b.hash}"` } : undefined;
+}
+
+/** The ETag of the /openapi/v3 root document. */
+export function openapiV3RootEtag(): string {
+  return `"${hashOf(JSON.stringify(openapiV3Root()))}"`;
+}
+
+let v2: Record<string, unknown> | undefined;
+
+/** GET /openapi/v2: the Swagger 2.0 document, as JSON. */
+export function openapiV2(): Record<string, unknown> {
+  if (!v2) {
+    const all = components();
+    const definitions: Record<string, unknown> = {};
+    for (const name of Object.keys(all)) definitions[name] = toV2(all[name], name);
+    const paths: Record<string, unknown> = {};
+    for (const b of documents().values()) {
+      for (const [p, item] of Object.entries(b.doc.paths)) paths[p] = v2PathItem(item);
+    }
+    v2 = {
+      definitions,
+      info: INFO,
+      paths: Object.fromEntries(Object.keys(paths).sort().map((p) => [p, paths[p]])),
+      security: [{ BearerToken: [] }],
+      securityDefinitions: { BearerToken: { description: 'Bearer Token authentication', in: 'header', name: 'authorization', type: 'apiKey' } },
+      swagger: '2.0',
+    };
+  }
+  return v2;
+}
+
+/** A v3 path item in Swagger 2.0 form: body parameters, produces/consumes, simple parameter types. */
+function v2PathItem(item: PathItem): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const param = (p: Parameter): Record<string, unknown> => ({ description: p.description, in: p.in, name: p.name, type: p.schema.type, uniqueItems: true, ...(p.required ? { required: true } : {}) });
+  for (const [method, value] of Object.entries(item)) {
+    if (method === 'parameters') {
+      out.parameters = (value as Parameter[]).map(param);
+      continue;
+    }
+    const op = value as Operation;
+    const params: Array<Record<string, unknown>> = [];
+    if (op.requestBody) {
+      const first = Object.values(op.requestBody.content)[0];
+      params.push({ in: 'body', name: 'body', required: true, schema: refsToV2(first.schema) });
+    }
+    params.push(...(op.parameters ?? []).map(param));
+    const responses: Record<string, unknown> = {};
+    for (const [code, r] of Object.entries(op.responses)) {
+      const first = r.content ? Object.values(r.content)[0] : undefined;
+      responses[code] = first ? { description: r.description, schema: refsToV2(first.schema) } : { description: r.description };
+    }
+    out[method] = {
+      consumes: op.requestBody ? Object.keys(op.requestBody.content) : ['*/*'],
+      description: op.description,
+      operationId: op.operationId,
+      ...(params.length ? { parameters: params } : {}),
+      produces: ['application/json', 'application/yaml'],
+      responses,
+      schemes: ['https'],
+      tags: op.tags,
+      'x-kubernetes-action': op['x-kubernetes-action'],
+      ...(op['x-kubernetes-group-version-kind'] ? { 'x-kubernetes-group-version-kind': op['x-kubernetes-group-version-kind'] } : {}),
+    };
+  }
+  return out;
+}
+

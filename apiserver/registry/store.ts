@@ -1,0 +1,453 @@
+// The generic store: one implementation of get, list, watch, create, update, patch and delete for every kind,
+// on etcd with optimistic concurrency. Kinds plug in a Strategy; validation and defaulting come from their schema.
+import type { KindInfo } from '../../lib/api/kinds.js';
+import { apiVersionOf } from '../../lib/api/kinds.js';
+import type { KubeObject, StatusCause, WatchEvent } from '../../lib/api/types.js';
+import { ApiError, errors } from '../errors.js';
+import type { EtcdStorage } from '../storage/etcd.js';
+import type { CacheEvent, CacheHub, CacheWatcher, ResourceCache } from '../storage/cache.js';
+import { namespacePrefix, objectKey, resourcePrefix } from '../storage/keys.js';
+import type { Strategy, StrategyContext } from './strategy.js';
+import { clone, deepEqual, nameSuffix, newUid, nowTime, specPart } from './meta.js';
+import { checkObject } from './validate.js';
+import { type ObjectFilter, decodeContinue, encodeContinue } from './list-options.js';
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+export interface WriteContext {
+  namespace?: string;
+  dryRun: boolean;
+  fieldValidation: FieldValidation;
+  /** Warnings for the response's Warning headers. */
+  warnings: string[];
+}
+
+export interface ListOptions {
+  filter: ObjectFilter;
+  resourceVersion?: string;
+  resourceVersionMatch?: string;
+  limit?: number;
+  continue?: string;
+}
+
+export interface ListResult {
+  items: KubeObject[];
+  resourceVersion: string;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+export interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
+  orphanDependents?: boolean;
+  preconditions?: { uid?: string; resourceVersion?: string };
+  dryRun?: string[];
+}
+
+export interface WatchOptions {
+  filter: ObjectFilter;
+  resourceVersion?: string;
+  sendInitialEvents?: boolean;
+}
+
+/** Which part of the object a write may change: status only, the binding (nodeName + PodScheduled), namespace finalizers, or the rest. */
+export type Subresource = 'status' | 'binding' | 'finalize' | undefined;
+
+/** Checks a namespace before a namespaced object is created in it. */
+export type NamespaceGate = (namespace: string) => Promise<void>;
+
+const MAX_RETRIES = 8;
+
+export class Store {
+  readonly cache: ResourceCache;
+
+  constructor(
+    readonly kind: KindInfo,
+    readonly strategy: Strategy,
+    private readonly storage: EtcdStorage,
+    private readonly hub: CacheHub,
+    private readonly namespaceGate: NamespaceGate,
+    private readonly strategyContext: StrategyContext,
+  ) {
+    this.cache = hub.register(resourcePrefix(kind));
+  }
+
+  private key(namespace: string | undefined, name: string): string {
+    return objectKey(this.kind, namespace, name);
+  }
+
+  private prefix(namespace: string | undefined): string {
+    return this.kind.namespaced && namespace ? namespacePrefix(this.kind, namespace) : resourcePrefix(this.kind);
+  }
+
+  // ---- reads ---------------------------------------------------------------------------------------------------
+
+  async get(namespace: string | undefined, name: string, resourceVersion?: string): Promise<KubeObject> {
+    await this.readyFor(resourceVersion);
+    const obj = this.cache.get(this.key(namespace, name)) ?? (await this.storage.get(this.key(namespace, name)))?.obj;
+    if (!obj) throw errors.notFound(this.kind, name);
+    return obj;
+  }
+
+  /** Waits until the cache is fresh enough for a read at resourceVersion ('' = consistent, '0' = any). */
+  private async readyFor(resourceVersion: string | undefined): Promise<void> {
+    if (resourceVersion === '0') return;
+    if (!resourceVersion) {
+      if (!(await this.hub.fresh())) throw errors.timeout('the watch cache did not catch up with etcd in time; retry');
+      return;
+    }
+    const rv = parseRv(resourceVersion);
+    if (!(await this.hub.waitFor(rv))) {
+      const e = errors.timeout(`Too large resource version: ${rv}, current: ${this.hub.rev}`);
+      e.details = { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 };
+      throw e;
+    }
+  }
+
+  async list(namespace: string | undefined, opts: ListOptions): Promise<ListResult> {
+    const prefix = this.prefix(namespace);
+    if (opts.continue) return this.listFromEtcd(prefix, opts, decodeContinue(opts.continue, prefix));
+    if (opts.resourceVersionMatch === 'Exact' && opts.resourceVersion) {
+      return this.listFromEtcd(prefix, opts, { rev: parseRv(opts.resourceVersion), startKey: prefix });
+    }
+    await this.readyFor(opts.resourceVersion);
+    const rev = this.hub.rev;
+    const all = this.cache.list(prefix);
+    const items: KubeObject[] = [];
+    let i = 0;
+    for (; i < all.length; i++) {
+      const o = all[i] as KubeObject;
+      if (!opts.filter.matches(o)) continue;
+      if (opts.limit && items.length === opts.limit) break;
+      items.push(o);
+    }
+    const result: ListResult = { items, resourceVersion: String(rev) };
+    if (opts.limit && i < all.length) {
+      const last = items[items.length - 1];
+      if (last) {
+        result.continue = encodeContinue(rev, this.key(last.metadata.namespace, last.metadata.name as string), prefix);
+        if (opts.filter.isEverything) result.remainingItemCount = all.length - i;
+      }
+    }
+    return result;
+  }
+
+  private async listFromEtcd(prefix: string, opts: ListOptions, from: { rev: number; startKey: string }): Promise<ListResult> {
+    const items: KubeObject[] = [];
+    let startKey = from.startKey;
+    const limit = opts.limit ?? 0;
+    for (;;) {
+      let page;
+      try {
+        page = await this.storage.list(prefix, { revision: from.rev, startKey, limit: limit ? limit + 1 : 0 });
+      } catch (e) {
+        if (/compacted/i.test((e as Error).message)) {
+          throw errors.gone('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
+        }
+        throw e;
+      }
+      for (const s of page.items) {
+        if (!opts.filter.matches(s.obj)) continue;
+        if (limit && items.length === limit) {
+          const last = items[items.length - 1] as KubeObject;
+          return { items, resourceVersion: String(from.rev), continue: encodeContinue(from.rev, this.key(last.metadata.namespace, last.metadata.name as string), prefix) };
+        }
+        items.push(s.obj);
+      }
+      const lastKey = page.items[page.items.length - 1]?.key;
+      if (!page.more || !lastKey) break;
+      startKey = lastKey + '\0';
+    }
+    return { items, resourceVersion: String(from.rev) };
+  }
+
+  /** Starts a watch; events go to send until it returns false or the returned stop is called. */
+  async watch(namespace: string | undefined, opts: WatchOptions, send: (ev: WatchEvent) => boolean, onClose: (reason: string) => void): Promise<() => void> {
+    const prefix = this.prefix(namespace);
+    const f = opts.filter;
+    let backlog: CacheEvent[] = [];
+    let initial: KubeObject[] = [];
+    const rvOpt = opts.resourceVersion;
+    if (!rvOpt || rvOpt === '0') {
+      await this.readyFor(rvOpt);
+      initial = this.cache.list(prefix).filter((o) => f.matches(o));
+    } else {
+      const rv = parseRv(rvOpt);
+      await this.readyFor(rvOpt);
+      if (opts.sendInitialEvents) initial = this.cache.list(prefix).filter((o) => f.matches(o));
+      else {
+        const evs = this.cache.eventsSince(rv);
+        if (!evs) {
+          const gone = errors.gone(`too old resource version: ${rv} (${this.cache.oldestAvailable()})`);
+          send({ type: 'ERROR', object: gone.toStatus() as unknown as KubeObject });
+          onClose('gone');
+          return () => undefined;
+        }
+        backlog = evs.filter((e) => e.key.startsWith(prefix));
+      }
+    }
+    // From here to registration nothing awaits, so no event can slip between the snapshot and the live stream.
+    let open = true;
+    const watcher: CacheWatcher = {
+      prefix,
+      deliver: (ev) => {
+        if (!open) return true;
+        const out = translate(ev, f);
+        return out ? send(out) : true;
+      },
+      close: (reason) => {
+        if (!open) return;
+        open = false;
+        onClose(reason);
+      },
+    };
+    for (const o of initial) if (!send({ type: 'ADDED', object: o })) return () => undefined;
+    if (opts.sendInitialEvents) {
+      send({ type: 'BOOKMARK', object: this.bookmark(this.hub.rev, true) });
+    }
+    for (const ev of backlog) {
+      const out = translate(ev, f);
+      if (out && !send(out)) return () => undefined;
+    }
+    this.cache.watchers.add(watcher);
+    return () => {
+      open = false;
+      this.cache.watchers.delete(watcher);
+    };
+  }
+
+  currentRevision(): number {
+    return this.hub.rev;
+  }
+
+  bookmark(rev: number, initialEventsEnd = false): KubeObject {
+    const metadata: KubeObject['metadata'] = { resourceVersion: String(rev) };
+    if (initialEventsEnd) metadata.annotations = { 'k8s.io/initial-events-end': 'true' };
+    return { apiVersion: apiVersionOf(this.kind), kind: this.kind.kind, metadata };
+  }
+
+  // ---- writes --------------------------------------------------------------------------------------------------
+
+  async create(ctx: WriteContext, input: KubeObject): Promise<KubeObject> {
+    const obj = clone(input);
+    this.checkTypeMeta(obj);
+    this.checkNamespace(ctx, obj);
+    const meta = obj.metadata;
+    if (!meta.name && meta.generateName) meta.name = meta.generateName + nameSuffix();
+    for (const f of ['uid', 'resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink'] as const) delete meta[f];
+    meta.creationTimestamp = nowTime();
+    meta.uid = newUid();
+    if (this.strategy.generation) meta.generation = 1;
+    else delete meta.generation;
+    this.strategy.prepareForCreate?.(obj, this.strategyContext);
+    checkObject(this.kind, this.strategy, obj, undefined, ctx);
+    if (this.kind.namespaced) await this.namespaceGate(meta.namespace as string);
+    if (ctx.dryRun) {
+      if (this.cache.get(this.key(meta.namespace, meta.name as string))) throw errors.alreadyExists(this.kind, meta.name as string);
+      return obj;
+    }
+    const res = await this.storage.create(this.key(meta.namespace, meta.name as string), obj);
+    if (!res.ok) throw errors.alreadyExists(this.kind, meta.name as string);
+    return res.obj;
+  }
+
+  /**
+   * Read-modify-write under optimistic concurrency: mutate gets the current object and returns the new one. A
+   * resourceVersion in the new object is a precondition (409 when stale); without one the write is retried on
+   * races, as Kubernetes does for patches and unconditional updates.
+   */
+  async update(ctx: WriteContext, name: string, mutate: (current: KubeObject) => KubeObject, sub: Subresource, allowCreate = false): Promise<{ obj: KubeObject; created: boolean }> {
+    const key = this.key(ctx.namespace, name);
+    for (let attempt = 0; ; attempt++) {
+      const cur = await this.storage.get(key);
+      if (!cur) {
+        if (!allowCreate || !this.strategy.allowCreateOnUpdate || sub) throw errors.notFound(this.kind, name);
+        const fresh = mutate(undefined as unknown as KubeObject);
+        return { obj: await this.create(ctx, fresh), created: true };
+      }
+      const next = clone(mutate(clone(cur.obj)));
+      const wantRv = next.metadata?.resourceVersion;
+      if (wantRv && wantRv !== String(cur.rev)) throw errors.conflict(this.kind, name);
+      const obj = this.prepareUpdate(ctx, next, cur.obj, sub);
+      if (deepEqual(withoutRv(obj), withoutRv(cur.obj))) return { obj: cur.obj, created: false };
+      if (ctx.dryRun) return { obj, created: false };
+      if (obj.metadata.deletionTimestamp && !obj.metadata.finalizers?.length && !obj.metadata.deletionGracePeriodSeconds && this.finalizersDone(obj)) {
+        const del = await this.storage.delete(key, cur.rev);
+        if (del.ok) return { obj, created: false };
+      } else {
+        const res = await this.storage.update(key, obj, cur.rev);
+        if (res.ok) return { obj: res.obj, created: false };
+      }
+      if (attempt >= MAX_RETRIES) throw errors.conflict(this.kind, name);
+    }
+  }
+
+  private finalizersDone(obj: KubeObject): boolean {
+    // Namespaces also wait for spec.finalizers (emptied by the namespace controller through /finalize).
+    return this.kind.kind !== 'Namespace' || !((obj.spec?.finalizers as string[] | undefined)?.length);
+  }
+
+  private prepareUpdate(ctx: WriteContext, next: KubeObject, old: KubeObject, sub: Subresource): KubeObject {
+    this.checkTypeMeta(next);
+    next.metadata ??= {};
+    if (next.metadata.name !== undefined && next.metadata.name !== old.metadata.name) {
+      throw errors.badRequest(`the name of the object (${next.metadata.name}) does not match the name on the URL (${old.metadata.name})`);
+    }
+    if (this.kind.namespaced && next.metadata.namespace !== undefined && next.metadata.namespace !== old.metadata.namespace) {
+      throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    let obj: KubeObject;
+    if (sub === 'status') {
+      obj = { ...clone(old), status: next.status };
+    } else if (sub === 'binding') {
+      obj = { ...clone(old), spec: next.spec, status: next.status };
+    } else if (sub === 'finalize') {
+      obj = { ...clone(old), spec: next.spec };
+    } else {
+      obj = next;
+      const m = obj.metadata;
+      const o = old.metadata;
+      m.name = o.name;
+      if (this.kind.namespaced) m.namespace = o.namespace;
+      m.uid = o.uid;
+      m.creationTimestamp = o.creationTimestamp;
+      if (o.deletionTimestamp) m.deletionTimestamp = o.deletionTimestamp;
+      else delete m.deletionTimestamp;
+      if (o.deletionGracePeriodSeconds !== undefined) m.deletionGracePeriodSeconds = o.deletionGracePeriodSeconds;
+      else delete m.deletionGracePeriodSeconds;
+      if (this.strategy.statusSubresource) {
+        if (old.status === undefined) delete obj.status;
+        else obj.status = old.status;
+      }
+      if (o.deletionTimestamp && (m.finalizers ?? []).some((f) => !(o.finalizers ?? []).includes(f))) {
+        throw errors.forbidden(`no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify((m.finalizers ?? []).filter((f) => !(o.finalizers ?? []).includes(f)))}`);
+      }
+    }
+    obj.apiVersion = apiVersionOf(this.kind);
+    obj.kind = this.kind.kind;
+    if (this.strategy.generation) {
+      obj.metadata.generation = old.metadata.generation ?? 1;
+      if (!sub && specPart(obj) !== specPart(old)) obj.metadata.generation += 1;
+    } else delete obj.metadata.generation;
+    if (!sub) this.strategy.prepareForUpdate?.(obj, old);
+    checkObject(this.kind, this.strategy, obj, sub === 'binding' || sub === 'finalize' ? undefined : old, ctx);
+    return obj;
+  }
+
+  async delete(ctx: WriteContext, name: string, opts: DeleteOptions): Promise<{ obj: KubeObject; deleted: boolean }> {
+    const key = this.key(ctx.namespace, name);
+    for (let attempt = 0; ; attempt++) {
+      const cur = await this.storage.get(key);
+      if (!cur) throw errors.notFound(this.kind, name);
+      const pre = opts.preconditions;
+      if (pre?.uid && pre.uid !== cur.obj.metadata.uid) {
+        throw errors.conflict(this.kind, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${cur.obj.metadata.uid}`);
+      }
+      if (pre?.resourceVersion && pre.resourceVersion !== String(cur.rev)) {
+        throw errors.conflict(this.kind, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.rev}`);
+      }
+      const obj = clone(cur.obj);
+      const m = obj.metadata;
+      const finalizers = new Set(m.finalizers ?? []);
+      const policy = opts.propagationPolicy ?? (opts.orphanDependents === true ? 'Orphan' : opts.orphanDependents === false ? 'Background' : undefined);
+      if (!m.deletionTimestamp) {
+        if (policy === 'Orphan') finalizers.add('orphan');
+        if (policy === 'Foreground') finalizers.add('foregroundDeletion');
+      }
+      const grace = this.strategy.gracePeriod?.(obj, opts.gracePeriodSeconds);
+      const terminating = this.strategy.beginDelete?.(obj) ?? false;
+      const keep = finalizers.size > 0 || (grace !== undefined && grace > 0) || terminating;
+      let write: Promise<{ ok: boolean; obj?: KubeObject }>;
+      if (keep) {
+        const now = Date.now();
+        const prevDeadline = m.deletionTimestamp ? Date.parse(m.deletionTimestamp) : Infinity;
+        const deadline = now + (grace ?? 0) * 1000;
+        if (deadline < prevDeadline) {
+          m.deletionTimestamp = nowTime(new Date(deadline));
+          m.deletionGracePeriodSeconds = grace ?? 0;
+        }
+        if (finalizers.size) m.finalizers = [...finalizers];
+        if (deepEqual(obj, cur.obj)) return { obj: cur.obj, deleted: false };
+        if (ctx.dryRun) return { obj, deleted: false };
+        write = this.storage.update(key, obj, cur.rev);
+      } else {
+        if (ctx.dryRun) return { obj: cur.obj, deleted: true };
+        write = this.storage.delete(key, cur.rev);
+      }
+      const res = await write;
+      if (res.ok) return keep ? { obj: res.obj as KubeObject, deleted: false } : { obj: cur.obj, deleted: true };
+      if (attempt >= MAX_RETRIES) throw errors.conflict(this.kind, name);
+    }
+  }
+
+  async deleteCollection(ctx: WriteContext, namespace: string | undefined, list: ListOptions, opts: DeleteOptions): Promise<KubeObject[]> {
+    const { items } = await this.list(namespace, { ...list, limit: undefined, continue: undefined });
+    const out: KubeObject[] = [];
+    for (const item of items) {
+      try {
+        const r = await this.delete({ ...ctx, namespace: item.metadata.namespace }, item.metadata.name as string, opts);
+        out.push(r.obj);
+      } catch (e) {
+        if (!(e instanceof ApiError && e.code === 404)) throw e;
+      }
+    }
+    return out;
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------------------------
+
+  private checkTypeMeta(obj: KubeObject): void {
+    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw errors.badRequest('the request body must be a JSON or YAML object');
+    const want = apiVersionOf(this.kind);
+    if (obj.apiVersion !== undefined && obj.apiVersion !== want) {
+      throw errors.badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${want})`);
+    }
+    if (obj.kind !== undefined && obj.kind !== this.kind.kind) {
+      throw errors.badRequest(`the kind in the data (${String(obj.kind)}) does not match the expected kind (${this.kind.kind})`);
+    }
+    if (obj.metadata !== undefined && (typeof obj.metadata !== 'object' || obj.metadata === null || Array.isArray(obj.metadata))) {
+      throw errors.badRequest('metadata must be an object');
+    }
+    obj.metadata ??= {};
+    obj.apiVersion = want;
+    obj.kind = this.kind.kind;
+  }
+
+  private checkNamespace(ctx: WriteContext, obj: KubeObject): void {
+    if (!this.kind.namespaced) {
+      delete obj.metadata.namespace;
+      return;
+    }
+    const ns = obj.metadata.namespace;
+    if (ns && ctx.namespace && ns !== ctx.namespace) {
+      throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    obj.metadata.namespace = ctx.namespace ?? ns;
+    if (!obj.metadata.namespace) throw errors.badRequest('the namespace of the object must be set');
+  }
+}
+
+function withoutRv(obj: KubeObject): KubeObject {
+  const { resourceVersion: _rv, ...m } = obj.metadata;
+  return { ...obj, metadata: m };
+}
+
+export function parseRv(rv: string): number {
+  if (!/^\d+$/.test(rv)) throw errors.badRequest(`invalid resource version "${rv}"`);
+  return Number(rv);
+}
+
+/** Turns a raw cache event into what a filtered watcher should see (objects moving in and out of its selector). */
+function translate(ev: CacheEvent, f: ObjectFilter): WatchEvent | undefined {
+  if (ev.type === 'ADDED') return f.matches(ev.obj) ? { type: 'ADDED', object: ev.obj } : undefined;
+  if (ev.type === 'DELETED') return f.matches(ev.prev ?? ev.obj) ? { type: 'DELETED', object: ev.obj } : undefined;
+  const now = f.matches(ev.obj);
+  const before = ev.prev ? f.matches(ev.prev) : false;
+  if (now && before) return { type: 'MODIFIED', object: ev.obj };
+  if (now) return { type: 'ADDED', object: ev.obj };
+  if (before) return { type: 'DELETED', object: ev.obj };
+  return undefined;
+}
+
+export type { StatusCause };

@@ -1,0 +1,165 @@
+// The API server process: storage (embedded or external etcd), the watch cache, one generic store per kind, and
+// the HTTP server with WebSocket watches. Writes a kubeconfig kubectl can use.
+import { createServer, type Server } from 'node:http';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import { KINDS, type KindInfo } from '../lib/api/kinds.js';
+import type { KubeObject } from '../lib/api/types.js';
+import { logger } from '../lib/util/log.js';
+import { namespaceLifecycle } from './admission/namespace-lifecycle.js';
+import { alwaysAllow, insecureLoopbackAuthenticator } from './auth/index.js';
+import { EmbeddedEtcd } from './etcd/embedded.js';
+import { errors, toApiError } from './errors.js';
+import { createHandler } from './http/handler.js';
+import { negotiate } from './http/negotiate.js';
+import { requestInfo } from './http/request-info.js';
+import { handleResource, type ResourceRequest } from './http/resources.js';
+import { webSocketSink } from './http/watch.js';
+import { strategies } from './registry/kinds/index.js';
+import { Store } from './registry/store.js';
+import { CacheHub } from './storage/cache.js';
+import { EtcdStorage } from './storage/etcd.js';
+import { resourcePrefix } from './storage/keys.js';
+import { writeKubeConfig } from '../lib/client/kubeconfig.js';
+
+const log = logger('apiserver');
+
+export const VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0-flotilla', gitCommit: 'flotilla', gitTreeState: 'clean', buildDate: '2026-11-23T00:00:00Z', goVersion: `node${process.versions.node}`, compiler: 'tsc', platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}` };
+
+export interface ApiServerOptions {
+  bindAddress: string;
+  port: number;
+  dataDir: string;
+  /** External etcd endpoints; without them an embedded etcd runs under dataDir. */
+  etcdServers?: string[];
+  etcdClientPort?: number;
+  etcdPeerPort?: number;
+  bookmarkIntervalMs?: number;
+  /** Events kept per resource for watch resumption. */
+  watchWindow?: number;
+}
+
+export class ApiServer {
+  private etcd?: EmbeddedEtcd;
+  private storage?: EtcdStorage;
+  private hub?: CacheHub;
+  private http?: Server;
+  private wss?: WebSocketServer;
+  readonly stores = new Map<KindInfo, Store>();
+  url = '';
+
+  constructor(private readonly opts: ApiServerOptions) {}
+
+  async start(): Promise<void> {
+    const dataDir = resolve(this.opts.dataDir);
+    mkdirSync(dataDir, { recursive: true });
+    let endpoints = this.opts.etcdServers;
+    if (!endpoints?.length) {
+      this.etcd = new EmbeddedEtcd({ dataDir, clientPort: this.opts.etcdClientPort ?? 2379, peerPort: this.opts.etcdPeerPort ?? 2380 });
+      await this.etcd.start();
+      endpoints = [this.etcd.endpoint];
+    }
+    const storage = (this.storage = new EtcdStorage(endpoints));
+    const hub = (this.hub = new CacheHub(storage, this.opts.watchWindow));
+    const ctx = { listCached: (resource: string) => this.listCached(resource) };
+    const nsKind = KINDS.find((k) => k.resource === 'namespaces') as KindInfo;
+    const nsCache = hub.register(resourcePrefix(nsKind));
+    const gate = namespaceLifecycle(nsCache, hub, storage);
+    for (const s of strategies()) this.stores.set(s.kind, new Store(s.kind, s, storage, hub, gate, ctx));
+    await hub.start();
+    await this.bootstrap();
+
+    const handler = createHandler({
+      stores: this.stores,
+      authenticator: insecureLoopbackAuthenticator,
+      authorizer: alwaysAllow,
+      serverAddress: `${this.opts.bindAddress}:${this.opts.port}`,
+      version: VERSION,
+      bookmarkIntervalMs: this.opts.bookmarkIntervalMs ?? 30_000,
+      healthChecks: {
+        ping: async () => undefined,
+        etcd: async () => {
+          await storage.currentRevision();
+        },
+        'watch-cache': async () => {
+          if (!hub.rev) throw new Error('not primed');
+        },
+      },
+    });
+    const server = (this.http = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, handler));
+    server.headersTimeout = 60_000;
+    this.wss = new WebSocketServer({ noServer: true });
+    server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
+    server.on('clientError', (_e, socket) => socket.destroy());
+    await new Promise<void>((res, rej) => {
+      server.once('error', rej);
+      server.listen(this.opts.port, this.opts.bindAddress, () => res());
+    });
+    const addr = server.address() as AddressInfo;
+    this.url = `http://${this.opts.bindAddress}:${addr.port}`;
+    writeKubeConfig(join(dataDir, 'kubeconfig'), { server: this.url, clusterName: 'flotilla', userName: 'admin', contextName: 'flotilla' });
+    log.info('API server listening', { url: this.url, kubeconfig: join(dataDir, 'kubeconfig'), etcd: endpoints });
+  }
+
+  private listCached(resource: string): KubeObject[] {
+    for (const [k, s] of this.stores) if (k.resource === resource && k.group === '') return s.cache.list();
+    return [];
+  }
+
+  /** The namespaces Kubernetes has from the start. */
+  private async bootstrap(): Promise<void> {
+    const ns = [...this.stores].find(([k]) => k.resource === 'namespaces')?.[1];
+    if (!ns) return;
+    for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
+      try {
+        await ns.create({ dryRun: false, fieldValidation: 'Ignore', warnings: [] }, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+        log.info('created namespace', { name });
+      } catch (e) {
+        if (toApiError(e).code !== 409) throw e;
+      }
+    }
+  }
+
+  /** WebSocket watches: the same watch, one JSON event per message. */
+  private upgrade(req: import('node:http').IncomingMessage, socket: import('node:stream').Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const info = requestInfo('GET', url.pathname, url.searchParams);
+    if (!info.isResourceRequest || info.verb !== 'watch') {
+      socket.end('HTTP/1.1 400 Bad Request\r\n\r\nWebSocket upgrades are served for watch requests only\r\n');
+      return;
+    }
+    this.wss?.handleUpgrade(req, socket, head, (ws) => {
+      const r: ResourceRequest = {
+        req,
+        info,
+        query: url.searchParams,
+        body: async () => Buffer.alloc(0),
+        reply: { res: undefined as never, out: negotiate(undefined), warnings: [], includeObject: 'Metadata' },
+        stores: this.stores,
+        bookmarkIntervalMs: this.opts.bookmarkIntervalMs ?? 30_000,
+        sink: webSocketSink(ws),
+      };
+      handleResource(r).catch((e) => {
+        const status = toApiError(e).toStatus();
+        ws.send(JSON.stringify({ type: 'ERROR', object: status }));
+        ws.close(1000);
+      });
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.hub?.stop();
+    for (const c of this.wss?.clients ?? []) c.terminate();
+    this.wss?.close();
+    if (this.http) {
+      this.http.closeAllConnections();
+      await new Promise<void>((r) => this.http?.close(() => r()));
+    }
+    this.storage?.close();
+    await this.etcd?.stop();
+  }
+}
+
+export { errors };

@@ -1,0 +1,126 @@
+// Structural checks against the kind's JSON Schema: value types (with ajv, one compiled validator per kind) and, for
+// strict field validation, fields the schema does not know.
+import { Ajv, type AnySchemaObject, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { KindInfo } from '../../lib/api/kinds.js';
+import { INT_OR_STRING, QUANTITY, REF_PREFIX, components, schemaNameFor, type Schema } from '../../lib/api/schema/index.js';
+import { isObj, typeInvalid, unknownField, type FieldCause } from './field.js';
+
+type AjvNode = AnySchemaObject;
+
+/** The schema as ajv needs it: types only (nulls allowed, as Kubernetes' decoder ignores them), no annotations. */
+function toAjv(s: Schema, name?: string): AjvNode {
+  if (name === INT_OR_STRING || (!s.$ref && s['x-kubernetes-int-or-string'])) return { type: ['integer', 'string', 'null'] };
+  if (name === QUANTITY) return { type: ['string', 'number', 'null'] };
+  if (s.$ref) return { $ref: s.$ref };
+  if (s['x-kubernetes-preserve-unknown-fields']) return s.type ? { type: [s.type, 'null'] } : {};
+  const out: AjvNode = {};
+  if (s.type) out.type = [s.type, 'null'];
+  if (s.properties) out.properties = Object.fromEntries(Object.entries(s.properties).map(([k, v]) => [k, toAjv(v)]));
+  if (s.additionalProperties && typeof s.additionalProperties === 'object') out.additionalProperties = toAjv(s.additionalProperties);
+  if (s.items) out.items = toAjv(s.items);
+  return out;
+}
+
+let ajv: Ajv | undefined;
+let ajvComponents: Record<string, AjvNode> | undefined;
+const validators = new Map<string, ValidateFunction>();
+
+function validatorFor(schemaName: string): ValidateFunction {
+  let v = validators.get(schemaName);
+  if (!v) {
+    ajv ??= new Ajv({ allErrors: true, strict: false, validateFormats: false, validateSchema: false });
+    ajvComponents ??= Object.fromEntries(Object.entries(components()).map(([n, s]) => [n, toAjv(s, n)]));
+    v = ajv.compile({ $ref: REF_PREFIX + schemaName, components: { schemas: ajvComponents } });
+    validators.set(schemaName, v);
+  }
+  return v;
+}
+
+/** JSON type name of a value, as Kubernetes' schema validator names it. */
+export function jsonTypeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
+  return typeof v === 'object' ? 'object' : typeof v;
+}
+
+/** A field path (`spec.containers[0].image`) for a JSON pointer into `root`. */
+export function fieldPathOf(pointer: string, root: unknown): string {
+  let path = '';
+  let cur: unknown = root;
+  for (const raw of pointer.split('/').slice(1)) {
+    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(cur)) {
+      path += `[${seg}]`;
+      cur = cur[Number(seg)];
+    } else {
+      path = path ? `${path}.${seg}` : seg;
+      cur = isObj(cur) ? cur[seg] : undefined;
+    }
+  }
+  return path;
+}
+
+function valueAt(pointer: string, root: unknown): unknown {
+  let cur: unknown = root;
+  for (const raw of pointer.split('/').slice(1)) {
+    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    cur = Array.isArray(cur) ? cur[Number(seg)] : isObj(cur) ? cur[seg] : undefined;
+  }
+  return cur;
+}
+
+/** Type mismatches, one cause per field, worded as Kubernetes words schema type errors. */
+export function typeErrors(schemaName: string, obj: unknown): FieldCause[] {
+  const validate = validatorFor(schemaName);
+  if (validate(obj)) return [];
+  const seen = new Set<string>();
+  const out: FieldCause[] = [];
+  for (const e of (validate.errors ?? []) as ErrorObject[]) {
+    if (e.keyword !== 'type' || seen.has(e.instancePath)) continue;
+    seen.add(e.instancePath);
+    const field = fieldPathOf(e.instancePath, obj);
+    const expected = (Array.isArray(e.params.type) ? e.params.type : String(e.params.type).split(',')).filter((t: string) => t !== 'null').join(',');
+    const actual = jsonTypeName(valueAt(e.instancePath, obj));
+    out.push(typeInvalid(field, actual, `${field} in body must be of type ${expected}: "${actual}"`));
+  }
+  return out;
+}
+
+function deref(node: Schema | undefined, all: Readonly<Record<string, Schema>>): Schema | undefined {
+  let n = node;
+  for (let i = 0; n && i < 16; i++) {
+    if (n.$ref) n = all[n.$ref.slice(REF_PREFIX.length)];
+    else if (n.allOf?.length === 1 && !n.properties) n = n.allOf[0];
+    else break;
+  }
+  return n;
+}
+
+function walkUnknown(value: unknown, schema: Schema | undefined, path: string, all: Readonly<Record<string, Schema>>, out: FieldCause[]): void {
+  const s = deref(schema, all);
+  if (!s || s['x-kubernetes-preserve-unknown-fields']) return;
+  if (Array.isArray(value)) {
+    if (s.items) value.forEach((v, i) => walkUnknown(v, s.items, `${path}[${i}]`, all, out));
+    return;
+  }
+  if (!isObj(value)) return;
+  const extra = s.additionalProperties;
+  for (const [k, v] of Object.entries(value)) {
+    const p = path ? `${path}.${k}` : k;
+    const prop = s.properties?.[k];
+    if (prop) walkUnknown(v, prop, p, all, out);
+    else if (extra && typeof extra === 'object') walkUnknown(v, extra, p, all, out);
+    else if (!extra && s.properties) out.push(unknownField(p));
+  }
+}
+
+/** Fields the schema does not define (outside maps and free-form parts), as strict decoding reports them. */
+export function unknownFields(schemaName: string, obj: unknown): FieldCause[] {
+  const all = components();
+  const out: FieldCause[] = [];
+  walkUnknown(obj, all[schemaName], '', all, out);
+  return out;
+}
+
+export const schemaOfKind = (kind: KindInfo): string => schemaNameFor(kind);

@@ -1,0 +1,143 @@
+// Acceptance: bad bodies and requests get the documented code and a clear Status, change nothing, and the server
+// keeps serving.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { TestCluster } from './harness.js';
+
+let c: TestCluster;
+before(async () => {
+  c = await TestCluster.start();
+});
+after(async () => {
+  await c?.stop();
+});
+
+const CM = '/api/v1/namespaces/default/configmaps';
+const DEPLOY = '/apis/apps/v1/namespaces/default/deployments';
+
+const deployment = (over: Record<string, unknown> = {}, spec: Record<string, unknown> = {}) => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'd1' },
+  spec: {
+    replicas: 1,
+    selector: { matchLabels: { app: 'd' } },
+    template: { metadata: { labels: { app: 'd' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } },
+    ...spec,
+  },
+  ...over,
+});
+
+interface Case {
+  name: string;
+  method: string;
+  path: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  code: number;
+  reason?: string;
+  message?: RegExp;
+  causes?: string[];
+}
+
+const yamlBomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+for (let i = 0; i < 12; i++) yamlBomb.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`);
+
+const cases: Case[] = [
+  { name: 'truncated JSON', method: 'POST', path: CM, body: '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":', code: 400, reason: 'BadRequest' },
+  { name: 'not JSON at all', method: 'POST', path: CM, body: 'hello there', code: 400, reason: 'BadRequest' },
+  { name: 'a JSON array body', method: 'POST', path: CM, body: '[1,2,3]', code: 400, reason: 'BadRequest' },
+  { name: 'a JSON string body', method: 'POST', path: CM, body: '"configmap"', code: 400, reason: 'BadRequest' },
+  { name: 'malformed YAML', method: 'POST', path: CM, body: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: [unclosed\n', headers: { 'Content-Type': 'application/yaml' }, code: 400, reason: 'BadRequest' },
+  { name: 'a YAML alias bomb', method: 'POST', path: CM, body: yamlBomb.join('\n') + '\nkind: ConfigMap\n', headers: { 'Content-Type': 'application/yaml' }, code: 400, reason: 'BadRequest' },
+  { name: 'a body over 3 MiB', method: 'POST', path: CM, body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'huge' }, data: { big: 'x'.repeat(3 * 1024 * 1024 + 10) } }), code: 413, reason: 'RequestEntityTooLarge' },
+  { name: 'an unsupported content type', method: 'POST', path: CM, body: 'x', headers: { 'Content-Type': 'application/vnd.kubernetes.protobuf' }, code: 415, reason: 'UnsupportedMediaType' },
+  { name: 'missing name', method: 'POST', path: CM, body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: {} }, code: 422, reason: 'Invalid', causes: ['metadata.name'], message: /name or generateName is required/ },
+  { name: 'an upper-case name', method: 'POST', path: CM, body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'Bad_Name' } }, code: 422, reason: 'Invalid', causes: ['metadata.name'], message: /RFC 1123/ },
+  { name: 'a name too long', method: 'POST', path: CM, body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a'.repeat(300) } }, code: 422, reason: 'Invalid', causes: ['metadata.name'] },
+  { name: 'a bad label value', method: 'POST', path: CM, body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', labels: { app: 'not ok!' } } }, code: 422, reason: 'Invalid', causes: ['metadata.labels'] },
+  { name: 'data of the wrong type', method: 'POST', path: CM, body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { a: 1 } }, code: 422, reason: 'Invalid', causes: ['data.a'] },
+  { name: 'replicas as a string', method: 'POST', path: DEPLOY, body: deployment({}, { replicas: 'three' }), code: 422, reason: 'Invalid', causes: ['spec.replicas'], message: /must be of type integer/ },
+  { name: 'negative replicas', method: 'POST', path: DEPLOY, body: deployment({}, { replicas: -1 }), code: 422, reason: 'Invalid', causes: ['spec.replicas'], message: /greater than or equal to 0/ },
+  { name: 'a selector that does not match the template', method: 'POST', path: DEPLOY, body: deployment({}, { selector: { matchLabels: { app: 'other' } } }), code: 422, reason: 'Invalid', causes: ['spec.template.metadata.labels'] },
+  { name: 'no containers', method: 'POST', path: DEPLOY, body: deployment({}, { template: { metadata: { labels: { app: 'd' } }, spec: { containers: [] } } }), code: 422, reason: 'Invalid', causes: ['spec.template.spec.containers'] },
+  { name: 'a container without an image', method: 'POST', path: DEPLOY, body: deployment({}, { template: { metadata: { labels: { app: 'd' } }, spec: { containers: [{ name: 'c' }] } } }), code: 422, reason: 'Invalid', causes: ['spec.template.spec.containers[0].image'] },
+  { name: 'several bad fields at once', method: 'POST', path: DEPLOY, body: deployment({ metadata: { name: 'Bad' } }, { replicas: -5, template: { metadata: { labels: { app: 'd' } }, spec: { containers: [{ name: 'c' }] } } }), code: 422, reason: 'Invalid', causes: ['metadata.name', 'spec.replicas', 'spec.template.spec.containers[0].image'] },
+  { name: 'an unknown field with fieldValidation=Strict', method: 'POST', path: `${CM}?fieldValidation=Strict`, body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, bogus: 1 }, code: 400, reason: 'BadRequest', message: /unknown field "bogus"/ },
+  { name: 'a bad restartPolicy', method: 'POST', path: '/api/v1/namespaces/default/pods', body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { restartPolicy: 'Sometimes', containers: [{ name: 'c', image: 'busybox' }] } }, code: 422, reason: 'Invalid', causes: ['spec.restartPolicy'], message: /Unsupported value: "Sometimes"/ },
+  { name: 'a port out of range', method: 'POST', path: '/api/v1/namespaces/default/services', body: { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ port: 70000 }] } }, code: 422, reason: 'Invalid', causes: ['spec.ports[0].port'] },
+  { name: 'a kind that does not match the URL', method: 'POST', path: CM, body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x' } }, code: 400, reason: 'BadRequest' },
+  { name: 'an apiVersion that does not match the URL', method: 'POST', path: CM, body: { apiVersion: 'apps/v1', kind: 'ConfigMap', metadata: { name: 'x' } }, code: 400, reason: 'BadRequest' },
+  { name: 'a namespace that differs from the URL', method: 'POST', path: CM, body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'kube-system' } }, code: 400, reason: 'BadRequest' },
+  { name: 'a missing namespace', method: 'POST', path: '/api/v1/namespaces/nope/configmaps', body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }, code: 404, reason: 'NotFound', message: /namespaces "nope" not found/ },
+  { name: 'an unknown resource', method: 'GET', path: '/api/v1/namespaces/default/widgets', code: 404, reason: 'NotFound' },
+  { name: 'an unknown group', method: 'GET', path: '/apis/widgets.example.com/v1/things', code: 404, reason: 'NotFound' },
+  { name: 'a missing object', method: 'GET', path: `${CM}/nope`, code: 404, reason: 'NotFound', message: /configmaps "nope" not found/ },
+  { name: 'a wrong verb on discovery', method: 'POST', path: '/api/v1', body: {}, code: 405, reason: 'MethodNotAllowed' },
+  { name: 'a bad label selector', method: 'GET', path: `${CM}?labelSelector=${encodeURIComponent('app in (a')}`, code: 400, reason: 'BadRequest' },
+  { name: 'an unsupported field selector', method: 'GET', path: `${CM}?fieldSelector=${encodeURIComponent('spec.color=red')}`, code: 400, reason: 'BadRequest', message: /field label not supported/ },
+  { name: 'a garbage continue token', method: 'GET', path: `${CM}?limit=1&continue=garbage`, code: 400, reason: 'BadRequest' },
+  { name: 'a negative limit', method: 'GET', path: `${CM}?limit=-3`, code: 400, reason: 'BadRequest' },
+  { name: 'a non-numeric resourceVersion', method: 'GET', path: `${CM}?resourceVersion=abc`, code: 400, reason: 'BadRequest' },
+  { name: 'an unsupported patch type', method: 'PATCH', path: `${CM}/kept`, body: '{}', headers: { 'Content-Type': 'text/plain' }, code: 415, reason: 'UnsupportedMediaType' },
+  { name: 'a JSON patch that is not a list', method: 'PATCH', path: `${CM}/kept`, body: '{"op":"add"}', headers: { 'Content-Type': 'application/json-patch+json' }, code: 400, reason: 'BadRequest' },
+  { name: 'a merge patch making data invalid', method: 'PATCH', path: `${CM}/kept`, body: '{"data":{"k":[1]}}', headers: { 'Content-Type': 'application/merge-patch+json' }, code: 422, reason: 'Invalid' },
+  { name: 'an update with a stale resourceVersion', method: 'PUT', path: `${CM}/kept`, body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kept', resourceVersion: '1' }, data: { k: 'changed' } }, code: 409, reason: 'Conflict' },
+  { name: 'an update renaming the object', method: 'PUT', path: `${CM}/kept`, body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'other' }, data: {} }, code: 400, reason: 'BadRequest' },
+  { name: 'creating an existing name', method: 'POST', path: CM, body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kept' } }, code: 409, reason: 'AlreadyExists', message: /configmaps "kept" already exists/ },
+  { name: 'an invalid propagationPolicy', method: 'DELETE', path: `${CM}/kept`, body: { propagationPolicy: 'Sideways' }, code: 422, reason: 'Invalid' },
+  { name: 'an invalid dryRun', method: 'POST', path: `${CM}?dryRun=Some`, body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }, code: 400, reason: 'BadRequest' },
+];
+
+test('every bad request gets its documented code and a Status, and changes nothing', async () => {
+  const created = await c.request('POST', CM, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kept' }, data: { k: 'v' } });
+  assert.equal(created.status, 201);
+  assert.ok(cases.length >= 30);
+  for (const k of cases) {
+    const r = await c.request(k.method, k.path, k.body, k.headers);
+    const where = `${k.name}: got ${r.status} ${r.text.slice(0, 300)}`;
+    assert.equal(r.status, k.code, where);
+    assert.equal(r.body?.kind, 'Status', where);
+    assert.equal(r.body?.status, 'Failure', where);
+    assert.equal(r.body?.code, k.code, where);
+    if (k.reason) assert.equal(r.body?.reason, k.reason, where);
+    assert.ok(typeof r.body?.message === 'string' && r.body.message.length > 0, where);
+    if (k.message) assert.match(r.body.message, k.message, where);
+    if (k.causes) {
+      const fields = (r.body?.details?.causes ?? []).map((x: { field?: string }) => x.field);
+      for (const f of k.causes) assert.ok(fields.some((x: string | undefined) => x === f || x?.startsWith(f + '[') || x?.startsWith(f + '.')), `${where}: expected a cause for ${f}, got ${JSON.stringify(fields)}`);
+    }
+  }
+  // Nothing changed: the object we tried to corrupt is intact, and no stray object exists.
+  const kept = await c.request('GET', `${CM}/kept`);
+  assert.equal(kept.status, 200);
+  assert.deepEqual(kept.body.data, { k: 'v' });
+  assert.equal(kept.body.metadata.resourceVersion, created.body.metadata.resourceVersion);
+  const list = await c.request('GET', CM);
+  assert.deepEqual(list.body.items.map((i: { metadata: { name: string } }) => i.metadata.name), ['kept']);
+  const deploys = await c.request('GET', DEPLOY);
+  assert.equal(deploys.body.items.length, 0);
+  // And the server still serves.
+  assert.equal((await c.request('GET', '/readyz')).status, 200);
+});
+
+test('a client that drops mid-body or sends garbage bytes does not take the server down', async () => {
+  const net = await import('node:net');
+  const url = new URL(c.url);
+  await new Promise<void>((resolve) => {
+    const s = net.connect(Number(url.port), url.hostname, () => {
+      s.write('POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"apiVersion":');
+      s.destroy();
+      resolve();
+    });
+  });
+  await new Promise<void>((resolve) => {
+    const s = net.connect(Number(url.port), url.hostname, () => {
+      s.write(Buffer.from([0, 1, 2, 3, 255, 254, 13, 10, 13, 10]));
+      s.on('close', () => resolve());
+      s.on('error', () => resolve());
+      setTimeout(() => s.destroy(), 500);
+    });
+  });
+  assert.equal((await c.request('GET', '/readyz')).status, 200);
+});

@@ -1,0 +1,61 @@
+// The registry of every kind the API serves: where it lives in the URL space and how discovery describes it.
+// Adding a kind starts here (one entry), then a schema in lib/api/schema and a strategy in apiserver/registry.
+
+export interface KindInfo {
+  /** API group; '' for the core group. */
+  group: string;
+  version: string;
+  kind: string;
+  /** Plural, lower-case resource name used in URLs. */
+  resource: string;
+  singular: string;
+  namespaced: boolean;
+  shortNames: string[];
+  categories: string[];
+  /** Subresources served under /<resource>/<name>/<sub>. */
+  subresources: string[];
+}
+
+const ALL = ['all'];
+
+export const KINDS: readonly KindInfo[] = [
+  { group: '', version: 'v1', kind: 'Namespace', resource: 'namespaces', singular: 'namespace', namespaced: false, shortNames: ['ns'], categories: [], subresources: ['status', 'finalize'] },
+  { group: '', version: 'v1', kind: 'Node', resource: 'nodes', singular: 'node', namespaced: false, shortNames: ['no'], categories: [], subresources: ['status'] },
+  { group: '', version: 'v1', kind: 'Pod', resource: 'pods', singular: 'pod', namespaced: true, shortNames: ['po'], categories: ALL, subresources: ['status', 'binding'] },
+  { group: '', version: 'v1', kind: 'Service', resource: 'services', singular: 'service', namespaced: true, shortNames: ['svc'], categories: ALL, subresources: ['status'] },
+  { group: '', version: 'v1', kind: 'Endpoints', resource: 'endpoints', singular: 'endpoints', namespaced: true, shortNames: ['ep'], categories: [], subresources: [] },
+  { group: '', version: 'v1', kind: 'ConfigMap', resource: 'configmaps', singular: 'configmap', namespaced: true, shortNames: ['cm'], categories: [], subresources: [] },
+  { group: '', version: 'v1', kind: 'Secret', resource: 'secrets', singular: 'secret', namespaced: true, shortNames: [], categories: [], subresources: [] },
+  { group: '', version: 'v1', kind: 'Event', resource: 'events', singular: 'event', namespaced: true, shortNames: ['ev'], categories: [], subresources: [] },
+  { group: 'apps', version: 'v1', kind: 'Deployment', resource: 'deployments', singular: 'deployment', namespaced: true, shortNames: ['deploy'], categories: ALL, subresources: ['status', 'scale'] },
+  { group: 'apps', version: 'v1', kind: 'ReplicaSet', resource: 'replicasets', singular: 'replicaset', namespaced: true, shortNames: ['rs'], categories: ALL, subresources: ['status', 'scale'] },
+  { group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', resource: 'leases', singular: 'lease', namespaced: true, shortNames: [], categories: [], subresources: [] },
+];
+
+export function apiVersionOf(k: Pick<KindInfo, 'group' | 'version'>): string {
+  return k.group ? `${k.group}/${k.version}` : k.version;
+}
+
+export function groupVersionOf(k: Pick<KindInfo, 'group' | 'version'>): string {
+  return apiVersionOf(k);
+}
+
+export function findByResource(group: string, version: string, resource: string): KindInfo | undefined {
+  return KINDS.find((k) => k.group === group && k.version === version && k.resource === resource);
+}
+
+export function findByKind(apiVersion: string, kind: string): KindInfo | undefined {
+  return KINDS.find((k) => apiVersionOf(k) === apiVersion && k.kind === kind);
+}
+
+/** Resolves what a user typed (kind, plural, singular or short name, any case) to a kind. */
+export function findByAlias(name: string): KindInfo | undefined {
+  const n = name.toLowerCase();
+  return KINDS.find((k) => k.resource === n || k.singular === n || k.kind.toLowerCase() === n || k.shortNames.includes(n))
+    ?? KINDS.find((k) => `${k.resource}.${k.group}` === n || `${k.singular}.${k.group}` === n);
+}
+
+/** The groups served under /apis, in discovery order. */
+export function apiGroups(): string[] {
+  return [...new Set(KINDS.filter((k) => k.group !== '').map((k) => k.group))];
+}

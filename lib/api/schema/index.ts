@@ -1,0 +1,103 @@
+// The JSON Schemas of every served kind, named as Kubernetes names them in its OpenAPI documents
+// (io.k8s.api.apps.v1.Deployment, io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta...). References between them are
+// `{"$ref": "#/components/schemas/NAME"}`; the OpenAPI documents, validation, pruning and strategic merge patch all
+// read this one set.
+import { KINDS, type KindInfo } from '../kinds.js';
+import { appsSchemas } from './apps.js';
+import { containerSchemas } from './core-container.js';
+import { podSchemas } from './core-pod.js';
+import { serviceSchemas } from './core-service.js';
+import { statusSchemas } from './core-status.js';
+import { discoverySchemas } from './discovery.js';
+import { volumeSchemas } from './core-volume.js';
+import { REF_PREFIX, arr, gvk, metaRef, obj, ref, typeMeta, type Schema } from './dsl.js';
+import { metaSchemas } from './meta.js';
+
+export * from './dsl.js';
+
+/** Package part of a schema name: '' -> core, apps -> apps, coordination.k8s.io -> coordination. */
+function packageOf(group: string): string {
+  return group === '' ? 'core' : group.split('.')[0];
+}
+
+/** Name of the schema of a kind, e.g. `io.k8s.api.apps.v1.Deployment`. */
+export function schemaNameFor(kind: Pick<KindInfo, 'group' | 'version' | 'kind'>): string {
+  return `io.k8s.api.${packageOf(kind.group)}.${kind.version}.${kind.kind}`;
+}
+
+/** Name of the schema of a kind's list, e.g. `io.k8s.api.apps.v1.DeploymentList`. */
+export function listSchemaNameFor(kind: Pick<KindInfo, 'group' | 'version' | 'kind'>): string {
+  return `${schemaNameFor(kind)}List`;
+}
+
+/** Name of the autoscaling/v1 Scale schema (the /scale subresource). */
+export const SCALE_SCHEMA = 'io.k8s.api.autoscaling.v1.Scale';
+/** Name of the core/v1 Binding schema (the pods/binding subresource). */
+export const BINDING_SCHEMA = 'io.k8s.api.core.v1.Binding';
+export const STATUS_SCHEMA = 'io.k8s.apimachinery.pkg.apis.meta.v1.Status';
+export const DELETE_OPTIONS_SCHEMA = 'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions';
+export const WATCH_EVENT_SCHEMA = 'io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent';
+export const PATCH_SCHEMA = 'io.k8s.apimachinery.pkg.apis.meta.v1.Patch';
+
+function listSchemas(): Record<string, Schema> {
+  const out: Record<string, Schema> = {};
+  for (const k of KINDS) {
+    out[listSchemaNameFor(k)] = obj(`A list of ${k.kind} objects.`, {
+      ...typeMeta(),
+      items: arr(ref(schemaNameFor(k)), `The ${k.kind} objects.`, null),
+      metadata: metaRef('ListMeta', 'Standard list metadata.'),
+    }, { required: ['items'], extra: { 'x-kubernetes-group-version-kind': [gvk(k.group, k.version, `${k.kind}List`)] } });
+  }
+  return out;
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o as Record<string, unknown>)) deepFreeze(v);
+  }
+  return o;
+}
+
+let cache: Readonly<Record<string, Schema>> | undefined;
+
+/** Every named schema, keyed by name. The result is shared and frozen: copy before changing it. */
+export function components(): Readonly<Record<string, Schema>> {
+  if (!cache) {
+    const all: Record<string, Schema> = {
+      ...metaSchemas, ...discoverySchemas, ...containerSchemas, ...volumeSchemas, ...podSchemas, ...statusSchemas, ...serviceSchemas, ...appsSchemas, ...listSchemas(),
+    };
+    const sorted: Record<string, Schema> = {};
+    for (const name of Object.keys(all).sort()) sorted[name] = all[name];
+    cache = deepFreeze(sorted);
+  }
+  return cache;
+}
+
+/** The schema a `$ref` points at, if it is one of ours. */
+export function resolveRef(refString: string): Schema | undefined {
+  return refString.startsWith(REF_PREFIX) ? components()[refString.slice(REF_PREFIX.length)] : undefined;
+}
+
+/** Names of every schema reachable from the given ones (themselves included), in a stable order. */
+export function reachableSchemas(roots: string[]): string[] {
+  const all = components();
+  const seen = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      node.forEach(visit);
+    } else if (node && typeof node === 'object') {
+      for (const [key, value] of Object.entries(node)) {
+        if (key === '$ref' && typeof value === 'string' && value.startsWith(REF_PREFIX)) visitName(value.slice(REF_PREFIX.length));
+        else visit(value);
+      }
+    }
+  };
+  const visitName = (name: string): void => {
+    if (seen.has(name) || !all[name]) return;
+    seen.add(name);
+    visit(all[name]);
+  };
+  roots.forEach(visitName);
+  return [...seen].sort();
+}

@@ -1,0 +1,137 @@
+// Shared apimachinery types: object and list metadata, label selectors, Status, DeleteOptions, watch events and the
+// scalar wrappers (Time, MicroTime, Quantity, IntOrString).
+import {
+  INT_OR_STRING, META, QUANTITY, RAW_EXTENSION, arr, bool, enumStr, gvk, int32, int64, mergeList, mergeSet, metaRef,
+  obj, ref, str, stringMap, timeRef, type Schema,
+} from './dsl.js';
+
+const M = (n: string): string => META + n;
+
+export const metaSchemas: Record<string, Schema> = {
+  [M('Time')]: { description: 'A point in time, serialized as an RFC 3339 timestamp with second precision (e.g. 2024-01-02T15:04:05Z).', type: 'string', format: 'date-time' },
+  [M('MicroTime')]: { description: 'A point in time with microsecond precision, serialized as RFC 3339 (e.g. 2024-01-02T15:04:05.000000Z).', type: 'string', format: 'date-time' },
+  [QUANTITY]: {
+    description: 'A fixed-point amount of a resource, such as `100m` CPU or `128Mi` memory. Written as a string with an optional decimal (k, M, G...) or binary (Ki, Mi, Gi...) suffix, or as a plain number.',
+    oneOf: [{ type: 'string' }, { type: 'number' }],
+  },
+  [INT_OR_STRING]: {
+    description: 'A value that is either an integer or a string, such as a port number or port name, or a count or percentage.',
+    format: 'int-or-string',
+    oneOf: [{ type: 'integer' }, { type: 'string' }],
+    'x-kubernetes-int-or-string': true,
+  },
+  [RAW_EXTENSION]: { description: 'An embedded object of any kind.', type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+  [M('FieldsV1')]: { description: 'The set of fields a manager owns, in the fieldsV1 trie format.', type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+  [M('Patch')]: { description: 'A patch document; its format depends on the request content type.', type: 'object' },
+
+  [M('OwnerReference')]: obj('Points at the object that owns this one. The owner must be in the same namespace, or be cluster-scoped.', {
+    apiVersion: str('API version of the owner.'),
+    blockOwnerDeletion: bool('When true and the owner has the foregroundDeletion finalizer, the owner cannot be deleted from the store until this reference is removed.'),
+    controller: bool('When true, this reference points at the managing controller. At most one owner may be the controller.'),
+    kind: str('Kind of the owner.'),
+    name: str('Name of the owner.'),
+    uid: str('UID of the owner.'),
+  }, { required: ['apiVersion', 'kind', 'name', 'uid'], atomic: true }),
+
+  [M('ManagedFieldsEntry')]: obj('Records which fields a workflow (field manager) has set, and how.', {
+    apiVersion: str('Version of the resource the fieldset applies to.'),
+    fieldsType: str('Format of the fields description; only `FieldsV1` is defined.'),
+    fieldsV1: metaRef('FieldsV1', 'The owned fields, in FieldsV1 format.'),
+    manager: str('Name of the workflow that manages these fields.'),
+    operation: str('The operation that set the fields: `Apply` or `Update`.'),
+    subresource: str('Subresource the object was updated through, empty for the main resource.'),
+    time: timeRef('When the fieldset was last changed by an Apply, or when any of its fields changed for an Update.'),
+  }),
+
+  [M('ObjectMeta')]: obj('Metadata every persisted object carries.', {
+    annotations: stringMap('Unstructured key/value data kept with the object, for tools and controllers. Not queryable.'),
+    creationTimestamp: timeRef('When the server created the object. Set by the system; read-only.'),
+    deletionGracePeriodSeconds: int64('Seconds the object is allowed to terminate gracefully before it is removed. Set with deletionTimestamp; read-only.'),
+    deletionTimestamp: timeRef('When the object will be deleted, set by the server when a graceful deletion is requested. Read-only.'),
+    finalizers: mergeSet(str(), 'Conditions that must be cleared (by the controllers that added them) before the object is removed from storage.'),
+    generateName: str('Prefix the server uses to build a unique name when `name` is empty.'),
+    generation: int64('Sequence number of a specific generation of the desired state. Set by the system; read-only.'),
+    labels: stringMap('Key/value pairs used to organize and select objects.'),
+    managedFields: arr(metaRef('ManagedFieldsEntry'), 'Internal record of which field managers set which fields.'),
+    name: str('Unique name within a namespace (or the cluster, for cluster-scoped kinds). Cannot be updated.'),
+    namespace: str('Namespace the object lives in. Empty for cluster-scoped objects. Cannot be updated.'),
+    ownerReferences: mergeList(metaRef('OwnerReference'), 'Objects this object depends on. When all owners are deleted the object is garbage collected.', 'uid'),
+    resourceVersion: str('Opaque value identifying the internal version of the object, used for optimistic concurrency and watches.'),
+    selfLink: str('Deprecated and unused; the server no longer sets it.'),
+    uid: str('Unique identifier for this object across time, generated by the server on creation.'),
+  }),
+
+  [M('ListMeta')]: obj('Metadata of a list response.', {
+    continue: str('Token to pass as the `continue` parameter to get the next page, when the list was limited.'),
+    remainingItemCount: int64('Estimate of how many items remain after this page.'),
+    resourceVersion: str('Version of the collection the list was served from, usable to start a watch.'),
+    selfLink: str('Deprecated and unused.'),
+  }),
+
+  [M('LabelSelectorRequirement')]: obj('A selector requirement: a key, an operator and (for In/NotIn) values.', {
+    key: str('Label key the requirement applies to.'),
+    operator: str('How the key relates to the values: In, NotIn, Exists or DoesNotExist.'),
+    values: arr(str(), 'Values to compare against. Required for In and NotIn, forbidden for Exists and DoesNotExist.'),
+  }, { required: ['key', 'operator'] }),
+
+  [M('LabelSelector')]: obj('Selects objects by label. The requirements are ANDed; an empty selector matches everything, a missing one nothing.', {
+    matchExpressions: arr(metaRef('LabelSelectorRequirement'), 'Requirements on labels.'),
+    matchLabels: stringMap('Exact key/value matches; each pair is the same as an `In` requirement with one value.'),
+  }, { atomic: true }),
+
+  [M('Condition')]: obj('One aspect of the current state of a resource.', {
+    lastTransitionTime: timeRef('When the condition last changed status.'),
+    message: str('Human-readable detail about the transition.'),
+    observedGeneration: int64('The .metadata.generation the condition was computed from.'),
+    reason: str('Programmatic CamelCase reason for the last transition.'),
+    status: enumStr(['True', 'False', 'Unknown'], 'Status of the condition.'),
+    type: str('Type of condition, in CamelCase or `example.com/CamelCase`.'),
+  }, { required: ['type', 'status', 'lastTransitionTime', 'reason', 'message'] }),
+
+  [M('StatusCause')]: obj('One cause of an error, usually a single bad field.', {
+    field: str('Path of the field that caused the error, e.g. `spec.replicas` or `items[0].name`.'),
+    message: str('Human-readable description of the cause.'),
+    reason: str('Machine-readable description of the cause, such as FieldValueRequired.'),
+  }),
+
+  [M('StatusDetails')]: obj('Extra data about a Status: the object involved and the causes.', {
+    causes: arr(metaRef('StatusCause'), 'Individual causes of the error.'),
+    group: str('Group of the resource the status is about.'),
+    kind: str('Kind of the resource the status is about.'),
+    name: str('Name of the resource the status is about.'),
+    retryAfterSeconds: int32('Seconds to wait before retrying, when the operation may be retried.'),
+    uid: str('UID of the resource the status is about.'),
+  }),
+
+  [M('Status')]: obj('The result of an operation that does not return an object, most often an error.', {
+    apiVersion: str('Always `v1`.'),
+    code: int32('HTTP status code of the response.'),
+    details: { ...metaRef('StatusDetails', 'Extra data about the failure, depending on `reason`.'), 'x-kubernetes-list-type': 'atomic' },
+    kind: str('Always `Status`.'),
+    message: str('Human-readable description of the status.'),
+    metadata: metaRef('ListMeta', 'Standard list metadata.'),
+    reason: str('Machine-readable reason the operation is in Failure status, such as NotFound or Invalid.'),
+    status: str('`Success` or `Failure`.'),
+  }, { extra: { 'x-kubernetes-group-version-kind': [gvk('', 'v1', 'Status')] } }),
+
+  [M('Preconditions')]: obj('Conditions that must hold before an operation (a delete) runs.', {
+    resourceVersion: str('The object must have this resourceVersion.'),
+    uid: str('The object must have this UID.'),
+  }),
+
+  [M('DeleteOptions')]: obj('Options for a delete request.', {
+    apiVersion: str('Versioned schema of this representation of the object.'),
+    dryRun: arr(str(), 'When present, the deletion is checked but not persisted. The only value is `All`.'),
+    gracePeriodSeconds: int64('Seconds before the object is deleted; zero deletes immediately. Defaults to the kind\'s own grace period.'),
+    ignoreStoreReadErrorWithClusterBreakingPotential: bool('Deletes an object that cannot be read back from storage. Dangerous; needs extra permission.'),
+    kind: str('Kind of REST resource this object represents.'),
+    orphanDependents: bool('Deprecated: use propagationPolicy. Whether dependents are orphaned.'),
+    preconditions: metaRef('Preconditions', 'Must hold before the deletion is carried out, or the request fails with 409 Conflict.'),
+    propagationPolicy: enumStr(['Orphan', 'Background', 'Foreground'], 'Whether and how dependents are garbage collected.'),
+  }, { extra: { 'x-kubernetes-group-version-kind': [gvk('', 'v1', 'DeleteOptions'), gvk('apps', 'v1', 'DeleteOptions'), gvk('autoscaling', 'v1', 'DeleteOptions'), gvk('coordination.k8s.io', 'v1', 'DeleteOptions')] } }),
+
+  [M('WatchEvent')]: obj('One event in a watch stream.', {
+    object: ref(RAW_EXTENSION, 'The object: the new state for ADDED and MODIFIED, the last state for DELETED, a Status for ERROR, and an object with only a resourceVersion for BOOKMARK.'),
+    type: str('ADDED, MODIFIED, DELETED, BOOKMARK or ERROR.'),
+  }, { required: ['type', 'object'], extra: { 'x-kubernetes-group-version-kind': [gvk('', 'v1', 'WatchEvent'), gvk('apps', 'v1', 'WatchEvent'), gvk('autoscaling', 'v1', 'WatchEvent'), gvk('coordination.k8s.io', 'v1', 'WatchEvent')] } }),
+};

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# npm run bench: every benchmark, each printing its figures beside its baseline and the conditions.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+node dist/bench/apiserver.js

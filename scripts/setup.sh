@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs whatever is missing on a fresh Debian 12 machine (run as root): Debian packages, npm dependencies, the
+# build. Safe to run again: it does only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=()
+command -v etcd >/dev/null 2>&1 || packages+=(etcd-server)
+command -v etcdctl >/dev/null 2>&1 || packages+=(etcd-client)
+if ((${#packages[@]})); then
+  if [ "$(id -u)" != 0 ]; then
+    echo "setup: these Debian packages are missing and installing them needs root: ${packages[*]}" >&2
+    exit 1
+  fi
+  echo "setup: installing ${packages[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null
+fi
+
+if ! command -v kubectl >/dev/null 2>&1; then
+  echo "setup: warning: kubectl is not on PATH; the kubectl acceptance tests need the real kubectl (1.32)" >&2
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm dependencies"
+  npm ci --no-audit --no-fund --loglevel=error --ignore-scripts
+fi
+
+echo "setup: building"
+npx tsc -p .

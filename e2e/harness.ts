@@ -163,6 +163,7 @@ export class TestCluster {
   async stop(): Promise<void> {
     await this.apiserver.stop();
     await this.etcd.stop();
-    rmSync(this.dir, { recursive: true, force: true });
+    if (process.env.FLOTILLA_KEEP_TEST_DIRS) process.stderr.write(`kept ${this.dir}\n`);
+    else rmSync(this.dir, { recursive: true, force: true });
   }
 }

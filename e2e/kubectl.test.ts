@@ -99,7 +99,7 @@ test('patch with each patch type, and scale', () => {
   assert.equal(d.spec.template.spec.containers[0].ports[0].containerPort, 8080, 'strategic merge kept the other container fields');
 
   c.ok(['patch', 'deployment', 'shop', '-n', 'shop', '--type', 'merge', '-p', '{"metadata":{"labels":{"patched":"merge"}}}']);
-  c.ok(['patch', 'deployment', 'shop', '-n', 'shop', '--type', 'json', '-p', '[{"op":"replace","path":"/spec/minReadySeconds","value":5}]']);
+  c.ok(['patch', 'deployment', 'shop', '-n', 'shop', '--type', 'json', '-p', '[{"op":"add","path":"/spec/minReadySeconds","value":5}]']);
   d = JSON.parse(c.ok(['get', 'deploy', 'shop', '-n', 'shop', '-o', 'json']));
   assert.equal(d.metadata.labels.patched, 'merge');
   assert.equal(d.spec.minReadySeconds, 5);

@@ -4,3 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 node dist/bench/apiserver.js
+echo
+node dist/bench/cri.js

@@ -7,6 +7,16 @@ cd "$(dirname "$0")/.."
 packages=()
 command -v etcd >/dev/null 2>&1 || packages+=(etcd-server)
 command -v etcdctl >/dev/null 2>&1 || packages+=(etcd-client)
+# The node runtime: our own containerd driving runc, CNI bridge networking, a local registry and image tools.
+command -v containerd >/dev/null 2>&1 || packages+=(containerd)
+command -v runc >/dev/null 2>&1 || packages+=(runc)
+[ -x /usr/lib/cni/bridge ] || packages+=(containernetworking-plugins)
+command -v docker-registry >/dev/null 2>&1 || packages+=(docker-registry)
+command -v skopeo >/dev/null 2>&1 || packages+=(skopeo)
+command -v umoci >/dev/null 2>&1 || packages+=(umoci)
+[ -x /bin/busybox ] || packages+=(busybox-static)
+command -v iptables >/dev/null 2>&1 || packages+=(iptables)
+command -v ip >/dev/null 2>&1 || packages+=(iproute2)
 if ((${#packages[@]})); then
   if [ "$(id -u)" != 0 ]; then
     echo "setup: these Debian packages are missing and installing them needs root: ${packages[*]}" >&2

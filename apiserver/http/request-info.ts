@@ -38,7 +38,7 @@ export function requestInfo(method: string, pathname: string, query: URLSearchPa
     rest = rest.slice(1);
   }
   // /namespaces/{ns}/{resource}/... but /namespaces/{name}[/status|/finalize] is the namespace object itself.
-  if (rest[0] === 'namespaces' && rest.length >= 3) {
+  if (rest[0] === 'namespaces' && rest.length >= 3 && !(rest.length === 3 && (rest[2] === 'status' || rest[2] === 'finalize'))) {
     info.namespace = rest[1];
     rest = rest.slice(2);
   }

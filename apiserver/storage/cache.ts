@@ -181,7 +181,54 @@ export class CacheHub {
     for (const [c, list] of byCache) c.reset(list, revision);
     this.rev = revision;
     log.info('watch cache primed', { objects: items.length, revision });
-    this.watcher = await this.storage.watch(ROOT, revision + 1, (evs, r) => this.onEvents(evs, r), (e) => void this.onWatchError(e));
+    await this.openWatch();
+  }
+
+  /** Opens the etcd watch from the revision after the last one the caches have seen. */
+  private async openWatch(): Promise<void> {
+    const w = await this.storage.watch(ROOT, this.rev + 1, (evs, r) => this.onEvents(evs, r), (e) => void this.onWatchError(e), (up) => this.onConnection(up));
+    if (this.stopped) {
+      await w.cancel().catch(() => undefined);
+      return;
+    }
+    this.watcher = w;
+  }
+
+  private reconnectTimer?: NodeJS.Timeout;
+  private reopening = false;
+
+  /**
+   * The etcd3 client resumes a dropped watch on its own, but not always after etcd itself restarted. If the
+   * watch stays down, open a fresh one from our own revision: nothing is missed, repeats are ignored.
+   */
+  private onConnection(up: boolean): void {
+    clearTimeout(this.reconnectTimer);
+    if (up || this.stopped) return;
+    this.reconnectTimer = setTimeout(() => void this.reopenWatch(), 1000);
+    this.reconnectTimer.unref();
+  }
+
+  private async reopenWatch(): Promise<void> {
+    if (this.reopening || this.stopped) return;
+    this.reopening = true;
+    try {
+      const old = this.watcher;
+      this.watcher = undefined;
+      await old?.cancel().catch(() => undefined);
+      for (let delay = 250; !this.stopped; delay = Math.min(delay * 2, 5000)) {
+        try {
+          await this.storage.currentRevision();
+          await this.openWatch();
+          log.info('etcd watch re-opened', { fromRevision: this.rev + 1 });
+          return;
+        } catch (e) {
+          log.warn('etcd unreachable; retrying the watch', { error: (e as Error).message });
+          await new Promise((r) => setTimeout(r, delay));
+        }
+      }
+    } finally {
+      this.reopening = false;
+    }
   }
 
   private cacheFor(key: string): ResourceCache | undefined {
@@ -206,7 +253,12 @@ export class CacheHub {
 
   private async onWatchError(e: Error): Promise<void> {
     if (this.stopped) return;
-    log.error('etcd watch failed; re-listing', { error: e.message });
+    if (!/compact/i.test(e.message)) {
+      log.warn('etcd watch failed; re-opening it', { error: e.message });
+      await this.reopenWatch();
+      return;
+    }
+    log.error('etcd compacted past the watch cache; re-listing', { error: e.message });
     try {
       await this.watcher?.cancel();
     } catch {
@@ -246,7 +298,9 @@ export class CacheHub {
    */
   async fresh(): Promise<boolean> {
     const rev = await this.probe();
-    return this.waitFor(rev);
+    const ok = await this.waitFor(rev);
+    if (!ok) void this.reopenWatch();
+    return ok;
   }
 
   private probe(): Promise<number> {
@@ -268,6 +322,7 @@ export class CacheHub {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.reconnectTimer);
     for (const c of this.caches.values()) for (const w of c.watchers) w.close('the server is shutting down');
     try {
       await this.watcher?.cancel();

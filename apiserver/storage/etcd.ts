@@ -85,7 +85,7 @@ export class EtcdStorage {
   }
 
   /** One watch over a prefix from a revision; events arrive in revision order, batched per etcd response. */
-  async watch(prefix: string, fromRev: number, onEvents: (events: RawEvent[], revision: number) => void, onError: (e: Error) => void): Promise<Watcher> {
+  async watch(prefix: string, fromRev: number, onEvents: (events: RawEvent[], revision: number) => void, onError: (e: Error) => void, onConnection: (up: boolean) => void = () => undefined): Promise<Watcher> {
     const w = await this.client.watch().prefix(prefix).withPreviousKV().startRevision(String(fromRev)).create();
     w.on('data', (res: IWatchResponse) => {
       const events: RawEvent[] = [];
@@ -102,8 +102,14 @@ export class EtcdStorage {
       onEvents(events, Number(res.header.revision));
     });
     w.on('error', (e: Error) => onError(e));
-    w.on('disconnected', () => log.warn('etcd watch disconnected; the client reconnects and resumes'));
-    w.on('connected', () => log.debug('etcd watch connected'));
+    w.on('disconnected', () => {
+      log.warn('etcd watch disconnected');
+      onConnection(false);
+    });
+    w.on('connected', () => {
+      log.debug('etcd watch connected');
+      onConnection(true);
+    });
     return w;
   }
 

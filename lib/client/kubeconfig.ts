@@ -20,7 +20,9 @@ export function writeKubeConfig(path: string, c: KubeConfigWrite): void {
   const doc = {
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: c.clusterName, cluster: { server: c.server } }],
+    // Plain-HTTP servers are marked insecure-skip-tls-verify: kubectl ignores it for http, and
+    // @kubernetes/client-node refuses http:// servers without it.
+    clusters: [{ name: c.clusterName, cluster: c.server.startsWith('http://') ? { server: c.server, 'insecure-skip-tls-verify': true } : { server: c.server } }],
     users: [{ name: c.userName, user: c.token ? { token: c.token } : {} }],
     contexts: [{ name: c.contextName, context }],
     'current-context': c.contextName,

@@ -1,0 +1,132 @@
+// The pod network for our containerd: a CNI bridge conflist (bridge with a gateway and masquerading, host-local IPAM,
+// portmap for hostPort) written into the conf dir containerd watches, and the teardown of what the plugins leave on
+// the host (the bridge device, iptables chains) when pods were not torn down through the CRI.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { randomInt } from 'node:crypto';
+import { join } from 'node:path';
+import { run } from './proc.js';
+
+/** Options for writeCniConfig. */
+export interface CniNetworkOptions {
+  /** The conf dir containerd reads (`conf_dir`); the conflist is written there as `10-NAME.conflist`. */
+  confDir: string;
+  /** Where host-local keeps its IP allocations (default: `confDir/../ipam`), so nothing lands in /var/lib/cni. */
+  ipamDataDir?: string;
+  /** CNI network name; also written in the comments of the iptables rules the plugins add. Default `flotilla`. */
+  name?: string;
+  /** Linux bridge device name, at most 15 characters. Default `flotilla0`. */
+  bridge?: string;
+  /** Pod subnet, e.g. `10.88.0.0/16`. Default: a free 10.X.0.0/16 (see pickFreeSubnet). */
+  subnet?: string;
+}
+
+/** A CNI network as written. */
+export interface CniNetwork {
+  name: string;
+  bridge: string;
+  subnet: string;
+  /** Path of the conflist file. */
+  file: string;
+  confDir: string;
+  ipamDataDir: string;
+}
+
+/**
+ * A 10.X.0.0/16 (X in 100..250, randomly) that no route on this host overlaps, so that several node runtimes (or
+ * parallel test runs) on one machine each get their own pod subnet.
+ */
+export async function pickFreeSubnet(): Promise<string> {
+  const routes = (await run('ip', ['-4', 'route', 'show', 'table', 'all'])).stdout;
+  const used = new Set<number>();
+  for (const m of routes.matchAll(/(?:^|\s)10\.(\d+)\.\d+\.\d+/gm)) used.add(Number(m[1]));
+  if (/(?:^|\s)10\.0\.0\.0\/8/m.test(routes)) throw new Error('a 10.0.0.0/8 route exists; pass a subnet explicitly');
+  const start = randomInt(100, 251);
+  for (let i = 0; i < 151; i++) {
+    const x = 100 + ((start - 100 + i) % 151);
+    if (!used.has(x)) return `10.${x}.0.0/16`;
+  }
+  throw new Error('no free 10.X.0.0/16 subnet found for the pod network');
+}
+
+/** Writes the bridge conflist into `confDir` and returns what was written. */
+export async function writeCniConfig(opts: CniNetworkOptions): Promise<CniNetwork> {
+  const name = opts.name ?? 'flotilla';
+  const bridge = opts.bridge ?? 'flotilla0';
+  if (bridge.length > 15) throw new Error(`bridge name ${bridge} is longer than 15 characters`);
+  const subnet = opts.subnet ?? (await pickFreeSubnet());
+  const ipamDataDir = opts.ipamDataDir ?? join(opts.confDir, '..', 'ipam');
+  mkdirSync(opts.confDir, { recursive: true });
+  mkdirSync(ipamDataDir, { recursive: true });
+  const conflist = {
+    cniVersion: '1.0.0',
+    name,
+    plugins: [
+      {
+        type: 'bridge',
+        bridge,
+        isGateway: true,
+        ipMasq: true,
+        hairpinMode: true,
+        ipam: {
+          type: 'host-local',
+          ranges: [[{ subnet }]],
+          routes: [{ dst: '0.0.0.0/0' }],
+          dataDir: ipamDataDir,
+        },
+      },
+      { type: 'portmap', capabilities: { portMappings: true }, snat: true },
+    ],
+  };
+  const file = join(opts.confDir, `10-${name}.conflist`);
+  writeFileSync(file, JSON.stringify(conflist, null, 2) + '\n');
+  return { name, bridge, subnet, file, confDir: opts.confDir, ipamDataDir };
+}
+
+/** Names of veth devices attached to the network's bridge (one per pod still wired up). */
+export async function bridgePorts(net: Pick<CniNetwork, 'bridge'>): Promise<string[]> {
+  const r = await run('ip', ['-o', 'link', 'show', 'master', net.bridge]);
+  if (r.code !== 0) return [];
+  return r.stdout.split('\n').map((l) => /^\d+:\s+([^@:\s]+)/.exec(l)?.[1]).filter((n): n is string => !!n);
+}
+
+/**
+ * Removes what the plugins leave on the host for this network: the NAT rules and per-pod chains whose comments name
+ * the network (left only when pods were not torn down with CNI DEL) and the bridge device. Idempotent; other
+ * networks' rules are untouched.
+ */
+export async function teardownCniNetwork(net: Pick<CniNetwork, 'name' | 'bridge'>): Promise<void> {
+  await removeNatRules(net.name);
+  const exists = await run('ip', ['link', 'show', net.bridge]);
+  if (exists.code === 0) await run('ip', ['link', 'delete', net.bridge]);
+}
+
+async function removeNatRules(network: string): Promise<void> {
+  const save = await run('iptables-save', ['-t', 'nat']);
+  if (save.code !== 0) return;
+  const marker = `name: \\"${network}\\" id:`;
+  const ours = save.stdout.split('\n').filter((l) => l.startsWith('-A ') && l.includes(marker));
+  if (!ours.length) return;
+  const chains = new Set<string>();
+  const perChain = new Map<string, number>();
+  for (const line of ours) {
+    const chain = line.split(' ')[1] as string;
+    perChain.set(chain, (perChain.get(chain) ?? 0) + 1);
+    const target = / -j (CNI-[A-Za-z0-9-]+)/.exec(line)?.[1];
+    if (target && /^CNI-(DN-)?[0-9a-f]{16,}$/.test(target)) chains.add(target);
+  }
+  // delete our rules from shared chains by line number, highest first so numbers stay valid
+  for (const chain of perChain.keys()) {
+    if (chains.has(chain)) continue;
+    const list = await run('iptables', ['-t', 'nat', '-L', chain, '-n', '--line-numbers']);
+    const lines = list.stdout.split('\n')
+      .filter((l) => l.includes(`name: "${network}" id:`))
+      .map((l) => Number(l.split(/\s+/)[0]))
+      .filter((n) => Number.isInteger(n) && n > 0)
+      .sort((a, b) => b - a);
+    for (const n of lines) await run('iptables', ['-t', 'nat', '-D', chain, String(n)]);
+  }
+  for (const chain of chains) {
+    await run('iptables', ['-t', 'nat', '-F', chain]);
+    await run('iptables', ['-t', 'nat', '-X', chain]);
+  }
+}

@@ -1,0 +1,167 @@
+// Informers: list, then watch from the list's resourceVersion into a local cache, delivering add/update/delete to
+// handlers. A dropped watch resumes from the last resourceVersion seen (bookmarks keep it fresh); a 410 Gone
+// re-lists and delivers the difference (deletes for objects that vanished). Resync re-delivers every object.
+import type { KindInfo } from '../api/kinds.js';
+import type { KubeObject } from '../api/types.js';
+import { logger } from '../util/log.js';
+import { isGone, type Client } from './rest.js';
+import { watch } from './watch.js';
+
+const log = logger('informer');
+
+export interface InformerOptions {
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  /** Re-deliver every cached object as an update this often (0 = never). */
+  resyncMs?: number;
+}
+
+type Handler<T> = { add?: (o: T) => void; update?: (old: T, cur: T) => void; delete?: (o: T) => void };
+
+export const keyOf = (o: KubeObject): string => (o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : (o.metadata.name as string));
+
+export class Informer<T extends KubeObject = KubeObject> {
+  private readonly cache = new Map<string, T>();
+  private readonly handlers: Handler<T>[] = [];
+  private rv = '';
+  private synced = false;
+  private syncWaiters: Array<() => void> = [];
+  private abort = new AbortController();
+  private resyncTimer?: NodeJS.Timeout;
+  private running = false;
+
+  constructor(private readonly client: Client, readonly kind: KindInfo, private readonly opts: InformerOptions = {}) {}
+
+  onAdd(fn: (o: T) => void): this {
+    this.handlers.push({ add: fn });
+    return this;
+  }
+  onUpdate(fn: (old: T, cur: T) => void): this {
+    this.handlers.push({ update: fn });
+    return this;
+  }
+  onDelete(fn: (o: T) => void): this {
+    this.handlers.push({ delete: fn });
+    return this;
+  }
+
+  hasSynced(): boolean {
+    return this.synced;
+  }
+
+  waitForSync(): Promise<void> {
+    return this.synced ? Promise.resolve() : new Promise((r) => this.syncWaiters.push(r));
+  }
+
+  get(name: string, namespace?: string): T | undefined {
+    return this.cache.get(namespace ? `${namespace}/${name}` : name);
+  }
+
+  list(filter?: { namespace?: string; labels?: Record<string, string> }): T[] {
+    return [...this.cache.values()].filter((o) => (!filter?.namespace || o.metadata.namespace === filter.namespace)
+      && (!filter?.labels || Object.entries(filter.labels).every(([k, v]) => o.metadata.labels?.[k] === v)));
+  }
+
+  /** Starts listing and watching in the background; resolves once the first list is in the cache. */
+  async start(): Promise<void> {
+    if (this.running) return this.waitForSync();
+    this.running = true;
+    void this.run();
+    if (this.opts.resyncMs) this.resyncTimer = setInterval(() => this.resync(), this.opts.resyncMs);
+    return this.waitForSync();
+  }
+
+  stop(): void {
+    this.running = false;
+    clearInterval(this.resyncTimer);
+    this.abort.abort();
+  }
+
+  private async run(): Promise<void> {
+    let backoff = 100;
+    let needList = true;
+    while (this.running) {
+      try {
+        if (needList) {
+          await this.relist();
+          needList = false;
+        }
+        for await (const ev of watch<T>(this.client, this.kind, { ...this.opts, resourceVersion: this.rv, allowWatchBookmarks: true, timeoutSeconds: 300 + Math.floor(Math.random() * 300), signal: this.abort.signal })) {
+          backoff = 100;
+          this.rv = ev.object.metadata.resourceVersion ?? this.rv;
+          if (ev.type === 'ADDED' || ev.type === 'MODIFIED') this.upsert(ev.object);
+          else if (ev.type === 'DELETED') this.remove(ev.object);
+        }
+      } catch (e) {
+        if (!this.running) return;
+        if (isGone(e)) {
+          log.info('watch expired; re-listing', { resource: this.kind.resource });
+          needList = true;
+          continue;
+        }
+        log.warn('watch failed; retrying', { resource: this.kind.resource, error: (e as Error).message });
+        await new Promise((r) => setTimeout(r, backoff));
+        backoff = Math.min(backoff * 2, 5000);
+      }
+    }
+  }
+
+  private async relist(): Promise<void> {
+    const list = await this.client.listAll<T>(this.kind, { namespace: this.opts.namespace, labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector });
+    const seen = new Set<string>();
+    for (const o of list.items) {
+      seen.add(keyOf(o));
+      this.upsert(o);
+    }
+    for (const [k, o] of this.cache) if (!seen.has(k)) this.remove(o);
+    this.rv = list.metadata.resourceVersion ?? '';
+    if (!this.synced) {
+      this.synced = true;
+      for (const w of this.syncWaiters.splice(0)) w();
+    }
+  }
+
+  private upsert(o: T): void {
+    const k = keyOf(o);
+    const old = this.cache.get(k);
+    this.cache.set(k, o);
+    if (old && old.metadata.resourceVersion === o.metadata.resourceVersion) return;
+    for (const h of this.handlers) (old ? h.update?.(old, o) : h.add?.(o));
+  }
+
+  private remove(o: T): void {
+    const k = keyOf(o);
+    const last = this.cache.get(k) ?? o;
+    if (!this.cache.delete(k)) return;
+    for (const h of this.handlers) h.delete?.(last);
+  }
+
+  private resync(): void {
+    for (const o of this.cache.values()) for (const h of this.handlers) h.update?.(o, o);
+  }
+}
+
+/** Shares one informer per kind and namespace between every controller of a process. */
+export class SharedInformerFactory {
+  private readonly informers = new Map<string, Informer>();
+  constructor(private readonly client: Client, private readonly resyncMs = 0) {}
+
+  informerFor<T extends KubeObject = KubeObject>(kind: KindInfo, namespace = ''): Informer<T> {
+    const key = `${kind.group}/${kind.resource}/${namespace}`;
+    let inf = this.informers.get(key);
+    if (!inf) {
+      inf = new Informer(this.client, kind, { namespace, resyncMs: this.resyncMs });
+      this.informers.set(key, inf);
+    }
+    return inf as unknown as Informer<T>;
+  }
+
+  async start(): Promise<void> {
+    await Promise.all([...this.informers.values()].map((i) => i.start()));
+  }
+
+  stop(): void {
+    for (const i of this.informers.values()) i.stop();
+  }
+}

@@ -7,6 +7,7 @@ import type { KubeObject } from '../../lib/api/types.js';
 import { buildTable } from '../printers/index.js';
 import type { ApiError } from '../errors.js';
 import type { Output } from './negotiate.js';
+import { listJson } from './encode.js';
 
 export interface Reply {
   res: ServerResponse;
@@ -48,6 +49,13 @@ export function sendList(r: Reply, kind: KindInfo, list: { apiVersion: string; k
   if (r.out.table) {
     const md = list.metadata as { resourceVersion?: string; continue?: string; remainingItemCount?: number };
     sendJson(r.res, 200, buildTable(kind, list.items, { now: new Date(), includeObject: r.includeObject, resourceVersion: md.resourceVersion, continue: md.continue, remainingItemCount: md.remainingItemCount, tableVersion: r.out.tableVersion }));
+    return;
+  }
+  if (r.out.format === 'json' && !r.res.headersSent) {
+    r.res.statusCode = 200;
+    r.res.setHeader('Content-Type', 'application/json');
+    r.res.setHeader('Cache-Control', 'no-cache, private');
+    r.res.end(listJson(list.apiVersion, list.kind, list.metadata, list.items));
     return;
   }
   sendJson(r.res, 200, list, r.out.format);

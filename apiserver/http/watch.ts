@@ -7,6 +7,7 @@ import type { Store } from '../registry/store.js';
 import { listOptions, type ResourceRequest } from './resources.js';
 import { isTrue } from './request-info.js';
 import { watchMetrics } from './metrics.js';
+import { watchEventJson } from './encode.js';
 
 const MAX_BUFFERED = 32 * 1024 * 1024;
 
@@ -58,6 +59,7 @@ export async function serveWatch(r: ResourceRequest, kind: KindInfo, store: Stor
   let first = true;
 
   const encode = (ev: WatchEvent): string => {
+    if (!table && ev.type !== 'ERROR' && ev.type !== 'BOOKMARK') return watchEventJson(ev.type, ev.object as KubeObject);
     let object: unknown = ev.object;
     if (table && (ev.type === 'ADDED' || ev.type === 'MODIFIED' || ev.type === 'DELETED')) {
       object = buildTable(kind, [ev.object as KubeObject], { now: new Date(), includeObject: r.reply.includeObject, resourceVersion: ev.object.metadata?.resourceVersion, noHeaders: !first, tableVersion: out.tableVersion });

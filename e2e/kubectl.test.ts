@@ -158,3 +158,29 @@ test('objects cannot be created in a missing namespace', () => {
   assert.equal(r.code, 1);
   assert.match(r.stderr, /namespaces "nowhere" not found/);
 });
+
+test('kubectl create generators (protobuf request bodies) create the objects kubectl means', () => {
+  assert.match(c.ok(['create', 'namespace', 'gen']), /namespace\/gen created/);
+  assert.match(c.ok(['create', 'configmap', 'gen-cm', '-n', 'gen', '--from-literal=a=1', '--from-literal=b=two']), /configmap\/gen-cm created/);
+  assert.match(c.ok(['create', 'secret', 'generic', 'gen-s', '-n', 'gen', '--from-literal=password=hunter2']), /secret\/gen-s created/);
+  assert.match(c.ok(['create', 'service', 'clusterip', 'gen-svc', '-n', 'gen', '--tcp=80:8080']), /service\/gen-svc created/);
+  assert.match(c.ok(['create', 'deployment', 'gen-d', '-n', 'gen', '--image=registry.example/app:1.2', '--replicas=3', '--port=8080']), /deployment.apps\/gen-d created/);
+  const cm = JSON.parse(c.ok(['get', 'cm', 'gen-cm', '-n', 'gen', '-o', 'json']));
+  assert.deepEqual(cm.data, { a: '1', b: 'two' });
+  const s = JSON.parse(c.ok(['get', 'secret', 'gen-s', '-n', 'gen', '-o', 'json']));
+  assert.equal(Buffer.from(s.data.password, 'base64').toString(), 'hunter2');
+  assert.equal(s.type, 'Opaque');
+  const svc = JSON.parse(c.ok(['get', 'svc', 'gen-svc', '-n', 'gen', '-o', 'json']));
+  assert.deepEqual([svc.spec.ports[0].port, svc.spec.ports[0].targetPort, svc.spec.ports[0].protocol], [80, 8080, 'TCP']);
+  assert.deepEqual(svc.spec.selector, { app: 'gen-svc' });
+  const d = JSON.parse(c.ok(['get', 'deploy', 'gen-d', '-n', 'gen', '-o', 'json']));
+  assert.equal(d.spec.replicas, 3);
+  assert.deepEqual(d.spec.selector, { matchLabels: { app: 'gen-d' } });
+  assert.equal(d.spec.template.spec.containers[0].image, 'registry.example/app:1.2');
+  assert.equal(d.spec.template.spec.containers[0].ports[0].containerPort, 8080);
+  assert.equal(d.spec.template.spec.containers[0].imagePullPolicy, 'IfNotPresent');
+  assert.equal(d.spec.strategy.rollingUpdate.maxUnavailable, '25%');
+  const bad = c.kubectl(['create', 'deployment', 'Bad_Name', '-n', 'gen', '--image=x']);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /is invalid/);
+});

@@ -2,6 +2,7 @@
 // document. Protobuf is not spoken; a client that accepts only protobuf gets 406.
 import { parse as parseYaml } from 'yaml';
 import { errors } from '../errors.js';
+import { decodeKubernetesProtobuf } from './protobuf.js';
 
 export interface MediaType {
   type: string;
@@ -60,20 +61,20 @@ export type PatchType = (typeof PATCH_TYPES)[keyof typeof PATCH_TYPES];
 /** Decodes a request body by Content-Type: JSON or YAML (one document). Malformed input is a 400. */
 export function decodeBody(contentType: string | undefined, body: Buffer): unknown {
   const type = parseMediaTypes(contentType)[0]?.type ?? 'application/json';
-  const text = body.toString('utf8');
   if (type === 'application/yaml' || type === 'application/apply-patch+yaml') {
     try {
-      return parseYaml(text, { maxAliasCount: 100, uniqueKeys: true, prettyErrors: false });
+      return parseYaml(body.toString('utf8'), { maxAliasCount: 100, uniqueKeys: true, prettyErrors: false });
     } catch (e) {
       throw errors.badRequest(`error converting YAML to JSON: ${(e as Error).message.split('\n')[0]}`);
     }
   }
   if (type === 'application/json' || type in PATCH_TYPES || type === '*/*') {
     try {
-      return JSON.parse(text);
+      return JSON.parse(body.toString('utf8'));
     } catch (e) {
       throw errors.badRequest(`couldn't get version/kind; json parse error: ${(e as Error).message}`);
     }
   }
+  if (type === 'application/vnd.kubernetes.protobuf') return decodeKubernetesProtobuf(body);
   throw errors.unsupportedMediaType(type);
 }

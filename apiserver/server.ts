@@ -11,7 +11,7 @@ import { logger } from '../lib/util/log.js';
 import { namespaceLifecycle } from './admission/namespace-lifecycle.js';
 import { alwaysAllow, insecureLoopbackAuthenticator } from './auth/index.js';
 import { EmbeddedEtcd } from './etcd/embedded.js';
-import { errors, toApiError } from './errors.js';
+import { toApiError } from './errors.js';
 import { createHandler } from './http/handler.js';
 import { negotiate } from './http/negotiate.js';
 import { requestInfo } from './http/request-info.js';
@@ -162,4 +162,3 @@ export class ApiServer {
   }
 }
 
-export { errors };

@@ -18,11 +18,12 @@ apiserver flags:
   --etcd-client-port N         embedded etcd client port (default 2379)
   --etcd-peer-port N           embedded etcd peer port (default 2380)
   --watch-bookmark-interval S  seconds between watch bookmarks (default 30)
+  --default-watch-cache-size N events kept per resource for resuming watches (default 20000)
 `;
 
 async function runApiServer(argv: string[]): Promise<void> {
   const p = parseArgs(argv);
-  checkFlags(p, ['bind-address', 'port', 'data-dir', 'etcd-servers', 'etcd-client-port', 'etcd-peer-port', 'watch-bookmark-interval']);
+  checkFlags(p, ['bind-address', 'port', 'data-dir', 'etcd-servers', 'etcd-client-port', 'etcd-peer-port', 'watch-bookmark-interval', 'default-watch-cache-size']);
   const server = new ApiServer({
     bindAddress: flag(p, 'bind-address') ?? '127.0.0.1',
     port: intFlag(p, 'port', 6443),
@@ -31,6 +32,7 @@ async function runApiServer(argv: string[]): Promise<void> {
     etcdClientPort: intFlag(p, 'etcd-client-port', 2379),
     etcdPeerPort: intFlag(p, 'etcd-peer-port', 2380),
     bookmarkIntervalMs: intFlag(p, 'watch-bookmark-interval', 30) * 1000,
+    watchWindow: Math.max(1, intFlag(p, 'default-watch-cache-size', 20_000)),
   });
   let stopping = false;
   const stop = async (signal: string) => {

@@ -102,7 +102,7 @@ async function handleSubresource(r: ResourceRequest, kind: KindInfo, store: Stor
     }
     throw errors.methodNotAllowed();
   }
-  if (sub === 'scale') return handleScale(r, kind, store, ctx, method);
+  if (sub === 'scale') return handleScale(r, store, ctx, method);
   if (sub === 'binding') {
     if (method !== 'POST') throw errors.methodNotAllowed();
     const binding = await objectBody(r);
@@ -146,7 +146,7 @@ function toScale(obj: KubeObject): KubeObject {
   };
 }
 
-async function handleScale(r: ResourceRequest, kind: KindInfo, store: Store, ctx: WriteContext, method: string): Promise<void> {
+async function handleScale(r: ResourceRequest, store: Store, ctx: WriteContext, method: string): Promise<void> {
   const name = r.info.name as string;
   const reply = (obj: KubeObject) => sendJson(r.reply.res, 200, toScale(obj), r.reply.out.format);
   if (method === 'GET') return reply(await store.get(ctx.namespace, name));
@@ -171,7 +171,6 @@ async function handleScale(r: ResourceRequest, kind: KindInfo, store: Store, ctx
     if (rv) next.metadata = { ...cur.metadata, resourceVersion: rv };
     return next;
   }, undefined);
-  void kind;
   return reply(out.obj);
 }
 

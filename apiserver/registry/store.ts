@@ -2,7 +2,7 @@
 // on etcd with optimistic concurrency. Kinds plug in a Strategy; validation and defaulting come from their schema.
 import type { KindInfo } from '../../lib/api/kinds.js';
 import { apiVersionOf } from '../../lib/api/kinds.js';
-import type { KubeObject, StatusCause, WatchEvent } from '../../lib/api/types.js';
+import type { KubeObject, WatchEvent } from '../../lib/api/types.js';
 import { ApiError, errors } from '../errors.js';
 import type { EtcdStorage } from '../storage/etcd.js';
 import type { CacheEvent, CacheHub, CacheWatcher, ResourceCache } from '../storage/cache.js';
@@ -450,4 +450,3 @@ function translate(ev: CacheEvent, f: ObjectFilter): WatchEvent | undefined {
   return undefined;
 }
 
-export type { StatusCause };

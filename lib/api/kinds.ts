@@ -36,10 +36,6 @@ export function apiVersionOf(k: Pick<KindInfo, 'group' | 'version'>): string {
   return k.group ? `${k.group}/${k.version}` : k.version;
 }
 
-export function groupVersionOf(k: Pick<KindInfo, 'group' | 'version'>): string {
-  return apiVersionOf(k);
-}
-
 export function findByResource(group: string, version: string, resource: string): KindInfo | undefined {
   return KINDS.find((k) => k.group === group && k.version === version && k.resource === resource);
 }

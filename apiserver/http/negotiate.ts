@@ -2,7 +2,7 @@
 // document. Protobuf is not spoken; a client that accepts only protobuf gets 406.
 import { parse as parseYaml } from 'yaml';
 import { errors } from '../errors.js';
-import { decodeKubernetesProtobuf } from './protobuf.js';
+import { ProtobufDecodeError, decodeKubernetesProtobuf } from '../protobuf/index.js';
 
 export interface MediaType {
   type: string;
@@ -75,6 +75,13 @@ export function decodeBody(contentType: string | undefined, body: Buffer): unkno
       throw errors.badRequest(`couldn't get version/kind; json parse error: ${(e as Error).message}`);
     }
   }
-  if (type === 'application/vnd.kubernetes.protobuf') return decodeKubernetesProtobuf(body);
+  if (type === 'application/vnd.kubernetes.protobuf') {
+    try {
+      return decodeKubernetesProtobuf(body).object;
+    } catch (e) {
+      if (e instanceof ProtobufDecodeError && e.reason === 'unsupported') throw errors.unsupportedMediaType(`application/vnd.kubernetes.protobuf (${e.message}); send JSON`);
+      throw errors.badRequest(`malformed protobuf body: ${(e as Error).message}`);
+    }
+  }
   throw errors.unsupportedMediaType(type);
 }

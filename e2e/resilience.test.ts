@@ -75,13 +75,18 @@ function resumingWatcher(startRv: string) {
       await new Promise((r) => setTimeout(r, 200));
     }
   };
-  const done = run();
+  let failure: unknown;
+  const done = run().catch((e) => {
+    failure = e;
+  });
   return {
     seen,
+    /** Stops the watcher; throws what ended it early, if anything did (e.g. a 410 on resuming). */
     async stop() {
       stopped = true;
       controller?.abort();
-      await done.catch(() => undefined);
+      await done;
+      if (failure) throw failure;
     },
   };
 }
@@ -111,23 +116,31 @@ test('restarting the API server and then etcd mid-traffic loses nothing acknowle
     const target = acked.length + more;
     await waitFor(`${target} acknowledged writes`, async () => acked.length >= target, 60_000);
   };
-  await grow(20);
-  await c.apiserver.stop();
-  await c.apiserver.start();
-  await grow(20);
-  await c.etcd.stop();
-  await new Promise((r) => setTimeout(r, 500));
-  await c.etcd.start();
-  await grow(20);
-  writing = false;
-  await writer;
+  try {
+    await grow(20);
+    await c.apiserver.stop();
+    await c.apiserver.start();
+    await grow(20);
+    await c.etcd.stop();
+    await new Promise((r) => setTimeout(r, 500));
+    await c.etcd.start();
+    await grow(20);
+  } catch (e) {
+    await watcher.stop().catch(() => undefined);
+    throw e;
+  } finally {
+    writing = false;
+    await writer;
+  }
 
   const list = await c.request('GET', CM);
   const stored = new Set(list.body.items.map((i: { metadata: { name: string } }) => i.metadata.name));
-  for (const name of acked) assert.ok(stored.has(name), `acknowledged ${name} is stored`);
-
-  await waitFor('the watcher to catch up', async () => watcher.seen.filter((s) => s.type === 'ADDED').length >= stored.size - 1, 30_000);
-  await watcher.stop();
+  try {
+    for (const name of acked) assert.ok(stored.has(name), `acknowledged ${name} is stored`);
+    await waitFor('the watcher to catch up', async () => watcher.seen.filter((s) => s.type === 'ADDED').length >= stored.size - 1, 30_000);
+  } finally {
+    await watcher.stop();
+  }
   const added = watcher.seen.filter((s) => s.type === 'ADDED' && s.name.startsWith('w-')).map((s) => s.name);
   assert.equal(new Set(added).size, added.length, 'no event was delivered twice');
   for (const name of stored) if ((name as string).startsWith('w-')) assert.ok(added.includes(name as string), `the watcher saw ${String(name)}`);

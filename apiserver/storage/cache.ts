@@ -29,6 +29,8 @@ export interface CacheWatcher {
 }
 
 const DEFAULT_WINDOW = 20_000;
+/** How long start() waits for the history replay before serving without it. */
+const HISTORY_TIMEOUT_MS = 5000;
 
 export class ResourceCache {
   private readonly objects = new Map<string, KubeObject>();
@@ -47,6 +49,7 @@ export class ResourceCache {
     this.sortedKeys = undefined;
     this.window = [];
     this.head = 0;
+    this.wrapped = false;
     this.lowWater = rev;
     for (const w of this.watchers) w.close('the watch cache was re-initialised');
     this.watchers.clear();
@@ -54,19 +57,14 @@ export class ResourceCache {
 
   apply(raw: RawEvent): void {
     const prev = this.objects.get(raw.key);
-    let ev: CacheEvent;
-    if (raw.type === 'put') {
-      const obj = raw.obj as KubeObject;
-      if (!prev) this.sortedKeys = undefined;
-      this.objects.set(raw.key, obj);
-      ev = prev ? { type: 'MODIFIED', key: raw.key, rev: raw.rev, obj, prev } : { type: 'ADDED', key: raw.key, rev: raw.rev, obj };
-    } else {
-      const last = prev ?? raw.prev;
-      if (!last) return;
+    const ev = toEvent(raw, prev);
+    if (!ev) return;
+    if (ev.type === 'DELETED') {
       this.objects.delete(raw.key);
       this.sortedKeys = undefined;
-      const obj = { ...last, metadata: { ...last.metadata, resourceVersion: String(raw.rev) } };
-      ev = { type: 'DELETED', key: raw.key, rev: raw.rev, obj, prev: last };
+    } else {
+      if (!prev) this.sortedKeys = undefined;
+      this.objects.set(raw.key, ev.obj);
     }
     this.record(ev);
     for (const w of this.watchers) {
@@ -78,6 +76,22 @@ export class ResourceCache {
     }
   }
 
+  /**
+   * Records an event from before the list the cache was primed with: it goes into the window, so watchers can
+   * resume from before a restart, but the objects are already current.
+   */
+  recordHistory(raw: RawEvent): void {
+    const ev = toEvent(raw, raw.prev);
+    if (ev) this.record(ev);
+  }
+
+  /** Every event after rev is now in the window (unless the window already overflowed). */
+  historyComplete(rev: number): void {
+    if (!this.wrapped) this.lowWater = Math.min(this.lowWater, rev);
+  }
+
+  private wrapped = false;
+
   private record(ev: CacheEvent): void {
     if (this.window.length < this.capacity) {
       this.window.push(ev);
@@ -85,6 +99,7 @@ export class ResourceCache {
     }
     const evicted = this.window[this.head] as CacheEvent;
     this.lowWater = evicted.rev;
+    this.wrapped = true;
     this.window[this.head] = ev;
     this.head = (this.head + 1) % this.capacity;
   }
@@ -137,6 +152,17 @@ export class ResourceCache {
   }
 }
 
+function toEvent(raw: RawEvent, prev: KubeObject | undefined): CacheEvent | undefined {
+  if (raw.type === 'put') {
+    const obj = raw.obj as KubeObject;
+    return prev ? { type: 'MODIFIED', key: raw.key, rev: raw.rev, obj, prev } : { type: 'ADDED', key: raw.key, rev: raw.rev, obj };
+  }
+  const last = prev ?? raw.prev;
+  if (!last) return undefined;
+  const obj = { ...last, metadata: { ...last.metadata, resourceVersion: String(raw.rev) } };
+  return { type: 'DELETED', key: raw.key, rev: raw.rev, obj, prev: last };
+}
+
 function lowerBound(keys: string[], target: string): number {
   let lo = 0;
   let hi = keys.length;
@@ -170,6 +196,11 @@ export class CacheHub {
     return c;
   }
 
+  /**
+   * Primes every cache from one list, then opens the etcd watch a window's worth of revisions earlier: the events
+   * before the list only fill the windows, so a client whose watch broke when this server restarted resumes from
+   * its last resourceVersion instead of getting 410 Gone and re-listing.
+   */
   async start(): Promise<void> {
     const { items, revision } = await this.storage.list(ROOT);
     const byCache = new Map<ResourceCache, Array<{ key: string; obj: KubeObject }>>();
@@ -181,12 +212,31 @@ export class CacheHub {
     for (const [c, list] of byCache) c.reset(list, revision);
     this.rev = revision;
     log.info('watch cache primed', { objects: items.length, revision });
-    await this.openWatch();
+    const from = Math.max(1, revision - this.windowSize + 1);
+    if (from > revision) {
+      await this.openWatch();
+      return;
+    }
+    const replayed = new Promise<void>((resolve) => (this.history = { from, to: revision, done: resolve }));
+    await this.openWatch(from);
+    const timer = setTimeout(() => this.abandonHistory('timed out'), HISTORY_TIMEOUT_MS);
+    await replayed;
+    clearTimeout(timer);
+  }
+
+  /** Events at or before history.to only fill the windows (see start). */
+  private history?: { from: number; to: number; done: () => void };
+
+  private abandonHistory(why: string): void {
+    if (!this.history) return;
+    log.info('watch cache starts without history', { reason: why });
+    this.history.done();
+    this.history = undefined;
   }
 
   /** Opens the etcd watch from the revision after the last one the caches have seen. */
-  private async openWatch(): Promise<void> {
-    const w = await this.storage.watch(ROOT, this.rev + 1, (evs, r) => this.onEvents(evs, r), (e) => void this.onWatchError(e), (up) => this.onConnection(up));
+  private async openWatch(from = this.rev + 1): Promise<void> {
+    const w = await this.storage.watch(ROOT, from, (evs, r) => this.onEvents(evs, r), (e) => void this.onWatchError(e), (up) => this.onConnection(up));
     if (this.stopped) {
       await w.cancel().catch(() => undefined);
       return;
@@ -212,6 +262,7 @@ export class CacheHub {
     if (this.reopening || this.stopped) return;
     this.reopening = true;
     try {
+      this.abandonHistory('the etcd watch was re-opened');
       const old = this.watcher;
       this.watcher = undefined;
       await old?.cancel().catch(() => undefined);
@@ -238,11 +289,17 @@ export class CacheHub {
   }
 
   private onEvents(events: RawEvent[], revision: number): void {
+    const history = this.history;
     for (const ev of events) {
-      if (ev.rev <= this.rev) continue; // already seen (a resumed etcd watch may repeat)
-      this.cacheFor(ev.key)?.apply(ev);
+      if (history && ev.rev <= history.to) this.cacheFor(ev.key)?.recordHistory(ev);
+      else if (ev.rev > this.rev) this.cacheFor(ev.key)?.apply(ev); // else already seen (a resumed etcd watch may repeat)
     }
     const last = events.length ? (events[events.length - 1] as RawEvent).rev : revision;
+    if (history && last >= history.to) {
+      for (const c of this.caches.values()) c.historyComplete(history.from - 1);
+      history.done();
+      this.history = undefined;
+    }
     this.rev = Math.max(this.rev, last);
     if (this.waiters.length) {
       const still: typeof this.waiters = [];
@@ -253,7 +310,8 @@ export class CacheHub {
 
   private async onWatchError(e: Error): Promise<void> {
     if (this.stopped) return;
-    if (!/compact/i.test(e.message)) {
+    if (this.history || !/compact/i.test(e.message)) {
+      // a failed history replay (etcd compacted it) or a broken watch: carry on from our own revision
       log.warn('etcd watch failed; re-opening it', { error: e.message });
       await this.reopenWatch();
       return;

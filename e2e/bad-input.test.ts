@@ -76,7 +76,7 @@ const cases: Case[] = [
   { name: 'a missing object', method: 'GET', path: `${CM}/nope`, code: 404, reason: 'NotFound', message: /configmaps "nope" not found/ },
   { name: 'a wrong verb on discovery', method: 'POST', path: '/api/v1', body: {}, code: 405, reason: 'MethodNotAllowed' },
   { name: 'a bad label selector', method: 'GET', path: `${CM}?labelSelector=${encodeURIComponent('app in (a')}`, code: 400, reason: 'BadRequest' },
-  { name: 'an unsupported field selector', method: 'GET', path: `${CM}?fieldSelector=${encodeURIComponent('spec.color=red')}`, code: 400, reason: 'BadRequest', message: /field label not supported/ },
+  { name: 'an unsupported field selector', method: 'GET', path: `${CM}?fieldSelector=${encodeURIComponent('spec.color=red')}`, code: 400, reason: 'BadRequest', message: /"spec.color" is not a known field selector/ },
   { name: 'a garbage continue token', method: 'GET', path: `${CM}?limit=1&continue=garbage`, code: 400, reason: 'BadRequest' },
   { name: 'a negative limit', method: 'GET', path: `${CM}?limit=-3`, code: 400, reason: 'BadRequest' },
   { name: 'a non-numeric resourceVersion', method: 'GET', path: `${CM}?resourceVersion=abc`, code: 400, reason: 'BadRequest' },

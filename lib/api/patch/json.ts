@@ -1,113 +1,213 @@
-// RFC 6902 JSON patch: add, remove, replace, move, copy, test over JSON pointers.
-import { PatchError, isObject } from './errors.js';
+// RFC 6902 JSON patch (add, remove, replace, move, copy, test) with the behaviour of the library Kubernetes applies
+// patches with: negative array indices count from the end, `replace` of a missing object member adds it, a `null`
+// patch does nothing, and failures read like that library's messages. Kubernetes answers 400 when the body is not a
+// list of operation objects, 413 past 10000 operations and 422 when an operation fails.
+import { type JsonMap, PatchError, deepClone, deepEqual, isObject, jsonTypeName } from './errors.js';
 
-interface Op {
-  op: string;
-  path: string;
-  from?: string;
-  value?: unknown;
-}
+export const MAX_JSON_PATCH_OPERATIONS = 10000;
 
-function parsePointer(p: unknown, what = 'path'): string[] {
-  if (typeof p !== 'string') throw new PatchError(`the JSON patch operation is missing "${what}"`, 400);
-  if (p === '') return [];
-  if (!p.startsWith('/')) throw new PatchError(`JSON pointer must be empty or start with a "/": ${p}`, 400);
-  return p.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
+const MISSING = 'missing value';
+const BAD_INDEX = 'invalid index referenced';
 
-function parent(doc: unknown, tokens: string[], path: string): { container: unknown; key: string } {
-  let cur = doc;
-  for (const t of tokens.slice(0, -1)) {
-    if (Array.isArray(cur)) cur = cur[index(cur, t, path, false)];
-    else if (isObject(cur) && t in cur) cur = cur[t];
-    else throw new PatchError(`doc is missing path: "${path}": missing value`);
+/** An error inside one container operation; its message is wrapped by the operation that hit it. */
+class OpFailure extends Error {}
+
+type Container = JsonMap | unknown[];
+
+const decode = (token: string) => token.replace(/~1/g, '/').replace(/~0/g, '~');
+
+/** The container holding the last token of `path`, and that token; undefined when the path does not lead anywhere. */
+function findObject(doc: unknown, path: string): { con: Container; key: string } | undefined {
+  if (!path.startsWith('/')) return undefined;
+  const parts = path.split('/').slice(1);
+  const key = parts.pop() as string;
+  let cur: unknown = doc;
+  for (const part of parts) {
+    let next: unknown;
+    try {
+      next = Array.isArray(cur) ? arrayGet(cur, decode(part)) : isObject(cur) ? cur[decode(part)] : undefined;
+    } catch {
+      return undefined;
+    }
+    if (!Array.isArray(next) && !isObject(next)) return undefined;
+    cur = next;
   }
-  return { container: cur, key: tokens[tokens.length - 1] as string };
+  return Array.isArray(cur) || isObject(cur) ? { con: cur, key: decode(key) } : undefined;
 }
 
-function index(arr: unknown[], t: string, path: string, forAdd: boolean): number {
-  if (forAdd && t === '-') return arr.length;
-  if (!/^(0|[1-9][0-9]*)$/.test(t)) throw new PatchError(`invalid array index "${t}" in "${path}"`);
-  const i = Number(t);
-  if (i > arr.length || (!forAdd && i === arr.length)) throw new PatchError(`array index ${i} out of bounds in "${path}"`);
-  return i;
+function atoi(key: string): number {
+  if (!/^[+-]?[0-9]+$/.test(key)) throw new OpFailure(`strconv.Atoi: parsing ${JSON.stringify(key)}: invalid syntax`);
+  return Number(key);
 }
 
-function get(doc: unknown, tokens: string[], path: string): unknown {
-  let cur = doc;
-  for (const t of tokens) {
-    if (Array.isArray(cur)) cur = cur[index(cur, t, path, false)];
-    else if (isObject(cur) && t in cur) cur = cur[t];
-    else throw new PatchError(`doc is missing path: "${path}": missing value`);
+function invalidIndex(idx: number): OpFailure {
+  return new OpFailure(`Unable to access invalid index: ${idx}: ${BAD_INDEX}`);
+}
+
+/** Resolves an existing-element index (negative counts from the end). */
+function existingIndex(arr: unknown[], key: string): number {
+  const idx = atoi(key);
+  if (idx >= arr.length || idx < -arr.length) throw invalidIndex(idx);
+  return idx < 0 ? idx + arr.length : idx;
+}
+
+function arrayGet(arr: unknown[], key: string): unknown {
+  return arr[existingIndex(arr, key)];
+}
+
+function get(con: Container, key: string): unknown {
+  return Array.isArray(con) ? arrayGet(con, key) : con[key];
+}
+
+function add(con: Container, key: string, value: unknown): void {
+  if (!Array.isArray(con)) {
+    con[key] = value;
+    return;
   }
-  return cur;
+  if (key === '-') {
+    con.push(value);
+    return;
+  }
+  let idx: number;
+  try {
+    idx = atoi(key);
+  } catch (e) {
+    throw new OpFailure(`value was not a proper array index: '${key}': ${(e as Error).message}`);
+  }
+  const size = con.length + 1;
+  if (idx >= size || idx < -size) throw invalidIndex(idx);
+  con.splice(idx < 0 ? idx + size : idx, 0, value);
 }
 
-function add(doc: unknown, tokens: string[], value: unknown, path: string): unknown {
-  if (!tokens.length) return value;
-  const { container, key } = parent(doc, tokens, path);
-  if (Array.isArray(container)) container.splice(index(container, key, path, true), 0, value);
-  else if (isObject(container)) container[key] = value;
-  else throw new PatchError(`doc is missing path: "${path}"`);
-  return doc;
+function remove(con: Container, key: string): void {
+  if (Array.isArray(con)) {
+    con.splice(existingIndex(con, key), 1);
+    return;
+  }
+  if (!Object.prototype.hasOwnProperty.call(con, key)) throw new OpFailure(`Unable to remove nonexistent key: ${key}: ${MISSING}`);
+  delete con[key];
 }
 
-function remove(doc: unknown, tokens: string[], path: string): unknown {
-  if (!tokens.length) throw new PatchError('cannot remove the whole document');
-  const { container, key } = parent(doc, tokens, path);
-  if (Array.isArray(container)) container.splice(index(container, key, path, false), 1);
-  else if (isObject(container) && key in container) delete container[key];
-  else throw new PatchError(`unable to remove nonexistent key: ${key}: missing value`);
-  return doc;
+function set(con: Container, key: string, value: unknown): void {
+  if (Array.isArray(con)) con[existingIndex(con, key)] = value;
+  else con[key] = value;
 }
 
-function equal(a: unknown, b: unknown): boolean {
-  return JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
+/** Runs a container operation, wrapping its failure the way the patch library words it. */
+function wrap(prefix: string, fn: () => void): void {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof OpFailure) throw new PatchError(`${prefix}: ${e.message}`);
+    throw e;
+  }
 }
 
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (isObject(v)) return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys(v[k])]));
+function pointer(op: JsonMap, field: 'path' | 'from', what: string): string {
+  const v = op[field];
+  if (typeof v !== 'string') {
+    throw new PatchError(field === 'path' ? `${what} operation failed to decode path: ${MISSING}` : `${what} operation failed to decode from: operation, missing from field: ${MISSING}`);
+  }
   return v;
 }
 
-export function jsonPatch(target: unknown, ops: unknown): unknown {
-  if (!Array.isArray(ops)) throw new PatchError('a JSON patch must be a list of operations', 400);
-  let doc = structuredClone(target);
-  for (const raw of ops as Op[]) {
-    if (!isObject(raw)) throw new PatchError('each JSON patch operation must be an object', 400);
-    const path = raw.path;
-    const tokens = parsePointer(path);
-    switch (raw.op) {
-      case 'add':
-        if (!('value' in raw)) throw new PatchError(`missing value for add at "${path}"`, 400);
-        doc = add(doc, tokens, structuredClone(raw.value), path);
-        break;
-      case 'remove':
-        doc = remove(doc, tokens, path);
-        break;
-      case 'replace':
-        if (!('value' in raw)) throw new PatchError(`missing value for replace at "${path}"`, 400);
-        get(doc, tokens, path);
-        doc = tokens.length ? add(remove(doc, tokens, path), tokens, structuredClone(raw.value), path) : structuredClone(raw.value);
-        break;
-      case 'move': {
-        const from = parsePointer(raw.from, 'from');
-        const v = get(doc, from, raw.from as string);
-        doc = add(remove(doc, from, raw.from as string), tokens, v, path);
-        break;
-      }
-      case 'copy': {
-        const from = parsePointer(raw.from, 'from');
-        doc = add(doc, tokens, structuredClone(get(doc, from, raw.from as string)), path);
-        break;
-      }
-      case 'test':
-        if (!equal(get(doc, tokens, path), raw.value)) throw new PatchError(`testing value ${path} failed: test failed`);
-        break;
-      default:
-        throw new PatchError(`Unexpected kind: ${String(raw.op)}`, 400);
+const valueOf = (op: JsonMap): unknown => ('value' in op && op.value !== undefined ? deepClone(op.value) : null);
+
+function applyOne(doc: unknown, op: JsonMap): unknown {
+  const kind = typeof op.op === 'string' ? op.op : 'unknown';
+  switch (kind) {
+    case 'add': {
+      const path = pointer(op, 'path', 'add');
+      const at = findObject(doc, path);
+      if (!at) throw new PatchError(`add operation does not apply: doc is missing path: ${JSON.stringify(path)}: ${MISSING}`);
+      wrap(`error in add for path: '${path}'`, () => add(at.con, at.key, valueOf(op)));
+      return doc;
     }
+    case 'remove': {
+      const path = pointer(op, 'path', 'remove');
+      const at = findObject(doc, path);
+      if (!at) throw new PatchError(`remove operation does not apply: doc is missing path: ${JSON.stringify(path)}: ${MISSING}`);
+      wrap(`error in remove for path: '${path}'`, () => remove(at.con, at.key));
+      return doc;
+    }
+    case 'replace': {
+      const path = pointer(op, 'path', 'replace');
+      if (path === '') {
+        const v = valueOf(op);
+        return isObject(v) || Array.isArray(v) ? v : doc; // the library ignores a scalar whole-document replacement
+      }
+      const at = findObject(doc, path);
+      if (!at) throw new PatchError(`replace operation does not apply: doc is missing path: ${path}: ${MISSING}`);
+      try {
+        get(at.con, at.key);
+      } catch {
+        throw new PatchError(`replace operation does not apply: doc is missing key: ${path}: ${MISSING}`);
+      }
+      wrap(`error in remove for path: '${path}'`, () => set(at.con, at.key, valueOf(op)));
+      return doc;
+    }
+    case 'move': {
+      const from = pointer(op, 'from', 'move');
+      const src = findObject(doc, from);
+      if (!src) throw new PatchError(`move operation does not apply: doc is missing from path: ${from}: ${MISSING}`);
+      let value: unknown;
+      wrap(`error in move for path: '${src.key}'`, () => {
+        value = get(src.con, src.key);
+        remove(src.con, src.key);
+      });
+      const path = pointer(op, 'path', 'move');
+      const dst = findObject(doc, path);
+      if (!dst) throw new PatchError(`move operation does not apply: doc is missing destination path: ${path}: ${MISSING}`);
+      wrap(`error in move for path: '${path}'`, () => add(dst.con, dst.key, value));
+      return doc;
+    }
+    case 'copy': {
+      const from = pointer(op, 'from', 'copy');
+      const src = findObject(doc, from);
+      if (!src) throw new PatchError(`copy operation does not apply: doc is missing from path: ${from}: ${MISSING}`);
+      let value: unknown;
+      wrap(`error in copy for from: '${from}'`, () => {
+        value = get(src.con, src.key);
+      });
+      if (value === undefined) throw new PatchError(`copy operation does not apply: doc is missing from path: ${from}: ${MISSING}`);
+      const path = pointer(op, 'path', 'copy');
+      const dst = findObject(doc, path);
+      if (!dst) throw new PatchError(`copy operation does not apply: doc is missing destination path: ${path}: ${MISSING}`);
+      wrap('error while adding value during copy', () => add(dst.con, dst.key, deepClone(value)));
+      return doc;
+    }
+    case 'test': {
+      const path = pointer(op, 'path', 'test');
+      let actual: unknown = doc;
+      if (path !== '') {
+        const at = findObject(doc, path);
+        if (!at) throw new PatchError(`test operation does not apply: is missing path: ${path}: ${MISSING}`);
+        wrap(`error in test for path: '${path}'`, () => {
+          actual = get(at.con, at.key);
+        });
+      }
+      const hasValue = 'value' in op && op.value !== undefined;
+      // A missing member and a null member are the same to the library, and both equal an explicit null value.
+      const same = actual === undefined || actual === null ? hasValue && op.value === null : hasValue && deepEqual(actual, op.value);
+      if (!same) throw new PatchError(`testing value ${path} failed: test failed`);
+      return doc;
+    }
+    default:
+      throw new PatchError(`Unexpected kind: ${kind}`);
   }
+}
+
+/** Applies RFC 6902 operations to a copy of `target`. Throws PatchError (see its codes). */
+export function jsonPatch(target: unknown, ops: unknown): unknown {
+  if (ops === null) return deepClone(target);
+  if (!Array.isArray(ops)) throw new PatchError(`json: cannot unmarshal ${jsonTypeName(ops)} into Go value of type jsonpatch.Patch`, 400);
+  for (const op of ops) {
+    if (op !== null && !isObject(op)) throw new PatchError(`json: cannot unmarshal ${jsonTypeName(op)} into Go value of type jsonpatch.Operation`, 400);
+  }
+  if (ops.length > MAX_JSON_PATCH_OPERATIONS) {
+    throw new PatchError(`Request entity too large: The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${ops.length}`, 413);
+  }
+  let doc = deepClone(target);
+  for (const op of ops as Array<JsonMap | null>) doc = applyOne(doc, op ?? {});
   return doc;
 }

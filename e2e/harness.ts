@@ -110,9 +110,45 @@ export class ApiServerProcess {
   }
 }
 
-/** A whole test cluster: etcd + API server in one temp dir. Always call stop() (use t.after). */
+/** Another flotilla component (controller-manager, scheduler, hollow-nodes) run against a test cluster. */
+export class ComponentProcess {
+  proc?: ChildProcess;
+  constructor(readonly dir: string, readonly logName: string, readonly args: string[]) {}
+
+  start(): void {
+    const log = openSync(join(this.dir, `${this.logName}.log`), 'a');
+    this.proc = spawn(process.execPath, [join(ROOT, 'bin/flotilla.js'), ...this.args], { stdio: ['ignore', log, log], env: { ...process.env, FLOTILLA_LOG_LEVEL: process.env.FLOTILLA_LOG_LEVEL ?? 'info' } });
+  }
+
+  get running(): boolean {
+    return !!this.proc && this.proc.exitCode === null && this.proc.signalCode === null;
+  }
+
+  logText(): string {
+    try {
+      return readFileSync(join(this.dir, `${this.logName}.log`), 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    await stopProcess(this.proc, signal);
+  }
+}
+
+/** A whole test cluster: etcd + API server in one temp dir, plus any components started on it. Always call stop(). */
 export class TestCluster {
+  readonly components: ComponentProcess[] = [];
   constructor(readonly dir: string, readonly etcd: Etcd, readonly apiserver: ApiServerProcess) {}
+
+  /** Starts `flotilla CMD --kubeconfig <ours> ARGS...`; stop() stops it. */
+  component(cmd: string, args: string[] = [], logName = cmd): ComponentProcess {
+    const c = new ComponentProcess(this.dir, logName, [cmd, '--kubeconfig', this.apiserver.kubeconfig, ...args]);
+    this.components.push(c);
+    c.start();
+    return c;
+  }
 
   static async start(opts: { apiserverArgs?: string[] } = {}): Promise<TestCluster> {
     const dir = mkdtempSync(join(tmpdir(), 'flotilla-test-'));
@@ -161,6 +197,7 @@ export class TestCluster {
   }
 
   async stop(): Promise<void> {
+    await Promise.all(this.components.map((c) => c.stop()));
     await this.apiserver.stop();
     await this.etcd.stop();
     if (process.env.FLOTILLA_KEEP_TEST_DIRS) process.stderr.write(`kept ${this.dir}\n`);

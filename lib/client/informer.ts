@@ -30,6 +30,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   private abort = new AbortController();
   private resyncTimer?: NodeJS.Timeout;
   private running = false;
+  private readonly indexers = new Map<string, { fn: (o: T) => string[]; map: Map<string, Map<string, T>> }>();
 
   constructor(private readonly client: Client, readonly kind: KindInfo, private readonly opts: InformerOptions = {}) {}
 
@@ -44,6 +45,23 @@ export class Informer<T extends KubeObject = KubeObject> {
   onDelete(fn: (o: T) => void): this {
     this.handlers.push({ delete: fn });
     return this;
+  }
+
+  /** Keeps an index of the cache by the values fn returns (e.g. owner uid, node name); read it with byIndex. */
+  addIndex(name: string, fn: (o: T) => string[]): this {
+    const map = new Map<string, Map<string, T>>();
+    for (const [k, o] of this.cache) for (const v of fn(o)) index(map, v).set(k, o);
+    this.indexers.set(name, { fn, map });
+    return this;
+  }
+
+  hasIndex(name: string): boolean {
+    return this.indexers.has(name);
+  }
+
+  byIndex(name: string, value: string): T[] {
+    const m = this.indexers.get(name)?.map.get(value);
+    return m ? [...m.values()] : [];
   }
 
   hasSynced(): boolean {
@@ -127,6 +145,10 @@ export class Informer<T extends KubeObject = KubeObject> {
     const old = this.cache.get(k);
     this.cache.set(k, o);
     if (old && old.metadata.resourceVersion === o.metadata.resourceVersion) return;
+    for (const { fn, map } of this.indexers.values()) {
+      if (old) for (const v of fn(old)) unindex(map, v, k);
+      for (const v of fn(o)) index(map, v).set(k, o);
+    }
     for (const h of this.handlers) (old ? h.update?.(old, o) : h.add?.(o));
   }
 
@@ -134,12 +156,24 @@ export class Informer<T extends KubeObject = KubeObject> {
     const k = keyOf(o);
     const last = this.cache.get(k) ?? o;
     if (!this.cache.delete(k)) return;
+    for (const { fn, map } of this.indexers.values()) for (const v of fn(last)) unindex(map, v, k);
     for (const h of this.handlers) h.delete?.(last);
   }
 
   private resync(): void {
     for (const o of this.cache.values()) for (const h of this.handlers) h.update?.(o, o);
   }
+}
+
+function index<T>(map: Map<string, Map<string, T>>, v: string): Map<string, T> {
+  let m = map.get(v);
+  if (!m) map.set(v, (m = new Map()));
+  return m;
+}
+
+function unindex<T>(map: Map<string, Map<string, T>>, v: string, k: string): void {
+  const m = map.get(v);
+  if (m?.delete(k) && m.size === 0) map.delete(v);
 }
 
 /** Shares one informer per kind and namespace between every controller of a process. */

@@ -1,0 +1,42 @@
+// What every controller gets from the controller-manager: the API client, the shared informers (one list+watch
+// per kind for the whole process), an event recorder and the tunables.
+import type { Client, SharedInformerFactory } from '../lib/client/index.js';
+import { EventRecorder } from '../lib/client/events.js';
+
+export interface ControllerOptions {
+  /** A node whose Lease hasn't been renewed for this long becomes Ready=Unknown (node-monitor-grace-period). */
+  nodeMonitorGracePeriodMs: number;
+  /** How often the node lifecycle controller looks at leases (node-monitor-period). */
+  nodeMonitorPeriodMs: number;
+  /** tolerationSeconds given to pods that don't tolerate not-ready/unreachable themselves (default-*-toleration-seconds). */
+  defaultTolerationSeconds: number;
+  /** Workers per controller (concurrent-*-syncs). */
+  workers: number;
+}
+
+export const DEFAULT_OPTIONS: ControllerOptions = {
+  nodeMonitorGracePeriodMs: 40_000,
+  nodeMonitorPeriodMs: 5_000,
+  defaultTolerationSeconds: 300,
+  workers: 5,
+};
+
+export class ControllerContext {
+  private readonly recorders = new Map<string, EventRecorder>();
+
+  constructor(
+    readonly client: Client,
+    readonly informers: SharedInformerFactory,
+    readonly options: ControllerOptions = DEFAULT_OPTIONS,
+  ) {}
+
+  recorder(component: string): EventRecorder {
+    let r = this.recorders.get(component);
+    if (!r) this.recorders.set(component, (r = new EventRecorder(this.client, component)));
+    return r;
+  }
+
+  async flushEvents(): Promise<void> {
+    await Promise.all([...this.recorders.values()].map((r) => r.flush()));
+  }
+}

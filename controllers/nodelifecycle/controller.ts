@@ -1,0 +1,147 @@
+// Node lifecycle: watches each node's heartbeat (its Lease in kube-node-lease, and its Ready condition). A node
+// silent for longer than the grace period (40 s) gets Ready=Unknown and the unreachable taints; a node reporting
+// Ready=False gets the not-ready taints; a Ready node loses them. Pods on a node with a NoExecute taint they don't
+// tolerate are evicted (deleted), at once or after their tolerationSeconds (300 s when the pod says nothing), so
+// their ReplicaSets replace them on other nodes.
+import { findByKind } from '../../lib/api/kinds.js';
+import type { KubeObject } from '../../lib/api/types.js';
+import { isConflict, isNotFound, type Informer } from '../../lib/client/index.js';
+import type { ControllerContext } from '../context.js';
+import { Reconciler } from '../reconciler.js';
+import { evictionDelayMs, type Taint } from './taints.js';
+
+const NODE = findByKind('v1', 'Node')!;
+const LEASE = findByKind('coordination.k8s.io/v1', 'Lease')!;
+const POD = findByKind('v1', 'Pod')!;
+export const LEASE_NAMESPACE = 'kube-node-lease';
+export const TAINT_NOT_READY = 'node.kubernetes.io/not-ready';
+export const TAINT_UNREACHABLE = 'node.kubernetes.io/unreachable';
+
+interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  lastHeartbeatTime?: string;
+  lastTransitionTime?: string;
+}
+
+const now3339 = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+export class NodeLifecycleController extends Reconciler {
+  private readonly nodes: Informer;
+  private readonly leases: Informer;
+  private readonly pods: Informer;
+  /** When this controller last saw each node's heartbeat change, by its own clock (immune to node clock skew). */
+  private readonly lastSeen = new Map<string, { beat: string; at: number }>();
+  private ticker?: NodeJS.Timeout;
+  private readonly recorder;
+
+  constructor(private readonly ctx: ControllerContext) {
+    super('node-lifecycle-controller');
+    this.recorder = ctx.recorder('node-controller');
+    this.nodes = ctx.informers.informerFor(NODE);
+    this.leases = ctx.informers.informerFor(LEASE, LEASE_NAMESPACE);
+    this.pods = ctx.informers.informerFor(POD);
+    if (!this.pods.hasIndex('node')) this.pods.addIndex('node', (p) => (p.spec?.nodeName ? [p.spec.nodeName as string] : []));
+    this.nodes.onAdd((n) => this.enqueue(n.metadata.name as string)).onUpdate((_o, n) => this.enqueue(n.metadata.name as string)).onDelete((n) => this.lastSeen.delete(n.metadata.name as string));
+    // a pod landing on a tainted node must be looked at too
+    this.pods.onAdd((p) => this.podChanged(p)).onUpdate((_o, p) => this.podChanged(p));
+  }
+
+  private podChanged(p: KubeObject): void {
+    const node = p.spec?.nodeName as string | undefined;
+    if (node && this.nodes.get(node)?.spec?.taints?.some((t: Taint) => t.effect === 'NoExecute')) this.enqueue(node);
+  }
+
+  protected async sync(): Promise<void> {
+    await Promise.all([this.nodes.start(), this.leases.start(), this.pods.start()]);
+    this.ticker = setInterval(() => {
+      for (const n of this.nodes.list()) this.enqueue(n.metadata.name as string);
+    }, this.ctx.options.nodeMonitorPeriodMs);
+    this.ticker.unref();
+  }
+
+  override async run(workers: number, signal: AbortSignal): Promise<void> {
+    signal.addEventListener('abort', () => clearInterval(this.ticker), { once: true });
+    await super.run(workers, signal);
+  }
+
+  protected async reconcile(name: string): Promise<void> {
+    const node = this.nodes.get(name);
+    if (!node) return;
+    const ready = await this.checkHeartbeat(node);
+    await this.setTaints(node, ready);
+    await this.evictPods(name);
+  }
+
+  /** The node's Ready status after marking it Unknown if its heartbeat went silent. */
+  private async checkHeartbeat(node: KubeObject): Promise<string> {
+    const name = node.metadata.name as string;
+    const conditions = (node.status?.conditions as Condition[] | undefined) ?? [];
+    const ready = conditions.find((c) => c.type === 'Ready');
+    const lease = this.leases.get(name, LEASE_NAMESPACE);
+    const beat = `${lease?.spec?.renewTime ?? ''}|${ready?.lastHeartbeatTime ?? ''}`;
+    const seen = this.lastSeen.get(name);
+    const now = Date.now();
+    if (!seen || seen.beat !== beat) {
+      this.lastSeen.set(name, { beat, at: now });
+      return ready?.status ?? 'Unknown';
+    }
+    const grace = this.ctx.options.nodeMonitorGracePeriodMs;
+    if (now - seen.at <= grace) {
+      this.queue.addAfter(name, grace - (now - seen.at) + 100);
+      return ready?.status ?? 'Unknown';
+    }
+    if (ready?.status === 'Unknown') return 'Unknown';
+    this.log.info('node stopped posting status; marking it Unknown', { node: name, silentForMs: now - seen.at });
+    const t = now3339();
+    const next = (['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure'] as const).map((type) => {
+      const c = conditions.find((x) => x.type === type);
+      return { ...(c ?? { type }), type, status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastHeartbeatTime: c?.lastHeartbeatTime ?? t, lastTransitionTime: t };
+    });
+    const rest = conditions.filter((c) => !next.some((n) => n.type === c.type));
+    await this.ctx.client.updateStatus(NODE, { ...node, status: { ...node.status, conditions: [...next, ...rest] } });
+    this.recorder.event({ ...node, apiVersion: 'v1', kind: 'Node' }, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
+    return 'Unknown';
+  }
+
+  private async setTaints(node: KubeObject, ready: string): Promise<void> {
+    const taints: Taint[] = (node.spec?.taints as Taint[] | undefined) ?? [];
+    const ours = (t: Taint) => (t.key === TAINT_NOT_READY || t.key === TAINT_UNREACHABLE) && (t.effect === 'NoExecute' || t.effect === 'NoSchedule');
+    const key = ready === 'True' ? undefined : ready === 'False' ? TAINT_NOT_READY : TAINT_UNREACHABLE;
+    const want: Taint[] = key ? [{ key, effect: 'NoSchedule' }, { key, effect: 'NoExecute', timeAdded: taints.find((t) => t.key === key && t.effect === 'NoExecute')?.timeAdded ?? now3339() }] : [];
+    const have = taints.filter(ours);
+    if (have.length === want.length && want.every((w) => have.some((h) => h.key === w.key && h.effect === w.effect))) return;
+    const next = [...taints.filter((t) => !ours(t)), ...want];
+    try {
+      await this.ctx.client.update(NODE, { ...node, apiVersion: 'v1', kind: 'Node', spec: { ...node.spec, taints: next.length ? next : undefined } });
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+  }
+
+  /** Deletes the pods whose toleration time for the node's NoExecute taints ran out; comes back for the rest. */
+  private async evictPods(name: string): Promise<void> {
+    const node = this.nodes.get(name);
+    const taints = ((node?.spec?.taints as Taint[] | undefined) ?? []).filter((t) => t.effect === 'NoExecute');
+    if (!taints.length) return;
+    let soonest = Infinity;
+    for (const pod of this.pods.byIndex('node', name)) {
+      if (pod.metadata.deletionTimestamp) continue;
+      const delay = evictionDelayMs(pod, taints, this.ctx.options.defaultTolerationSeconds);
+      if (delay === undefined) continue;
+      if (delay > 0) {
+        soonest = Math.min(soonest, delay);
+        continue;
+      }
+      this.recorder.event({ ...pod, apiVersion: 'v1', kind: 'Pod' }, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${pod.metadata.namespace}/${pod.metadata.name}`);
+      try {
+        await this.ctx.client.delete(POD, pod.metadata.name as string, { namespace: pod.metadata.namespace, preconditions: { uid: pod.metadata.uid } });
+      } catch (e) {
+        if (!isNotFound(e) && !isConflict(e)) throw e;
+      }
+    }
+    if (soonest < Infinity) this.queue.addAfter(name, soonest + 50);
+  }
+}

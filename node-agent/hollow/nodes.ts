@@ -1,0 +1,218 @@
+// Hollow nodes: N simulated nodes in one process, the way kwok simulates them. Each registers a Node with capacity,
+// renews its Lease in kube-node-lease every 10 s, and reports the pods bound to it Running and Ready without any
+// container; a pod being deleted is finished off (deleted with grace 0) as a kubelet would after its containers
+// stopped. Stop the process and the nodes go silent, exactly like a machine that died.
+import { findByKind } from '../../lib/api/kinds.js';
+import type { KubeObject } from '../../lib/api/types.js';
+import { Informer, isAlreadyExists, isConflict, isNotFound, microTime, type Client } from '../../lib/client/index.js';
+import { logger } from '../../lib/util/log.js';
+
+const log = logger('hollow-nodes');
+const NODE = findByKind('v1', 'Node')!;
+const POD = findByKind('v1', 'Pod')!;
+const LEASE = findByKind('coordination.k8s.io/v1', 'Lease')!;
+const LEASE_NAMESPACE = 'kube-node-lease';
+const LEASE_SECONDS = 40;
+const RENEW_MS = 10_000;
+/** Pod status writes in flight at once. */
+const CONCURRENCY = 64;
+
+export interface HollowOptions {
+  count: number;
+  prefix?: string;
+  cpu?: string;
+  memory?: string;
+  pods?: number;
+  /** Extra labels on every node. */
+  labels?: Record<string, string>;
+}
+
+const now3339 = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+export class HollowNodes {
+  readonly names: string[];
+  private readonly index = new Map<string, number>();
+  private readonly pods: Informer;
+  private readonly inflight = new Set<string>();
+  private readonly pending: string[] = [];
+  private readonly pendingSet = new Set<string>();
+  private running = 0;
+  private timers: NodeJS.Timeout[] = [];
+  private podSeq = new Map<string, number>();
+  private stopped = false;
+
+  constructor(private readonly client: Client, private readonly o: HollowOptions) {
+    const prefix = o.prefix ?? 'hollow-node';
+    this.names = Array.from({ length: o.count }, (_, i) => `${prefix}-${i}`);
+    this.names.forEach((n, i) => this.index.set(n, i));
+    this.pods = new Informer(client, POD);
+    this.pods.onAdd((p) => this.podChanged(p)).onUpdate((_o, p) => this.podChanged(p));
+  }
+
+  async start(): Promise<void> {
+    await runLimited(this.names, 16, (n) => this.register(n));
+    await runLimited(this.names, 16, (n) => this.renewLease(n));
+    // spread the renewals over the period so 1,000 nodes don't all write at once
+    this.names.forEach((n, i) => {
+      const first = setTimeout(() => {
+        const t = setInterval(() => void this.renewLease(n).catch((e: Error) => log.warn('lease renewal failed', { node: n, error: e.message })), RENEW_MS);
+        this.timers.push(t);
+      }, Math.floor((RENEW_MS * i) / this.names.length));
+      this.timers.push(first);
+    });
+    await this.pods.start();
+    log.info('hollow nodes ready', { count: this.names.length });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.pods.stop();
+  }
+
+  private nodeObject(name: string): KubeObject {
+    const i = this.index.get(name) ?? 0;
+    const capacity = { cpu: this.o.cpu ?? '32', memory: this.o.memory ?? '256Gi', pods: String(this.o.pods ?? 110), 'ephemeral-storage': '100Gi' };
+    const t = now3339();
+    const cond = (type: string, status: string, reason: string, message: string) => ({ type, status, reason, message, lastHeartbeatTime: t, lastTransitionTime: t });
+    return {
+      metadata: { name, labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', type: 'hollow', ...this.o.labels }, annotations: { 'node.alpha.kubernetes.io/ttl': '0' } },
+      spec: {},
+      status: {
+        capacity,
+        allocatable: capacity,
+        conditions: [
+          cond('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
+          cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
+          cond('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
+          cond('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
+        ],
+        addresses: [
+          { type: 'InternalIP', address: `10.${64 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}` },
+          { type: 'Hostname', address: name },
+        ],
+        nodeInfo: { machineID: '', systemUUID: '', bootID: '', kernelVersion: 'hollow', osImage: 'Flotilla hollow node', containerRuntimeVersion: 'hollow://1.0.0', kubeletVersion: 'v1.32.0-flotilla', kubeProxyVersion: '', operatingSystem: 'linux', architecture: 'amd64' },
+        daemonEndpoints: { kubeletEndpoint: { Port: 0 } },
+      },
+    };
+  }
+
+  /** Creates the node, or takes over an existing one and reports it Ready again. */
+  private async register(name: string): Promise<void> {
+    const want = this.nodeObject(name);
+    try {
+      await this.client.create(NODE, want);
+      const created = await this.client.get(NODE, name);
+      await this.client.updateStatus(NODE, { ...created, status: want.status });
+    } catch (e) {
+      if (!isAlreadyExists(e)) throw e;
+      const cur = await this.client.get(NODE, name);
+      await this.client.updateStatus(NODE, { ...cur, status: want.status });
+    }
+  }
+
+  private async renewLease(name: string): Promise<void> {
+    if (this.stopped) return;
+    const spec = { holderIdentity: name, leaseDurationSeconds: LEASE_SECONDS, renewTime: microTime() };
+    try {
+      const lease = await this.client.get(LEASE, name, { namespace: LEASE_NAMESPACE });
+      await this.client.update(LEASE, { ...lease, spec: { ...lease.spec, ...spec } });
+    } catch (e) {
+      if (isConflict(e)) return; // the next renewal wins
+      if (!isNotFound(e)) throw e;
+      const node = await this.client.get(NODE, name);
+      await this.client.create(LEASE, { metadata: { name, namespace: LEASE_NAMESPACE, ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name, uid: node.metadata.uid as string }] }, spec });
+    }
+  }
+
+  private podChanged(p: KubeObject): void {
+    const node = p.spec?.nodeName as string | undefined;
+    if (!node || !this.index.has(node)) return;
+    const phase = p.status?.phase;
+    if (p.metadata.deletionTimestamp || phase !== 'Running' || !isReady(p)) this.schedule(`${p.metadata.namespace}/${p.metadata.name}`);
+  }
+
+  private schedule(key: string): void {
+    if (this.pendingSet.has(key)) return;
+    this.pendingSet.add(key);
+    this.pending.push(key);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.running < CONCURRENCY && this.pending.length && !this.stopped) {
+      const key = this.pending.shift() as string;
+      this.pendingSet.delete(key);
+      if (this.inflight.has(key)) continue;
+      this.inflight.add(key);
+      this.running++;
+      void this.syncPod(key)
+        .catch((e: Error) => {
+          log.debug('pod sync failed; retrying', { pod: key, error: e.message });
+          setTimeout(() => this.schedule(key), 500).unref();
+        })
+        .finally(() => {
+          this.inflight.delete(key);
+          this.running--;
+          this.pump();
+        });
+    }
+  }
+
+  /** Level-based: look at the pod as it is now and move it one step (finish deleting it, or report it Running). */
+  private async syncPod(key: string): Promise<void> {
+    const [namespace, name] = key.split('/') as [string, string];
+    const p = this.pods.get(name, namespace);
+    if (!p || !this.index.has(p.spec?.nodeName)) return;
+    if (p.metadata.deletionTimestamp) {
+      try {
+        await this.client.delete(POD, name, { namespace, gracePeriodSeconds: 0, preconditions: { uid: p.metadata.uid } });
+      } catch (e) {
+        if (!isNotFound(e) && !isConflict(e)) throw e;
+      }
+      return;
+    }
+    if (p.status?.phase === 'Running' && isReady(p)) return;
+    await this.client.patchStatus(POD, name, { status: this.runningStatus(p) }, 'merge', { namespace });
+  }
+
+  private runningStatus(p: KubeObject): Record<string, unknown> {
+    const node = p.spec.nodeName as string;
+    const i = this.index.get(node) ?? 0;
+    const seq = (this.podSeq.get(node) ?? 0) + 1;
+    this.podSeq.set(node, seq);
+    const t = now3339();
+    const cond = (type: string) => ({ type, status: 'True', lastProbeTime: null, lastTransitionTime: t });
+    const containers = (p.spec.containers as Array<{ name: string; image: string }> | undefined) ?? [];
+    return {
+      phase: 'Running',
+      conditions: [cond('PodReadyToStartContainers'), cond('Initialized'), cond('Ready'), cond('ContainersReady'), cond('PodScheduled')],
+      hostIP: `10.${64 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`,
+      hostIPs: [{ ip: `10.${64 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}` }],
+      podIP: `10.${128 + (i >> 8)}.${i & 255}.${(seq % 250) + 2}`,
+      podIPs: [{ ip: `10.${128 + (i >> 8)}.${i & 255}.${(seq % 250) + 2}` }],
+      startTime: p.status?.startTime ?? t,
+      qosClass: p.status?.qosClass,
+      containerStatuses: containers.map((c) => ({
+        name: c.name,
+        state: { running: { startedAt: t } },
+        lastState: {},
+        ready: true,
+        restartCount: 0,
+        image: c.image,
+        imageID: `hollow://${c.image}`,
+        containerID: `hollow://${p.metadata.uid}/${c.name}`,
+        started: true,
+      })),
+    };
+  }
+}
+
+const isReady = (p: KubeObject): boolean => !!(p.status?.conditions as Array<{ type: string; status: string }> | undefined)?.some((c) => c.type === 'Ready' && c.status === 'True');
+
+async function runLimited<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++] as T);
+  }));
+}

@@ -1,5 +1,6 @@
 // The API server process: storage (embedded or external etcd), the watch cache, one generic store per kind, and
 // the HTTP server with WebSocket watches. Writes a kubeconfig kubectl can use.
+import { proxyExec } from './http/node-proxy.js';
 import { createServer, type Server } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -126,6 +127,14 @@ export class ApiServer {
   private upgrade(req: import('node:http').IncomingMessage, socket: import('node:stream').Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const info = requestInfo('GET', url.pathname, url.searchParams);
+    if (info.isResourceRequest && info.group === '' && info.resource === 'pods' && info.subresource === 'exec' && info.namespace && info.name) {
+      proxyExec(this.stores, info.namespace, info.name, url.searchParams, req, socket, head).catch((e) => {
+        const status = toApiError(e).toStatus();
+        const body = JSON.stringify(status);
+        socket.end(`HTTP/1.1 ${status.code} ${status.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      });
+      return;
+    }
     if (!info.isResourceRequest || info.verb !== 'watch') {
       socket.end('HTTP/1.1 400 Bad Request\r\n\r\nWebSocket upgrades are served for watch requests only\r\n');
       return;

@@ -16,6 +16,8 @@ function subresources(k: KindInfo): Sub[] {
   return k.subresources.map((s): Sub => {
     if (s === 'scale') return { name: s, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] };
     if (s === 'binding') return { name: s, group: '', version: 'v1', kind: 'Binding', verbs: ['create'] };
+    if (s === 'log') return { name: s, group: '', version: 'v1', kind: 'Pod', verbs: ['get'] };
+    if (s === 'exec') return { name: s, group: '', version: 'v1', kind: 'PodExecOptions', verbs: ['create', 'get'] };
     if (s === 'finalize') return { name: s, group: '', version: 'v1', kind: k.kind, verbs: ['update'] };
     return { name: s, group: k.group, version: k.version, kind: k.kind, verbs: ['get', 'patch', 'update'] };
   });

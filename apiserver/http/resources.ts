@@ -2,6 +2,7 @@
 // status, scale, binding and finalize. Each request is decoded here and handed to the kind's generic store.
 import type { IncomingMessage } from 'node:http';
 import type { KindInfo } from '../../lib/api/kinds.js';
+import { proxyLogs } from './node-proxy.js';
 import { apiVersionOf, findByResource } from '../../lib/api/kinds.js';
 import type { KubeObject } from '../../lib/api/types.js';
 import { labelSelectorToString, labelSelectorFromObject } from '../../lib/api/selectors/index.js';
@@ -119,6 +120,14 @@ async function handleSubresource(r: ResourceRequest, kind: KindInfo, store: Stor
     }, 'binding');
     return sendJson(r.reply.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
   }
+  if (sub === 'log') {
+    if (method !== 'GET') throw errors.methodNotAllowed();
+    const abort = new AbortController();
+    r.reply.res.on('close', () => abort.abort());
+    return proxyLogs(r.stores, ctx.namespace as string, name, r.query, r.reply.res, abort.signal);
+  }
+  // exec arrives as a WebSocket upgrade (server.ts); a plain request can't carry the streams
+  if (sub === 'exec') throw errors.badRequest('Upgrade request required');
   if (sub === 'finalize') {
     if (method !== 'PUT') throw errors.methodNotAllowed();
     const obj = await objectBody(r);

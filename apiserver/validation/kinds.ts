@@ -11,7 +11,7 @@ import {
   byteLength, ipFamily, isDNS1123Subdomain, isQualifiedName, isValidCIDR, isValidLabelValue, isValidPercent,
   nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain,
 } from './names.js';
-import { parseQuantity, quantityError, quantityText } from './quantity.js';
+import { parseQuantity, quantityError, quantityText } from '../../lib/api/quantity.js';
 import { validateContainersOnlyForPod } from './container.js';
 import { validateConfigMap, validateSecret } from './data.js';
 import { validateEndpoints, validateService } from './service.js';

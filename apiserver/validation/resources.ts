@@ -2,7 +2,7 @@
 import { asArr, asStr, child, forbidden, invalid, isObj, key, notFound, objects, required, type FieldCause } from './field.js';
 import { IS_NEGATIVE } from './meta.js';
 import { isQualifiedName } from './names.js';
-import { parseQuantity, quantityError, quantityText } from './quantity.js';
+import { parseQuantity, quantityError, quantityText } from '../../lib/api/quantity.js';
 
 const STANDARD_CONTAINER_RESOURCES = new Set(['cpu', 'memory', 'ephemeral-storage']);
 

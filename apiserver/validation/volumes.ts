@@ -6,7 +6,7 @@ import {
 } from './field.js';
 import { validateFieldSelector, validateLocalDescendingPath, validateResourceFieldSelector } from './container.js';
 import { isDNS1123Label, isDNS1123Subdomain } from './names.js';
-import { parseQuantity } from './quantity.js';
+import { parseQuantity } from '../../lib/api/quantity.js';
 
 const FILE_MODE = 'must be a number between 0 and 0777 (octal), both inclusive';
 const HOST_PATH_TYPES = ['', 'BlockDevice', 'CharDevice', 'Directory', 'DirectoryOrCreate', 'File', 'FileOrCreate', 'Socket'];

@@ -4,16 +4,13 @@
 // stopped. Stop the process and the nodes go silent, exactly like a machine that died.
 import { findByKind } from '../../lib/api/kinds.js';
 import type { KubeObject } from '../../lib/api/types.js';
-import { Informer, isAlreadyExists, isConflict, isNotFound, microTime, type Client } from '../../lib/client/index.js';
+import { Informer, isAlreadyExists, isConflict, isNotFound, type Client } from '../../lib/client/index.js';
+import { RENEW_MS, renewNodeLease } from '../node/lease.js';
 import { logger } from '../../lib/util/log.js';
 
 const log = logger('hollow-nodes');
 const NODE = findByKind('v1', 'Node')!;
 const POD = findByKind('v1', 'Pod')!;
-const LEASE = findByKind('coordination.k8s.io/v1', 'Lease')!;
-const LEASE_NAMESPACE = 'kube-node-lease';
-const LEASE_SECONDS = 40;
-const RENEW_MS = 10_000;
 /** Pod status writes in flight at once. */
 const CONCURRENCY = 64;
 
@@ -112,18 +109,9 @@ export class HollowNodes {
   }
 
   private async renewLease(name: string): Promise<void> {
-    if (this.stopped) return;
-    const spec = { holderIdentity: name, leaseDurationSeconds: LEASE_SECONDS, renewTime: microTime() };
-    try {
-      const lease = await this.client.get(LEASE, name, { namespace: LEASE_NAMESPACE });
-      await this.client.update(LEASE, { ...lease, spec: { ...lease.spec, ...spec } });
-    } catch (e) {
-      if (isConflict(e)) return; // the next renewal wins
-      if (!isNotFound(e)) throw e;
-      const node = await this.client.get(NODE, name);
-      await this.client.create(LEASE, { metadata: { name, namespace: LEASE_NAMESPACE, ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name, uid: node.metadata.uid as string }] }, spec });
-    }
+    if (!this.stopped) await renewNodeLease(this.client, name);
   }
+
 
   private podChanged(p: KubeObject): void {
     const node = p.spec?.nodeName as string | undefined;

@@ -1,0 +1,160 @@
+// The node agent (our kubelet): registers its Node, renews its Lease every 10 s, keeps node status current, and
+// runs the pods bound to it through containerd's CRI. Each pod is synced by one worker at a time (a work queue keyed
+// by pod uid); a relist of the runtime every second (the kubelet's PLEG) notices containers that exited.
+import { hostname as osHostname } from 'node:os';
+import { findByKind } from '../lib/api/kinds.js';
+import type { KubeObject } from '../lib/api/types.js';
+import { Informer, WorkQueue, isAlreadyExists, isConflict, type Client } from '../lib/client/index.js';
+import { logger } from '../lib/util/log.js';
+import type { CriClient } from './cri/client.js';
+import { RENEW_MS, renewNodeLease } from './node/lease.js';
+import { nodeStatus, primaryIPv4 } from './node/node.js';
+import { Backoff } from './pods/backoff.js';
+import { LABEL_MANAGED, LABEL_POD_UID } from './pods/config.js';
+import { ImagePuller } from './pods/images.js';
+import { syncPod, type SyncDeps } from './pods/sync.js';
+
+const log = logger('node-agent');
+const NODE = findByKind('v1', 'Node')!;
+const POD = findByKind('v1', 'Pod')!;
+const STATUS_MS = 10_000;
+const RELIST_MS = 1_000;
+const WORKERS = 8;
+
+export interface NodeAgentOptions {
+  nodeName?: string;
+  dataDir: string;
+  /** Where container logs go (the sandbox log directories). */
+  logRoot: string;
+  /** Port of the agent's log/exec server, published in the Node's daemonEndpoints. */
+  port: number;
+  hostIP?: string;
+}
+
+export class NodeAgent {
+  readonly nodeName: string;
+  readonly hostIP: string;
+  private readonly pods: Informer;
+  private readonly queue = new WorkQueue<string>({ baseDelayMs: 500, maxDelayMs: 30_000 });
+  private readonly deps: SyncDeps;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly lastSeen = new Map<string, string>();
+  private readonly retry = new Map<string, NodeJS.Timeout>();
+  private stopped = false;
+
+  constructor(private readonly client: Client, private readonly cri: CriClient, private readonly o: NodeAgentOptions) {
+    this.nodeName = o.nodeName ?? osHostname().toLowerCase();
+    this.hostIP = o.hostIP ?? primaryIPv4();
+    this.pods = new Informer(client, POD, { fieldSelector: `spec.nodeName=${this.nodeName}` });
+    this.pods.addIndex('uid', (p) => [p.metadata.uid as string]);
+    const kick = (p: KubeObject) => this.queue.add(p.metadata.uid as string);
+    this.pods.onAdd(kick).onUpdate((_o, p) => kick(p)).onDelete(kick);
+    this.deps = { client, cri, images: new ImagePuller(cri), restarts: new Backoff(), nodeName: this.nodeName, hostIP: this.hostIP, logRoot: o.logRoot, lastStatus: new Map(), startTimes: new Map() };
+  }
+
+  /** The pod with this uid bound here, from the informer. */
+  podByUid(uid: string): KubeObject | undefined {
+    return this.pods.byIndex('uid', uid)[0];
+  }
+
+  podByName(namespace: string, name: string): KubeObject | undefined {
+    return this.pods.get(name, namespace);
+  }
+
+  async start(): Promise<void> {
+    await this.cri.waitForReady();
+    await this.registerNode();
+    await this.renewLease();
+    this.every(RENEW_MS, () => this.renewLease());
+    this.every(STATUS_MS, () => this.updateNodeStatus());
+    await this.pods.start();
+    // sandboxes of pods that are gone (deleted while we were down) get a sync too, which removes them
+    for (const s of await this.cri.listPodSandbox({ labelSelector: { [LABEL_MANAGED]: 'true' } })) this.queue.add(s.labels[LABEL_POD_UID] as string);
+    this.every(RELIST_MS, () => this.relist());
+    for (let i = 0; i < WORKERS; i++) void this.worker();
+    log.info('node agent ready', { node: this.nodeName, hostIP: this.hostIP });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    for (const t of this.retry.values()) clearTimeout(t);
+    this.queue.shutDown();
+    this.pods.stop();
+  }
+
+  private every(ms: number, fn: () => Promise<void>): void {
+    let busy = false;
+    this.timers.push(setInterval(() => {
+      if (busy || this.stopped) return;
+      busy = true;
+      fn().catch((e: Error) => log.warn('periodic task failed', { error: e.message })).finally(() => (busy = false));
+    }, ms));
+  }
+
+  private async worker(): Promise<void> {
+    for (;;) {
+      const uid = await this.queue.get();
+      if (uid === undefined) return;
+      clearTimeout(this.retry.get(uid));
+      this.retry.delete(uid);
+      try {
+        const again = await syncPod(this.deps, uid, this.podByUid(uid));
+        this.queue.forget(uid);
+        if (again !== undefined && !this.stopped) {
+          const t = setTimeout(() => {
+            this.retry.delete(uid);
+            this.queue.add(uid);
+          }, again);
+          this.retry.set(uid, t);
+        }
+      } catch (e) {
+        if (!isConflict(e)) log.warn('pod sync failed; retrying', { uid, error: (e as Error).message });
+        this.queue.addRateLimited(uid);
+      } finally {
+        this.queue.done(uid);
+      }
+    }
+  }
+
+  /** The PLEG: one ListContainers a second; a pod whose containers changed state gets synced. */
+  private async relist(): Promise<void> {
+    const containers = await this.cri.listContainers({ labelSelector: { [LABEL_MANAGED]: 'true' } });
+    const seen = new Set<string>();
+    for (const c of containers) {
+      seen.add(c.id);
+      if (this.lastSeen.get(c.id) !== c.state) {
+        this.lastSeen.set(c.id, c.state);
+        const uid = c.labels[LABEL_POD_UID];
+        if (uid) this.queue.add(uid);
+      }
+    }
+    for (const id of this.lastSeen.keys()) if (!seen.has(id)) this.lastSeen.delete(id);
+  }
+
+  private async statusNow(prev: KubeObject | undefined): Promise<Record<string, unknown>> {
+    const [version, runtime] = await Promise.all([this.cri.version(), this.cri.status()]);
+    return nodeStatus(prev, { dataDir: this.o.dataDir, hostIP: this.hostIP, hostname: this.nodeName, port: this.o.port, version, runtime });
+  }
+
+  private async registerNode(): Promise<void> {
+    const labels = { 'kubernetes.io/hostname': this.nodeName, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': process.arch === 'x64' ? 'amd64' : process.arch };
+    try {
+      await this.client.create(NODE, { metadata: { name: this.nodeName, labels }, spec: {} });
+      log.info('node registered', { node: this.nodeName });
+    } catch (e) {
+      if (!isAlreadyExists(e)) throw e;
+    }
+    await this.updateNodeStatus();
+  }
+
+  private async updateNodeStatus(): Promise<void> {
+    const cur = await this.client.get(NODE, this.nodeName);
+    await this.client.patchStatus(NODE, this.nodeName, { status: await this.statusNow(cur) }, 'merge');
+  }
+
+  private renewLease(): Promise<void> {
+    return renewNodeLease(this.client, this.nodeName);
+  }
+
+}

@@ -1,0 +1,82 @@
+// The Node object a node agent registers and keeps current: capacity and allocatable from the machine, addresses,
+// nodeInfo with the runtime's version, and conditions from the runtime's health.
+import { readFileSync, statfsSync } from 'node:fs';
+import { cpus, networkInterfaces, release, totalmem } from 'node:os';
+import type { KubeObject } from '../../lib/api/types.js';
+import type { StatusResponse, VersionResponse } from '../cri/types.js';
+
+export const MAX_PODS = 110;
+export const AGENT_VERSION = 'v1.32.0-flotilla';
+
+/** The machine's first non-loopback IPv4 address (what pods see as status.hostIP). */
+export function primaryIPv4(): string {
+  for (const addrs of Object.values(networkInterfaces())) {
+    for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal && !a.address.startsWith('169.254.')) return a.address;
+  }
+  return '127.0.0.1';
+}
+
+function osImage(): string {
+  try {
+    return /^PRETTY_NAME="?([^"\n]*)"?/m.exec(readFileSync('/etc/os-release', 'utf8'))?.[1] ?? 'Linux';
+  } catch {
+    return 'Linux';
+  }
+}
+
+export function capacity(dataDir: string): Record<string, string> {
+  let storage = 0;
+  try {
+    const s = statfsSync(dataDir);
+    storage = s.blocks * s.bsize;
+  } catch {
+    /* unknown */
+  }
+  return { cpu: String(cpus().length), memory: `${Math.floor(totalmem() / 1024)}Ki`, pods: String(MAX_PODS), 'ephemeral-storage': `${Math.floor(storage / 1024)}Ki` };
+}
+
+type Condition = { type: string; status: string; reason: string; message: string; lastHeartbeatTime: string; lastTransitionTime: string };
+
+export function nodeStatus(prev: KubeObject | undefined, o: { dataDir: string; hostIP: string; hostname: string; port: number; version: VersionResponse; runtime: StatusResponse }): Record<string, unknown> {
+  const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const before = new Map(((prev?.status?.conditions as Condition[] | undefined) ?? []).map((c) => [c.type, c]));
+  const cond = (type: string, status: string, reason: string, message: string): Condition => ({
+    type, status, reason, message, lastHeartbeatTime: now,
+    lastTransitionTime: before.get(type)?.status === status ? (before.get(type)?.lastTransitionTime as string) : now,
+  });
+  const rc = o.runtime.status?.conditions ?? [];
+  const notOk = rc.filter((c) => !c.status).map((c) => `${c.type}=false reason:${c.reason} message:${c.message}`);
+  const cap = capacity(o.dataDir);
+  return {
+    capacity: cap,
+    allocatable: cap,
+    conditions: [
+      cond('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
+      cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
+      cond('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
+      notOk.length ? cond('Ready', 'False', 'KubeletNotReady', `container runtime is not ready: ${notOk.join(', ')}`) : cond('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
+    ],
+    addresses: [{ type: 'InternalIP', address: o.hostIP }, { type: 'Hostname', address: o.hostname }],
+    daemonEndpoints: { kubeletEndpoint: { Port: o.port } },
+    nodeInfo: {
+      machineID: readOr('/etc/machine-id'),
+      systemUUID: readOr('/sys/class/dmi/id/product_uuid'),
+      bootID: readOr('/proc/sys/kernel/random/boot_id'),
+      kernelVersion: release(),
+      osImage: osImage(),
+      containerRuntimeVersion: `${o.version.runtimeName}://${o.version.runtimeVersion}`,
+      kubeletVersion: AGENT_VERSION,
+      kubeProxyVersion: '',
+      operatingSystem: 'linux',
+      architecture: process.arch === 'x64' ? 'amd64' : process.arch,
+    },
+  };
+}
+
+function readOr(path: string): string {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}

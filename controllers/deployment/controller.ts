@@ -1,0 +1,189 @@
+// The Deployment controller: rolls a Deployment's pod template out through ReplicaSets named
+// `<deployment>-<pod-template-hash>`, keeps old ones for rollback up to revisionHistoryLimit, and reports progress
+// in the Deployment's status. It never touches pods (the ReplicaSet controller does); it reads them only for
+// Recreate, which must not start new pods while old ones still run. Informer events only enqueue the
+// deployment's key; DeploymentSync does the work from the cache's current state.
+import { findByKind } from '../../lib/api/kinds.js';
+import { labelSelectorFromObject, matchesLabels, type LabelSelectorParsed } from '../../lib/api/selectors/index.js';
+import type { KubeObject } from '../../lib/api/types.js';
+import type { Informer } from '../../lib/client/index.js';
+import { isNotFound, keyOf } from '../../lib/client/index.js';
+import type { ControllerContext } from '../context.js';
+import { byControllerUid, controllerRef, newControllerRef } from '../owners.js';
+import { Reconciler, splitKey } from '../reconciler.js';
+import { DeploymentSync } from './sync.js';
+import { isRollingUpdate } from './types.js';
+
+const DEPLOY = findByKind('apps/v1', 'Deployment')!;
+const RS = findByKind('apps/v1', 'ReplicaSet')!;
+const POD = findByKind('v1', 'Pod')!;
+const COMPONENT = 'deployment-controller';
+
+export class DeploymentController extends Reconciler {
+  private readonly deployments: Informer;
+  private readonly sets: Informer;
+  private readonly pods: Informer;
+  private readonly recorder;
+
+  constructor(private readonly ctx: ControllerContext) {
+    super(COMPONENT);
+    this.recorder = ctx.recorder(COMPONENT);
+    this.deployments = ctx.informers.informerFor(DEPLOY);
+    this.sets = ctx.informers.informerFor(RS);
+    this.pods = ctx.informers.informerFor(POD);
+    // shared informers: another controller may have added the same index already
+    if (!this.sets.hasIndex('controller')) this.sets.addIndex('controller', byControllerUid);
+    if (!this.pods.hasIndex('controller')) this.pods.addIndex('controller', byControllerUid);
+
+    const enqueueD = (d: KubeObject): void => this.enqueue(keyOf(d));
+    this.deployments.onAdd(enqueueD).onUpdate((_old, d) => enqueueD(d)).onDelete(enqueueD);
+    this.sets
+      .onAdd((rs) => this.replicaSetChanged(rs))
+      .onUpdate((old, rs) => {
+        // a changed controller or labels concern the previous owner (release) and the candidates (adoption)
+        if (controllerRef(old)?.uid !== controllerRef(rs)?.uid) this.replicaSetChanged(old);
+        this.replicaSetChanged(rs);
+      })
+      .onDelete((rs) => {
+        const d = this.ownerOf(rs);
+        if (d) enqueueD(d);
+      });
+    // Recreate waits for old pods to be gone: their deletion is the only signal
+    this.pods.onDelete((p) => {
+      const ref = controllerRef(p);
+      const rs = ref?.kind === 'ReplicaSet' ? this.sets.get(ref.name, p.metadata.namespace) : undefined;
+      const d = rs && rs.metadata.uid === ref?.uid ? this.ownerOf(rs) : undefined;
+      if (d && !isRollingUpdate(d)) enqueueD(d);
+    });
+  }
+
+  protected async sync(): Promise<void> {
+    await Promise.all([this.deployments.start(), this.sets.start(), this.pods.start()]);
+  }
+
+  /** The Deployment controlling rs (same uid, not just the same name). */
+  private ownerOf(rs: KubeObject): KubeObject | undefined {
+    const ref = controllerRef(rs);
+    if (!ref || ref.kind !== 'Deployment') return undefined;
+    const d = this.deployments.get(ref.name, rs.metadata.namespace);
+    return d?.metadata.uid === ref.uid ? d : undefined;
+  }
+
+  private replicaSetChanged(rs: KubeObject): void {
+    const d = this.ownerOf(rs);
+    if (d) return this.enqueue(keyOf(d));
+    if (controllerRef(rs)) return;
+    // an orphan: every deployment that would adopt it
+    for (const c of this.deployments.list({ namespace: rs.metadata.namespace })) {
+      const sel = selectorOf(c);
+      if (sel && sel.length && matchesLabels(sel, rs.metadata.labels)) this.enqueue(keyOf(c));
+    }
+  }
+
+  protected async reconcile(key: string): Promise<void> {
+    const [namespace, name] = splitKey(key);
+    const cached = this.deployments.get(name, namespace);
+    if (!cached) return; // deleted: the garbage collector removes its ReplicaSets
+    const d = structuredClone(cached);
+    const sel = selectorOf(d);
+    if (!sel) return this.log.warn('deployment has a missing or invalid selector; skipping', { key });
+    if (sel.length === 0) return this.selectingAll(d);
+    const rsList = await this.claimReplicaSets(d, sel);
+    const work = new DeploymentSync(
+      {
+        client: this.ctx.client,
+        recorder: this.recorder,
+        log: this.log,
+        cachedRS: (n, ns) => this.sets.get(n, ns),
+        podsByRS: () => this.podsByRS(d, sel, rsList),
+        now: () => Date.now(),
+      },
+      d,
+      rsList,
+    );
+    await work.run();
+    if (work.requeueAfterMs !== undefined) this.queue.addAfter(key, work.requeueAfterMs);
+  }
+
+  /** A selector matching everything would claim every ReplicaSet in the namespace: refuse, as Kubernetes does. */
+  private async selectingAll(d: KubeObject): Promise<void> {
+    this.recorder.event({ ...d, apiVersion: 'apps/v1', kind: 'Deployment' }, 'Warning', 'SelectingAll', 'This deployment is selecting all pods. A non-empty selector is required.');
+    if ((d.status?.observedGeneration ?? 0) >= (d.metadata.generation ?? 0)) return;
+    await this.ctx.client.updateStatus(DEPLOY, { ...d, status: { ...(d.status ?? {}), observedGeneration: d.metadata.generation } });
+  }
+
+  /**
+   * The deployment's ReplicaSets: those it controls that still match its selector, plus matching orphans it
+   * adopts now. Controlled ones that stopped matching are released (not deleted: the user relabelled them).
+   */
+  private async claimReplicaSets(d: KubeObject, sel: LabelSelectorParsed): Promise<KubeObject[]> {
+    const mine: KubeObject[] = [];
+    const deleting = !!d.metadata.deletionTimestamp;
+    for (const rs of this.sets.byIndex('controller', d.metadata.uid as string)) {
+      if (rs.metadata.namespace !== d.metadata.namespace) continue;
+      if (matchesLabels(sel, rs.metadata.labels)) mine.push(rs);
+      else if (!deleting) await this.release(d, rs);
+    }
+    if (deleting) return mine;
+    const orphans = this.sets.list({ namespace: d.metadata.namespace })
+      .filter((rs) => !controllerRef(rs) && !rs.metadata.deletionTimestamp && matchesLabels(sel, rs.metadata.labels));
+    // the cache may lag: adopt only if the deployment (this very one, by uid) is really still there
+    if (orphans.length && (await this.stillExists(d))) {
+      for (const rs of orphans) {
+        const adopted = await this.adopt(d, rs);
+        if (adopted) mine.push(adopted);
+      }
+    }
+    return mine;
+  }
+
+  private async stillExists(d: KubeObject): Promise<boolean> {
+    try {
+      const fresh = await this.ctx.client.get(DEPLOY, d.metadata.name as string, { namespace: d.metadata.namespace });
+      return fresh.metadata.uid === d.metadata.uid && !fresh.metadata.deletionTimestamp;
+    } catch (e) {
+      if (isNotFound(e)) return false;
+      throw e;
+    }
+  }
+
+  private async adopt(d: KubeObject, rs: KubeObject): Promise<KubeObject | undefined> {
+    const refs = [...(rs.metadata.ownerReferences ?? []), newControllerRef(d, 'apps/v1', 'Deployment')];
+    try {
+      // the resourceVersion makes this fail if someone else adopted the RS meanwhile
+      return await this.ctx.client.patch(RS, rs.metadata.name as string, { metadata: { ownerReferences: refs, resourceVersion: rs.metadata.resourceVersion } }, 'merge', { namespace: rs.metadata.namespace });
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
+  private async release(d: KubeObject, rs: KubeObject): Promise<void> {
+    const refs = (rs.metadata.ownerReferences ?? []).filter((r) => r.uid !== d.metadata.uid);
+    try {
+      await this.ctx.client.patch(RS, rs.metadata.name as string, { metadata: { ownerReferences: refs.length ? refs : null, resourceVersion: rs.metadata.resourceVersion } }, 'merge', { namespace: rs.metadata.namespace });
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+  }
+
+  /** Pods matching the deployment's selector, grouped by the uid of the ReplicaSet (of this deployment) that controls them. */
+  private podsByRS(d: KubeObject, sel: LabelSelectorParsed, rsList: KubeObject[]): Map<string, KubeObject[]> {
+    const out = new Map<string, KubeObject[]>();
+    for (const rs of rsList) {
+      const uid = rs.metadata.uid as string;
+      out.set(uid, this.pods.byIndex('controller', uid).filter((p) => p.metadata.namespace === d.metadata.namespace && matchesLabels(sel, p.metadata.labels)));
+    }
+    return out;
+  }
+}
+
+/** The parsed selector, or undefined when it is missing or invalid (validation should have refused both). */
+function selectorOf(d: KubeObject): LabelSelectorParsed | undefined {
+  if (!d.spec?.selector) return undefined;
+  try {
+    return labelSelectorFromObject(d.spec.selector);
+  } catch {
+    return undefined;
+  }
+}

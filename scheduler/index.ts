@@ -1,0 +1,77 @@
+// Flotilla's scheduler: watches pods and nodes, places pods that have no node yet, binds them through
+// pods/binding. See core.ts for the loop, algorithm.ts for one decision and plugins/ for the rules.
+import type { Registry } from 'prom-client';
+import { findByKind } from '../lib/api/kinds.js';
+import type { KubeObject } from '../lib/api/types.js';
+import { EventRecorder } from '../lib/client/events.js';
+import { SharedInformerFactory } from '../lib/client/informer.js';
+import type { Client } from '../lib/client/rest.js';
+import { logger } from '../lib/util/log.js';
+import { buildFrameworks, defaultSchedulerConfig, type SchedulerConfig } from './config.js';
+import { SchedulerCore, type SchedulerApi } from './core.js';
+
+export { defaultSchedulerConfig, loadSchedulerConfig, validateSchedulerConfig, buildFrameworks, SchedulerConfigError, type SchedulerConfig, type SchedulerProfile, type PluginRef, type PluginSet } from './config.js';
+export { SchedulerCore, type SchedulerApi } from './core.js';
+export { fitMessage, numFeasibleNodesToFind } from './algorithm.js';
+export type { Framework, FilterPlugin, ScorePlugin, Plugin } from './framework.js';
+
+const log = logger('scheduler');
+const POD = findByKind('v1', 'Pod')!;
+const NODE = findByKind('v1', 'Node')!;
+
+/** The real SchedulerApi: pods/binding, pods/status and Events through the shared client. */
+export function clientApi(client: Client, component = 'default-scheduler'): SchedulerApi {
+  const recorder = new EventRecorder(client, component);
+  return {
+    async bind(pod, node) {
+      await client.bind(pod.metadata.namespace ?? 'default', pod.metadata.name as string, node);
+    },
+    async setUnschedulable(pod, message) {
+      const condition = { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') };
+      await client.patchStatus(POD, pod.metadata.name as string, { status: { conditions: [condition] } }, 'strategic', { namespace: pod.metadata.namespace });
+    },
+    event(pod, type, reason, message) {
+      recorder.event({ ...pod, kind: 'Pod', apiVersion: 'v1' }, type, reason, message);
+    },
+  };
+}
+
+export class Scheduler {
+  readonly metrics: Registry;
+  readonly core: SchedulerCore;
+  private readonly informers: SharedInformerFactory;
+
+  constructor(client: Client, opts: { config?: SchedulerConfig; informers?: SharedInformerFactory } = {}) {
+    const frameworks = buildFrameworks(opts.config ?? defaultSchedulerConfig());
+    this.core = new SchedulerCore({ frameworks, api: clientApi(client) });
+    this.metrics = this.core.metrics.registry;
+    this.informers = opts.informers ?? new SharedInformerFactory(client);
+  }
+
+  /** Starts the pod and node informers, waits for them to sync, schedules until aborted, then stops them. */
+  async run(signal: AbortSignal): Promise<void> {
+    const pods = this.informers.informerFor<KubeObject>(POD);
+    const nodes = this.informers.informerFor<KubeObject>(NODE);
+    const c = this.core;
+    nodes.onAdd((n) => c.onNodeAdd(n)).onUpdate((o, n) => c.onNodeUpdate(o, n)).onDelete((n) => c.onNodeDelete(n));
+    pods.onAdd((p) => c.onPodAdd(p)).onUpdate((o, p) => c.onPodUpdate(o, p)).onDelete((p) => c.onPodDelete(p));
+    try {
+      // nodes first, so the first pods already see every node
+      await Promise.race([nodes.start(), aborted(signal)]);
+      await Promise.race([pods.start(), aborted(signal)]);
+      if (signal.aborted) return;
+      // a factory started earlier by someone else delivered its initial adds before our handlers existed:
+      // replay the caches (idempotent when they did reach us)
+      for (const n of nodes.list()) if (!c.cache.get(n.metadata.name as string)) c.onNodeAdd(n);
+      for (const p of pods.list()) if (!c.cache.hasPod(p) && !c.queue.has(p)) c.onPodAdd(p);
+      log.info('scheduler started', { nodes: c.cache.nodes().length, pending: c.queue.counts() });
+      await c.run(signal);
+    } finally {
+      pods.stop();
+      nodes.stop();
+    }
+  }
+}
+
+const aborted = (signal: AbortSignal): Promise<void> =>
+  new Promise((r) => (signal.aborted ? r() : signal.addEventListener('abort', () => r(), { once: true })));

@@ -6,3 +6,5 @@ bash scripts/setup.sh
 node dist/bench/apiserver.js
 echo
 node dist/bench/cri.js
+echo
+node dist/bench/workloads.js

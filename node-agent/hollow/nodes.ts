@@ -20,6 +20,8 @@ export interface HollowOptions {
   cpu?: string;
   memory?: string;
   pods?: number;
+  /** How often each node renews its Lease (default 10 s, as the kubelet). */
+  heartbeatMs?: number;
   /** Extra labels on every node. */
   labels?: Record<string, string>;
 }
@@ -50,11 +52,12 @@ export class HollowNodes {
     await runLimited(this.names, 16, (n) => this.register(n));
     await runLimited(this.names, 16, (n) => this.renewLease(n));
     // spread the renewals over the period so 1,000 nodes don't all write at once
+    const every = this.o.heartbeatMs ?? RENEW_MS;
     this.names.forEach((n, i) => {
       const first = setTimeout(() => {
-        const t = setInterval(() => void this.renewLease(n).catch((e: Error) => log.warn('lease renewal failed', { node: n, error: e.message })), RENEW_MS);
+        const t = setInterval(() => void this.renewLease(n).catch((e: Error) => log.warn('lease renewal failed', { node: n, error: e.message })), every);
         this.timers.push(t);
-      }, Math.floor((RENEW_MS * i) / this.names.length));
+      }, Math.floor((every * i) / this.names.length));
       this.timers.push(first);
     });
     await this.pods.start();

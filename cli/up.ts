@@ -28,10 +28,16 @@ interface Component {
 
 const pidFile = (dataDir: string, name: string) => join(dataDir, 'run', `${name}.pid`);
 
+/** True while pid runs (a zombie waiting to be reaped counts as dead). */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }

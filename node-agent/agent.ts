@@ -5,6 +5,7 @@ import { hostname as osHostname } from 'node:os';
 import { findByKind } from '../lib/api/kinds.js';
 import type { KubeObject } from '../lib/api/types.js';
 import { Informer, WorkQueue, isAlreadyExists, isConflict, type Client } from '../lib/client/index.js';
+import { EventRecorder } from '../lib/client/events.js';
 import { logger } from '../lib/util/log.js';
 import type { CriClient } from './cri/client.js';
 import { RENEW_MS, renewNodeLease } from './node/lease.js';
@@ -48,8 +49,11 @@ export class NodeAgent {
     this.pods = new Informer(client, POD, { fieldSelector: `spec.nodeName=${this.nodeName}` });
     this.pods.addIndex('uid', (p) => [p.metadata.uid as string]);
     const kick = (p: KubeObject) => this.queue.add(p.metadata.uid as string);
-    this.pods.onAdd(kick).onUpdate((_o, p) => kick(p)).onDelete(kick);
-    this.deps = { client, cri, images: new ImagePuller(cri), restarts: new Backoff(), nodeName: this.nodeName, hostIP: this.hostIP, logRoot: o.logRoot, lastStatus: new Map(), startTimes: new Map() };
+    // our own status writes come back as updates; only a change of spec or deletion needs a sync
+    this.pods.onAdd(kick).onUpdate((old, p) => {
+      if (old.metadata.deletionTimestamp !== p.metadata.deletionTimestamp || JSON.stringify(old.spec) !== JSON.stringify(p.spec)) kick(p);
+    }).onDelete(kick);
+    this.deps = { client, cri, images: new ImagePuller(cri), restarts: new Backoff(), nodeName: this.nodeName, hostIP: this.hostIP, logRoot: o.logRoot, lastStatus: new Map(), startTimes: new Map(), recorder: new EventRecorder(client, 'kubelet', this.nodeName) };
   }
 
   /** The pod with this uid bound here, from the informer. */

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { findByKind } from '../../lib/api/kinds.js';
 import type { KubeObject } from '../../lib/api/types.js';
 import { isConflict, isNotFound, type Client } from '../../lib/client/index.js';
+import type { EventRecorder } from '../../lib/client/events.js';
 import { logger } from '../../lib/util/log.js';
 import type { CriClient } from '../cri/client.js';
 import type { Container, ContainerStatus, PodSandbox } from '../cri/types.js';
@@ -29,6 +30,8 @@ export interface SyncDeps {
   /** The status last written per pod uid, so unchanged status isn't written again. */
   lastStatus: Map<string, string>;
   startTimes: Map<string, string>;
+  /** Events as the kubelet records them (Created, Started, Failed, BackOff, ...). */
+  recorder: EventRecorder;
 }
 
 type ContainerSpec = Parameters<typeof containerConfig>[1] & { imagePullPolicy?: string };
@@ -162,6 +165,7 @@ async function syncContainer(d: SyncDeps, pod: KubeObject, sandbox: PodSandbox, 
     const since = Date.now() - cur.finishedAt / 1e6;
     if (delay > 0 && since < delay) {
       o.waiting = { reason: 'CrashLoopBackOff', message: `back-off ${Math.round(delay / 1000)}s restarting failed container=${spec.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${uid})` };
+      event(d, pod, 'Warning', 'BackOff', `Back-off restarting failed container ${spec.name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${uid})`);
       later(delay - since + 50);
       return o;
     }
@@ -170,7 +174,12 @@ async function syncContainer(d: SyncDeps, pod: KubeObject, sandbox: PodSandbox, 
   const pulled = await d.images.ensure(spec.image, spec.imagePullPolicy, uid);
   if (!pulled.ok) {
     o.waiting = { reason: pulled.reason, message: pulled.message };
-    if (pulled.retryInMs !== undefined) later(pulled.retryInMs + 50);
+    if (pulled.reason === 'ImagePullBackOff') event(d, pod, 'Normal', 'BackOff', pulled.message);
+    else event(d, pod, 'Warning', 'Failed', pulled.message);
+    event(d, pod, 'Warning', 'Failed', `Error: ${pulled.reason}`);
+    // ErrImagePull shows for a moment; the next look finds the back-off (ImagePullBackOff) and waits it out
+    if (pulled.reason === 'ErrImagePull') later(2000);
+    else if (pulled.retryInMs !== undefined) later(pulled.retryInMs + 50);
     return o;
   }
   const env = envFor(pod, spec, { nodeName: d.nodeName, hostIP: d.hostIP, podIP } satisfies PodEnvFacts, () => undefined);
@@ -187,11 +196,14 @@ async function syncContainer(d: SyncDeps, pod: KubeObject, sandbox: PodSandbox, 
     id = await d.cri.createContainer(sandbox.id, containerConfig(pod, spec, env, spec.image, next, hash), sandboxConfig(pod, d.logRoot, sandbox.metadata?.attempt ?? 0));
   } catch (e) {
     o.waiting = { reason: 'CreateContainerError', message: (e as Error).message };
+    event(d, pod, 'Warning', 'Failed', `Error: ${(e as Error).message}`);
     later(d.restarts.next(`${key}/create`));
     return o;
   }
+  event(d, pod, 'Normal', 'Created', `Created container: ${spec.name}`);
   try {
     await d.cri.startContainer(id);
+    event(d, pod, 'Normal', 'Started', `Started container ${spec.name}`);
   } catch (e) {
     // the runtime keeps the failed container as exited; the restart policy and back-off take it from here
     log.warn('container failed to start', { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, container: spec.name, error: (e as Error).message });
@@ -201,6 +213,10 @@ async function syncContainer(d: SyncDeps, pod: KubeObject, sandbox: PodSandbox, 
   o.previous = cur ?? prev;
   o.restartCount = next;
   return o;
+}
+
+function event(d: SyncDeps, pod: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): void {
+  d.recorder.event({ ...pod, apiVersion: 'v1', kind: 'Pod' }, type, reason, message);
 }
 
 /** Fills env values that come from ConfigMaps and Secrets (read live; a missing optional key gives ''). */

@@ -1,0 +1,239 @@
+// Acceptance (node agent and `flotilla up`): a whole local cluster on this machine (etcd, our containerd, CNI
+// bridge, a local registry with the demo images, API server, controller-manager, scheduler, node agent), driven with
+// the real kubectl. Real containers throughout. `flotilla down` must leave nothing behind. Needs root.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CriClient } from '../node-agent/cri/client.js';
+import { KUBECTL, ROOT, freePort, waitFor } from './harness.js';
+
+const skip = process.getuid?.() === 0 ? false : 'needs root (containerd, runc, CNI)';
+const dir = mkdtempSync(join(tmpdir(), 'flotilla-node-'));
+const NODE = 'e2e-node';
+let port = 0;
+let registry = '';
+let cri: CriClient;
+
+function flotilla(args: string[], timeoutMs = 300_000): string {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/flotilla.js'), ...args], { encoding: 'utf8', timeout: timeoutMs });
+  if (r.status !== 0) throw new Error(`flotilla ${args.join(' ')} exited ${r.status}:\n${r.stdout}\n${r.stderr}\n${logs()}`);
+  return r.stdout;
+}
+
+function logs(): string {
+  return ['node-agent', 'runtime', 'controller-manager', 'scheduler'].map((n) => {
+    try {
+      return `--- ${n}.log (tail)\n${readFileSync(join(dir, 'logs', `${n}.log`), 'utf8').split('\n').slice(-15).join('\n')}`;
+    } catch {
+      return '';
+    }
+  }).join('\n');
+}
+
+function kubectl(args: string[], input?: string): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(KUBECTL, args, { input, encoding: 'utf8', timeout: 120_000, env: { ...process.env, KUBECONFIG: join(dir, 'kubeconfig') } });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+function ok(args: string[], input?: string): string {
+  const r = kubectl(args, input);
+  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+
+interface Pod {
+  metadata: { name: string; uid: string; deletionTimestamp?: string };
+  spec: { containers: Array<{ image: string }> };
+  status: { phase?: string; podIP?: string; containerStatuses?: Array<{ name: string; restartCount: number; ready: boolean; state: Record<string, { reason?: string; message?: string; exitCode?: number }>; lastState: Record<string, { reason?: string; exitCode?: number }> }> };
+}
+
+const pods = (selector: string): Pod[] => JSON.parse(ok(['get', 'pods', '-l', selector, '-o', 'json'])).items;
+const pod = (name: string): Pod => JSON.parse(ok(['get', 'pod', name, '-o', 'json']));
+
+function demo(image = `${registry}/flotilla/web:v1`): string {
+  return readFileSync(join(ROOT, 'manifests/demo/web.yaml'), 'utf8').replaceAll('127.0.0.1:5000/flotilla/web:v1', image);
+}
+
+async function runningWeb(version: string): Promise<Pod[]> {
+  return waitFor(`3 running web pods on ${version}`, async () => {
+    const ps = pods('app=web');
+    const live = ps.filter((p) => !p.metadata.deletionTimestamp && p.status.phase === 'Running' && p.status.containerStatuses?.[0]?.ready && p.spec.containers[0]?.image.endsWith(`:${version}`));
+    return ps.length === 3 && live.length === 3 ? live : undefined;
+  }, 120_000, 500);
+}
+
+before(async () => {
+  if (skip) return;
+  port = await freePort();
+  const regPort = await freePort();
+  registry = `127.0.0.1:${regPort}`;
+  flotilla(['up', '--data-dir', dir, '--port', String(port), '--registry-port', String(regPort), '--node-agent-port', String(await freePort()), '--node-name', NODE]);
+  cri = new CriClient({ endpoint: join(dir, 'containerd/containerd.sock') });
+});
+
+after(async () => {
+  cri?.close();
+  if (!skip) {
+    flotilla(['down', '--data-dir', dir]);
+    const ps = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes(dir));
+    assert.deepEqual(ps, [], 'no process of the cluster is left');
+    const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(dir));
+    assert.deepEqual(mounts, [], 'no mount of the cluster is left');
+  }
+  if (!process.env.FLOTILLA_KEEP_TEST_DIRS) rmSync(dir, { recursive: true, force: true });
+});
+
+test('the demo app runs: 3 pods with IPs answer HTTP from the host; logs and exec work', { skip }, async () => {
+  ok(['apply', '-f', '-'], demo());
+  const live = await runningWeb('v1');
+  for (const p of live) {
+    assert.ok(p.status.podIP, `${p.metadata.name} has an IP`);
+    const page = await (await fetch(`http://${p.status.podIP}:8080/`)).text();
+    assert.match(page, new RegExp(`pod: ${p.metadata.name}`));
+    assert.match(page, /version: v1/);
+  }
+  const name = live[0]?.metadata.name as string;
+  assert.match(ok(['logs', name]), new RegExp(`serving pod ${name}`));
+  assert.match(ok(['logs', name, '--timestamps', '--tail=1']), /^\d{4}-\d\d-\d\dT\S+ web v1: serving pod/);
+  const exec = kubectl(['exec', name, '--', 'sh', '-c', 'echo "in $POD_NAME"; exit 7']);
+  assert.equal(exec.code, 7, exec.stderr);
+  assert.match(exec.stdout, new RegExp(`in ${name}`));
+
+  // exec -it through a real terminal
+  const session = `flotilla-e2e-${process.pid}`;
+  const kc = join(dir, 'kubeconfig');
+  spawnSync('tmux', ['new-session', '-d', '-s', session, '-x', '120', '-y', '30', `KUBECONFIG=${kc} ${KUBECTL} exec -it ${name} -- sh`]);
+  try {
+    await waitFor('a shell prompt', async () => /#\s*$/m.test(spawnSync('tmux', ['capture-pane', '-t', session, '-p'], { encoding: 'utf8' }).stdout), 20_000, 200);
+    spawnSync('tmux', ['send-keys', '-t', session, 'echo tty-$((6*7)); tty', 'Enter']);
+    const screen = await waitFor('the command output', async () => {
+      const s = spawnSync('tmux', ['capture-pane', '-t', session, '-p'], { encoding: 'utf8' }).stdout;
+      return /tty-42/.test(s) && /\/dev\/pts\/\d+/.test(s) ? s : undefined;
+    }, 20_000, 200);
+    assert.match(screen, /\/dev\/pts\/\d+/);
+    spawnSync('tmux', ['send-keys', '-t', session, 'exit', 'Enter']);
+  } finally {
+    spawnSync('tmux', ['kill-session', '-t', session]);
+  }
+});
+
+test('a killed container is restarted with restartCount 1; a container exiting 1 reaches CrashLoopBackOff with growing delays', { skip }, async () => {
+  const name = pods('app=web')[0]?.metadata.name as string;
+  kubectl(['exec', name, '--', 'kill', '1']);
+  await waitFor('the restart', async () => {
+    const s = pod(name).status.containerStatuses?.[0];
+    return s?.restartCount === 1 && s.ready;
+  }, 60_000, 500);
+  assert.equal(pod(name).status.containerStatuses?.[0]?.lastState.terminated !== undefined, true);
+
+  ok(['run', 'crasher', `--image=${registry}/flotilla/web:v1`, '--restart=Always', '--command', '--', 'sh', '-c', 'echo crashing; exit 1']);
+  const seen = new Set<string>();
+  await waitFor('two back-off delays', async () => {
+    const s = pod('crasher').status.containerStatuses?.[0];
+    const w = s?.state.waiting;
+    if (w?.reason === 'CrashLoopBackOff' && w.message) seen.add(/back-off (\d+)s/.exec(w.message)?.[1] ?? '');
+    return seen.has('10') && seen.has('20');
+  }, 90_000, 250);
+  const s = pod('crasher').status.containerStatuses?.[0];
+  assert.ok((s?.restartCount ?? 0) >= 2);
+  assert.equal(s?.lastState.terminated?.exitCode, 1);
+  assert.match(ok(['get', 'pod', 'crasher']), /CrashLoopBackOff|Error/);
+  assert.match(ok(['logs', 'crasher', '--previous']), /crashing/);
+  ok(['delete', 'pod', 'crasher', '--grace-period=1']);
+});
+
+test('a missing image: ErrImagePull, then ImagePullBackOff; pushing it starts the pod with nothing else done', { skip }, async () => {
+  const image = `${registry}/flotilla/late:v1`;
+  ok(['run', 'late', `--image=${image}`]);
+  const reasons = new Set<string>();
+  await waitFor('ErrImagePull then ImagePullBackOff', async () => {
+    const w = pod('late').status.containerStatuses?.[0]?.state.waiting;
+    if (w?.reason) reasons.add(w.reason);
+    if (w?.reason === 'ImagePullBackOff') assert.match(w.message ?? '', /Back-off pulling image/);
+    return reasons.has('ErrImagePull') && reasons.has('ImagePullBackOff');
+  }, 60_000, 100);
+  const events = ok(['get', 'events', '--field-selector', 'involvedObject.name=late', '-o', 'custom-columns=REASON:.reason,MESSAGE:.message', '--no-headers']);
+  assert.match(events, /Failed\s+Error: ErrImagePull/);
+  assert.match(events, /BackOff\s+Back-off pulling image/);
+  const copy = spawnSync('skopeo', ['copy', '--quiet', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${registry}/flotilla/web:v1`, `docker://${image}`], { encoding: 'utf8' });
+  assert.equal(copy.status, 0, copy.stderr);
+  await waitFor('the pod to run', async () => pod('late').status.phase === 'Running', 90_000, 500);
+  ok(['delete', 'pod', 'late', '--grace-period=1']);
+});
+
+test('a container allocating past its memory limit is OOMKilled', { skip }, async () => {
+  ok(['apply', '-f', '-'], JSON.stringify({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'hog' },
+    spec: { restartPolicy: 'Never', containers: [{ name: 'hog', image: `${registry}/flotilla/tools:v1`, command: ['memhog', '64'], resources: { limits: { memory: '32Mi' } } }] },
+  }));
+  const t = await waitFor('the OOM kill', async () => pod('hog').status.containerStatuses?.[0]?.state.terminated, 60_000, 500);
+  assert.equal(t.reason, 'OOMKilled');
+  assert.equal(t.exitCode, 137);
+  assert.equal(pod('hog').status.phase, 'Failed');
+  ok(['delete', 'pod', 'hog']);
+});
+
+test('a rolling update v1 -> v2 on real containers completes while a client polls the pods, even across a node agent restart', { skip }, async () => {
+  await runningWeb('v1');
+  const answers: string[] = [];
+  let polling = true;
+  const poller = (async () => {
+    while (polling) {
+      for (const p of pods('app=web')) {
+        if (!p.status.podIP) continue;
+        try {
+          answers.push(await (await fetch(`http://${p.status.podIP}:8080/`, { signal: AbortSignal.timeout(1000) })).text());
+        } catch {
+          /* a pod going away */
+        }
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  })();
+  try {
+    await waitFor('the client to get answers', async () => answers.length > 0, 30_000, 100);
+    ok(['set', 'image', 'deployment/web', `web=${registry}/flotilla/web:v2`]);
+    // restart the node agent in the middle of the rollout
+    const pid = Number(readFileSync(join(dir, 'run/node-agent.pid'), 'utf8'));
+    process.kill(pid, 'SIGKILL');
+    await waitFor('the agent to die', async () => {
+      try {
+        return /^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      } catch {
+        return true;
+      }
+    }, 10_000, 50);
+    flotilla(['up', '--data-dir', dir, '--port', String(port), '--registry-port', registry.split(':')[1] as string, '--node-name', NODE, '--node-agent-port', String(await freePort())]);
+    const status = kubectl(['rollout', 'status', 'deployment/web', '--timeout=180s']);
+    assert.equal(status.code, 0, status.stderr + status.stdout + logs());
+    const live = await runningWeb('v2');
+    for (const p of live) assert.match(await (await fetch(`http://${p.status.podIP}:8080/`)).text(), /version: v2/);
+  } finally {
+    polling = false;
+    await poller;
+  }
+  assert.ok(answers.some((a) => /version: v1/.test(a)) && answers.some((a) => /version: v2/.test(a)), 'the client saw both versions');
+  // no duplicates: one running container per pod
+  const running = await cri.listContainers({ state: { state: 'CONTAINER_RUNNING' } });
+  const perPod = new Map<string, number>();
+  for (const c of running) perPod.set(c.labels['io.kubernetes.pod.uid'] as string, (perPod.get(c.labels['io.kubernetes.pod.uid'] as string) ?? 0) + 1);
+  for (const [uid, n] of perPod) assert.equal(n, 1, `pod ${uid} has ${n} running containers`);
+});
+
+test('deleting the Deployment leaves no container, sandbox or network namespace of it', { skip }, async () => {
+  const uids = pods('app=web').map((p) => p.metadata.uid);
+  ok(['delete', 'deployment', 'web']);
+  await waitFor('the pods to go', async () => pods('app=web').length === 0, 90_000, 500);
+  await waitFor('the runtime to be clean', async () => {
+    const sandboxes = await cri.listPodSandbox();
+    const containers = await cri.listContainers();
+    return !sandboxes.some((s) => uids.includes(s.labels['io.kubernetes.pod.uid'] as string)) && !containers.some((c) => uids.includes(c.labels['io.kubernetes.pod.uid'] as string));
+  }, 30_000, 500);
+  const netns = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout;
+  const sandboxes = await cri.listPodSandbox();
+  assert.equal(sandboxes.length, 0, `sandboxes left: ${sandboxes.map((s) => s.metadata?.name).join(',')}`);
+  assert.doesNotMatch(netns, /cni-/, 'no pod network namespace is left');
+});

@@ -223,6 +223,23 @@ test('a rolling update v1 -> v2 on real containers completes while a client poll
   for (const [uid, n] of perPod) assert.equal(n, 1, `pod ${uid} has ${n} running containers`);
 });
 
+test('flotilla down leaves nothing running; up again brings back every object and the pods run again', { skip }, async () => {
+  const before = pods('app=web').map((p) => p.metadata.name).sort();
+  cri.close();
+  flotilla(['down', '--data-dir', dir]);
+  const ps = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes(dir));
+  assert.deepEqual(ps, [], 'no process of the cluster is left after down');
+  flotilla(['up', '--data-dir', dir, '--port', String(port), '--registry-port', registry.split(':')[1] as string, '--node-name', NODE, '--node-agent-port', String(await freePort())]);
+  cri = new CriClient({ endpoint: join(dir, 'containerd/containerd.sock') });
+  // the pods' status is from before the restart until the agent has re-created their sandboxes
+  await waitFor('every pod to answer again on its new IP', async () => {
+    const live = await runningWeb('v2');
+    assert.deepEqual(live.map((p) => p.metadata.name).sort(), before, 'the same pods, running again');
+    for (const p of live) if (!/version: v2/.test(await (await fetch(`http://${p.status.podIP}:8080/`, { signal: AbortSignal.timeout(1000) })).text())) return false;
+    return true;
+  }, 60_000, 500);
+});
+
 test('deleting the Deployment leaves no container, sandbox or network namespace of it', { skip }, async () => {
   const uids = pods('app=web').map((p) => p.metadata.uid);
   ok(['delete', 'deployment', 'web']);

@@ -64,12 +64,17 @@ async function main(): Promise<void> {
     const created = new Map<string, number>();
     const bound: number[] = [];
     let running = 0;
-    const start = await get('/api/v1/namespaces/default/pods?limit=1');
+    // under the nodes' registration load a consistent list can time out (504): retry until one answers
+    const start = await waitFor('a pod list', async () => {
+      const l = await get('/api/v1/namespaces/default/pods?limit=1');
+      return l.metadata?.resourceVersion ? l : undefined;
+    }, 60_000, 200);
     const abort = new AbortController();
     let allBound = 0;
     let allRunning = 0;
     const t0 = performance.now();
     const seenRunning = new Set<string>();
+    let watchError: Error | undefined;
     const watching = (async () => {
       const res = await fetch(`${api.url}/api/v1/namespaces/default/pods?watch=true&resourceVersion=${start.metadata.resourceVersion}`, { signal: abort.signal });
       let buf = '';
@@ -80,6 +85,8 @@ async function main(): Promise<void> {
         while ((i = buf.indexOf('\n')) >= 0) {
           const ev = JSON.parse(buf.slice(0, i));
           buf = buf.slice(i + 1);
+          if (ev.type === 'ERROR') throw new Error(`watch error: ${JSON.stringify(ev.object)}`);
+          if (ev.type !== 'ADDED' && ev.type !== 'MODIFIED') continue;
           const now = performance.now();
           const uid = ev.object.metadata.uid as string;
           if (!created.has(uid)) created.set(uid, now);
@@ -97,7 +104,7 @@ async function main(): Promise<void> {
         if (allRunning) return;
       }
     })().catch((e) => {
-      if (!abort.signal.aborted) throw e;
+      if (!abort.signal.aborted) watchError = e as Error;
     });
     await fetch(`${api.url}/apis/apps/v1/namespaces/default/deployments`, {
       method: 'POST',
@@ -105,7 +112,12 @@ async function main(): Promise<void> {
       body: JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'bench' }, spec: { replicas: 0, selector: { matchLabels: { app: 'bench' } }, template: { metadata: { labels: { app: 'bench' } }, spec: { containers: [{ name: 'c', image: 'registry.example/bench:1', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] } } } }),
     });
     await fetch(`${api.url}/apis/apps/v1/namespaces/default/deployments/bench/scale`, { method: 'PATCH', headers: { 'Content-Type': 'application/merge-patch+json' }, body: JSON.stringify({ spec: { replicas: PODS } }) });
-    await waitFor(`${PODS} running pods`, async () => allRunning > 0, 900_000, 500);
+    const deadline = Date.now() + 900_000;
+    while (!allRunning) {
+      if (watchError) throw watchError;
+      if (Date.now() > deadline) throw new Error(`timed out: ${bound.length} bound, ${running} running`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
     abort.abort();
     await watching;
     const after = Object.fromEntries([['etcd', etcd.proc?.pid], ['apiserver', api.proc?.pid], ...Object.entries(procs).map(([k, p]) => [k, p.proc?.pid])].map(([k, pid]) => [k, usage(pid as number)]));

@@ -84,25 +84,29 @@ export class Store {
   // ---- reads ---------------------------------------------------------------------------------------------------
 
   async get(namespace: string | undefined, name: string, resourceVersion?: string): Promise<KubeObject> {
-    await this.readyFor(resourceVersion);
-    const obj = this.cache.get(this.key(namespace, name)) ?? (await this.storage.get(this.key(namespace, name)))?.obj;
+    const key = this.key(namespace, name);
+    // a consistent read the cache can't serve in time (it lags under load) goes to etcd, as Kubernetes did before
+    // its cache served consistent reads
+    const cached = (await this.readyFor(resourceVersion)) ? this.cache.get(key) : undefined;
+    const obj = cached ?? (await this.storage.get(key))?.obj;
     if (!obj) throw errors.notFound(this.kind, name);
     return obj;
   }
 
-  /** Waits until the cache is fresh enough for a read at resourceVersion ('' = consistent, '0' = any). */
-  private async readyFor(resourceVersion: string | undefined): Promise<void> {
-    if (resourceVersion === '0') return;
-    if (!resourceVersion) {
-      if (!(await this.hub.fresh())) throw errors.timeout('the watch cache did not catch up with etcd in time; retry');
-      return;
-    }
+  /**
+   * Waits until the cache is fresh enough for a read at resourceVersion ('' = consistent, '0' = any). False when a
+   * consistent read should go to etcd because the cache didn't catch up in time.
+   */
+  private async readyFor(resourceVersion: string | undefined): Promise<boolean> {
+    if (resourceVersion === '0') return true;
+    if (!resourceVersion) return this.hub.fresh();
     const rv = parseRv(resourceVersion);
     if (!(await this.hub.waitFor(rv))) {
       const e = errors.timeout(`Too large resource version: ${rv}, current: ${this.hub.rev}`);
       e.details = { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 };
       throw e;
     }
+    return true;
   }
 
   async list(namespace: string | undefined, opts: ListOptions): Promise<ListResult> {
@@ -111,7 +115,7 @@ export class Store {
     if (opts.resourceVersionMatch === 'Exact' && opts.resourceVersion) {
       return this.listFromEtcd(prefix, opts, { rev: parseRv(opts.resourceVersion), startKey: prefix });
     }
-    await this.readyFor(opts.resourceVersion);
+    if (!(await this.readyFor(opts.resourceVersion))) return this.listFromEtcd(prefix, opts, { rev: await this.storage.currentRevision(), startKey: prefix });
     const rev = this.hub.rev;
     const all = this.cache.list(prefix);
     const items: KubeObject[] = [];
@@ -170,7 +174,7 @@ export class Store {
     let initial: KubeObject[] = [];
     const rvOpt = opts.resourceVersion;
     if (!rvOpt || rvOpt === '0') {
-      await this.readyFor(rvOpt);
+      if (!(await this.readyFor(rvOpt))) throw errors.timeout('the watch cache did not catch up with etcd in time; retry');
       initial = this.cache.list(prefix).filter((o) => f.matches(o));
     } else {
       const rv = parseRv(rvOpt);

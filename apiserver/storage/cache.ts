@@ -356,8 +356,10 @@ export class CacheHub {
    */
   async fresh(): Promise<boolean> {
     const rev = await this.probe();
+    const before = this.rev;
     const ok = await this.waitFor(rev);
-    if (!ok) void this.reopenWatch();
+    // no event at all while we waited: the etcd watch is stuck (e.g. etcd restarted), not merely behind
+    if (!ok && this.rev === before) void this.reopenWatch();
     return ok;
   }
 

@@ -10,6 +10,9 @@ const log = logger('events');
 const EVENT = findByKind('v1', 'Event')!;
 /** Keep this many recent events in memory for aggregation. */
 const MEMORY = 4096;
+/** client-go's spam filter: per source and object, a burst of 25 events, then one per 5 minutes. */
+const SPAM_BURST = 25;
+const SPAM_REFILL_MS = 300_000;
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -22,6 +25,7 @@ interface Recent {
 
 export class EventRecorder {
   private readonly recent = new Map<string, Recent>();
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
   private chain: Promise<void> = Promise.resolve();
   private pending = 0;
 
@@ -34,11 +38,27 @@ export class EventRecorder {
   /** Records an event about obj. Fire and forget; errors are logged. */
   event(obj: KubeObject, type: EventType, reason: string, message: string): void {
     if (this.pending > 1000) return; // the API server is far behind; dropping events beats queueing forever
+    if (!this.allow(obj)) return;
     this.pending++;
     this.chain = this.chain
       .then(() => this.write(obj, type, reason, message))
       .catch((e) => log.debug('could not record event', { reason, error: (e as Error).message }))
       .finally(() => this.pending--);
+  }
+
+  /** The spam filter: a ReplicaSet creating 10,000 pods records 25 SuccessfulCreate events, not 10,000. */
+  private allow(obj: KubeObject): boolean {
+    const key = obj.metadata.uid ?? `${obj.metadata.namespace}/${obj.metadata.name}`;
+    const now = Date.now();
+    const b = this.buckets.get(key) ?? { tokens: SPAM_BURST, at: now };
+    b.tokens = Math.min(SPAM_BURST, b.tokens + (now - b.at) / SPAM_REFILL_MS);
+    b.at = now;
+    this.buckets.delete(key);
+    this.buckets.set(key, b);
+    if (this.buckets.size > MEMORY) this.buckets.delete(this.buckets.keys().next().value as string);
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
   }
 
   /** Resolves once every event recorded so far has been written (for tests and shutdown). */

@@ -49,8 +49,8 @@ export class HollowNodes {
   }
 
   async start(): Promise<void> {
-    await runLimited(this.names, 16, (n) => this.register(n));
-    await runLimited(this.names, 16, (n) => this.renewLease(n));
+    await runLimited(this.names, 16, (n) => this.retrying(() => this.register(n)));
+    await runLimited(this.names, 16, (n) => this.retrying(() => this.renewLease(n)));
     // spread the renewals over the period so 1,000 nodes don't all write at once
     const every = this.o.heartbeatMs ?? RENEW_MS;
     this.names.forEach((n, i) => {
@@ -62,6 +62,18 @@ export class HollowNodes {
     });
     await this.pods.start();
     log.info('hollow nodes ready', { count: this.names.length });
+  }
+
+  /** Retries fn with back-off (an API server under load may answer 429/504) until it works or we stop. */
+  private async retrying(fn: () => Promise<void>): Promise<void> {
+    for (let delay = 200; !this.stopped; delay = Math.min(delay * 2, 5000)) {
+      try {
+        return await fn();
+      } catch (e) {
+        log.warn('node registration step failed; retrying', { error: (e as Error).message });
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
   }
 
   stop(): void {

@@ -17,6 +17,8 @@ command -v umoci >/dev/null 2>&1 || packages+=(umoci)
 [ -x /bin/busybox ] || packages+=(busybox-static)
 command -v iptables >/dev/null 2>&1 || packages+=(iptables)
 command -v ip >/dev/null 2>&1 || packages+=(iproute2)
+# The acceptance tests drive `kubectl exec -it` through a real terminal.
+command -v tmux >/dev/null 2>&1 || packages+=(tmux)
 if ((${#packages[@]})); then
   if [ "$(id -u)" != 0 ]; then
     echo "setup: these Debian packages are missing and installing them needs root: ${packages[*]}" >&2

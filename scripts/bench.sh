@@ -8,3 +8,5 @@ echo
 node dist/bench/cri.js
 echo
 node dist/bench/workloads.js
+echo
+node dist/bench/pods.js

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { CriClient } from '../node-agent/cri/client.js';
-import { ROOT, freePort, waitFor } from '../e2e/harness.js';
+import { ROOT, freePort, waitFor, watchEvents } from '../e2e/harness.js';
 
 const N = Number(process.env.BENCH_PODS ?? '30');
 
@@ -37,21 +37,12 @@ async function startLatencies(api: string, selector: string, create: () => Promi
   const created = new Map<string, number>();
   const running = new Map<string, number>();
   const watching = (async () => {
-    const res = await fetch(`${api}/api/v1/namespaces/default/pods?watch=true&labelSelector=${encodeURIComponent(selector)}&resourceVersion=${list.metadata.resourceVersion}`, { signal: abort.signal });
-    let buf = '';
-    const dec = new TextDecoder();
-    for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
-      buf += dec.decode(chunk, { stream: true });
-      let i;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const ev = JSON.parse(buf.slice(0, i));
-        buf = buf.slice(i + 1);
-        if (ev.type !== 'ADDED' && ev.type !== 'MODIFIED') continue;
-        const uid = ev.object.metadata.uid as string;
-        const now = performance.now();
-        if (!created.has(uid)) created.set(uid, now);
-        if (ev.object.status?.phase === 'Running' && !running.has(uid)) running.set(uid, now);
-      }
+    for await (const ev of watchEvents(`${api}/api/v1/namespaces/default/pods?watch=true&labelSelector=${encodeURIComponent(selector)}&resourceVersion=${list.metadata.resourceVersion}`, abort.signal)) {
+      if (ev.type !== 'ADDED' && ev.type !== 'MODIFIED') continue;
+      const uid = ev.object.metadata.uid as string;
+      const now = performance.now();
+      if (!created.has(uid)) created.set(uid, now);
+      if (ev.object.status?.phase === 'Running' && !running.has(uid)) running.set(uid, now);
     }
   })().catch(() => undefined);
   await create();

@@ -6,7 +6,7 @@ import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
-import { ApiServerProcess, ComponentProcess, Etcd, freePort, waitFor } from '../e2e/harness.js';
+import { ApiServerProcess, ComponentProcess, Etcd, freePort, waitFor, watchEvents } from '../e2e/harness.js';
 
 const NODES = Number(process.env.BENCH_NODES ?? '1000');
 const PODS = Number(process.env.BENCH_PODS ?? '10000');
@@ -76,30 +76,21 @@ async function main(): Promise<void> {
     const seenRunning = new Set<string>();
     let watchError: Error | undefined;
     const watching = (async () => {
-      const res = await fetch(`${api.url}/api/v1/namespaces/default/pods?watch=true&resourceVersion=${start.metadata.resourceVersion}`, { signal: abort.signal });
-      let buf = '';
-      const dec = new TextDecoder();
-      for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
-        buf += dec.decode(chunk, { stream: true });
-        let i;
-        while ((i = buf.indexOf('\n')) >= 0) {
-          const ev = JSON.parse(buf.slice(0, i));
-          buf = buf.slice(i + 1);
-          if (ev.type === 'ERROR') throw new Error(`watch error: ${JSON.stringify(ev.object)}`);
-          if (ev.type !== 'ADDED' && ev.type !== 'MODIFIED') continue;
-          const now = performance.now();
-          const uid = ev.object.metadata.uid as string;
-          if (!created.has(uid)) created.set(uid, now);
-          if (ev.object.spec.nodeName && created.get(uid) !== -1) {
-            bound.push(now - (created.get(uid) as number));
-            created.set(uid, -1);
-            if (bound.length === PODS) allBound = now - t0;
-          }
-          if (ev.object.status?.phase === 'Running' && !seenRunning.has(uid)) {
-            seenRunning.add(uid);
-            running++;
-            if (running === PODS) allRunning = now - t0;
-          }
+      for await (const ev of watchEvents(`${api.url}/api/v1/namespaces/default/pods?watch=true&resourceVersion=${start.metadata.resourceVersion}`, abort.signal)) {
+        if (ev.type === 'ERROR') throw new Error(`watch error: ${JSON.stringify(ev.object)}`);
+        if (ev.type !== 'ADDED' && ev.type !== 'MODIFIED') continue;
+        const now = performance.now();
+        const uid = ev.object.metadata.uid as string;
+        if (!created.has(uid)) created.set(uid, now);
+        if (ev.object.spec.nodeName && created.get(uid) !== -1) {
+          bound.push(now - (created.get(uid) as number));
+          created.set(uid, -1);
+          if (bound.length === PODS) allBound = now - t0;
+        }
+        if (ev.object.status?.phase === 'Running' && !seenRunning.has(uid)) {
+          seenRunning.add(uid);
+          running++;
+          if (running === PODS) allRunning = now - t0;
         }
         if (allRunning) return;
       }

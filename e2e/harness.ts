@@ -36,6 +36,23 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
   }
 }
 
+/** The events of a watch URL (newline-delimited JSON over chunked HTTP), as they arrive. */
+export async function* watchEvents<T = any>(url: string, signal: AbortSignal): AsyncGenerator<{ type: string; object: T }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const res = await fetch(url, { signal });
+  if (!res.ok || !res.body) throw new Error(`watch answered ${res.status}`);
+  let buf = '';
+  const dec = new TextDecoder();
+  for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+    buf += dec.decode(chunk, { stream: true });
+    let i;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      if (line.trim()) yield JSON.parse(line);
+    }
+  }
+}
+
 function stopProcess(p: ChildProcess | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (!p || p.exitCode !== null || p.signalCode !== null) return Promise.resolve();
   return new Promise((res) => {

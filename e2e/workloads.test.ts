@@ -4,7 +4,7 @@
 // is reported Unschedulable and placed as soon as a node that fits appears.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { TestCluster, waitFor } from './harness.js';
+import { TestCluster, waitFor, watchEvents } from './harness.js';
 
 let c: TestCluster;
 before(async () => {
@@ -83,24 +83,15 @@ test('a rolling update stays within maxSurge/maxUnavailable; kubectl rollout sta
   let events = 0;
   const abort = new AbortController();
   const watching = (async () => {
-    const res = await fetch(`${c.url}/api/v1/namespaces/default/pods?watch=true&labelSelector=app%3Dweb&resourceVersion=${r.body.metadata.resourceVersion}`, { signal: abort.signal });
-    let buf = '';
-    const dec = new TextDecoder();
-    for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
-      buf += dec.decode(chunk, { stream: true });
-      let i;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const ev = JSON.parse(buf.slice(0, i));
-        buf = buf.slice(i + 1);
-        const p = ev.object as Pod;
-        if (ev.type === 'DELETED') state.delete(p.metadata.uid);
-        else state.set(p.metadata.uid, p);
-        events++;
-        const all = live([...state.values()]);
-        const available = all.filter(ready).length;
-        if (all.length > 6 + 1) violations.push(`${all.length} pods (max 7)`);
-        if (available < 6 - 1) violations.push(`${available} available (min 5)`);
-      }
+    for await (const ev of watchEvents(`${c.url}/api/v1/namespaces/default/pods?watch=true&labelSelector=app%3Dweb&resourceVersion=${r.body.metadata.resourceVersion}`, abort.signal)) {
+      const p = ev.object as Pod;
+      if (ev.type === 'DELETED') state.delete(p.metadata.uid);
+      else state.set(p.metadata.uid, p);
+      events++;
+      const all = live([...state.values()]);
+      const available = all.filter(ready).length;
+      if (all.length > 6 + 1) violations.push(`${all.length} pods (max 7)`);
+      if (available < 6 - 1) violations.push(`${available} available (min 5)`);
     }
   })().catch((e) => {
     if (!abort.signal.aborted) throw e;

@@ -9,7 +9,7 @@ import type { KubeObject } from '../../lib/api/types.js';
 import type { Informer } from '../../lib/client/index.js';
 import { isNotFound, keyOf } from '../../lib/client/index.js';
 import type { ControllerContext } from '../context.js';
-import { byControllerUid, controllerRef, newControllerRef } from '../owners.js';
+import { adopt, byControllerUid, controllerRef, release } from '../owners.js';
 import { Reconciler, splitKey } from '../reconciler.js';
 import { DeploymentSync } from './sync.js';
 import { isRollingUpdate } from './types.js';
@@ -122,7 +122,7 @@ export class DeploymentController extends Reconciler {
     for (const rs of this.sets.byIndex('controller', d.metadata.uid as string)) {
       if (rs.metadata.namespace !== d.metadata.namespace) continue;
       if (matchesLabels(sel, rs.metadata.labels)) mine.push(rs);
-      else if (!deleting) await this.release(d, rs);
+      else if (!deleting) await release(this.ctx.client, RS, rs, d.metadata.uid as string);
     }
     if (deleting) return mine;
     const orphans = this.sets.list({ namespace: d.metadata.namespace })
@@ -130,7 +130,7 @@ export class DeploymentController extends Reconciler {
     // the cache may lag: adopt only if the deployment (this very one, by uid) is really still there
     if (orphans.length && (await this.stillExists(d))) {
       for (const rs of orphans) {
-        const adopted = await this.adopt(d, rs);
+        const adopted = await adopt(this.ctx.client, RS, rs, d, 'apps/v1', 'Deployment');
         if (adopted) mine.push(adopted);
       }
     }
@@ -144,26 +144,6 @@ export class DeploymentController extends Reconciler {
     } catch (e) {
       if (isNotFound(e)) return false;
       throw e;
-    }
-  }
-
-  private async adopt(d: KubeObject, rs: KubeObject): Promise<KubeObject | undefined> {
-    const refs = [...(rs.metadata.ownerReferences ?? []), newControllerRef(d, 'apps/v1', 'Deployment')];
-    try {
-      // the resourceVersion makes this fail if someone else adopted the RS meanwhile
-      return await this.ctx.client.patch(RS, rs.metadata.name as string, { metadata: { ownerReferences: refs, resourceVersion: rs.metadata.resourceVersion } }, 'merge', { namespace: rs.metadata.namespace });
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw e;
-    }
-  }
-
-  private async release(d: KubeObject, rs: KubeObject): Promise<void> {
-    const refs = (rs.metadata.ownerReferences ?? []).filter((r) => r.uid !== d.metadata.uid);
-    try {
-      await this.ctx.client.patch(RS, rs.metadata.name as string, { metadata: { ownerReferences: refs.length ? refs : null, resourceVersion: rs.metadata.resourceVersion } }, 'merge', { namespace: rs.metadata.namespace });
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
     }
   }
 

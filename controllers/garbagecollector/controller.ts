@@ -10,6 +10,7 @@ import { KINDS, apiVersionOf, findByKind, type KindInfo } from '../../lib/api/ki
 import type { KubeObject, OwnerReference } from '../../lib/api/types.js';
 import { isConflict, isNotFound, type Informer } from '../../lib/client/index.js';
 import type { ControllerContext } from '../context.js';
+import { release, setOwnerReferences } from '../owners.js';
 import { Reconciler } from '../reconciler.js';
 
 export const ORPHAN = 'orphan';
@@ -95,7 +96,7 @@ export class GarbageCollector extends Reconciler {
     }
     if (dangling.length) {
       const keep = refs.filter((r) => !dangling.some((d) => d.uid === r.uid));
-      await this.patchOwners(kind, obj, keep);
+      await setOwnerReferences(this.ctx.client, kind, obj, keep);
     }
   }
 
@@ -118,7 +119,7 @@ export class GarbageCollector extends Reconciler {
   private async orphanDependents(kind: KindInfo, owner: KubeObject): Promise<void> {
     const uid = owner.metadata.uid as string;
     for (const d of this.dependentsOf(uid)) {
-      await this.patchOwners(d.kind, d.obj, (d.obj.metadata.ownerReferences ?? []).filter((r) => r.uid !== uid));
+      await release(this.ctx.client, d.kind, d.obj, uid);
     }
     await this.removeFinalizer(kind, owner, ORPHAN);
   }
@@ -140,14 +141,6 @@ export class GarbageCollector extends Reconciler {
       await this.ctx.client.delete(kind, obj.metadata.name as string, { namespace: obj.metadata.namespace, propagationPolicy: policy, preconditions: { uid: obj.metadata.uid } });
     } catch (e) {
       if (!isNotFound(e) && !isConflict(e)) throw e;
-    }
-  }
-
-  private async patchOwners(kind: KindInfo, obj: KubeObject, refs: OwnerReference[]): Promise<void> {
-    try {
-      await this.ctx.client.patch(kind, obj.metadata.name as string, { metadata: { ownerReferences: refs.length ? refs : null, resourceVersion: obj.metadata.resourceVersion } }, 'merge', { namespace: obj.metadata.namespace });
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
     }
   }
 

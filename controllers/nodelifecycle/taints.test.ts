@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evictionDelayMs, tolerates, type Taint } from './taints.js';
+import { tolerates } from '../../lib/api/taints.js';
+import { evictionDelayMs, type Taint } from './taints.js';
 
 const unreachable: Taint = { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: new Date(1_000_000).toISOString() };
 const pod = (tolerations?: unknown[]) => ({ metadata: { name: 'p' }, spec: { tolerations } });
@@ -26,5 +27,6 @@ test('toleration matching follows key, operator, value and effect', () => {
   assert.ok(!tolerates({ key: 'k', operator: 'Equal', value: 'w' }, t));
   assert.ok(!tolerates({ key: 'k', operator: 'Exists', effect: 'NoExecute' }, t));
   assert.ok(tolerates({ operator: 'Exists' }, t));
-  assert.ok(!tolerates({ value: 'v' }, t));
+  assert.ok(tolerates({ value: 'v' }, t), 'an empty key and operator compare values only, as Kubernetes does');
+  assert.ok(!tolerates({ value: 'w' }, t));
 });

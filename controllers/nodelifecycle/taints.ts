@@ -1,28 +1,8 @@
-// Taints and tolerations as the taint manager reads them: how long a pod may stay on a node with NoExecute taints.
+// The taint manager's question: how long may a pod stay on a node with NoExecute taints.
+import { tolerates, type Taint, type Toleration } from '../../lib/api/taints.js';
 import type { KubeObject } from '../../lib/api/types.js';
 
-export interface Taint {
-  key: string;
-  value?: string;
-  effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' | string;
-  timeAdded?: string;
-}
-
-export interface Toleration {
-  key?: string;
-  operator?: 'Exists' | 'Equal';
-  value?: string;
-  effect?: string;
-  tolerationSeconds?: number;
-}
-
-export function tolerates(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  if (!t.key && t.operator !== 'Exists') return false;
-  if (t.operator === 'Exists') return true;
-  return (t.value ?? '') === (taint.value ?? '');
-}
+export type { Taint, Toleration };
 
 const DEFAULTED = new Set(['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']);
 

@@ -8,7 +8,7 @@ import type { Informer } from '../../lib/client/index.js';
 import { isNotFound, keyOf } from '../../lib/client/index.js';
 import type { ControllerContext } from '../context.js';
 import { Expectations } from '../expectations.js';
-import { byControllerUid, controllerRef, newControllerRef } from '../owners.js';
+import { adopt, byControllerUid, controllerRef, newControllerRef, release } from '../owners.js';
 import { deletionOrder, isPodActive, isPodAvailable, isPodReady, msUntilAvailable } from '../pods.js';
 import { Reconciler, splitKey } from '../reconciler.js';
 
@@ -95,35 +95,15 @@ export class ReplicaSetController extends Reconciler {
     const mine: KubeObject[] = [];
     for (const p of this.pods.byIndex('controller', uid)) {
       if (matchesLabels(sel, p.metadata.labels)) mine.push(p);
-      else if (!p.metadata.deletionTimestamp) await this.release(rs, p);
+      else if (!p.metadata.deletionTimestamp) await release(this.ctx.client, POD, p, rs.metadata.uid as string);
     }
     if (rs.metadata.deletionTimestamp) return mine;
     for (const p of this.pods.byIndex('namespace', rs.metadata.namespace as string)) {
       if (controllerRef(p) || p.metadata.deletionTimestamp || !matchesLabels(sel, p.metadata.labels)) continue;
-      const adopted = await this.adopt(rs, p);
+      const adopted = await adopt(this.ctx.client, POD, p, rs, 'apps/v1', 'ReplicaSet');
       if (adopted) mine.push(adopted);
     }
     return mine;
-  }
-
-  private async adopt(rs: KubeObject, p: KubeObject): Promise<KubeObject | undefined> {
-    const refs = [...(p.metadata.ownerReferences ?? []), newControllerRef(rs, 'apps/v1', 'ReplicaSet')];
-    try {
-      // the resourceVersion makes this fail if someone else adopted the pod meanwhile
-      return await this.ctx.client.patch(POD, p.metadata.name as string, { metadata: { ownerReferences: refs, resourceVersion: p.metadata.resourceVersion } }, 'merge', { namespace: p.metadata.namespace });
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw e;
-    }
-  }
-
-  private async release(rs: KubeObject, p: KubeObject): Promise<void> {
-    const refs = (p.metadata.ownerReferences ?? []).filter((r) => r.uid !== rs.metadata.uid);
-    try {
-      await this.ctx.client.patch(POD, p.metadata.name as string, { metadata: { ownerReferences: refs.length ? refs : null, resourceVersion: p.metadata.resourceVersion } }, 'merge', { namespace: p.metadata.namespace });
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-    }
   }
 
   private async manageReplicas(rs: KubeObject, key: string, active: KubeObject[]): Promise<void> {

@@ -1,26 +1,9 @@
 // Matching rules shared by several plugins: tolerations against taints, node selector terms, pod affinity terms.
+import { tolerates, type Taint, type Toleration } from '../../lib/api/taints.js';
 import type { KubeObject, LabelSelector } from '../../lib/api/types.js';
 import { labelSelectorFromObject, matchesLabels, type LabelSelectorParsed } from '../../lib/api/selectors/index.js';
 
-export interface Taint {
-  key: string;
-  value?: string;
-  effect: string;
-}
-
-export interface Toleration {
-  key?: string;
-  operator?: string;
-  value?: string;
-  effect?: string;
-}
-
-export function tolerates(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  if (t.operator === 'Exists') return true; // an empty key with Exists tolerates every taint
-  return (t.value ?? '') === (taint.value ?? '');
-}
+export { tolerates, type Taint, type Toleration } from '../../lib/api/taints.js';
 
 export const tolerationsOf = (pod: KubeObject): Toleration[] => (pod.spec?.tolerations ?? []) as Toleration[];
 export const taintsOf = (node: KubeObject | undefined): Taint[] => (node?.spec?.taints ?? []) as Taint[];

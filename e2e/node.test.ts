@@ -98,6 +98,11 @@ test('the demo app runs: 3 pods with IPs answer HTTP from the host; logs and exe
   const name = live[0]?.metadata.name as string;
   assert.match(ok(['logs', name]), new RegExp(`serving pod ${name}`));
   assert.match(ok(['logs', name, '--timestamps', '--tail=1']), /^\d{4}-\d\d-\d\dT\S+ web v1: serving pod/);
+  assert.match(ok(['logs', name, '-c', 'web', '--since=1h']), new RegExp(`serving pod ${name}`));
+  // -f keeps streaming until stopped: kubectl is still running when the timeout kills it, with the log printed
+  const follow = spawnSync(KUBECTL, ['logs', '-f', name], { encoding: 'utf8', timeout: 3000, env: { ...process.env, KUBECONFIG: join(dir, 'kubeconfig') } });
+  assert.equal((follow.error as NodeJS.ErrnoException | undefined)?.code, 'ETIMEDOUT', 'logs -f was still following when stopped');
+  assert.match(follow.stdout, new RegExp(`serving pod ${name}`));
   const exec = kubectl(['exec', name, '--', 'sh', '-c', 'echo "in $POD_NAME"; exit 7']);
   assert.equal(exec.code, 7, exec.stderr);
   assert.match(exec.stdout, new RegExp(`in ${name}`));

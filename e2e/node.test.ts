@@ -216,6 +216,7 @@ test('a rolling update v1 -> v2 on real containers completes while a client poll
     assert.equal(status.code, 0, status.stderr + status.stdout + logs());
     const live = await runningWeb('v2');
     for (const p of live) assert.match(await (await fetch(`http://${p.status.podIP}:8080/`)).text(), /version: v2/);
+    await waitFor('the polling client to be answered by v2', async () => answers.some((a) => /version: v2/.test(a)), 30_000, 100);
   } finally {
     polling = false;
     await poller;

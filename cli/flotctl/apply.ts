@@ -1,0 +1,80 @@
+// apply / create / delete -f: the per-object verbs driven by manifests.
+import { isNotFound } from '../../lib/client/index.js';
+import type { KubeObject } from '../../lib/api/types.js';
+import type { JsonMap } from '../../lib/api/patch/errors.js';
+import type { Ctx } from './context.js';
+import type { Item } from './manifests.js';
+import { kindRef } from './output.js';
+import { cursorFor, threeWayPatch } from './threeway.js';
+
+export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as JsonMap)[k])]));
+  return v;
+}
+/** What Go's json.Encoder writes for an unstructured object: sorted keys, HTML escaped, trailing newline. */
+const goJson = (v: unknown) => JSON.stringify(sortKeys(v)).replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`) + '\n';
+
+/** The object as applied: annotations always present, last-applied = the object without that annotation. */
+export function withLastApplied(obj: KubeObject): KubeObject {
+  const copy = structuredClone(obj);
+  const annotations = { ...(copy.metadata.annotations ?? {}) };
+  delete annotations[LAST_APPLIED];
+  copy.metadata.annotations = annotations;
+  const last = goJson(copy);
+  copy.metadata.annotations = { ...annotations, [LAST_APPLIED]: last };
+  return copy;
+}
+
+export async function applyItem(ctx: Ctx, it: Item): Promise<void> {
+  const { kind, namespace, obj } = it;
+  const name = obj.metadata.name as string;
+  const modified = withLastApplied(obj);
+  let live: KubeObject | undefined;
+  try {
+    live = await ctx.client.get(kind, name, { namespace });
+  } catch (e) {
+    if (!isNotFound(e)) return ctx.fail(e, `error when retrieving current configuration of:\nResource: "${kind.group}/${kind.version}, Resource=${kind.resource}", GroupVersionKind: "${obj.apiVersion}, Kind=${kind.kind}"\nName: "${name}", Namespace: "${namespace ?? ''}"\nfrom server for: "${it.source}": `);
+  }
+  if (!live) {
+    try {
+      await ctx.client.create(kind, modified, { namespace });
+      ctx.print(`${kindRef(kind)}/${name} created\n`);
+    } catch (e) {
+      ctx.fail(e, `error when creating "${it.source}": `);
+    }
+    return;
+  }
+  const lastText = live.metadata.annotations?.[LAST_APPLIED];
+  if (!lastText) {
+    ctx.warn(`Warning: resource ${kind.resource}/${name} is missing the ${LAST_APPLIED} annotation which is required by kubectl apply. kubectl apply should only be used on resources created declaratively by either kubectl create --save-config or kubectl apply. The missing annotation will be patched automatically.\n`);
+  }
+  let original: JsonMap | undefined;
+  try {
+    original = lastText ? (JSON.parse(lastText) as JsonMap) : undefined;
+  } catch {
+    original = undefined;
+  }
+  const patch = threeWayPatch(original, modified as JsonMap, live as JsonMap, cursorFor(kind));
+  if (!Object.keys(patch).length) {
+    ctx.print(`${kindRef(kind)}/${name} unchanged\n`);
+    return;
+  }
+  try {
+    await ctx.client.patch(kind, name, patch, 'strategic', { namespace });
+    ctx.print(`${kindRef(kind)}/${name} configured\n`);
+  } catch (e) {
+    ctx.fail(e, `error when applying patch:\n${JSON.stringify(patch)}\nto:\nResource: "${kind.group}/${kind.version}, Resource=${kind.resource}", GroupVersionKind: "${obj.apiVersion}, Kind=${kind.kind}"\nName: "${name}", Namespace: "${namespace ?? ''}"\nfor: "${it.source}": `);
+  }
+}
+
+export async function createItem(ctx: Ctx, it: Item): Promise<void> {
+  try {
+    const created = await ctx.client.create(it.kind, it.obj, { namespace: it.namespace });
+    ctx.print(`${kindRef(it.kind)}/${created.metadata.name} created\n`);
+  } catch (e) {
+    ctx.fail(e, `error when creating "${it.source}": `);
+  }
+}

@@ -1,0 +1,112 @@
+// What every command shares: the parsed global flags, the client built from kubeconfig, errors shaped like
+// kubectl's (`Error from server (NotFound): ...`), and a raw GET that can ask for server-side Tables.
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { ApiError, Client, loadKubeConfig, type ClientConfig } from '../../lib/client/index.js';
+import { findByAlias, type KindInfo } from '../../lib/api/kinds.js';
+import { type Parsed, str, bool } from './flags.js';
+
+export const GLOBAL_FLAGS = {
+  kubeconfig: {},
+  context: {},
+  namespace: { short: 'n' },
+  server: { short: 's' },
+  'all-namespaces': { short: 'A', bool: true },
+};
+
+/** An error already worded for the user; main prints it as is and exits 1. */
+export class CliError extends Error {}
+
+export class Ctx {
+  readonly config: ClientConfig;
+  readonly client: Client;
+  /** -n was given: objects from files must agree with it. */
+  readonly explicitNs: boolean;
+  out = '';
+  err = '';
+  failed = false;
+
+  constructor(readonly p: Parsed) {
+    this.config = loadKubeConfig({ kubeconfig: str(p, 'kubeconfig'), context: str(p, 'context'), namespace: str(p, 'namespace'), server: str(p, 'server') });
+    this.client = new Client(this.config);
+    this.explicitNs = str(p, 'namespace') !== undefined;
+  }
+
+  get namespace(): string {
+    return this.config.namespace;
+  }
+  get allNamespaces(): boolean {
+    return bool(this.p, 'all-namespaces');
+  }
+
+  print(s: string): void {
+    process.stdout.write(s);
+  }
+  warn(s: string): void {
+    process.stderr.write(s);
+  }
+  /** Reports a per-object failure and keeps going, as kubectl does; the exit code becomes 1. */
+  fail(e: unknown, prefix = ''): void {
+    if (isConnError(e)) throw e; // the server is down: one message from main, not one per object
+    this.failed = true;
+    this.warn(formatError(e, prefix, this.config) + '\n');
+  }
+
+  kind(typed: string): KindInfo {
+    const k = findByAlias(typed);
+    if (!k) throw new CliError(`error: the server doesn't have a resource type "${typed}"`);
+    return k;
+  }
+
+  /** GET with a chosen Accept header (kubectl asks for Tables this way). */
+  async getRaw<T>(path: string, accept: string): Promise<T> {
+    const url = new URL(path, this.config.server);
+    const headers: Record<string, string> = { Accept: accept };
+    if (this.config.token) headers.Authorization = `Bearer ${this.config.token}`;
+    const c = this.config;
+    const text = await new Promise<{ code: number; body: string }>((res, rej) => {
+      const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
+        url,
+        { method: 'GET', headers, ca: c.caData, cert: c.certData, key: c.keyData, rejectUnauthorized: !c.insecureSkipTLSVerify },
+        (r) => {
+          const chunks: Buffer[] = [];
+          r.on('data', (d: Buffer) => chunks.push(d));
+          r.on('end', () => res({ code: r.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          r.on('error', rej);
+        },
+      );
+      req.on('error', rej);
+      req.end();
+    });
+    let body: unknown;
+    try {
+      body = JSON.parse(text.body);
+    } catch {
+      body = undefined;
+    }
+    if (text.code >= 400) {
+      const st = (body as { kind?: string } | undefined)?.kind === 'Status' ? body : { kind: 'Status', code: text.code, message: text.body };
+      throw new ApiError(text.code, st as never);
+    }
+    return body as T;
+  }
+}
+
+const CONNECT_CODES = ['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ECONNRESET', 'ETIMEDOUT', 'EAI_AGAIN'];
+
+export const isConnError = (e: unknown) => {
+  const code = (e as { code?: string }).code ?? (e as { cause?: { code?: string } }).cause?.code;
+  return !!code && CONNECT_CODES.includes(code);
+};
+
+export function formatError(e: unknown, prefix: string, config?: ClientConfig): string {
+  if (e instanceof ApiError) return `Error from server${e.reason ? ` (${e.reason})` : ''}: ${prefix}${e.message}`;
+  if (e instanceof CliError) return e.message;
+  const code = (e as { code?: string }).code ?? (e as { cause?: { code?: string } }).cause?.code;
+  if (config && code && CONNECT_CODES.includes(code)) {
+    const host = new URL(config.server).host;
+    const from = config.sources.length ? `kubeconfig ${config.sources.join(':')}` : 'no kubeconfig file';
+    return `The connection to the server ${host} was refused - did you specify the right host or port? (${code}; server ${config.server} from ${from})`;
+  }
+  return `error: ${(e as Error).message}`;
+}

@@ -1,0 +1,57 @@
+// Printing as kubectl does: server-side Tables through a tabwriter (minwidth 6, padding 3, last column unpadded),
+// `-o json` as Go's MarshalIndent (sorted keys, 4 spaces, HTML-escaped), `-o yaml` with sorted keys, `-o name`.
+// (`-o yaml` uses YAML 1.1 rules so that timestamps and yes/no strings get quoted, as go-yaml quotes them).
+import { stringify } from 'yaml';
+import type { KindInfo } from '../../lib/api/kinds.js';
+
+export interface Table {
+  columnDefinitions: { name: string; type: string; format: string; priority: number }[];
+  rows: { cells: unknown[]; object?: { metadata?: { name?: string; namespace?: string; labels?: Record<string, string> } } }[];
+}
+
+/** `deployment.apps`, `service`: how kubectl names a kind in output and messages. */
+export const kindRef = (k: KindInfo) => (k.group ? `${k.kind.toLowerCase()}.${k.group}` : k.kind.toLowerCase());
+/** `deployments.apps`, `services`: how the server names a resource in errors. */
+export const resourceRef = (k: KindInfo) => (k.group ? `${k.resource}.${k.group}` : k.resource);
+
+/** Go's text/tabwriter as kubectl configures it. */
+export function tabwrite(lines: string[][]): string {
+  const widths: number[] = [];
+  for (const l of lines) l.slice(0, -1).forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, Math.max(c.length + 3, 6))));
+  return lines.map((l) => l.map((c, i) => (i < l.length - 1 ? c.padEnd(widths[i] as number) : c)).join('') + '\n').join('');
+}
+
+export interface TableOpts {
+  wide: boolean;
+  withNamespace: boolean;
+  withKind?: KindInfo;
+  showLabels: boolean;
+  noHeaders?: boolean;
+}
+
+export function tableLines(t: Table, o: TableOpts): string[][] {
+  const cols = t.columnDefinitions.map((c, i) => ({ ...c, i })).filter((c) => o.wide || c.priority === 0);
+  const lines: string[][] = [];
+  if (!o.noHeaders) lines.push([...(o.withNamespace ? ['NAMESPACE'] : []), ...cols.map((c) => c.name.toUpperCase()), ...(o.showLabels ? ['LABELS'] : [])]);
+  for (const r of t.rows) {
+    const cells = cols.map((c) => {
+      const v = r.cells[c.i];
+      const s = v === null || v === undefined ? '<none>' : String(v);
+      return c.format === 'name' && o.withKind ? `${kindRef(o.withKind)}/${s}` : s;
+    });
+    const labels = r.object?.metadata?.labels ?? {};
+    const lbl = Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join(',') || '<none>';
+    lines.push([...(o.withNamespace ? [r.object?.metadata?.namespace ?? ''] : []), ...cells, ...(o.showLabels ? [lbl] : [])]);
+  }
+  return lines;
+}
+
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
+  return v;
+}
+
+export const toJson = (v: unknown) =>
+  JSON.stringify(sortKeys(v), null, 4).replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`) + '\n';
+export const toYaml = (v: unknown) => stringify(sortKeys(v), { indentSeq: false, lineWidth: 0, schema: 'yaml-1.1' });

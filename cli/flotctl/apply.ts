@@ -3,7 +3,9 @@ import { isNotFound } from '../../lib/client/index.js';
 import type { KubeObject } from '../../lib/api/types.js';
 import type { JsonMap } from '../../lib/api/patch/errors.js';
 import type { Ctx } from './context.js';
-import type { Item } from './manifests.js';
+import { type Item, itemsFromFlags } from './manifests.js';
+import type { Command } from './command.js';
+import { FILE_FLAGS } from './targets.js';
 import { kindRef } from './output.js';
 import { cursorFor, threeWayPatch } from './threeway.js';
 
@@ -70,11 +72,10 @@ export async function applyItem(ctx: Ctx, it: Item): Promise<void> {
   }
 }
 
-export async function createItem(ctx: Ctx, it: Item): Promise<void> {
-  try {
-    const created = await ctx.client.create(it.kind, it.obj, { namespace: it.namespace });
-    ctx.print(`${kindRef(it.kind)}/${created.metadata.name} created\n`);
-  } catch (e) {
-    ctx.fail(e, `error when creating "${it.source}": `);
-  }
-}
+export const command: Command = {
+  short: 'Apply a configuration to a resource by file name or stdin',
+  flags: { ...FILE_FLAGS },
+  run: async (ctx, p) => {
+    for (const it of itemsFromFlags(ctx, p)) await applyItem(ctx, it);
+  },
+};

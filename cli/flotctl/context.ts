@@ -18,18 +18,33 @@ export const GLOBAL_FLAGS = {
 export class CliError extends Error {}
 
 export class Ctx {
-  readonly config: ClientConfig;
-  readonly client: Client;
   /** -n was given: objects from files must agree with it. */
   readonly explicitNs: boolean;
-  out = '';
-  err = '';
   failed = false;
+  /** Set by commands that pass an exit code through (exec); otherwise 1 if anything failed, else 0. */
+  exitCode?: number;
+  private _config?: ClientConfig;
+  private _client?: Client;
 
   constructor(readonly p: Parsed) {
-    this.config = loadKubeConfig({ kubeconfig: str(p, 'kubeconfig'), context: str(p, 'context'), namespace: str(p, 'namespace'), server: str(p, 'server') });
-    this.client = new Client(this.config);
     this.explicitNs = str(p, 'namespace') !== undefined;
+  }
+
+  /** The kubeconfig is read on first use, so `config` and `completion` work without one. */
+  get config(): ClientConfig {
+    this._config ??= loadKubeConfig({ kubeconfig: str(this.p, 'kubeconfig'), context: str(this.p, 'context'), namespace: str(this.p, 'namespace'), server: str(this.p, 'server') });
+    return this._config;
+  }
+  get client(): Client {
+    this._client ??= new Client(this.config);
+    return this._client;
+  }
+  /** The config if it was loaded (error messages must not try to load it again). */
+  get loadedConfig(): ClientConfig | undefined {
+    return this._config;
+  }
+  close(): void {
+    this._client?.close();
   }
 
   get namespace(): string {

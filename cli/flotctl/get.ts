@@ -4,29 +4,11 @@ import { ApiError, resourcePath } from '../../lib/client/index.js';
 import type { KubeList, KubeObject } from '../../lib/api/types.js';
 import { CliError, type Ctx } from './context.js';
 import { type Parsed, bool, str } from './flags.js';
+import type { Command } from './command.js';
+import { targets } from './targets.js';
 import { type Table, kindRef, tableLines, tabwrite, toJson, toYaml } from './output.js';
 
 const TABLE = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
-
-/** The requests a get/delete line names: `TYPE[,TYPE] [NAME...]` or `TYPE/NAME...`. */
-export function targets(ctx: Ctx, args: string[]): { kind: KindInfo; names: string[] }[] {
-  if (!args.length) throw new CliError('error: You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.');
-  if (args.some((a) => a.includes('/'))) {
-    const out: { kind: KindInfo; names: string[] }[] = [];
-    for (const a of args) {
-      const [t, n] = a.split('/');
-      if (!t || !n) throw new CliError(`error: arguments in resource/name form must have a single resource and name`);
-      const kind = ctx.kind(t);
-      const last = out.at(-1);
-      if (last?.kind === kind) last.names.push(n);
-      else out.push({ kind, names: [n] });
-    }
-    return out;
-  }
-  const [types, ...names] = args as [string, ...string[]];
-  const kinds = [...new Set(types.split(',').filter(Boolean).map((t) => ctx.kind(t)))];
-  return kinds.map((kind) => ({ kind, names }));
-}
 
 export async function get(ctx: Ctx, p: Parsed): Promise<void> {
   const output = str(p, 'output') ?? '';
@@ -108,3 +90,9 @@ export async function get(ctx: Ctx, p: Parsed): Promise<void> {
 export function notFound(e: unknown): boolean {
   return e instanceof ApiError && e.code === 404;
 }
+
+export const command: Command = {
+  short: 'Display one or many resources',
+  flags: { output: { short: 'o' }, selector: { short: 'l' }, 'show-labels': { bool: true }, 'no-headers': { bool: true }, 'show-managed-fields': { bool: true } },
+  run: get,
+};

@@ -6,6 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import { findByKind, type KindInfo } from '../../lib/api/kinds.js';
 import type { KubeObject } from '../../lib/api/types.js';
 import { CliError, type Ctx } from './context.js';
+import { type Parsed, all, bool } from './flags.js';
 
 export interface Item {
   obj: KubeObject;
@@ -73,4 +74,10 @@ export function readItems(ctx: Ctx, paths: string[], recursive: boolean): Item[]
     }
   }
   return items;
+}
+
+/** The objects of `-f` for commands that take no positional arguments (apply, create -f). */
+export function itemsFromFlags(ctx: Ctx, p: Parsed): Item[] {
+  if (p.args.length) throw new CliError(`error: Unexpected args: [${p.args.join(' ')}]`);
+  return readItems(ctx, all(p, 'filename'), bool(p, 'recursive'));
 }

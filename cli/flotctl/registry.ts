@@ -1,0 +1,16 @@
+// Every flotctl command, by name, with the module that implements it (loaded on demand).
+import type { Command } from './command.js';
+
+export const COMMANDS: Record<string, () => Promise<Command>> = {
+  apply: async () => (await import('./apply.js')).command,
+  create: async () => (await import('./create.js')).command,
+  get: async () => (await import('./get.js')).command,
+  delete: async () => (await import('./delete.js')).command,
+  scale: async () => (await import('./scale.js')).command,
+  label: async () => (await import('./label.js')).label,
+  annotate: async () => (await import('./label.js')).annotate,
+  version: async () => (await import('./version.js')).command,
+};
+
+export const commandNames = () => Object.keys(COMMANDS);
+export const loadCommand = (name: string) => COMMANDS[name]?.();

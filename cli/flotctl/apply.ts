@@ -6,7 +6,8 @@ import type { Ctx } from './context.js';
 import { type Item, itemsFromFlags } from './manifests.js';
 import type { Command } from './command.js';
 import { FILE_FLAGS } from './targets.js';
-import { kindRef } from './output.js';
+import type { Parsed } from './flags.js';
+import { checkOutput, dryRun, printResult, WRITE_FLAGS, writeOptions } from './write.js';
 import { cursorFor, threeWayPatch } from './threeway.js';
 
 export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
@@ -30,7 +31,9 @@ export function withLastApplied(obj: KubeObject): KubeObject {
   return copy;
 }
 
-export async function applyItem(ctx: Ctx, it: Item): Promise<void> {
+export async function applyItem(ctx: Ctx, p: Parsed, it: Item): Promise<void> {
+  const dry = dryRun(p);
+  const write = writeOptions(p, 'kubectl-client-side-apply');
   const { kind, namespace, obj } = it;
   const name = obj.metadata.name as string;
   const modified = withLastApplied(obj);
@@ -42,8 +45,8 @@ export async function applyItem(ctx: Ctx, it: Item): Promise<void> {
   }
   if (!live) {
     try {
-      await ctx.client.create(kind, modified, { namespace });
-      ctx.print(`${kindRef(kind)}/${name} created\n`);
+      const created = dry === 'client' ? modified : await ctx.client.create(kind, modified, { namespace, ...write });
+      printResult(ctx, p, kind, created, 'created');
     } catch (e) {
       ctx.fail(e, `error when creating "${it.source}": `);
     }
@@ -61,12 +64,13 @@ export async function applyItem(ctx: Ctx, it: Item): Promise<void> {
   }
   const patch = threeWayPatch(original, modified as JsonMap, live as JsonMap, cursorFor(kind));
   if (!Object.keys(patch).length) {
-    ctx.print(`${kindRef(kind)}/${name} unchanged\n`);
+    printResult(ctx, p, kind, live, 'unchanged');
     return;
   }
   try {
-    await ctx.client.patch(kind, name, patch, 'strategic', { namespace });
-    ctx.print(`${kindRef(kind)}/${name} configured\n`);
+    // A client dry run shows the live object as it stands; nothing is sent.
+    const after = dry === 'client' ? live : await ctx.client.patch(kind, name, patch, 'strategic', { namespace, ...write });
+    printResult(ctx, p, kind, after, 'configured');
   } catch (e) {
     ctx.fail(e, `error when applying patch:\n${JSON.stringify(patch)}\nto:\nResource: "${kind.group}/${kind.version}, Resource=${kind.resource}", GroupVersionKind: "${obj.apiVersion}, Kind=${kind.kind}"\nName: "${name}", Namespace: "${namespace ?? ''}"\nfor: "${it.source}": `);
   }
@@ -74,8 +78,10 @@ export async function applyItem(ctx: Ctx, it: Item): Promise<void> {
 
 export const command: Command = {
   short: 'Apply a configuration to a resource by file name or stdin',
-  flags: { ...FILE_FLAGS },
+  flags: { ...FILE_FLAGS, ...WRITE_FLAGS },
   run: async (ctx, p) => {
-    for (const it of itemsFromFlags(ctx, p)) await applyItem(ctx, it);
+    checkOutput(p);
+    dryRun(p);
+    for (const it of itemsFromFlags(ctx, p)) await applyItem(ctx, p, it);
   },
 };

@@ -5,6 +5,7 @@ import { request as httpsRequest } from 'node:https';
 import { ApiError, Client, loadKubeConfig, type ClientConfig } from '../../lib/client/index.js';
 import { findByAlias, type KindInfo } from '../../lib/api/kinds.js';
 import { type Parsed, str, bool } from './flags.js';
+import { didYouMean, suggestResource } from './suggest.js';
 
 export const GLOBAL_FLAGS = {
   kubeconfig: {},
@@ -36,7 +37,10 @@ export class Ctx {
     return this._config;
   }
   get client(): Client {
-    this._client ??= new Client(this.config);
+    if (!this._client) {
+      this._client = new Client(this.config);
+      this._client.onWarning = (m) => this.warn(`Warning: ${m}\n`);
+    }
     return this._client;
   }
   /** The config if it was loaded (error messages must not try to load it again). */
@@ -69,7 +73,7 @@ export class Ctx {
 
   kind(typed: string): KindInfo {
     const k = findByAlias(typed);
-    if (!k) throw new CliError(`error: the server doesn't have a resource type "${typed}"`);
+    if (!k) throw new CliError(`error: the server doesn't have a resource type "${typed}"${didYouMean(suggestResource(typed))}`);
     return k;
   }
 
@@ -114,8 +118,29 @@ export const isConnError = (e: unknown) => {
   return !!code && CONNECT_CODES.includes(code);
 };
 
+/**
+ * A 422 Invalid as kubectl words it, whatever the command: the object, then the server's causes field by field
+ * (`The Deployment "web" is invalid: spec.replicas: ...`, or one `* field: message` line per cause).
+ */
+function invalidMessage(e: ApiError): string {
+  const d = e.status.details;
+  if (!d) return 'The request is invalid';
+  const s = d.kind || d.name ? `The ${d.kind ?? ''} "${d.name ?? ''}" is invalid` : 'The request is invalid';
+  const causes = (d.causes ?? []).map((c) => `${c.field ?? ''}: ${c.message ?? ''}`);
+  if (!causes.length) return s;
+  if (causes.length === 1) return `${s}: ${causes[0]}`;
+  return `${s}: \n${causes.map((c) => `* ${c}`).join('\n')}`;
+}
+
+let hint: ((serverMessage: string) => string) | undefined;
+/** Writing commands add "did you mean" hints to server errors (kept out of here so `get` never loads schemas). */
+export function setErrorHint(h: (serverMessage: string) => string): void {
+  hint = h;
+}
+
 export function formatError(e: unknown, prefix: string, config?: ClientConfig): string {
-  if (e instanceof ApiError) return `Error from server${e.reason ? ` (${e.reason})` : ''}: ${prefix}${e.message}`;
+  if (e instanceof ApiError && e.reason === 'Invalid') return invalidMessage(e);
+  if (e instanceof ApiError) return `Error from server${e.reason ? ` (${e.reason})` : ''}: ${prefix}${e.message}${hint?.(e.message) ?? ''}`;
   if (e instanceof CliError) return e.message;
   const code = (e as { code?: string }).code ?? (e as { cause?: { code?: string } }).cause?.code;
   if (config && code && CONNECT_CODES.includes(code)) {

@@ -5,6 +5,8 @@ export interface FlagSpec {
   bool?: boolean;
   /** Repeatable (-f a -f b); values are kept in order. */
   multi?: boolean;
+  /** The value of a bare `--name` (cobra's NoOptDefVal: `--cascade` means `--cascade=background`). */
+  bare?: string;
 }
 
 export interface Parsed {
@@ -41,6 +43,7 @@ export function parseFlags(argv: string[], spec: Record<string, FlagSpec>): Pars
     }
     const s = spec[name] as FlagSpec;
     if (s.bool) put(name, value ?? 'true');
+    else if (s.bare !== undefined) put(name, value ?? s.bare);
     else {
       if (value === undefined) {
         value = argv[++i];

@@ -5,6 +5,7 @@ import { type Parsed, UsageError, parseFlags } from './flags.js';
 import type { Command } from './command.js';
 import { COMMANDS, commandNames, loadCommand } from './registry.js';
 import { red } from './style.js';
+import { didYouMean, nearest } from './suggest.js';
 
 async function main(argv: string[]): Promise<number> {
   // The command is the first word that isn't a flag or a flag's value.
@@ -12,7 +13,11 @@ async function main(argv: string[]): Promise<number> {
   const name = argv[cmdAt];
   if (!name) {
     const typed = argv.find((a) => !a.startsWith('-'));
-    process.stderr.write(red(`error: unknown command "${typed ?? ''}" for "flotctl"`, process.stderr) + `\n\nCommands: ${commandNames().join(', ')}\n`);
+    if (typed === undefined || typed === 'help') {
+      process.stdout.write(`flotctl controls a Flotilla (Kubernetes API) cluster, as kubectl does.\n\nCommands: ${commandNames().join(', ')}\n\nUsage: flotctl [flags] COMMAND [options]\n`);
+      return typed === undefined ? 1 : 0;
+    }
+    process.stderr.write(red(`error: unknown command "${typed}" for "flotctl"`, process.stderr) + `${didYouMean(nearest(typed, commandNames()))}\n\nRun 'flotctl help' for usage.\n`);
     return 1;
   }
   const cmd = await loadCommand(name) as Command;

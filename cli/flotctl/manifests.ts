@@ -3,7 +3,8 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { findByKind, type KindInfo } from '../../lib/api/kinds.js';
+import { KINDS, apiVersionOf, findByKind, type KindInfo } from '../../lib/api/kinds.js';
+import { didYouMean, suggestKind } from './suggest.js';
 import type { KubeObject } from '../../lib/api/types.js';
 import { CliError, type Ctx } from './context.js';
 import { type Parsed, all, bool } from './flags.js';
@@ -34,10 +35,19 @@ function files(path: string, recursive: boolean, top = true): string[] {
   });
 }
 
+/**
+ * YAML is read with YAML 1.1's rules, as kubectl reads it (`y`, `on` are booleans, `0755` is octal), so a manifest
+ * means the same thing to both. A syntax error names the file, line and column, and shows the line.
+ */
 function parse(text: string, source: string): KubeObject[] {
   const out: KubeObject[] = [];
-  for (const doc of parseAllDocuments(text)) {
-    if (doc.errors.length) throw new CliError(`error: error parsing ${source}: ${doc.errors[0]?.message}`);
+  for (const doc of parseAllDocuments(text, { schema: 'yaml-1.1' })) {
+    const err = doc.errors[0];
+    if (err) {
+      const [what, frame] = err.message.split(/ at line \d+, column \d+:\n/);
+      const at = err.linePos?.[0];
+      throw new CliError(`error: error parsing ${source}:${at ? `${at.line}:${at.col}` : ''}: ${what}${frame ? `\n${frame.replace(/\n+$/, '')}` : ''}`);
+    }
     const v = doc.toJS() as KubeObject & { items?: KubeObject[] };
     if (v === null || v === undefined) continue;
     if (typeof v.kind === 'string' && v.kind.endsWith('List') && Array.isArray(v.items)) out.push(...v.items);
@@ -58,7 +68,8 @@ export function readItems(ctx: Ctx, paths: string[], recursive: boolean): Item[]
       if (!obj.apiVersion || !obj.kind) throw new CliError(`error: error validating "${source}": error validating data: [apiVersion not set, kind not set]`);
       const kind = findByKind(obj.apiVersion, obj.kind);
       if (!kind) {
-        throw new CliError(`error: resource mapping not found for name: "${name}" namespace: "${obj.metadata?.namespace ?? ''}" from "${source}": no matches for kind "${obj.kind}" in version "${obj.apiVersion}"\nensure CRDs are installed first`);
+        const near = suggestKind(obj.kind);
+        throw new CliError(`error: resource mapping not found for name: "${name}" namespace: "${obj.metadata?.namespace ?? ''}" from "${source}": no matches for kind "${obj.kind}" in version "${obj.apiVersion}"\nensure CRDs are installed first${didYouMean(near.map((k) => `kind: ${k} (apiVersion: ${apiVersionOf(KINDS.find((x) => x.kind === k) as KindInfo)})`))}`);
       }
       let namespace: string | undefined;
       if (kind.namespaced) {

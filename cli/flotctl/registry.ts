@@ -9,6 +9,8 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   scale: async () => (await import('./scale.js')).command,
   label: async () => (await import('./label.js')).label,
   annotate: async () => (await import('./label.js')).annotate,
+  edit: async () => (await import('./edit.js')).command,
+  patch: async () => (await import('./patch.js')).command,
   version: async () => (await import('./version.js')).command,
 };
 

@@ -6,7 +6,7 @@ import { readItems } from './manifests.js';
 
 /** The requests a get/delete line names: `TYPE[,TYPE] [NAME...]` or `TYPE/NAME...`. */
 export function targets(ctx: Ctx, args: string[]): { kind: KindInfo; names: string[] }[] {
-  if (!args.length) throw new CliError('error: You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.');
+  if (!args.length) throw new CliError('error: You must specify the type of resource to get. Use "flotctl api-resources" for a complete list of supported resources.');
   if (args.some((a) => a.includes('/'))) {
     const out: { kind: KindInfo; names: string[] }[] = [];
     for (const a of args) {
@@ -35,10 +35,12 @@ export interface Target {
 export async function resolveTargets(ctx: Ctx, p: Parsed, args: string[], verb: string): Promise<Target[]> {
   const files = all(p, 'filename');
   if (files.length) {
-    if (args.length) throw new CliError(`error: Unexpected args: [${args.join(' ')}]\nSee 'kubectl ${verb} -h' for help and examples`);
+    if (args.length) throw new CliError(`error: Unexpected args: [${args.join(' ')}]\nSee 'flotctl ${verb} -h' for help and examples`);
     return readItems(ctx, files, bool(p, 'recursive')).map((i) => ({ kind: i.kind, name: i.obj.metadata.name as string, namespace: i.namespace, source: i.source }));
   }
   const selector = str(p, 'selector');
+  if (selector !== undefined && bool(p, 'all')) throw new CliError(`error: setting 'all' parameter but found a non empty selector. `);
+  if (!args.length && (selector !== undefined || bool(p, 'all'))) throw new CliError('error: at least one resource must be specified to use a selector');
   const out: Target[] = [];
   for (const { kind, names } of targets(ctx, args)) {
     const namespace = kind.namespaced && !ctx.allNamespaces ? ctx.namespace : undefined;

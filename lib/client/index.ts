@@ -1,6 +1,6 @@
 // Flotilla's client: everything a controller needs to talk to the API.
 export { loadKubeConfig, writeKubeConfig, type ClientConfig, type LoadOptions } from './kubeconfig.js';
-export { Client, ApiError, isAlreadyExists, isConflict, isGone, isNotFound, resourcePath, retryOnConflict, type DeleteOptions, type ListOptions, type PatchType } from './rest.js';
+export { Client, ApiError, isAlreadyExists, isConflict, isGone, isNotFound, resourcePath, retryOnConflict, type DeleteOptions, type ListOptions, type PatchType, type WriteOptions } from './rest.js';
 export { watch, type WatchOptions } from './watch.js';
 export { Informer, SharedInformerFactory, keyOf, type InformerOptions } from './informer.js';
 export { WorkQueue } from './workqueue.js';

@@ -85,7 +85,10 @@ export function loadKubeConfig(opts: LoadOptions = {}): ClientConfig {
   }
   const ctxName = opts.context ?? merged.current ?? '';
   const ctx = merged.contexts.find((c) => c.name === ctxName)?.context;
-  if (!ctx && !opts.server) throw new Error(`no context "${ctxName}" in kubeconfig (${used.join(', ') || files.join(', ')})`);
+  if (!ctx && !opts.server) {
+    if (!used.length) throw new Error(`no kubeconfig: ${files.join(', ')} ${files.length > 1 ? 'do' : 'does'} not exist; set KUBECONFIG, pass --kubeconfig or --server, or start a cluster with "npx flotilla up"`);
+    throw new Error(ctxName ? `context "${ctxName}" not found in kubeconfig ${used.join(':')}` : `no current context in kubeconfig ${used.join(':')}; pass --context or run "flotctl config use-context NAME"`);
+  }
   const cluster = merged.clusters.find((c) => c.name === ctx?.cluster)?.cluster ?? {};
   const user = merged.users.find((u) => u.name === ctx?.user)?.user ?? {};
   const fileOrData = (data: unknown, file: unknown) => (typeof data === 'string' ? Buffer.from(data, 'base64') : typeof file === 'string' ? readFileSync(file) : undefined);

@@ -38,6 +38,13 @@ export interface DeleteOptions {
   preconditions?: { uid?: string; resourceVersion?: string };
 }
 
+/** Query parameters of a write: dryRun, fieldManager, fieldValidation (kubectl sends all three). */
+export interface WriteOptions {
+  dryRun?: 'All';
+  fieldManager?: string;
+  fieldValidation?: 'Strict' | 'Warn' | 'Ignore';
+}
+
 export interface RawRequest {
   method: string;
   path: string;
@@ -62,6 +69,8 @@ function query(o: Record<string, string | number | boolean | undefined>): string
   const s = q.toString();
   return s ? `?${s}` : '';
 }
+
+const writeQuery = (o: WriteOptions) => query({ dryRun: o.dryRun, fieldManager: o.fieldManager, fieldValidation: o.fieldValidation });
 
 export class Client {
   private readonly agent: HttpAgent;
@@ -94,8 +103,13 @@ export class Client {
     });
   }
 
+  /** Called with each Warning header the server sends (`299 - "unknown field ..."`), as kubectl prints them. */
+  onWarning?: (message: string) => void;
+
   async request<T>(r: RawRequest): Promise<T> {
     const res = await this.stream(r);
+    const warn = res.headers.warning;
+    if (warn && this.onWarning) for (const m of String(warn).matchAll(/\d{3} \S+ "((?:[^"\\]|\\.)*)"/g)) this.onWarning((m[1] as string).replace(/\\(.)/g, '$1'));
     const chunks: Buffer[] = [];
     for await (const c of res) chunks.push(c as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
@@ -135,30 +149,30 @@ export class Client {
     return first;
   }
 
-  create<T extends KubeObject = KubeObject>(kind: KindInfo, obj: T, o: { namespace?: string } = {}): Promise<T> {
+  create<T extends KubeObject = KubeObject>(kind: KindInfo, obj: T, o: { namespace?: string } & WriteOptions = {}): Promise<T> {
     const body = { apiVersion: apiVersionOf(kind), kind: kind.kind, ...obj };
-    return this.request({ method: 'POST', path: resourcePath(kind, this.ns(kind, o.namespace ?? obj.metadata.namespace)), body });
+    return this.request({ method: 'POST', path: resourcePath(kind, this.ns(kind, o.namespace ?? obj.metadata.namespace)) + writeQuery(o), body });
   }
 
-  update<T extends KubeObject = KubeObject>(kind: KindInfo, obj: T): Promise<T> {
-    return this.request({ method: 'PUT', path: resourcePath(kind, this.ns(kind, obj.metadata.namespace), obj.metadata.name), body: { apiVersion: apiVersionOf(kind), kind: kind.kind, ...obj } });
+  update<T extends KubeObject = KubeObject>(kind: KindInfo, obj: T, o: WriteOptions = {}): Promise<T> {
+    return this.request({ method: 'PUT', path: resourcePath(kind, this.ns(kind, obj.metadata.namespace), obj.metadata.name) + writeQuery(o), body: { apiVersion: apiVersionOf(kind), kind: kind.kind, ...obj } });
   }
 
   updateStatus<T extends KubeObject = KubeObject>(kind: KindInfo, obj: T): Promise<T> {
     return this.request({ method: 'PUT', path: resourcePath(kind, this.ns(kind, obj.metadata.namespace), obj.metadata.name, 'status'), body: { apiVersion: apiVersionOf(kind), kind: kind.kind, ...obj } });
   }
 
-  patch<T extends KubeObject = KubeObject>(kind: KindInfo, name: string, patch: unknown, type: PatchType = 'merge', o: { namespace?: string; subresource?: string } = {}): Promise<T> {
-    return this.request({ method: 'PATCH', path: resourcePath(kind, this.ns(kind, o.namespace), name, o.subresource), body: patch, contentType: PATCH_CONTENT[type] });
+  patch<T extends KubeObject = KubeObject>(kind: KindInfo, name: string, patch: unknown, type: PatchType = 'merge', o: { namespace?: string; subresource?: string } & WriteOptions = {}): Promise<T> {
+    return this.request({ method: 'PATCH', path: resourcePath(kind, this.ns(kind, o.namespace), name, o.subresource) + writeQuery(o), body: patch, contentType: PATCH_CONTENT[type] });
   }
 
   patchStatus<T extends KubeObject = KubeObject>(kind: KindInfo, name: string, patch: unknown, type: PatchType = 'merge', o: { namespace?: string } = {}): Promise<T> {
     return this.patch(kind, name, patch, type, { ...o, subresource: 'status' });
   }
 
-  delete(kind: KindInfo, name: string, o: DeleteOptions & { namespace?: string } = {}): Promise<KubeObject> {
-    const { namespace, ...opts } = o;
-    return this.request({ method: 'DELETE', path: resourcePath(kind, this.ns(kind, namespace), name), body: { apiVersion: 'v1', kind: 'DeleteOptions', ...opts } });
+  delete(kind: KindInfo, name: string, o: DeleteOptions & { namespace?: string; dryRun?: 'All' } = {}): Promise<KubeObject> {
+    const { namespace, dryRun, ...opts } = o;
+    return this.request({ method: 'DELETE', path: resourcePath(kind, this.ns(kind, namespace), name), body: { apiVersion: 'v1', kind: 'DeleteOptions', ...opts, ...(dryRun ? { dryRun: [dryRun] } : {}) } });
   }
 
   deleteCollection(kind: KindInfo, o: ListOptions & DeleteOptions = {}): Promise<KubeList> {

@@ -1,0 +1,52 @@
+// What every writing command shares with kubectl: --dry-run=none|client|server, --validate (server-side field
+// validation, Strict by default), --field-manager, and how a result is reported (`deployment.apps/web created`,
+// `(dry run)` / `(server dry run)` suffixes, or the object itself with -o name|json|yaml).
+import type { KindInfo } from '../../lib/api/kinds.js';
+import { apiVersionOf } from '../../lib/api/kinds.js';
+import type { KubeObject } from '../../lib/api/types.js';
+import type { WriteOptions } from '../../lib/client/index.js';
+import { CliError, type Ctx, setErrorHint } from './context.js';
+import { unknownFieldHints } from './fieldhints.js';
+import { type Parsed, str } from './flags.js';
+import { kindRef, toJson, toYaml } from './output.js';
+
+setErrorHint(unknownFieldHints);
+
+export const WRITE_FLAGS = { 'dry-run': {}, validate: {}, 'field-manager': {}, output: { short: 'o' } };
+
+export type DryRun = 'none' | 'client' | 'server';
+
+export function dryRun(p: Parsed): DryRun {
+  const v = str(p, 'dry-run') ?? 'none';
+  if (v === 'none' || v === 'client' || v === 'server') return v;
+  throw new CliError(`error: Invalid dry-run value (${v}). Must be "none", "server", or "client".`);
+}
+
+/** The query of a write as kubectl sends it. */
+export function writeOptions(p: Parsed, manager: string): WriteOptions {
+  const v = (str(p, 'validate') ?? 'strict').toLowerCase();
+  const fieldValidation = ({ strict: 'Strict', true: 'Strict', warn: 'Warn', ignore: 'Ignore', false: 'Ignore' } as const)[v as 'strict'];
+  if (!fieldValidation) throw new CliError(`error: invalid - validate option "${v}"; must be one of: strict (or true), warn, ignore (or false)`);
+  return { fieldManager: str(p, 'field-manager') ?? manager, fieldValidation, ...(dryRun(p) === 'server' ? { dryRun: 'All' as const } : {}) };
+}
+
+const OUTPUTS = ['', 'name', 'json', 'yaml'];
+
+export function checkOutput(p: Parsed): void {
+  const o = str(p, 'output') ?? '';
+  if (!OUTPUTS.includes(o)) throw new CliError(`error: unable to match a printer suitable for the output format "${o}", allowed formats are: json,name,yaml`);
+}
+
+/**
+ * Reports one written object: the object itself with -o, else `kind.group/name VERB` plus the dry-run suffix
+ * (which kubectl's patch and edit leave out: `markDryRun` false).
+ */
+export function printResult(ctx: Ctx, p: Parsed, kind: KindInfo, obj: KubeObject, verb: string, markDryRun = true): void {
+  const o = str(p, 'output') ?? '';
+  const typed = { apiVersion: apiVersionOf(kind), kind: kind.kind, ...obj };
+  if (typed.metadata?.managedFields) delete typed.metadata.managedFields;
+  if (o === 'json') return ctx.print(toJson(typed));
+  if (o === 'yaml') return ctx.print(toYaml(typed));
+  const suffix = markDryRun ? { none: '', client: ' (dry run)', server: ' (server dry run)' }[dryRun(p)] : '';
+  ctx.print(o === 'name' ? `${kindRef(kind)}/${obj.metadata.name}\n` : `${kindRef(kind)}/${obj.metadata.name} ${verb}${suffix}\n`);
+}

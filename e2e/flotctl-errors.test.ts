@@ -167,3 +167,15 @@ test('an unreachable server is one line naming the server and the kubeconfig, ex
   assert.match(r.stderr, /127\.0\.0\.1:1/);
   assert.ok(r.stderr.includes(c.apiserver.kubeconfig), r.stderr);
 });
+
+test('colour on a terminal only: errors are red on a TTY, plain in a pipe or with NO_COLOR', () => {
+  // `script` runs flotctl on a pseudo-terminal.
+  const onTty = (env: Record<string, string>) => spawnSync('script', ['-qec', `${process.execPath} ${join(ROOT, 'bin/flotctl.js')} get nosuchtype`, '/dev/null'], {
+    encoding: 'utf8', timeout: 60_000, env: { ...process.env, KUBECONFIG: c.apiserver.kubeconfig, TERM: 'xterm', ...env },
+  });
+  const tty = onTty({});
+  assert.ok(tty.stdout.includes('\x1b[31merror: the server doesn\'t have a resource type "nosuchtype"'), JSON.stringify(tty.stdout));
+  assert.ok(!onTty({ NO_COLOR: '1' }).stdout.includes('\x1b['));
+  const piped = flotctl(['get', 'nosuchtype']);
+  assert.ok(piped.stderr.startsWith('error: the server'), JSON.stringify(piped.stderr));
+});

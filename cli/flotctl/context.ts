@@ -6,6 +6,7 @@ import { ApiError, Client, loadKubeConfig, type ClientConfig } from '../../lib/c
 import { findByAlias, type KindInfo } from '../../lib/api/kinds.js';
 import { type Parsed, str, bool } from './flags.js';
 import { didYouMean, suggestResource } from './suggest.js';
+import { red, yellow } from './style.js';
 
 export const GLOBAL_FLAGS = {
   kubeconfig: {},
@@ -61,14 +62,15 @@ export class Ctx {
   print(s: string): void {
     process.stdout.write(s);
   }
+  /** stderr; on a terminal, warnings are yellow. */
   warn(s: string): void {
-    process.stderr.write(s);
+    process.stderr.write(s.startsWith('Warning:') ? yellow(s.trimEnd(), process.stderr) + '\n' : s);
   }
   /** Reports a per-object failure and keeps going, as kubectl does; the exit code becomes 1. */
   fail(e: unknown, prefix = ''): void {
     if (isConnError(e)) throw e; // the server is down: one message from main, not one per object
     this.failed = true;
-    this.warn(formatError(e, prefix, this.config) + '\n');
+    process.stderr.write(red(formatError(e, prefix, this.config), process.stderr) + '\n');
   }
 
   kind(typed: string): KindInfo {

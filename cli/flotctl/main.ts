@@ -34,7 +34,7 @@ async function main(argv: string[]): Promise<number> {
     await cmd.run(ctx, p);
     return ctx.exitCode ?? (ctx.failed ? 1 : 0);
   } catch (e) {
-    if (!(e instanceof CliError) || e.message) process.stderr.write(formatError(e, '', ctx.loadedConfig) + '\n');
+    if (!(e instanceof CliError) || e.message) process.stderr.write(red(formatError(e, '', ctx.loadedConfig), process.stderr) + '\n');
     return 1;
   } finally {
     ctx.close();

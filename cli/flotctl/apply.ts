@@ -63,7 +63,8 @@ export async function applyItem(ctx: Ctx, p: Parsed, it: Item): Promise<void> {
     original = undefined;
   }
   const patch = threeWayPatch(original, modified as JsonMap, live as JsonMap, cursorFor(kind));
-  if (!Object.keys(patch).length) {
+  // kubectl's client dry run never compares: an existing object is always "configured (dry run)".
+  if (!Object.keys(patch).length && dry !== 'client') {
     printResult(ctx, p, kind, live, 'unchanged');
     return;
   }

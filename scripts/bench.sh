@@ -10,3 +10,5 @@ echo
 node dist/bench/workloads.js
 echo
 node dist/bench/pods.js
+echo
+node dist/bench/flotctl.js

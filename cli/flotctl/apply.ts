@@ -1,5 +1,5 @@
 // apply / create / delete -f: the per-object verbs driven by manifests.
-import { isNotFound } from '../../lib/client/index.js';
+import { isNotFound } from '../../lib/client/rest.js';
 import type { KubeObject } from '../../lib/api/types.js';
 import type { JsonMap } from '../../lib/api/patch/errors.js';
 import type { Ctx } from './context.js';

@@ -2,7 +2,8 @@
 // kubectl's (`Error from server (NotFound): ...`), and a raw GET that can ask for server-side Tables.
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { ApiError, Client, loadKubeConfig, type ClientConfig } from '../../lib/client/index.js';
+import { ApiError, Client } from '../../lib/client/rest.js';
+import { loadKubeConfig, type ClientConfig } from '../../lib/client/kubeconfig.js';
 import { findByAlias, type KindInfo } from '../../lib/api/kinds.js';
 import { type Parsed, str, bool } from './flags.js';
 import { didYouMean, suggestResource } from './suggest.js';

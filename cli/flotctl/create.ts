@@ -4,7 +4,7 @@
 // so `--dry-run=client -o yaml` prints the same manifest kubectl prints.
 import { randomBytes } from 'node:crypto';
 import { findByAlias, type KindInfo } from '../../lib/api/kinds.js';
-import { ApiError } from '../../lib/client/index.js';
+import { ApiError } from '../../lib/client/rest.js';
 import type { KubeObject } from '../../lib/api/types.js';
 import type { Command } from './command.js';
 import { CliError, type Ctx } from './context.js';

@@ -1,8 +1,8 @@
 // `delete`: by file, by name, by selector or --all, with kubectl's --cascade, --grace-period, --force/--now and
 // --dry-run; then, by default (--wait), it returns only once the objects are really gone, finalizers included,
 // showing a live progress line on a TTY.
-import { isNotFound } from '../../lib/client/index.js';
-import type { DeleteOptions } from '../../lib/client/index.js';
+import { isNotFound } from '../../lib/client/rest.js';
+import type { DeleteOptions } from '../../lib/client/rest.js';
 import type { Command } from './command.js';
 import { CliError, type Ctx } from './context.js';
 import { type Parsed, bool, str } from './flags.js';

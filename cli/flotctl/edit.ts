@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { apiVersionOf } from '../../lib/api/kinds.js';
 import type { KubeObject } from '../../lib/api/types.js';
 import type { JsonMap } from '../../lib/api/patch/errors.js';
-import { ApiError } from '../../lib/client/index.js';
+import { ApiError } from '../../lib/client/rest.js';
 import type { Command } from './command.js';
 import { CliError, type Ctx } from './context.js';
 import { type Parsed, str } from './flags.js';

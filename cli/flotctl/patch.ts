@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import type { KubeObject } from '../../lib/api/types.js';
-import type { PatchType } from '../../lib/client/index.js';
+import type { PatchType } from '../../lib/client/rest.js';
 import type { Command } from './command.js';
 import { CliError, type Ctx } from './context.js';
 import { type Parsed, str } from './flags.js';

@@ -1,5 +1,5 @@
 // `scale`: sets spec.replicas through the scale subresource.
-import { ApiError } from '../../lib/client/index.js';
+import { ApiError } from '../../lib/client/rest.js';
 import type { Command } from './command.js';
 import { CliError, type Ctx } from './context.js';
 import { type Parsed, str } from './flags.js';

@@ -4,7 +4,7 @@
 import type { KindInfo } from '../../lib/api/kinds.js';
 import { apiVersionOf } from '../../lib/api/kinds.js';
 import type { KubeObject } from '../../lib/api/types.js';
-import type { WriteOptions } from '../../lib/client/index.js';
+import type { WriteOptions } from '../../lib/client/rest.js';
 import { CliError, type Ctx, setErrorHint } from './context.js';
 import { unknownFieldHints } from './fieldhints.js';
 import { type Parsed, str } from './flags.js';

@@ -11,6 +11,8 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   annotate: async () => (await import('./label.js')).annotate,
   edit: async () => (await import('./edit.js')).command,
   patch: async () => (await import('./patch.js')).command,
+  rollout: async () => (await import('./rollout.js')).command,
+  wait: async () => (await import('./wait.js')).command,
   version: async () => (await import('./version.js')).command,
 };
 

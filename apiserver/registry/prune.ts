@@ -1,5 +1,6 @@
-// Drops fields the kind's schema doesn't know, as Kubernetes' decoder does, and reports their paths
-// (`spec.template.spec.containers[0].foo`) for fieldValidation=Strict (reject) or Warn (Warning headers).
+// Drops fields the kind's schema doesn't know, and known fields sent as null, as Kubernetes' decoder does; reports
+// the unknown fields' paths (`spec.template.spec.containers[0].foo`) for fieldValidation=Strict (reject) or Warn
+// (Warning headers).
 import type { KindInfo } from '../../lib/api/kinds.js';
 import { components, schemaNameFor } from '../../lib/api/schema/index.js';
 
@@ -32,7 +33,10 @@ function walk(value: unknown, schema: Node | undefined, path: string, all: Recor
     for (const key of Object.keys(obj)) {
       const child = props[key];
       const p = path ? `${path}.${key}` : key;
-      if (child) walk(obj[key], child, p, all, out);
+      // A known field sent as null is its zero value to Kubernetes' decoder, and so absent once stored
+      // (`creationTimestamp: null` in a generated manifest).
+      if (child && obj[key] === null) delete obj[key];
+      else if (child) walk(obj[key], child, p, all, out);
       else if (additional && typeof additional === 'object') walk(obj[key], additional as Node, p, all, out);
       else if (!additional) {
         out.push(p);

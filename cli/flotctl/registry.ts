@@ -13,8 +13,13 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   patch: async () => (await import('./patch.js')).command,
   rollout: async () => (await import('./rollout.js')).command,
   wait: async () => (await import('./wait.js')).command,
+  'api-resources': async () => (await import('./api-resources.js')).command,
+  config: async () => (await import('./config.js')).command,
+  completion: async () => (await import('./completion.js')).command,
   version: async () => (await import('./version.js')).command,
 };
+// Hidden (not enumerable, so not in help or completion): what the shell completion script calls.
+Object.defineProperty(COMMANDS, '__complete', { value: async () => (await import('./complete.js')).command, enumerable: false });
 
 export const commandNames = () => Object.keys(COMMANDS);
 export const loadCommand = (name: string) => COMMANDS[name]?.();

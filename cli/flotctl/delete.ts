@@ -5,7 +5,7 @@ import { isNotFound } from '../../lib/client/rest.js';
 import type { DeleteOptions } from '../../lib/client/rest.js';
 import type { Command } from './command.js';
 import { CliError, type Ctx } from './context.js';
-import { type Parsed, bool, str } from './flags.js';
+import { type Parsed, bool, parseDuration, str } from './flags.js';
 import { kindRef } from './output.js';
 import { Progress } from './progress.js';
 import { isTTY } from './style.js';
@@ -13,14 +13,6 @@ import { FILE_FLAGS, SELECT_FLAGS, type Target, resolveTargets } from './targets
 import { dryRun } from './write.js';
 
 const CASCADE: Record<string, DeleteOptions['propagationPolicy']> = { background: 'Background', true: 'Background', foreground: 'Foreground', orphan: 'Orphan', false: 'Orphan' };
-
-/** kubectl's duration flags: `30s`, `5m`, `1h`, or `0` for "forever". */
-export function parseDuration(v: string, flag: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(v);
-  if (!m) throw new CliError(`error: invalid argument "${v}" for "--${flag}" flag: time: invalid duration "${v}"`);
-  if (m[1] !== '0' && !m[2]) throw new CliError(`error: invalid argument "${v}" for "--${flag}" flag: time: missing unit in duration "${v}"`);
-  return Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 's'] as number);
-}
 
 function deleteOptions(p: Parsed): { opts: DeleteOptions; force: boolean } {
   const cascade = str(p, 'cascade') ?? 'background';

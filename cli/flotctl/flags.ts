@@ -60,3 +60,37 @@ export class UsageError extends Error {}
 export const str = (p: Parsed, n: string): string | undefined => p.flags.get(n)?.at(-1);
 export const bool = (p: Parsed, n: string): boolean => (str(p, n) ?? 'false') !== 'false';
 export const all = (p: Parsed, n: string): string[] => p.flags.get(n) ?? [];
+
+/** A flag value cobra rejects, worded as kubectl words it (main adds the "See 'flotctl CMD --help'" line). */
+const badFlag = (v: string, flag: string, why: string) =>
+  new UsageError(`invalid argument "${v}" for "--${flag}" flag: ${why}`);
+
+/** Go's time.ParseDuration as a flag value: `30s`, `1m30s`, `1.5h`, `-1s`, `0`; in milliseconds. */
+export function parseDuration(v: string, flag: string): number {
+  const bad = () => badFlag(v, flag, `time: invalid duration "${v}"`);
+  const m = /^([-+]?)(.*)$/.exec(v) as RegExpExecArray;
+  const body = m[2] as string;
+  if (body === '0') return 0;
+  if (body === '') throw bad();
+  const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  let total = 0;
+  let rest = body;
+  while (rest) {
+    const part = /^(\d*\.?\d*)(ns|us|µs|ms|s|m|h)?/.exec(rest) as RegExpExecArray;
+    const num = part[1] as string;
+    if (!num || num === '.') throw bad();
+    if (!part[2]) throw badFlag(v, flag, `time: missing unit in duration "${v}"`);
+    total += Number(num) * (unit[part[2]] as number);
+    rest = rest.slice(part[0].length);
+  }
+  return m[1] === '-' ? -total : total;
+}
+
+/** An int64 flag as cobra parses it. */
+export function intFlag(p: Parsed, flag: string): number {
+  const v = str(p, flag);
+  if (v === undefined) return 0;
+  if (!/^[-+]?\d+$/.test(v)) throw badFlag(v, flag, `strconv.ParseInt: parsing ${JSON.stringify(v)}: invalid syntax`);
+  return Number(v);
+}
+

@@ -34,6 +34,10 @@ async function main(argv: string[]): Promise<number> {
     await cmd.run(ctx, p);
     return ctx.exitCode ?? (ctx.failed ? 1 : 0);
   } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(red(`error: ${e.message}`, process.stderr) + `\nSee 'flotctl ${name}${p.args[0] && (cmd.subcommands ?? []).includes(p.args[0]) ? ` ${p.args[0]}` : ''} --help' for usage.\n`);
+      return 1;
+    }
     if (!(e instanceof CliError) || e.message) process.stderr.write(red(formatError(e, '', ctx.loadedConfig), process.stderr) + '\n');
     return 1;
   } finally {

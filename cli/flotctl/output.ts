@@ -3,6 +3,8 @@
 // (`-o yaml` uses YAML 1.1 rules so that timestamps and yes/no strings get quoted, as go-yaml quotes them).
 import { stringify } from 'yaml';
 import type { KindInfo } from '../../lib/api/kinds.js';
+import type { KubeObject } from '../../lib/api/types.js';
+import { CliError } from './context.js';
 
 export interface Table {
   columnDefinitions: { name: string; type: string; format: string; priority: number }[];
@@ -55,3 +57,21 @@ function sortKeys(v: unknown): unknown {
 export const toJson = (v: unknown) =>
   JSON.stringify(sortKeys(v), null, 4).replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`) + '\n';
 export const toYaml = (v: unknown) => stringify(sortKeys(v), { indentSeq: false, lineWidth: 0, schema: 'yaml-1.1' });
+
+/** -o of the verbs that print what they changed (apply, create, patch, rollout ...); checked before any change. */
+export function changeOutput(o: string | undefined): string {
+  const f = o ?? '';
+  if (!['', 'name', 'json', 'yaml'].includes(f)) throw new CliError(`error: unable to match a printer suitable for the output format "${f}", allowed formats are: json,name,yaml`);
+  return f;
+}
+
+/** What a changing verb prints: `deployment.apps/web VERB`, the bare name with -o name, the object with -o json|yaml. */
+export function changedText(format: string, kind: KindInfo, obj: KubeObject, operation: string): string {
+  if (format === 'json' || format === 'yaml') {
+    const shown = { ...obj, metadata: { ...obj.metadata } };
+    delete shown.metadata.managedFields; // as kubectl, unless --show-managed-fields
+    return format === 'json' ? toJson(shown) : toYaml(shown);
+  }
+  const ref = `${kindRef(kind)}/${obj.metadata.name ?? ''}`;
+  return format === 'name' || !operation ? `${ref}\n` : `${ref} ${operation}\n`;
+}

@@ -5,12 +5,12 @@ import type { KubeObject } from '../../lib/api/types.js';
 import { ApiError, isNotFound } from '../../lib/client/rest.js';
 import type { Command } from './command.js';
 import { CliError, type Ctx } from './context.js';
-import { type Parsed, str } from './flags.js';
+import { type Parsed, parseDuration, str } from './flags.js';
 import { kindRef } from './output.js';
 import { Progress } from './progress.js';
 import { isTTY } from './style.js';
 import { FILE_FLAGS, SELECT_FLAGS } from './targets.js';
-import { type Found, fetchTargets, parseDuration, report } from './rollout/common.js';
+import { type Found, fetchTargets, report } from './rollout/common.js';
 import { deadline, followObject } from './rollout/watch.js';
 
 /** What to wait for: `check` says whether an object meets it (throws kubectl's error when it never can). */
@@ -122,7 +122,7 @@ async function waitOne(ctx: Ctx, f: Found, cond: Condition, timeoutMs: number, s
 
 export async function wait(ctx: Ctx, p: Parsed): Promise<void> {
   const cond = parseFor(str(p, 'for') ?? '');
-  let timeout = str(p, 'timeout') === undefined ? 30_000 : parseDuration(str(p, 'timeout') as string, 'timeout', 'wait');
+  let timeout = str(p, 'timeout') === undefined ? 30_000 : parseDuration(str(p, 'timeout') as string, 'timeout');
   if (timeout < 0) timeout = 168 * 3_600_000;
   if (!p.args.length && !p.flags.has('filename')) {
     throw new CliError(`error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'`);

@@ -8,7 +8,7 @@ import type { WriteOptions } from '../../lib/client/rest.js';
 import { CliError, type Ctx, setErrorHint } from './context.js';
 import { unknownFieldHints } from './fieldhints.js';
 import { type Parsed, str } from './flags.js';
-import { kindRef, toJson, toYaml } from './output.js';
+import { changedText, changeOutput } from './output.js';
 
 setErrorHint(unknownFieldHints);
 
@@ -30,11 +30,8 @@ export function writeOptions(p: Parsed, manager: string): WriteOptions {
   return { fieldManager: str(p, 'field-manager') ?? manager, fieldValidation, ...(dryRun(p) === 'server' ? { dryRun: 'All' as const } : {}) };
 }
 
-const OUTPUTS = ['', 'name', 'json', 'yaml'];
-
 export function checkOutput(p: Parsed): void {
-  const o = str(p, 'output') ?? '';
-  if (!OUTPUTS.includes(o)) throw new CliError(`error: unable to match a printer suitable for the output format "${o}", allowed formats are: json,name,yaml`);
+  changeOutput(str(p, 'output'));
 }
 
 /**
@@ -42,11 +39,7 @@ export function checkOutput(p: Parsed): void {
  * (which kubectl's patch and edit leave out: `markDryRun` false).
  */
 export function printResult(ctx: Ctx, p: Parsed, kind: KindInfo, obj: KubeObject, verb: string, markDryRun = true): void {
-  const o = str(p, 'output') ?? '';
   const typed = { apiVersion: apiVersionOf(kind), kind: kind.kind, ...obj };
-  if (typed.metadata?.managedFields) delete typed.metadata.managedFields;
-  if (o === 'json') return ctx.print(toJson(typed));
-  if (o === 'yaml') return ctx.print(toYaml(typed));
   const suffix = markDryRun ? { none: '', client: ' (dry run)', server: ' (server dry run)' }[dryRun(p)] : '';
-  ctx.print(o === 'name' ? `${kindRef(kind)}/${obj.metadata.name}\n` : `${kindRef(kind)}/${obj.metadata.name} ${verb}${suffix}\n`);
+  ctx.print(changedText(str(p, 'output') ?? '', kind, typed, verb + suffix));
 }

@@ -2,8 +2,9 @@
 // kubectl.kubernetes.io/restartedAt annotation), with kubectl's messages, errors and field manager.
 import type { KubeObject } from '../../../lib/api/types.js';
 import { CliError, type Ctx } from '../context.js';
-import type { Parsed } from '../flags.js';
-import { type Found, fetchTargets, isDeployment, noneFound, outputFormat, printResult, report, resourceString } from './common.js';
+import { type Parsed, str } from '../flags.js';
+import { changedText, changeOutput, resourceRef } from '../output.js';
+import { type Found, fetchTargets, isDeployment, noneFound, report } from './common.js';
 
 /** Go's time.Now().Format(time.RFC3339): local time to the second, `Z` or `+hh:mm`. */
 export function rfc3339(d = new Date()): string {
@@ -56,13 +57,13 @@ const ACTIONS: Record<string, Action> = {
 export async function patchVerb(ctx: Ctx, p: Parsed, verb: 'pause' | 'resume' | 'restart'): Promise<void> {
   if (!p.args.length && !p.flags.has('filename')) throw new CliError('error: required resource not specified');
   const action = ACTIONS[verb] as Action;
-  const output = outputFormat(p);
+  const output = changeOutput(str(p, 'output'));
   const errs: unknown[] = [];
   const { found } = await fetchTargets(ctx, p, `rollout ${verb}`, errs, true);
   if (!found.length && !errs.length) return noneFound(ctx);
   // kubectl works out every patch first, then sends them
   const patches: { f: Found; patch?: unknown; err?: string }[] = found.map((f) => {
-    const prefix = `error: ${resourceString(f.target.kind)} "${f.target.name}" `;
+    const prefix = `error: ${resourceRef(f.target.kind)} "${f.target.name}" `;
     if (!isDeployment(f.target.kind)) return { f, err: `${prefix}${action.gerund} is not supported` };
     try {
       return { f, patch: action.patch(f.obj) };
@@ -81,7 +82,7 @@ export async function patchVerb(ctx: Ctx, p: Parsed, verb: 'pause' | 'resume' | 
     }
     try {
       const out = await ctx.client.patch(f.target.kind, f.target.name, patch, 'strategic', { namespace: f.target.namespace, fieldManager: 'kubectl-rollout' });
-      printResult(ctx, output, f.target.kind, out, action.done);
+      ctx.print(changedText(output, f.target.kind, out, action.done));
     } catch (e) {
       errs.push(new Error(`failed to patch: ${(e as Error).message}`));
     }

@@ -6,9 +6,10 @@ import { KINDS } from '../../../lib/api/kinds.js';
 import { equalIgnoreHash } from '../../../controllers/deployment/hash.js';
 import { CHANGE_CAUSE, DEPRECATED_ROLLBACK_TO, DESIRED_REPLICAS, HASH_LABEL, LAST_APPLIED, MAX_REPLICAS, REVISION, REVISION_HISTORY } from '../../../controllers/deployment/types.js';
 import { CliError, type Ctx } from '../context.js';
-import type { Parsed } from '../flags.js';
+import { type Parsed, intFlag, str } from '../flags.js';
+import { changedText, changeOutput } from '../output.js';
 import { dryRun } from '../write.js';
-import { type Found, fetchTargets, groupKind, groupKindStruct, intFlag, isDeployment, outputFormat, printResult, report, visitorKnows } from './common.js';
+import { type Found, fetchTargets, groupKind, groupKindStruct, isDeployment, report, visitorKnows } from './common.js';
 import { describePodTemplate } from './podtemplate.js';
 
 const RS = KINDS.find((k) => k.kind === 'ReplicaSet') as (typeof KINDS)[number];
@@ -42,9 +43,9 @@ function unsupported(f: Found, what: string, verb: string): Error {
 
 export async function history(ctx: Ctx, p: Parsed): Promise<void> {
   if (!p.args.length && !p.flags.has('filename')) throw new CliError('error: required resource not specified');
-  const revision = intFlag(p, 'revision', 'rollout history');
+  const revision = intFlag(p, 'revision');
   if (revision < 0) throw new CliError(`error: revision must be a positive integer: ${revision}`);
-  const output = outputFormat(p);
+  const output = changeOutput(str(p, 'output'));
   const errs: unknown[] = [];
   const { found } = await fetchTargets(ctx, p, 'rollout history', errs, true);
   for (const f of found) {
@@ -58,7 +59,7 @@ export async function history(ctx: Ctx, p: Parsed): Promise<void> {
         errs.push(new Error('unable to find the specified revision'));
         continue;
       }
-      for (const [n, rs] of revs) if (!revision || n === revision) printResult(ctx, output, RS, { apiVersion: 'apps/v1', kind: 'ReplicaSet', ...rs }, '');
+      for (const [n, rs] of revs) if (!revision || n === revision) ctx.print(changedText(output, RS, { apiVersion: 'apps/v1', kind: 'ReplicaSet', ...rs }, ''));
       continue;
     }
     let body: string;
@@ -73,7 +74,7 @@ export async function history(ctx: Ctx, p: Parsed): Promise<void> {
     } else {
       body = tabbed([['REVISION', 'CHANGE-CAUSE'], ...[...revs].map(([n, rs]) => [String(n), rs.metadata.annotations?.[CHANGE_CAUSE] || '<none>'])]);
     }
-    printResult(ctx, '', f.target.kind, f.obj, `${revision > 0 ? `with revision #${revision}` : ''}\n${body}`);
+    ctx.print(changedText('', f.target.kind, f.obj, `${revision > 0 ? `with revision #${revision}` : ''}\n${body}`));
   }
   report(ctx, errs);
 }
@@ -103,9 +104,9 @@ function pick(d: KubeObject, revs: Map<number, KubeObject>, to: number): KubeObj
 
 export async function undo(ctx: Ctx, p: Parsed): Promise<void> {
   if (!p.args.length && !p.flags.has('filename')) throw new CliError('error: required resource not specified');
-  const to = intFlag(p, 'to-revision', 'rollout undo');
+  const to = intFlag(p, 'to-revision');
   const dry = dryRun(p);
-  const output = outputFormat(p);
+  const output = changeOutput(str(p, 'output'));
   const suffix = { none: '', client: ' (dry run)', server: ' (server dry run)' }[dry];
   const errs: unknown[] = [];
   const { found } = await fetchTargets(ctx, p, 'rollout undo', errs, true);
@@ -116,12 +117,12 @@ export async function undo(ctx: Ctx, p: Parsed): Promise<void> {
       const d = await ctx.client.get(f.target.kind, f.target.name, { namespace: f.target.namespace });
       const rs = pick(d, await revisions(ctx, d), to);
       if (dry === 'client') {
-        printResult(ctx, output, f.target.kind, f.obj, describePodTemplate(rs.spec?.template) + suffix);
+        ctx.print(changedText(output, f.target.kind, f.obj, describePodTemplate(rs.spec?.template) + suffix));
         continue;
       }
       if (d.spec?.paused) throw new Error("you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again");
       if (equalIgnoreHash(rs.spec?.template, d.spec?.template)) {
-        printResult(ctx, output, f.target.kind, f.obj, `skipped rollback (current template already matches revision ${to})${suffix}`);
+        ctx.print(changedText(output, f.target.kind, f.obj, `skipped rollback (current template already matches revision ${to})${suffix}`));
         continue;
       }
       const template = structuredClone(rs.spec?.template ?? {}) as { metadata?: { labels?: Record<string, string> } };
@@ -136,7 +137,7 @@ export async function undo(ctx: Ctx, p: Parsed): Promise<void> {
       } catch (e) {
         throw new Error(`failed restoring revision ${to}: ${(e as Error).message}`);
       }
-      printResult(ctx, output, f.target.kind, out, `rolled back${suffix}`);
+      ctx.print(changedText(output, f.target.kind, out, `rolled back${suffix}`));
     } catch (e) {
       errs.push(e);
     }

@@ -2,9 +2,9 @@
 // "Waiting for deployment ..." lines (each distinct line once; on a TTY one live line) and its final line.
 import type { KubeObject } from '../../../lib/api/types.js';
 import { CliError, type Ctx } from '../context.js';
-import { type Parsed, bool, str } from '../flags.js';
+import { type Parsed, bool, intFlag, parseDuration, str } from '../flags.js';
 import { Progress } from '../progress.js';
-import { type Found, fetchTargets, groupKind, intFlag, isDeployment, noneFound, parseDuration, report } from './common.js';
+import { type Found, fetchTargets, groupKind, isDeployment, noneFound, report } from './common.js';
 import { deadline, followObject } from './watch.js';
 
 /** kubectl's DeploymentStatusViewer: the line to show, whether the rollout is done; throws what kubectl errors. */
@@ -52,9 +52,9 @@ async function follow(ctx: Ctx, f: Found, revision: number, watching: boolean, s
 
 export async function status(ctx: Ctx, p: Parsed): Promise<void> {
   if (!p.args.length && !p.flags.has('filename')) throw new CliError('error: required resource not specified');
-  const revision = intFlag(p, 'revision', 'rollout status');
+  const revision = intFlag(p, 'revision');
   if (revision < 0) throw new CliError(`error: revision must be a positive integer: ${revision}`);
-  const timeout = str(p, 'timeout') === undefined ? 0 : parseDuration(str(p, 'timeout') as string, 'timeout', 'rollout status');
+  const timeout = str(p, 'timeout') === undefined ? 0 : parseDuration(str(p, 'timeout') as string, 'timeout');
   const watching = str(p, 'watch') === undefined ? true : bool(p, 'watch');
   const errs: unknown[] = [];
   const { found } = await fetchTargets(ctx, p, 'rollout status', errs, true);

@@ -3,7 +3,7 @@
 import type { KindInfo } from '../../lib/api/kinds.js';
 import type { KubeObject, LabelSelector } from '../../lib/api/types.js';
 import { labelSelectorFromObject, labelSelectorToString } from '../../lib/api/selectors/index.js';
-import { age } from './duration.js';
+import { age } from '../../lib/api/duration.js';
 import { podReadyRestartsStatus } from './pods.js';
 
 export interface TableColumnDefinition {

@@ -4,7 +4,7 @@ import type { KindInfo } from '../../lib/api/kinds.js';
 import type { KubeObject } from '../../lib/api/types.js';
 import { tableColumns, tableRow } from './columns.js';
 
-export { humanDuration } from './duration.js';
+export { humanDuration } from '../../lib/api/duration.js';
 export { tableColumns, tableRow, type TableColumnDefinition } from './columns.js';
 
 export interface TableOptions {

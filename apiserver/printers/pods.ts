@@ -1,6 +1,6 @@
 // The pod row: READY and STATUS computed the way kubectl shows them.
 import type { KubeObject } from '../../lib/api/types.js';
-import { humanDuration } from './duration.js';
+import { humanDuration } from '../../lib/api/duration.js';
 
 type State = { waiting?: { reason?: string }; running?: { startedAt?: string }; terminated?: { reason?: string; exitCode?: number; signal?: number; finishedAt?: string } };
 type CStatus = { ready?: boolean; restartCount?: number; state?: State; lastState?: State };

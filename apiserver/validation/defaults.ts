@@ -50,6 +50,9 @@ function defaultProbe(p: unknown): void {
     if (!isSet(probe[f]) || probe[f] === 0) probe[f] = v;
   }
   defaultHandler(probe);
+  // grpc.service is `+default=""` in Kubernetes' types (kubectl describe dereferences it).
+  const grpc = asObj(probe.grpc);
+  if (grpc) def(grpc, 'service', '');
 }
 
 function defaultFieldRef(holder: unknown): void {

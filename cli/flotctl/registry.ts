@@ -9,6 +9,7 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   scale: async () => (await import('./scale.js')).command,
   label: async () => (await import('./label.js')).label,
   annotate: async () => (await import('./label.js')).annotate,
+  describe: async () => (await import('./describe.js')).command,
   edit: async () => (await import('./edit.js')).command,
   patch: async () => (await import('./patch.js')).command,
   rollout: async () => (await import('./rollout.js')).command,

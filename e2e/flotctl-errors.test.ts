@@ -64,7 +64,7 @@ test('an unknown kind, resource type or command suggests the nearest one', () =>
   assert.match(r.stderr, /^error: unknown command "gett" for "flotctl"\n\nDid you mean this\?\n\tget\n/);
   r = flotctl(['get', 'pods', '--outptu', 'json']);
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /^error: unknown flag: --outptu\n/);
+  assert.match(r.stderr, /^Error: unknown flag: --outptu\nSee 'flotctl get --help' for usage.\n$/);
   nothingCreated();
 });
 

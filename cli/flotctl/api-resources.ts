@@ -3,7 +3,7 @@
 // as kubectl's table, `-o wide` (VERBS, CATEGORIES) or `-o name`.
 import type { Command } from './command.js';
 import { CliError, type Ctx } from './context.js';
-import { type Parsed, bool, str } from './flags.js';
+import { type Parsed, bool, boolFlag, str } from './flags.js';
 import { tabwrite } from './output.js';
 
 export interface DiscoveredResource {
@@ -65,13 +65,6 @@ export async function discover(ctx: Ctx): Promise<DiscoveredResource[]> {
   return out;
 }
 
-/** Go's strconv.ParseBool, worded as pflag words a bad value. */
-function parseBoolFlag(flag: string, v: string): boolean {
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(v)) return false;
-  throw new CliError(`Error: invalid argument "${v}" for "--${flag}" flag: strconv.ParseBool: parsing "${v}": invalid syntax\nSee 'flotctl api-resources --help' for usage.`);
-}
-
 const csv = (p: Parsed, n: string) => (p.flags.get(n) ?? []).flatMap((v) => v.split(',')).filter(Boolean);
 
 async function run(ctx: Ctx, p: Parsed): Promise<void> {
@@ -80,8 +73,7 @@ async function run(ctx: Ctx, p: Parsed): Promise<void> {
   if (!['', 'wide', 'name'].includes(output)) throw new CliError(`error: --output ${output} is not available`);
   const sortBy = str(p, 'sort-by') ?? '';
   if (!['', 'name', 'kind'].includes(sortBy)) throw new CliError('error: --sort-by accepts only name or kind');
-  const namespaced = str(p, 'namespaced');
-  const wantNs = namespaced === undefined ? undefined : parseBoolFlag('namespaced', namespaced);
+  const wantNs = str(p, 'namespaced') === undefined ? undefined : boolFlag(p, 'namespaced', true);
   const group = str(p, 'api-group');
   const verbs = csv(p, 'verbs');
   const categories = csv(p, 'categories');

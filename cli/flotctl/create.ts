@@ -8,7 +8,7 @@ import { ApiError } from '../../lib/client/rest.js';
 import type { KubeObject } from '../../lib/api/types.js';
 import type { Command } from './command.js';
 import { CliError, type Ctx } from './context.js';
-import { type Parsed, all, bool, str } from './flags.js';
+import { type Parsed, all, bool, intFlag, str } from './flags.js';
 import { type Item, itemsFromFlags } from './manifests.js';
 import { withLastApplied } from './apply.js';
 import { FILE_FLAGS } from './targets.js';
@@ -57,10 +57,8 @@ function deployment(ctx: Ctx, p: Parsed, args: string[], command: string[]): Kub
   const images = all(p, 'image');
   if (!images.length) throw new CliError('error: required flag(s) "image" not set');
   if (images.length > 1 && command.length) throw new CliError('error: cannot specify multiple --image options and command');
-  const replicas = Number(str(p, 'replicas') ?? '1');
-  const port = Number(str(p, 'port') ?? '-1');
-  if (!Number.isInteger(replicas)) throw new CliError(`error: invalid argument "${str(p, 'replicas')}" for "-r, --replicas" flag: strconv.ParseInt: parsing "${str(p, 'replicas')}": invalid syntax`);
-  if (!Number.isInteger(port)) throw new CliError(`error: invalid argument "${str(p, 'port')}" for "--port" flag: strconv.ParseInt: parsing "${str(p, 'port')}": invalid syntax`);
+  const replicas = intFlag(p, 'replicas', 1, 'r');
+  const port = intFlag(p, 'port', -1);
   const labels = { app: name };
   const containers = images.map((image, i) => ({
     ...(command.length ? { command } : {}),

@@ -5,7 +5,7 @@ import { isNotFound } from '../../lib/client/rest.js';
 import type { DeleteOptions } from '../../lib/client/rest.js';
 import type { Command } from './command.js';
 import { CliError, type Ctx } from './context.js';
-import { type Parsed, bool, parseDuration, str } from './flags.js';
+import { type Parsed, bool, intFlag, parseDuration, str } from './flags.js';
 import { kindRef } from './output.js';
 import { Progress } from './progress.js';
 import { isTTY } from './style.js';
@@ -18,8 +18,7 @@ function deleteOptions(p: Parsed): { opts: DeleteOptions; force: boolean } {
   const cascade = str(p, 'cascade') ?? 'background';
   const propagationPolicy = CASCADE[cascade];
   if (!propagationPolicy) throw new CliError(`error: invalid cascade value (${cascade}). Must be "background", "foreground", or "orphan"`);
-  let grace = Number(str(p, 'grace-period') ?? '-1');
-  if (!Number.isInteger(grace)) throw new CliError(`error: invalid argument "${str(p, 'grace-period')}" for "--grace-period" flag: strconv.ParseInt: parsing "${str(p, 'grace-period')}": invalid syntax`);
+  let grace = intFlag(p, 'grace-period', -1);
   const force = bool(p, 'force');
   if (bool(p, 'now')) {
     if (grace !== -1) throw new CliError('error: --now and --grace-period cannot be specified together');

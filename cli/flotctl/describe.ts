@@ -3,10 +3,10 @@
 // the type whose name starts with NAME, as kubectl does.
 import { KINDS, type KindInfo } from '../../lib/api/kinds.js';
 import type { KubeObject } from '../../lib/api/types.js';
-import { ApiError, isNotFound } from '../../lib/client/index.js';
+import { ApiError, isNotFound } from '../../lib/client/rest.js';
 import type { Command } from './command.js';
 import { CliError, type Ctx } from './context.js';
-import { type Parsed, all, bool, str } from './flags.js';
+import { type Parsed, all, bool, boolFlag, intFlag, str } from './flags.js';
 import { readItems } from './manifests.js';
 import { FILE_FLAGS } from './targets.js';
 import { type Env, describerFor } from './describe/index.js';
@@ -20,16 +20,10 @@ interface Req {
   fromFile?: boolean;
 }
 
-const TRUE = ['1', 't', 'T', 'TRUE', 'true', 'True'];
-const FALSE = ['0', 'f', 'F', 'FALSE', 'false', 'False'];
-
-/** pflag's bool and int64 parsing, with its messages. */
+/** --show-events, and --chunk-size checked and then ignored (everything is read in one list). */
 function flagValues(p: Parsed): boolean {
-  const v = str(p, 'show-events') ?? 'true';
-  if (![...TRUE, ...FALSE].includes(v)) throw new CliError(`error: invalid argument "${v}" for "--show-events" flag: strconv.ParseBool: parsing "${v}": invalid syntax\nSee 'flotctl describe --help' for usage.`);
-  const chunk = str(p, 'chunk-size');
-  if (chunk !== undefined && !/^[+-]?\d+$/.test(chunk)) throw new CliError(`error: invalid argument "${chunk}" for "--chunk-size" flag: strconv.ParseInt: parsing "${chunk}": invalid syntax\nSee 'flotctl describe --help' for usage.`);
-  return TRUE.includes(v);
+  intFlag(p, 'chunk-size');
+  return boolFlag(p, 'show-events', true);
 }
 
 /** One type as typed; `all` is the kinds in the `all` category. */

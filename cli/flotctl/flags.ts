@@ -36,6 +36,12 @@ export function parseFlags(argv: string[], spec: Record<string, FlagSpec>): Pars
       const s = a[1] as string;
       name = byShort.get(s);
       if (!name) throw new UsageError(`unknown shorthand flag: '${s}' in ${a}`);
+      if (a.length > 2 && a[2] !== '=' && spec[name]?.bool) {
+        // -it: a boolean shorthand followed by more shorthands, as pflag reads them
+        put(name, 'true');
+        argv = [...argv.slice(0, i + 1), `-${a.slice(2)}`, ...argv.slice(i + 1)];
+        continue;
+      }
       if (a.length > 2) value = a[2] === '=' ? a.slice(3) : a.slice(2);
     } else {
       args.push(a);
@@ -61,36 +67,62 @@ export const str = (p: Parsed, n: string): string | undefined => p.flags.get(n)?
 export const bool = (p: Parsed, n: string): boolean => (str(p, n) ?? 'false') !== 'false';
 export const all = (p: Parsed, n: string): string[] => p.flags.get(n) ?? [];
 
-/** A flag value cobra rejects, worded as kubectl words it (main adds the "See 'flotctl CMD --help'" line). */
-const badFlag = (v: string, flag: string, why: string) =>
-  new UsageError(`invalid argument "${v}" for "--${flag}" flag: ${why}`);
+/**
+ * A flag value cobra rejects, worded as kubectl words it (main adds the "See 'flotctl CMD --help'" line); `short`
+ * for flags that have one (`"-r, --replicas" flag`).
+ */
+const badFlag = (v: string, flag: string, why: string, short?: string) =>
+  new UsageError(`invalid argument "${v}" for "${short ? `-${short}, ` : ''}--${flag}" flag: ${why}`);
 
-/** Go's time.ParseDuration as a flag value: `30s`, `1m30s`, `1.5h`, `-1s`, `0`; in milliseconds. */
-export function parseDuration(v: string, flag: string): number {
-  const bad = () => badFlag(v, flag, `time: invalid duration "${v}"`);
-  const m = /^([-+]?)(.*)$/.exec(v) as RegExpExecArray;
-  const body = m[2] as string;
-  if (body === '0') return 0;
-  if (body === '') throw bad();
-  const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-  let total = 0;
-  let rest = body;
+const UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Go's time.ParseDuration (`30s`, `1h30m`, `1.5s`, `-1s`, `0`) in milliseconds, or Go's error text. */
+export function goDuration(s: string): number | string {
+  const q = JSON.stringify(s);
+  let rest = s.replace(/^[+-]/, '');
+  const sign = s.startsWith('-') ? -1 : 1;
+  if (rest === '0') return 0;
+  if (!rest) return `time: invalid duration ${q}`;
+  let ms = 0;
   while (rest) {
-    const part = /^(\d*\.?\d*)(ns|us|µs|ms|s|m|h)?/.exec(rest) as RegExpExecArray;
-    const num = part[1] as string;
-    if (!num || num === '.') throw bad();
-    if (!part[2]) throw badFlag(v, flag, `time: missing unit in duration "${v}"`);
-    total += Number(num) * (unit[part[2]] as number);
-    rest = rest.slice(part[0].length);
+    const num = /^(\d+(\.\d*)?|\.\d+)/.exec(rest);
+    if (!num) return `time: invalid duration ${q}`;
+    rest = rest.slice(num[0].length);
+    const unit = (/^[^\d.]*/.exec(rest) as RegExpExecArray)[0];
+    if (!unit) return `time: missing unit in duration ${q}`;
+    if (UNITS[unit] === undefined) return `time: unknown unit ${JSON.stringify(unit)} in duration ${q}`;
+    ms += Number(num[0]) * (UNITS[unit] as number);
+    rest = rest.slice(unit.length);
   }
-  return m[1] === '-' ? -total : total;
+  return sign * ms;
 }
 
-/** An int64 flag as cobra parses it. */
-export function intFlag(p: Parsed, flag: string): number {
+/** A duration flag's value (`--timeout=30s`) in milliseconds; a bad one is a usage error, as in kubectl. */
+export function parseDuration(v: string, flag: string): number {
+  const d = goDuration(v);
+  if (typeof d === 'string') throw badFlag(v, flag, d);
+  return d;
+}
+
+/** A duration flag, or undefined when not given. */
+export function durationFlag(p: Parsed, flag: string): number | undefined {
   const v = str(p, flag);
-  if (v === undefined) return 0;
-  if (!/^[-+]?\d+$/.test(v)) throw badFlag(v, flag, `strconv.ParseInt: parsing ${JSON.stringify(v)}: invalid syntax`);
+  return v === undefined ? undefined : parseDuration(v, flag);
+}
+
+/** An int64 flag as cobra parses it; `dflt` when not given. */
+export function intFlag(p: Parsed, flag: string, dflt = 0, short?: string): number {
+  const v = str(p, flag);
+  if (v === undefined) return dflt;
+  if (!/^[-+]?\d+$/.test(v)) throw badFlag(v, flag, `strconv.ParseInt: parsing ${JSON.stringify(v)}: invalid syntax`, short);
   return Number(v);
 }
 
+/** A bool flag given a value (`--show-events=false`) as Go's strconv.ParseBool reads it; `dflt` when not given. */
+export function boolFlag(p: Parsed, flag: string, dflt: boolean): boolean {
+  const v = str(p, flag);
+  if (v === undefined) return dflt;
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(v)) return false;
+  throw badFlag(v, flag, `strconv.ParseBool: parsing ${JSON.stringify(v)}: invalid syntax`);
+}

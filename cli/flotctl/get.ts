@@ -1,7 +1,7 @@
 // `get`: server-side Tables printed like kubectl, or the objects as json/yaml/name/jsonpath/custom-columns;
 // `all` (the kinds in the `all` category), `--sort-by`, and `-w`/`--watch-only` (in getwatch.ts).
 import { apiVersionOf, KINDS, type KindInfo } from '../../lib/api/kinds.js';
-import { ApiError, resourcePath } from '../../lib/client/index.js';
+import { ApiError, resourcePath } from '../../lib/client/rest.js';
 import type { KubeList, KubeObject } from '../../lib/api/types.js';
 import { CliError, type Ctx } from './context.js';
 import { type Parsed, bool, str } from './flags.js';

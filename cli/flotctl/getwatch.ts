@@ -5,7 +5,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { apiVersionOf, type KindInfo } from '../../lib/api/kinds.js';
-import { ApiError, resourcePath } from '../../lib/client/index.js';
+import { ApiError, resourcePath } from '../../lib/client/rest.js';
 import type { KubeObject, Status } from '../../lib/api/types.js';
 import { CliError, type Ctx } from './context.js';
 import { type Parsed, bool, str } from './flags.js';

@@ -26,7 +26,7 @@ async function main(argv: string[]): Promise<number> {
     p = parseFlags([...argv.slice(0, cmdAt), ...argv.slice(cmdAt + 1)], { ...GLOBAL_FLAGS, ...cmd.flags });
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`error: ${e.message}\nSee 'flotctl ${name} --help' for usage.\n`);
+    process.stderr.write(`Error: ${e.message}\nSee 'flotctl ${name} --help' for usage.\n`);
     return 1;
   }
   const ctx = new Ctx(p);
@@ -35,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
     return ctx.exitCode ?? (ctx.failed ? 1 : 0);
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(red(`error: ${e.message}`, process.stderr) + `\nSee 'flotctl ${name}${p.args[0] && (cmd.subcommands ?? []).includes(p.args[0]) ? ` ${p.args[0]}` : ''} --help' for usage.\n`);
+      process.stderr.write(red(`Error: ${e.message}`, process.stderr) + `\nSee 'flotctl ${name}${p.args[0] && (cmd.subcommands ?? []).includes(p.args[0]) ? ` ${p.args[0]}` : ''} --help' for usage.\n`);
       return 1;
     }
     if (!(e instanceof CliError) || e.message) process.stderr.write(red(formatError(e, '', ctx.loadedConfig), process.stderr) + '\n');

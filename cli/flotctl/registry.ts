@@ -14,6 +14,8 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   patch: async () => (await import('./patch.js')).command,
   rollout: async () => (await import('./rollout.js')).command,
   wait: async () => (await import('./wait.js')).command,
+  logs: async () => (await import('./logs.js')).command,
+  exec: async () => (await import('./exec.js')).command,
   'api-resources': async () => (await import('./api-resources.js')).command,
   config: async () => (await import('./config.js')).command,
   completion: async () => (await import('./completion.js')).command,

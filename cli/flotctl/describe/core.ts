@@ -1,6 +1,6 @@
 // `describe` for the core kinds that hold configuration and addressing: Service, Endpoints, Namespace, ConfigMap,
 // Secret. kubectl prints a map's keys in Go's random map order; we print them sorted.
-import { ApiError } from '../../../lib/client/index.js';
+import { ApiError } from '../../../lib/client/rest.js';
 import type { KubeList, KubeObject } from '../../../lib/api/types.js';
 import { type Describer, describeEvents, refOf, searchEvents } from './events.js';
 import { Quantity } from './quantity.js';

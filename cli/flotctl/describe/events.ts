@@ -2,7 +2,7 @@
 // the events found by an involvedObject field selector, oldest last-seen first, with kubectl's `3m (x4 over 10m)`.
 import { findByKind, type KindInfo } from '../../../lib/api/kinds.js';
 import type { KubeObject } from '../../../lib/api/types.js';
-import type { Client } from '../../../lib/client/index.js';
+import type { Client } from '../../../lib/client/rest.js';
 import { type Writer, since } from './writer.js';
 
 export interface Env {

@@ -2,7 +2,7 @@
 // the non-terminated pods on it with their requests and limits, the allocated totals, and the node's events.
 import { findByKind, type KindInfo } from '../../../lib/api/kinds.js';
 import type { KubeObject } from '../../../lib/api/types.js';
-import { ApiError } from '../../../lib/client/index.js';
+import { ApiError } from '../../../lib/client/rest.js';
 import { type Describer, type EventObj, describeEvents, refOf, searchEvents } from './events.js';
 import { Quantity, addInto, maxInto, resources, type Resources } from './quantity.js';
 import { Writer, annotationsMultiline, byBytes, labelsMultiline, rfc1123z, since, taintsMultiline } from './writer.js';

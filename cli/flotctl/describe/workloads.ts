@@ -2,7 +2,7 @@
 // conditions, the deployment's old and new replica sets (found as kubectl finds them) and the pods' phases.
 import { findByKind, type KindInfo } from '../../../lib/api/kinds.js';
 import type { KubeObject } from '../../../lib/api/types.js';
-import type { Client } from '../../../lib/client/index.js';
+import type { Client } from '../../../lib/client/rest.js';
 import { describePodTemplate, formatLabelSelector } from './containers.js';
 import { type Describer, describeEvents, refOf, searchEvents } from './events.js';
 import { controllerOf } from './pod.js';

@@ -3,7 +3,7 @@
 // the real kubectl. Real containers throughout. `flotilla down` must leave nothing behind. Needs root.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +42,37 @@ function ok(args: string[], input?: string): string {
   const r = kubectl(args, input);
   if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}`);
   return r.stdout;
+}
+
+function flotctl(args: string[], input?: string): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/flotctl.js'), ...args], { input, encoding: 'utf8', timeout: 120_000, env: { ...process.env, KUBECONFIG: join(dir, 'kubeconfig') } });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** kubectl and flotctl on the same line: the same stdout, stderr and exit code (the program's name aside). */
+function same(args: string[], o: { input?: string; unordered?: boolean } = {}): { code: number; stdout: string; stderr: string } {
+  const k = kubectl(args, o.input ?? '');
+  const f = flotctl(args, o.input ?? '');
+  // kubectl reads several logs in Go map order: the same lines, in any order
+  const norm = (s: string) => (o.unordered ? s.split('\n').sort().join('\n') : s);
+  assert.deepEqual({ code: f.code, stdout: norm(f.stdout), stderr: f.stderr }, { code: k.code, stdout: norm(k.stdout), stderr: k.stderr.replaceAll('kubectl', 'flotctl') }, `flotctl ${args.join(' ')}`);
+  return f;
+}
+
+/** Runs `logs -f`, waits for the log, interrupts it: the exit code and what it printed. */
+async function followThenInterrupt(program: string, args: string[], expect: RegExp): Promise<{ code: number | null; signal: string | null; stdout: string }> {
+  const child = spawn(program, args, { env: { ...process.env, KUBECONFIG: join(dir, 'kubeconfig') } });
+  let stdout = '';
+  child.stdout.on('data', (d) => (stdout += String(d)));
+  const exited = new Promise<{ code: number | null; signal: string | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
+  try {
+    await waitFor(`${args.join(' ')} to print the log`, async () => expect.test(stdout), 20_000, 100);
+    assert.equal(child.exitCode, null, 'still following');
+    child.kill('SIGINT');
+    return { ...(await exited), stdout };
+  } finally {
+    child.kill('SIGKILL');
+  }
 }
 
 interface Pod {
@@ -125,6 +156,78 @@ test('the demo app runs: 3 pods with IPs answer HTTP from the host; logs and exe
   }
 });
 
+test('flotctl logs and exec behave as kubectl logs and exec on the same pods', { skip }, async () => {
+  const live = await runningWeb('v1');
+  const name = live[0]?.metadata.name as string;
+  ok(['apply', '-f', '-'], JSON.stringify({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name: 'duo' },
+    spec: { containers: ['a', 'b'].map((c) => ({ name: c, image: `${registry}/flotilla/web:v1`, command: ['sh', '-c', `echo ${c}-one; echo ${c}-two; exec sleep 3600`] })) },
+  }));
+  ok(['run', 'brief', `--image=${registry}/flotilla/web:v1`, '--restart=Never', '--command', '--', 'sh', '-c', 'echo start; sleep 2; echo end']);
+  await waitFor('duo to run', async () => pod('duo').status.containerStatuses?.filter((c) => c.ready).length === 2, 60_000, 200);
+  await waitFor('both lines of duo', async () => /a-two/.test(ok(['logs', 'duo', '-c', 'a'])) && /b-two/.test(ok(['logs', 'duo', '-c', 'b'])), 10_000, 200);
+
+  // logs: a pod, --tail, --timestamps, --since, -c, the default container, TYPE/NAME, -l, --prefix, errors
+  assert.match(same(['logs', name]).stdout, new RegExp(`serving pod ${name}`));
+  assert.match(same(['logs', name, '--timestamps', '--tail=1']).stdout, /^\d{4}-\d\d-\d\dT\S+ web v1: serving pod/);
+  same(['logs', name, '-c', 'web', '--since=1h']);
+  assert.equal(same(['logs', 'duo']).stderr, 'Defaulted container "a" out of: a, b\n');
+  assert.equal(same(['logs', 'duo', '-c', 'b', '--tail=1']).stdout, 'b-two\n');
+  same(['logs', 'pod/duo', 'b']);
+  assert.match(same(['logs', 'duo', '--all-containers', '--prefix'], { unordered: true }).stdout, /\[pod\/duo\/b\] b-one/);
+  assert.match(same(['logs', 'deploy/web']).stderr, /^Found 3 pods, using pod\/web-/);
+  assert.equal(same(['logs', '-l', 'app=web', '--prefix'], { unordered: true }).stdout.split('\n').filter(Boolean).length, 3);
+  same(['logs', '-l', 'app=web', '--timestamps'], { unordered: true });
+  assert.match(same(['logs', '-f', '-l', 'app=web', '--max-log-requests=2']).stderr, /you are attempting to follow 3 log streams/);
+  assert.equal(same(['logs', 'nope']).stderr, 'error: error from server (NotFound): pods "nope" not found in namespace "default"\n');
+  assert.equal(same(['logs', 'duo', '-c', 'zz']).code, 1);
+  assert.equal(same(['logs', 'deploy/nope']).code, 1);
+  assert.equal(same(['logs']).code, 1);
+  assert.equal(same(['logs', name, '--since=5x']).code, 1);
+  assert.equal(same(['logs', name, '--since-time=2024-1-01T00:00:00Z']).code, 1);
+  // -f follows until interrupted (exit 1, as kubectl), or until the container ends (exit 0)
+  const fk = await followThenInterrupt(KUBECTL, ['logs', '-f', name], /serving pod/);
+  const ff = await followThenInterrupt(process.execPath, [join(ROOT, 'bin/flotctl.js'), 'logs', '-f', name], /serving pod/);
+  assert.deepEqual({ code: ff.code, signal: ff.signal, stdout: ff.stdout }, { code: fk.code, signal: fk.signal, stdout: fk.stdout });
+  await waitFor('brief to start', async () => ['Running', 'Succeeded'].includes(pod('brief').status.phase ?? ''), 30_000, 100);
+  assert.deepEqual(flotctl(['logs', '-f', 'brief']), { code: 0, stdout: 'start\nend\n', stderr: '' });
+
+  // exec: output, exit code passed through, stdin, TYPE/NAME, the default container, errors
+  const ex = same(['exec', name, '--', 'sh', '-c', 'echo "in $POD_NAME"; echo to-stderr >&2; exit 7']);
+  assert.equal(ex.code, 7);
+  assert.equal(ex.stdout, `in ${name}\n`);
+  assert.equal(ex.stderr, 'to-stderr\ncommand terminated with exit code 7\n');
+  assert.equal(same(['exec', '-i', name, '--', 'sh', '-c', 'read x; echo got $x'], { input: 'piped\n' }).stdout, 'got piped\n');
+  same(['exec', 'deploy/web', '--', 'echo', 'hi']);
+  assert.equal(same(['exec', 'duo', '--', 'echo', 'hi']).stderr, 'Defaulted container "a" out of: a, b\n');
+  assert.equal(same(['exec', '-it', name, '--', 'echo', 'hi']).stderr, 'Unable to use a TTY - input is not a terminal or the right kind of file\n');
+  assert.equal(same(['exec', 'nope', '--', 'ls']).stderr, 'Error from server (NotFound): pods "nope" not found\n');
+  assert.equal(same(['exec', 'duo', '-c', 'zz', '--', 'ls']).code, 1);
+  assert.equal(same(['exec', name]).stderr, 'error: you must specify at least one command for the container\n');
+  assert.equal(same(['exec', name, 'ls']).code, 1);
+
+  // exec -it through a real terminal: a TTY, its size (and its changes), the exit code, the terminal restored
+  const session = `flotctl-e2e-${process.pid}`;
+  const screen = () => spawnSync('tmux', ['capture-pane', '-t', session, '-p', '-S', '-200'], { encoding: 'utf8' }).stdout;
+  spawnSync('tmux', ['new-session', '-d', '-s', session, '-x', '120', '-y', '30', `KUBECONFIG=${join(dir, 'kubeconfig')} ${process.execPath} ${join(ROOT, 'bin/flotctl.js')} exec -it ${name} -- sh; echo flotctl-exit=$?; stty -a; sleep 600`]);
+  try {
+    await waitFor('a shell prompt', async () => /#\s*$/m.test(screen()), 20_000, 200);
+    spawnSync('tmux', ['send-keys', '-t', session, 'echo tty-$((6*7)); tty; stty size', 'Enter']);
+    await waitFor('the command output', async () => /tty-42\n\/dev\/pts\/\d+\n30 120/.test(screen()), 20_000, 200);
+    spawnSync('tmux', ['resize-window', '-t', session, '-x', '90', '-y', '25']);
+    spawnSync('tmux', ['send-keys', '-t', session, 'stty size', 'Enter']);
+    await waitFor('the new size', async () => /^25 90$/m.test(screen()), 20_000, 200);
+    spawnSync('tmux', ['send-keys', '-t', session, 'exit 5', 'Enter']);
+    const s = await waitFor('flotctl to exit', async () => (/flotctl-exit=\d+[\s\S]*icanon/.test(screen()) ? screen() : undefined), 20_000, 200);
+    assert.match(s, /command terminated with exit code 5\s+flotctl-exit=5/);
+    assert.match(s, /(^|\s)icanon(\s|$)/m, 'the terminal is back in canonical mode');
+    assert.match(s, /(^|\s)echo(\s|$)/m, 'the terminal echoes again');
+  } finally {
+    spawnSync('tmux', ['kill-session', '-t', session]);
+  }
+  ok(['delete', 'pod', 'duo', 'brief', '--grace-period=1', '--wait=false']);
+});
+
 test('a killed container is restarted with restartCount 1; a container exiting 1 reaches CrashLoopBackOff with growing delays', { skip }, async () => {
   const name = pods('app=web')[0]?.metadata.name as string;
   kubectl(['exec', name, '--', 'kill', '1']);
@@ -147,6 +250,12 @@ test('a killed container is restarted with restartCount 1; a container exiting 1
   assert.equal(s?.lastState.terminated?.exitCode, 1);
   assert.match(ok(['get', 'pod', 'crasher']), /CrashLoopBackOff|Error/);
   assert.match(ok(['logs', 'crasher', '--previous']), /crashing/);
+  assert.match(same(['logs', 'crasher', '--previous']).stdout, /crashing/);
+  // exec into a container that is not running: the agent refuses with a Status, both tools print it the same way.
+  // (The container runs for milliseconds every 20-40 s of back-off, so it is stopped here.)
+  const refused = same(['exec', 'crasher', '--', 'true']);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /^Error from server \(BadRequest\): cannot exec in a stopped container: crasher\n$/);
   ok(['delete', 'pod', 'crasher', '--grace-period=1']);
 });
 

@@ -108,9 +108,11 @@ export class AgentServer {
       const execUrl = await this.cri.exec({ containerId: c.id, cmd: command, tty: flag('tty'), stdin: flag('stdin'), stdout: flag('stdout'), stderr: flag('stderr') && !flag('tty') });
       this.wss.handleUpgrade(req, socket, head, (ws) => bridgeExec(ws, execUrl));
     } catch (e) {
+      // A refused upgrade answers with a Status, which clients (kubectl, flotctl) decode into "Error from server".
       const code = e instanceof HttpError ? e.code : 500;
-      const body = (e as Error).message;
-      socket.end(`HTTP/1.1 ${code} ${code === 404 ? 'Not Found' : code === 400 ? 'Bad Request' : 'Internal Server Error'}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      const reason = code === 404 ? 'NotFound' : code === 400 ? 'BadRequest' : 'InternalError';
+      const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: (e as Error).message, reason, code });
+      socket.end(`HTTP/1.1 ${code} ${code === 404 ? 'Not Found' : code === 400 ? 'Bad Request' : 'Internal Server Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
     }
   }
 }

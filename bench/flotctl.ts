@@ -65,11 +65,18 @@ async function main(): Promise<void> {
         apply[tool].push(run(c, tool, ['apply', '-f', join(c.dir, tool)]));
       }
     }
+    // The floor under any Node.js CLI on this machine: starting Node and doing nothing.
+    const bare: number[] = [];
+    for (let r = 0; r < RUNS; r++) {
+      const t = performance.now();
+      spawnSync(process.execPath, ['-e', '0']);
+      bare.push(performance.now() - t);
+    }
     const kv = spawnSync(KUBECTL, ['version', '--client'], { encoding: 'utf8' }).stdout.split('\n')[0];
     console.log(`flotctl vs kubectl: ${RUNS} runs each, taking turns; ${cpus().length} cores (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; ${kv}`);
     console.log(`get pods (${PODS} pods, table output)`);
     for (const t of tools) console.log(`  ${line(t, get[t])}`);
-    console.log(`  flotctl/kubectl: ${(median(get.flotctl) / median(get.kubectl)).toFixed(2)}x`);
+    console.log(`  flotctl/kubectl: ${(median(get.flotctl) / median(get.kubectl)).toFixed(2)}x   (node -e 0 alone: median ${median(bare).toFixed(0)} ms)`);
     console.log(`apply -f (${OBJECTS} objects, each one patched)`);
     for (const t of tools) console.log(`  ${line(t, apply[t])}`);
     console.log(`  flotctl/kubectl: ${(median(apply.flotctl) / median(apply.kubectl)).toFixed(2)}x`);

@@ -156,7 +156,9 @@ test('the demo app runs: 3 pods with IPs answer HTTP from the host; logs and exe
   }
 });
 
-test('flotctl logs and exec behave as kubectl logs and exec on the same pods', { skip }, async () => {
+test('flotctl logs and exec behave as kubectl logs and exec on the same pods', { skip }, async (t) => {
+  // Whatever happens below, the two pods go, so that the later tests see only their own.
+  t.after(() => void kubectl(['delete', 'pod', 'duo', 'brief', '--ignore-not-found', '--grace-period=1', '--wait=false'], ''));
   const live = await runningWeb('v1');
   const name = live[0]?.metadata.name as string;
   ok(['apply', '-f', '-'], JSON.stringify({
@@ -215,8 +217,12 @@ test('flotctl logs and exec behave as kubectl logs and exec on the same pods', {
     spawnSync('tmux', ['send-keys', '-t', session, 'echo tty-$((6*7)); tty; stty size', 'Enter']);
     await waitFor('the command output', async () => /tty-42\n\/dev\/pts\/\d+\n30 120/.test(screen()), 20_000, 200);
     spawnSync('tmux', ['resize-window', '-t', session, '-x', '90', '-y', '25']);
-    spawnSync('tmux', ['send-keys', '-t', session, 'stty size', 'Enter']);
-    await waitFor('the new size', async () => /^25 90$/m.test(screen()), 20_000, 200);
+    // The resize reaches the container asynchronously: ask again until the shell sees it.
+    await waitFor('the new size', async () => {
+      if (/^25 90$/m.test(screen())) return true;
+      spawnSync('tmux', ['send-keys', '-t', session, 'stty size', 'Enter']);
+      return false;
+    }, 20_000, 500);
     spawnSync('tmux', ['send-keys', '-t', session, 'exit 5', 'Enter']);
     const s = await waitFor('flotctl to exit', async () => (/flotctl-exit=\d+[\s\S]*icanon/.test(screen()) ? screen() : undefined), 20_000, 200);
     assert.match(s, /command terminated with exit code 5\s+flotctl-exit=5/);
@@ -225,7 +231,6 @@ test('flotctl logs and exec behave as kubectl logs and exec on the same pods', {
   } finally {
     spawnSync('tmux', ['kill-session', '-t', session]);
   }
-  ok(['delete', 'pod', 'duo', 'brief', '--grace-period=1', '--wait=false']);
 });
 
 test('a killed container is restarted with restartCount 1; a container exiting 1 reaches CrashLoopBackOff with growing delays', { skip }, async () => {

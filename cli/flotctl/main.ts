@@ -15,7 +15,7 @@ async function main(argv: string[]): Promise<number> {
     const typed = argv.find((a) => !a.startsWith('-'));
     if (typed === undefined || typed === 'help') {
       process.stdout.write(`flotctl controls a Flotilla (Kubernetes API) cluster, as kubectl does.\n\nCommands: ${commandNames().join(', ')}\n\nUsage: flotctl [flags] COMMAND [options]\n`);
-      return typed === undefined ? 1 : 0;
+      return 0;
     }
     process.stderr.write(red(`error: unknown command "${typed}" for "flotctl"`, process.stderr) + `${didYouMean(nearest(typed, commandNames()))}\n\nRun 'flotctl help' for usage.\n`);
     return 1;
@@ -26,7 +26,7 @@ async function main(argv: string[]): Promise<number> {
     p = parseFlags([...argv.slice(0, cmdAt), ...argv.slice(cmdAt + 1)], { ...GLOBAL_FLAGS, ...cmd.flags });
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`Error: ${e.message}\nSee 'flotctl ${name} --help' for usage.\n`);
+    process.stderr.write(red(`Error: ${e.message}`, process.stderr) + `\nSee 'flotctl ${name} --help' for usage.\n`);
     return 1;
   }
   const ctx = new Ctx(p);

@@ -2,9 +2,8 @@
 // replica sets: image, ports, command, state, resources, probes, environment, mounts; then the Volumes section.
 import type { KubeObject } from '../../../lib/api/types.js';
 import { Quantity, resources } from './quantity.js';
-import { type StrMap, type Writer, annotationsMultiline, byBytes, labelsMultiline, rfc1123z, tolerationsMultiline } from './writer.js';
+import { type Obj, type StrMap, type Writer, annotationsMultiline, byBytes, labelsMultiline, rfc1123z, tolerationsMultiline } from './writer.js';
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON bodies of pods
 
 /** Resolves a fieldRef env var against the pod (kubectl can only resolve metadata.name and metadata.namespace). */
 export type EnvResolver = (fieldRef: { apiVersion?: string; fieldPath?: string }) => string;

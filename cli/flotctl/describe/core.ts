@@ -4,9 +4,8 @@ import { ApiError } from '../../../lib/client/rest.js';
 import type { KubeList, KubeObject } from '../../../lib/api/types.js';
 import { type Describer, describeEvents, refOf, searchEvents } from './events.js';
 import { Quantity } from './quantity.js';
-import { Writer, annotationsMultiline, byBytes, labelsMultiline, rfc1123z } from './writer.js';
+import { type Obj, Writer, annotationsMultiline, byBytes, labelsMultiline, rfc1123z } from './writer.js';
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON bodies
 
 const header = (w: Writer, o: KubeObject, namespaced = true) => {
   w.write(0, `Name:\t${o.metadata.name}\n`);

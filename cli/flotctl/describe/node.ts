@@ -5,9 +5,8 @@ import type { KubeObject } from '../../../lib/api/types.js';
 import { ApiError } from '../../../lib/client/rest.js';
 import { type Describer, type EventObj, describeEvents, refOf, searchEvents } from './events.js';
 import { Quantity, addInto, maxInto, resources, type Resources } from './quantity.js';
-import { Writer, annotationsMultiline, byBytes, labelsMultiline, rfc1123z, since, taintsMultiline } from './writer.js';
+import { type Obj, Writer, annotationsMultiline, byBytes, labelsMultiline, rfc1123z, since, taintsMultiline } from './writer.js';
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON bodies
 
 const POD = findByKind('v1', 'Pod') as KindInfo;
 const LEASE = findByKind('coordination.k8s.io/v1', 'Lease') as KindInfo;

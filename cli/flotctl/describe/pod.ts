@@ -4,9 +4,8 @@ import type { KubeObject } from '../../../lib/api/types.js';
 import { describeContainers, describeResources, describeVolumes, podEnvResolver, topologySpread } from './containers.js';
 import { type Describer, describeEvents, refOf, searchEvents } from './events.js';
 import { Quantity, addInto, resources, type Resources } from './quantity.js';
-import { Writer, annotationsMultiline, labelsMultiline, rfc1123z, since, tolerationsMultiline } from './writer.js';
+import { type Obj, Writer, annotationsMultiline, labelsMultiline, rfc1123z, since, tolerationsMultiline } from './writer.js';
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON bodies of pods
 
 const MIRROR = 'kubernetes.io/config.mirror';
 

@@ -6,9 +6,8 @@ import type { Client } from '../../../lib/client/rest.js';
 import { describePodTemplate, formatLabelSelector } from './containers.js';
 import { type Describer, describeEvents, refOf, searchEvents } from './events.js';
 import { controllerOf } from './pod.js';
-import { Writer, annotationsMultiline, labelsMultiline, rfc1123z } from './writer.js';
+import { type Obj, Writer, annotationsMultiline, labelsMultiline, rfc1123z } from './writer.js';
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON bodies of workloads
 
 const POD = findByKind('v1', 'Pod') as KindInfo;
 const RS = findByKind('apps/v1', 'ReplicaSet') as KindInfo;

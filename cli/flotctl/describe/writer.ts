@@ -61,6 +61,8 @@ export class Writer {
 }
 
 export type StrMap = Record<string, string>;
+/** A describer reads an object's JSON freely: its fields are checked where they are printed. */
+export type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON bodies
 
 /** `Labels:  a=b` then one `key=value` per line under the first, sorted; `<none>` when empty. */
 export function labelsMultiline(w: Writer, title: string, labels: StrMap | undefined, initialIndent = '', innerIndent = '\t'): void {

@@ -4,7 +4,7 @@
 import type { Command } from './command.js';
 import { CliError, type Ctx } from './context.js';
 import { type Parsed, bool, boolFlag, str } from './flags.js';
-import { tabwrite } from './output.js';
+import { tabwrite } from './tabwriter.js';
 
 export interface DiscoveredResource {
   name: string;

@@ -1,6 +1,5 @@
-// `-o custom-columns=NAME:.metadata.name,...` and `-o custom-columns-file=FILE` as kubectl prints them, `--sort-by`,
-// and the tab writer kubectl streams through (Go's text/tabwriter with remembered column widths, so watch events
-// line up with the table printed before them and columns only ever grow).
+// `-o custom-columns=NAME:.metadata.name,...` and `-o custom-columns-file=FILE` as kubectl prints them, and
+// `--sort-by`.
 import { readFileSync } from 'node:fs';
 import { CliError } from './context.js';
 import { goFileError, goQuote, goString } from './gofmt.js';
@@ -76,54 +75,6 @@ export function columnLines(cols: Column[], objects: unknown[], noHeaders: boole
     return { text, error: e instanceof CliError ? e : new CliError(`error: ${(e as Error).message}`) };
   }
   return { text };
-}
-
-/** Go's text/tabwriter as kubectl sets it up (minwidth 6, padding 3, spaces), remembering widths across flushes. */
-export class TabWriter {
-  private buf = '';
-  private remembered: number[] = [];
-  constructor(private readonly out: (s: string) => void) {}
-
-  write(s: string): void {
-    this.buf += s;
-  }
-
-  /** Forgets the remembered widths (kubectl does this between the tables of different kinds). */
-  reset(): void {
-    this.remembered = [];
-  }
-
-  flush(): void {
-    if (!this.buf) return;
-    const lines = this.buf.split('\n').map((l) => l.split('\t'));
-    const last = lines.pop() as string[]; // text after the final newline (usually nothing)
-    this.buf = '';
-    let out = '';
-    const emit = (from: number, to: number, widths: number[]) => {
-      for (let i = from; i < to; i++) {
-        const cells = lines[i] as string[];
-        out += cells.map((c, j) => (j < widths.length && j < cells.length - 1 ? c.padEnd(widths[j] as number) : c)).join('') + '\n';
-      }
-    };
-    const block = (line0: number, line1: number, widths: number[]) => {
-      const col = widths.length;
-      for (let t = line0; t < line1; t++) {
-        if (col >= (lines[t] as string[]).length - 1) continue;
-        emit(line0, t, widths);
-        line0 = t;
-        let width = 6;
-        for (; t < line1 && col < (lines[t] as string[]).length - 1; t++) width = Math.max(width, [...((lines[t] as string[])[col] as string)].length + 3);
-        const r = this.remembered[col];
-        if (r === undefined || r < width) this.remembered[col] = width;
-        else width = r;
-        block(line0, t, [...widths, width]);
-        line0 = t;
-      }
-      emit(line0, line1, widths);
-    };
-    block(0, lines.length, []);
-    this.out(out + last.join('\t'));
-  }
 }
 
 // ---- --sort-by --------------------------------------------------------------------------------------------------

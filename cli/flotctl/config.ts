@@ -3,7 +3,8 @@
 import type { Command } from './command.js';
 import { CliError, type Ctx } from './context.js';
 import { type Parsed, bool, str } from './flags.js';
-import { tabwrite, toYaml } from './output.js';
+import { toYaml } from './output.js';
+import { tabwrite } from './tabwriter.js';
 import {
   type Entry, type KubeConfig, configPaths, defaultFile, flatten, loadMerged, minify, readConfigFile, shapeContext, shorten, toV1,
   writeConfigFile,

@@ -7,9 +7,11 @@ import { CliError, type Ctx } from './context.js';
 import { type Parsed, bool, str } from './flags.js';
 import type { Command } from './command.js';
 import { targets } from './targets.js';
-import { type Table, kindRef, tableLines, tabwrite, toJson, toYaml } from './output.js';
+import { type Table, kindRef, tableLines, toJson, toYaml } from './output.js';
+import { tabwrite } from './tabwriter.js';
 import { executeJsonPath, parseJsonPath, type Template } from './jsonpath.js';
-import { type Column, columnLines, columnsFromFile, columnsFromSpec, sortOrder, TabWriter } from './columns.js';
+import { type Column, columnLines, columnsFromFile, columnsFromSpec, sortOrder } from './columns.js';
+import { TabWriter } from './tabwriter.js';
 import { goFileError, goQuote, goSyntax } from './gofmt.js';
 import { readFileSync } from 'node:fs';
 

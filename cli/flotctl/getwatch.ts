@@ -10,7 +10,8 @@ import type { KubeObject, Status } from '../../lib/api/types.js';
 import { CliError, type Ctx } from './context.js';
 import { type Parsed, bool, str } from './flags.js';
 import { type Table, kindRef, tableLines, toJson, toYaml } from './output.js';
-import { columnLines, TabWriter } from './columns.js';
+import { columnLines } from './columns.js';
+import { TabWriter } from './tabwriter.js';
 import { jsonPathText, TABLE, type Printer } from './get.js';
 
 type Event = { type: string; object: unknown };

@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { executeJsonPath, parseJsonPath } from './jsonpath.js';
 import { goString, goSyntax } from './gofmt.js';
-import { columnsFromSpec, columnLines, sortOrder, TabWriter } from './columns.js';
+import { columnsFromSpec, columnLines, sortOrder } from './columns.js';
+import { TabWriter } from './tabwriter.js';
 
 const pod = {
   kind: 'Pod',

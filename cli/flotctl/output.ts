@@ -1,4 +1,4 @@
-// Printing as kubectl does: server-side Tables through a tabwriter (minwidth 6, padding 3, last column unpadded),
+// Printing as kubectl does: server-side Tables as rows for the tab writer (tabwriter.ts),
 // `-o json` as Go's MarshalIndent (sorted keys, 4 spaces, HTML-escaped), `-o yaml` with sorted keys, `-o name`.
 // (`-o yaml` uses YAML 1.1 rules so that timestamps and yes/no strings get quoted, as go-yaml quotes them).
 import { stringify } from 'yaml';
@@ -15,13 +15,6 @@ export interface Table {
 export const kindRef = (k: KindInfo) => (k.group ? `${k.kind.toLowerCase()}.${k.group}` : k.kind.toLowerCase());
 /** `deployments.apps`, `services`: how the server names a resource in errors. */
 export const resourceRef = (k: KindInfo) => (k.group ? `${k.resource}.${k.group}` : k.resource);
-
-/** Go's text/tabwriter as kubectl configures it. */
-export function tabwrite(lines: string[][]): string {
-  const widths: number[] = [];
-  for (const l of lines) l.slice(0, -1).forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, Math.max(c.length + 3, 6))));
-  return lines.map((l) => l.map((c, i) => (i < l.length - 1 ? c.padEnd(widths[i] as number) : c)).join('') + '\n').join('');
-}
 
 export interface TableOpts {
   wide: boolean;

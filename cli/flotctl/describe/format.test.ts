@@ -3,7 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Quantity } from './quantity.js';
-import { tabFormat } from './writer.js';
+import { tabFormat as goTab } from '../tabwriter.js';
+
+const tabFormat = (s: string) => goTab(s, { minwidth: 0, padding: 2 });
 import { smartLabel } from './generic.js';
 
 test('quantities print in canonical form and keep their format through sums', () => {

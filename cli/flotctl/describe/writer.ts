@@ -2,40 +2,7 @@
 // padding 2, spaces; a column spans only the consecutive lines that have a cell in it; Flush closes every column),
 // a writer with two-space indentation levels, and kubectl's label, annotation, taint and toleration lists.
 import { humanDuration } from '../../../lib/api/duration.js';
-
-/** Go's tabwriter on a finished text: cells end at tabs, the last cell of a line is never padded. */
-export function tabFormat(text: string): string {
-  const lines = text.split('\n').map((l) => l.split('\t'));
-  const out: string[] = [];
-  const writeLines = (widths: number[], from: number, to: number) => {
-    for (let i = from; i < to; i++) {
-      const cells = lines[i] as string[];
-      out.push(cells.map((c, j) => (j < widths.length ? c + ' '.repeat(Math.max((widths[j] as number) - runes(c), 0)) : c)).join(''));
-      if (i < lines.length - 1) out.push('\n');
-    }
-  };
-  const format = (widths: number[], line0: number, line1: number) => {
-    const column = widths.length;
-    for (let t = line0; t < line1; t++) {
-      if (column >= (lines[t] as string[]).length - 1) continue;
-      writeLines(widths, line0, t);
-      line0 = t;
-      let width = 0;
-      for (; t < line1; t++) {
-        const cells = lines[t] as string[];
-        if (column >= cells.length - 1) break;
-        width = Math.max(width, runes(cells[column] as string) + 2);
-      }
-      format([...widths, width], line0, t);
-      line0 = t;
-    }
-    writeLines(widths, line0, line1);
-  };
-  format([], 0, lines.length);
-  return out.join('');
-}
-
-const runes = (s: string) => (/[^\x00-\x7f]/.test(s) ? [...s].length : s.length);
+import { tabFormat } from '../tabwriter.js';
 
 /** kubectl's PrefixWriter over a tabwriter: write(level, text) indents by two spaces a level; flush() aligns. */
 export class Writer {
@@ -51,7 +18,7 @@ export class Writer {
     this.write(0, a.join(' ') + '\n');
   }
   flush(): void {
-    this.done += tabFormat(this.pending);
+    this.done += tabFormat(this.pending, { minwidth: 0, padding: 2 });
     this.pending = '';
   }
   text(): string {

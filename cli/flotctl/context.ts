@@ -1,7 +1,5 @@
 // What every command shares: the parsed global flags, the client built from kubeconfig, errors shaped like
 // kubectl's (`Error from server (NotFound): ...`), and a raw GET that can ask for server-side Tables.
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { ApiError, Client } from '../../lib/client/rest.js';
 import { loadKubeConfig, type ClientConfig } from '../../lib/client/kubeconfig.js';
 import { findByAlias, type KindInfo } from '../../lib/api/kinds.js';
@@ -81,36 +79,8 @@ export class Ctx {
   }
 
   /** GET with a chosen Accept header (kubectl asks for Tables this way). */
-  async getRaw<T>(path: string, accept: string): Promise<T> {
-    const url = new URL(path, this.config.server);
-    const headers: Record<string, string> = { Accept: accept };
-    if (this.config.token) headers.Authorization = `Bearer ${this.config.token}`;
-    const c = this.config;
-    const text = await new Promise<{ code: number; body: string }>((res, rej) => {
-      const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
-        url,
-        { method: 'GET', headers, ca: c.caData, cert: c.certData, key: c.keyData, rejectUnauthorized: !c.insecureSkipTLSVerify },
-        (r) => {
-          const chunks: Buffer[] = [];
-          r.on('data', (d: Buffer) => chunks.push(d));
-          r.on('end', () => res({ code: r.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-          r.on('error', rej);
-        },
-      );
-      req.on('error', rej);
-      req.end();
-    });
-    let body: unknown;
-    try {
-      body = JSON.parse(text.body);
-    } catch {
-      body = undefined;
-    }
-    if (text.code >= 400) {
-      const st = (body as { kind?: string } | undefined)?.kind === 'Status' ? body : { kind: 'Status', code: text.code, message: text.body };
-      throw new ApiError(text.code, st as never);
-    }
-    return body as T;
+  getRaw<T>(path: string, accept: string): Promise<T> {
+    return this.client.request<T>({ method: 'GET', path, accept });
   }
 }
 

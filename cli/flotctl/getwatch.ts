@@ -2,11 +2,10 @@
 // resourceVersion and print each changed object as it arrives, the way kubectl does: table rows without a repeated
 // header and aligned with what was printed before, objects one by one for json/yaml/name/jsonpath/custom-columns.
 // Runs until the server ends the watch (exit 0) or SIGINT (exit 1, as kubectl's interrupt handler exits).
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { apiVersionOf, type KindInfo } from '../../lib/api/kinds.js';
-import { ApiError, resourcePath } from '../../lib/client/rest.js';
-import type { KubeObject, Status } from '../../lib/api/types.js';
+import { resourcePath } from '../../lib/client/rest.js';
+import { watch as watchEvents } from '../../lib/client/watch.js';
+import type { KubeObject } from '../../lib/api/types.js';
 import { CliError, type Ctx } from './context.js';
 import { type Parsed, bool, str } from './flags.js';
 import { type Table, kindRef, tableLines, toJson, toYaml } from './output.js';
@@ -14,49 +13,8 @@ import { columnLines } from './columns.js';
 import { TabWriter } from './tabwriter.js';
 import { jsonPathText, TABLE, type Printer } from './get.js';
 
-type Event = { type: string; object: unknown };
 
 /** Streams the events of a watch URL, asking for the given representation (Tables or plain objects). */
-async function* events(ctx: Ctx, path: string, accept: string, signal: AbortSignal): AsyncGenerator<Event> {
-  const c = ctx.config;
-  const url = new URL(path, c.server);
-  const headers: Record<string, string> = { Accept: accept };
-  if (c.token) headers.Authorization = `Bearer ${c.token}`;
-  const res = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
-    const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(url, { headers, signal, ca: c.caData, cert: c.certData, key: c.keyData, rejectUnauthorized: !c.insecureSkipTLSVerify }, resolve);
-    req.on('error', reject);
-    req.end();
-  });
-  let buf = '';
-  try {
-    if ((res.statusCode ?? 0) >= 400) {
-      for await (const d of res) buf += (d as Buffer).toString('utf8');
-      let st: Status;
-      try {
-        st = JSON.parse(buf) as Status;
-      } catch {
-        st = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code: res.statusCode ?? 0, message: buf };
-      }
-      throw new ApiError(res.statusCode ?? 0, st);
-    }
-    for await (const d of res) {
-      buf += (d as Buffer).toString('utf8');
-      let i: number;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i).trim();
-        buf = buf.slice(i + 1);
-        if (!line) continue;
-        const ev = JSON.parse(line) as Event;
-        if (ev.type === 'ERROR') throw new ApiError((ev.object as Status).code ?? 500, ev.object as Status);
-        yield ev;
-      }
-    }
-  } catch (e) {
-    if (signal.aborted) return;
-    throw e;
-  }
-}
-
 /** Prints objects one at a time as kubectl's printers do when called once per object. */
 class ObjectPrinter {
   private lastColumns = '';
@@ -143,9 +101,6 @@ export async function watch(ctx: Ctx, p: Parsed, printer: Printer, reqs: { kind:
   out.w.flush();
   let skipFirst = !!name;
 
-  q.set('watch', '1');
-  q.set('resourceVersion', rv);
-  if (name) q.set('fieldSelector', `metadata.name=${name}`);
   const abort = new AbortController();
   const onInt = () => {
     ctx.exitCode = 1;
@@ -153,7 +108,8 @@ export async function watch(ctx: Ctx, p: Parsed, printer: Printer, reqs: { kind:
   };
   process.once('SIGINT', onInt);
   try {
-    for await (const ev of events(ctx, `${resourcePath(kind, ns)}?${q}`, table ? TABLE : 'application/json', abort.signal)) {
+    const opts = { namespace: ns ?? '', labelSelector: selector, fieldSelector: name ? `metadata.name=${name}` : undefined, resourceVersion: rv, accept: table ? TABLE : undefined, signal: abort.signal };
+    for await (const ev of watchEvents<unknown>(ctx.client, kind, opts)) {
       if (ev.type === 'BOOKMARK') continue;
       if (table) out.table(ev.object as Table, !skipFirst);
       else if (!skipFirst) out.object(ev.object as KubeObject);

@@ -50,6 +50,8 @@ export interface RawRequest {
   path: string;
   body?: unknown;
   contentType?: string;
+  /** Accept header (default application/json); kubectl asks for Tables with it. */
+  accept?: string;
   signal?: AbortSignal;
 }
 
@@ -87,7 +89,7 @@ export class Client {
   /** Opens a request and resolves with the response stream (for watches). */
   stream(r: RawRequest): Promise<IncomingMessage> {
     const url = new URL(r.path, this.base);
-    const headers: Record<string, string> = { Accept: 'application/json' };
+    const headers: Record<string, string> = { Accept: r.accept ?? 'application/json' };
     if (this.config.token) headers.Authorization = `Bearer ${this.config.token}`;
     let payload: string | undefined;
     if (r.body !== undefined) {

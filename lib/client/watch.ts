@@ -11,11 +11,13 @@ export interface WatchOptions {
   resourceVersion?: string;
   allowWatchBookmarks?: boolean;
   timeoutSeconds?: number;
+  /** Accept header: a Table watch (`as=Table`) gets each event's object as a Table of one row. */
+  accept?: string;
   signal?: AbortSignal;
 }
 
 /** Streams watch events. A 410 Gone (HTTP or ERROR event) is thrown as an ApiError with code 410. */
-export async function* watch<T extends KubeObject = KubeObject>(client: Client, kind: KindInfo, o: WatchOptions = {}): AsyncGenerator<WatchEvent<T>> {
+export async function* watch<T = KubeObject>(client: Client, kind: KindInfo, o: WatchOptions = {}): AsyncGenerator<WatchEvent<T>> {
   const q = new URLSearchParams({ watch: 'true' });
   if (o.labelSelector) q.set('labelSelector', o.labelSelector);
   if (o.fieldSelector) q.set('fieldSelector', o.fieldSelector);
@@ -23,7 +25,7 @@ export async function* watch<T extends KubeObject = KubeObject>(client: Client, 
   if (o.allowWatchBookmarks) q.set('allowWatchBookmarks', 'true');
   if (o.timeoutSeconds) q.set('timeoutSeconds', String(o.timeoutSeconds));
   const ns = kind.namespaced ? (o.namespace === '' ? undefined : o.namespace) : undefined;
-  const res = await client.stream({ method: 'GET', path: `${resourcePath(kind, ns)}?${q}`, signal: o.signal });
+  const res = await client.stream({ method: 'GET', path: `${resourcePath(kind, ns)}?${q}`, accept: o.accept, signal: o.signal });
   if ((res.statusCode ?? 0) >= 400) {
     let text = '';
     for await (const c of res) text += (c as Buffer).toString();

@@ -5,6 +5,7 @@ import type { JsonMap } from '../../lib/api/patch/errors.js';
 import type { Ctx } from './context.js';
 import { type Item, itemsFromFlags } from './manifests.js';
 import type { Command } from './command.js';
+import './fieldhints.js'; // "did you mean" for unknown fields in server errors
 import { FILE_FLAGS } from './targets.js';
 import type { Parsed } from './flags.js';
 import { checkOutput, dryRun, printResult, WRITE_FLAGS, writeOptions } from './write.js';

@@ -7,6 +7,7 @@ import { findByAlias, type KindInfo } from '../../lib/api/kinds.js';
 import { ApiError } from '../../lib/client/rest.js';
 import type { KubeObject } from '../../lib/api/types.js';
 import type { Command } from './command.js';
+import './fieldhints.js'; // "did you mean" for unknown fields in server errors
 import { CliError, type Ctx } from './context.js';
 import { type Parsed, all, bool, intFlag, str } from './flags.js';
 import { type Item, itemsFromFlags } from './manifests.js';

@@ -11,6 +11,7 @@ import type { KubeObject } from '../../lib/api/types.js';
 import type { JsonMap } from '../../lib/api/patch/errors.js';
 import { ApiError } from '../../lib/client/rest.js';
 import type { Command } from './command.js';
+import './fieldhints.js'; // "did you mean" for unknown fields in server errors
 import { CliError, type Ctx } from './context.js';
 import { type Parsed, str } from './flags.js';
 import { kindRef, resourceRef, toJson, toYaml } from './output.js';

@@ -1,8 +1,10 @@
 // "Did you mean" for fields: the server (strict field validation) names an unknown field; the kind's schema knows the
-// fields that exist at that place. Loaded only by writing commands.
+// fields that exist at that place. Imported (for this effect) only by the commands that send objects: apply,
+// create, patch, edit.
 import { KINDS } from '../../lib/api/kinds.js';
 import { components, schemaNameFor } from '../../lib/api/schema/index.js';
 import { nearest } from './suggest.js';
+import { setErrorHint } from './context.js';
 
 interface Node {
   $ref?: string;
@@ -52,3 +54,5 @@ export function unknownFieldHints(message: string): string {
   }
   return hints.join('');
 }
+
+setErrorHint(unknownFieldHints);

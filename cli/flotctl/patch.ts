@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import type { KubeObject } from '../../lib/api/types.js';
 import type { PatchType } from '../../lib/client/rest.js';
 import type { Command } from './command.js';
+import './fieldhints.js'; // "did you mean" for unknown fields in server errors
 import { CliError, type Ctx } from './context.js';
 import { type Parsed, str } from './flags.js';
 import { FILE_FLAGS, resolveTargets } from './targets.js';

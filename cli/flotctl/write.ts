@@ -5,12 +5,9 @@ import type { KindInfo } from '../../lib/api/kinds.js';
 import { apiVersionOf } from '../../lib/api/kinds.js';
 import type { KubeObject } from '../../lib/api/types.js';
 import type { WriteOptions } from '../../lib/client/rest.js';
-import { CliError, type Ctx, setErrorHint } from './context.js';
-import { unknownFieldHints } from './fieldhints.js';
+import { CliError, type Ctx } from './context.js';
 import { type Parsed, str } from './flags.js';
 import { changedText, changeOutput } from './output.js';
-
-setErrorHint(unknownFieldHints);
 
 export const WRITE_FLAGS = { 'dry-run': {}, validate: {}, 'field-manager': {}, output: { short: 'o' } };
 

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { KUBECTL, ROOT, TestCluster } from '../e2e/harness.js';
+import { FLOTCTL, KUBECTL, TestCluster } from '../e2e/harness.js';
 
 const PODS = Number(process.env.BENCH_CTL_PODS ?? '100');
 const OBJECTS = Number(process.env.BENCH_CTL_OBJECTS ?? '20');
@@ -16,7 +16,7 @@ const RUNS = Number(process.env.BENCH_CTL_RUNS ?? '10');
 type Tool = 'kubectl' | 'flotctl';
 
 function run(c: TestCluster, tool: Tool, args: string[]): number {
-  const [cmd, pre] = tool === 'kubectl' ? [KUBECTL, []] : [process.execPath, [join(ROOT, 'bin/flotctl.js')]];
+  const [cmd, pre] = tool === 'kubectl' ? [KUBECTL, []] : [process.execPath, [FLOTCTL]];
   const t = performance.now();
   const r = spawnSync(cmd, [...pre, ...args], { encoding: 'utf8', env: { ...process.env, KUBECONFIG: c.apiserver.kubeconfig } });
   const ms = performance.now() - t;

@@ -9,14 +9,14 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KUBECTL, ROOT, TestCluster } from './harness.js';
+import { FLOTCTL, KUBECTL, ROOT, TestCluster } from './harness.js';
 
 type Run = { code: number; stdout: string; stderr: string };
 let c: TestCluster;
 let work: string;
 
 function run(tool: 'kubectl' | 'flotctl', args: string[], env: Record<string, string>, cwd: string): Run {
-  const [cmd, pre] = tool === 'kubectl' ? [KUBECTL, []] : [process.execPath, [join(ROOT, 'bin/flotctl.js')]];
+  const [cmd, pre] = tool === 'kubectl' ? [KUBECTL, []] : [process.execPath, [FLOTCTL]];
   const base = { ...process.env };
   delete base.KUBECONFIG; // only what the test gives
   const r = spawnSync(cmd, [...pre, ...args], { cwd, encoding: 'utf8', timeout: 30_000, env: { ...base, HOME: cwd, ...env } });

@@ -3,11 +3,10 @@
 // byte after normalising only what differs by nature (see norm below).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, TestCluster, waitFor } from './harness.js';
+import { TestCluster, waitFor } from './harness.js';
 
 type Run = { code: number; stdout: string; stderr: string };
 let c: TestCluster;
@@ -136,8 +135,7 @@ action: Pull
 }
 
 function flotctl(args: string[]): Run {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin/flotctl.js'), ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, KUBECONFIG: c.apiserver.kubeconfig } });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  return c.flotctl(args);
 }
 
 before(async () => {

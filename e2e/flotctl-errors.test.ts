@@ -7,14 +7,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, TestCluster } from './harness.js';
+import { type CliRun, FLOTCTL, TestCluster } from './harness.js';
 
 let c: TestCluster;
 let work: string;
 
-function flotctl(args: string[], env: Record<string, string | undefined> = {}): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin/flotctl.js'), ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, KUBECONFIG: c.apiserver.kubeconfig, ...env } });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+function flotctl(args: string[], env: Record<string, string | undefined> = {}): CliRun {
+  return c.flotctl(args, { env });
 }
 
 function file(name: string, text: string): string {
@@ -170,7 +169,7 @@ test('an unreachable server is one line naming the server and the kubeconfig, ex
 
 test('colour on a terminal only: errors are red on a TTY, plain in a pipe or with NO_COLOR', () => {
   // `script` runs flotctl on a pseudo-terminal.
-  const onTty = (env: Record<string, string>) => spawnSync('script', ['-qec', `${process.execPath} ${join(ROOT, 'bin/flotctl.js')} get nosuchtype`, '/dev/null'], {
+  const onTty = (env: Record<string, string>) => spawnSync('script', ['-qec', `${process.execPath} ${FLOTCTL} get nosuchtype`, '/dev/null'], {
     encoding: 'utf8', timeout: 60_000, env: { ...process.env, KUBECONFIG: c.apiserver.kubeconfig, TERM: 'xterm', ...env },
   });
   const tty = onTty({});

@@ -3,19 +3,18 @@
 // -w must print the same bytes and exit the same way as kubectl does for the same cluster state.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KUBECTL, ROOT, TestCluster, waitFor } from './harness.js';
+import { FLOTCTL, KUBECTL, TestCluster, waitFor } from './harness.js';
 
 type Run = { code: number; stdout: string; stderr: string };
 let c: TestCluster;
 let work: string;
 
 function flotctl(args: string[]): Run {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin/flotctl.js'), ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, KUBECONFIG: c.apiserver.kubeconfig } });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  return c.flotctl(args);
 }
 
 /** Ages are the last column of every table here; they may tick between the two runs. */
@@ -152,7 +151,7 @@ function start(cmd: string, args: string[]): { p: ChildProcess; out: string; err
 
 test('-w prints the list then one row (or object) per change, and SIGINT ends it with exit 1, as kubectl', async () => {
   const variants = [['get', 'configmaps', '-w'], ['get', 'configmaps', '-w', '-o', 'jsonpath={.metadata.name}{" "}{.data}{"\\n"}'], ['get', 'configmaps', '-w', '-o', 'custom-columns=NAME:.metadata.name,LABELS:.metadata.labels']];
-  const runs = variants.map((args) => ({ args, k: start(KUBECTL, args), f: start(process.execPath, [join(ROOT, 'bin/flotctl.js'), ...args]) }));
+  const runs = variants.map((args) => ({ args, k: start(KUBECTL, args), f: start(process.execPath, [FLOTCTL, ...args]) }));
   // Each watch starts from the list it printed, so changes made after the lists are printed are all seen.
   await waitFor('both watchers to print the current state', async () => runs.every((r) => r.k.out.includes('alpha') && r.f.out.includes('alpha')));
   c.ok(['create', 'configmap', 'a-much-longer-name-for-the-watch', '--from-literal=k=v']);

@@ -4,21 +4,20 @@
 // identical once the twin's name is normalised.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { ROOT, TestCluster, waitFor } from './harness.js';
+import { FLOTCTL, TestCluster, waitFor } from './harness.js';
 
 type Run = { code: number; stdout: string; stderr: string };
 let c: TestCluster;
 
 function flotctl(args: string[]): Run {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin/flotctl.js'), ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, KUBECONFIG: c.apiserver.kubeconfig } });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  return c.flotctl(args);
 }
 
 /** flotctl started in the background (for waits that something else must end). */
 function flotctlAsync(args: string[]): Promise<Run> {
-  const p = spawn(process.execPath, [join(ROOT, 'bin/flotctl.js'), ...args], { env: { ...process.env, KUBECONFIG: c.apiserver.kubeconfig } });
+  const p = spawn(process.execPath, [FLOTCTL, ...args], { env: { ...process.env, KUBECONFIG: c.apiserver.kubeconfig } });
   let stdout = '';
   let stderr = '';
   p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

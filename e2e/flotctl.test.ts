@@ -3,7 +3,6 @@
 // resurrecting a field (both read and write the same last-applied-configuration).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,8 +14,7 @@ let b: TestCluster; // flotctl's cluster
 let work: string;
 
 function flotctl(c: TestCluster, args: string[], env: Record<string, string> = {}): Run {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin/flotctl.js'), ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, KUBECONFIG: c.apiserver.kubeconfig, ...env } });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  return c.flotctl(args, { env });
 }
 
 const V1 = `apiVersion: apps/v1

@@ -9,6 +9,19 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 export const KUBECTL = process.env.KUBECTL ?? 'kubectl';
+export const FLOTCTL = join(ROOT, 'bin/flotctl.js');
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs flotctl (`node bin/flotctl.js ARGS`) against a kubeconfig; env entries set to undefined are removed. */
+export function runFlotctl(kubeconfig: string, args: string[], o: { input?: string; env?: Record<string, string | undefined>; timeout?: number } = {}): CliRun {
+  const r = spawnSync(process.execPath, [FLOTCTL, ...args], { input: o.input, encoding: 'utf8', timeout: o.timeout ?? 60_000, env: { ...process.env, KUBECONFIG: kubeconfig, ...o.env } });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((res, rej) => {
@@ -190,6 +203,10 @@ export class TestCluster {
     const r = spawnSync(KUBECTL, args, { input: opts.input, encoding: 'utf8', timeout: 60_000, env: { ...process.env, KUBECONFIG: this.apiserver.kubeconfig, ...opts.env } });
     if (r.error) throw r.error;
     return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  flotctl(args: string[], opts: { input?: string; env?: Record<string, string | undefined> } = {}): CliRun {
+    return runFlotctl(this.apiserver.kubeconfig, args, opts);
   }
 
   /** Runs kubectl and fails with its output when it exits non-zero. */

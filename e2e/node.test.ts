@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CriClient } from '../node-agent/cri/client.js';
-import { KUBECTL, ROOT, freePort, waitFor } from './harness.js';
+import { type CliRun, FLOTCTL, KUBECTL, ROOT, freePort, runFlotctl, waitFor } from './harness.js';
 
 const skip = process.getuid?.() === 0 ? false : 'needs root (containerd, runc, CNI)';
 const dir = mkdtempSync(join(tmpdir(), 'flotilla-node-'));
@@ -44,9 +44,8 @@ function ok(args: string[], input?: string): string {
   return r.stdout;
 }
 
-function flotctl(args: string[], input?: string): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin/flotctl.js'), ...args], { input, encoding: 'utf8', timeout: 120_000, env: { ...process.env, KUBECONFIG: join(dir, 'kubeconfig') } });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+function flotctl(args: string[], input?: string): CliRun {
+  return runFlotctl(join(dir, 'kubeconfig'), args, { input, timeout: 120_000 });
 }
 
 /** kubectl and flotctl on the same line: the same stdout, stderr and exit code (the program's name aside). */
@@ -189,7 +188,7 @@ test('flotctl logs and exec behave as kubectl logs and exec on the same pods', {
   assert.equal(same(['logs', name, '--since-time=2024-1-01T00:00:00Z']).code, 1);
   // -f follows until interrupted (exit 1, as kubectl), or until the container ends (exit 0)
   const fk = await followThenInterrupt(KUBECTL, ['logs', '-f', name], /serving pod/);
-  const ff = await followThenInterrupt(process.execPath, [join(ROOT, 'bin/flotctl.js'), 'logs', '-f', name], /serving pod/);
+  const ff = await followThenInterrupt(process.execPath, [FLOTCTL, 'logs', '-f', name], /serving pod/);
   assert.deepEqual({ code: ff.code, signal: ff.signal, stdout: ff.stdout }, { code: fk.code, signal: fk.signal, stdout: fk.stdout });
   await waitFor('brief to start', async () => ['Running', 'Succeeded'].includes(pod('brief').status.phase ?? ''), 30_000, 100);
   assert.deepEqual(flotctl(['logs', '-f', 'brief']), { code: 0, stdout: 'start\nend\n', stderr: '' });
@@ -211,7 +210,7 @@ test('flotctl logs and exec behave as kubectl logs and exec on the same pods', {
   // exec -it through a real terminal: a TTY, its size (and its changes), the exit code, the terminal restored
   const session = `flotctl-e2e-${process.pid}`;
   const screen = () => spawnSync('tmux', ['capture-pane', '-t', session, '-p', '-S', '-200'], { encoding: 'utf8' }).stdout;
-  spawnSync('tmux', ['new-session', '-d', '-s', session, '-x', '120', '-y', '30', `KUBECONFIG=${join(dir, 'kubeconfig')} ${process.execPath} ${join(ROOT, 'bin/flotctl.js')} exec -it ${name} -- sh; echo flotctl-exit=$?; stty -a; sleep 600`]);
+  spawnSync('tmux', ['new-session', '-d', '-s', session, '-x', '120', '-y', '30', `KUBECONFIG=${join(dir, 'kubeconfig')} ${process.execPath} ${FLOTCTL} exec -it ${name} -- sh; echo flotctl-exit=$?; stty -a; sleep 600`]);
   try {
     await waitFor('a shell prompt', async () => /#\s*$/m.test(screen()), 20_000, 200);
     spawnSync('tmux', ['send-keys', '-t', session, 'echo tty-$((6*7)); tty; stty size', 'Enter']);

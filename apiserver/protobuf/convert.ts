@@ -2,14 +2,16 @@
 //
 // Go's protobuf encoder writes every non-pointer field, zero or not, while the JSON encoder drops zero values
 // (`omitempty`). So a present field is emitted only when it is set: a scalar at its zero value ("", 0, false) is left
-// out unless the field is a Go pointer (annotated `(flotilla.ptr)` in the .proto files), where an explicit zero is
-// meaningful (`replicas: 0`, `automountServiceAccountToken: false`). Empty repeated fields and maps are left out;
-// present nested messages are kept, empty or not (`status: {}`), as Go's JSON encoder does. Fields of a message marked
-// `(flotilla.inline)` (Go embedded structs such as Volume's VolumeSource) are merged into the parent object.
+// out unless the field is a Go pointer (marked `*` in numbers.ts), where an explicit zero is meaningful
+// (`replicas: 0`, `automountServiceAccountToken: false`). Empty repeated fields and maps are left out; present nested
+// messages are kept, empty or not (`status: {}`), as Go's JSON encoder does. The fields of a Go embedded struct (such
+// as Volume's VolumeSource) are merged into the parent object.
 //
 // A few apimachinery messages have their own JSON forms: Time (RFC 3339, seconds), MicroTime (RFC 3339, 6 fractional
 // digits), Quantity (its string), IntOrString (a number or a string), FieldsV1 and RawExtension (the JSON they hold).
+import { GO_EMBEDDED, GO_POINTER } from './generate.js';
 import type { ProtoField, ProtoType } from './schema.js';
+import { FIELDS_V1, INT_OR_STRING, MAGIC, MICRO_TIME, QUANTITY, RAW_EXTENSION, TIME } from './wellknown.js';
 
 /** A problem with the content of a message (as opposed to its wire encoding). */
 export class ConversionError extends Error {}
@@ -17,17 +19,17 @@ export class ConversionError extends Error {}
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Decoded = Record<string, unknown>;
 
-const META = '.k8s.io.apimachinery.pkg.apis.meta.v1.';
 /** time.Time{} in Go, as Unix seconds: Kubernetes clients write it for unset times. */
 const GO_ZERO_TIME_SECONDS = -62135596800;
 
+/** The JSON forms of the well-known messages, by full name (as protobufjs writes it, with a leading dot). */
 const SPECIAL: Readonly<Record<string, (m: Decoded) => Json | undefined>> = {
-  [`${META}Time`]: (m) => timeString(m, false),
-  [`${META}MicroTime`]: (m) => timeString(m, true),
-  '.k8s.io.apimachinery.pkg.api.resource.Quantity': (m) => (typeof m.string === 'string' && m.string !== '' ? m.string : '0'),
-  '.k8s.io.apimachinery.pkg.util.intstr.IntOrString': intOrString,
-  [`${META}FieldsV1`]: (m) => embeddedJson(m.Raw, 'FieldsV1'),
-  '.k8s.io.apimachinery.pkg.runtime.RawExtension': (m) => embeddedJson(m.raw, 'RawExtension'),
+  [`.${TIME}`]: (m) => timeString(m, false),
+  [`.${MICRO_TIME}`]: (m) => timeString(m, true),
+  [`.${QUANTITY}`]: (m) => (typeof m.string === 'string' && m.string !== '' ? m.string : '0'),
+  [`.${INT_OR_STRING}`]: intOrString,
+  [`.${FIELDS_V1}`]: (m) => embeddedJson(m.Raw, 'FieldsV1'),
+  [`.${RAW_EXTENSION}`]: (m) => embeddedJson(m.raw, 'RawExtension'),
 };
 
 /** Converts a message decoded by protobufjs (with `keepCase`) to its Kubernetes JSON object form. */
@@ -42,7 +44,7 @@ export function messageToJson(type: ProtoType, message: Decoded): Record<string,
     } else if (field.repeated) {
       const items = value as unknown[];
       if (items.length) out[field.name] = items.map((v) => valueToJson(field, v) ?? null);
-    } else if (field.options?.['(flotilla.inline)'] === true && field.resolvedType) {
+    } else if (field.options?.[GO_EMBEDDED] === true && field.resolvedType) {
       Object.assign(out, messageToJson(field.resolvedType as ProtoType, value as Decoded));
     } else {
       const json = valueToJson(field, value);
@@ -55,7 +57,7 @@ export function messageToJson(type: ProtoType, message: Decoded): Record<string,
 }
 
 function isPointer(field: ProtoField): boolean {
-  return field.options?.['(flotilla.ptr)'] === true;
+  return field.options?.[GO_POINTER] === true;
 }
 
 /** One value of a field (a map value or a list item for those): undefined for "unset" (a zero Time). */
@@ -104,8 +106,6 @@ function intOrString(m: Decoded): Json {
   if (type === 1) return typeof m.strVal === 'string' ? m.strVal : '';
   throw new ConversionError(`IntOrString has unknown type ${type}`);
 }
-
-const MAGIC = Buffer.from('k8s\0', 'latin1');
 
 function embeddedJson(raw: unknown, what: string): Json {
   if (!(raw instanceof Uint8Array) || raw.length === 0) return null;

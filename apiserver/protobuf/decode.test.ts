@@ -166,7 +166,9 @@ test('Go\'s zero time.Time (as Unix seconds) is an unset time', () => {
 });
 
 test('subresource and option bodies: Scale, Binding, DeleteOptions under any group version', () => {
-  const scale = envelope('autoscaling/v1', 'Scale', 'k8s.io.api.autoscaling.v1.Scale', { metadata: goMeta('d'), spec: { replicas: 0 }, status: { replicas: 0, selector: '' } });
+  const scale = envelope('autoscaling/v1', 'Scale', 'k8s.io.api.autoscaling.v1.Scale', {
+    metadata: goMeta('d'), spec: { replicas: 0 }, status: { replicas: 0, selector: '' },
+  });
   assert.deepEqual(decode(scale), { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: 'd' }, spec: {}, status: {} });
   const binding = envelope('v1', 'Binding', `${CORE}.Binding`, { metadata: goMeta('p'), target: { kind: 'Node', name: 'n1', apiVersion: '' } });
   assert.deepEqual(decode(binding), { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'p' }, target: { kind: 'Node', name: 'n1' } });
@@ -182,7 +184,9 @@ test('subresource and option bodies: Scale, Binding, DeleteOptions under any gro
 
 test('an envelope without apiVersion/kind takes them from the defaults, as the request URL implies them', () => {
   const body = envelope('', '', `${CORE}.ConfigMap`, { metadata: goMeta('x') });
-  assert.deepEqual(decodeKubernetesProtobuf(body, { apiVersion: 'v1', kind: 'ConfigMap' }).object, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } });
+  assert.deepEqual(decodeKubernetesProtobuf(body, { apiVersion: 'v1', kind: 'ConfigMap' }).object, {
+    apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' },
+  });
   assert.throws(() => decodeKubernetesProtobuf(body), (e: unknown) => e instanceof ProtobufDecodeError && e.reason === 'malformed' && /kind/.test(e.message));
 });
 
@@ -207,7 +211,9 @@ test('garbage is a ProtobufDecodeError: no prefix, empty, truncated, bad lengths
   }
   assert.throws(() => decode(Buffer.concat([Buffer.from('k8s\0', 'latin1'), Buffer.from([0x12, 0xff, 0xff, 0xff, 0xff, 0x0f])])), isMalformed);
   assert.throws(() => decode(Buffer.concat([Buffer.from('k8s\0', 'latin1'), Buffer.from([0x0f])])), isMalformed); // wire type 7
-  const badFields = envelope('v1', 'ConfigMap', `${CORE}.ConfigMap`, { metadata: goMeta('x', { managedFields: [{ fieldsV1: { Raw: Buffer.from('{not json') } }] }) });
+  const badFields = envelope('v1', 'ConfigMap', `${CORE}.ConfigMap`, {
+    metadata: goMeta('x', { managedFields: [{ fieldsV1: { Raw: Buffer.from('{not json') } }] }),
+  });
   assert.throws(() => decode(badFields), (e: unknown) => isMalformed(e) && /FieldsV1/.test((e as Error).message));
   const badTime = envelope('v1', 'ConfigMap', `${CORE}.ConfigMap`, { metadata: goMeta('x', { creationTimestamp: { seconds: 1, nanos: -5 } }) });
   assert.throws(() => decode(badTime), isMalformed);

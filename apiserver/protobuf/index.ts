@@ -3,16 +3,16 @@
 //
 // A body is the 4-byte magic "k8s\0" and a runtime.Unknown message: typeMeta {apiVersion, kind}, raw (the object's
 // own message), contentEncoding and contentType (unused by Kubernetes for requests, and ignored here as upstream
-// does). The message for raw is chosen by apiVersion and kind; see schema.ts for the list.
+// does). The message for raw is chosen by apiVersion and kind among the kinds with a schema; see schema.ts.
 import { ConversionError, messageToJson } from './convert.js';
-import { messageNameFor, messageType, supportedKinds, type ProtoType } from './schema.js';
+import { servedWireTypes, type ProtoType, type WireTypes } from './schema.js';
+import { MAGIC, UNKNOWN } from './wellknown.js';
 
-export { supportedKinds, protobufRoot } from './schema.js';
+export { protobufRoot, supportedKinds, wireTypes, type WireTypes } from './schema.js';
+export { FieldNumberError } from './generate.js';
 
 /** The media type of Kubernetes protobuf bodies. */
 export const KUBERNETES_PROTOBUF = 'application/vnd.kubernetes.protobuf';
-
-const MAGIC = Buffer.from('k8s\0', 'latin1');
 
 /**
  * Why a body could not be decoded: `malformed` for bytes that are not a valid encoding (a 400 Bad Request), or
@@ -44,12 +44,12 @@ interface Envelope {
   raw: Uint8Array;
 }
 
-function unwrap(body: Uint8Array): Envelope {
+function unwrap(body: Uint8Array, types: WireTypes): Envelope {
   if (body.length === 0) throw new ProtobufDecodeError('malformed', 'empty protobuf body');
   if (!isKubernetesProtobuf(body)) {
     throw new ProtobufDecodeError('malformed', 'the body does not start with the Kubernetes protobuf prefix "k8s\\x00"');
   }
-  const unknown = decode(messageType('k8s.io.apimachinery.pkg.runtime.Unknown'), body.subarray(MAGIC.length), 'envelope (runtime.Unknown)');
+  const unknown = decode(types.root.lookupType(UNKNOWN), body.subarray(MAGIC.length), 'envelope (runtime.Unknown)');
   const typeMeta = (unknown.typeMeta ?? {}) as Record<string, unknown>;
   return {
     apiVersion: typeof typeMeta.apiVersion === 'string' ? typeMeta.apiVersion : '',
@@ -70,21 +70,26 @@ function decode(type: ProtoType, bytes: Uint8Array, what: string): Record<string
  * Decodes a Kubernetes protobuf body to the object's JSON form, with `apiVersion` and `kind` set.
  * `defaults` fill in an apiVersion or kind the envelope leaves empty (the ones the request URL implies), as the
  * Kubernetes API server does. Throws ProtobufDecodeError for anything it cannot decode; never anything else
- * for bad input.
+ * for bad input. `types` are the kinds to decode: those Flotilla serves, unless told.
  */
-export function decodeKubernetesProtobuf(body: Uint8Array, defaults: { apiVersion?: string; kind?: string } = {}): DecodedObject {
-  const envelope = unwrap(body);
+export function decodeKubernetesProtobuf(
+  body: Uint8Array,
+  defaults: { apiVersion?: string; kind?: string } = {},
+  types: WireTypes = servedWireTypes(),
+): DecodedObject {
+  const envelope = unwrap(body, types);
   const apiVersion = envelope.apiVersion || defaults.apiVersion || '';
   const kind = envelope.kind || defaults.kind || '';
   if (!kind) throw new ProtobufDecodeError('malformed', 'the protobuf envelope does not name the object\'s kind');
-  const name = messageNameFor(apiVersion, kind);
+  const name = types.messageNameFor(apiVersion, kind);
   if (!name) {
     throw new ProtobufDecodeError(
       'unsupported',
-      `no protobuf decoding for kind "${kind}" in apiVersion "${apiVersion}"; send it as application/json (protobuf is decoded for: ${supportedKinds().join(', ')})`,
+      `no protobuf decoding for kind "${kind}" in apiVersion "${apiVersion}"; send it as application/json `
+        + `(protobuf is decoded for: ${types.supportedKinds().join(', ')})`,
     );
   }
-  const type = messageType(name);
+  const type = types.root.lookupType(name);
   const message = decode(type, envelope.raw, `${kind} ${apiVersion}`);
   try {
     return { apiVersion, kind, object: { apiVersion, kind, ...messageToJson(type, message) } };

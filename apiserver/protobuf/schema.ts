@@ -1,78 +1,85 @@
-// Loads the .proto descriptions under proto/ into one protobufjs Root, once, and maps an apiVersion/kind to the
-// message that carries it on the wire. The files are read from the source tree: from dist/apiserver/protobuf/ (the
-// compiled code) the repository root is three levels up.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import protobuf from 'protobufjs';
+// Which kinds a protobuf body may carry, and their message types, all derived from the JSON schemas: every schema
+// tagged with a group/version/kind that can be a request body gets its message generated (generate.ts) from the
+// schema and the field numbers in numbers.ts, on first use and once.
+import type protobuf from 'protobufjs';
+import { apiVersionOf } from '../../lib/api/kinds.js';
+import { META, components, type Schema } from '../../lib/api/schema/index.js';
+import { FIELD_NUMBERS } from './numbers.js';
+import { generateTypes, protoNameOf } from './generate.js';
+import { parseNumberTable } from './table.js';
 
 export type ProtoType = protobuf.Type;
 export type ProtoField = protobuf.Field;
 
-const PROTO_FILES = [
-  'runtime.proto', 'meta_v1.proto', 'resource.proto', 'intstr.proto', 'core_v1.proto', 'core_v1_container.proto',
-  'core_v1_pod.proto', 'core_v1_volume.proto', 'apps_v1.proto', 'autoscaling_v1.proto', 'coordination_v1.proto',
-];
+/** The message types of a set of schemas, and which apiVersion/kind each carries. */
+export interface WireTypes {
+  root: protobuf.Root;
+  /** Full name of the message carrying apiVersion/kind (no leading dot), or undefined when no schema has it. */
+  messageNameFor(apiVersion: string, kind: string): string | undefined;
+  /** The apiVersion/kind pairs bodies may carry, e.g. `apps/v1 Deployment`, sorted. */
+  supportedKinds(): string[];
+  /** Field-number table entries no schema field uses (should be none). */
+  unused: string[];
+}
 
-const CORE = 'k8s.io.api.core.v1';
-const META = 'k8s.io.apimachinery.pkg.apis.meta.v1';
+/**
+ * Whether a kind's schema describes something a client may send as a body. Not lists (their metadata is ListMeta,
+ * as is Status's), nor apimachinery's meta/v1 documents, which only ever go out (WatchEvent, discovery), except
+ * DeleteOptions, which every group version accepts.
+ */
+function isRequestBody(name: string, schema: Schema): boolean {
+  if (!schema['x-kubernetes-group-version-kind']?.length) return false;
+  if (name.startsWith(META)) return name === `${META}DeleteOptions`;
+  return !schema.properties?.metadata?.$ref?.endsWith(`${META}ListMeta`);
+}
 
-/** `apiVersion/kind` → message name, for every object the decoder accepts. */
-const KIND_MESSAGES: Readonly<Record<string, string>> = {
-  'v1/Namespace': `${CORE}.Namespace`,
-  'v1/Node': `${CORE}.Node`,
-  'v1/Pod': `${CORE}.Pod`,
-  'v1/Service': `${CORE}.Service`,
-  'v1/Endpoints': `${CORE}.Endpoints`,
-  'v1/ConfigMap': `${CORE}.ConfigMap`,
-  'v1/Secret': `${CORE}.Secret`,
-  'v1/Event': `${CORE}.Event`,
-  'v1/Binding': `${CORE}.Binding`,
-  'apps/v1/Deployment': 'k8s.io.api.apps.v1.Deployment',
-  'apps/v1/ReplicaSet': 'k8s.io.api.apps.v1.ReplicaSet',
-  'coordination.k8s.io/v1/Lease': 'k8s.io.api.coordination.v1.Lease',
-  'autoscaling/v1/Scale': 'k8s.io.api.autoscaling.v1.Scale',
-};
+/** Generates the message types of every request-body kind in `schemas`. Throws FieldNumberError on a gap. */
+export function wireTypes(schemas: Readonly<Record<string, Schema>>, numbers: Readonly<Record<string, string>>): WireTypes {
+  const bodies = Object.keys(schemas).filter((name) => isRequestBody(name, schemas[name]));
+  const { root, unused } = generateTypes(schemas, parseNumberTable(numbers), bodies);
+  const byKind = new Map<string, string>();
+  // meta/v1 kinds (DeleteOptions) are registered in every group version, so any apiVersion carries them
+  const anyVersion = new Map<string, string>();
+  for (const name of bodies) {
+    for (const gvk of schemas[name]['x-kubernetes-group-version-kind'] ?? []) {
+      if (name.startsWith(META)) anyVersion.set(gvk.kind, protoNameOf(name));
+      else byKind.set(`${apiVersionOf(gvk)}/${gvk.kind}`, protoNameOf(name));
+    }
+  }
+  return {
+    root,
+    unused,
+    messageNameFor: (apiVersion, kind) => byKind.get(`${apiVersion}/${kind}`) ?? (apiVersion ? anyVersion.get(kind) : undefined),
+    supportedKinds: () => [
+      ...[...byKind.keys()].map((k) => k.replace(/\/(\w+)$/, ' $1')),
+      ...[...anyVersion.keys()].map((kind) => `${kind} (any apiVersion)`),
+    ].sort(),
+  };
+}
 
-/** DeleteOptions is registered in every group version (and in meta.k8s.io/v1), so any apiVersion carries it. */
-const ANY_VERSION_MESSAGES: Readonly<Record<string, string>> = { DeleteOptions: `${META}.DeleteOptions` };
+let served: WireTypes | undefined;
+let failure: Error | undefined;
+
+/** The message types of every kind Flotilla serves, generated on first use and shared. */
+export function servedWireTypes(): WireTypes {
+  if (failure) throw failure;
+  if (!served) {
+    try {
+      served = wireTypes(components(), FIELD_NUMBERS);
+    } catch (e) {
+      failure = e as Error;
+      throw e;
+    }
+  }
+  return served;
+}
+
+/** The Root holding every message Flotilla decodes. */
+export function protobufRoot(): protobuf.Root {
+  return servedWireTypes().root;
+}
 
 /** The apiVersion/kind pairs the decoder understands, e.g. `apps/v1 Deployment`, sorted. */
 export function supportedKinds(): string[] {
-  return [...Object.keys(KIND_MESSAGES).map((k) => k.replace(/\/(\w+)$/, ' $1')), 'DeleteOptions (any apiVersion)'].sort();
-}
-
-/** Name of the message carrying apiVersion/kind, or undefined when the decoder does not know it. */
-export function messageNameFor(apiVersion: string, kind: string): string | undefined {
-  return KIND_MESSAGES[`${apiVersion}/${kind}`] ?? (apiVersion ? ANY_VERSION_MESSAGES[kind] : undefined);
-}
-
-function protoDir(): string {
-  const candidates = [
-    new URL('./proto/', import.meta.url), // running from the source tree
-    new URL('../../../apiserver/protobuf/proto/', import.meta.url), // running from dist/apiserver/protobuf/
-  ];
-  for (const c of candidates) {
-    const dir = fileURLToPath(c);
-    if (existsSync(`${dir}runtime.proto`)) return dir;
-  }
-  throw new Error(`Kubernetes protobuf descriptions not found (looked in ${candidates.map((c) => fileURLToPath(c)).join(', ')})`);
-}
-
-let root: protobuf.Root | undefined;
-
-/** The Root holding every Kubernetes message Flotilla knows, loaded on first use and shared. */
-export function protobufRoot(): protobuf.Root {
-  if (!root) {
-    const dir = protoDir();
-    const r = new protobuf.Root();
-    r.loadSync(PROTO_FILES.map((f) => dir + f), { keepCase: true });
-    r.resolveAll();
-    root = r;
-  }
-  return root;
-}
-
-/** The message type with the given fully qualified name (no leading dot). Throws when it is not described. */
-export function messageType(fullName: string): protobuf.Type {
-  return protobufRoot().lookupType(fullName);
+  return servedWireTypes().supportedKinds();
 }

@@ -60,7 +60,8 @@ export class FakeApiServer {
   private readonly objects = new Map<string, Stored>();
   private history: Event[] = [];
   /** Watch events withheld from watchers (holdWatches) until releaseWatches. */
-  private held: Event[] | undefined;
+  private held: Event[] = [];
+  private readonly holds = new Set<string>();
   private readonly watchers = new Set<Watcher>();
   private compactedRv = 0;
   private rv = 1;
@@ -89,16 +90,22 @@ export class FakeApiServer {
     return this.actions.filter((a) => a.verb === verb && (!resource || a.resource === resource) && !a.subresource).length;
   }
 
-  /** From now on, watch events wait (the informers lag) ... */
-  holdWatches(): void {
-    this.held ??= [];
+  /** From now on, watch events (of this resource only, if given) wait: the informers lag ... */
+  holdWatches(resource?: string): void {
+    this.holds.add(resource ?? '*');
   }
 
-  /** ... until this delivers them, in order. */
-  releaseWatches(): void {
-    const held = this.held ?? [];
-    this.held = undefined;
-    for (const e of held) this.dispatch(e);
+  /** ... until this delivers them (those of this resource only, if given), in order. */
+  releaseWatches(resource?: string): void {
+    if (resource) this.holds.delete(resource);
+    else this.holds.clear();
+    const due = this.held.filter((e) => !this.isHeld(e));
+    this.held = this.held.filter((e) => this.isHeld(e));
+    for (const e of due) this.dispatch(e);
+  }
+
+  private isHeld(e: Event): boolean {
+    return this.holds.has('*') || this.holds.has(e.kind.resource);
   }
 
   /** Forgets the watch history: a watch from an older resourceVersion gets 410 Gone, as after etcd compaction. */
@@ -224,7 +231,7 @@ export class FakeApiServer {
     const meta = obj.metadata ?? (obj.metadata = {});
     if (kind.namespaced) meta.namespace = namespace ?? meta.namespace ?? 'default';
     else delete meta.namespace;
-    if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${(++this.seq).toString(36).padStart(5, 'x')}`;
+    if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${(++this.seq).toString(36).padStart(5, '0')}`;
     if (!meta.name) throw apiError(422, 'Invalid', `${kind.kind} "" is invalid: metadata.name: Required value: name or generateName is required`);
     const ns = kind.namespaced ? this.objects.get(this.key(NAMESPACE, undefined, meta.namespace as string)) : undefined;
     if (ns?.obj.metadata.deletionTimestamp) {
@@ -268,6 +275,7 @@ export class FakeApiServer {
 
   private finalize(kind: KindInfo, name: string, body: KubeObject): KubeObject {
     const cur = this.mustGet(kind, undefined, name);
+    if (body.metadata?.resourceVersion && body.metadata.resourceVersion !== cur.metadata.resourceVersion) throw conflict(kind, name);
     const next = { ...cur, spec: { ...cur.spec, finalizers: body.spec?.finalizers ?? [] } };
     const key = this.key(kind, undefined, name);
     if (next.metadata.deletionTimestamp && !next.metadata.finalizers?.length && this.finalized(kind, next)) return this.remove(kind, key, next);
@@ -321,7 +329,7 @@ export class FakeApiServer {
   }
 
   private emit(e: Event): void {
-    if (this.held) this.held.push(e);
+    if (this.isHeld(e)) this.held.push(e);
     else this.dispatch(e);
   }
 

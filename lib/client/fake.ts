@@ -3,7 +3,8 @@
 // list with label and field selectors and pages; watch from a resourceVersion (410 Gone once compacted); create
 // with generateName; update and status writes with optimistic concurrency and generation bumps; merge patches
 // (strategic ones are applied as merge patches: enough for metadata and status); delete with uid preconditions,
-// finalizers and propagation policies; deletecollection; namespace finalize. Tests can hold watch events back (an
+// finalizers and propagation policies, graceful for pods bound to a node (they stay, terminating, until a delete
+// with gracePeriodSeconds 0, the kubelet's); deletecollection; namespace finalize. Tests can hold watch events back (an
 // informer that lags), make chosen requests fail, and read every request made. Never used outside tests.
 import type { IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
@@ -262,7 +263,8 @@ export class FakeApiServer {
       if (JSON.stringify(next.spec) !== JSON.stringify(cur.spec)) next.metadata.generation = (cur.metadata.generation ?? 1) + 1;
     }
     const key = this.key(kind, namespace, name);
-    if (next.metadata.deletionTimestamp && !next.metadata.finalizers?.length && this.finalized(kind, next)) return this.remove(kind, key, next);
+    // the last finalizer gone from an object being deleted (and not in a grace period) removes it
+    if (next.metadata.deletionTimestamp && !next.metadata.deletionGracePeriodSeconds && !next.metadata.finalizers?.length && this.finalized(kind, next)) return this.remove(kind, key, next);
     return this.store(kind, key, next, 'MODIFIED');
   }
 
@@ -293,19 +295,20 @@ export class FakeApiServer {
     const finalizers = [...(cur.metadata.finalizers ?? [])];
     const add = opts.propagationPolicy === 'Orphan' ? 'orphan' : opts.propagationPolicy === 'Foreground' ? 'foregroundDeletion' : undefined;
     if (add && !finalizers.includes(add)) finalizers.push(add);
-    if (!finalizers.length && this.finalized(kind, cur)) return this.remove(kind, key, cur);
-    if (cur.metadata.deletionTimestamp && finalizers.length === (cur.metadata.finalizers ?? []).length) return cur;
+    const grace = kind.kind === 'Pod' && cur.spec?.nodeName ? opts.gracePeriodSeconds ?? cur.metadata.deletionGracePeriodSeconds ?? cur.spec?.terminationGracePeriodSeconds ?? 30 : 0;
+    if (!finalizers.length && !grace && this.finalized(kind, cur)) return this.remove(kind, key, cur);
+    if (cur.metadata.deletionTimestamp && finalizers.length === (cur.metadata.finalizers ?? []).length && grace === cur.metadata.deletionGracePeriodSeconds) return cur;
     const next = clone(cur);
     next.metadata.finalizers = finalizers.length ? finalizers : undefined;
     next.metadata.deletionTimestamp ??= new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-    next.metadata.deletionGracePeriodSeconds ??= 0;
+    next.metadata.deletionGracePeriodSeconds = grace;
     if (kind === NAMESPACE) next.status = { ...next.status, phase: 'Terminating' };
     return this.store(kind, key, next, 'MODIFIED');
   }
 
   private deleteCollection(kind: KindInfo, namespace: string | undefined, q: URLSearchParams, opts: DeleteBody): unknown {
     const list = this.listResponse(kind, namespace, new URLSearchParams({ labelSelector: q.get('labelSelector') ?? '', fieldSelector: q.get('fieldSelector') ?? '' })) as { items: KubeObject[] };
-    const items = list.items.map((o) => this.delete(kind, o.metadata.namespace, o.metadata.name as string, { propagationPolicy: opts.propagationPolicy }));
+    const items = list.items.map((o) => this.delete(kind, o.metadata.namespace, o.metadata.name as string, { gracePeriodSeconds: opts.gracePeriodSeconds, propagationPolicy: opts.propagationPolicy }));
     return { ...list, items };
   }
 
@@ -345,6 +348,7 @@ export class FakeApiServer {
 }
 
 interface DeleteBody {
+  gracePeriodSeconds?: number;
   propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
   preconditions?: { uid?: string; resourceVersion?: string };
 }

@@ -28,8 +28,11 @@ async function start(t: { after: (fn: () => Promise<void> | void) => void }, api
   return { api, gc };
 }
 
-const owned = (name: string, owner: KubeObject, kind: string, extra: Partial<OwnerReference> = {}): KubeObject['metadata'] =>
-  ({ name, namespace: 'default', ownerReferences: [{ ...newControllerRef(owner, 'apps/v1', kind), ...extra }] });
+const owned = (name: string, owner: KubeObject, kind: string, extra: Partial<OwnerReference> = {}): KubeObject['metadata'] => ({
+  name,
+  namespace: 'default',
+  ownerReferences: [{ ...newControllerRef(owner, 'apps/v1', kind), ...extra }],
+});
 
 test('background: once the owner is gone its dependents are deleted, others left alone', async (t) => {
   const { api } = await start(t);

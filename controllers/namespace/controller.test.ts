@@ -12,7 +12,9 @@ const CM = findByKind('v1', 'ConfigMap')!;
 const DEPLOY = findByKind('apps/v1', 'Deployment')!;
 
 /** A namespace controller over a fake API with namespace `team` holding a few objects; reconcile() is called by the test. */
-async function start(t: { after: (fn: () => void) => void }): Promise<{ api: FakeApiServer; nsc: NamespaceController; terminating: () => Promise<unknown>; caughtUp: () => Promise<unknown> }> {
+async function start(t: {
+  after: (fn: () => void) => void;
+}): Promise<{ api: FakeApiServer; nsc: NamespaceController; terminating: () => Promise<unknown>; caughtUp: () => Promise<unknown> }> {
   const api = new FakeApiServer();
   const client = api.client();
   const informers = new SharedInformerFactory(client);
@@ -26,8 +28,10 @@ async function start(t: { after: (fn: () => void) => void }): Promise<{ api: Fak
     api.seed(DEPLOY, { metadata: { name: 'd', namespace: ns }, spec: {} });
   }
   await informers.start();
-  const terminating = (): Promise<unknown> => eventually('the namespace terminating in the cache', () => informers.informerFor(NS).get('team')?.metadata.deletionTimestamp);
-  const caughtUp = (): Promise<unknown> => eventually('the namespace cache', () => informers.informerFor(NS).get('team')?.metadata.resourceVersion === api.get(NS, 'team')?.metadata.resourceVersion);
+  const terminating = (): Promise<unknown> =>
+    eventually('the namespace terminating in the cache', () => informers.informerFor(NS).get('team')?.metadata.deletionTimestamp);
+  const caughtUp = (): Promise<unknown> =>
+    eventually('the namespace cache', () => informers.informerFor(NS).get('team')?.metadata.resourceVersion === api.get(NS, 'team')?.metadata.resourceVersion);
   return { api, nsc, terminating, caughtUp };
 }
 

@@ -15,12 +15,20 @@ const KEY = 'default/web';
 function replicaSet(replicas: number, extra: Record<string, unknown> = {}): KubeObject {
   return {
     metadata: { name: 'web', namespace: 'default' },
-    spec: { replicas, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } }, ...extra },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: 'web' } },
+      template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } },
+      ...extra,
+    },
   };
 }
 
 /** A ReplicaSet controller over a fake API, its informers synced; reconcile() is called by the test. */
-async function start(t: { after: (fn: () => void) => void }, burst?: number): Promise<{ api: FakeApiServer; rsc: ReplicaSetController; informers: SharedInformerFactory }> {
+async function start(
+  t: { after: (fn: () => void) => void },
+  burst?: number,
+): Promise<{ api: FakeApiServer; rsc: ReplicaSetController; informers: SharedInformerFactory }> {
   const api = new FakeApiServer();
   const client = api.client();
   const informers = new SharedInformerFactory(client);
@@ -33,7 +41,10 @@ async function start(t: { after: (fn: () => void) => void }, burst?: number): Pr
 const podsOf = (api: FakeApiServer): KubeObject[] => api.list(POD, 'default');
 /** Waits until the ReplicaSet cache holds what the API holds (our own status writes included), as between syncs. */
 const rsCaughtUp = (api: FakeApiServer, informers: SharedInformerFactory): Promise<unknown> =>
-  eventually('the ReplicaSet cache', () => informers.informerFor(RS).get('web', 'default')?.metadata.resourceVersion === api.get(RS, 'web', 'default')?.metadata.resourceVersion);
+  eventually(
+    'the ReplicaSet cache',
+    () => informers.informerFor(RS).get('web', 'default')?.metadata.resourceVersion === api.get(RS, 'web', 'default')?.metadata.resourceVersion,
+  );
 const cached = (informers: SharedInformerFactory): number => informers.informerFor(POD).list().length;
 
 test('slowStartBatch: batches of 1, 2, 4, ... up to the count, each batch concurrent', async () => {
@@ -126,7 +137,11 @@ test('at most burstReplicas creates per sync, and none while the informer has no
 test('deletes are capped by burstReplicas, and wait for those very pods to be seen going', async (t) => {
   const { api, rsc, informers } = await start(t, 3);
   const rs = api.seed(RS, replicaSet(0));
-  for (let i = 0; i < 5; i++) api.seed(POD, { metadata: { name: `web-${i}`, namespace: 'default', labels: { app: 'web' }, ownerReferences: [newControllerRef(rs, 'apps/v1', 'ReplicaSet')] }, spec: {} });
+  for (let i = 0; i < 5; i++)
+    api.seed(POD, {
+      metadata: { name: `web-${i}`, namespace: 'default', labels: { app: 'web' }, ownerReferences: [newControllerRef(rs, 'apps/v1', 'ReplicaSet')] },
+      spec: {},
+    });
   await eventually('the pods in the cache', () => cached(informers) === 5 && informers.informerFor(RS).get('web', 'default'));
   api.holdWatches('pods');
   await rsc.reconcile(KEY);
@@ -163,13 +178,27 @@ test('adopts a matching orphan, but not for a ReplicaSet that was deleted while 
 test('status counts active, ready and available pods, and asks to come back when one turns available', async (t) => {
   const { api, rsc, informers } = await start(t);
   const rs = api.seed(RS, replicaSet(2, { minReadySeconds: 30 }));
-  const ready = (since: number): Record<string, unknown> => ({ phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: new Date(since).toISOString() }] });
+  const ready = (since: number): Record<string, unknown> => ({
+    phase: 'Running',
+    conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: new Date(since).toISOString() }],
+  });
   const ref = [newControllerRef(rs, 'apps/v1', 'ReplicaSet')];
-  api.seed(POD, { metadata: { name: 'old', namespace: 'default', labels: { app: 'web' }, ownerReferences: ref }, spec: {}, status: ready(Date.now() - 60_000) });
-  api.seed(POD, { metadata: { name: 'new', namespace: 'default', labels: { app: 'web' }, ownerReferences: ref }, spec: {}, status: ready(Date.now() - 10_000) });
+  api.seed(POD, {
+    metadata: { name: 'old', namespace: 'default', labels: { app: 'web' }, ownerReferences: ref },
+    spec: {},
+    status: ready(Date.now() - 60_000),
+  });
+  api.seed(POD, {
+    metadata: { name: 'new', namespace: 'default', labels: { app: 'web' }, ownerReferences: ref },
+    spec: {},
+    status: ready(Date.now() - 10_000),
+  });
   await eventually('the pods in the cache', () => cached(informers) === 2 && informers.informerFor(RS).get('web', 'default'));
   const result = await rsc.reconcile(KEY);
   const status = api.get(RS, 'web', 'default')!.status;
   assert.deepEqual({ ...status }, { replicas: 2, fullyLabeledReplicas: 2, readyReplicas: 2, availableReplicas: 1, observedGeneration: 1 });
-  assert.ok(result && result.requeueAfter !== undefined && result.requeueAfter > 0 && result.requeueAfter <= 20_050, `requeueAfter ${result && result.requeueAfter}`);
+  assert.ok(
+    result && result.requeueAfter !== undefined && result.requeueAfter > 0 && result.requeueAfter <= 20_050,
+    `requeueAfter ${result && result.requeueAfter}`,
+  );
 });

@@ -89,7 +89,8 @@ export class ReplicaSetController extends Reconciler {
     const sel = selectorOf(rs);
     // only active pods are claimed and counted, as Kubernetes does
     const candidates = this.pods.byIndex('namespace', rs.metadata.namespace as string).filter(isPodActive);
-    const active = await claim({ client: this.ctx.client, owner: rs, ownerKind: RS, kind: POD, match: (p) => matchesLabels(sel, p.metadata.labels), candidates });
+    const match = (p: KubeObject): boolean => matchesLabels(sel, p.metadata.labels);
+    const active = await claim({ client: this.ctx.client, owner: rs, ownerKind: RS, kind: POD, match, candidates });
     let manageError: unknown;
     if (needsSync && !rs.metadata.deletionTimestamp) await manageReplicas(this.deps, rs, key, active).catch((e: unknown) => (manageError = e));
     const requeueAfter = await this.updateStatus(rs, active);

@@ -46,7 +46,16 @@ interface Event {
 }
 
 export function apiError(code: number, reason: string, message: string, causes?: StatusCause[]): ApiError {
-  const status: Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code, reason, message, ...(causes ? { details: { causes } } : {}) };
+  const status: Status = {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    code,
+    reason,
+    message,
+    ...(causes ? { details: { causes } } : {}),
+  };
   return new ApiError(code, status);
 }
 
@@ -130,12 +139,18 @@ export class FakeApiServer {
     const watching = r.method === 'GET' && q.get('watch') === 'true';
     const verb = ((): FakeAction['verb'] => {
       switch (r.method) {
-        case 'GET': return watching ? 'watch' : name ? 'get' : 'list';
-        case 'POST': return 'create';
-        case 'PUT': return 'update';
-        case 'PATCH': return 'patch';
-        case 'DELETE': return name ? 'delete' : 'deletecollection';
-        default: throw apiError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
+        case 'GET':
+          return watching ? 'watch' : name ? 'get' : 'list';
+        case 'POST':
+          return 'create';
+        case 'PUT':
+          return 'update';
+        case 'PATCH':
+          return 'patch';
+        case 'DELETE':
+          return name ? 'delete' : 'deletecollection';
+        default:
+          throw apiError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
       }
     })();
     const action: FakeAction = { verb, resource: kind.resource, subresource, namespace, name, body: r.body };
@@ -146,14 +161,24 @@ export class FakeApiServer {
     }
     const body = r.body as KubeObject;
     switch (verb) {
-      case 'get': return this.mustGet(kind, namespace, name as string);
-      case 'list': return this.listResponse(kind, namespace, q);
-      case 'create': return this.create(kind, namespace, body);
-      case 'update': return subresource === 'finalize' ? this.finalize(kind, name as string, body) : this.update(kind, namespace, name as string, body, subresource === 'status');
-      case 'patch': return this.patch(kind, namespace, name as string, body, subresource === 'status');
-      case 'delete': return this.delete(kind, namespace, name as string, (r.body ?? {}) as DeleteBody);
-      case 'deletecollection': return this.deleteCollection(kind, namespace, q, (r.body ?? {}) as DeleteBody);
-      default: throw new Error('watch is served by watch()');
+      case 'get':
+        return this.mustGet(kind, namespace, name as string);
+      case 'list':
+        return this.listResponse(kind, namespace, q);
+      case 'create':
+        return this.create(kind, namespace, body);
+      case 'update':
+        return subresource === 'finalize'
+          ? this.finalize(kind, name as string, body)
+          : this.update(kind, namespace, name as string, body, subresource === 'status');
+      case 'patch':
+        return this.patch(kind, namespace, name as string, body, subresource === 'status');
+      case 'delete':
+        return this.delete(kind, namespace, name as string, (r.body ?? {}) as DeleteBody);
+      case 'deletecollection':
+        return this.deleteCollection(kind, namespace, q, (r.body ?? {}) as DeleteBody);
+      default:
+        throw new Error('watch is served by watch()');
     }
   }
 
@@ -193,7 +218,11 @@ export class FakeApiServer {
     const [group, version, rest] = parts[0] === 'api' ? ['', parts[1], parts.slice(2)] : [parts[1], parts[2], parts.slice(3)];
     let namespace: string | undefined;
     let segs = rest as string[];
-    if (segs[0] === 'namespaces' && segs.length >= 3 && KINDS.some((k) => k.group === group && k.version === version && k.namespaced && k.resource === segs[2])) {
+    if (
+      segs[0] === 'namespaces' &&
+      segs.length >= 3 &&
+      KINDS.some((k) => k.group === group && k.version === version && k.namespaced && k.resource === segs[2])
+    ) {
       namespace = segs[1];
       segs = segs.slice(2);
     }
@@ -203,7 +232,7 @@ export class FakeApiServer {
   }
 
   private key(kind: KindInfo, namespace: string | undefined, name: string): string {
-    return `${qualified(kind)}|${kind.namespaced ? namespace ?? '' : ''}|${name}`;
+    return `${qualified(kind)}|${kind.namespaced ? (namespace ?? '') : ''}|${name}`;
   }
 
   private mustGet(kind: KindInfo, namespace: string | undefined, name: string): KubeObject {
@@ -217,12 +246,19 @@ export class FakeApiServer {
     const fields = q.get('fieldSelector') ? parseFieldSelector(q.get('fieldSelector') as string) : undefined;
     const all = this.list(kind, namespace)
       .filter((o) => (!labels || matchesLabels(labels, o.metadata.labels)) && (!fields || matchesFields(fields, fieldsOf(kind, o))))
-      .sort((a, b) => this.key(kind, a.metadata.namespace, a.metadata.name as string).localeCompare(this.key(kind, b.metadata.namespace, b.metadata.name as string)));
+      .sort((a, b) =>
+        this.key(kind, a.metadata.namespace, a.metadata.name as string).localeCompare(this.key(kind, b.metadata.namespace, b.metadata.name as string)),
+      );
     const start = Number(q.get('continue') || 0);
     const limit = Number(q.get('limit') || 0) || all.length;
     const items = all.slice(start, start + limit);
     const more = start + limit < all.length;
-    return { apiVersion: apiVersionOf(kind), kind: `${kind.kind}List`, metadata: { resourceVersion: String(this.rv), ...(more ? { continue: String(start + limit) } : {}) }, items };
+    return {
+      apiVersion: apiVersionOf(kind),
+      kind: `${kind.kind}List`,
+      metadata: { resourceVersion: String(this.rv), ...(more ? { continue: String(start + limit) } : {}) },
+      items,
+    };
   }
 
   private create(kind: KindInfo, namespace: string | undefined, body: KubeObject): KubeObject {
@@ -236,7 +272,12 @@ export class FakeApiServer {
     if (!meta.name) throw apiError(422, 'Invalid', `${kind.kind} "" is invalid: metadata.name: Required value: name or generateName is required`);
     const ns = kind.namespaced ? this.objects.get(this.key(NAMESPACE, undefined, meta.namespace as string)) : undefined;
     if (ns?.obj.metadata.deletionTimestamp) {
-      throw apiError(403, 'Forbidden', `${qualified(kind)} "${meta.name}" is forbidden: unable to create new content in namespace ${meta.namespace} because it is being terminated`, [{ reason: 'NamespaceTerminating', message: `namespace ${meta.namespace} is being terminated`, field: 'metadata.namespace' }]);
+      throw apiError(
+        403,
+        'Forbidden',
+        `${qualified(kind)} "${meta.name}" is forbidden: unable to create new content in namespace ${meta.namespace} because it is being terminated`,
+        [{ reason: 'NamespaceTerminating', message: `namespace ${meta.namespace} is being terminated`, field: 'metadata.namespace' }],
+      );
     }
     const key = this.key(kind, meta.namespace, meta.name);
     if (this.objects.has(key)) throw apiError(409, 'AlreadyExists', `${qualified(kind)} "${meta.name}" already exists`);
@@ -259,12 +300,21 @@ export class FakeApiServer {
     if (statusOnly) next = { ...cur, status: clone(body.status) };
     else {
       next = { ...clone(body), apiVersion: cur.apiVersion, kind: cur.kind, status: cur.status };
-      next.metadata = { ...clone(body.metadata), name, namespace: cur.metadata.namespace, uid: cur.metadata.uid, creationTimestamp: cur.metadata.creationTimestamp, generation: cur.metadata.generation, deletionTimestamp: cur.metadata.deletionTimestamp };
+      next.metadata = {
+        ...clone(body.metadata),
+        name,
+        namespace: cur.metadata.namespace,
+        uid: cur.metadata.uid,
+        creationTimestamp: cur.metadata.creationTimestamp,
+        generation: cur.metadata.generation,
+        deletionTimestamp: cur.metadata.deletionTimestamp,
+      };
       if (JSON.stringify(next.spec) !== JSON.stringify(cur.spec)) next.metadata.generation = (cur.metadata.generation ?? 1) + 1;
     }
     const key = this.key(kind, namespace, name);
     // the last finalizer gone from an object being deleted (and not in a grace period) removes it
-    if (next.metadata.deletionTimestamp && !next.metadata.deletionGracePeriodSeconds && !next.metadata.finalizers?.length && this.finalized(kind, next)) return this.remove(kind, key, next);
+    if (next.metadata.deletionTimestamp && !next.metadata.deletionGracePeriodSeconds && !next.metadata.finalizers?.length && this.finalized(kind, next))
+      return this.remove(kind, key, next);
     return this.store(kind, key, next, 'MODIFIED');
   }
 
@@ -288,16 +338,21 @@ export class FakeApiServer {
     const cur = this.mustGet(kind, namespace, name);
     const pre = opts.preconditions;
     if (pre?.uid && pre.uid !== cur.metadata.uid) {
-      throw apiError(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(kind)} "${name}": Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${cur.metadata.uid}`);
+      const why = `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${cur.metadata.uid}`;
+      throw apiError(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(kind)} "${name}": ${why}`);
     }
     if (pre?.resourceVersion && pre.resourceVersion !== cur.metadata.resourceVersion) throw conflict(kind, name);
     const key = this.key(kind, namespace, name);
     const finalizers = [...(cur.metadata.finalizers ?? [])];
     const add = opts.propagationPolicy === 'Orphan' ? 'orphan' : opts.propagationPolicy === 'Foreground' ? 'foregroundDeletion' : undefined;
     if (add && !finalizers.includes(add)) finalizers.push(add);
-    const grace = kind.kind === 'Pod' && cur.spec?.nodeName ? opts.gracePeriodSeconds ?? cur.metadata.deletionGracePeriodSeconds ?? cur.spec?.terminationGracePeriodSeconds ?? 30 : 0;
+    const grace =
+      kind.kind === 'Pod' && cur.spec?.nodeName
+        ? (opts.gracePeriodSeconds ?? cur.metadata.deletionGracePeriodSeconds ?? cur.spec?.terminationGracePeriodSeconds ?? 30)
+        : 0;
     if (!finalizers.length && !grace && this.finalized(kind, cur)) return this.remove(kind, key, cur);
-    if (cur.metadata.deletionTimestamp && finalizers.length === (cur.metadata.finalizers ?? []).length && grace === cur.metadata.deletionGracePeriodSeconds) return cur;
+    if (cur.metadata.deletionTimestamp && finalizers.length === (cur.metadata.finalizers ?? []).length && grace === cur.metadata.deletionGracePeriodSeconds)
+      return cur;
     const next = clone(cur);
     next.metadata.finalizers = finalizers.length ? finalizers : undefined;
     next.metadata.deletionTimestamp ??= new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -307,8 +362,17 @@ export class FakeApiServer {
   }
 
   private deleteCollection(kind: KindInfo, namespace: string | undefined, q: URLSearchParams, opts: DeleteBody): unknown {
-    const list = this.listResponse(kind, namespace, new URLSearchParams({ labelSelector: q.get('labelSelector') ?? '', fieldSelector: q.get('fieldSelector') ?? '' })) as { items: KubeObject[] };
-    const items = list.items.map((o) => this.delete(kind, o.metadata.namespace, o.metadata.name as string, { gracePeriodSeconds: opts.gracePeriodSeconds, propagationPolicy: opts.propagationPolicy }));
+    const list = this.listResponse(
+      kind,
+      namespace,
+      new URLSearchParams({ labelSelector: q.get('labelSelector') ?? '', fieldSelector: q.get('fieldSelector') ?? '' }),
+    ) as { items: KubeObject[] };
+    const items = list.items.map((o) =>
+      this.delete(kind, o.metadata.namespace, o.metadata.name as string, {
+        gracePeriodSeconds: opts.gracePeriodSeconds,
+        propagationPolicy: opts.propagationPolicy,
+      }),
+    );
     return { ...list, items };
   }
 
@@ -356,7 +420,8 @@ interface DeleteBody {
 const NAMESPACE = KINDS.find((k) => k.kind === 'Namespace') as KindInfo;
 
 function conflict(kind: KindInfo, name: string): ApiError {
-  return apiError(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(kind)} "${name}": the object has been modified; please apply your changes to the latest version and try again`);
+  const why = 'the object has been modified; please apply your changes to the latest version and try again';
+  return apiError(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(kind)} "${name}": ${why}`);
 }
 
 /** A Client whose requests the FakeApiServer answers in memory (no socket is ever opened). */
@@ -377,7 +442,11 @@ class FakeClient extends Client {
 }
 
 /** Polls fn until it returns something truthy (an informer catching up, a loop converging); fails after timeoutMs. */
-export async function eventually<T>(what: string, fn: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  fn: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

@@ -6,9 +6,15 @@ import { eventually, FakeApiServer } from './fake.js';
 import { Informer, SharedInformerFactory } from './informer.js';
 
 const CM = findByKind('v1', 'ConfigMap')!;
-const cm = (name: string, data: Record<string, string> = {}, labels?: Record<string, string>): KubeObject => ({ metadata: { name, namespace: 'default', labels }, data });
+const cm = (name: string, data: Record<string, string> = {}, labels?: Record<string, string>): KubeObject => ({
+  metadata: { name, namespace: 'default', labels },
+  data,
+});
 
-function recorder(): { log: string[]; handlers: { add: (o: KubeObject) => void; update: (a: KubeObject, b: KubeObject) => void; delete: (o: KubeObject) => void } } {
+function recorder(): {
+  log: string[];
+  handlers: { add: (o: KubeObject) => void; update: (a: KubeObject, b: KubeObject) => void; delete: (o: KubeObject) => void };
+} {
   const log: string[] = [];
   return {
     log,
@@ -37,8 +43,14 @@ test('lists into the cache, then follows creates, updates and deletes through th
   await client.delete(CM, 'before', { namespace: 'default' });
   await eventually('the delete', () => r.log.length === 4);
   assert.deepEqual(r.log, ['add before', 'add after', 'update before', 'delete before']);
-  assert.deepEqual(inf.list().map((o) => o.metadata.name), ['after']);
-  assert.deepEqual(inf.byIndex('color', 'red').map((o) => o.metadata.name), ['after']);
+  assert.deepEqual(
+    inf.list().map((o) => o.metadata.name),
+    ['after'],
+  );
+  assert.deepEqual(
+    inf.byIndex('color', 'red').map((o) => o.metadata.name),
+    ['after'],
+  );
 });
 
 test('an add handler registered after start first receives every cached object as an add', async (t) => {
@@ -68,9 +80,12 @@ test('a handler that throws is logged and skipped: the other handlers get the ev
   inf.onAdd(() => {
     throw new Error('handler bug');
   });
-  inf.onAdd(r.handlers.add).onUpdate(() => {
-    throw new Error('another bug');
-  }).onUpdate(r.handlers.update);
+  inf
+    .onAdd(r.handlers.add)
+    .onUpdate(() => {
+      throw new Error('another bug');
+    })
+    .onUpdate(r.handlers.update);
   await inf.start();
   const client = api.client();
   await client.create(CM, cm('x'));
@@ -119,5 +134,11 @@ test('a label-selected informer sees only its objects', async (t) => {
   await api.client().create(CM, cm('mine-too', {}, { app: 'x' }));
   await api.client().create(CM, cm('not-mine', {}, { app: 'y' }));
   await eventually('the new one', () => inf.get('mine-too', 'default'));
-  assert.deepEqual(inf.list().map((o) => o.metadata.name).sort(), ['mine', 'mine-too']);
+  assert.deepEqual(
+    inf
+      .list()
+      .map((o) => o.metadata.name)
+      .sort(),
+    ['mine', 'mine-too'],
+  );
 });

@@ -11,7 +11,11 @@ const POD = findByKind('v1', 'Pod')!;
 const sel = selectorFromSet({ app: 'web' });
 const match = (p: KubeObject): boolean => matchesLabels(sel, p.metadata.labels);
 
-function setup(): { api: FakeApiServer; owner: KubeObject; pod: (name: string, labels: Record<string, string>, extra?: Partial<KubeObject['metadata']>) => KubeObject } {
+function setup(): {
+  api: FakeApiServer;
+  owner: KubeObject;
+  pod: (name: string, labels: Record<string, string>, extra?: Partial<KubeObject['metadata']>) => KubeObject;
+} {
   const api = new FakeApiServer();
   const owner = api.seed(RS, { metadata: { name: 'web', namespace: 'default' }, spec: { selector: { matchLabels: { app: 'web' } } } });
   const pod = (name: string, labels: Record<string, string>, extra: Partial<KubeObject['metadata']> = {}): KubeObject =>
@@ -42,7 +46,14 @@ test('adopts matching orphans, keeps its own, releases its own that stopped matc
 
 test('no adoption, no live read, when there is nothing to adopt', async () => {
   const { api, owner, pod } = setup();
-  const claimed = await claim({ client: api.client(), owner, ownerKind: RS, kind: POD, match, candidates: [pod('mine', { app: 'web' }, owned(owner)), pod('x', { app: 'db' })] });
+  const claimed = await claim({
+    client: api.client(),
+    owner,
+    ownerKind: RS,
+    kind: POD,
+    match,
+    candidates: [pod('mine', { app: 'web' }, owned(owner)), pod('x', { app: 'db' })],
+  });
   assert.equal(claimed.length, 1);
   assert.equal(api.count('get'), 0);
   assert.equal(api.count('patch'), 0);
@@ -53,7 +64,10 @@ test('an owner being deleted keeps what it has and neither adopts nor releases',
   const deleting = { ...owner, metadata: { ...owner.metadata, deletionTimestamp: '2026-01-01T00:00:00Z' } };
   const candidates = [pod('orphan', { app: 'web' }), pod('mine', { app: 'web' }, owned(owner)), pod('relabelled', { app: 'db' }, owned(owner))];
   const claimed = await claim({ client: api.client(), owner: deleting, ownerKind: RS, kind: POD, match, candidates });
-  assert.deepEqual(claimed.map((p) => p.metadata.name), ['mine']);
+  assert.deepEqual(
+    claimed.map((p) => p.metadata.name),
+    ['mine'],
+  );
   assert.equal(api.count('patch'), 0);
 });
 
@@ -71,7 +85,10 @@ test('the live re-check refuses to adopt for an owner the cache still shows but 
   const { api, owner, pod } = setup();
   await api.client().delete(RS, 'web', { namespace: 'default' });
   const candidates = [pod('orphan-1', { app: 'web' }), pod('orphan-2', { app: 'web' })];
-  await assert.rejects(claim({ client: api.client(), owner, ownerKind: RS, kind: POD, match, candidates }), /can't adopt Pod default\/orphan-1 .*can't recheck DeletionTimestamp: replicasets.apps "web" not found/);
+  await assert.rejects(
+    claim({ client: api.client(), owner, ownerKind: RS, kind: POD, match, candidates }),
+    /can't adopt Pod default\/orphan-1 .*can't recheck DeletionTimestamp: replicasets.apps "web" not found/,
+  );
   assert.equal(api.count('patch'), 0, 'nothing adopted');
   assert.equal(api.count('get', 'replicasets'), 1, 'one live read for all the orphans');
 });
@@ -81,8 +98,10 @@ test('the live re-check refuses to adopt for an owner deleted and re-created und
   const client = api.client();
   await client.delete(RS, 'web', { namespace: 'default' });
   const replacement = await client.create<KubeObject>(RS, { metadata: { name: 'web', namespace: 'default' }, spec: {} });
-  await assert.rejects(claim({ client, owner, ownerKind: RS, kind: POD, match, candidates: [pod('orphan', { app: 'web' })] }),
-    new RegExp(`original ReplicaSet default/web is gone: got uid ${replacement.metadata.uid}, wanted ${owner.metadata.uid}`));
+  await assert.rejects(
+    claim({ client, owner, ownerKind: RS, kind: POD, match, candidates: [pod('orphan', { app: 'web' })] }),
+    new RegExp(`original ReplicaSet default/web is gone: got uid ${replacement.metadata.uid}, wanted ${owner.metadata.uid}`),
+  );
   assert.equal(api.get(POD, 'orphan', 'default')!.metadata.ownerReferences, undefined);
 });
 
@@ -91,7 +110,10 @@ test('the live re-check refuses to adopt for an owner that has just started dele
   const client = api.client();
   await client.patch(RS, 'web', { metadata: { finalizers: ['example.com/hold'] } }, 'merge', { namespace: 'default' });
   await client.delete(RS, 'web', { namespace: 'default' });
-  await assert.rejects(claim({ client, owner, ownerKind: RS, kind: POD, match, candidates: [pod('orphan', { app: 'web' })] }), /default\/web has just been deleted at /);
+  await assert.rejects(
+    claim({ client, owner, ownerKind: RS, kind: POD, match, candidates: [pod('orphan', { app: 'web' })] }),
+    /default\/web has just been deleted at /,
+  );
   assert.equal(api.count('patch', 'pods'), 0);
 });
 

@@ -29,7 +29,13 @@ export const isBeingDeleted = (o: KubeObject): boolean => !!o.metadata.deletionT
  */
 export async function setOwnerReferences(client: Client, kind: KindInfo, obj: KubeObject, refs: OwnerReference[]): Promise<KubeObject | undefined> {
   try {
-    return await client.patch(kind, obj.metadata.name as string, { metadata: { ownerReferences: refs.length ? refs : null, resourceVersion: obj.metadata.resourceVersion } }, 'merge', { namespace: obj.metadata.namespace });
+    return await client.patch(
+      kind,
+      obj.metadata.name as string,
+      { metadata: { ownerReferences: refs.length ? refs : null, resourceVersion: obj.metadata.resourceVersion } },
+      'merge',
+      { namespace: obj.metadata.namespace },
+    );
   } catch (e) {
     if (isNotFound(e)) return undefined;
     throw e;
@@ -38,7 +44,12 @@ export async function setOwnerReferences(client: Client, kind: KindInfo, obj: Ku
 
 /** Removes the owner with ownerUid from obj's ownerReferences (orphaning it). */
 export async function release(client: Client, kind: KindInfo, obj: KubeObject, ownerUid: string): Promise<KubeObject | undefined> {
-  return setOwnerReferences(client, kind, obj, (obj.metadata.ownerReferences ?? []).filter((r) => r.uid !== ownerUid));
+  return setOwnerReferences(
+    client,
+    kind,
+    obj,
+    (obj.metadata.ownerReferences ?? []).filter((r) => r.uid !== ownerUid),
+  );
 }
 
 export interface ClaimOptions<T extends KubeObject> {
@@ -85,7 +96,10 @@ export async function claim<T extends KubeObject>(o: ClaimOptions<T>): Promise<T
       } catch (e) {
         throw new Error(`can't adopt ${o.kind.kind} ${describe(obj)} (${obj.metadata.uid}): ${(e as Error).message}`);
       }
-      const adopted = await setOwnerReferences(o.client, o.kind, obj, [...(obj.metadata.ownerReferences ?? []), newControllerRef(owner, apiVersionOf(o.ownerKind), o.ownerKind.kind)]);
+      const adopted = await setOwnerReferences(o.client, o.kind, obj, [
+        ...(obj.metadata.ownerReferences ?? []),
+        newControllerRef(owner, apiVersionOf(o.ownerKind), o.ownerKind.kind),
+      ]);
       if (adopted) claimed.push(adopted as T);
     } catch (e) {
       errors.push(e);

@@ -18,10 +18,14 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
 test('requeueAfter brings the key back after that long, not before', async (t) => {
   t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
   const calls: number[] = [];
-  const loop = new ReconcileLoop({ name: 't', log: quiet, reconcile: async () => {
-    calls.push(Date.now());
-    return calls.length === 1 ? { requeueAfter: 30_000 } : {};
-  } });
+  const loop = new ReconcileLoop({
+    name: 't',
+    log: quiet,
+    reconcile: async () => {
+      calls.push(Date.now());
+      return calls.length === 1 ? { requeueAfter: 30_000 } : {};
+    },
+  });
   const running = loop.run(1);
   loop.add('k');
   await flush();
@@ -43,10 +47,16 @@ test('a thrown error is retried with per-key back-off; success resets it', async
   t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
   const calls: number[] = [];
   let failing = 3;
-  const loop = new ReconcileLoop({ name: 't', log: quiet, baseDelayMs: 1000, reconcile: async () => {
-    calls.push(Date.now());
-    if (failing-- > 0) throw new ApiError(409, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code: 409, reason: 'Conflict', message: 'modified' });
-  } });
+  const loop = new ReconcileLoop({
+    name: 't',
+    log: quiet,
+    baseDelayMs: 1000,
+    reconcile: async () => {
+      calls.push(Date.now());
+      if (failing-- > 0)
+        throw new ApiError(409, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code: 409, reason: 'Conflict', message: 'modified' });
+    },
+  });
   const running = loop.run(1);
   loop.add('k');
   await flush();
@@ -65,14 +75,18 @@ test('one key is never reconciled by two workers at once; adds meanwhile fold in
   let inFlight = 0;
   let maxInFlight = 0;
   const seen: string[] = [];
-  const loop = new ReconcileLoop({ name: 't', log: quiet, reconcile: async (key) => {
-    seen.push(key);
-    if (key !== 'a') return;
-    inFlight++;
-    maxInFlight = Math.max(maxInFlight, inFlight);
-    if (seen.filter((k) => k === 'a').length === 1) await gate.promise;
-    inFlight--;
-  } });
+  const loop = new ReconcileLoop({
+    name: 't',
+    log: quiet,
+    reconcile: async (key) => {
+      seen.push(key);
+      if (key !== 'a') return;
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      if (seen.filter((k) => k === 'a').length === 1) await gate.promise;
+      inFlight--;
+    },
+  });
   const running = loop.run(4);
   loop.add('a');
   await flush();
@@ -92,11 +106,15 @@ test('shutdown: reconciles in flight finish, nothing queued starts, run() resolv
   const gate = deferred();
   const started: string[] = [];
   const finished: string[] = [];
-  const loop = new ReconcileLoop({ name: 't', log: quiet, reconcile: async (key) => {
-    started.push(key);
-    await gate.promise;
-    finished.push(key);
-  } });
+  const loop = new ReconcileLoop({
+    name: 't',
+    log: quiet,
+    reconcile: async (key) => {
+      started.push(key);
+      await gate.promise;
+      finished.push(key);
+    },
+  });
   const abort = new AbortController();
   let resolved = false;
   const running = loop.run(1, abort.signal).then(() => (resolved = true));

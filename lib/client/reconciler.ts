@@ -85,7 +85,10 @@ export abstract class Reconciler {
   protected readonly log: Logger;
   protected readonly loop: ReconcileLoop;
 
-  constructor(readonly name: string, rateLimit: RateLimitOptions = { baseDelayMs: 5, maxDelayMs: 60_000 }) {
+  constructor(
+    readonly name: string,
+    rateLimit: RateLimitOptions = { baseDelayMs: 5, maxDelayMs: 60_000 },
+  ) {
     this.log = logger(name);
     this.loop = new ReconcileLoop({ ...rateLimit, name, log: this.log, reconcile: (key) => this.reconcile(key) });
   }

@@ -6,7 +6,18 @@ import type { KubeObject } from '../../lib/api/types.js';
 import { EventRecorder } from '../../lib/client/events.js';
 import { FakeApiServer } from '../../lib/client/fake.js';
 import type { CriClient } from '../cri/client.js';
-import type { Container, ContainerConfig, ContainerFilter, ContainerState, ContainerStatus, Image, PodSandbox, PodSandboxConfig, PodSandboxFilter, PodSandboxState } from '../cri/types.js';
+import type {
+  Container,
+  ContainerConfig,
+  ContainerFilter,
+  ContainerState,
+  ContainerStatus,
+  Image,
+  PodSandbox,
+  PodSandboxConfig,
+  PodSandboxFilter,
+  PodSandboxState,
+} from '../cri/types.js';
 import { Backoff } from './backoff.js';
 import { LABEL_POD_UID } from './config.js';
 import { ImagePuller } from './images.js';
@@ -16,8 +27,23 @@ const POD = findByKind('v1', 'Pod')!;
 const CM = findByKind('v1', 'ConfigMap')!;
 const NS = 1e6; // nanoseconds per millisecond
 
-interface FakeSandbox { id: string; config: PodSandboxConfig; state: PodSandboxState; createdAt: number; ip: string }
-interface FakeContainer { id: string; sandboxId: string; config: ContainerConfig; state: ContainerState; createdAt: number; startedAt: number; finishedAt: number; exitCode: number }
+interface FakeSandbox {
+  id: string;
+  config: PodSandboxConfig;
+  state: PodSandboxState;
+  createdAt: number;
+  ip: string;
+}
+interface FakeContainer {
+  id: string;
+  sandboxId: string;
+  config: ContainerConfig;
+  state: ContainerState;
+  createdAt: number;
+  startedAt: number;
+  finishedAt: number;
+  exitCode: number;
+}
 
 const matches = (labels: Record<string, string> | undefined, want: Record<string, string> | undefined): boolean =>
   Object.entries(want ?? {}).every(([k, v]) => labels?.[k] === v);
@@ -48,13 +74,39 @@ class FakeRuntime {
 
   client(): CriClient {
     const call = (name: string): void => void this.calls.push(name);
-    const sandbox = (s: FakeSandbox): PodSandbox => ({ id: s.id, metadata: { attempt: 0, ...s.config.metadata }, state: s.state, createdAt: s.createdAt, labels: s.config.labels ?? {}, annotations: s.config.annotations ?? {}, runtimeHandler: '' });
-    const container = (c: FakeContainer): Container => ({ id: c.id, podSandboxId: c.sandboxId, metadata: { attempt: 0, ...c.config.metadata }, image: c.config.image, imageRef: `sha256:${c.config.image.image}`, state: c.state, createdAt: c.createdAt, labels: c.config.labels ?? {}, annotations: c.config.annotations ?? {} });
+    const sandbox = (s: FakeSandbox): PodSandbox => ({
+      id: s.id,
+      metadata: { attempt: 0, ...s.config.metadata },
+      state: s.state,
+      createdAt: s.createdAt,
+      labels: s.config.labels ?? {},
+      annotations: s.config.annotations ?? {},
+      runtimeHandler: '',
+    });
+    const container = (c: FakeContainer): Container => ({
+      id: c.id,
+      podSandboxId: c.sandboxId,
+      metadata: { attempt: 0, ...c.config.metadata },
+      image: c.config.image,
+      imageRef: `sha256:${c.config.image.image}`,
+      state: c.state,
+      createdAt: c.createdAt,
+      labels: c.config.labels ?? {},
+      annotations: c.config.annotations ?? {},
+    });
     const status = (c: FakeContainer): ContainerStatus => ({
-      ...container(c), startedAt: c.startedAt, finishedAt: c.finishedAt, exitCode: c.exitCode, reason: '', message: '', mounts: [], logPath: '',
+      ...container(c),
+      startedAt: c.startedAt,
+      finishedAt: c.finishedAt,
+      exitCode: c.exitCode,
+      reason: '',
+      message: '',
+      mounts: [],
+      logPath: '',
     });
     const fake = {
-      listPodSandbox: async (f: PodSandboxFilter = {}) => [...this.sandboxes.values()].filter((s) => (!f.id || s.id === f.id) && matches(s.config.labels, f.labelSelector)).map(sandbox),
+      listPodSandbox: async (f: PodSandboxFilter = {}) =>
+        [...this.sandboxes.values()].filter((s) => (!f.id || s.id === f.id) && matches(s.config.labels, f.labelSelector)).map(sandbox),
       podSandboxStatus: async (id: string) => {
         const s = this.sandboxes.get(id);
         return { status: s ? { ...sandbox(s), network: { ip: s.ip, additionalIps: [] }, linux: null } : null, info: {} };
@@ -76,7 +128,10 @@ class FakeRuntime {
         this.sandboxes.delete(id);
         for (const c of [...this.containers.values()]) if (c.sandboxId === id) this.containers.delete(c.id);
       },
-      listContainers: async (f: ContainerFilter = {}) => [...this.containers.values()].filter((c) => (!f.id || c.id === f.id) && (!f.podSandboxId || c.sandboxId === f.podSandboxId) && matches(c.config.labels, f.labelSelector)).map(container),
+      listContainers: async (f: ContainerFilter = {}) =>
+        [...this.containers.values()]
+          .filter((c) => (!f.id || c.id === f.id) && (!f.podSandboxId || c.sandboxId === f.podSandboxId) && matches(c.config.labels, f.labelSelector))
+          .map(container),
       containerStatus: async (id: string) => {
         const c = this.containers.get(id);
         return { status: c ? status(c) : null, info: {} };
@@ -101,7 +156,10 @@ class FakeRuntime {
         call('RemoveContainer');
         this.containers.delete(id);
       },
-      imageStatus: async (image: string): Promise<Image | null> => (this.images.has(image) ? { id: `sha256:${image}`, repoTags: [image], repoDigests: [], size: 1, uid: null, username: '', spec: null, pinned: false } : null),
+      imageStatus: async (image: string): Promise<Image | null> =>
+        this.images.has(image)
+          ? { id: `sha256:${image}`, repoTags: [image], repoDigests: [], size: 1, uid: null, username: '', spec: null, pinned: false }
+          : null,
       pullImage: async (image: string) => {
         call(`PullImage ${image}`);
         if (this.pullError) throw new Error(this.pullError);
@@ -119,14 +177,26 @@ function setup(): { api: FakeApiServer; rt: FakeRuntime; deps: SyncDeps } {
   const cri = rt.client();
   const client = api.client();
   const deps: SyncDeps = {
-    client, cri, images: new ImagePuller(cri), restarts: new Backoff(), nodeName: 'node-1', hostIP: '192.0.2.10', logRoot: '/tmp/logs',
-    lastStatus: new Map(), startTimes: new Map(), recorder: new EventRecorder(client, 'kubelet', 'node-1'),
+    client,
+    cri,
+    images: new ImagePuller(cri),
+    restarts: new Backoff(),
+    nodeName: 'node-1',
+    hostIP: '192.0.2.10',
+    logRoot: '/tmp/logs',
+    lastStatus: new Map(),
+    startTimes: new Map(),
+    recorder: new EventRecorder(client, 'kubelet', 'node-1'),
   };
   return { api, rt, deps };
 }
 
 function pod(api: FakeApiServer, spec: Record<string, unknown> = {}): KubeObject {
-  return api.seed(POD, { metadata: { name: 'web', namespace: 'default' }, spec: { nodeName: 'node-1', containers: [{ name: 'app', image: 'registry.local/web:v1' }], ...spec }, status: { phase: 'Pending' } });
+  return api.seed(POD, {
+    metadata: { name: 'web', namespace: 'default' },
+    spec: { nodeName: 'node-1', containers: [{ name: 'app', image: 'registry.local/web:v1' }], ...spec },
+    status: { phase: 'Pending' },
+  });
 }
 
 const statusOf = (api: FakeApiServer): KubeObject['status'] => api.get(POD, 'web', 'default')?.status;
@@ -193,7 +263,9 @@ test('a changed container spec replaces the running container', async () => {
   const p = pod(api);
   const uid = p.metadata.uid as string;
   await syncPod(deps, uid, p);
-  const updated = await api.client().patch(POD, 'web', { spec: { containers: [{ name: 'app', image: 'registry.local/web:v2' }] } }, 'merge', { namespace: 'default' });
+  const updated = await api
+    .client()
+    .patch(POD, 'web', { spec: { containers: [{ name: 'app', image: 'registry.local/web:v2' }] } }, 'merge', { namespace: 'default' });
   await syncPod(deps, uid, updated);
   const cs = rt.of(uid).containers;
   assert.ok(rt.calls.includes('CreateContainer app registry.local/web:v2'));
@@ -216,7 +288,9 @@ test('an image that cannot be pulled gives ErrImagePull, no container, and a loo
 
 test('env from a ConfigMap key that does not exist: CreateContainerConfigError, then the container once it does', async () => {
   const { api, rt, deps } = setup();
-  const p = pod(api, { containers: [{ name: 'app', image: 'registry.local/web:v1', env: [{ name: 'MODE', valueFrom: { configMapKeyRef: { name: 'settings', key: 'mode' } } }] }] });
+  const p = pod(api, {
+    containers: [{ name: 'app', image: 'registry.local/web:v1', env: [{ name: 'MODE', valueFrom: { configMapKeyRef: { name: 'settings', key: 'mode' } } }] }],
+  });
   const uid = p.metadata.uid as string;
   await syncPod(deps, uid, p);
   assert.equal(containerState(api).waiting?.reason, 'CreateContainerConfigError');

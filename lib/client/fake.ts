@@ -4,8 +4,9 @@
 // with generateName; update and status writes with optimistic concurrency and generation bumps; merge patches
 // (strategic ones are applied as merge patches: enough for metadata and status); delete with uid preconditions,
 // finalizers and propagation policies, graceful for pods bound to a node (they stay, terminating, until a delete
-// with gracePeriodSeconds 0, the kubelet's); deletecollection; namespace finalize. Tests can hold watch events back (an
-// informer that lags), make chosen requests fail, and read every request made. Never used outside tests.
+// with gracePeriodSeconds 0, the kubelet's); deletecollection; namespace finalize; pods/binding. Tests can hold
+// watch events back (an informer that lags), make chosen requests fail, and read every request made. Never used
+// outside tests.
 import type { IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { KINDS, apiVersionOf, type KindInfo } from '../api/kinds.js';
@@ -166,7 +167,7 @@ export class FakeApiServer {
       case 'list':
         return this.listResponse(kind, namespace, q);
       case 'create':
-        return this.create(kind, namespace, body);
+        return subresource === 'binding' ? this.bind(kind, namespace, name as string, body) : this.create(kind, namespace, body);
       case 'update':
         return subresource === 'finalize'
           ? this.finalize(kind, name as string, body)
@@ -290,6 +291,16 @@ export class FakeApiServer {
       obj.status = { phase: 'Active' };
     }
     return this.store(kind, key, obj, 'ADDED');
+  }
+
+  /** pods/binding: what a scheduler does; a pod already on a node refuses (409), as the real server does. */
+  private bind(kind: KindInfo, namespace: string | undefined, name: string, body: KubeObject): Status {
+    const cur = this.mustGet(kind, namespace, name);
+    const bound = cur.spec?.nodeName;
+    if (bound) throw apiError(409, 'Conflict', `Operation cannot be fulfilled on pods/binding "${name}": pod ${name} is already assigned to node "${bound}"`);
+    const target = (body as { target?: { name?: string } }).target?.name;
+    this.store(kind, this.key(kind, namespace, name), { ...cur, spec: { ...cur.spec, nodeName: target } }, 'MODIFIED');
+    return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
   }
 
   private update(kind: KindInfo, namespace: string | undefined, name: string, body: KubeObject, statusOnly: boolean): KubeObject {

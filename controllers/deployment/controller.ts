@@ -29,7 +29,6 @@ export class DeploymentController extends Reconciler {
     this.sets = ctx.informers.informerFor(RS);
     this.pods = ctx.informers.informerFor(POD);
     // shared informers: another controller may have added the same index already
-    if (!this.sets.hasIndex('controller')) this.sets.addIndex('controller', byControllerUid);
     if (!this.pods.hasIndex('controller')) this.pods.addIndex('controller', byControllerUid);
 
     const enqueueD = (d: KubeObject): void => this.enqueue(keyOf(d));

@@ -5,7 +5,7 @@
 import { findByKind } from '../../lib/api/kinds.js';
 import { labelSelectorFromObject, matchesLabels, type LabelSelectorParsed } from '../../lib/api/selectors/index.js';
 import type { KubeObject } from '../../lib/api/types.js';
-import { byControllerUid, claim, controllerRef, isNotFound, keyOf, Reconciler, splitKey, type Informer, type ReconcileResult } from '../../lib/client/index.js';
+import { claim, controllerRef, isNotFound, keyOf, Reconciler, splitKey, type Informer, type ReconcileResult } from '../../lib/client/index.js';
 import type { ControllerContext } from '../context.js';
 import { Expectations } from '../expectations.js';
 import { isPodActive, isPodAvailable, isPodReady, msUntilAvailable } from '../pods.js';
@@ -26,7 +26,6 @@ export class ReplicaSetController extends Reconciler {
     this.deps = { client: ctx.client, recorder: ctx.recorder('replicaset-controller'), expectations: this.expectations, burstReplicas };
     this.sets = ctx.informers.informerFor(RS);
     this.pods = ctx.informers.informerFor(POD);
-    if (!this.pods.hasIndex('controller')) this.pods.addIndex('controller', byControllerUid);
     if (!this.pods.hasIndex('namespace')) this.pods.addIndex('namespace', (p) => [p.metadata.namespace as string]);
     this.sets.onAdd((rs) => this.enqueue(keyOf(rs))).onUpdate((_o, rs) => this.enqueue(keyOf(rs))).onDelete((rs) => {
       this.expectations.delete(keyOf(rs));

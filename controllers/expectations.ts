@@ -1,19 +1,30 @@
-// Expectations: after a controller creates or deletes N pods it waits until its informer has seen all N before
-// counting pods again, so a slow watch can't make it create (or delete) the same pods twice. Expectations expire
-// after five minutes in case an event is never observed (e.g. a create that failed silently).
-const TTL_MS = 5 * 60_000;
+// Expectations: after a controller creates or deletes pods it waits until its informer has seen all of them before
+// counting pods again, so a slow watch can't make it create (or delete) the same pods twice. Creations are
+// counted; deletions are tracked by pod key (as Kubernetes' UIDTrackingControllerExpectations), so a pod someone
+// else deleted, or one deletion seen twice (first its deletionTimestamp, then its removal), can't stand in for a
+// deletion still to come. Expectations expire after five minutes in case an event is never observed.
+export const EXPECTATIONS_TTL_MS = 5 * 60_000;
 
 interface Expectation {
   add: number;
-  del: number;
+  /** Keys (namespace/name) of the pods whose deletion is still to be observed. */
+  del: Set<string>;
   at: number;
 }
 
 export class Expectations {
   private readonly map = new Map<string, Expectation>();
 
-  expect(key: string, add: number, del: number): void {
-    this.map.set(key, { add, del, at: Date.now() });
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** Replaces key's expectations: n creations to observe, no deletions. */
+  expectCreations(key: string, n: number): void {
+    this.map.set(key, { add: n, del: new Set(), at: this.now() });
+  }
+
+  /** Replaces key's expectations: the deletion of each pod named, no creations. */
+  expectDeletions(key: string, podKeys: string[]): void {
+    this.map.set(key, { add: 0, del: new Set(podKeys), at: this.now() });
   }
 
   creationObserved(key: string): void {
@@ -21,23 +32,23 @@ export class Expectations {
     if (e) e.add--;
   }
 
-  deletionObserved(key: string): void {
-    const e = this.map.get(key);
-    if (e) e.del--;
+  /** Counts once per expected pod, whichever of its deletion events comes first; other pods don't count. */
+  deletionObserved(key: string, podKey: string): void {
+    this.map.get(key)?.del.delete(podKey);
   }
 
-  /** A create that failed will never be observed: stop waiting for it. */
+  /** A create that failed (or was never attempted) will never be observed: stop waiting for it. */
   creationFailed(key: string): void {
     this.creationObserved(key);
   }
 
-  deletionFailed(key: string): void {
-    this.deletionObserved(key);
+  deletionFailed(key: string, podKey: string): void {
+    this.deletionObserved(key, podKey);
   }
 
   satisfied(key: string): boolean {
     const e = this.map.get(key);
-    return !e || (e.add <= 0 && e.del <= 0) || Date.now() - e.at > TTL_MS;
+    return !e || (e.add <= 0 && e.del.size === 0) || this.now() - e.at > EXPECTATIONS_TTL_MS;
   }
 
   delete(key: string): void {

@@ -1,12 +1,11 @@
 // The controller-manager: every controller in one process over one set of shared informers. It runs only while
 // this process holds the leader lease (see cli/component.ts); losing it ends the process, as in Kubernetes.
-import { SharedInformerFactory, type Client } from '../lib/client/index.js';
+import { SharedInformerFactory, type Client, type Reconciler } from '../lib/client/index.js';
 import { ControllerContext, DEFAULT_OPTIONS, type ControllerOptions } from './context.js';
 import { DeploymentController } from './deployment/index.js';
 import { GarbageCollector } from './garbagecollector/controller.js';
 import { NamespaceController } from './namespace/controller.js';
 import { NodeLifecycleController } from './nodelifecycle/controller.js';
-import type { Reconciler } from './reconciler.js';
 import { ReplicaSetController } from './replicaset/controller.js';
 
 export async function runControllers(client: Client, signal: AbortSignal, options: Partial<ControllerOptions> = {}): Promise<void> {

@@ -1,16 +1,15 @@
 // A third-party controller: stamps every ConfigMap with a checksum of its data, level-based and leader-elected.
+// The informer's handlers only enqueue keys; the ReconcileLoop (the loop every Flotilla controller runs) calls
+// reconcile(key) with one worker per key at a time and retries a failure with back-off.
 import { createHash } from 'node:crypto';
-import { Client, Informer, LeaderElector, WorkQueue, findByResource, isNotFound, loadKubeConfig } from '../lib/client/index.js';
+import { Client, Informer, LeaderElector, ReconcileLoop, findByResource, keyOf, loadKubeConfig, splitKey } from '../lib/client/index.js';
 
 const CONFIGMAPS = findByResource('', 'v1', 'configmaps')!;
 const client = new Client(loadKubeConfig({ kubeconfig: process.env.KUBECONFIG }));
 const informer = new Informer(client, CONFIGMAPS);
-const queue = new WorkQueue<string>();
-const enqueue = (o: { metadata: { namespace?: string; name?: string } }) => queue.add(`${o.metadata.namespace}/${o.metadata.name}`);
-informer.onAdd(enqueue).onUpdate((_old, cur) => enqueue(cur));
 
 async function reconcile(key: string): Promise<void> {
-  const [namespace, name] = key.split('/') as [string, string];
+  const [namespace, name] = splitKey(key);
   const cm = informer.get(name, namespace);
   if (!cm) return; // deleted: nothing to do
   const sum = createHash('sha256').update(JSON.stringify(cm.data ?? {})).digest('hex').slice(0, 16);
@@ -18,10 +17,10 @@ async function reconcile(key: string): Promise<void> {
   await client.patch(CONFIGMAPS, name, { metadata: { annotations: { 'example.com/checksum': sum } } }, 'merge', { namespace });
 }
 
-new LeaderElector(client, { namespace: 'kube-system', name: 'checksum-controller', onStartedLeading: async () => {
+const loop = new ReconcileLoop({ name: 'checksum-controller', reconcile });
+informer.onAdd((cm) => loop.add(keyOf(cm))).onUpdate((_old, cm) => loop.add(keyOf(cm)));
+
+new LeaderElector(client, { namespace: 'kube-system', name: 'checksum-controller', onStartedLeading: async (signal: AbortSignal) => {
   await informer.start();
-  for (let key = await queue.get(); key !== undefined; key = await queue.get()) {
-    try { await reconcile(key); queue.forget(key); } catch (e) { if (!isNotFound(e)) queue.addRateLimited(key); }
-    queue.done(key);
-  }
+  await loop.run(2, signal);
 } }).start();

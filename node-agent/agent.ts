@@ -1,10 +1,12 @@
 // The node agent (our kubelet): registers its Node, renews its Lease every 10 s, keeps node status current, and
-// runs the pods bound to it through containerd's CRI. Each pod is synced by one worker at a time (a work queue keyed
-// by pod uid); a relist of the runtime every second (the kubelet's PLEG) notices containers that exited.
+// runs the pods bound to it through containerd's CRI. Pods are synced by the controller loop every controller uses
+// (lib/client's ReconcileLoop, keyed by pod uid: one worker per pod at a time, a failed sync retried with back-off,
+// a sync that asks to look again later requeued then); a relist of the runtime every second (the kubelet's PLEG)
+// notices containers that exited.
 import { hostname as osHostname } from 'node:os';
 import { findByKind } from '../lib/api/kinds.js';
 import type { KubeObject } from '../lib/api/types.js';
-import { Informer, WorkQueue, isAlreadyExists, isConflict, type Client } from '../lib/client/index.js';
+import { Informer, ReconcileLoop, isAlreadyExists, isConflict, type Client } from '../lib/client/index.js';
 import { EventRecorder } from '../lib/client/events.js';
 import { logger } from '../lib/util/log.js';
 import type { CriClient } from './cri/client.js';
@@ -36,11 +38,11 @@ export class NodeAgent {
   readonly nodeName: string;
   readonly hostIP: string;
   private readonly pods: Informer;
-  private readonly queue = new WorkQueue<string>({ baseDelayMs: 500, maxDelayMs: 30_000 });
+  /** Pod workers: reconcile = syncPod of one pod uid. */
+  private readonly podWorkers: ReconcileLoop;
   private readonly deps: SyncDeps;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly lastSeen = new Map<string, string>();
-  private readonly retry = new Map<string, NodeJS.Timeout>();
   private stopped = false;
 
   constructor(private readonly client: Client, private readonly cri: CriClient, private readonly o: NodeAgentOptions) {
@@ -48,7 +50,15 @@ export class NodeAgent {
     this.hostIP = o.hostIP ?? primaryIPv4();
     this.pods = new Informer(client, POD, { fieldSelector: `spec.nodeName=${this.nodeName}` });
     this.pods.addIndex('uid', (p) => [p.metadata.uid as string]);
-    const kick = (p: KubeObject) => this.queue.add(p.metadata.uid as string);
+    this.podWorkers = new ReconcileLoop({
+      name: 'node-agent',
+      baseDelayMs: 500,
+      maxDelayMs: 30_000,
+      log,
+      routine: isConflict,
+      reconcile: async (uid) => ({ requeueAfter: await syncPod(this.deps, uid, this.podByUid(uid)) }),
+    });
+    const kick = (p: KubeObject) => this.podWorkers.add(p.metadata.uid as string);
     // our own status writes come back as updates; only a change of spec or deletion needs a sync
     this.pods.onAdd(kick).onUpdate((old, p) => {
       if (old.metadata.deletionTimestamp !== p.metadata.deletionTimestamp || JSON.stringify(old.spec) !== JSON.stringify(p.spec)) kick(p);
@@ -73,17 +83,16 @@ export class NodeAgent {
     this.every(STATUS_MS, () => this.updateNodeStatus());
     await this.pods.start();
     // sandboxes of pods that are gone (deleted while we were down) get a sync too, which removes them
-    for (const s of await this.cri.listPodSandbox({ labelSelector: { [LABEL_MANAGED]: 'true' } })) this.queue.add(s.labels[LABEL_POD_UID] as string);
+    for (const s of await this.cri.listPodSandbox({ labelSelector: { [LABEL_MANAGED]: 'true' } })) this.podWorkers.add(s.labels[LABEL_POD_UID] as string);
     this.every(RELIST_MS, () => this.relist());
-    for (let i = 0; i < WORKERS; i++) void this.worker();
+    void this.podWorkers.run(WORKERS);
     log.info('node agent ready', { node: this.nodeName, hostIP: this.hostIP });
   }
 
   stop(): void {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
-    for (const t of this.retry.values()) clearTimeout(t);
-    this.queue.shutDown();
+    this.podWorkers.shutDown();
     this.pods.stop();
   }
 
@@ -96,31 +105,6 @@ export class NodeAgent {
     }, ms));
   }
 
-  private async worker(): Promise<void> {
-    for (;;) {
-      const uid = await this.queue.get();
-      if (uid === undefined) return;
-      clearTimeout(this.retry.get(uid));
-      this.retry.delete(uid);
-      try {
-        const again = await syncPod(this.deps, uid, this.podByUid(uid));
-        this.queue.forget(uid);
-        if (again !== undefined && !this.stopped) {
-          const t = setTimeout(() => {
-            this.retry.delete(uid);
-            this.queue.add(uid);
-          }, again);
-          this.retry.set(uid, t);
-        }
-      } catch (e) {
-        if (!isConflict(e)) log.warn('pod sync failed; retrying', { uid, error: (e as Error).message });
-        this.queue.addRateLimited(uid);
-      } finally {
-        this.queue.done(uid);
-      }
-    }
-  }
-
   /** The PLEG: one ListContainers a second; a pod whose containers changed state gets synced. */
   private async relist(): Promise<void> {
     const containers = await this.cri.listContainers({ labelSelector: { [LABEL_MANAGED]: 'true' } });
@@ -130,7 +114,7 @@ export class NodeAgent {
       if (this.lastSeen.get(c.id) !== c.state) {
         this.lastSeen.set(c.id, c.state);
         const uid = c.labels[LABEL_POD_UID];
-        if (uid) this.queue.add(uid);
+        if (uid) this.podWorkers.add(uid);
       }
     }
     for (const id of this.lastSeen.keys()) if (!seen.has(id)) this.lastSeen.delete(id);

@@ -53,6 +53,7 @@ export class Scheduler {
     const pods = this.informers.informerFor<KubeObject>(POD);
     const nodes = this.informers.informerFor<KubeObject>(NODE);
     const c = this.core;
+    // a factory someone else started already holds objects: the informers replay them to these handlers as adds
     nodes.onAdd((n) => c.onNodeAdd(n)).onUpdate((o, n) => c.onNodeUpdate(o, n)).onDelete((n) => c.onNodeDelete(n));
     pods.onAdd((p) => c.onPodAdd(p)).onUpdate((o, p) => c.onPodUpdate(o, p)).onDelete((p) => c.onPodDelete(p));
     try {
@@ -60,10 +61,6 @@ export class Scheduler {
       await Promise.race([nodes.start(), aborted(signal)]);
       await Promise.race([pods.start(), aborted(signal)]);
       if (signal.aborted) return;
-      // a factory started earlier by someone else delivered its initial adds before our handlers existed:
-      // replay the caches (idempotent when they did reach us)
-      for (const n of nodes.list()) if (!c.cache.get(n.metadata.name as string)) c.onNodeAdd(n);
-      for (const p of pods.list()) if (!c.cache.hasPod(p) && !c.queue.has(p)) c.onPodAdd(p);
       log.info('scheduler started', { nodes: c.cache.nodes().length, pending: c.queue.counts() });
       await c.run(signal);
     } finally {

@@ -6,11 +6,8 @@
 import { findByKind } from '../../lib/api/kinds.js';
 import { labelSelectorFromObject, matchesLabels, type LabelSelectorParsed } from '../../lib/api/selectors/index.js';
 import type { KubeObject } from '../../lib/api/types.js';
-import type { Informer } from '../../lib/client/index.js';
-import { isNotFound, keyOf } from '../../lib/client/index.js';
+import { byControllerUid, claim, controllerRef, keyOf, Reconciler, splitKey, type Informer, type ReconcileResult } from '../../lib/client/index.js';
 import type { ControllerContext } from '../context.js';
-import { adopt, byControllerUid, controllerRef, release } from '../owners.js';
-import { Reconciler, splitKey } from '../reconciler.js';
 import { DeploymentSync } from './sync.js';
 import { isRollingUpdate } from './types.js';
 
@@ -32,7 +29,6 @@ export class DeploymentController extends Reconciler {
     this.sets = ctx.informers.informerFor(RS);
     this.pods = ctx.informers.informerFor(POD);
     // shared informers: another controller may have added the same index already
-    if (!this.sets.hasIndex('controller')) this.sets.addIndex('controller', byControllerUid);
     if (!this.pods.hasIndex('controller')) this.pods.addIndex('controller', byControllerUid);
 
     const enqueueD = (d: KubeObject): void => this.enqueue(keyOf(d));
@@ -80,7 +76,7 @@ export class DeploymentController extends Reconciler {
     }
   }
 
-  protected async reconcile(key: string): Promise<void> {
+  async reconcile(key: string): Promise<ReconcileResult | void> {
     const [namespace, name] = splitKey(key);
     const cached = this.deployments.get(name, namespace);
     if (!cached) return; // deleted: the garbage collector removes its ReplicaSets
@@ -102,7 +98,7 @@ export class DeploymentController extends Reconciler {
       rsList,
     );
     await work.run();
-    if (work.requeueAfterMs !== undefined) this.queue.addAfter(key, work.requeueAfterMs);
+    return { requeueAfter: work.requeueAfterMs };
   }
 
   /** A selector matching everything would claim every ReplicaSet in the namespace: refuse, as Kubernetes does. */
@@ -114,37 +110,12 @@ export class DeploymentController extends Reconciler {
 
   /**
    * The deployment's ReplicaSets: those it controls that still match its selector, plus matching orphans it
-   * adopts now. Controlled ones that stopped matching are released (not deleted: the user relabelled them).
+   * adopts now (after a live re-check that this very deployment still exists). Controlled ones that stopped
+   * matching are released (not deleted: the user relabelled them).
    */
-  private async claimReplicaSets(d: KubeObject, sel: LabelSelectorParsed): Promise<KubeObject[]> {
-    const mine: KubeObject[] = [];
-    const deleting = !!d.metadata.deletionTimestamp;
-    for (const rs of this.sets.byIndex('controller', d.metadata.uid as string)) {
-      if (rs.metadata.namespace !== d.metadata.namespace) continue;
-      if (matchesLabels(sel, rs.metadata.labels)) mine.push(rs);
-      else if (!deleting) await release(this.ctx.client, RS, rs, d.metadata.uid as string);
-    }
-    if (deleting) return mine;
-    const orphans = this.sets.list({ namespace: d.metadata.namespace })
-      .filter((rs) => !controllerRef(rs) && !rs.metadata.deletionTimestamp && matchesLabels(sel, rs.metadata.labels));
-    // the cache may lag: adopt only if the deployment (this very one, by uid) is really still there
-    if (orphans.length && (await this.stillExists(d))) {
-      for (const rs of orphans) {
-        const adopted = await adopt(this.ctx.client, RS, rs, d, 'apps/v1', 'Deployment');
-        if (adopted) mine.push(adopted);
-      }
-    }
-    return mine;
-  }
-
-  private async stillExists(d: KubeObject): Promise<boolean> {
-    try {
-      const fresh = await this.ctx.client.get(DEPLOY, d.metadata.name as string, { namespace: d.metadata.namespace });
-      return fresh.metadata.uid === d.metadata.uid && !fresh.metadata.deletionTimestamp;
-    } catch (e) {
-      if (isNotFound(e)) return false;
-      throw e;
-    }
+  private claimReplicaSets(d: KubeObject, sel: LabelSelectorParsed): Promise<KubeObject[]> {
+    const candidates = this.sets.list({ namespace: d.metadata.namespace });
+    return claim({ client: this.ctx.client, owner: d, ownerKind: DEPLOY, kind: RS, match: (rs) => matchesLabels(sel, rs.metadata.labels), candidates });
   }
 
   /** Pods matching the deployment's selector, grouped by the uid of the ReplicaSet (of this deployment) that controls them. */

@@ -7,7 +7,7 @@ import { ApiError, type Client } from '../../lib/client/index.js';
 import type { KindInfo } from '../../lib/api/kinds.js';
 import { canonicalJson } from './hash.js';
 import { DeploymentSync } from './sync.js';
-import { controllerRef } from '../owners.js';
+import { controllerRef } from '../../lib/client/index.js';
 
 const fail = (code: number, reason: string, message: string): ApiError => new ApiError(code, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code, reason, message } as Status);
 

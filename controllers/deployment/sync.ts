@@ -8,7 +8,7 @@ import type { Client } from '../../lib/client/index.js';
 import { ApiError, isAlreadyExists, isNotFound } from '../../lib/client/index.js';
 import type { EventRecorder } from '../../lib/client/events.js';
 import type { Logger } from '../../lib/util/log.js';
-import { controllerRef, newControllerRef } from '../owners.js';
+import { controllerRef, newControllerRef } from '../../lib/client/index.js';
 import { computeHash, equalIgnoreHash } from './hash.js';
 import { findNewReplicaSet, maxRevision, newRSAnnotations, replicaSetsToCleanup } from './revision.js';
 import { isActive, newRSNewReplicas, oldPodsRunning, planOldScaleDown } from './rollout.js';

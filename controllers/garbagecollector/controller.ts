@@ -8,10 +8,8 @@
 // Before deleting anything it confirms with a live GET that the owner is really gone (informers can lag).
 import { KINDS, apiVersionOf, findByKind, type KindInfo } from '../../lib/api/kinds.js';
 import type { KubeObject, OwnerReference } from '../../lib/api/types.js';
-import { isConflict, isNotFound, type Informer } from '../../lib/client/index.js';
+import { isConflict, isNotFound, Reconciler, release, setOwnerReferences, type Informer } from '../../lib/client/index.js';
 import type { ControllerContext } from '../context.js';
-import { release, setOwnerReferences } from '../owners.js';
-import { Reconciler } from '../reconciler.js';
 
 export const ORPHAN = 'orphan';
 export const FOREGROUND = 'foregroundDeletion';
@@ -64,7 +62,7 @@ export class GarbageCollector extends Reconciler {
     return out;
   }
 
-  protected async reconcile(key: string): Promise<void> {
+  async reconcile(key: string): Promise<void> {
     const [apiVersion, kindName, namespace, name] = key.split('|') as [string, string, string, string];
     const kind = findByKind(apiVersion, kindName);
     const obj = kind && this.informers.get(kind)?.get(name, namespace || undefined);

@@ -3,9 +3,8 @@
 // to go, so the controller checks again until nothing is left.
 import { KINDS, findByKind, type KindInfo } from '../../lib/api/kinds.js';
 import type { KubeObject } from '../../lib/api/types.js';
-import { isConflict, isNotFound, type Informer } from '../../lib/client/index.js';
+import { isConflict, isNotFound, Reconciler, type Informer, type ReconcileResult } from '../../lib/client/index.js';
 import type { ControllerContext } from '../context.js';
-import { Reconciler } from '../reconciler.js';
 
 const NAMESPACE = findByKind('v1', 'Namespace')!;
 const NAMESPACED = KINDS.filter((k) => k.namespaced);
@@ -28,7 +27,7 @@ export class NamespaceController extends Reconciler {
     await this.namespaces.start();
   }
 
-  protected async reconcile(name: string): Promise<void> {
+  async reconcile(name: string): Promise<ReconcileResult | void> {
     const ns = this.namespaces.get(name);
     if (!ns?.metadata.deletionTimestamp) return;
     if (!((ns.spec?.finalizers as string[] | undefined) ?? []).includes('kubernetes')) return;
@@ -41,8 +40,7 @@ export class NamespaceController extends Reconciler {
     }
     if (remaining) {
       await this.setCondition(ns, 'True', 'SomeResourcesRemain', `Some resources are remaining: ${left.join(', ')}`);
-      this.queue.addAfter(name, RECHECK_MS);
-      return;
+      return { requeueAfter: RECHECK_MS };
     }
     const finalizers = ((ns.spec?.finalizers as string[] | undefined) ?? []).filter((f) => f !== 'kubernetes');
     try {

@@ -5,9 +5,8 @@
 // their ReplicaSets replace them on other nodes.
 import { findByKind } from '../../lib/api/kinds.js';
 import type { KubeObject } from '../../lib/api/types.js';
-import { isConflict, isNotFound, type Informer } from '../../lib/client/index.js';
+import { isConflict, isNotFound, Reconciler, soonest, type Informer, type ReconcileResult } from '../../lib/client/index.js';
 import type { ControllerContext } from '../context.js';
-import { Reconciler } from '../reconciler.js';
 import { evictionDelayMs, type Taint } from './taints.js';
 
 const NODE = findByKind('v1', 'Node')!;
@@ -67,16 +66,20 @@ export class NodeLifecycleController extends Reconciler {
     await super.run(workers, signal);
   }
 
-  protected async reconcile(name: string): Promise<void> {
+  async reconcile(name: string): Promise<ReconcileResult | void> {
     const node = this.nodes.get(name);
     if (!node) return;
-    const ready = await this.checkHeartbeat(node);
+    const { ready, recheckAfter } = await this.checkHeartbeat(node);
     await this.setTaints(node, ready);
-    await this.evictPods(name);
+    const nextEviction = await this.evictPods(name);
+    return { requeueAfter: soonest(recheckAfter, nextEviction) };
   }
 
-  /** The node's Ready status after marking it Unknown if its heartbeat went silent. */
-  private async checkHeartbeat(node: KubeObject): Promise<string> {
+  /**
+   * The node's Ready status after marking it Unknown if its heartbeat went silent, and when to look again if the
+   * heartbeat may go silent before the next event.
+   */
+  private async checkHeartbeat(node: KubeObject): Promise<{ ready: string; recheckAfter?: number }> {
     const name = node.metadata.name as string;
     const conditions = (node.status?.conditions as Condition[] | undefined) ?? [];
     const ready = conditions.find((c) => c.type === 'Ready');
@@ -86,14 +89,11 @@ export class NodeLifecycleController extends Reconciler {
     const now = Date.now();
     if (!seen || seen.beat !== beat) {
       this.lastSeen.set(name, { beat, at: now });
-      return ready?.status ?? 'Unknown';
+      return { ready: ready?.status ?? 'Unknown' };
     }
     const grace = this.ctx.options.nodeMonitorGracePeriodMs;
-    if (now - seen.at <= grace) {
-      this.queue.addAfter(name, grace - (now - seen.at) + 100);
-      return ready?.status ?? 'Unknown';
-    }
-    if (ready?.status === 'Unknown') return 'Unknown';
+    if (now - seen.at <= grace) return { ready: ready?.status ?? 'Unknown', recheckAfter: grace - (now - seen.at) + 100 };
+    if (ready?.status === 'Unknown') return { ready: 'Unknown' };
     this.log.info('node stopped posting status; marking it Unknown', { node: name, silentForMs: now - seen.at });
     const t = now3339();
     const next = (['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure'] as const).map((type) => {
@@ -103,7 +103,7 @@ export class NodeLifecycleController extends Reconciler {
     const rest = conditions.filter((c) => !next.some((n) => n.type === c.type));
     await this.ctx.client.updateStatus(NODE, { ...node, status: { ...node.status, conditions: [...next, ...rest] } });
     this.recorder.event({ ...node, apiVersion: 'v1', kind: 'Node' }, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
-    return 'Unknown';
+    return { ready: 'Unknown' };
   }
 
   private async setTaints(node: KubeObject, ready: string): Promise<void> {
@@ -121,18 +121,18 @@ export class NodeLifecycleController extends Reconciler {
     }
   }
 
-  /** Deletes the pods whose toleration time for the node's NoExecute taints ran out; comes back for the rest. */
-  private async evictPods(name: string): Promise<void> {
+  /** Deletes the pods whose toleration time for the node's NoExecute taints ran out; returns when the next one's does. */
+  private async evictPods(name: string): Promise<number | undefined> {
     const node = this.nodes.get(name);
     const taints = ((node?.spec?.taints as Taint[] | undefined) ?? []).filter((t) => t.effect === 'NoExecute');
-    if (!taints.length) return;
-    let soonest = Infinity;
+    if (!taints.length) return undefined;
+    let next = Infinity;
     for (const pod of this.pods.byIndex('node', name)) {
       if (pod.metadata.deletionTimestamp) continue;
       const delay = evictionDelayMs(pod, taints, this.ctx.options.defaultTolerationSeconds);
       if (delay === undefined) continue;
       if (delay > 0) {
-        soonest = Math.min(soonest, delay);
+        next = Math.min(next, delay);
         continue;
       }
       this.recorder.event({ ...pod, apiVersion: 'v1', kind: 'Pod' }, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${pod.metadata.namespace}/${pod.metadata.name}`);
@@ -142,6 +142,6 @@ export class NodeLifecycleController extends Reconciler {
         if (!isNotFound(e) && !isConflict(e)) throw e;
       }
     }
-    if (soonest < Infinity) this.queue.addAfter(name, soonest + 50);
+    return next < Infinity ? next + 50 : undefined;
   }
 }

@@ -1,34 +1,31 @@
 // The ReplicaSet controller: keeps spec.replicas pods matching each ReplicaSet's selector, owned by it through
-// ownerReferences. It adopts matching orphans, releases pods that stopped matching, never over-creates (expectations
-// hold the count until the informer has seen its own creates and deletes), and writes the ReplicaSet's status.
+// ownerReferences. It claims pods (adopts matching orphans, releases pods that stopped matching), creates and
+// deletes in bounded bursts (replicas.ts), never over-creates (expectations hold the count until the informer has
+// seen its own creates and deletes), and writes the ReplicaSet's status.
 import { findByKind } from '../../lib/api/kinds.js';
 import { labelSelectorFromObject, matchesLabels, type LabelSelectorParsed } from '../../lib/api/selectors/index.js';
 import type { KubeObject } from '../../lib/api/types.js';
-import type { Informer } from '../../lib/client/index.js';
-import { isNotFound, keyOf } from '../../lib/client/index.js';
+import { claim, controllerRef, isNotFound, keyOf, Reconciler, splitKey, type Informer, type ReconcileResult } from '../../lib/client/index.js';
 import type { ControllerContext } from '../context.js';
 import { Expectations } from '../expectations.js';
-import { adopt, byControllerUid, controllerRef, newControllerRef, release } from '../owners.js';
-import { deletionOrder, isPodActive, isPodAvailable, isPodReady, msUntilAvailable } from '../pods.js';
-import { Reconciler, splitKey } from '../reconciler.js';
+import { isPodActive, isPodAvailable, isPodReady, msUntilAvailable } from '../pods.js';
+import { BURST_REPLICAS, manageReplicas, type ReplicaDeps } from './replicas.js';
 
 const RS = findByKind('apps/v1', 'ReplicaSet')!;
 const POD = findByKind('v1', 'Pod')!;
-/** At most this many creates or deletes per sync, as kube-controller-manager's burstReplicas. */
-const BURST = 500;
+const STATUS_FIELDS = ['replicas', 'fullyLabeledReplicas', 'readyReplicas', 'availableReplicas', 'observedGeneration'] as const;
 
 export class ReplicaSetController extends Reconciler {
   private readonly sets: Informer;
   private readonly pods: Informer;
-  private readonly expectations = new Expectations();
-  private readonly recorder;
+  readonly expectations = new Expectations();
+  private readonly deps: ReplicaDeps;
 
-  constructor(private readonly ctx: ControllerContext) {
+  constructor(private readonly ctx: ControllerContext, burstReplicas = BURST_REPLICAS) {
     super('replicaset-controller');
-    this.recorder = ctx.recorder('replicaset-controller');
+    this.deps = { client: ctx.client, recorder: ctx.recorder('replicaset-controller'), expectations: this.expectations, burstReplicas };
     this.sets = ctx.informers.informerFor(RS);
     this.pods = ctx.informers.informerFor(POD);
-    if (!this.pods.hasIndex('controller')) this.pods.addIndex('controller', byControllerUid);
     if (!this.pods.hasIndex('namespace')) this.pods.addIndex('namespace', (p) => [p.metadata.namespace as string]);
     this.sets.onAdd((rs) => this.enqueue(keyOf(rs))).onUpdate((_o, rs) => this.enqueue(keyOf(rs))).onDelete((rs) => {
       this.expectations.delete(keyOf(rs));
@@ -36,6 +33,8 @@ export class ReplicaSetController extends Reconciler {
     });
     this.pods
       .onAdd((p) => {
+        // after a restart a pod may first show up already on its way out: that is no creation we wait for
+        if (p.metadata.deletionTimestamp) return this.podDeleted(p);
         const rs = this.ownerOf(p);
         if (rs) {
           this.expectations.creationObserved(keyOf(rs));
@@ -46,17 +45,19 @@ export class ReplicaSetController extends Reconciler {
         const before = this.ownerOf(old);
         const now = this.ownerOf(p);
         if (before && before !== now) this.enqueue(keyOf(before));
-        if (now) {
-          if (p.metadata.deletionTimestamp && !old.metadata.deletionTimestamp) this.expectations.deletionObserved(keyOf(now));
-          this.enqueue(keyOf(now));
-        } else if (!controllerRef(p)) for (const m of this.matching(p)) this.enqueue(keyOf(m));
+        if (p.metadata.deletionTimestamp) return this.podDeleted(p);
+        if (now) this.enqueue(keyOf(now));
+        else if (!controllerRef(p)) for (const m of this.matching(p)) this.enqueue(keyOf(m));
       })
-      .onDelete((p) => {
-        const rs = this.ownerOf(p);
-        if (!rs) return;
-        if (!p.metadata.deletionTimestamp) this.expectations.deletionObserved(keyOf(rs));
-        this.enqueue(keyOf(rs));
-      });
+      .onDelete((p) => this.podDeleted(p));
+  }
+
+  /** A pod of ours started terminating or went away: either counts as its deletion (once; see Expectations). */
+  private podDeleted(p: KubeObject): void {
+    const rs = this.ownerOf(p);
+    if (!rs) return;
+    this.expectations.deletionObserved(keyOf(rs), keyOf(p));
+    this.enqueue(keyOf(rs));
   }
 
   protected async sync(): Promise<void> {
@@ -75,95 +76,33 @@ export class ReplicaSetController extends Reconciler {
     return this.sets.list({ namespace: p.metadata.namespace }).filter((rs) => !rs.metadata.deletionTimestamp && matchesLabels(selectorOf(rs), p.metadata.labels));
   }
 
-  protected async reconcile(key: string): Promise<void> {
+  async reconcile(key: string): Promise<ReconcileResult | void> {
     const [namespace, name] = splitKey(key);
     const rs = this.sets.get(name, namespace);
     if (!rs) {
       this.expectations.delete(key);
       return;
     }
-    const pods = await this.claimPods(rs);
-    const active = pods.filter(isPodActive);
-    if (this.expectations.satisfied(key) && !rs.metadata.deletionTimestamp) await this.manageReplicas(rs, key, active);
-    await this.updateStatus(rs, active);
-  }
-
-  /** Pods this ReplicaSet controls after adopting matching orphans and releasing controlled pods that no longer match. */
-  private async claimPods(rs: KubeObject): Promise<KubeObject[]> {
+    // read the expectations before the pods: a create observed in between must not be counted twice
+    const needsSync = this.expectations.satisfied(key);
     const sel = selectorOf(rs);
-    const uid = rs.metadata.uid as string;
-    const mine: KubeObject[] = [];
-    for (const p of this.pods.byIndex('controller', uid)) {
-      if (matchesLabels(sel, p.metadata.labels)) mine.push(p);
-      else if (!p.metadata.deletionTimestamp) await release(this.ctx.client, POD, p, rs.metadata.uid as string);
-    }
-    if (rs.metadata.deletionTimestamp) return mine;
-    for (const p of this.pods.byIndex('namespace', rs.metadata.namespace as string)) {
-      if (controllerRef(p) || p.metadata.deletionTimestamp || !matchesLabels(sel, p.metadata.labels)) continue;
-      const adopted = await adopt(this.ctx.client, POD, p, rs, 'apps/v1', 'ReplicaSet');
-      if (adopted) mine.push(adopted);
-    }
-    return mine;
+    // only active pods are claimed and counted, as Kubernetes does
+    const candidates = this.pods.byIndex('namespace', rs.metadata.namespace as string).filter(isPodActive);
+    const match = (p: KubeObject): boolean => matchesLabels(sel, p.metadata.labels);
+    const active = await claim({ client: this.ctx.client, owner: rs, ownerKind: RS, kind: POD, match, candidates });
+    let manageError: unknown;
+    if (needsSync && !rs.metadata.deletionTimestamp) await manageReplicas(this.deps, rs, key, active).catch((e: unknown) => (manageError = e));
+    const requeueAfter = await this.updateStatus(rs, active);
+    if (manageError !== undefined) throw manageError;
+    return { requeueAfter };
   }
 
-  private async manageReplicas(rs: KubeObject, key: string, active: KubeObject[]): Promise<void> {
-    const want = rs.spec?.replicas ?? 1;
-    const diff = active.length - want;
-    if (diff < 0) {
-      const n = Math.min(-diff, BURST);
-      this.expectations.expect(key, n, 0);
-      const { error, skipped } = await slowStart(n, () => this.createPod(rs, key));
-      for (let i = 0; i < skipped; i++) this.expectations.creationFailed(key);
-      if (error) throw error;
-    } else if (diff > 0) {
-      const victims = deletionOrder(active).slice(0, Math.min(diff, BURST));
-      this.expectations.expect(key, 0, victims.length);
-      const results = await Promise.allSettled(victims.map((p) => this.deletePod(rs, key, p)));
-      const err = results.find((r) => r.status === 'rejected');
-      if (err) throw (err as PromiseRejectedResult).reason;
-    }
-  }
-
-  private async createPod(rs: KubeObject, key: string): Promise<void> {
-    const t = rs.spec?.template ?? {};
-    const pod: KubeObject = {
-      metadata: {
-        generateName: `${rs.metadata.name}-`,
-        namespace: rs.metadata.namespace,
-        labels: t.metadata?.labels,
-        annotations: t.metadata?.annotations,
-        finalizers: t.metadata?.finalizers,
-        ownerReferences: [newControllerRef(rs, 'apps/v1', 'ReplicaSet')],
-      },
-      spec: t.spec,
-    };
-    try {
-      const created = await this.ctx.client.create(POD, pod);
-      this.recorder.event(typed(rs), 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`);
-    } catch (e) {
-      this.expectations.creationFailed(key);
-      this.recorder.event(typed(rs), 'Warning', 'FailedCreate', `Error creating: ${(e as Error).message}`);
-      throw e;
-    }
-  }
-
-  private async deletePod(rs: KubeObject, key: string, p: KubeObject): Promise<void> {
-    try {
-      await this.ctx.client.delete(POD, p.metadata.name as string, { namespace: p.metadata.namespace, preconditions: { uid: p.metadata.uid } });
-      this.recorder.event(typed(rs), 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
-    } catch (e) {
-      this.expectations.deletionFailed(key);
-      if (isNotFound(e)) return;
-      this.recorder.event(typed(rs), 'Warning', 'FailedDelete', `Error deleting: ${(e as Error).message}`);
-      throw e;
-    }
-  }
-
-  private async updateStatus(rs: KubeObject, active: KubeObject[]): Promise<void> {
+  /** Writes the counts when they changed; returns when a ready pod turns available (that changes no object). */
+  private async updateStatus(rs: KubeObject, active: KubeObject[]): Promise<number | undefined> {
     const minReady = rs.spec?.minReadySeconds ?? 0;
     const templateLabels = rs.spec?.template?.metadata?.labels ?? {};
     const now = Date.now();
-    const status = {
+    const status: Record<string, unknown> = {
       ...rs.status,
       replicas: active.length,
       fullyLabeledReplicas: active.filter((p) => Object.entries(templateLabels).every(([k, v]) => p.metadata.labels?.[k] === v)).length,
@@ -171,37 +110,19 @@ export class ReplicaSetController extends Reconciler {
       availableReplicas: active.filter((p) => isPodAvailable(p, minReady, now)).length,
       observedGeneration: rs.metadata.generation,
     };
-    // a pod that turns available later changes no object: come back when it does
     const waits = active.map((p) => msUntilAvailable(p, minReady, now)).filter((ms): ms is number => ms !== undefined);
-    if (waits.length) this.queue.addAfter(keyOf(rs), Math.min(...waits) + 50);
+    const requeueAfter = waits.length ? Math.min(...waits) + 50 : undefined;
     const before = rs.status ?? {};
-    if (['replicas', 'fullyLabeledReplicas', 'readyReplicas', 'availableReplicas', 'observedGeneration'].every((f) => (before[f] ?? 0) === ((status as Record<string, unknown>)[f] ?? 0))) return;
+    if (STATUS_FIELDS.every((f) => (before[f] ?? 0) === (status[f] ?? 0))) return requeueAfter;
     try {
       await this.ctx.client.updateStatus(RS, { ...rs, status });
     } catch (e) {
       if (!isNotFound(e)) throw e;
     }
+    return requeueAfter;
   }
 }
 
 function selectorOf(rs: KubeObject): LabelSelectorParsed {
   return labelSelectorFromObject(rs.spec?.selector ?? {});
-}
-
-const typed = (rs: KubeObject): KubeObject => ({ ...rs, apiVersion: 'apps/v1', kind: 'ReplicaSet' });
-
-/**
- * Creates n pods in batches of 1, 2, 4, ...: when creates fail (a quota, a bad template) only a few fail, not
- * hundreds. Returns the first error and how many creates were not attempted.
- */
-async function slowStart(n: number, create: () => Promise<void>): Promise<{ error?: Error; skipped: number }> {
-  let done = 0;
-  for (let batch = 1; done < n; batch *= 2) {
-    const size = Math.min(batch, n - done);
-    const results = await Promise.allSettled(Array.from({ length: size }, create));
-    done += size;
-    const err = results.find((r) => r.status === 'rejected');
-    if (err) return { error: (err as PromiseRejectedResult).reason as Error, skipped: n - done };
-  }
-  return { skipped: 0 };
 }

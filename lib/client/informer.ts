@@ -1,6 +1,9 @@
 // Informers: list, then watch from the list's resourceVersion into a local cache, delivering add/update/delete to
 // handlers. A dropped watch resumes from the last resourceVersion seen (bookmarks keep it fresh); a 410 Gone
 // re-lists and delivers the difference (deletes for objects that vanished). Resync re-delivers every object.
+// As client-go's shared informers: an add handler registered once the cache holds objects first receives each of
+// them as an add (so a late handler is never blind to what is already there), and a handler that throws is logged
+// and skipped without keeping the event from the other handlers or disturbing the watch.
 import type { KindInfo } from '../api/kinds.js';
 import type { KubeObject } from '../api/types.js';
 import { logger } from '../util/log.js';
@@ -18,6 +21,7 @@ export interface InformerOptions {
 }
 
 type Handler<T> = { add?: (o: T) => void; update?: (old: T, cur: T) => void; delete?: (o: T) => void };
+type EventName = 'add' | 'update' | 'delete';
 
 export const keyOf = (o: KubeObject): string => (o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : (o.metadata.name as string));
 
@@ -35,7 +39,10 @@ export class Informer<T extends KubeObject = KubeObject> {
   constructor(private readonly client: Client, readonly kind: KindInfo, private readonly opts: InformerOptions = {}) {}
 
   onAdd(fn: (o: T) => void): this {
-    this.handlers.push({ add: fn });
+    const h: Handler<T> = { add: fn };
+    this.handlers.push(h);
+    // what the cache already holds reached the handlers registered before this one: replay it to this one
+    for (const o of [...this.cache.values()]) this.deliver(h, 'add', o);
     return this;
   }
   onUpdate(fn: (old: T, cur: T) => void): this {
@@ -85,6 +92,7 @@ export class Informer<T extends KubeObject = KubeObject> {
   async start(): Promise<void> {
     if (this.running) return this.waitForSync();
     this.running = true;
+    if (this.abort.signal.aborted) this.abort = new AbortController();
     void this.run();
     if (this.opts.resyncMs) this.resyncTimer = setInterval(() => this.resync(), this.opts.resyncMs);
     return this.waitForSync();
@@ -149,7 +157,7 @@ export class Informer<T extends KubeObject = KubeObject> {
       if (old) for (const v of fn(old)) unindex(map, v, k);
       for (const v of fn(o)) index(map, v).set(k, o);
     }
-    for (const h of this.handlers) (old ? h.update?.(old, o) : h.add?.(o));
+    for (const h of [...this.handlers]) (old ? this.deliver(h, 'update', old, o) : this.deliver(h, 'add', o));
   }
 
   private remove(o: T): void {
@@ -157,11 +165,22 @@ export class Informer<T extends KubeObject = KubeObject> {
     const last = this.cache.get(k) ?? o;
     if (!this.cache.delete(k)) return;
     for (const { fn, map } of this.indexers.values()) for (const v of fn(last)) unindex(map, v, k);
-    for (const h of this.handlers) h.delete?.(last);
+    for (const h of [...this.handlers]) this.deliver(h, 'delete', last);
   }
 
   private resync(): void {
-    for (const o of this.cache.values()) for (const h of this.handlers) h.update?.(o, o);
+    for (const o of [...this.cache.values()]) for (const h of [...this.handlers]) this.deliver(h, 'update', o, o);
+  }
+
+  /** Calls one handler; what it throws stays with it (logged), so the other handlers and the watch go on. */
+  private deliver(h: Handler<T>, event: EventName, a: T, b?: T): void {
+    try {
+      if (event === 'add') h.add?.(a);
+      else if (event === 'update') h.update?.(a, b as T);
+      else h.delete?.(a);
+    } catch (e) {
+      log.error('event handler failed', { resource: this.kind.resource, event, object: keyOf(b ?? a), error: (e as Error)?.message ?? String(e) });
+    }
   }
 }
 

@@ -2,7 +2,7 @@
 // each reported as what was answered or the error code; prints one JSON array and exits.
 import { connect } from 'node:net';
 import { createSocket } from 'node:dgram';
-import * as dnsPacket from 'dns-packet';
+import { answerLines, dnsQuery } from './dns-client.js';
 
 export interface ProbeRequest {
   mode: 'tcp' | 'udp' | 'dns-udp' | 'dns-tcp';
@@ -74,40 +74,15 @@ async function udpAll(req: ProbeRequest, count: number, timeoutMs: number): Prom
   return out;
 }
 
-function describe(a: dnsPacket.Answer): string {
-  const d = (a as { data?: unknown }).data;
-  if (a.type === 'SRV') {
-    const s = d as dnsPacket.SrvData;
-    return `SRV ${s.priority ?? 0} ${s.weight ?? 0} ${s.port} ${s.target}`;
-  }
-  return `${a.type} ${typeof d === 'string' ? d : JSON.stringify(d)}`;
-}
-
 async function dnsOnce(req: ProbeRequest, timeoutMs: number): Promise<ProbeResult> {
   const t0 = performance.now();
-  const q = dnsPacket.encode({ type: 'query', id: Math.floor(Math.random() * 65535), flags: dnsPacket.RECURSION_DESIRED, questions: [{ type: (req.type ?? 'A') as dnsPacket.RecordType, name: req.name ?? '' }] });
-  const answer = await new Promise<Buffer | string>((resolve) => {
-    const timer = setTimeout(() => resolve('ETIMEDOUT'), timeoutMs);
-    if (req.mode === 'dns-udp') {
-      const s = createSocket(req.host.includes(':') ? 'udp6' : 'udp4');
-      s.on('message', (m) => { clearTimeout(timer); s.close(); resolve(m); });
-      s.on('error', (e: NodeJS.ErrnoException) => { clearTimeout(timer); s.close(); resolve(e.code ?? e.message); });
-      s.connect(req.port, req.host, () => s.send(q));
-    } else {
-      const c = connect({ host: req.host, port: req.port });
-      let buf = Buffer.alloc(0);
-      c.on('connect', () => c.write(Buffer.concat([Buffer.from([q.length >> 8, q.length & 0xff]), q])));
-      c.on('data', (d: Buffer) => {
-        buf = Buffer.concat([buf, d]);
-        if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) { clearTimeout(timer); c.destroy(); resolve(buf.subarray(2, 2 + buf.readUInt16BE(0))); }
-      });
-      c.on('error', (e: NodeJS.ErrnoException) => { clearTimeout(timer); resolve(e.code ?? e.message); });
-    }
-  });
-  const ms = performance.now() - t0;
-  if (typeof answer === 'string') return { ok: false, error: answer, ms };
-  const r = dnsPacket.decode(answer) as dnsPacket.DecodedPacket & { rcode?: string };
-  return { ok: true, rcode: r.rcode, body: (r.answers ?? []).map(describe).join('\n'), ms };
+  try {
+    const r = await dnsQuery({ host: req.host, port: req.port, name: req.name ?? '', type: req.type ?? 'A', transport: req.mode === 'dns-udp' ? 'udp' : 'tcp', timeoutMs });
+    return { ok: true, rcode: r.rcode, body: answerLines(r).join('\n'), ms: performance.now() - t0 };
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    return { ok: false, error: err.code ?? (/no DNS answer/.test(err.message) ? 'ETIMEDOUT' : err.message), ms: performance.now() - t0 };
+  }
 }
 
 async function main(req: ProbeRequest): Promise<void> {

@@ -134,6 +134,7 @@ export function incrementalTransaction(prev: Ruleset, next: Ruleset): string | u
 
   for (const [name, s] of next.sets) {
     const old = prev.sets.get(name);
+    if (old === s && s.dynamic) continue;
     if (old && (old.spec.join(';') !== s.spec.join(';') || !!old.dynamic !== !!s.dynamic)) return undefined;
     if (!old) addSets.push(setDecl(next, name, s));
     if (s.dynamic) continue;
@@ -153,6 +154,7 @@ export function incrementalTransaction(prev: Ruleset, next: Ruleset): string | u
 
   for (const [name, c] of next.chains) {
     const old = prev.chains.get(name);
+    if (old === c) continue; // reused from the last render: unchanged by construction
     if (old && !sameBase(old.base, c.base)) return undefined;
     if (!old) {
       addChains.push(chainDecl(next, name, c));

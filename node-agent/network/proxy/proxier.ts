@@ -8,7 +8,7 @@ import type { NetworkModel } from '../model.js';
 import { NftApplier } from '../nft/apply.js';
 import type { ServicePortPlan } from './endpoints.js';
 import { deleteFlows, staleUdpFlows, type ConntrackDeletion } from './conntrack.js';
-import { renderProxy } from './render.js';
+import { renderProxy, type PlanFragment } from './render.js';
 
 export interface ProxierOptions {
   /** This node agent's instance name (lower-case letters, digits, '-'): the tables are `flotilla-proxy-NAME`. */
@@ -51,6 +51,8 @@ export class Proxier {
   private readonly applier: NftApplier;
   private readonly log: Logger;
   private plans: ServicePortPlan[] = [];
+  /** Per family, the last render's per-Service-port fragments (see renderProxy). */
+  private readonly fragments = new Map<IPFamily, Map<string, PlanFragment>>();
   private pendingFlows: ConntrackDeletion[] = [];
 
   constructor(private readonly opts: ProxierOptions) {
@@ -64,7 +66,11 @@ export class Proxier {
   /** Programs the model. Rejects when nft refuses (nothing changed then; the next sync replaces the tables whole). */
   async sync(model: NetworkModel): Promise<ProxySyncResult> {
     const t0 = performance.now();
-    const renders = this.families.map((family) => renderProxy(model, { table: this.table, family, masqueradeMark: this.opts.masqueradeMark }));
+    const renders = this.families.map((family) => {
+      let cache = this.fragments.get(family);
+      if (!cache) this.fragments.set(family, (cache = new Map()));
+      return renderProxy(model, { table: this.table, family, masqueradeMark: this.opts.masqueradeMark, cache });
+    });
     const t1 = performance.now();
     const applied = await this.applier.apply(renders.map((r) => r.ruleset));
     const t2 = performance.now();

@@ -71,3 +71,19 @@ test('IPv6: ip6 matches, bracketed DNAT, the IPv6 ClusterIPs only', () => {
   assert.deepEqual(rulesOf(rs, 'ep-')[0], ['ip6 saddr fd00:244::2 jump mark-for-masquerade', 'meta l4proto tcp dnat to [fd00:244::2]:8080']);
   assert.match(rs.chains.get('nat-prerouting')?.rules[0] ?? '', /ip6 saddr != \{ fd00:244::\/64 \}/);
 });
+
+test('with a cache, unchanged Service ports reuse their chains; a changed one is rendered anew and the diff is the same as without', async () => {
+  const { incrementalTransaction } = await import('../nft/ruleset.js');
+  const svcs = [service('a', '10.96.0.1'), service('b', '10.96.0.2')];
+  const before = model({ services: svcs, endpoints: [...endpoints('a', ['10.244.0.2']), ...endpoints('b', ['10.244.0.3'])] });
+  const after = model({ services: svcs, endpoints: [...endpoints('a', ['10.244.0.2']), ...endpoints('b', ['10.244.0.4'])] });
+  const cache = new Map();
+  const r1 = renderProxy(before, { table: 't', family: 4, cache }).ruleset;
+  const r2 = renderProxy(after, { table: 't', family: 4, cache }).ruleset;
+  const chainOf = (rs: typeof r1, part: string) => [...rs.chains].find(([n]) => n.startsWith('svc-') && n.includes(part))?.[1];
+  assert.equal(chainOf(r2, '/a/'), chainOf(r1, '/a/'), 'the same object: unchanged by construction');
+  assert.notEqual(chainOf(r2, '/b/'), chainOf(r1, '/b/'));
+  const plain = incrementalTransaction(renderProxy(before, { table: 't', family: 4 }).ruleset, renderProxy(after, { table: 't', family: 4 }).ruleset);
+  assert.equal(incrementalTransaction(r1, r2), plain);
+  assert.equal(cache.size, 2, 'the cache holds only what the last render used');
+});

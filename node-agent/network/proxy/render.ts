@@ -10,10 +10,9 @@
 //   filter input/forward/output: Services with no endpoints are rejected (connection refused, not a hang);
 //     traffic to a ClusterIP port nobody serves is rejected, and to an unallocated service IP dropped.
 //   nat-postrouting: masquerade what was marked (hairpin, NodePort/LB from outside, ClusterIP from off-cluster).
-import { createHash } from 'node:crypto';
 import { canonicalIP, ipFamily, parseCidr, type IPFamily } from '../ip.js';
 import type { NetworkModel } from '../model.js';
-import { chain, emptyRuleset, set, type Ruleset } from '../nft/ruleset.js';
+import { chain, emptyRuleset, set, type Chain, type NamedSet, type Ruleset } from '../nft/ruleset.js';
 import { planServicePorts, type ProxyEndpoint, type ServicePortPlan } from './endpoints.js';
 
 /** The packet mark bit meaning "masquerade this" (the same bit kube-proxy uses, with the same meaning). */
@@ -23,6 +22,8 @@ export interface ProxyRenderOptions {
   table: string;
   family: IPFamily;
   masqueradeMark?: number;
+  /** Fragments of the previous render, by signature: reused when a Service port's inputs did not change. */
+  cache?: Map<string, PlanFragment>;
 }
 
 /** What the render decided, beside the ruleset: the endpoints each UDP destination uses (for conntrack cleanup). */
@@ -31,18 +32,17 @@ export interface ProxyRender {
   plans: ServicePortPlan[];
 }
 
+/** FNV-1a, 32 bits, as 8 hex digits: names only need it to tell apart identities that read alike once cut short. */
 function hash(s: string): string {
-  return createHash('sha256').update(s).digest('hex').slice(0, 8);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
 }
 
 /** A chain or set name: a short hash of the identity (uniqueness) plus the readable identity (for people). */
 function objName(prefix: string, key: string): string {
   const readable = key.replace(/[^a-zA-Z0-9_./-]/g, '_').slice(0, 180);
   return `${prefix}-${hash(key)}-${readable}`;
-}
-
-function endpointKey(plan: ServicePortPlan, ep: ProxyEndpoint): string {
-  return `${plan.key}__${ep.ip}/${ep.port}`;
 }
 
 const PROTO: Record<string, string> = { TCP: 'tcp', UDP: 'udp', SCTP: 'sctp' };
@@ -105,71 +105,133 @@ export function renderProxy(model: NetworkModel, opts: ProxyRenderOptions): Prox
   );
   chain(rs, 'reject-chain').push('meta l4proto tcp reject with tcp reset', 'reject');
 
+  const ctx: PlanContext = { family, ip, addrType, clusterCIDRs };
+  const cache = opts.cache;
+  const used = new Map<string, PlanFragment>();
   for (const plan of plans) {
-    const proto = PROTO[plan.protocol] as string;
+    // A plan renders to the same fragment whenever its inputs are the same: reuse it, so a one-endpoint change at
+    // thousands of Services recomputes one Service's chains (and the diff compares them by identity).
+    const sig = planSignature(plan, ctx);
+    const frag = cache?.get(sig) ?? renderPlan(plan, ctx);
+    used.set(sig, frag);
+    for (const [name, c] of frag.chains) rs.chains.set(name, c);
+    for (const [name, st] of frag.sets) rs.sets.set(name, st);
     for (const cip of plan.clusterIPs) clusterIPSet.set(cip, '');
-    const epChain = (ep: ProxyEndpoint): string => objName('ep', endpointKey(plan, ep));
-    const affinitySet = (ep: ProxyEndpoint): string => objName('affinity', `${endpointKey(plan, ep)}/${plan.affinitySeconds}`);
-
-    // One chain per endpoint, shared by the cluster and local chains that pick it.
-    const used = new Map<string, ProxyEndpoint>();
-    for (const ep of [...plan.clusterEndpoints, ...plan.localEndpoints]) used.set(`${ep.ip}/${ep.port}`, ep);
-    for (const ep of used.values()) {
-      const rules = chain(rs, epChain(ep));
-      // Hairpin: a pod reaching its own Service gets the reply only if it comes back through us.
-      rules.push(`${ip} saddr ${ep.ip} jump mark-for-masquerade`);
-      if (plan.affinitySeconds !== undefined) {
-        set(rs, affinitySet(ep), [`type ${addrType}`, 'flags dynamic,timeout', `timeout ${plan.affinitySeconds}s`], true);
-        rules.push(`update @${affinitySet(ep)} { ${ip} saddr }`);
-      }
-      rules.push(`meta l4proto ${proto} dnat to ${family === 4 ? ep.ip : `[${ep.ip}]`}:${ep.port}`);
-    }
-
-    const balance = (name: string, eps: ProxyEndpoint[]): void => {
-      const rules = chain(rs, name);
-      if (!eps.length) {
-        rules.push('drop');
-        return;
-      }
-      if (plan.affinitySeconds !== undefined) for (const ep of eps) rules.push(`${ip} saddr @${affinitySet(ep)} goto ${epChain(ep)}`);
-      if (eps.length === 1) rules.push(`goto ${epChain(eps[0] as ProxyEndpoint)}`);
-      else rules.push(`numgen random mod ${eps.length} vmap { ${eps.map((ep, i) => `${i} : goto ${epChain(ep)}`).join(', ')} }`);
-    };
-
-    const hasAny = plan.clusterEndpoints.length > 0;
-    const clusterChain = objName('svc', plan.key);
-    const localChain = objName('local', plan.key);
-    if (hasAny) balance(clusterChain, plan.clusterEndpoints);
-    if (hasAny && (plan.internalLocal || plan.externalLocal)) balance(localChain, plan.localEndpoints);
-
-    // Internal traffic: the ClusterIPs.
-    const internalEps = plan.internalLocal ? plan.localEndpoints : plan.clusterEndpoints;
-    for (const cip of plan.clusterIPs) {
-      const key = `${cip} . ${proto} . ${plan.port.port}`;
-      if (internalEps.length) serviceIPs.set(key, `goto ${plan.internalLocal ? localChain : clusterChain}`);
-      // No endpoint anywhere: refuse at once. Endpoints only on other nodes under the Local policy: drop (kube-proxy).
-      else noEndpointServices.set(key, hasAny ? 'drop' : 'goto reject-chain');
-    }
-
-    // External traffic: load balancer IPs and the node port.
-    if (!plan.loadBalancerIPs.length && plan.nodePort === undefined) continue;
-    if (!hasAny) {
-      for (const lb of plan.loadBalancerIPs) noEndpointServices.set(`${lb} . ${proto} . ${plan.port.port}`, 'goto reject-chain');
-      if (plan.nodePort !== undefined) noEndpointNodePorts.set(`${proto} . ${plan.nodePort}`, 'goto reject-chain');
-      continue;
-    }
-    const extChain = objName('ext', plan.key);
-    const ext = chain(rs, extChain);
-    if (plan.externalLocal) {
-      // Local: the client's address is kept (no masquerade), so only this node's endpoints can be used. Pods and
-      // this host itself are not "external" and may use any endpoint.
-      if (clusterCIDRs.length) ext.push(`${ip} saddr { ${clusterCIDRs.join(', ')} } goto ${clusterChain}`);
-      ext.push('fib saddr type local jump mark-for-masquerade', `fib saddr type local goto ${clusterChain}`, `goto ${localChain}`);
-    } else {
-      ext.push('jump mark-for-masquerade', `goto ${clusterChain}`);
-    }
-    for (const lb of plan.loadBalancerIPs) serviceIPs.set(`${lb} . ${proto} . ${plan.port.port}`, `goto ${extChain}`);
-    if (plan.nodePort !== undefined) serviceNodePorts.set(`${proto} . ${plan.nodePort}`, `goto ${extChain}`);
+    for (const [k, v] of frag.serviceIPs) serviceIPs.set(k, v);
+    for (const [k, v] of frag.noEndpointServices) noEndpointServices.set(k, v);
+    for (const [k, v] of frag.serviceNodePorts) serviceNodePorts.set(k, v);
+    for (const [k, v] of frag.noEndpointNodePorts) noEndpointNodePorts.set(k, v);
+  }
+  if (cache) {
+    cache.clear();
+    for (const [k, v] of used) cache.set(k, v);
   }
   return { ruleset: rs, plans };
+}
+
+interface PlanContext {
+  family: IPFamily;
+  ip: string;
+  addrType: string;
+  clusterCIDRs: string[];
+}
+
+/** What one Service port contributes to the table. Immutable once made (it may be reused by later renders). */
+export interface PlanFragment {
+  chains: [string, Chain][];
+  sets: [string, NamedSet][];
+  serviceIPs: [string, string][];
+  noEndpointServices: [string, string][];
+  serviceNodePorts: [string, string][];
+  noEndpointNodePorts: [string, string][];
+}
+
+/** Everything a plan's fragment depends on. */
+function planSignature(plan: ServicePortPlan, ctx: PlanContext): string {
+  return JSON.stringify([
+    ctx.family, ctx.clusterCIDRs, plan.key, plan.port.port, plan.clusterIPs, plan.loadBalancerIPs, plan.nodePort ?? 0, plan.internalLocal, plan.externalLocal,
+    plan.affinitySeconds ?? 0, plan.clusterEndpoints, plan.localEndpoints,
+  ]);
+}
+
+function renderPlan(plan: ServicePortPlan, ctx: PlanContext): PlanFragment {
+  const { ip, addrType, family, clusterCIDRs } = ctx;
+  const f: PlanFragment = { chains: [], sets: [], serviceIPs: [], noEndpointServices: [], serviceNodePorts: [], noEndpointNodePorts: [] };
+  const addChain = (name: string, rules: string[]): void => {
+    f.chains.push([name, { rules }]);
+  };
+  const proto = PROTO[plan.protocol] as string;
+  const names = new Map<string, { chain: string; affinity: string }>();
+  const nameOf = (ep: ProxyEndpoint) => {
+    const id = `${ep.ip}/${ep.port}`;
+    let n = names.get(id);
+    if (!n) {
+      const key = `${plan.key}__${id}`;
+      n = { chain: objName('ep', key), affinity: objName('affinity', `${key}/${plan.affinitySeconds}`) };
+      names.set(id, n);
+    }
+    return n;
+  };
+
+  // One chain per endpoint, shared by the cluster and local chains that pick it.
+  const seen = new Set<string>();
+  for (const ep of [...plan.clusterEndpoints, ...plan.localEndpoints]) {
+    const n = nameOf(ep);
+    if (seen.has(n.chain)) continue;
+    seen.add(n.chain);
+    // Hairpin: a pod reaching its own Service gets the reply only if it comes back through us.
+    const rules = [`${ip} saddr ${ep.ip} jump mark-for-masquerade`];
+    if (plan.affinitySeconds !== undefined) {
+      f.sets.push([n.affinity, { spec: [`type ${addrType}`, 'flags dynamic,timeout', `timeout ${plan.affinitySeconds}s`], elements: new Map(), dynamic: true }]);
+      rules.push(`update @${n.affinity} { ${ip} saddr }`);
+    }
+    rules.push(`meta l4proto ${proto} dnat to ${family === 4 ? ep.ip : `[${ep.ip}]`}:${ep.port}`);
+    addChain(n.chain, rules);
+  }
+
+  const balance = (name: string, eps: ProxyEndpoint[]): void => {
+    if (!eps.length) return addChain(name, ['drop']);
+    const rules: string[] = [];
+    if (plan.affinitySeconds !== undefined) for (const ep of eps) rules.push(`${ip} saddr @${nameOf(ep).affinity} goto ${nameOf(ep).chain}`);
+    if (eps.length === 1) rules.push(`goto ${nameOf(eps[0] as ProxyEndpoint).chain}`);
+    else rules.push(`numgen random mod ${eps.length} vmap { ${eps.map((ep, i) => `${i} : goto ${nameOf(ep).chain}`).join(', ')} }`);
+    addChain(name, rules);
+  };
+
+  const hasAny = plan.clusterEndpoints.length > 0;
+  const clusterChain = objName('svc', plan.key);
+  const localChain = objName('local', plan.key);
+  if (hasAny) balance(clusterChain, plan.clusterEndpoints);
+  if (hasAny && (plan.internalLocal || plan.externalLocal)) balance(localChain, plan.localEndpoints);
+
+  // Internal traffic: the ClusterIPs.
+  const internalEps = plan.internalLocal ? plan.localEndpoints : plan.clusterEndpoints;
+  for (const cip of plan.clusterIPs) {
+    const key = `${cip} . ${proto} . ${plan.port.port}`;
+    if (internalEps.length) f.serviceIPs.push([key, `goto ${plan.internalLocal ? localChain : clusterChain}`]);
+    // No endpoint anywhere: refuse at once. Endpoints only on other nodes under the Local policy: drop (kube-proxy).
+    else f.noEndpointServices.push([key, hasAny ? 'drop' : 'goto reject-chain']);
+  }
+
+  // External traffic: load balancer IPs and the node port.
+  if (!plan.loadBalancerIPs.length && plan.nodePort === undefined) return f;
+  if (!hasAny) {
+    for (const lb of plan.loadBalancerIPs) f.noEndpointServices.push([`${lb} . ${proto} . ${plan.port.port}`, 'goto reject-chain']);
+    if (plan.nodePort !== undefined) f.noEndpointNodePorts.push([`${proto} . ${plan.nodePort}`, 'goto reject-chain']);
+    return f;
+  }
+  const extChain = objName('ext', plan.key);
+  if (plan.externalLocal) {
+    // Local: the client's address is kept (no masquerade), so only this node's endpoints can be used. Pods and
+    // this host itself are not "external" and may use any endpoint.
+    addChain(extChain, [
+      ...(clusterCIDRs.length ? [`${ip} saddr { ${clusterCIDRs.join(', ')} } goto ${clusterChain}`] : []),
+      'fib saddr type local jump mark-for-masquerade', `fib saddr type local goto ${clusterChain}`, `goto ${localChain}`,
+    ]);
+  } else {
+    addChain(extChain, ['jump mark-for-masquerade', `goto ${clusterChain}`]);
+  }
+  for (const lb of plan.loadBalancerIPs) f.serviceIPs.push([`${lb} . ${proto} . ${plan.port.port}`, `goto ${extChain}`]);
+  if (plan.nodePort !== undefined) f.serviceNodePorts.push([`${proto} . ${plan.nodePort}`, `goto ${extChain}`]);
+  return f;
 }

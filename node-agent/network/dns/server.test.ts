@@ -161,6 +161,16 @@ describe('cluster DNS server', () => {
     assert.equal(edns.answers?.length, 20);
   });
 
+  test('a repeated question (answered from the encoded-answer cache) carries its own ID and case', async () => {
+    for (const [id, name] of [[101, 'web.default.svc.cluster.local'], [202, 'web.default.svc.cluster.local'], [303, 'WEB.default.svc.cluster.local']] as const) {
+      const q = dnsPacket.encode({ type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [{ name, type: 'A' }] });
+      const r = dnsPacket.decode(await exchange('127.0.0.1', port, q, 'udp')) as DnsResponse;
+      assert.equal(r.id, id);
+      assert.equal(r.questions?.[0]?.name, name);
+      assert.deepEqual(answerLines(r), [`${name} A 10.96.0.10`]);
+    }
+  });
+
   test('update() changes the answers at once', async () => {
     server.update({ ...MODEL, services: [...MODEL.services, service('late', '10.96.0.99')] });
     assert.deepEqual(answerLines(await ask('late.default.svc.cluster.local', 'A', 'udp')), ['late.default.svc.cluster.local A 10.96.0.99']);

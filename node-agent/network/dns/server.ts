@@ -39,6 +39,8 @@ const RCODES: Record<Rcode, number> = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXD
 const EDNS_UDP_SIZE = 1232;
 /** A TCP client silent this long is disconnected. */
 const TCP_IDLE_MS = 10_000;
+/** Encoded zone answers kept for reuse (cleared whenever the model changes). */
+const ANSWER_CACHE_ENTRIES = 20_000;
 
 export class DnsServer {
   private zone: ClusterZone;
@@ -48,6 +50,12 @@ export class DnsServer {
   private readonly tcp: Server[] = [];
   private readonly connections = new Set<TcpSocket>();
   private readonly log: Logger;
+  /**
+   * Encoded answers from the zone, keyed by the transport and the query's bytes after its ID: the same question with
+   * the same flags and EDNS gets the same answer until the model changes, so only the ID needs writing. Decoding and
+   * encoding are most of a query's cost; answers from upstream are never kept.
+   */
+  private readonly answers = new Map<string, Buffer>();
   /** Where it listens, once started (ports resolved). */
   readonly bound: DnsListenAddress[] = [];
 
@@ -74,6 +82,7 @@ export class DnsServer {
   /** Replaces what the cluster zone answers from; queries after this call see the new model. */
   update(model: DnsModel): void {
     this.zone = buildZone(model, this.opts.domain);
+    this.answers.clear();
   }
 
   private async listenOn(l: DnsListenAddress): Promise<DnsListenAddress> {
@@ -134,6 +143,13 @@ export class DnsServer {
 
   /** The response to one message, or undefined when there is nothing to say (not a query, unparseable header). */
   async answer(msg: Buffer, transport: 'udp' | 'tcp'): Promise<Buffer | undefined> {
+    const key = msg.length >= 12 ? transport + msg.toString('latin1', 2) : '';
+    const cached = key ? this.answers.get(key) : undefined;
+    if (cached) {
+      const out = Buffer.from(cached);
+      msg.copy(out, 0, 0, 2);
+      return out;
+    }
     let q: dnsPacket.DecodedPacket & { opcode?: string };
     try {
       q = dnsPacket.decode(msg);
@@ -151,9 +167,11 @@ export class DnsServer {
     if (r.kind === 'forward') {
       return (await this.forwarder.query(msg, transport)) ?? this.respond(q, { rcode: 'SERVFAIL', answers: [], authorities: [], additionals: [] }, false, opt, limit);
     }
-    let answer = r.answer;
-    if (answer.chase) answer = await this.chase(answer, transport);
-    return this.respond(q, answer, true, opt, limit);
+    if (r.answer.chase) return this.respond(q, await this.chase(r.answer, transport), true, opt, limit);
+    const out = this.respond(q, r.answer, true, opt, limit);
+    if (this.answers.size >= ANSWER_CACHE_ENTRIES) this.answers.clear();
+    this.answers.set(key, out);
+    return out;
   }
 
   /** Resolves an ExternalName's target upstream and appends it to the CNAME, as CoreDNS does. */

@@ -1,8 +1,11 @@
-// Runs the cluster DNS server inside a namespace for kernel tests (the node agent's process would, on a node):
-// argv is { options, model }; prints "ready" once listening, exits when its stdin closes.
+// Runs the cluster DNS server in a process of its own, for kernel tests (inside a node namespace) and the DNS
+// benchmark: argv is { options, model } as JSON, or @FILE holding it; prints "ready" once listening, exits when its
+// stdin closes.
+import { readFileSync } from 'node:fs';
 import { DnsServer, type DnsModel, type DnsServerOptions } from '../dns/server.js';
 
-const arg = JSON.parse(process.argv[2] ?? '{}') as { options: DnsServerOptions; model: DnsModel };
+const raw = process.argv[2] ?? '{}';
+const arg = JSON.parse(raw.startsWith('@') ? readFileSync(raw.slice(1), 'utf8') : raw) as { options: DnsServerOptions; model: DnsModel };
 DnsServer.start(arg.options, arg.model).then(() => {
   process.stdout.write('ready\n');
   process.stdin.on('end', () => process.exit(0));

@@ -205,6 +205,32 @@ describe('service proxy on nftables (real kernel, in network namespaces)', { ski
     });
   });
 
+  test('IPv6: a dual-stack Service answers on its IPv6 ClusterIP from the host and from a pod, through the ip6 table', async () => {
+    await withNode(async (lab, proxier) => {
+      const a = await lab.addPod('a', 2);
+      const b = await lab.addPod('b', 3);
+      const c = await lab.addPod('c', 4);
+      await lab.echo(a.ns, { name: 'a', address: '::', tcp: [8080] });
+      await lab.echo(b.ns, { name: 'b', address: '::', tcp: [8080] });
+      const m = model({
+        clusterCIDRs: ['10.244.0.0/16', 'fd00:244::/64'],
+        serviceCIDRs: ['10.96.0.0/12', 'fd00:96::/112'],
+        services: [service('dual', '10.96.0.95', { clusterIPs: ['10.96.0.95', 'fd00:96::95'] })],
+        endpoints: endpoints('dual', [a.ip6 as string, b.ip6 as string]),
+      });
+      await proxier.sync(m);
+      const table = await lab.node.ok('nft', ['list', 'table', 'ip6', proxier.table]);
+      assert.ok(table.includes('fd00:96::95 . tcp . 80 : goto svc-'), table);
+      const ip4 = await lab.node.ok('nft', ['list', 'map', 'ip', proxier.table, 'no-endpoint-services']);
+      assert.ok(ip4.includes('10.96.0.95 . tcp . 80 : goto reject-chain'), 'no IPv4 endpoints: the IPv4 ClusterIP refuses');
+      assert.deepEqual(new Set(names(await lab.probe(lab.node, { mode: 'tcp', host: 'fd00:96::95', port: 80, count: 30 }))), new Set(['a', 'b']));
+      const fromPod = await lab.probe(c.ns, { mode: 'tcp', host: 'fd00:96::95', port: 80, count: 30 });
+      assert.deepEqual(new Set(names(fromPod)), new Set(['a', 'b']));
+      assert.deepEqual(peers(fromPod), new Set([c.ip6]));
+      assert.deepEqual(names(await lab.probe(c.ns, { mode: 'tcp', host: '10.96.0.95', port: 80, timeoutMs: 5000 })), ['!ECONNREFUSED']);
+    });
+  });
+
   test('only our own tables: another table survives; two instances coexist; cleanup removes both families of ours', async () => {
     await withNode(async (lab, proxier) => {
       await lab.node.ok('nft', ['-f', '-'], 'table ip someone-else { chain c { type filter hook forward priority 0; policy accept; }; }\n');

@@ -20,10 +20,10 @@ async function main(opts: EchoServerOptions): Promise<void> {
       sock.on('error', () => { /* a client reset: nothing to do */ });
       sock.end(`${opts.name} ${sock.remoteAddress}\n`);
     });
-    listening.push(new Promise((r) => srv.listen(port, host, () => r())));
+    listening.push(new Promise((r) => srv.listen({ port, host, ipv6Only: host.includes(':') }, () => r())));
   }
   for (const port of opts.udp ?? []) {
-    const s = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+    const s = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', ipv6Only: host.includes(':') });
     s.on('message', (_m, rinfo) => s.send(`${opts.name} ${rinfo.address}`, rinfo.port, rinfo.address));
     listening.push(new Promise((r) => s.bind(port, host, () => r())));
   }

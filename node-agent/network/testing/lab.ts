@@ -20,12 +20,16 @@ export interface LabOptions {
 export interface LabPod {
   name: string;
   ip: string;
+  /** The pod's IPv6 address on the bridge (pods only). */
+  ip6?: string;
   ns: Netns;
 }
 
 export class Lab {
   readonly node: Netns;
   readonly bridgeIP: string;
+  /** The bridge's IPv6 address (pods get POD6_PREFIX::HOST). */
+  readonly bridgeIP6 = 'fd00:244::1';
   readonly podCIDR: string;
   readonly pods = new Map<string, LabPod>();
   readonly externals = new Map<string, LabPod & { nodeIP: string }>();
@@ -48,10 +52,11 @@ export class Lab {
     const lab = new Lab(node, opts);
     try {
       const script = [
-        'link add br0 type bridge', 'link set br0 up', `addr add ${lab.bridgeIP}/24 dev br0`,
+        'link add br0 type bridge', 'link set br0 up', `addr add ${lab.bridgeIP}/24 dev br0`, `addr add ${lab.bridgeIP6}/64 dev br0 nodad`,
         // The default route: a veth whose peer stays in the node namespace and answers nobody's ARP (the kernel
         // here has no dummy device), so off-node traffic is lost right here.
         'link add sink0 type veth peer name sink1', 'link set sink1 up', 'link set sink0 up', 'route add default dev sink0',
+        'route add ::/0 dev sink0',
       ].join('\n');
       await node.ok('ip', ['-batch', '-'], script + '\n');
       await node.ok('sysctl', ['-q', '-w', 'net.ipv4.ip_forward=1', 'net.bridge.bridge-nf-call-iptables=1', 'net.ipv6.conf.all.forwarding=1']);
@@ -71,8 +76,12 @@ export class Lab {
     await this.node.ok('ip', ['link', 'add', veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', String(ns.pid)]);
     // hairpin: a pod reaching its own Service gets its packets back out of the port they came in by.
     await this.node.ok('ip', ['-batch', '-'], `link set ${veth} master br0\nlink set ${veth} type bridge_slave hairpin on\nlink set ${veth} up\n`);
-    await ns.ok('ip', ['-batch', '-'], `addr add ${ip}/24 dev eth0\nlink set eth0 up\nroute add default via ${this.bridgeIP}\n`);
-    const pod = { name, ip, ns };
+    const ip6 = `fd00:244::${host.toString(16)}`;
+    await ns.ok('ip', ['-batch', '-'], [
+      `addr add ${ip}/24 dev eth0`, `addr add ${ip6}/64 dev eth0 nodad`, 'link set eth0 up',
+      `route add default via ${this.bridgeIP}`, `route add ::/0 via ${this.bridgeIP6}`,
+    ].join('\n') + '\n');
+    const pod = { name, ip, ip6, ns };
     this.pods.set(name, pod);
     return pod;
   }

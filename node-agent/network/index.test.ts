@@ -63,15 +63,16 @@ test('a failed sync reports the error and is retried on its own until it succeed
   await net.stop();
 });
 
-test('the DNS answers from the model at once; cleanup stops it and deletes our four tables only', async () => {
+test('the DNS answers from the synced model; cleanup stops it and deletes our four tables only', async () => {
   const { runner, scripts } = recorder();
   const net = await NodeNetwork.start({ name: 'dns', runner, log: quiet, dns: { listen: [{ address: '127.0.0.1', port: 0 }], upstreams: [], log: quiet } });
   const port = net.dnsServer?.bound[0]?.port as number;
-  void net.sync(model({ services: [service('web', '10.96.0.10')], endpoints: endpoints('web', ['10.244.0.2']) }));
+  await net.sync(model({ services: [service('web', '10.96.0.10')], endpoints: endpoints('web', ['10.244.0.2']) }));
   const r = await dnsQuery({ host: '127.0.0.1', port, name: 'web.default.svc.cluster.local', type: 'A', transport: 'udp' });
   assert.deepEqual(answerLines(r), ['web.default.svc.cluster.local A 10.96.0.10']);
+  const before = scripts.length;
   await net.cleanup();
-  const deletions = scripts.join('').split('\n').filter((l) => l.startsWith('delete table')).sort();
+  const deletions = scripts.slice(before).join('').split('\n').filter((l) => l.startsWith('delete table')).sort();
   assert.deepEqual(deletions, ['delete table ip flotilla-policy-dns', 'delete table ip flotilla-proxy-dns', 'delete table ip6 flotilla-policy-dns', 'delete table ip6 flotilla-proxy-dns'].sort());
   await assert.rejects(dnsQuery({ host: '127.0.0.1', port, name: 'web.default.svc.cluster.local', type: 'A', transport: 'udp', timeoutMs: 300 }));
   assert.match((await net.sync(model())).error ?? '', /stopped/);

@@ -69,7 +69,7 @@ export interface NodeNetworkSyncResult {
 export class NodeNetwork {
   readonly proxier: Proxier;
   readonly policy: PolicyEnforcer;
-  /** The node-local DNS server (when configured): `dnsServer.update(model)` changes its answers at once. */
+  /** The node-local DNS server (when configured); sync() updates it, `dnsServer.update(model)` does so at once. */
   readonly dnsServer?: DnsServer;
   private readonly log: Logger;
   private readonly debounceMs: number;
@@ -99,13 +99,13 @@ export class NodeNetwork {
   }
 
   /**
-   * Programs `model`: the DNS answers change at once; the nftables tables within debounceMs, together with every
-   * other model given meanwhile (only the latest counts). Resolves when a sync covering this model has run; never
-   * rejects (a failure is in `error` and is retried with back-off).
+   * Programs `model` within debounceMs, together with every other model given meanwhile (only the latest counts):
+   * first the DNS answers (rebuilding the zone costs tens of milliseconds at 1,000 Services, so bursts of informer
+   * events are coalesced for it too), then the nftables tables. Resolves when a sync covering this model has run;
+   * never rejects (a failure is in `error` and is retried with back-off).
    */
   sync(model: NetworkModel): Promise<NodeNetworkSyncResult> {
     if (this.stopped) return Promise.resolve({ error: 'the node network is stopped', latencyMs: 0, coalesced: 0 });
-    this.dnsServer?.update(model);
     if (!this.latest) this.firstQueuedAt = performance.now();
     this.latest = model;
     const done = new Promise<NodeNetworkSyncResult>((resolve) => this.waiters.push(resolve));
@@ -134,6 +134,11 @@ export class NodeNetwork {
     this.waiters = [];
     const result: NodeNetworkSyncResult = { latencyMs: 0, coalesced: waiters.length };
     const errors: string[] = [];
+    try {
+      this.dnsServer?.update(model);
+    } catch (e) {
+      errors.push(`cluster DNS: ${(e as Error).message}`);
+    }
     try {
       result.proxy = await this.proxier.sync(model);
     } catch (e) {

@@ -42,7 +42,13 @@ export function renderPolicy(model: NetworkModel, opts: { table: string; family:
   const egressPods = set(rs, 'egress-pods', [`type ${addrType} : verdict`]);
   const established = 'ct state established,related accept';
   chain(rs, 'egress', { type: 'filter', hook: 'forward', priority: '-1' }).push(established, `${ip} saddr vmap @egress-pods`);
-  chain(rs, 'egress-to-node', { type: 'filter', hook: 'input', priority: '0' }).push(established, `${ip} saddr vmap @egress-pods`);
+  chain(rs, 'egress-to-node', { type: 'filter', hook: 'input', priority: '0' }).push(
+    established,
+    // IPv6 neighbour discovery with the node is link plumbing, not traffic a policy speaks of (ARP, its IPv4
+    // counterpart, never reaches these hooks); without it an isolated pod could not reach even what is allowed.
+    ...(family === 6 ? ['icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit } accept'] : []),
+    `${ip} saddr vmap @egress-pods`,
+  );
   chain(rs, 'ingress', { type: 'filter', hook: 'forward', priority: '0' }).push(established, `${ip} daddr vmap @ingress-pods`);
 
   const ofFamily = (ips: string[]) => ips.filter((a) => ipFamily(a) === family);

@@ -73,5 +73,7 @@ test('rendering: pods no policy selects cost nothing; the selected get a chain e
   const pol = [...rs.chains].find(([n]) => n.startsWith('pol-ingress-'))?.[1].rules ?? [];
   assert.equal(pol.length, 4);
   assert.ok(pol.every((r) => r.endsWith(' accept')));
-  assert.ok(renderPolicy(m, { table: 't', family: 6 }).ruleset.sets.get('ingress-pods')?.elements.size === 0, 'no IPv6 addresses: nothing in the IPv6 table');
+  const v6 = renderPolicy(m, { table: 't', family: 6 }).ruleset;
+  assert.ok(v6.sets.get('ingress-pods')?.elements.size === 0, 'no IPv6 addresses: nothing in the IPv6 table');
+  assert.match(v6.chains.get('egress-to-node')?.rules[1] ?? '', /^icmpv6 type \{ nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit \} accept$/, 'IPv6 neighbour discovery with the node always passes');
 });

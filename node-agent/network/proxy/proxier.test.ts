@@ -34,8 +34,8 @@ async function program(lab: Lab, proxier: Proxier, m: NetworkModel, mustContain:
 const names = (rs: ProbeResult[]) => rs.map((r) => (r.ok ? (r.body ?? '').split(' ')[0] : `!${r.error}`));
 const peers = (rs: ProbeResult[]) => new Set(rs.map((r) => (r.body ?? '').split(' ')[1]));
 
-describe('service proxy on nftables (real kernel, in network namespaces)', { skip }, () => {
-  test('ClusterIP: both endpoints answer from the host and from a pod, and the pod client keeps its address', async () => {
+describe('service proxy on nftables (real kernel, in network namespaces)', () => {
+  test('ClusterIP: both endpoints answer from the host and from a pod, and the pod client keeps its address', { skip }, async () => {
     await withNode(async (lab, proxier) => {
       const a = await lab.addPod('a', 2);
       const b = await lab.addPod('b', 3);
@@ -52,7 +52,7 @@ describe('service proxy on nftables (real kernel, in network namespaces)', { ski
     });
   });
 
-  test('hairpin: a pod reaching its own Service is answered, masqueraded to the node', async () => {
+  test('hairpin: a pod reaching its own Service is answered, masqueraded to the node', { skip }, async () => {
     await withNode(async (lab, proxier) => {
       const a = await lab.addPod('a', 2);
       await lab.echo(a.ns, { name: 'a', tcp: [8080] });
@@ -63,7 +63,7 @@ describe('service proxy on nftables (real kernel, in network namespaces)', { ski
     });
   });
 
-  test('NodePort and LoadBalancer IP from an external host: Cluster policy masquerades; Local keeps the client address and uses only this node', async () => {
+  test('NodePort and LoadBalancer IP from an external host: Cluster policy masquerades; Local keeps the client address and uses only this node', { skip }, async () => {
     await withNode(async (lab, proxier) => {
       const a = await lab.addPod('a', 2);
       const b = await lab.addPod('b', 3);
@@ -97,7 +97,7 @@ describe('service proxy on nftables (real kernel, in network namespaces)', { ski
     });
   });
 
-  test('a Service without endpoints refuses at once (not a hang), from the host, a pod and a node port; so does a port a ClusterIP does not serve', async () => {
+  test('a Service without endpoints refuses at once (not a hang), from the host, a pod and a node port; so does a port a ClusterIP does not serve', { skip }, async () => {
     await withNode(async (lab, proxier) => {
       const c = await lab.addPod('c', 4);
       const ext = await lab.addExternal('client', 1);
@@ -118,7 +118,7 @@ describe('service proxy on nftables (real kernel, in network namespaces)', { ski
     });
   });
 
-  test('terminating endpoints serve only while no endpoint is ready', async () => {
+  test('terminating endpoints serve only while no endpoint is ready', { skip }, async () => {
     await withNode(async (lab, proxier) => {
       const a = await lab.addPod('a', 2);
       const b = await lab.addPod('b', 3);
@@ -137,7 +137,7 @@ describe('service proxy on nftables (real kernel, in network namespaces)', { ski
     });
   });
 
-  test('session affinity ClientIP: a client sticks to one endpoint, remembered in a set with the timeout', async () => {
+  test('session affinity ClientIP: a client sticks to one endpoint, remembered in a set with the timeout', { skip }, async () => {
     await withNode(async (lab, proxier) => {
       const a = await lab.addPod('a', 2);
       const b = await lab.addPod('b', 3);
@@ -161,7 +161,7 @@ describe('service proxy on nftables (real kernel, in network namespaces)', { ski
     });
   });
 
-  test('an endpoint removed: traffic moves to the others, through a transaction of a few lines', async () => {
+  test('an endpoint removed: traffic moves to the others, through a transaction of a few lines', { skip }, async () => {
     await withNode(async (lab, proxier) => {
       const a = await lab.addPod('a', 2);
       const b = await lab.addPod('b', 3);
@@ -178,7 +178,7 @@ describe('service proxy on nftables (real kernel, in network namespaces)', { ski
     });
   });
 
-  test('UDP: a flow pinned to an endpoint moves when that endpoint is removed (its conntrack entry is deleted)', async () => {
+  test('UDP: a flow pinned to an endpoint moves when that endpoint is removed (its conntrack entry is deleted)', { skip }, async () => {
     await withNode(async (lab, proxier) => {
       const a = await lab.addPod('a', 2);
       const b = await lab.addPod('b', 3);
@@ -205,7 +205,7 @@ describe('service proxy on nftables (real kernel, in network namespaces)', { ski
     });
   });
 
-  test('IPv6: a dual-stack Service answers on its IPv6 ClusterIP from the host and from a pod, through the ip6 table', async () => {
+  test('IPv6: a dual-stack Service answers on its IPv6 ClusterIP from the host and from a pod, through the ip6 table', { skip }, async () => {
     await withNode(async (lab, proxier) => {
       const a = await lab.addPod('a', 2);
       const b = await lab.addPod('b', 3);
@@ -231,7 +231,7 @@ describe('service proxy on nftables (real kernel, in network namespaces)', { ski
     });
   });
 
-  test('only our own tables: another table survives; two instances coexist; cleanup removes both families of ours', async () => {
+  test('only our own tables: another table survives; two instances coexist; cleanup removes both families of ours', { skip }, async () => {
     await withNode(async (lab, proxier) => {
       await lab.node.ok('nft', ['-f', '-'], 'table ip someone-else { chain c { type filter hook forward priority 0; policy accept; }; }\n');
       const second = new Proxier({ name: `${proxier.table.replace('flotilla-proxy-', '')}-b`, runner: lab.node.run });

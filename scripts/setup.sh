@@ -17,6 +17,9 @@ command -v umoci >/dev/null 2>&1 || packages+=(umoci)
 [ -x /bin/busybox ] || packages+=(busybox-static)
 command -v iptables >/dev/null 2>&1 || packages+=(iptables)
 command -v ip >/dev/null 2>&1 || packages+=(iproute2)
+# The service proxy programs nftables and deletes stale UDP conntrack entries.
+command -v nft >/dev/null 2>&1 || packages+=(nftables)
+command -v conntrack >/dev/null 2>&1 || packages+=(conntrack)
 # The acceptance tests drive `kubectl exec -it` through a real terminal.
 command -v tmux >/dev/null 2>&1 || packages+=(tmux)
 if ((${#packages[@]})); then

@@ -7,13 +7,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket } from 'ws';
 import { ROOT, TestCluster, waitFor } from './harness.js';
+import { acceptedConnections, openFds } from './tcp.js';
 
 /** Connections per kind and mode; FLOTILLA_RESET_ROUNDS lowers it for a quick local run. */
 const ROUNDS = Number(process.env.FLOTILLA_RESET_ROUNDS ?? 1000);
@@ -32,35 +32,15 @@ const WS = 'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 
 const request = (path: string, headers = WS, method = 'GET') => `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${headers}\r\n`;
 
 /**
- * The API server's own TCP sockets on its port that are still open (LISTEN and TIME_WAIT aside), leaving out the
- * connections that were there before the resets (TestCluster's readiness probe, which fetch keeps open a minute).
+ * The API server's open connections on its port, leaving out those from before the resets (TestCluster's
+ * readiness probe, which fetch keeps open a minute).
  */
 function serverTcpConnections(): number {
-  return serverTcpPeers().filter((p) => !startupPeers.has(p)).length;
-}
-
-function serverTcpPeers(): number[] {
-  const peers: number[] = [];
-  for (const f of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text = '';
-    try {
-      text = readFileSync(f, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols.length < 4) continue;
-      const localPort = parseInt((cols[1] as string).split(':')[1] as string, 16);
-      const state = cols[3];
-      if (localPort === apiPort && state !== '0A' && state !== '06') peers.push(parseInt((cols[2] as string).split(':')[1] as string, 16));
-    }
-  }
-  return peers;
+  return acceptedConnections(apiPort).filter((p) => !startupPeers.has(p)).length;
 }
 
 function serverFds(): number {
-  return readdirSync(`/proc/${c.apiserver.proc?.pid}/fd`).length;
+  return openFds(c.apiserver.proc?.pid as number);
 }
 
 function assertAlive(what: string): void {
@@ -185,7 +165,7 @@ before(async () => {
   assert.equal(pod.status, 201, pod.text);
   // a watch has something to send at once
   assert.equal((await once('POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } })).status, 201);
-  startupPeers = new Set(serverTcpPeers());
+  startupPeers = new Set(acceptedConnections(apiPort));
   baselineFds = serverFds();
 });
 

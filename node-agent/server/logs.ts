@@ -47,6 +47,19 @@ function format(l: LogLine, timestamps: boolean): string {
   return timestamps ? `${l.time} ${l.text}\n` : `${l.text}\n`;
 }
 
+/** Waits ms, or less if the client leaves. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
 /** Resolves when out can take more, or when writing is over (closed, or the client left). */
 function drained(out: Writable, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -91,6 +104,7 @@ export async function streamLog(path: string, o: LogOptions, out: Writable, stil
       return true;
     };
     for (;;) {
+      if (signal.aborted) return;
       const size = (await stat(path)).size;
       if (size > offset) {
         const buf = Buffer.alloc(size - offset);
@@ -109,7 +123,7 @@ export async function streamLog(path: string, o: LogOptions, out: Writable, stil
         if ((await stat(path)).size === offset) return;
         continue;
       }
-      await new Promise((r) => setTimeout(r, 200));
+      await pause(200, signal);
     }
   } finally {
     await fh.close();

@@ -457,7 +457,8 @@ test(`${EXEC_RESETS} real execs reset mid-handshake and mid-stream: API server a
   assert.ok(running(agentPid), 'the node agent is still running');
   const hostProcesses = () => spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes(marker));
   await waitFor('every exec session to end inside the container', async () => hostProcesses().length === 0, 60_000, 250).catch((e) => {
-    throw new Error(`${(e as Error).message}; ${hostProcesses().length} left`);
+    const relays = `API server connections left: ${acceptedConnections(port).filter((p) => !apiBefore.has(p)).length}, agent relays left: ${acceptedConnections(agentPort).filter((p) => !agentBefore.has(p)).length}`;
+    throw new Error(`${(e as Error).message}; ${hostProcesses().length} left (${relays})`);
   });
   await waitFor('the API server to hold no connection of them', async () => acceptedConnections(port).filter((p) => !apiBefore.has(p)).length === 0, 30_000, 200);
   await waitFor('the agent to hold no relay of them', async () => acceptedConnections(agentPort).filter((p) => !agentBefore.has(p)).length === 0, 30_000, 200);

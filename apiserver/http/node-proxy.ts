@@ -127,6 +127,10 @@ export async function proxyExec(stores: Map<KindInfo, Store>, namespace: string,
     socket.off('close', clientGone);
   }
   upstream.setTimeout(0);
+  if (socket.destroyed) {
+    upstream.destroy(); // the client left just as the agent answered
+    return;
+  }
 
   const hop = new Set(['host', 'content-length', 'authorization']);
   const lines = [`GET ${path} HTTP/1.1`, `Host: ${t.host}:${t.port}`];

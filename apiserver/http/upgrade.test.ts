@@ -93,7 +93,9 @@ test('refused upgrades answer with a Kubernetes Status and close', async () => {
     ['unknown subresource', '/api/v1/namespaces/default/pods/p/bogus', 404, /the server could not find the requested resource/],
     ['not a watch', '/api/v1/namespaces/default/configmaps/x', 400, /served for watch requests and pods\/exec only/],
     ['not a resource', '/healthz', 400, /served for watch requests and pods\/exec only/],
-    ['a SPDY exec', '/api/v1/namespaces/default/pods/p/exec?command=sh&stdout=1', 400, /upgrades to WebSocket only, not "SPDY\/3.1"/, 'Connection: Upgrade\r\nUpgrade: SPDY/3.1\r\n'],
+    ['a SPDY watch', '/api/v1/namespaces/default/configmaps?watch=1', 400, /upgrades to WebSocket only, not "SPDY\/3.1"/, 'Connection: Upgrade\r\nUpgrade: SPDY/3.1\r\n'],
+    // kubectl's fallback after a refused WebSocket exec: the same reason again, not "SPDY is not served"
+    ['a SPDY exec in a missing pod', '/api/v1/namespaces/default/pods/p/exec?command=sh&stdout=1', 404, /^pods "p" not found$/, 'Connection: Upgrade\r\nUpgrade: SPDY/3.1\r\n'],
     ['a WebSocket without its key', '/api/v1/namespaces/default/configmaps?watch=true', 400, /unable to upgrade connection: Missing or invalid Sec-WebSocket-Key header/, 'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n'],
     ['a malformed path', '/api/v1/namespaces/%ZZ/configmaps?watch=true', 400, /malformed request path/],
     ['an exec with no stream', '/api/v1/namespaces/default/pods/p/exec?command=sh&stdout=False&stdin=false', 400, /^you must specify at least 1 of stdin, stdout, stderr$/],

@@ -90,16 +90,18 @@ export class UpgradeHandler {
     const kind = findByResource(info.group, info.version, info.resource);
     const store = kind && this.deps.stores.get(kind);
     if (!kind || !store || (info.namespace !== undefined && !kind.namespaced) || (sub && !kind.subresources.includes(sub))) throw errors.resourceNotFound();
+    if (kind.resource === 'pods' && kind.group === '' && sub === 'exec' && info.namespace && info.name) {
+      // Any upgrade goes on to the agent, SPDY too: kubectl falls back to SPDY when its WebSocket upgrade is
+      // refused and prints the second answer, so that one must carry the real reason (no such container, ...)
+      // before the agent says it speaks WebSocket only.
+      await proxyExec(this.deps.stores, info.namespace, info.name, url.searchParams, req, socket, head);
+      return;
+    }
     const upgrade = req.headers.upgrade ?? '';
     if (upgrade.toLowerCase() !== 'websocket') {
       throw errors.badRequest(`unable to upgrade connection: this server upgrades to WebSocket only, not ${JSON.stringify(upgrade)}`);
     }
     if (req.method !== 'GET') throw errors.methodNotAllowed();
-
-    if (kind.resource === 'pods' && kind.group === '' && sub === 'exec' && info.namespace && info.name) {
-      await proxyExec(this.deps.stores, info.namespace, info.name, url.searchParams, req, socket, head);
-      return;
-    }
     if (info.verb !== 'watch' || sub) throw errors.badRequest('WebSocket upgrades are served for watch requests and pods/exec only');
     this.wss.handleUpgrade(req, socket, head, (ws) => this.serveWatch(ws, req, info, url.searchParams));
   }

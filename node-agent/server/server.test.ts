@@ -11,6 +11,7 @@ import { WebSocketServer, WebSocket } from 'ws';
 import type { KubeObject } from '../../lib/api/types.js';
 import type { CriClient } from '../cri/client.js';
 import type { Container } from '../cri/types.js';
+import { LABEL_CONTAINER_NAME } from '../pods/config.js';
 import { AgentServer } from './server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'agent-server-test-'));
@@ -72,7 +73,7 @@ async function agentServer(execUrl: string, logPath = '') {
   const pod: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default', uid: 'u1' }, spec: { containers: [{ name: 'c' }] } };
   const container = { id: 'c1', state: 'CONTAINER_RUNNING', metadata: { name: 'c', attempt: 0 } } as unknown as Container;
   const cri = {
-    listContainers: async () => [container],
+    listContainers: async (f: { labelSelector: Record<string, string> }) => (f.labelSelector[LABEL_CONTAINER_NAME] === 'c' ? [container] : []),
     exec: async (req: ExecCall) => {
       calls.push(req);
       return execUrl;
@@ -152,6 +153,16 @@ test('refused execs answer with a Status: no stream, no command, an unsupported 
   assert.equal(v1.body.message, 'unable to upgrade connection: requested protocol(s) are not supported: [base64.channel.k8s.io]; supports [v5.channel.k8s.io v4.channel.k8s.io]');
   const gone = await refusal(port, '/exec/default/nope/c?command=sh&stdout=true');
   assert.deepEqual([gone.code, gone.body.reason, gone.body.message], [404, 'NotFound', 'pod "nope" not found on this node']);
+  // kubectl's SPDY fallback: the request's own fault first, then that the agent speaks WebSocket only
+  const spdy = (path: string) => new Promise<{ code: number; message: string }>((resolve, reject) => {
+    const s = connect(port, '127.0.0.1', () => s.write(`POST ${path} HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: v4.channel.k8s.io\r\n\r\n`));
+    let text = '';
+    s.on('data', (d) => (text += String(d)));
+    s.on('error', reject);
+    s.on('close', () => resolve({ code: Number(text.slice(9, 12)), message: JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)).message }));
+  });
+  assert.deepEqual(await spdy('/exec/default/p/zz?command=sh&stdout=1'), { code: 400, message: 'container zz is not valid for pod p' });
+  assert.deepEqual(await spdy('/exec/default/p/c?command=sh&stdout=1'), { code: 400, message: 'unable to upgrade connection: the node agent serves exec over WebSocket only (v5.channel.k8s.io, v4.channel.k8s.io), not "SPDY/3.1"' });
   const bad = await refusal(port, '/exec/default/%ZZ/c?command=sh&stdout=true');
   assert.equal(bad.code, 400);
   assert.deepEqual(calls, [], 'no session was asked of the runtime');

@@ -146,6 +146,11 @@ export class AgentServer {
       }
       const c = await this.container(ns, pod, name, false);
       if (c.state !== 'CONTAINER_RUNNING') throw new HttpError(400, `cannot exec in a stopped container: ${name}`);
+      // checked after the request itself, so that kubectl's SPDY fallback hears the same reason as its WebSocket try
+      const upgrade = req.headers.upgrade ?? '';
+      if (upgrade.toLowerCase() !== 'websocket') {
+        throw new HttpError(400, `unable to upgrade connection: the node agent serves exec over WebSocket only (${EXEC_PROTOCOLS.join(', ')}), not ${JSON.stringify(upgrade)}`);
+      }
       if (socket.destroyed) return; // the client left while we looked
       const execUrl = await this.cri.exec({ containerId: c.id, cmd: command, tty, ...streams });
       if (socket.destroyed) return; // the runtime's unused exec URL expires on its own

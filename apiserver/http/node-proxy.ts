@@ -153,6 +153,8 @@ function splice(a: Duplex, b: Duplex): void {
     a.destroy();
     b.destroy();
   };
+  // a side that is already gone would never say 'close' again, and the other would stay open for good
+  if (a.destroyed || b.destroyed) return fail();
   a.on('error', fail);
   b.on('error', fail);
   a.pipe(b);

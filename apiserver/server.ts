@@ -1,11 +1,9 @@
 // The API server process: storage (embedded or external etcd), the watch cache, one generic store per kind, and
 // the HTTP server with WebSocket watches. Writes a kubeconfig kubectl can use.
-import { proxyExec } from './http/node-proxy.js';
 import { createServer, type Server } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer } from 'ws';
 import { KINDS, type KindInfo } from '../lib/api/kinds.js';
 import type { KubeObject } from '../lib/api/types.js';
 import { logger } from '../lib/util/log.js';
@@ -14,10 +12,7 @@ import { alwaysAllow, insecureLoopbackAuthenticator } from './auth/index.js';
 import { EmbeddedEtcd } from './etcd/embedded.js';
 import { toApiError } from './errors.js';
 import { createHandler } from './http/handler.js';
-import { negotiate } from './http/negotiate.js';
-import { requestInfo } from './http/request-info.js';
-import { handleResource, type ResourceRequest } from './http/resources.js';
-import { webSocketSink } from './http/watch.js';
+import { UpgradeHandler } from './http/upgrade.js';
 import { strategies } from './registry/kinds/index.js';
 import { Store } from './registry/store.js';
 import { CacheHub } from './storage/cache.js';
@@ -47,7 +42,7 @@ export class ApiServer {
   private storage?: EtcdStorage;
   private hub?: CacheHub;
   private http?: Server;
-  private wss?: WebSocketServer;
+  private upgrades?: UpgradeHandler;
   readonly stores = new Map<KindInfo, Store>();
   url = '';
 
@@ -91,13 +86,16 @@ export class ApiServer {
     });
     const server = (this.http = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, handler));
     server.headersTimeout = 60_000;
-    this.wss = new WebSocketServer({ noServer: true });
-    server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
+    // watches over WebSocket and pods/exec: every upgraded socket is guarded there (upgrade.ts)
+    const upgrades = (this.upgrades = new UpgradeHandler({ stores: this.stores, authenticator: insecureLoopbackAuthenticator, authorizer: alwaysAllow, bookmarkIntervalMs: this.opts.bookmarkIntervalMs ?? 30_000 }));
+    server.on('upgrade', upgrades.handle);
     server.on('clientError', (_e, socket) => socket.destroy());
     await new Promise<void>((res, rej) => {
       server.once('error', rej);
       server.listen(this.opts.port, this.opts.bindAddress, () => res());
     });
+    // past listen, a server error is one failed accept (EMFILE under a connection flood): logged, not fatal
+    server.on('error', (e) => log.error('HTTP server error', { error: e.message }));
     const addr = server.address() as AddressInfo;
     this.url = `http://${this.opts.bindAddress}:${addr.port}`;
     writeKubeConfig(join(dataDir, 'kubeconfig'), { server: this.url, clusterName: 'flotilla', userName: 'admin', contextName: 'flotilla' });
@@ -123,45 +121,9 @@ export class ApiServer {
     }
   }
 
-  /** WebSocket watches: the same watch, one JSON event per message. */
-  private upgrade(req: import('node:http').IncomingMessage, socket: import('node:stream').Duplex, head: Buffer): void {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const info = requestInfo('GET', url.pathname, url.searchParams);
-    if (info.isResourceRequest && info.group === '' && info.resource === 'pods' && info.subresource === 'exec' && info.namespace && info.name) {
-      proxyExec(this.stores, info.namespace, info.name, url.searchParams, req, socket, head).catch((e) => {
-        const status = toApiError(e).toStatus();
-        const body = JSON.stringify(status);
-        socket.end(`HTTP/1.1 ${status.code} ${status.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-      });
-      return;
-    }
-    if (!info.isResourceRequest || info.verb !== 'watch') {
-      socket.end('HTTP/1.1 400 Bad Request\r\n\r\nWebSocket upgrades are served for watch requests only\r\n');
-      return;
-    }
-    this.wss?.handleUpgrade(req, socket, head, (ws) => {
-      const r: ResourceRequest = {
-        req,
-        info,
-        query: url.searchParams,
-        body: async () => Buffer.alloc(0),
-        reply: { res: undefined as never, out: negotiate(undefined), warnings: [], includeObject: 'Metadata' },
-        stores: this.stores,
-        bookmarkIntervalMs: this.opts.bookmarkIntervalMs ?? 30_000,
-        sink: webSocketSink(ws),
-      };
-      handleResource(r).catch((e) => {
-        const status = toApiError(e).toStatus();
-        ws.send(JSON.stringify({ type: 'ERROR', object: status }));
-        ws.close(1000);
-      });
-    });
-  }
-
   async stop(): Promise<void> {
     await this.hub?.stop();
-    for (const c of this.wss?.clients ?? []) c.terminate();
-    this.wss?.close();
+    this.upgrades?.close();
     if (this.http) {
       this.http.closeAllConnections();
       await new Promise<void>((r) => this.http?.close(() => r()));

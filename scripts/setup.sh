@@ -22,6 +22,9 @@ command -v nft >/dev/null 2>&1 || packages+=(nftables)
 command -v conntrack >/dev/null 2>&1 || packages+=(conntrack)
 # The acceptance tests drive `kubectl exec -it` through a real terminal.
 command -v tmux >/dev/null 2>&1 || packages+=(tmux)
+# The official Python client must work against us too; Debian's package is seen by /usr/bin/python3 only (a pyenv
+# python3 earlier on PATH doesn't see it), so that is the interpreter asked.
+/usr/bin/python3 -c 'import kubernetes' >/dev/null 2>&1 || packages+=(python3-kubernetes)
 if ((${#packages[@]})); then
   if [ "$(id -u)" != 0 ]; then
     echo "setup: these Debian packages are missing and installing them needs root: ${packages[*]}" >&2

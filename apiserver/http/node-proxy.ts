@@ -6,6 +6,7 @@ import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { findByKind, type KindInfo } from '../../lib/api/kinds.js';
 import type { KubeObject } from '../../lib/api/types.js';
+import { queryBool } from '../../lib/api/query.js';
 import { ApiError, errors } from '../errors.js';
 import type { Store } from '../registry/store.js';
 
@@ -44,16 +45,23 @@ export async function nodeTarget(stores: Map<KindInfo, Store>, namespace: string
   return { host: addr, port, container: name };
 }
 
-const LOG_PARAMS = ['follow', 'tailLines', 'sinceSeconds', 'sinceTime', 'timestamps', 'previous', 'limitBytes'];
+const LOG_PARAMS = ['tailLines', 'sinceSeconds', 'sinceTime', 'limitBytes'];
+const LOG_FLAGS = ['follow', 'timestamps', 'previous'];
 
 /** GET pods/NAME/log: streams the agent's answer; an agent error becomes a Status with its message. */
 export async function proxyLogs(stores: Map<KindInfo, Store>, namespace: string, podName: string, query: URLSearchParams, res: import('node:http').ServerResponse, signal: AbortSignal): Promise<void> {
   const t = await nodeTarget(stores, namespace, podName, query.get('container'));
   const q = new URLSearchParams();
   for (const k of LOG_PARAMS) if (query.get(k) !== null) q.set(k, query.get(k) as string);
+  // booleans go on as the agent reads them, whatever spelling the client used (the Python client's True)
+  for (const k of LOG_FLAGS) if (queryBool(query, k)) q.set(k, 'true');
   const path = `/containerLogs/${encodeURIComponent(namespace)}/${encodeURIComponent(podName)}/${encodeURIComponent(t.container)}?${q}`;
   const upstream = await new Promise<IncomingMessage>((resolve, reject) => {
-    const req = httpRequest({ host: t.host, port: t.port, path, method: 'GET', signal }, resolve);
+    const req = httpRequest({ host: t.host, port: t.port, path, method: 'GET', signal }, (up) => {
+      // from here the response carries the errors (a reset agent, our abort): each ends the relay, none escapes
+      up.on('error', () => undefined);
+      resolve(up);
+    });
     req.on('error', (e) => reject(errors.internal(`unable to reach the node agent at ${t.host}:${t.port}: ${e.message}`)));
     req.end();
   });
@@ -62,31 +70,68 @@ export async function proxyLogs(stores: Map<KindInfo, Store>, namespace: string,
     for await (const c of upstream) text += String(c);
     throw new ApiError(upstream.statusCode === 404 ? 404 : 400, upstream.statusCode === 404 ? 'NotFound' : 'BadRequest', text.trim());
   }
+  if (res.destroyed) {
+    upstream.destroy();
+    return;
+  }
   res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
   res.flushHeaders();
   upstream.pipe(res);
+  // the relay ends with whichever side goes first: the agent's log ends or fails, or the client leaves
   await new Promise<void>((resolve) => {
-    upstream.on('end', resolve);
-    upstream.on('error', () => resolve());
-    res.on('close', () => {
+    upstream.once('end', resolve);
+    upstream.once('close', resolve);
+    res.once('close', () => {
       upstream.destroy();
       resolve();
     });
   });
 }
 
-/** An exec upgrade (WebSocket): relays the handshake to the agent, then splices the two sockets. */
+/** How long the API server waits for a node agent to accept the exec connection. */
+const AGENT_CONNECT_TIMEOUT_MS = 10_000;
+/** After one side of an exec relay has closed, how long the other may take to flush and close. */
+const CLOSE_GRACE_MS = 5_000;
+
+/**
+ * An exec upgrade (WebSocket): checks the options as kube-apiserver does, relays the handshake to the agent (whose
+ * answer, 101 or a Status, goes back as it is), then splices the two sockets until either side ends. The client
+ * socket is already guarded against errors (upgrade.ts); the agent's is guarded here.
+ */
 export async function proxyExec(stores: Map<KindInfo, Store>, namespace: string, podName: string, query: URLSearchParams, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  const flags = { stdin: queryBool(query, 'stdin'), stdout: queryBool(query, 'stdout'), stderr: queryBool(query, 'stderr'), tty: queryBool(query, 'tty') };
+  if (flags.tty && flags.stderr) flags.stderr = false; // a terminal has one output stream
+  if (!flags.stdin && !flags.stdout && !flags.stderr) throw errors.badRequest('you must specify at least 1 of stdin, stdout, stderr');
   const t = await nodeTarget(stores, namespace, podName, query.get('container'));
   const q = new URLSearchParams();
   for (const c of query.getAll('command')) q.append('command', c);
-  for (const k of ['stdin', 'stdout', 'stderr', 'tty']) if (query.get(k) !== null) q.set(k, query.get(k) as string);
+  // the kubelet's spelling of the options: "1" for each stream asked for
+  for (const [k, v] of Object.entries(flags)) if (v) q.set(k, '1');
   const path = `/exec/${encodeURIComponent(namespace)}/${encodeURIComponent(podName)}/${encodeURIComponent(t.container)}?${q}`;
-  const upstream = connect(t.port, t.host);
-  await new Promise<void>((resolve, reject) => {
-    upstream.once('connect', resolve);
-    upstream.once('error', (e) => reject(errors.internal(`unable to reach the node agent at ${t.host}:${t.port}: ${e.message}`)));
-  });
+  if (socket.destroyed) return;
+
+  const upstream = connect({ host: t.host, port: t.port, noDelay: true });
+  const clientGone = () => upstream.destroy();
+  socket.once('close', clientGone);
+  upstream.setTimeout(AGENT_CONNECT_TIMEOUT_MS, () => upstream.destroy(new Error(`no answer within ${AGENT_CONNECT_TIMEOUT_MS / 1000}s`)));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      upstream.once('connect', resolve);
+      upstream.once('error', reject);
+      upstream.once('close', () => reject(new Error('connection closed')));
+    });
+  } catch (e) {
+    if (socket.destroyed) return; // the client left first; nobody to tell
+    throw errors.internal(`unable to reach the node agent at ${t.host}:${t.port}: ${(e as Error).message}`);
+  } finally {
+    socket.off('close', clientGone);
+  }
+  upstream.setTimeout(0);
+  if (socket.destroyed) {
+    upstream.destroy(); // the client left just as the agent answered
+    return;
+  }
+
   const hop = new Set(['host', 'content-length', 'authorization']);
   const lines = [`GET ${path} HTTP/1.1`, `Host: ${t.host}:${t.port}`];
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
@@ -95,14 +140,32 @@ export async function proxyExec(stores: Map<KindInfo, Store>, namespace: string,
   }
   upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
   if (head.length) upstream.write(head);
-  upstream.pipe(socket);
-  socket.pipe(upstream);
-  const done = () => {
-    upstream.destroy();
-    socket.destroy();
+  splice(socket, upstream);
+}
+
+/**
+ * Pipes a and b into each other until both are done. An error on either destroys both; when one side closes, the
+ * other gets an orderly end (so the last frames, such as the exit status, still go out) and is destroyed if it
+ * hasn't closed within CLOSE_GRACE_MS.
+ */
+function splice(a: Duplex, b: Duplex): void {
+  const fail = () => {
+    a.destroy();
+    b.destroy();
   };
-  upstream.on('error', done);
-  socket.on('error', done);
-  upstream.on('close', () => socket.end());
-  socket.on('close', () => upstream.end());
+  // a side that is already gone would never say 'close' again, and the other would stay open for good
+  if (a.destroyed || b.destroyed) return fail();
+  a.on('error', fail);
+  b.on('error', fail);
+  a.pipe(b);
+  b.pipe(a);
+  const closeOther = (other: Duplex) => () => {
+    if (other.destroyed) return;
+    other.end();
+    const timer = setTimeout(() => other.destroy(), CLOSE_GRACE_MS);
+    timer.unref();
+    other.once('close', () => clearTimeout(timer));
+  };
+  a.once('close', closeOther(b));
+  b.once('close', closeOther(a));
 }

@@ -38,3 +38,9 @@ test('Accept negotiation picks the Table kubectl asks for, JSON otherwise, and r
 function pick(i: ReturnType<typeof requestInfo>) {
   return { group: i.group, version: i.version, namespace: i.namespace, resource: i.resource, name: i.name, subresource: i.subresource, verb: i.verb };
 }
+
+test('watch=... is read as Kubernetes reads booleans: the Python client\'s True, curl\'s bare ?watch; only 0 and false are not', () => {
+  for (const s of ['watch=True', 'watch=TRUE', 'watch=1', 'watch', 'watch=yes']) assert.equal(requestInfo('GET', '/api/v1/namespaces/default/pods', q(s)).verb, 'watch', s);
+  for (const s of ['watch=False', 'watch=false', 'watch=0', '']) assert.equal(requestInfo('GET', '/api/v1/namespaces/default/pods', q(s)).verb, 'list', s);
+  assert.equal(requestInfo('GET', '/api/v1/namespaces/default/pods/p', q('watch=True')).verb, 'watch');
+});

@@ -1,5 +1,7 @@
 // Parses a request path into what Kubernetes calls RequestInfo: the API group, version, namespace, resource, name,
 // subresource and the verb (get, list, watch, create, update, patch, delete, deletecollection).
+import { parseBool } from '../../lib/api/query.js';
+
 export interface RequestInfo {
   isResourceRequest: boolean;
   path: string;
@@ -55,6 +57,7 @@ export function requestInfo(method: string, pathname: string, query: URLSearchPa
   return info;
 }
 
+/** A boolean query value as Kubernetes reads it (`?watch=True` from the Python client, `?watch` from curl). */
 export function isTrue(v: string | null | undefined): boolean {
-  return v === 'true' || v === '1';
+  return parseBool(v) ?? false;
 }

@@ -6,6 +6,7 @@ import { proxyLogs } from './node-proxy.js';
 import { apiVersionOf, findByResource } from '../../lib/api/kinds.js';
 import type { KubeObject } from '../../lib/api/types.js';
 import { labelSelectorToString, labelSelectorFromObject } from '../../lib/api/selectors/index.js';
+import { parseBool } from '../../lib/api/query.js';
 import { errors } from '../errors.js';
 import type { DeleteOptions, FieldValidation, Store, WriteContext } from '../registry/store.js';
 import { buildFilter } from '../registry/list-options.js';
@@ -241,7 +242,7 @@ async function deleteOptions(r: ResourceRequest): Promise<DeleteOptions> {
   const pp = q.get('propagationPolicy');
   if (pp !== null) opts.propagationPolicy = pp as DeleteOptions['propagationPolicy'];
   const od = q.get('orphanDependents');
-  if (od !== null) opts.orphanDependents = od === 'true';
+  if (od !== null) opts.orphanDependents = parseBool(od);
   if (opts.gracePeriodSeconds !== undefined && (!Number.isInteger(opts.gracePeriodSeconds) || opts.gracePeriodSeconds < 0)) {
     throw errors.badRequest(`gracePeriodSeconds must be a non-negative integer (got ${String(opts.gracePeriodSeconds)})`);
   }

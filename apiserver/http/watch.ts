@@ -1,11 +1,12 @@
 // Serving a watch: newline-delimited JSON events over a chunked HTTP response, or one JSON message per event over
 // a WebSocket. Events come from the watch cache; bookmarks are sent on request; a stalled client is cut off.
+import { WebSocket } from 'ws';
 import type { KindInfo } from '../../lib/api/kinds.js';
 import type { KubeObject, WatchEvent } from '../../lib/api/types.js';
 import { buildTable } from '../printers/index.js';
 import type { Store } from '../registry/store.js';
 import { listOptions, type ResourceRequest } from './resources.js';
-import { isTrue } from './request-info.js';
+import { queryBool } from '../../lib/api/query.js';
 import { watchMetrics } from './metrics.js';
 import { watchEventJson } from './encode.js';
 
@@ -50,8 +51,8 @@ export async function serveWatch(r: ResourceRequest, kind: KindInfo, store: Stor
     const name = r.info.name;
     opts.filter = { isEverything: false, matches: (o) => o.metadata.name === name && nameFilter.matches(o) };
   }
-  const bookmarks = isTrue(q.get('allowWatchBookmarks'));
-  const sendInitialEvents = isTrue(q.get('sendInitialEvents'));
+  const bookmarks = queryBool(q, 'allowWatchBookmarks');
+  const sendInitialEvents = queryBool(q, 'sendInitialEvents');
   const timeoutRaw = Number(q.get('timeoutSeconds') ?? '');
   const timeoutMs = Number.isFinite(timeoutRaw) && timeoutRaw > 0 ? timeoutRaw * 1000 : (1800 + Math.random() * 1800) * 1000;
   const { out } = r.reply;
@@ -110,18 +111,25 @@ function storeRev(store: Store): number {
   return store.currentRevision();
 }
 
-/** A WebSocket carrying one JSON watch event per text message. */
-export function webSocketSink(ws: import('ws').WebSocket): WatchSink {
+/**
+ * A WebSocket carrying one JSON watch event per text message. The socket's errors are handled where it was
+ * accepted (upgrade.ts); here a closed socket only ends the watch, and nothing is written to it once it is gone.
+ */
+export function webSocketSink(ws: WebSocket): WatchSink {
   return {
     start: () => undefined,
     write(line) {
+      if (ws.readyState !== WebSocket.OPEN) return false;
       ws.send(line.endsWith('\n') ? line.slice(0, -1) : line);
       return ws.bufferedAmount < MAX_BUFFERED;
     },
-    end: () => ws.close(1000),
+    end: () => {
+      if (ws.readyState === WebSocket.OPEN) ws.close(1000);
+    },
     onClose: (cb) => {
-      ws.on('close', cb);
-      ws.on('error', cb);
+      // a client that left before the watch started gets no 'close' event any more
+      if (ws.readyState === WebSocket.CLOSED) cb();
+      else ws.once('close', cb);
     },
   };
 }

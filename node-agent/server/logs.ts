@@ -47,6 +47,35 @@ function format(l: LogLine, timestamps: boolean): string {
   return timestamps ? `${l.time} ${l.text}\n` : `${l.text}\n`;
 }
 
+/** Waits ms, or less if the client leaves. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Resolves when out can take more, or when writing is over (closed, or the client left). */
+function drained(out: Writable, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      out.off('drain', done);
+      out.off('close', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    if (signal.aborted || out.destroyed) return resolve();
+    out.once('drain', done);
+    out.once('close', done);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
 /**
  * Writes the log at path to out. With follow, keeps polling the file for new lines until stillRunning() says the
  * container stopped (then drains what's left) or the client goes away (signal).
@@ -59,8 +88,9 @@ export async function streamLog(path: string, o: LogOptions, out: Writable, stil
     let written = 0;
     const pending: { partial?: LogLine } = {};
     let first = true;
-    const emit = (lines: LogLine[]): boolean => {
+    const emit = async (lines: LogLine[]): Promise<boolean> => {
       for (const l of lines) {
+        if (signal.aborted) return false;
         if (o.sinceMs !== undefined && Date.parse(l.time) < o.sinceMs) continue;
         const s = format(l, o.timestamps);
         if (o.limitBytes !== undefined && written + Buffer.byteLength(s) > o.limitBytes) {
@@ -68,11 +98,13 @@ export async function streamLog(path: string, o: LogOptions, out: Writable, stil
           return false;
         }
         written += Buffer.byteLength(s);
-        out.write(s);
+        // a client that reads slowly holds the reading back instead of filling the agent's memory
+        if (!out.write(s)) await drained(out, signal);
       }
       return true;
     };
     for (;;) {
+      if (signal.aborted) return;
       const size = (await stat(path)).size;
       if (size > offset) {
         const buf = Buffer.alloc(size - offset);
@@ -83,7 +115,7 @@ export async function streamLog(path: string, o: LogOptions, out: Writable, stil
         let lines = parsed.lines;
         if (first && o.tailLines !== undefined) lines = o.tailLines === 0 ? [] : lines.slice(-o.tailLines);
         first = false;
-        if (!emit(lines)) return;
+        if (!(await emit(lines))) return;
       } else first = false;
       if (!o.follow || signal.aborted) return;
       if (!(await stillRunning())) {
@@ -91,7 +123,7 @@ export async function streamLog(path: string, o: LogOptions, out: Writable, stil
         if ((await stat(path)).size === offset) return;
         continue;
       }
-      await new Promise((r) => setTimeout(r, 200));
+      await pause(200, signal);
     }
   } finally {
     await fh.close();

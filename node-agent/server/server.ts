@@ -5,12 +5,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import type { KubeObject } from '../../lib/api/types.js';
+import { queryBool } from '../../lib/api/query.js';
+import type { KubeObject, Status } from '../../lib/api/types.js';
 import { logger } from '../../lib/util/log.js';
+import { guardUpgradedSocket, refuseUpgrade } from '../../lib/util/upgrade.js';
 import type { CriClient } from '../cri/client.js';
 import type { Container } from '../cri/types.js';
 import { LABEL_CONTAINER_NAME, LABEL_POD_UID } from '../pods/config.js';
-import { EXEC_PROTOCOLS, bridgeExec } from './exec.js';
+import { EXEC_PROTOCOLS, bridgeExec, type ExecSession } from './exec.js';
 import { streamLog } from './logs.js';
 
 const log = logger('node-agent-server');
@@ -25,20 +27,43 @@ class HttpError extends Error {
   }
 }
 
+function status(code: number, message: string): Status {
+  const reason = code === 404 ? 'NotFound' : code === 400 ? 'BadRequest' : 'InternalError';
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
+}
+
 export class AgentServer {
   private server?: Server;
-  private readonly wss = new WebSocketServer({ noServer: true, handleProtocols: (offered) => EXEC_PROTOCOLS.find((p) => offered.has(p)) ?? false });
+  private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: (offered) => EXEC_PROTOCOLS.find((p) => offered.has(p)) ?? false });
+  /** Upgraded sockets until they close: refusals being written and exec sessions. */
+  private readonly sockets = new Set<Duplex>();
+  private readonly sessions = new Set<ExecSession>();
 
-  constructor(private readonly pods: PodLookup, private readonly cri: CriClient) {}
+  constructor(private readonly pods: PodLookup, private readonly cri: CriClient) {
+    this.wss.on('wsClientError', (err: Error, socket: Duplex) => refuseUpgrade(socket, status(400, `unable to upgrade connection: ${err.message}`)));
+  }
 
   async listen(port: number, host: string): Promise<void> {
     const server = (this.server = createServer((req, res) => void this.handle(req, res)));
-    server.on('upgrade', (req, socket, head) => void this.upgrade(req, socket, head));
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      // first thing: a peer's reset must not reach process level (Node's HTTP server no longer watches this socket)
+      guardUpgradedSocket(socket, this.sockets, (e) => log.debug('exec connection failed', { error: e.code ?? e.message }));
+      this.upgrade(req, socket, head).catch((e) => refuseUpgrade(socket, status(500, (e as Error).message)));
+    });
     await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, host, resolve));
+    // past listen, a server error is one failed accept (EMFILE under a connection flood): logged, not fatal
+    server.on('error', (e) => log.error('agent server error', { error: e.message }));
+  }
+
+  /** Upgraded connections open now (exec sessions, refusals being written). */
+  get connections(): number {
+    return this.sockets.size;
   }
 
   async close(): Promise<void> {
+    for (const s of this.sessions) s.close();
     for (const c of this.wss.clients) c.terminate();
+    for (const s of this.sockets) s.destroy();
     this.server?.closeAllConnections();
     await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
   }
@@ -60,8 +85,12 @@ export class AgentServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://agent');
+    let url = new URL('/', 'http://agent');
+    // a client that leaves (or resets) at any point, even before the log starts, stops a follow
+    const abort = new AbortController();
+    res.once('close', () => abort.abort());
     try {
+      url = parseUrl(req.url);
       if (url.pathname === '/healthz') {
         res.end('ok');
         return;
@@ -70,49 +99,87 @@ export class AgentServer {
       if (!m || req.method !== 'GET') throw new HttpError(404, `no handler for ${req.method} ${url.pathname}`);
       const [ns, pod, name] = m.slice(1).map(decodeURIComponent) as [string, string, string];
       const q = url.searchParams;
-      const c = await this.container(ns, pod, name, q.get('previous') === 'true');
+      const c = await this.container(ns, pod, name, queryBool(q, 'previous'));
       const status = (await this.cri.containerStatus(c.id)).status;
       if (!status?.logPath) throw new HttpError(500, `no log for container ${name}`);
       const since = q.get('sinceSeconds') ? Date.now() - Number(q.get('sinceSeconds')) * 1000 : q.get('sinceTime') ? Date.parse(q.get('sinceTime') as string) : undefined;
+      if (abort.signal.aborted) return;
       res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
-      const abort = new AbortController();
-      res.on('close', () => abort.abort());
       await streamLog(status.logPath, {
-        follow: q.get('follow') === 'true',
+        follow: queryBool(q, 'follow'),
         tailLines: q.get('tailLines') !== null ? Number(q.get('tailLines')) : undefined,
         sinceMs: since,
-        timestamps: q.get('timestamps') === 'true',
+        timestamps: queryBool(q, 'timestamps'),
         limitBytes: q.get('limitBytes') !== null ? Number(q.get('limitBytes')) : undefined,
       }, res, async () => (await this.cri.containerStatus(c.id)).status?.state === 'CONTAINER_RUNNING', abort.signal);
       res.end();
     } catch (e) {
       const code = e instanceof HttpError ? e.code : 500;
-      if (!res.headersSent) res.writeHead(code, { 'Content-Type': 'text/plain' });
-      res.end((e as Error).message);
       if (code === 500) log.warn('request failed', { path: url.pathname, error: (e as Error).message });
+      if (res.headersSent) {
+        // mid-stream: the log so far is what the client gets; the error text must not pass for a log line
+        res.destroy();
+        return;
+      }
+      if (res.destroyed) return;
+      res.writeHead(code, { 'Content-Type': 'text/plain' });
+      res.end((e as Error).message);
     }
   }
 
   private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://agent');
-    const m = /^\/exec\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+    let url = new URL('/', 'http://agent');
     try {
+      url = parseUrl(req.url);
+      const m = /^\/exec\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
       if (!m) throw new HttpError(404, `no handler for ${url.pathname}`);
       const [ns, pod, name] = m.slice(1).map(decodeURIComponent) as [string, string, string];
       const q = url.searchParams;
       const command = q.getAll('command');
       if (!command.length) throw new HttpError(400, 'you must specify at least one command for the container');
+      const tty = queryBool(q, 'tty');
+      const streams = { stdin: queryBool(q, 'stdin'), stdout: queryBool(q, 'stdout'), stderr: queryBool(q, 'stderr') && !tty };
+      if (!streams.stdin && !streams.stdout && !streams.stderr) throw new HttpError(400, 'you must specify at least 1 of stdin, stdout, stderr');
+      const offered = parseProtocols(req.headers['sec-websocket-protocol']);
+      if (offered.length && !offered.some((p) => EXEC_PROTOCOLS.includes(p))) {
+        throw new HttpError(400, `unable to upgrade connection: requested protocol(s) are not supported: [${offered.join(' ')}]; supports [${EXEC_PROTOCOLS.join(' ')}]`);
+      }
       const c = await this.container(ns, pod, name, false);
       if (c.state !== 'CONTAINER_RUNNING') throw new HttpError(400, `cannot exec in a stopped container: ${name}`);
-      const flag = (k: string) => q.get(k) === 'true' || q.get(k) === '1';
-      const execUrl = await this.cri.exec({ containerId: c.id, cmd: command, tty: flag('tty'), stdin: flag('stdin'), stdout: flag('stdout'), stderr: flag('stderr') && !flag('tty') });
-      this.wss.handleUpgrade(req, socket, head, (ws) => bridgeExec(ws, execUrl));
+      // checked after the request itself, so that kubectl's SPDY fallback hears the same reason as its WebSocket try
+      const upgrade = req.headers.upgrade ?? '';
+      if (upgrade.toLowerCase() !== 'websocket') {
+        throw new HttpError(400, `unable to upgrade connection: the node agent serves exec over WebSocket only (${EXEC_PROTOCOLS.join(', ')}), not ${JSON.stringify(upgrade)}`);
+      }
+      if (socket.destroyed) return; // the client left while we looked
+      const execUrl = await this.cri.exec({ containerId: c.id, cmd: command, tty, ...streams });
+      if (socket.destroyed) return; // the runtime's unused exec URL expires on its own
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        const session = bridgeExec(ws, execUrl);
+        this.sessions.add(session);
+        session.onDone(() => this.sessions.delete(session));
+      });
     } catch (e) {
       // A refused upgrade answers with a Status, which clients (kubectl, flotctl) decode into "Error from server".
       const code = e instanceof HttpError ? e.code : 500;
-      const reason = code === 404 ? 'NotFound' : code === 400 ? 'BadRequest' : 'InternalError';
-      const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: (e as Error).message, reason, code });
-      socket.end(`HTTP/1.1 ${code} ${code === 404 ? 'Not Found' : code === 400 ? 'Bad Request' : 'Internal Server Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      if (code === 500) log.warn('exec failed', { path: url.pathname, error: (e as Error).message });
+      refuseUpgrade(socket, status(code, (e as Error).message));
     }
   }
+}
+
+/** The request URL with its path segments checked: malformed input is the client's error (400), not ours. */
+function parseUrl(raw: string | undefined): URL {
+  try {
+    const url = new URL(raw ?? '/', 'http://agent');
+    decodeURIComponent(url.pathname);
+    return url;
+  } catch {
+    throw new HttpError(400, `malformed request path ${JSON.stringify(raw ?? '')}`);
+  }
+}
+
+/** The subprotocols a WebSocket client offers, in its order. */
+function parseProtocols(header: string | undefined): string[] {
+  return (header ?? '').split(',').map((p) => p.trim()).filter(Boolean);
 }

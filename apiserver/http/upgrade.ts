@@ -1,0 +1,132 @@
+// Upgraded connections: watches over WebSocket (served here) and pods/exec (relayed to the node agent,
+// node-proxy.ts). Node's HTTP server hands an upgrade's raw socket over with no error handler of its own, so a client
+// that resets it (ECONNRESET) or leaves before we answer would take the process down: the first thing done with
+// every socket is to guard it (lib/util/upgrade.ts), and every refusal is an HTTP response carrying a Kubernetes
+// Status, written only to a socket that can still take it.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { findByResource, type KindInfo } from '../../lib/api/kinds.js';
+import { logger } from '../../lib/util/log.js';
+import { guardUpgradedSocket, refuseUpgrade } from '../../lib/util/upgrade.js';
+import type { Authenticator, Authorizer } from '../auth/index.js';
+import { ApiError, errors, toApiError } from '../errors.js';
+import type { Store } from '../registry/store.js';
+import { negotiate } from './negotiate.js';
+import { proxyExec } from './node-proxy.js';
+import { requestInfo, type RequestInfo } from './request-info.js';
+import { handleResource, type ResourceRequest } from './resources.js';
+import { webSocketSink } from './watch.js';
+
+const log = logger('apiserver');
+
+export interface UpgradeDeps {
+  stores: Map<KindInfo, Store>;
+  authenticator: Authenticator;
+  authorizer: Authorizer;
+  bookmarkIntervalMs: number;
+}
+
+/** Streaming subresources Kubernetes serves over an upgrade that Flotilla does not serve (yet). */
+const NOT_SERVED: Record<string, readonly string[]> = { pods: ['attach', 'portforward', 'proxy'], services: ['proxy'], nodes: ['proxy'] };
+
+/** A watch client has nothing to say beyond control frames; anything bigger than this is not a watch client. */
+const WATCH_MAX_PAYLOAD = 64 * 1024;
+
+export class UpgradeHandler {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: WATCH_MAX_PAYLOAD, perMessageDeflate: false });
+  /** Every upgraded socket until it closes: what stop() tears down, and what `connections` counts. */
+  private readonly sockets = new Set<Duplex>();
+
+  constructor(private readonly deps: UpgradeDeps) {
+    // a malformed WebSocket handshake (no key, wrong version, bad protocol list) is refused with a Status too
+    this.wss.on('wsClientError', (err: Error, socket: Duplex) => refuseUpgrade(socket, errors.badRequest(`unable to upgrade connection: ${err.message}`).toStatus()));
+  }
+
+  /** The HTTP server's 'upgrade' listener. Never throws, whatever the peer does. */
+  readonly handle = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    guardUpgradedSocket(socket, this.sockets, (e) => log.debug('upgraded connection failed', { error: e.code ?? e.message }));
+    this.route(req, socket, head).catch((e) => {
+      const err = toApiError(e);
+      if (err.code >= 500) log.error('upgrade failed', { path: req.url, error: err.message });
+      refuseUpgrade(socket, err.toStatus());
+    });
+  };
+
+  /** Upgraded connections open now (WebSocket watches, exec relays, refusals being written). */
+  get connections(): number {
+    return this.sockets.size;
+  }
+
+  /** Ends every upgraded connection: the server is stopping. */
+  close(): void {
+    for (const ws of this.wss.clients) ws.terminate();
+    this.wss.close();
+    for (const s of this.sockets) s.destroy();
+  }
+
+
+  private async route(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    let url: URL;
+    let info: RequestInfo;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+      info = requestInfo('GET', url.pathname, url.searchParams);
+    } catch {
+      throw errors.badRequest(`malformed request path ${JSON.stringify(req.url ?? '')}`);
+    }
+    const user = await this.deps.authenticator.authenticate(req);
+    if (!user) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
+    const decision = await this.deps.authorizer.authorize(user, info);
+    if (!decision.allowed) throw errors.forbidden(`${user.username} cannot ${info.verb} resource "${info.resource}": ${decision.reason}`);
+    if (socket.destroyed) return;
+
+    if (!info.isResourceRequest) throw errors.badRequest('WebSocket upgrades are served for watch requests and pods/exec only');
+    const sub = info.subresource;
+    if (sub && info.group === '' && NOT_SERVED[info.resource]?.includes(sub)) {
+      // Kubernetes' answer for a verb a resource doesn't support (MethodNotSupported)
+      throw new ApiError(405, 'MethodNotAllowed', `${sub} is not supported on resources of kind "${info.resource}"`, { name: info.name, kind: info.resource });
+    }
+    const kind = findByResource(info.group, info.version, info.resource);
+    const store = kind && this.deps.stores.get(kind);
+    if (!kind || !store || (info.namespace !== undefined && !kind.namespaced) || (sub && !kind.subresources.includes(sub))) throw errors.resourceNotFound();
+    if (kind.resource === 'pods' && kind.group === '' && sub === 'exec' && info.namespace && info.name) {
+      // Any upgrade goes on to the agent, SPDY too: kubectl falls back to SPDY when its WebSocket upgrade is
+      // refused and prints the second answer, so that one must carry the real reason (no such container, ...)
+      // before the agent says it speaks WebSocket only.
+      await proxyExec(this.deps.stores, info.namespace, info.name, url.searchParams, req, socket, head);
+      return;
+    }
+    const upgrade = req.headers.upgrade ?? '';
+    if (upgrade.toLowerCase() !== 'websocket') {
+      throw errors.badRequest(`unable to upgrade connection: this server upgrades to WebSocket only, not ${JSON.stringify(upgrade)}`);
+    }
+    if (req.method !== 'GET') throw errors.methodNotAllowed();
+    if (info.verb !== 'watch' || sub) throw errors.badRequest('WebSocket upgrades are served for watch requests and pods/exec only');
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.serveWatch(ws, req, info, url.searchParams));
+  }
+
+  /** The same watch as over chunked HTTP, one JSON event per message. */
+  private serveWatch(ws: WebSocket, req: IncomingMessage, info: RequestInfo, query: URLSearchParams): void {
+    // protocol errors (a bad frame, an oversized message) are the client's; they end its watch only
+    ws.on('error', (e) => {
+      log.debug('watch WebSocket failed', { error: e.message });
+      ws.terminate();
+    });
+    const r: ResourceRequest = {
+      req,
+      info,
+      query,
+      body: async () => Buffer.alloc(0),
+      reply: { res: undefined as never, out: negotiate(undefined), warnings: [], includeObject: 'Metadata' },
+      stores: this.deps.stores,
+      bookmarkIntervalMs: this.deps.bookmarkIntervalMs,
+      sink: webSocketSink(ws),
+    };
+    handleResource(r).catch((e) => {
+      if (ws.readyState !== ws.OPEN) return;
+      ws.send(JSON.stringify({ type: 'ERROR', object: toApiError(e).toStatus() }));
+      ws.close(1000);
+    });
+  }
+}

@@ -60,12 +60,44 @@ function protoDir(): string {
 
 let root: protobuf.Root | undefined;
 
+/** Fields the .proto files declare int32, read as int64 (see widenInt32Fields). */
+const declaredInt32 = new WeakSet<protobuf.Field>();
+
+/** Whether a field is an int32 in Kubernetes (its value must be range-checked after decoding). */
+export function isDeclaredInt32(field: protobuf.Field): boolean {
+  return declaredInt32.has(field);
+}
+
+/**
+ * Reads every int32 field as an int64. Both are the same varint on the wire, but protobufjs keeps only the low 32
+ * bits of an int32, so a hostile 99999999999 would arrive as a small, valid-looking number; read whole, it can be
+ * refused instead (convert.ts checks the range). Runs before any message type is used (decoders are generated on
+ * first use, from the field types).
+ */
+function widenInt32Fields(ns: protobuf.NamespaceBase): void {
+  for (const nested of ns.nestedArray) {
+    if (nested instanceof protobuf.Type) {
+      for (const field of nested.fieldsArray) {
+        if (field.type !== 'int32') continue;
+        field.type = 'int64';
+        field.long = protobuf.util.Long !== undefined && protobuf.util.Long !== null;
+        // loading already resolved the field (its default value): do it again for the new type
+        field.resolved = false;
+        field.resolve();
+        declaredInt32.add(field);
+      }
+    }
+    if (nested instanceof protobuf.Namespace) widenInt32Fields(nested); // a Type is a Namespace too (nested types)
+  }
+}
+
 /** The Root holding every Kubernetes message Flotilla knows, loaded on first use and shared. */
 export function protobufRoot(): protobuf.Root {
   if (!root) {
     const dir = protoDir();
     const r = new protobuf.Root();
     r.loadSync(PROTO_FILES.map((f) => dir + f), { keepCase: true });
+    widenInt32Fields(r);
     r.resolveAll();
     root = r;
   }

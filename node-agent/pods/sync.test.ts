@@ -172,3 +172,19 @@ test('a container that runs fine is not held back, and a running container repor
   assert.match(s.state.running.startedAt, /^\d{4}-/);
   assert.deepEqual(s.lastState, {});
 });
+
+test('with restartPolicy Never a failed start is final: terminated StartError, phase Failed, no restart', async (t) => {
+  t.mock.timers.enable({ apis: ['Date'], now: 1_700_000_000_000 });
+  const h = harness(() => true);
+  const never: KubeObject = { ...pod, spec: { ...pod.spec, restartPolicy: 'Never' } };
+  for (let i = 0; i < 50; i++) {
+    await syncPod(h.deps, 'uid-1', never);
+    t.mock.timers.tick(1000);
+  }
+  assert.equal(h.runtime.starts, 1);
+  for (const s of h.statuses) assert.equal(container(s).state.waiting, undefined, 'never shown as waiting to restart');
+  const last = h.statuses.at(-1) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  assert.equal(container(last).state.terminated.reason, 'StartError');
+  assert.equal('startedAt' in container(last).state.terminated, false);
+  assert.equal(last.phase, 'Failed');
+});

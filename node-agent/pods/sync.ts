@@ -199,21 +199,23 @@ async function syncContainer(d: SyncDeps, pod: KubeObject, sandbox: PodSandbox, 
     return o;
   }
   event(d, pod, 'Normal', 'Created', `Created container: ${spec.name}`);
+  let startError: string | undefined;
   try {
     await d.cri.startContainer(id);
     event(d, pod, 'Normal', 'Started', `Started container ${spec.name}`);
   } catch (e) {
-    // The runtime keeps the failed container as exited (StartError, exit 128); the kubelet reports RunContainerError
-    // until the next sync, where the restart policy and back-off take it from here as for a crash.
-    const message = e instanceof CriError ? e.details : (e as Error).message;
-    log.warn('container failed to start', { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, container: spec.name, attempt: next, error: message });
-    o.waiting = { reason: 'RunContainerError', message };
-    event(d, pod, 'Warning', 'Failed', `Error: ${message}`);
+    // The runtime keeps the failed container as exited (StartError, exit 128): from the next sync on, the restart
+    // policy and back-off take it from there as for a crash.
+    startError = e instanceof CriError ? e.details : (e as Error).message;
+    log.warn('container failed to start', { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, container: spec.name, attempt: next, error: startError });
+    event(d, pod, 'Warning', 'Failed', `Error: ${startError}`);
   }
-  if (!o.waiting) log.info('container started', { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, container: spec.name, attempt: next });
+  if (startError === undefined) log.info('container started', { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, container: spec.name, attempt: next });
   o.current = (await d.cri.containerStatus(id)).status ?? undefined;
   o.previous = cur ?? prev;
   o.restartCount = next;
+  // until then, a container that will be restarted waits with the kubelet's reason; one that won't shows how it ended
+  if (startError !== undefined && shouldRestart(policy, o.current?.exitCode ?? 128)) o.waiting = { reason: 'RunContainerError', message: startError };
   return o;
 }
 

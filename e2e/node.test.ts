@@ -502,3 +502,58 @@ test('the official Python client\'s watch (?watch=True) sees a ConfigMap created
   assert.deepEqual(last, { events: [['ADDED', 'v1'], ['MODIFIED', 'v2']] });
 });
 // ==== end of issue 19, item 2 (h-upgrade) ====
+
+// ---- issue 19 item 7 (helper h-bounds): a container that fails to start backs off like a crash --------------------
+
+test('a container whose command does not exist backs off like a crash: CrashLoopBackOff from 10s, at most 3 restarts in 40 s, no zero startedAt', { skip }, async () => {
+  interface Terminated { reason?: string; exitCode?: number; startedAt?: string | null; finishedAt?: string }
+  interface Status { restartCount: number; state: { waiting?: { reason?: string; message?: string } }; lastState: { terminated?: Terminated } }
+  const statusOf = (): { raw: string; s?: Status; name: string } => {
+    const items = JSON.parse(ok(['get', 'pods', '-l', 'app=bad', '-o', 'json'])).items as Array<{ metadata: { name: string }; status: { containerStatuses?: Status[] } }>;
+    return { raw: JSON.stringify(items), s: items[0]?.status.containerStatuses?.[0], name: items[0]?.metadata.name ?? '' };
+  };
+  ok(['create', 'deployment', 'bad', `--image=${registry}/flotilla/web:v1`, '--', '/nonexistent']);
+  try {
+    const reasons = new Set<string>();
+    const backOffs = new Set<string>();
+    const columns = new Set<string>();
+    let maxRestarts = 0;
+    let lastState: Terminated | undefined;
+    let podName = '';
+    // watch the pod for ~40 s from its first failed start (the first restart is immediate, then 10 s, then 20 s)
+    await waitFor('the first failed start', async () => (statusOf().s?.lastState.terminated ? true : undefined), 60_000, 250);
+    const until = Date.now() + 40_000;
+    while (Date.now() < until) {
+      const { raw, s, name } = statusOf();
+      podName = name;
+      assert.doesNotMatch(raw, /0001-01-01|1970-01-01T00:00:00Z|"startedAt":null/, 'a container that never started has no zero startedAt');
+      if (s) {
+        maxRestarts = Math.max(maxRestarts, s.restartCount);
+        if (s.state.waiting?.reason) reasons.add(s.state.waiting.reason);
+        if (s.state.waiting?.reason === 'CrashLoopBackOff') backOffs.add(s.state.waiting.message ?? '');
+        lastState = s.lastState.terminated ?? lastState;
+      }
+      columns.add(ok(['get', 'pods', '-l', 'app=bad', '--no-headers', '-o', 'custom-columns=STATUS:.status.containerStatuses[0].state.waiting.reason']).trim());
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    // 0 s (first start), ~0 s, 10 s, 30 s: at most 3 restarts, where the broken back-off made about 40
+    assert.ok(maxRestarts >= 1 && maxRestarts <= 3, `restartCount reached ${maxRestarts} in 40 s`);
+    assert.ok(reasons.has('CrashLoopBackOff'), `waiting reasons seen: ${[...reasons].join(', ')}`);
+    assert.ok(columns.has('CrashLoopBackOff'), `STATUS column values seen: ${[...columns].join(', ')}`);
+    const uid = JSON.parse(ok(['get', 'pod', podName, '-o', 'json'])).metadata.uid as string;
+    assert.ok(backOffs.has(`back-off 10s restarting failed container=web pod=${podName}_default(${uid})`), [...backOffs].join('\n'));
+    assert.equal(lastState?.reason, 'StartError');
+    assert.equal(lastState?.exitCode, 128);
+    assert.equal(lastState?.startedAt, undefined);
+    assert.ok(lastState?.finishedAt);
+    const get = ok(['get', 'pod', podName, '--no-headers']);
+    assert.match(get, /\s(CrashLoopBackOff|RunContainerError)\s/, get);
+    const events = ok(['get', 'events', '--field-selector', `involvedObject.name=${podName}`, '-o', 'custom-columns=REASON:.reason,MESSAGE:.message', '--no-headers']);
+    assert.match(events, /Failed\s+Error: .*\/nonexistent/);
+    assert.match(events, /BackOff\s+Back-off restarting failed container web in pod /);
+  } finally {
+    kubectl(['delete', 'deployment', 'bad', '--wait=false']);
+  }
+});
+
+// ---- end of issue 19 item 7 (helper h-bounds) ------------------------------------------------------------------------

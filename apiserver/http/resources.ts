@@ -8,6 +8,7 @@ import type { KubeObject } from '../../lib/api/types.js';
 import { labelSelectorToString, labelSelectorFromObject } from '../../lib/api/selectors/index.js';
 import { parseBool } from '../../lib/api/query.js';
 import { errors } from '../errors.js';
+import { scaleDecodeErrorMessage } from '../validation/index.js';
 import type { DeleteOptions, FieldValidation, Store, WriteContext } from '../registry/store.js';
 import { buildFilter } from '../registry/list-options.js';
 import { nowTime } from '../registry/meta.js';
@@ -173,6 +174,9 @@ async function handleScale(r: ResourceRequest, store: Store, ctx: WriteContext, 
   } else throw errors.methodNotAllowed();
   const out = await store.update(ctx, name, (cur) => {
     const { replicas, rv } = replicasOf(cur);
+    // replicas is an int32: a fraction or a larger number fails decoding (400), as in Kubernetes
+    const undecodable = scaleDecodeErrorMessage({ spec: { replicas } });
+    if (undecodable) throw errors.badRequest(undecodable);
     if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
       const shown = JSON.stringify(replicas);
       throw errors.invalid({ group: 'autoscaling', kind: 'Scale' }, name, `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${shown}: must be greater than or equal to 0`, [{ reason: 'FieldValueInvalid', field: 'spec.replicas', message: `Invalid value: ${shown}: must be greater than or equal to 0` }]);

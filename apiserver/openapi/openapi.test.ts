@@ -139,3 +139,24 @@ test('the Swagger 2.0 document uses definitions and keeps the extensions', () =>
   assert.ok(patch.consumes.includes('application/strategic-merge-patch+json'));
   assert.deepEqual(patch['x-kubernetes-group-version-kind'], { group: 'apps', kind: 'Deployment', version: 'v1' });
 });
+
+test('integer fields are published with their format, in v3 and v2, as Kubernetes publishes them', () => {
+  const apps = doc('apis/apps/v1') as Node;
+  const s = apps.components.schemas;
+  assert.deepEqual(s['io.k8s.api.apps.v1.DeploymentSpec'].properties.replicas, { description: s['io.k8s.api.apps.v1.DeploymentSpec'].properties.replicas.description, type: 'integer', format: 'int32' });
+  assert.equal(s['io.k8s.api.core.v1.PodSpec'].properties.terminationGracePeriodSeconds.format, 'int64');
+  assert.equal(s['io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'].properties.generation.format, 'int64');
+  assert.equal(s['io.k8s.api.core.v1.ContainerPort'].properties.containerPort.format, 'int32');
+  assert.equal(s['io.k8s.api.autoscaling.v1.ScaleSpec'].properties.replicas.format, 'int32');
+  const v2 = openapiV2() as Node;
+  assert.equal(v2.definitions['io.k8s.api.apps.v1.DeploymentSpec'].properties.replicas.format, 'int32');
+  assert.equal(v2.definitions['io.k8s.api.core.v1.Toleration'].properties.tolerationSeconds.format, 'int64');
+  // every integer in every v3 document has one
+  for (const gv of ['api/v1', 'apis/apps/v1', 'apis/coordination.k8s.io/v1']) {
+    const text = JSON.stringify(doc(gv).components.schemas);
+    const ints = text.match(/"type":"integer"(,"format":"[^"]*")?/g) ?? [];
+    assert.ok(ints.length > 0, gv);
+    // IntOrString's oneOf member is the one integer without a format
+    assert.deepEqual(ints.filter((m) => !/int32|int64/.test(m)).length, gv === 'apis/coordination.k8s.io/v1' ? 0 : 1, gv);
+  }
+});

@@ -9,7 +9,7 @@
 //
 // A few apimachinery messages have their own JSON forms: Time (RFC 3339, seconds), MicroTime (RFC 3339, 6 fractional
 // digits), Quantity (its string), IntOrString (a number or a string), FieldsV1 and RawExtension (the JSON they hold).
-import { GO_EMBEDDED, GO_POINTER } from './generate.js';
+import { GO_EMBEDDED, GO_INT32, GO_POINTER } from './generate.js';
 import type { ProtoField, ProtoType } from './schema.js';
 import { FIELDS_V1, INT_OR_STRING, MAGIC, MICRO_TIME, QUANTITY, RAW_EXTENSION, TIME } from './wellknown.js';
 
@@ -76,8 +76,14 @@ function valueToJson(field: ProtoField, value: unknown): Json | undefined {
     case 'bytes':
       return Buffer.from(value as Uint8Array).toString('base64');
     default:
-      return toNumber(value);
+      return field.options?.[GO_INT32] === true ? int32(toNumber(value), `${field.parent?.name ?? ''}.${field.name}`) : toNumber(value);
   }
+}
+
+/** An int32 field's value, read whole (schema.ts): one that does not fit is refused, never wrapped. */
+function int32(n: number, what: string): number {
+  if (n < -2147483648 || n > 2147483647) throw new ConversionError(`${what}: ${n} does not fit in an int32`);
+  return n;
 }
 
 /** int64 values arrive as Long objects (or plain numbers when long.js is absent). */
@@ -102,7 +108,7 @@ function timeString(m: Decoded, micro: boolean): string | undefined {
 
 function intOrString(m: Decoded): Json {
   const type = m.type === undefined ? 0 : toNumber(m.type);
-  if (type === 0) return m.intVal === undefined ? 0 : toNumber(m.intVal);
+  if (type === 0) return m.intVal === undefined ? 0 : int32(toNumber(m.intVal), 'IntOrString.intVal');
   if (type === 1) return typeof m.strVal === 'string' ? m.strVal : '';
   throw new ConversionError(`IntOrString has unknown type ${type}`);
 }

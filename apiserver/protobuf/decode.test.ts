@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import protobuf from 'protobufjs';
 import { ProtobufDecodeError, decodeKubernetesProtobuf, protobufRoot } from './index.js';
 
 const CORE = 'k8s.io.api.core.v1';
@@ -243,4 +244,43 @@ test('random bytes and random mutations never throw anything but ProtobufDecodeE
       assert.ok(e instanceof ProtobufDecodeError, `mutation ${i} threw ${(e as Error).stack}`);
     }
   }
+});
+
+// ---- int32 fields carrying out-of-range varints (built by hand: a Go client can't write them, a hostile one can)
+
+/** A message of hand-written fields: [field number, varint (as int64)] or [field number, embedded message]. */
+function message(fields: Array<[number, number | Uint8Array]>): Uint8Array {
+  const w = protobuf.Writer.create();
+  for (const [n, v] of fields) {
+    if (typeof v === 'number') w.uint32((n << 3) | 0).int64(v);
+    else w.uint32((n << 3) | 2).bytes(v);
+  }
+  return w.finish();
+}
+
+function wrapRaw(apiVersion: string, kind: string, raw: Uint8Array): Buffer {
+  const unknown = protobufRoot().lookupType('k8s.io.apimachinery.pkg.runtime.Unknown');
+  return Buffer.concat([Buffer.from('k8s\0', 'latin1'), unknown.encode(unknown.fromObject({ typeMeta: { apiVersion, kind }, raw })).finish()]);
+}
+
+const deploymentWithReplicas = (replicas: number) => wrapRaw('apps/v1', 'Deployment', message([[2, message([[1, replicas]])]]));
+
+test('an int32 field holding a varint beyond int32 is refused, not wrapped to a small number', () => {
+  assert.throws(() => decode(deploymentWithReplicas(99999999999)), (e: unknown) => e instanceof ProtobufDecodeError && e.reason === 'malformed' && /DeploymentSpec\.replicas: 99999999999 does not fit in an int32/.test(e.message));
+  // 2^32 + 3 keeps 3 in its low 32 bits: a decoder that wraps would have read replicas: 3
+  assert.throws(() => decode(deploymentWithReplicas(2 ** 32 + 3)), /does not fit in an int32/);
+  assert.throws(() => decode(deploymentWithReplicas(-(2 ** 31) - 1)), /-2147483649 does not fit in an int32/);
+  const scale = wrapRaw('autoscaling/v1', 'Scale', message([[2, message([[1, 2 ** 33]])]]));
+  assert.throws(() => decode(scale), /ScaleSpec\.replicas: 8589934592 does not fit in an int32/);
+  const targetPort = message([[1, 0], [2, 2 ** 40]]);
+  const service = wrapRaw('v1', 'Service', message([[2, message([[1, message([[3, 80], [4, targetPort]])]])]]));
+  assert.throws(() => decode(service), /IntOrString\.intVal: 1099511627776 does not fit in an int32/);
+});
+
+test('int32 values at the ends of the range, negative ones included (sign-extended varints), decode unchanged', () => {
+  assert.equal((decode(deploymentWithReplicas(2147483647)).spec as { replicas: number }).replicas, 2147483647);
+  assert.equal((decode(deploymentWithReplicas(-2147483648)).spec as { replicas: number }).replicas, -2147483648);
+  assert.equal((decode(deploymentWithReplicas(-1)).spec as { replicas: number }).replicas, -1);
+  const ok = envelope('apps/v1', 'Deployment', 'k8s.io.api.apps.v1.Deployment', { spec: { replicas: 7, minReadySeconds: 5 } });
+  assert.deepEqual(decode(ok).spec, { replicas: 7, minReadySeconds: 5 });
 });

@@ -14,6 +14,12 @@ import { addWellKnown, isWellKnown } from './wellknown.js';
 /** Field options convert.ts reads: a Go pointer field keeps an explicit zero; an embedded struct is inlined. */
 export const GO_POINTER = 'goPointer';
 export const GO_EMBEDDED = 'goEmbedded';
+/**
+ * Kubernetes declares the field int32, but it is read as int64: both are the same varint on the wire, and protobufjs
+ * keeps only the low 32 bits of an int32, so a hostile 99999999999 would arrive as a small valid-looking number.
+ * Read whole, convert.ts refuses it instead.
+ */
+export const GO_INT32 = 'goInt32';
 
 /** The schemas and the field numbers disagree: the message names every schema field without a number, and so on. */
 export class FieldNumberError extends Error {
@@ -139,7 +145,9 @@ class Generator {
   }
 
   private field(f: NumberedField, schema: Schema, where: string): protobuf.Field | protobuf.MapField | undefined {
-    const options = f.pointer ? { [GO_POINTER]: true } : {};
+    const options: Record<string, boolean> = f.pointer ? { [GO_POINTER]: true } : {};
+    const value = schema.type === 'array' ? schema.items : schema.type === 'object' && typeof schema.additionalProperties === 'object' ? schema.additionalProperties : schema;
+    if (value?.type === 'integer' && value.format === 'int32') options[GO_INT32] = true;
     if (schema.type === 'array') {
       const item = this.wireType(schema.items, `${where}[]`);
       return item ? new protobuf.Field(f.name, f.id, item, 'repeated', options) : undefined;
@@ -170,7 +178,7 @@ class Generator {
       case 'boolean':
         return 'bool';
       case 'integer':
-        return schema.format === 'int32' ? 'int32' : 'int64';
+        return 'int64'; // int32 fields too: see GO_INT32
       case 'number':
         return 'double';
       default:

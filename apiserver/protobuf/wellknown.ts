@@ -26,7 +26,7 @@ const WELL_KNOWN: Readonly<Record<string, readonly WireField[]>> = {
   [MICRO_TIME]: [['seconds', 1, 'int64'], ['nanos', 2, 'int32']],
   [FIELDS_V1]: [['Raw', 1, 'bytes']],
   [QUANTITY]: [['string', 1, 'string']],
-  [INT_OR_STRING]: [['type', 1, 'int64'], ['intVal', 2, 'int32'], ['strVal', 3, 'string']],
+  [INT_OR_STRING]: [['type', 1, 'int64'], ['intVal', 2, 'int64'], ['strVal', 3, 'string']],
   [RAW_EXTENSION]: [['raw', 1, 'bytes']],
   [`${RUNTIME}.TypeMeta`]: [['apiVersion', 1, 'string'], ['kind', 2, 'string']],
   [UNKNOWN]: [['typeMeta', 1, `.${RUNTIME}.TypeMeta`], ['raw', 2, 'bytes'], ['contentEncoding', 3, 'string'], ['contentType', 4, 'string']],

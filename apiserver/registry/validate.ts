@@ -2,13 +2,16 @@
 // own checks. Unknown fields are dropped as Kubernetes' decoder drops them, and reported per fieldValidation.
 import type { KindInfo } from '../../lib/api/kinds.js';
 import type { KubeObject, StatusCause } from '../../lib/api/types.js';
-import { applyDefaults, formatInvalidMessage, validate } from '../validation/index.js';
+import { applyDefaults, decodeErrorMessage, formatInvalidMessage, validate } from '../validation/index.js';
 import { pruneUnknownFields } from './prune.js';
 import { errors } from '../errors.js';
 import type { Strategy } from './strategy.js';
 import type { WriteContext } from './store.js';
 
 export function checkObject(kind: KindInfo, strategy: Strategy, obj: KubeObject, old: KubeObject | undefined, ctx: WriteContext): void {
+  // a number that does not fit its int32/int64 field fails decoding in Kubernetes, before strict field checks
+  const undecodable = decodeErrorMessage(kind, obj);
+  if (undecodable) throw errors.badRequest(undecodable);
   const unknown = pruneUnknownFields(kind, obj);
   if (unknown.length) {
     if (ctx.fieldValidation === 'Strict') {

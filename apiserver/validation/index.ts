@@ -3,6 +3,7 @@
 import type { KindInfo } from '../../lib/api/kinds.js';
 import { BINDING_SCHEMA, SCALE_SCHEMA, schemaNameFor } from '../../lib/api/schema/index.js';
 import type { StatusCause } from '../../lib/api/types.js';
+import { integerDecodeError } from './decode.js';
 import { isObj, type FieldCause, type Obj } from './field.js';
 import { validateBindingSemantics, validateKind, validateScaleSemantics } from './kinds.js';
 import { typeErrors, unknownFields } from './structural.js';
@@ -34,6 +35,22 @@ export function validate(kind: KindInfo, obj: object, opts: ValidateOptions): Va
   const semantic: FieldCause[] = [...validateKind(kind, target)];
   if (opts.old && isObj(opts.old)) semantic.push(...validateKindUpdate(kind, target, opts.old));
   return combine(schemaNameFor(kind), obj, semantic, opts.strict);
+}
+
+/**
+ * The 400 BadRequest message Kubernetes gives for an object its decoder cannot read because a number does not fit its
+ * Go integer field (`Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal number
+ * 99999999999 into Go struct field DeploymentSpec.spec.replicas of type int32`); undefined when it decodes.
+ */
+export function decodeErrorMessage(kind: Pick<KindInfo, 'group' | 'kind' | 'version'>, obj: unknown): string | undefined {
+  const e = integerDecodeError(schemaNameFor(kind), obj);
+  return e && `${kind.kind} in version "${kind.version}" cannot be handled as a ${kind.kind}: ${e}`;
+}
+
+/** decodeErrorMessage for the body of a /scale request (an autoscaling/v1 Scale). */
+export function scaleDecodeErrorMessage(obj: unknown): string | undefined {
+  const e = integerDecodeError(SCALE_SCHEMA, obj);
+  return e && `Scale in version "v1" cannot be handled as a Scale: ${e}`;
 }
 
 /** Checks the body of a /scale request (an autoscaling/v1 Scale). */

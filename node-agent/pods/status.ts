@@ -27,9 +27,14 @@ export interface ObservedPod {
 
 const time = (ns: number): string | null => (ns > 0 ? new Date(Math.floor(ns / 1e6)).toISOString().replace(/\.\d{3}Z$/, 'Z') : null);
 
+/** `{ [key]: time }` for a time the runtime recorded; nothing at all for one it did not (0). */
+const timeField = (key: string, ns: number): Record<string, string> => (ns > 0 ? { [key]: time(ns) as string } : {});
+
 function terminated(s: ContainerStatus): Record<string, unknown> {
   const reason = s.reason || (s.exitCode === 0 ? 'Completed' : 'Error');
-  return { terminated: { exitCode: s.exitCode, reason, ...(s.message ? { message: s.message } : {}), startedAt: time(s.startedAt), finishedAt: time(s.finishedAt), containerID: `containerd://${s.id}` } };
+  // A container that failed to start (StartError) never started: it gets no startedAt, rather than a zero time that
+  // clients print as "Mon, 01 Jan 0001" (the kubelet writes 1970-01-01T00:00:00Z there).
+  return { terminated: { exitCode: s.exitCode, reason, ...(s.message ? { message: s.message } : {}), ...timeField('startedAt', s.startedAt), ...timeField('finishedAt', s.finishedAt), containerID: `containerd://${s.id}` } };
 }
 
 function containerStatus(c: ObservedContainer): Record<string, unknown> {

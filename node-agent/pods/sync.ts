@@ -7,9 +7,9 @@ import type { KubeObject } from '../../lib/api/types.js';
 import { isConflict, isNotFound, type Client } from '../../lib/client/index.js';
 import type { EventRecorder } from '../../lib/client/events.js';
 import { logger } from '../../lib/util/log.js';
-import type { CriClient } from '../cri/client.js';
+import { CriError, type CriClient } from '../cri/client.js';
 import type { Container, ContainerStatus, PodSandbox } from '../cri/types.js';
-import { Backoff, BACKOFF_RESET_MS } from './backoff.js';
+import { Backoff, exitedAtMs, goDuration, restartDecision } from './backoff.js';
 import { ANNOTATION_HASH, LABEL_CONTAINER_NAME, LABEL_POD_UID, containerConfig, envFor, sandboxConfig, type PodEnvFacts } from './config.js';
 import type { ImagePuller } from './images.js';
 import { podStatus, type ObservedContainer } from './status.js';
@@ -159,17 +159,15 @@ async function syncContainer(d: SyncDeps, pod: KubeObject, sandbox: PodSandbox, 
   }
   if (cur && cur.state === 'CONTAINER_EXITED') {
     if (!shouldRestart(policy, cur.exitCode)) return o;
-    const ranMs = (cur.finishedAt - cur.startedAt) / 1e6;
-    if (ranMs >= BACKOFF_RESET_MS) d.restarts.reset(key);
-    const delay = d.restarts.delay(key);
-    const since = Date.now() - cur.finishedAt / 1e6;
-    if (delay > 0 && since < delay) {
-      o.waiting = { reason: 'CrashLoopBackOff', message: `back-off ${Math.round(delay / 1000)}s restarting failed container=${spec.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${uid})` };
+    // crashes and failed starts (StartError, which never started) back off alike, from when the container exited
+    const now = Date.now();
+    const decision = restartDecision(d.restarts, key, exitedAtMs(cur, now), now);
+    if (!decision.restart) {
+      o.waiting = { reason: 'CrashLoopBackOff', message: `back-off ${goDuration(decision.delay)} restarting failed container=${spec.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${uid})` };
       event(d, pod, 'Warning', 'BackOff', `Back-off restarting failed container ${spec.name} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${uid})`);
-      later(delay - since + 50);
+      later(decision.retryInMs + 50);
       return o;
     }
-    d.restarts.next(key);
   }
   const pulled = await d.images.ensure(spec.image, spec.imagePullPolicy, uid);
   if (!pulled.ok) {
@@ -201,17 +199,23 @@ async function syncContainer(d: SyncDeps, pod: KubeObject, sandbox: PodSandbox, 
     return o;
   }
   event(d, pod, 'Normal', 'Created', `Created container: ${spec.name}`);
+  let startError: string | undefined;
   try {
     await d.cri.startContainer(id);
     event(d, pod, 'Normal', 'Started', `Started container ${spec.name}`);
   } catch (e) {
-    // the runtime keeps the failed container as exited; the restart policy and back-off take it from here
-    log.warn('container failed to start', { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, container: spec.name, error: (e as Error).message });
+    // The runtime keeps the failed container as exited (StartError, exit 128): from the next sync on, the restart
+    // policy and back-off take it from there as for a crash.
+    startError = e instanceof CriError ? e.details : (e as Error).message;
+    log.warn('container failed to start', { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, container: spec.name, attempt: next, error: startError });
+    event(d, pod, 'Warning', 'Failed', `Error: ${startError}`);
   }
-  log.info('container started', { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, container: spec.name, attempt: next });
+  if (startError === undefined) log.info('container started', { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, container: spec.name, attempt: next });
   o.current = (await d.cri.containerStatus(id)).status ?? undefined;
   o.previous = cur ?? prev;
   o.restartCount = next;
+  // until then, a container that will be restarted waits with the kubelet's reason; one that won't shows how it ended
+  if (startError !== undefined && shouldRestart(policy, o.current?.exitCode ?? 128)) o.waiting = { reason: 'RunContainerError', message: startError };
   return o;
 }
 

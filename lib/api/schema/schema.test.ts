@@ -116,3 +116,72 @@ test('the component set is frozen so callers cannot corrupt it', () => {
   assert.ok(Object.isFrozen(all));
   assert.ok(Object.isFrozen(all['io.k8s.api.core.v1.PodSpec'].properties));
 });
+
+test('every integer field carries its Go type as format (int32 or int64), and numbers are doubles', () => {
+  const bad: string[] = [];
+  const walk = (name: string, s: Schema, path: string): void => {
+    if (s.type === 'integer' && s.format !== 'int32' && s.format !== 'int64') bad.push(`${name}${path}: ${s.format ?? 'no format'}`);
+    if (s.type === 'number' && s.format !== 'double') bad.push(`${name}${path}: number ${s.format ?? 'no format'}`);
+    for (const [k, v] of Object.entries(s.properties ?? {})) walk(name, v, `${path}.${k}`);
+    if (s.items) walk(name, s.items, `${path}[]`);
+    if (s.additionalProperties && typeof s.additionalProperties === 'object') walk(name, s.additionalProperties, `${path}{}`);
+  };
+  for (const [name, s] of Object.entries(all)) if (name !== INT_OR_STRING) walk(name, s, '');
+  assert.deepEqual(bad, []);
+});
+
+test('integer formats are Kubernetes\' (the Go field types of k8s.io/api and apimachinery)', () => {
+  // [schema, field, format]: the fields issue 19 names, and the int64s that are easy to get wrong
+  const upstream: Array<[string, string, 'int32' | 'int64']> = [
+    ['io.k8s.api.apps.v1.DeploymentSpec', 'replicas', 'int32'],
+    ['io.k8s.api.apps.v1.DeploymentSpec', 'revisionHistoryLimit', 'int32'],
+    ['io.k8s.api.apps.v1.DeploymentSpec', 'progressDeadlineSeconds', 'int32'],
+    ['io.k8s.api.apps.v1.DeploymentSpec', 'minReadySeconds', 'int32'],
+    ['io.k8s.api.apps.v1.DeploymentStatus', 'observedGeneration', 'int64'],
+    ['io.k8s.api.apps.v1.DeploymentStatus', 'collisionCount', 'int32'],
+    ['io.k8s.api.apps.v1.ReplicaSetSpec', 'replicas', 'int32'],
+    ['io.k8s.api.autoscaling.v1.ScaleSpec', 'replicas', 'int32'],
+    ['io.k8s.api.core.v1.ContainerPort', 'containerPort', 'int32'],
+    ['io.k8s.api.core.v1.ContainerPort', 'hostPort', 'int32'],
+    ['io.k8s.api.core.v1.ServicePort', 'port', 'int32'],
+    ['io.k8s.api.core.v1.ServicePort', 'nodePort', 'int32'],
+    ['io.k8s.api.core.v1.PodSpec', 'terminationGracePeriodSeconds', 'int64'],
+    ['io.k8s.api.core.v1.PodSpec', 'activeDeadlineSeconds', 'int64'],
+    ['io.k8s.api.core.v1.PodSpec', 'priority', 'int32'],
+    ['io.k8s.api.core.v1.Probe', 'initialDelaySeconds', 'int32'],
+    ['io.k8s.api.core.v1.Probe', 'periodSeconds', 'int32'],
+    ['io.k8s.api.core.v1.Probe', 'timeoutSeconds', 'int32'],
+    ['io.k8s.api.core.v1.Probe', 'successThreshold', 'int32'],
+    ['io.k8s.api.core.v1.Probe', 'failureThreshold', 'int32'],
+    ['io.k8s.api.core.v1.Probe', 'terminationGracePeriodSeconds', 'int64'],
+    ['io.k8s.api.core.v1.GRPCAction', 'port', 'int32'],
+    ['io.k8s.api.core.v1.SleepAction', 'seconds', 'int64'],
+    ['io.k8s.api.core.v1.ConfigMapVolumeSource', 'defaultMode', 'int32'],
+    ['io.k8s.api.core.v1.SecretVolumeSource', 'defaultMode', 'int32'],
+    ['io.k8s.api.core.v1.KeyToPath', 'mode', 'int32'],
+    ['io.k8s.api.core.v1.ServiceAccountTokenProjection', 'expirationSeconds', 'int64'],
+    ['io.k8s.api.core.v1.Toleration', 'tolerationSeconds', 'int64'],
+    ['io.k8s.api.core.v1.PreferredSchedulingTerm', 'weight', 'int32'],
+    ['io.k8s.api.core.v1.WeightedPodAffinityTerm', 'weight', 'int32'],
+    ['io.k8s.api.core.v1.TopologySpreadConstraint', 'maxSkew', 'int32'],
+    ['io.k8s.api.core.v1.PodSecurityContext', 'runAsUser', 'int64'],
+    ['io.k8s.api.core.v1.PodSecurityContext', 'fsGroup', 'int64'],
+    ['io.k8s.api.core.v1.SecurityContext', 'runAsGroup', 'int64'],
+    ['io.k8s.api.core.v1.ContainerStatus', 'restartCount', 'int32'],
+    ['io.k8s.api.core.v1.ContainerStateTerminated', 'exitCode', 'int32'],
+    ['io.k8s.api.core.v1.ContainerImage', 'sizeBytes', 'int64'],
+    ['io.k8s.api.core.v1.ClientIPConfig', 'timeoutSeconds', 'int32'],
+    ['io.k8s.api.core.v1.Event', 'count', 'int32'],
+    ['io.k8s.api.coordination.v1.LeaseSpec', 'leaseDurationSeconds', 'int32'],
+    ['io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', 'generation', 'int64'],
+    ['io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', 'deletionGracePeriodSeconds', 'int64'],
+    ['io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions', 'gracePeriodSeconds', 'int64'],
+    ['io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta', 'remainingItemCount', 'int64'],
+    ['io.k8s.apimachinery.pkg.apis.meta.v1.Status', 'code', 'int32'],
+  ];
+  for (const [schema, field, format] of upstream) {
+    const s = at(schema, field);
+    assert.deepEqual({ type: s.type, format: s.format }, { type: 'integer', format }, `${schema}.${field}`);
+  }
+  assert.deepEqual(at('io.k8s.api.core.v1.PodSecurityContext', 'supplementalGroups').items, { type: 'integer', format: 'int64' });
+});

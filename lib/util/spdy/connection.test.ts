@@ -7,7 +7,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { SpdyConnection, type SpdyStream } from './connection.js';
-import { FrameReader, FrameType, encodeData } from './frames.js';
+import { FrameReader, FrameType, encodeData, encodeGoAway, encodeRstStream, encodeSynReply } from './frames.js';
+import { HeaderCompressor } from './headers.js';
 
 const servers: Server[] = [];
 after(() => servers.forEach((s) => s.close()));
@@ -175,5 +176,31 @@ test('a peer sending garbage gets GOAWAY (protocol error) and the connection end
   assert.match(String(err?.message), /decompression failed/);
   await once(raw, 'end');
   assert.deepEqual(frames, [FrameType.GOAWAY]);
+  raw.destroy();
+});
+
+test('what arrives just before a reset or the connection\'s end is still read (the exit Status comes that way)', async () => {
+  const srv = createServer();
+  servers.push(srv);
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const accepted = once(srv, 'connection');
+  const sock = connect((srv.address() as { port: number }).port, '127.0.0.1');
+  await once(sock, 'connect');
+  const [raw] = (await accepted) as [Socket];
+  const client = new SpdyConnection(sock, 'client');
+  const a = client.createStream({ streamtype: ['error'] });
+  const b = client.createStream({ streamtype: ['stdout'] });
+  const gotA = read(a);
+  const gotB = read(b);
+  const c = new HeaderCompressor();
+  // as containerd ends an exec: replies, the Status, every stream reset, GOAWAY, and the connection closed, at once
+  raw.end(Buffer.concat([
+    encodeSynReply(1, 0, c.compress({})), encodeSynReply(3, 0, c.compress({})),
+    encodeData(3, Buffer.from('last output'), false), encodeData(1, Buffer.from('{"status":"Success"}'), false),
+    encodeRstStream(1, 5), encodeRstStream(3, 5), encodeGoAway(0, 0),
+  ]));
+  assert.equal((await gotA).toString(), '{"status":"Success"}');
+  assert.equal((await gotB).toString(), 'last output');
+  if (!client.closed) await once(client, 'close');
   raw.destroy();
 });

@@ -30,7 +30,9 @@ export class SpdyStream extends Duplex {
   resetStatus?: number;
   private localFin = false;
   private remoteFin = false;
-  private readonly waitingForReply: Array<() => void> = [];
+  /** Writes (and our FIN) made before the stream was accepted: spdystream would drop them. */
+  private readonly held: Array<() => void> = [];
+  private readonly replyWaiters: Array<() => void> = [];
   private readonly readWaiters: Array<() => void> = [];
 
   constructor(private readonly conn: SpdyConnection, readonly id: number, headers: Headers, readonly initiatedLocally: boolean) {
@@ -54,14 +56,19 @@ export class SpdyStream extends Duplex {
   /** Resolves once the peer accepted our stream; rejects if it reset it or the connection ended first. */
   whenReplied(): Promise<void> {
     if (this.replied) return Promise.resolve();
+    if (this.destroyed || this.resetStatus !== undefined) return Promise.reject(this.notAccepted());
     return new Promise((resolve, reject) => {
-      const onClose = () => reject(new Error(this.resetStatus ? `stream reset by the peer (status ${this.resetStatus})` : 'stream closed before it was accepted'));
+      const onClose = () => reject(this.notAccepted());
       this.once('close', onClose);
-      this.waitingForReply.push(() => {
+      this.replyWaiters.push(() => {
         this.off('close', onClose);
         resolve();
       });
     });
+  }
+
+  private notAccepted(): Error {
+    return new Error(this.resetStatus ? `stream reset by the peer (status ${this.resetStatus})` : 'stream closed before it was accepted');
   }
 
   /** @internal the peer's SYN_REPLY to our stream, or our own reply to theirs */
@@ -69,7 +76,8 @@ export class SpdyStream extends Duplex {
     if (this.replied) return;
     this.replied = true;
     this.emit('reply');
-    for (const fn of this.waitingForReply.splice(0)) fn();
+    for (const fn of this.held.splice(0)) fn();
+    for (const fn of this.replyWaiters.splice(0)) fn();
   }
 
   /** @internal data from the peer; false when the reader is full */
@@ -86,22 +94,37 @@ export class SpdyStream extends Duplex {
     this.settle();
   }
 
-  /** @internal the peer's RST_STREAM */
-  receiveReset(status: number): void {
-    this.resetStatus = status;
-    this.remoteFin = true;
-    this.localFin = true; // nothing more may be sent, and no RST of ours is due
-    this.emit('reset', status);
-    this.destroy();
+  /**
+   * @internal the peer's RST_STREAM (with its status), or the end of the connection (without): nothing more goes
+   * out and no RST of ours is due, but what arrived before is still read, and the reader then sees its end, as a
+   * spdystream reader does.
+   */
+  abort(status?: number): void {
+    if (this.destroyed) return;
+    if (status !== undefined) {
+      this.resetStatus = status;
+      this.emit('reset', status);
+    }
+    this.localFin = true;
+    for (const fn of this.held.splice(0)) fn(); // held writes fail now
+    this.conn.forget(this);
+    const unread = !this.remoteFin && this.readableLength > 0;
+    if (!this.remoteFin) {
+      this.remoteFin = true;
+      this.push(null);
+    }
+    if (unread) this.once('end', () => this.destroy());
+    else this.destroy();
   }
 
   /** @internal resolves when the reader wants more (or the stream is gone) */
   wantsMore(): Promise<void> {
-    if (this.destroyed || this.readableLength < this.readableHighWaterMark) return Promise.resolve();
+    if (this.destroyed || this.conn.socketClosed || this.readableLength < this.readableHighWaterMark) return Promise.resolve();
     return new Promise((resolve) => this.readWaiters.push(resolve));
   }
 
-  private wakeReaders(): void {
+  /** @internal */
+  wakeReaders(): void {
     for (const fn of this.readWaiters.splice(0)) fn();
   }
 
@@ -114,8 +137,8 @@ export class SpdyStream extends Duplex {
       if (this.destroyed || this.localFin) return cb(new Error('write after the stream was closed'));
       this.conn.sendData(this.id, chunk, false, cb);
     };
-    if (this.replied) send();
-    else this.waitingForReply.push(send);
+    if (this.replied || this.localFin) send();
+    else this.held.push(send);
   }
 
   override _final(cb: (e?: Error | null) => void): void {
@@ -125,14 +148,15 @@ export class SpdyStream extends Duplex {
       this.conn.sendData(this.id, Buffer.alloc(0), true, cb);
       this.settle();
     };
-    if (this.replied) fin();
-    else this.waitingForReply.push(fin);
+    if (this.replied || this.localFin) fin();
+    else this.held.push(fin);
   }
 
   override _destroy(err: Error | null, cb: (e?: Error | null) => void): void {
     // a stream abandoned half-way is reset, so the peer lets go of it too
     if (!(this.localFin && this.remoteFin)) this.conn.sendReset(this.id, RstStatus.CANCEL);
     this.localFin = this.remoteFin = true;
+    for (const fn of this.held.splice(0)) fn();
     this.conn.forget(this);
     this.wakeReaders();
     cb(err);
@@ -165,14 +189,23 @@ export class SpdyConnection extends EventEmitter<SpdyConnectionEvents> {
   private readonly pings = new Map<number, () => void>();
   private goneAway = false;
   private closedWith?: Error;
+  private socketError?: Error;
+  /** @internal */
+  socketClosed = false;
   closed = false;
 
   constructor(private readonly socket: Duplex, readonly role: Role) {
     super();
     this.nextStreamId = role === 'client' ? 1 : 2;
     this.nextPingId = role === 'client' ? 1 : 2;
-    socket.on('error', (e) => this.teardown(e));
-    socket.once('close', () => this.teardown());
+    // The read loop ends the connection when the socket ends or fails, once it has handled every frame that arrived
+    // before: the last ones (an exit Status, then resets) often come in the same read as the end.
+    socket.on('error', (e) => (this.socketError ??= e));
+    socket.once('close', () => {
+      this.socketClosed = true;
+      // nothing more will be read: frames already read go to their streams without waiting for readers
+      for (const s of this.streams.values()) s.wakeReaders();
+    });
     void this.readLoop();
   }
 
@@ -275,14 +308,14 @@ export class SpdyConnection extends EventEmitter<SpdyConnectionEvents> {
         for (const f of this.reader.push(chunk)) await this.handle(f);
         if (this.closed) break;
       }
-      this.teardown();
+      this.teardown(this.socketError);
     } catch (e) {
       if (e instanceof SpdyProtocolError) {
         // the peer hears why, then the connection ends
         this.sendGoAway(GoAwayStatus.PROTOCOL_ERROR);
         this.socket.end();
         this.teardown(e);
-      } else this.teardown(e as Error);
+      } else this.teardown(this.socketError ?? (e as Error));
     }
   }
 
@@ -331,7 +364,7 @@ export class SpdyConnection extends EventEmitter<SpdyConnectionEvents> {
     switch (f.type) {
       case FrameType.RST_STREAM: {
         if (p.length < 8) throw new SpdyProtocolError('short RST_STREAM');
-        this.streams.get(p.readUInt32BE(0) & 0x7fffffff)?.receiveReset(p.readUInt32BE(4));
+        this.streams.get(p.readUInt32BE(0) & 0x7fffffff)?.abort(p.readUInt32BE(4));
         return;
       }
       case FrameType.PING: {
@@ -359,7 +392,8 @@ export class SpdyConnection extends EventEmitter<SpdyConnectionEvents> {
     if (this.closed) return;
     this.closed = true;
     this.closedWith = err;
-    for (const s of [...this.streams.values()]) s.destroy();
+    // streams end as if reset, but what they received is still read
+    for (const s of [...this.streams.values()]) s.abort();
     this.streams.clear();
     this.decompressor.close();
     // writes waiting for a drain that will never come complete now (their stream is gone anyway)

@@ -18,6 +18,8 @@ function subresources(k: KindInfo): Sub[] {
     if (s === 'binding') return { name: s, group: '', version: 'v1', kind: 'Binding', verbs: ['create'] };
     if (s === 'log') return { name: s, group: '', version: 'v1', kind: 'Pod', verbs: ['get'] };
     if (s === 'exec') return { name: s, group: '', version: 'v1', kind: 'PodExecOptions', verbs: ['create', 'get'] };
+    if (s === 'attach') return { name: s, group: '', version: 'v1', kind: 'PodAttachOptions', verbs: ['create', 'get'] };
+    if (s === 'portforward') return { name: s, group: '', version: 'v1', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] };
     if (s === 'finalize') return { name: s, group: '', version: 'v1', kind: k.kind, verbs: ['update'] };
     return { name: s, group: k.group, version: k.version, kind: k.kind, verbs: ['get', 'patch', 'update'] };
   });

@@ -128,8 +128,8 @@ async function handleSubresource(r: ResourceRequest, kind: KindInfo, store: Stor
     r.reply.res.on('close', () => abort.abort());
     return proxyLogs(r.stores, ctx.namespace as string, name, r.query, r.reply.res, abort.signal);
   }
-  // exec arrives as a WebSocket upgrade (server.ts); a plain request can't carry the streams
-  if (sub === 'exec') throw errors.badRequest('Upgrade request required');
+  // exec, attach and portforward arrive as upgrades (upgrade.ts); a plain request can't carry the streams
+  if (sub === 'exec' || sub === 'attach' || sub === 'portforward') throw errors.badRequest('Upgrade request required');
   if (sub === 'finalize') {
     if (method !== 'PUT') throw errors.methodNotAllowed();
     const obj = await objectBody(r);

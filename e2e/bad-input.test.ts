@@ -142,3 +142,48 @@ test('a client that drops mid-body or sends garbage bytes does not take the serv
   });
   assert.equal((await c.request('GET', '/readyz')).status, 200);
 });
+
+test('__proto__, constructor and prototype are ordinary keys: no patch reaches Object.prototype, the server keeps serving', async () => {
+  const PP = `${CM}/pp`;
+  const merge = { 'Content-Type': 'application/merge-patch+json' };
+  const smp = { 'Content-Type': 'application/strategic-merge-patch+json' };
+  const jsonPatch = { 'Content-Type': 'application/json-patch+json' };
+  const created = await c.request('POST', CM, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'pp' }, data: { k: 'v' } });
+  assert.equal(created.status, 201, created.text);
+  // The reproduction from issue 19: this merge patch used to write to Object.prototype, and the next request's
+  // metrics code threw and the process exited. A top-level `__proto__` is an unknown field, as in Kubernetes.
+  const r1 = await c.request('PATCH', PP, '{"__proto__":{"x":"1"}}', merge);
+  assert.equal(r1.status, 200, r1.text);
+  assert.match(r1.headers.get('warning') ?? '', /unknown field \\"__proto__\\"/);
+  assert.equal(r1.body.metadata.resourceVersion, created.body.metadata.resourceVersion, 'nothing to store');
+  assert.equal((await c.request('GET', '/metrics')).status, 200);
+  const r2 = await c.request('PATCH', PP, '{"constructor":{"prototype":{"x":"1"}},"metadata":{"__proto__":{"y":"2"}}}', smp);
+  assert.equal(r2.status, 200, r2.text);
+  for (const path of ['/__proto__/x', '/constructor/prototype/x']) {
+    const r = await c.request('PATCH', PP, JSON.stringify([{ op: 'add', path, value: '1' }]), jsonPatch);
+    assert.equal(r.status, 422, `${path}: ${r.text}`);
+    assert.equal(r.body.kind, 'Status');
+  }
+  // Under Strict the unknown top-level key is refused, and nothing changes.
+  const strict = await c.request('PATCH', `${PP}?fieldValidation=Strict`, '{"__proto__":{"x":"1"},"data":{"k":"changed"}}', merge);
+  assert.equal(strict.status, 400, strict.text);
+  // Where Kubernetes allows the key (ConfigMap data), it is stored and served back as a key.
+  const data = await c.request('PATCH', PP, '{"data":{"__proto__":"p","constructor":"c"}}', merge);
+  assert.equal(data.status, 200, data.text);
+  const got = await c.request('GET', PP);
+  assert.equal(got.text.includes('"__proto__":"p"'), true, got.text);
+  assert.deepEqual(Object.entries(got.body.data), [['k', 'v'], ['__proto__', 'p'], ['constructor', 'c']]);
+  const jp = await c.request('PATCH', PP, JSON.stringify([{ op: 'replace', path: '/data/__proto__', value: 'q' }, { op: 'remove', path: '/data/constructor' }]), jsonPatch);
+  assert.equal(jp.status, 200, jp.text);
+  assert.deepEqual(Object.entries(jp.body.data), [['k', 'v'], ['__proto__', 'q']]);
+  // Where Kubernetes refuses the key (a label key must start with an alphanumeric), it is refused, not skipped.
+  const label = await c.request('PATCH', PP, '{"metadata":{"labels":{"__proto__":"x"}}}', merge);
+  assert.equal(label.status, 422, label.text);
+  // The server kept serving through all of it: metrics, lists, reads.
+  const metrics = await c.request('GET', '/metrics');
+  assert.equal(metrics.status, 200);
+  assert.match(metrics.text, /apiserver_request_total/);
+  for (let i = 0; i < 5; i++) assert.equal((await c.request('GET', `${CM}?limit=1`)).status, 200);
+  assert.equal(c.apiserver.proc?.exitCode, null, 'the API server process is still running');
+  assert.equal((await c.request('DELETE', PP)).status, 200);
+});

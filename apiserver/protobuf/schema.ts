@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
+import { getOwn } from '../../lib/api/own.js';
 
 export type ProtoType = protobuf.Type;
 export type ProtoField = protobuf.Field;
@@ -43,7 +44,7 @@ export function supportedKinds(): string[] {
 
 /** Name of the message carrying apiVersion/kind, or undefined when the decoder does not know it. */
 export function messageNameFor(apiVersion: string, kind: string): string | undefined {
-  return KIND_MESSAGES[`${apiVersion}/${kind}`] ?? (apiVersion ? ANY_VERSION_MESSAGES[kind] : undefined);
+  return getOwn(KIND_MESSAGES, `${apiVersion}/${kind}`) ?? (apiVersion ? getOwn(ANY_VERSION_MESSAGES, kind) : undefined);
 }
 
 function protoDir(): string {

@@ -2,6 +2,7 @@
 // the unknown fields' paths (`spec.template.spec.containers[0].foo`) for fieldValidation=Strict (reject) or Warn
 // (Warning headers).
 import type { KindInfo } from '../../lib/api/kinds.js';
+import { getOwn } from '../../lib/api/own.js';
 import { components, schemaNameFor } from '../../lib/api/schema/index.js';
 
 type Node = Record<string, unknown>;
@@ -31,7 +32,7 @@ function walk(value: unknown, schema: Node | undefined, path: string, all: Recor
   const additional = s.additionalProperties;
   if (props) {
     for (const key of Object.keys(obj)) {
-      const child = props[key];
+      const child = getOwn(props, key); // `constructor` in a body is an unknown field, not Object
       const p = path ? `${path}.${key}` : key;
       // A known field sent as null is its zero value to Kubernetes' decoder, and so absent once stored
       // (`creationTimestamp: null` in a generated manifest).

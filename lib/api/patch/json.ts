@@ -2,6 +2,7 @@
 // patches with: negative array indices count from the end, `replace` of a missing object member adds it, a `null`
 // patch does nothing, and failures read like that library's messages. Kubernetes answers 400 when the body is not a
 // list of operation objects, 413 past 10000 operations and 422 when an operation fails.
+import { getOwn, hasOwn, setOwn } from '../own.js';
 import { type JsonMap, PatchError, deepClone, deepEqual, isObject, jsonTypeName } from './errors.js';
 
 export const MAX_JSON_PATCH_OPERATIONS = 10000;
@@ -25,7 +26,7 @@ function findObject(doc: unknown, path: string): { con: Container; key: string }
   for (const part of parts) {
     let next: unknown;
     try {
-      next = Array.isArray(cur) ? arrayGet(cur, decode(part)) : isObject(cur) ? cur[decode(part)] : undefined;
+      next = Array.isArray(cur) ? arrayGet(cur, decode(part)) : isObject(cur) ? getOwn(cur, decode(part)) : undefined;
     } catch {
       return undefined;
     }
@@ -56,12 +57,12 @@ function arrayGet(arr: unknown[], key: string): unknown {
 }
 
 function get(con: Container, key: string): unknown {
-  return Array.isArray(con) ? arrayGet(con, key) : con[key];
+  return Array.isArray(con) ? arrayGet(con, key) : getOwn(con, key);
 }
 
 function add(con: Container, key: string, value: unknown): void {
   if (!Array.isArray(con)) {
-    con[key] = value;
+    setOwn(con, key, value);
     return;
   }
   if (key === '-') {
@@ -84,13 +85,13 @@ function remove(con: Container, key: string): void {
     con.splice(existingIndex(con, key), 1);
     return;
   }
-  if (!Object.prototype.hasOwnProperty.call(con, key)) throw new OpFailure(`Unable to remove nonexistent key: ${key}: ${MISSING}`);
+  if (!hasOwn(con, key)) throw new OpFailure(`Unable to remove nonexistent key: ${key}: ${MISSING}`);
   delete con[key];
 }
 
 function set(con: Container, key: string, value: unknown): void {
   if (Array.isArray(con)) con[existingIndex(con, key)] = value;
-  else con[key] = value;
+  else setOwn(con, key, value);
 }
 
 /** Runs a container operation, wrapping its failure the way the patch library words it. */
@@ -104,17 +105,17 @@ function wrap(prefix: string, fn: () => void): void {
 }
 
 function pointer(op: JsonMap, field: 'path' | 'from', what: string): string {
-  const v = op[field];
+  const v = getOwn(op, field);
   if (typeof v !== 'string') {
     throw new PatchError(field === 'path' ? `${what} operation failed to decode path: ${MISSING}` : `${what} operation failed to decode from: operation, missing from field: ${MISSING}`);
   }
   return v;
 }
 
-const valueOf = (op: JsonMap): unknown => ('value' in op && op.value !== undefined ? deepClone(op.value) : null);
+const valueOf = (op: JsonMap): unknown => (hasOwn(op, 'value') && op.value !== undefined ? deepClone(op.value) : null);
 
 function applyOne(doc: unknown, op: JsonMap): unknown {
-  const kind = typeof op.op === 'string' ? op.op : 'unknown';
+  const kind = typeof getOwn(op, 'op') === 'string' ? (op.op as string) : 'unknown';
   switch (kind) {
     case 'add': {
       const path = pointer(op, 'path', 'add');
@@ -186,7 +187,7 @@ function applyOne(doc: unknown, op: JsonMap): unknown {
           actual = get(at.con, at.key);
         });
       }
-      const hasValue = 'value' in op && op.value !== undefined;
+      const hasValue = hasOwn(op, 'value') && op.value !== undefined;
       // A missing member and a null member are the same to the library, and both equal an explicit null value.
       const same = actual === undefined || actual === null ? hasValue && op.value === null : hasValue && deepEqual(actual, op.value);
       if (!same) throw new PatchError(`testing value ${path} failed: test failed`);

@@ -1,6 +1,7 @@
 // Label selectors: the string form (`a=b,c!=d,e in (f,g),!h,i,j>3`) parsed with Kubernetes' grammar and error
 // messages, the structured form (matchLabels + matchExpressions) validated like the API server does, matching, and
 // printing (requirements sorted by key, set values sorted).
+import { getOwn, hasOwn } from '../own.js';
 import type { LabelSelector } from '../types.js';
 import { aggregate, goStringList, invalid, labelKeyErrors, labelValueErrors, validateLabelKey } from './validation.js';
 
@@ -211,8 +212,8 @@ export function parseLabelSelector(s: string): LabelSelectorParsed {
 }
 
 function requirementMatches(r: Requirement, labels: Record<string, string>): boolean {
-  const has = Object.prototype.hasOwnProperty.call(labels, r.key);
-  const v = labels[r.key] as string;
+  const has = hasOwn(labels, r.key);
+  const v = getOwn(labels, r.key) as string;
   switch (r.operator) {
     case 'In':
     case 'Equals':
@@ -252,7 +253,7 @@ export function labelSelectorFromObject(sel: LabelSelector): LabelSelectorParsed
   try {
     for (const k of Object.keys(sel.matchLabels ?? {}).sort()) reqs.push(newRequirement(k, 'Equals', [String(sel.matchLabels?.[k])]));
     for (const e of sel.matchExpressions ?? []) {
-      const op = EXPRESSION_OPERATORS[e.operator];
+      const op = getOwn(EXPRESSION_OPERATORS, e.operator);
       if (!op) throw new RequirementError(`${JSON.stringify(e.operator)} is not a valid label selector operator`);
       reqs.push(newRequirement(e.key, op, [...(e.values ?? [])]));
     }

@@ -87,6 +87,8 @@ const cases: Case[] = [
   { name: 'an update renaming the object', method: 'PUT', path: `${CM}/kept`, body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'other' }, data: {} }, code: 400, reason: 'BadRequest' },
   { name: 'creating an existing name', method: 'POST', path: CM, body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kept' } }, code: 409, reason: 'AlreadyExists', message: /configmaps "kept" already exists/ },
   { name: 'an invalid propagationPolicy', method: 'DELETE', path: `${CM}/kept`, body: { propagationPolicy: 'Sideways' }, code: 422, reason: 'Invalid' },
+  { name: 'a malformed escape in the path', method: 'GET', path: '/api/v1/namespaces/%ZZ/configmaps', code: 400, reason: 'BadRequest', message: /invalid URL escape "%ZZ"/ },
+  { name: 'a malformed escape in an object name', method: 'PUT', path: `${CM}/kept%G1`, body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kept' } }, code: 400, reason: 'BadRequest' },
   { name: 'an invalid dryRun', method: 'POST', path: `${CM}?dryRun=Some`, body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }, code: 400, reason: 'BadRequest' },
 ];
 
@@ -186,4 +188,54 @@ test('__proto__, constructor and prototype are ordinary keys: no patch reaches O
   for (let i = 0; i < 5; i++) assert.equal((await c.request('GET', `${CM}?limit=1`)).status, 200);
   assert.equal(c.apiserver.proc?.exitCode, null, 'the API server process is still running');
   assert.equal((await c.request('DELETE', PP)).status, 200);
+});
+
+test('a verb on the wrong URL is 405 and writes nothing; a top-level $patch directive is 400 and changes nothing', async () => {
+  const mk = (name: string, data: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data });
+  const before: Record<string, { resourceVersion: string; data: unknown }> = {};
+  for (const name of ['undefined', 'target']) {
+    const r = await c.request('POST', CM, mk(name, { k: name }));
+    assert.equal(r.status, 201, r.text);
+    before[name] = { resourceVersion: r.body.metadata.resourceVersion, data: r.body.data };
+  }
+  const wrong: Array<[string, string, unknown, Record<string, string>?]> = [
+    ['PUT', CM, mk('undefined', { k: 'overwritten' })],
+    ['PATCH', CM, '{"data":{"k":"patched"}}', { 'Content-Type': 'application/merge-patch+json' }],
+    ['PATCH', CM, '{"data":{"k":"patched"}}', { 'Content-Type': 'application/strategic-merge-patch+json' }],
+    ['POST', `${CM}/target`, mk('target', { k: 'posted' })],
+    ['POST', `${CM}/anything`, mk('created-by-post', { k: 'x' })],
+    ['DELETE', '/api/v1/namespaces', undefined],
+    ['OPTIONS', `${CM}/target`, undefined],
+  ];
+  for (const [method, path, body, headers] of wrong) {
+    const r = await c.request(method, path, body, headers);
+    const where = `${method} ${path}: ${r.status} ${r.text}`;
+    assert.equal(r.status, 405, where);
+    assert.deepEqual({ kind: r.body?.kind, reason: r.body?.reason, code: r.body?.code }, { kind: 'Status', reason: 'MethodNotAllowed', code: 405 }, where);
+    assert.equal(r.body.message, 'the server does not allow this method on the requested resource', where);
+  }
+  const smp = { 'Content-Type': 'application/strategic-merge-patch+json' };
+  for (const directive of ['delete', 'replace', 'merge', 'retainKeys']) {
+    const r = await c.request('PATCH', `${CM}/target`, JSON.stringify({ $patch: directive, metadata: { name: 'target' }, data: { other: 'x' } }), smp);
+    assert.equal(r.status, 400, `$patch: ${directive}: ${r.text}`);
+    assert.match(r.body.message, new RegExp(`"\\$patch: ${directive}" is not allowed at the top level`));
+  }
+  // A patch that drops or changes the name is refused with Kubernetes' checkName wording (also a PUT without one).
+  const noName = await c.request('PATCH', `${CM}/target`, '{"metadata":null}', { 'Content-Type': 'application/merge-patch+json' });
+  assert.equal(noName.status, 400, noName.text);
+  assert.equal(noName.body.message, 'the name of the object (target based on URL) was undeterminable: name must be provided');
+  const nested = await c.request('PATCH', `${CM}/target`, '{"metadata":{"$patch":"delete"}}', smp);
+  assert.equal(nested.status, 400, nested.text);
+  const putNoName = await c.request('PUT', `${CM}/target`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: {}, data: { k: 'put' } });
+  assert.equal(putNoName.status, 400, putNoName.text);
+  assert.match(putNoName.body.message, /was undeterminable: name must be provided/);
+  // Every object is as it was, and nothing was created.
+  for (const name of ['undefined', 'target']) {
+    const r = await c.request('GET', `${CM}/${name}`);
+    assert.deepEqual({ resourceVersion: r.body.metadata.resourceVersion, data: r.body.data }, before[name], name);
+  }
+  assert.equal((await c.request('GET', `${CM}/created-by-post`)).status, 404);
+  assert.equal((await c.request('GET', `${CM}/anything`)).status, 404);
+  assert.equal((await c.request('GET', '/api/v1/namespaces/default')).status, 200);
+  for (const name of ['undefined', 'target']) assert.equal((await c.request('DELETE', `${CM}/${name}`)).status, 200);
 });

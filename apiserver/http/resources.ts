@@ -11,9 +11,10 @@ import type { DeleteOptions, FieldValidation, Store, WriteContext } from '../reg
 import { buildFilter } from '../registry/list-options.js';
 import { nowTime } from '../registry/meta.js';
 import { PATCH_TYPES, parseMediaTypes, decodeBody, type PatchType } from './negotiate.js';
-import { applyPatch } from './patch.js';
+import { applyPatch, checkName } from './patch.js';
 import { sendJson, sendList, sendObject, type Reply } from './respond.js';
 import type { RequestInfo } from './request-info.js';
+import { verbsOf } from './discovery.js';
 import { serveWatch } from './watch.js';
 
 export interface ResourceRequest {
@@ -42,6 +43,10 @@ export async function handleResource(r: ResourceRequest): Promise<void> {
   const method = r.req.method ?? 'GET';
 
   if (info.subresource) return handleSubresource(r, kind, store, ctx, method);
+  // The verb must fit the URL, as Kubernetes routes them: POST creates in a collection, PUT and PATCH change one
+  // object. A PUT on `/configmaps` used to update an object named "undefined", a POST on `/configmaps/x` created
+  // whatever the body named; both are 405 and write nothing.
+  if (!allowedOn(kind, info)) throw errors.methodNotAllowed();
 
   switch (info.verb) {
     case 'get':
@@ -62,12 +67,14 @@ export async function handleResource(r: ResourceRequest): Promise<void> {
     }
     case 'update': {
       const obj = await objectBody(r);
+      checkName(obj, info.name as string);
       const { obj: out, created } = await store.update(ctx, info.name as string, () => obj, undefined, true);
       return sendObject(r.reply, created ? 201 : 200, kind, out);
     }
     case 'patch': {
       const { type, patch } = await patchBody(r);
-      const { obj: out } = await store.update(ctx, info.name as string, (cur) => applyPatch(kind, undefined, type, cur, patch), undefined);
+      const name = info.name as string;
+      const { obj: out } = await store.update(ctx, name, (cur) => named(applyPatch(kind, undefined, type, cur, patch), name), undefined);
       return sendObject(r.reply, 200, kind, out);
     }
     case 'delete': {
@@ -87,6 +94,14 @@ export async function handleResource(r: ResourceRequest): Promise<void> {
   }
 }
 
+const ITEM_VERBS = new Set(['get', 'watch', 'update', 'patch', 'delete']);
+const COLLECTION_VERBS = new Set(['list', 'watch', 'create', 'deletecollection']);
+
+function allowedOn(kind: KindInfo, info: RequestInfo): boolean {
+  if (!verbsOf(kind).includes(info.verb)) return false;
+  return info.name ? ITEM_VERBS.has(info.verb) : COLLECTION_VERBS.has(info.verb);
+}
+
 async function handleSubresource(r: ResourceRequest, kind: KindInfo, store: Store, ctx: WriteContext, method: string): Promise<void> {
   const { info } = r;
   const name = info.name as string;
@@ -95,11 +110,12 @@ async function handleSubresource(r: ResourceRequest, kind: KindInfo, store: Stor
     if (method === 'GET') return sendObject(r.reply, 200, kind, await store.get(ctx.namespace, name));
     if (method === 'PUT') {
       const obj = await objectBody(r);
+      checkName(obj, name);
       return sendObject(r.reply, 200, kind, (await store.update(ctx, name, () => obj, 'status')).obj);
     }
     if (method === 'PATCH') {
       const { type, patch } = await patchBody(r);
-      return sendObject(r.reply, 200, kind, (await store.update(ctx, name, (cur) => applyPatch(kind, undefined, type, cur, patch), 'status')).obj);
+      return sendObject(r.reply, 200, kind, (await store.update(ctx, name, (cur) => named(applyPatch(kind, undefined, type, cur, patch), name), 'status')).obj);
     }
     throw errors.methodNotAllowed();
   }
@@ -135,6 +151,12 @@ async function handleSubresource(r: ResourceRequest, kind: KindInfo, store: Stor
     return sendObject(r.reply, 200, kind, out.obj);
   }
   throw errors.resourceNotFound();
+}
+
+/** A patched object, once checked to still carry the URL's name. */
+function named(obj: KubeObject, name: string): KubeObject {
+  checkName(obj, name);
+  return obj;
 }
 
 /** The autoscaling/v1 Scale view of a Deployment or ReplicaSet. */

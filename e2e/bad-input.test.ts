@@ -89,6 +89,12 @@ const cases: Case[] = [
   { name: 'an invalid propagationPolicy', method: 'DELETE', path: `${CM}/kept`, body: { propagationPolicy: 'Sideways' }, code: 422, reason: 'Invalid' },
   { name: 'a malformed escape in the path', method: 'GET', path: '/api/v1/namespaces/%ZZ/configmaps', code: 400, reason: 'BadRequest', message: /invalid URL escape "%ZZ"/ },
   { name: 'a malformed escape in an object name', method: 'PUT', path: `${CM}/kept%G1`, body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kept' } }, code: 400, reason: 'BadRequest' },
+  { name: '100,000 levels of nesting', method: 'POST', path: CM, body: `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"deep"},"data":${'['.repeat(100_000)}${']'.repeat(100_000)}}`, code: 400, reason: 'BadRequest', message: /json parse error: exceeded max depth of 400/ },
+  { name: '100,000 levels of nesting in a merge patch', method: 'PATCH', path: `${CM}/kept`, body: `{"data":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}`, headers: { 'Content-Type': 'application/merge-patch+json' }, code: 400, reason: 'BadRequest', message: /exceeded max depth/ },
+  { name: '3 MiB of YAML flow brackets', method: 'POST', path: CM, body: 'a: ' + '['.repeat(3 * 1024 * 1024 - 100), headers: { 'Content-Type': 'application/yaml' }, code: 400, reason: 'BadRequest', message: /yaml: exceeded max depth of 400/ },
+  { name: 'a repeated key under fieldValidation=Strict', method: 'POST', path: `${CM}?fieldValidation=Strict`, body: '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x","name":"y"},"data":{"k":"1","k":"2"}}', code: 400, reason: 'BadRequest', message: /^ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: duplicate field "metadata.name", duplicate field "data.k"$/ },
+  { name: 'a repeated key in a merge patch under Strict', method: 'PATCH', path: `${CM}/kept?fieldValidation=Strict`, body: '{"data":{"k":"1","k":"2"}}', headers: { 'Content-Type': 'application/merge-patch+json' }, code: 400, reason: 'BadRequest', message: /strict decoding error: duplicate field "data.k"$/ },
+  { name: 'a repeated YAML key under Strict', method: 'POST', path: `${CM}?fieldValidation=Strict`, body: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  name: y\n', headers: { 'Content-Type': 'application/yaml' }, code: 400, reason: 'BadRequest', message: /yaml: unmarshal errors:\n  line 5: key "name" already set in map$/ },
   { name: 'an invalid dryRun', method: 'POST', path: `${CM}?dryRun=Some`, body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }, code: 400, reason: 'BadRequest' },
 ];
 
@@ -238,4 +244,18 @@ test('a verb on the wrong URL is 405 and writes nothing; a top-level $patch dire
   assert.equal((await c.request('GET', `${CM}/anything`)).status, 404);
   assert.equal((await c.request('GET', '/api/v1/namespaces/default')).status, 200);
   for (const name of ['undefined', 'target']) assert.equal((await c.request('DELETE', `${CM}/${name}`)).status, 200);
+});
+
+test('repeated keys are a Warning by default, as Kubernetes words them, and the last value wins', async () => {
+  const r = await c.request('POST', CM, '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"dup","name":"dup"},"data":{"k":"first","k":"last"}}');
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.headers.get('warning'), '299 - "duplicate field \\"metadata.name\\"", 299 - "duplicate field \\"data.k\\""');
+  assert.deepEqual(r.body.data, { k: 'last' });
+  const p = await c.request('PATCH', `${CM}/dup`, '[{"op":"replace","path":"/data/k","path":"/data/k","value":"v","extra":1}]', { 'Content-Type': 'application/json-patch+json' });
+  assert.equal(p.status, 200, p.text);
+  assert.match(p.headers.get('warning') ?? '', /json patch unknown field \\"\[0\]\.extra\\".*json patch duplicate field \\"\[0\]\.path\\"/);
+  const ignored = await c.request('PATCH', `${CM}/dup?fieldValidation=Ignore`, '{"data":{"k":"1","k":"2"}}', { 'Content-Type': 'application/merge-patch+json' });
+  assert.equal(ignored.status, 200, ignored.text);
+  assert.equal(ignored.headers.get('warning'), null);
+  assert.equal((await c.request('DELETE', `${CM}/dup`)).status, 200);
 });

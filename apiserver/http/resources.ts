@@ -10,7 +10,10 @@ import { errors } from '../errors.js';
 import type { DeleteOptions, FieldValidation, Store, WriteContext } from '../registry/store.js';
 import { buildFilter } from '../registry/list-options.js';
 import { nowTime } from '../registry/meta.js';
-import { PATCH_TYPES, parseMediaTypes, decodeBody, type PatchType } from './negotiate.js';
+import { PATCH_TYPES, parseMediaTypes, decodeBody, decodeRequestBody, type DecodedBody, type PatchType } from './negotiate.js';
+import { renderPath } from './json-scan.js';
+import { getOwn } from '../../lib/api/own.js';
+import type { DecodeFindings } from '../registry/strict-decoding.js';
 import { applyPatch, checkName } from './patch.js';
 import { sendJson, sendList, sendObject, type Reply } from './respond.js';
 import type { RequestInfo } from './request-info.js';
@@ -61,18 +64,18 @@ export async function handleResource(r: ResourceRequest): Promise<void> {
     case 'watch':
       return serveWatch(r, kind, store, ns, r.sink);
     case 'create': {
-      const obj = await objectBody(r);
+      const obj = await objectBody(r, ctx);
       const created = await store.create(ctx, obj);
       return sendObject(r.reply, 201, kind, created);
     }
     case 'update': {
-      const obj = await objectBody(r);
+      const obj = await objectBody(r, ctx);
       checkName(obj, info.name as string);
       const { obj: out, created } = await store.update(ctx, info.name as string, () => obj, undefined, true);
       return sendObject(r.reply, created ? 201 : 200, kind, out);
     }
     case 'patch': {
-      const { type, patch } = await patchBody(r);
+      const { type, patch } = await patchBody(r, ctx);
       const name = info.name as string;
       const { obj: out } = await store.update(ctx, name, (cur) => named(applyPatch(kind, undefined, type, cur, patch), name), undefined);
       return sendObject(r.reply, 200, kind, out);
@@ -109,12 +112,12 @@ async function handleSubresource(r: ResourceRequest, kind: KindInfo, store: Stor
   if (sub === 'status') {
     if (method === 'GET') return sendObject(r.reply, 200, kind, await store.get(ctx.namespace, name));
     if (method === 'PUT') {
-      const obj = await objectBody(r);
+      const obj = await objectBody(r, ctx);
       checkName(obj, name);
       return sendObject(r.reply, 200, kind, (await store.update(ctx, name, () => obj, 'status')).obj);
     }
     if (method === 'PATCH') {
-      const { type, patch } = await patchBody(r);
+      const { type, patch } = await patchBody(r, ctx);
       return sendObject(r.reply, 200, kind, (await store.update(ctx, name, (cur) => named(applyPatch(kind, undefined, type, cur, patch), name), 'status')).obj);
     }
     throw errors.methodNotAllowed();
@@ -232,21 +235,52 @@ export function listOptions(kind: KindInfo, q: URLSearchParams) {
   };
 }
 
-async function objectBody(r: ResourceRequest): Promise<KubeObject> {
-  const v = decodeBody(r.req.headers['content-type'], await r.body());
+/** The request's object. Given the write's context, repeated keys in the body go to its fieldValidation. */
+async function objectBody(r: ResourceRequest, ctx?: WriteContext): Promise<KubeObject> {
+  const decoded = decodeRequestBody(r.req.headers['content-type'], await r.body(), wantsDuplicates(ctx));
+  const v = decoded.value;
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw errors.badRequest('the request body must be a single object, not a list or a scalar');
+  if (ctx && decoded.duplicates) {
+    ctx.decoded = decoded.duplicates.format === 'yaml'
+      ? { source: 'object', yamlErrors: decoded.duplicates.messages }
+      : { source: 'object', duplicatePaths: decoded.duplicates.paths.map(renderPath) };
+  }
   return v as KubeObject;
 }
 
-async function patchBody(r: ResourceRequest): Promise<{ type: PatchType; patch: unknown }> {
+async function patchBody(r: ResourceRequest, ctx?: WriteContext): Promise<{ type: PatchType; patch: unknown }> {
   const ct = parseMediaTypes(r.req.headers['content-type'])[0]?.type ?? '';
-  const type = (PATCH_TYPES as Record<string, PatchType>)[ct];
+  const type = getOwn(PATCH_TYPES as Record<string, PatchType>, ct);
   if (!type) {
     throw Object.assign(errors.unsupportedMediaType(ct || 'none'), {
       message: `the server does not support patch type "${ct}"; use application/json-patch+json, application/merge-patch+json or application/strategic-merge-patch+json`,
     });
   }
-  return { type, patch: decodeBody(ct, await r.body()) };
+  const decoded = decodeRequestBody(ct, await r.body(), wantsDuplicates(ctx));
+  if (ctx && wantsDuplicates(ctx)) ctx.decoded = patchFindings(type, decoded);
+  return { type, patch: decoded.value };
+}
+
+const wantsDuplicates = (ctx: WriteContext | undefined): boolean => !!ctx && ctx.fieldValidation !== 'Ignore';
+
+const JSON_PATCH_FIELDS = new Set(['op', 'path', 'from', 'value']);
+
+/**
+ * A patch's own strict findings. Merge and strategic patches report repeated keys by path; a JSON patch, as
+ * Kubernetes decodes it into operations, reports repeated and unknown fields of the operations only
+ * (`json patch duplicate field "[1].path"`, `json patch unknown field "[0].foo"`).
+ */
+function patchFindings(type: PatchType, decoded: DecodedBody): DecodeFindings {
+  const paths = decoded.duplicates?.format === 'json' ? decoded.duplicates.paths : [];
+  if (type !== 'json') return { source: 'patch', duplicatePaths: paths.map(renderPath) };
+  const patchErrors: string[] = [];
+  const ops = Array.isArray(decoded.value) ? decoded.value : [];
+  ops.forEach((op, i) => {
+    if (typeof op !== 'object' || op === null || Array.isArray(op)) return;
+    for (const k of Object.keys(op)) if (!JSON_PATCH_FIELDS.has(k)) patchErrors.push(`json patch unknown field "${renderPath([i, k])}"`);
+  });
+  for (const p of paths) if (p.length === 2 && typeof p[0] === 'number') patchErrors.push(`json patch duplicate field "${renderPath(p)}"`);
+  return { source: 'patch', patchErrors };
 }
 
 async function deleteOptions(r: ResourceRequest): Promise<DeleteOptions> {

@@ -11,6 +11,7 @@ import type { Strategy, StrategyContext } from './strategy.js';
 import { clone, deepEqual, nameSuffix, newUid, nowTime, specPart } from './meta.js';
 import { checkObject } from './validate.js';
 import { type ObjectFilter, decodeContinue, encodeContinue } from './list-options.js';
+import type { DecodeFindings } from './strict-decoding.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -20,6 +21,8 @@ export interface WriteContext {
   fieldValidation: FieldValidation;
   /** Warnings for the response's Warning headers. */
   warnings: string[];
+  /** What decoding the request body found (repeated keys), reported with the unknown fields per fieldValidation. */
+  decoded?: DecodeFindings;
 }
 
 export interface ListOptions {

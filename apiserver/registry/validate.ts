@@ -1,21 +1,26 @@
 // Defaulting and validation for a write: the kind's JSON Schema (through apiserver/validation) plus its strategy's
-// own checks. Unknown fields are dropped as Kubernetes' decoder drops them, and reported per fieldValidation.
+// own checks. Unknown fields are dropped as Kubernetes' decoder drops them, and reported per fieldValidation,
+// together with the repeated keys the body decoder found.
 import type { KindInfo } from '../../lib/api/kinds.js';
 import type { KubeObject, StatusCause } from '../../lib/api/types.js';
 import { applyDefaults, formatInvalidMessage, validate } from '../validation/index.js';
 import { pruneUnknownFields } from './prune.js';
+import { duplicatesForPrune, strictReport } from './strict-decoding.js';
 import { errors } from '../errors.js';
 import type { Strategy } from './strategy.js';
 import type { WriteContext } from './store.js';
 
 export function checkObject(kind: KindInfo, strategy: Strategy, obj: KubeObject, old: KubeObject | undefined, ctx: WriteContext): void {
-  const unknown = pruneUnknownFields(kind, obj);
-  if (unknown.length) {
-    if (ctx.fieldValidation === 'Strict') {
-      throw errors.badRequest(`${kind.kind} in version "${kind.version}" cannot be handled as a ${kind.kind}: strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`,
-        unknown.map((f) => ({ reason: 'FieldValueUnknown', field: f, message: `unknown field "${f}"` })));
+  const findings = pruneUnknownFields(kind, obj, duplicatesForPrune(ctx.decoded));
+  if (ctx.fieldValidation !== 'Ignore') {
+    const report = strictReport(findings, ctx.decoded);
+    if (report.errors.length && ctx.fieldValidation === 'Strict') {
+      const causes: StatusCause[] = findings.map((f) => f.type === 'unknown'
+        ? { reason: 'FieldValueUnknown', field: f.path, message: `unknown field "${f.path}"` }
+        : { reason: 'FieldValueDuplicate', field: f.path, message: `duplicate field "${f.path}"` });
+      throw errors.badRequest(`${kind.kind} in version "${kind.version}" cannot be handled as a ${kind.kind}: strict decoding error: ${report.errors.join(', ')}`, causes);
     }
-    if (ctx.fieldValidation === 'Warn') for (const f of unknown) ctx.warnings.push(`unknown field "${f}"`);
+    if (ctx.fieldValidation === 'Warn') ctx.warnings.push(...report.warnings);
   }
   applyDefaults(kind, obj);
   const causes: StatusCause[] = [...validate(kind, obj, { old, strict: false }).causes, ...(strategy.validate?.(obj, old) ?? [])];

@@ -40,6 +40,8 @@ interface Case {
   causes?: string[];
 }
 
+const token = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+
 const yamlBomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
 for (let i = 0; i < 12; i++) yamlBomb.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`);
 
@@ -78,6 +80,13 @@ const cases: Case[] = [
   { name: 'a bad label selector', method: 'GET', path: `${CM}?labelSelector=${encodeURIComponent('app in (a')}`, code: 400, reason: 'BadRequest' },
   { name: 'an unsupported field selector', method: 'GET', path: `${CM}?fieldSelector=${encodeURIComponent('spec.color=red')}`, code: 400, reason: 'BadRequest', message: /"spec.color" is not a known field selector/ },
   { name: 'a garbage continue token', method: 'GET', path: `${CM}?limit=1&continue=garbage`, code: 400, reason: 'BadRequest' },
+  { name: 'a continue token with a future revision', method: 'GET', path: `${CM}?limit=1&continue=${token({ v: 'meta.k8s.io/v1', rv: 999_999_999, start: 'a\u0000' })}`, code: 400, reason: 'BadRequest', message: /^invalid continue token: continue key is not valid: its resourceVersion 999999999 is newer than the cluster's$/ },
+  { name: 'a continue token that is not base64url', method: 'GET', path: `${CM}?limit=1&continue=${encodeURIComponent('e30=')}`, code: 400, reason: 'BadRequest', message: /illegal base64 data/ },
+  { name: 'a continue token climbing to another prefix', method: 'GET', path: `${CM}?limit=1&continue=${token({ v: 'meta.k8s.io/v1', rv: 1, start: '../../secrets/default/s' })}`, code: 400, reason: 'BadRequest', message: /^invalid continue token: continue key is not valid: "..\/..\/secrets/ },
+  { name: 'a continue token naming another resource', method: 'GET', path: `${CM}?limit=1&continue=${token({ v: 'meta.k8s.io/v1', rv: 1, start: '/registry/secrets/default/s' })}`, code: 400, reason: 'BadRequest' },
+  { name: 'an exact list at a future revision', method: 'GET', path: `${CM}?resourceVersion=999999999&resourceVersionMatch=Exact`, code: 504, reason: 'Timeout', message: /Too large resource version/ },
+  { name: 'a non-numeric resourceVersion on update', method: 'PUT', path: `${CM}/kept`, body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kept', resourceVersion: 'abc' }, data: { k: 'changed' } }, code: 400, reason: 'BadRequest', causes: ['metadata.resourceVersion'], message: /^metadata.resourceVersion: Invalid value: "abc": strconv.ParseUint: parsing "abc": invalid syntax$/ },
+  { name: 'a resourceVersion beyond uint64 in a patch', method: 'PATCH', path: `${CM}/kept`, body: '{"metadata":{"resourceVersion":"99999999999999999999"},"data":{"k":"changed"}}', headers: { 'Content-Type': 'application/merge-patch+json' }, code: 400, reason: 'BadRequest', message: /value out of range/ },
   { name: 'a negative limit', method: 'GET', path: `${CM}?limit=-3`, code: 400, reason: 'BadRequest' },
   { name: 'a non-numeric resourceVersion', method: 'GET', path: `${CM}?resourceVersion=abc`, code: 400, reason: 'BadRequest' },
   { name: 'an unsupported patch type', method: 'PATCH', path: `${CM}/kept`, body: '{}', headers: { 'Content-Type': 'text/plain' }, code: 415, reason: 'UnsupportedMediaType' },
@@ -115,6 +124,12 @@ test('every bad request gets its documented code and a Status, and changes nothi
     if (k.causes) {
       const fields = (r.body?.details?.causes ?? []).map((x: { field?: string }) => x.field);
       for (const f of k.causes) assert.ok(fields.some((x: string | undefined) => x === f || x?.startsWith(f + '[') || x?.startsWith(f + '.')), `${where}: expected a cause for ${f}, got ${JSON.stringify(fields)}`);
+    }
+  }
+  for (const k of cases) {
+    if (k.code === 400 && /continue/.test(k.name)) {
+      const r = await c.request(k.method, k.path);
+      assert.doesNotMatch(r.text, /etcd|mvcc|rpc error|grpc/i, `${k.name}: no storage internals`);
     }
   }
   // Nothing changed: the object we tried to corrupt is intact, and no stray object exists.
@@ -258,4 +273,19 @@ test('repeated keys are a Warning by default, as Kubernetes words them, and the 
   assert.equal(ignored.status, 200, ignored.text);
   assert.equal(ignored.headers.get('warning'), null);
   assert.equal((await c.request('DELETE', `${CM}/dup`)).status, 200);
+});
+
+test('resourceVersion "0" or "" on update means no precondition, as in Kubernetes; a stale one is still 409', async () => {
+  const r = await c.request('POST', CM, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'rv0' }, data: { k: 'a' } });
+  assert.equal(r.status, 201, r.text);
+  for (const resourceVersion of ['0', '']) {
+    const u = await c.request('PUT', `${CM}/rv0`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'rv0', resourceVersion }, data: { k: `v${resourceVersion}` } });
+    assert.equal(u.status, 200, u.text);
+  }
+  const cur = (await c.request('GET', `${CM}/rv0`)).body.metadata.resourceVersion as string;
+  const padded = await c.request('PUT', `${CM}/rv0`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'rv0', resourceVersion: `00${cur}` }, data: { k: 'padded' } });
+  assert.equal(padded.status, 200, `the same revision, written with leading zeros: ${padded.text}`);
+  const stale = await c.request('PUT', `${CM}/rv0`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'rv0', resourceVersion: cur }, data: { k: 'stale' } });
+  assert.equal(stale.status, 409, stale.text);
+  assert.equal((await c.request('DELETE', `${CM}/rv0`)).status, 200);
 });

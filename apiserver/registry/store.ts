@@ -114,8 +114,16 @@ export class Store {
 
   async list(namespace: string | undefined, opts: ListOptions): Promise<ListResult> {
     const prefix = this.prefix(namespace);
-    if (opts.continue) return this.listFromEtcd(prefix, opts, decodeContinue(opts.continue, prefix));
+    if (opts.continue) {
+      const from = decodeContinue(opts.continue, prefix);
+      // etcd would answer a future revision with its own error text (a 500): the token is forged or foreign
+      if (from.rev > this.hub.rev && from.rev > (await this.storage.currentRevision())) {
+        throw errors.badRequest(`invalid continue token: continue key is not valid: its resourceVersion ${from.rev} is newer than the cluster's`);
+      }
+      return this.listFromEtcd(prefix, opts, from);
+    }
     if (opts.resourceVersionMatch === 'Exact' && opts.resourceVersion) {
+      await this.readyFor(opts.resourceVersion); // a future revision is Kubernetes' 504 "Too large resource version"
       return this.listFromEtcd(prefix, opts, { rev: parseRv(opts.resourceVersion), startKey: prefix });
     }
     if (!(await this.readyFor(opts.resourceVersion))) return this.listFromEtcd(prefix, opts, { rev: await this.storage.currentRevision(), startKey: prefix });
@@ -274,8 +282,8 @@ export class Store {
         return { obj: await this.create(ctx, fresh), created: true };
       }
       const next = clone(mutate(clone(cur.obj)));
-      const wantRv = next.metadata?.resourceVersion;
-      if (wantRv && wantRv !== String(cur.rev)) throw errors.conflict(this.kind, name);
+      const wantRv = preconditionRv(next.metadata?.resourceVersion);
+      if (wantRv !== undefined && wantRv !== BigInt(cur.rev)) throw errors.conflict(this.kind, name);
       const obj = this.prepareUpdate(ctx, next, cur.obj, sub);
       if (deepEqual(withoutRv(obj), withoutRv(cur.obj))) return { obj: cur.obj, created: false };
       if (ctx.dryRun) return { obj, created: false };
@@ -438,6 +446,25 @@ export class Store {
 function withoutRv(obj: KubeObject): KubeObject {
   const { resourceVersion: _rv, ...m } = obj.metadata;
   return { ...obj, metadata: m };
+}
+
+const MAX_UINT64 = (1n << 64n) - 1n;
+
+/**
+ * metadata.resourceVersion in an update, read as Kubernetes' versioner reads it (strconv.ParseUint): "" and "0"
+ * mean no precondition, anything else must be a decimal revision. "abc" used to be a 409 Conflict.
+ */
+function preconditionRv(rv: unknown): bigint | undefined {
+  if (rv === undefined || rv === null || rv === '' || rv === '0') return undefined;
+  const invalid = (why: string) => {
+    const message = `Invalid value: ${JSON.stringify(rv)}: ${why}`;
+    return errors.badRequest(`metadata.resourceVersion: ${message}`, [{ reason: 'FieldValueInvalid', field: 'metadata.resourceVersion', message }]);
+  };
+  if (typeof rv !== 'string') throw invalid('must be a string');
+  if (!/^[0-9]+$/.test(rv)) throw invalid(`strconv.ParseUint: parsing ${JSON.stringify(rv)}: invalid syntax`);
+  const n = BigInt(rv);
+  if (n > MAX_UINT64) throw invalid(`strconv.ParseUint: parsing ${JSON.stringify(rv)}: value out of range`);
+  return n === 0n ? undefined : n;
 }
 
 export function parseRv(rv: string): number {

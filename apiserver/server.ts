@@ -13,6 +13,7 @@ import { namespaceLifecycle } from './admission/namespace-lifecycle.js';
 import { alwaysAllow, insecureLoopbackAuthenticator } from './auth/index.js';
 import { EmbeddedEtcd } from './etcd/embedded.js';
 import { toApiError } from './errors.js';
+import { answerClientError, answerConnect } from './http/client-error.js';
 import { createHandler } from './http/handler.js';
 import { negotiate } from './http/negotiate.js';
 import { requestInfo } from './http/request-info.js';
@@ -93,7 +94,9 @@ export class ApiServer {
     server.headersTimeout = 60_000;
     this.wss = new WebSocketServer({ noServer: true });
     server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
-    server.on('clientError', (_e, socket) => socket.destroy());
+    // what the HTTP parser refuses (a 100 KB URL, an unknown method) gets a Status, not a reset connection
+    server.on('clientError', (e, socket) => answerClientError(e, socket));
+    server.on('connect', (_req, socket) => answerConnect(socket));
     await new Promise<void>((res, rej) => {
       server.once('error', rej);
       server.listen(this.opts.port, this.opts.bindAddress, () => res());

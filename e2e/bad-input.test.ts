@@ -289,3 +289,47 @@ test('resourceVersion "0" or "" on update means no precondition, as in Kubernete
   assert.equal(stale.status, 409, stale.text);
   assert.equal((await c.request('DELETE', `${CM}/rv0`)).status, 200);
 });
+
+/** Sends raw bytes and reads the raw answer until the server closes the connection. */
+async function rawExchange(text: string | Buffer): Promise<{ statusLine: string; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const net = await import('node:net');
+  const url = new URL(c.url);
+  const raw = await new Promise<string>((resolve) => {
+    const chunks: Buffer[] = [];
+    const s = net.connect(Number(url.port), url.hostname, () => s.write(text));
+    s.on('data', (d: Buffer) => chunks.push(d));
+    const done = () => resolve(Buffer.concat(chunks).toString('utf8'));
+    s.on('close', done);
+    s.on('error', done);
+    s.setTimeout(15_000, () => s.destroy());
+  });
+  const [head = '', body = ''] = raw.split('\r\n\r\n');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    parsed = undefined;
+  }
+  return { statusLine: head.split('\r\n')[0] ?? '', body: parsed };
+}
+
+test('what the HTTP parser refuses gets a Status, not a reset connection: a 100 KB URL or header, an unknown method', async () => {
+  const cases: Array<[string, string, number, string | undefined]> = [
+    ['a 100 KB URL', `GET ${CM}?labelSelector=${'a'.repeat(100 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n`, 414, undefined],
+    ['a 100 KB header', `GET ${CM} HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(100 * 1024)}\r\n\r\n`, 431, undefined],
+    ['an unknown method', 'FOO /api/v1/pods HTTP/1.1\r\nHost: x\r\n\r\n', 405, 'MethodNotAllowed'],
+    ['CONNECT', 'CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: x\r\n\r\n', 405, 'MethodNotAllowed'],
+    ['a malformed request line', 'GET /api/v1/pods HTTP/9.9 garbage\r\n\r\n', 400, 'BadRequest'],
+    ['a header without a colon', `GET ${CM} HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n`, 400, 'BadRequest'],
+  ];
+  for (const [what, text, code, reason] of cases) {
+    const r = await rawExchange(text);
+    assert.match(r.statusLine, new RegExp(`^HTTP/1.1 ${code} `), `${what}: ${r.statusLine}`);
+    assert.equal(r.body?.kind, 'Status', what);
+    assert.equal(r.body?.code, code, what);
+    assert.equal(r.body?.reason, reason, what);
+    assert.ok(r.body?.message, what);
+  }
+  assert.equal((await c.request('GET', '/readyz')).status, 200);
+  assert.equal(c.apiserver.proc?.exitCode, null, 'the API server process is still running');
+});

@@ -5,7 +5,7 @@
 // for 78 s and `a: [[[...` ran the process out of memory. Its lexer, though, streams tokens without recursion, so
 // a first pass over the tokens bounds the depth (indentation plus block indicators plus open flow collections, an
 // over-estimate) and stops at the limit, before anything expensive runs.
-import { CST, Lexer, LineCounter, isMap, isScalar, parseDocument, visit } from 'yaml';
+import { CST, Lexer, LineCounter, isAlias, isMap, isNode, isScalar, parseDocument, visit } from 'yaml';
 
 export class YamlDecodeError extends Error {}
 
@@ -71,6 +71,9 @@ export function decodeYaml(text: string, limit: number): DecodedYaml {
       const seen = new Set<string>();
       for (const pair of map.items) {
         const k = pair.key;
+        // JSON has string keys only; Kubernetes refuses a collection (or alias) as a key rather than stringify it
+        const scalarKey = isScalar(k) || (isAlias(k) && isScalar(k.resolve(doc)));
+        if (isNode(k) && !scalarKey) throw new YamlDecodeError(`yaml: line ${lineCounter.linePos(k.range?.[0] ?? 0).line}: a map key must be a string, number or boolean`);
         if (!isScalar(k)) continue;
         const name = String(k.value);
         if (seen.has(name)) {

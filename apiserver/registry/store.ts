@@ -9,7 +9,7 @@ import type { CacheEvent, CacheHub, CacheWatcher, ResourceCache } from '../stora
 import { namespacePrefix, objectKey, resourcePrefix } from '../storage/keys.js';
 import type { Strategy, StrategyContext } from './strategy.js';
 import { clone, deepEqual, nameSuffix, newUid, nowTime, specPart } from './meta.js';
-import { checkObject } from './validate.js';
+import { checkObject, guardedHook } from './validate.js';
 import { type ObjectFilter, decodeContinue, encodeContinue } from './list-options.js';
 import type { DecodeFindings } from './strict-decoding.js';
 
@@ -255,7 +255,7 @@ export class Store {
     meta.uid = newUid();
     if (this.strategy.generation) meta.generation = 1;
     else delete meta.generation;
-    this.strategy.prepareForCreate?.(obj, this.strategyContext);
+    guardedHook(this.kind, this.strategy, obj, undefined, ctx, () => this.strategy.prepareForCreate?.(obj, this.strategyContext));
     checkObject(this.kind, this.strategy, obj, undefined, ctx);
     if (this.kind.namespaced) await this.namespaceGate(meta.namespace as string);
     if (ctx.dryRun) {
@@ -345,7 +345,7 @@ export class Store {
       obj.metadata.generation = old.metadata.generation ?? 1;
       if (!sub && specPart(obj) !== specPart(old)) obj.metadata.generation += 1;
     } else delete obj.metadata.generation;
-    if (!sub) this.strategy.prepareForUpdate?.(obj, old);
+    if (!sub) guardedHook(this.kind, this.strategy, obj, old, ctx, () => this.strategy.prepareForUpdate?.(obj, old));
     checkObject(this.kind, this.strategy, obj, sub === 'binding' || sub === 'finalize' ? undefined : old, ctx);
     return obj;
   }

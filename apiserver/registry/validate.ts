@@ -6,7 +6,7 @@ import type { KubeObject, StatusCause } from '../../lib/api/types.js';
 import { applyDefaults, formatInvalidMessage, validate } from '../validation/index.js';
 import { pruneUnknownFields } from './prune.js';
 import { duplicatesForPrune, strictReport } from './strict-decoding.js';
-import { errors } from '../errors.js';
+import { ApiError, errors } from '../errors.js';
 import type { Strategy } from './strategy.js';
 import type { WriteContext } from './store.js';
 
@@ -23,10 +23,36 @@ export function checkObject(kind: KindInfo, strategy: Strategy, obj: KubeObject,
     if (ctx.fieldValidation === 'Warn') ctx.warnings.push(...report.warnings);
   }
   applyDefaults(kind, obj);
-  const causes: StatusCause[] = [...validate(kind, obj, { old, strict: false }).causes, ...(strategy.validate?.(obj, old) ?? [])];
+  const schemaCauses = validate(kind, obj, { old, strict: false }).causes;
+  const causes: StatusCause[] = [...schemaCauses, ...strategyCauses(strategy, obj, old, schemaCauses.length > 0)];
   if (causes.length) {
     const name = obj.metadata?.name ?? obj.metadata?.generateName ?? '';
     const label = kind.group ? `${kind.kind}.${kind.group}` : kind.kind;
     throw errors.invalid(kind, name, formatInvalidMessage(label, name, causes), causes);
+  }
+}
+
+/** A kind's own checks assume the schema's shape; on a malformed object the schema's causes already say why. */
+function strategyCauses(strategy: Strategy, obj: KubeObject, old: KubeObject | undefined, malformed: boolean): StatusCause[] {
+  try {
+    return strategy.validate?.(obj, old) ?? [];
+  } catch (e) {
+    if (malformed) return [];
+    throw e;
+  }
+}
+
+/**
+ * Runs a strategy hook (prepareForCreate, prepareForUpdate), which may assume a well-formed object: Kubernetes'
+ * typed decoding guarantees one. When it trips over a malformed body (`"spec": 0`), the validation error that says
+ * what is malformed is the answer, not the hook's TypeError as a 500.
+ */
+export function guardedHook(kind: KindInfo, strategy: Strategy, obj: KubeObject, old: KubeObject | undefined, ctx: WriteContext, hook: () => void): void {
+  try {
+    hook();
+  } catch (e) {
+    if (e instanceof ApiError) throw e;
+    checkObject(kind, strategy, structuredClone(obj), old, { ...ctx, warnings: [] });
+    throw e;
   }
 }

@@ -251,11 +251,21 @@ const EXPRESSION_OPERATORS: Record<string, Operator> = { In: 'In', NotIn: 'NotIn
 export function labelSelectorFromObject(sel: LabelSelector): LabelSelectorParsed {
   const reqs: Requirement[] = [];
   try {
-    for (const k of Object.keys(sel.matchLabels ?? {}).sort()) reqs.push(newRequirement(k, 'Equals', [String(sel.matchLabels?.[k])]));
-    for (const e of sel.matchExpressions ?? []) {
-      const op = getOwn(EXPRESSION_OPERATORS, e.operator);
-      if (!op) throw new RequirementError(`${JSON.stringify(e.operator)} is not a valid label selector operator`);
-      reqs.push(newRequirement(e.key, op, [...(e.values ?? [])]));
+    // the selector may come straight from a request body: every part is checked for its type before use
+    const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+    if (!isMap(sel)) throw new RequirementError('a label selector must be an object');
+    const labels: unknown = sel.matchLabels ?? {};
+    if (!isMap(labels)) throw new RequirementError('matchLabels must be a map of strings');
+    for (const k of Object.keys(labels).sort()) reqs.push(newRequirement(k, 'Equals', [String(getOwn(labels, k))]));
+    const exprs: unknown = sel.matchExpressions ?? [];
+    if (!Array.isArray(exprs)) throw new RequirementError('matchExpressions must be a list');
+    for (const e of exprs as unknown[]) {
+      if (!isMap(e)) throw new RequirementError('a match expression must be an object');
+      const op = typeof e.operator === 'string' ? getOwn(EXPRESSION_OPERATORS, e.operator) : undefined;
+      if (!op) throw new RequirementError(`${JSON.stringify(e.operator ?? '')} is not a valid label selector operator`);
+      const values: unknown = e.values ?? [];
+      if (!Array.isArray(values) || values.some((v) => typeof v !== 'string')) throw new RequirementError('values must be a list of strings');
+      reqs.push(newRequirement(typeof e.key === 'string' ? e.key : '', op, [...(values as string[])]));
     }
   } catch (e) {
     if (e instanceof RequirementError) throw new SelectorError(e.message);

@@ -21,12 +21,20 @@ function describe(o: object): string {
 export interface PrototypeSnapshot {
   /** Names of the prototypes that differ from the snapshot ([] when none was touched). */
   changed(): string[];
+  /** Deletes members added since the snapshot, so one polluting input does not fail every later test case. */
+  restore(): void;
 }
 
 export function snapshotPrototypes(): PrototypeSnapshot {
-  const before = WATCHED.map(([name, o]) => [name, describe(o)] as const);
+  const before = WATCHED.map(([name, o]) => [name, describe(o), new Set(Reflect.ownKeys(o))] as const);
   return {
-    changed: () => before.filter(([name, text], i) => describe((WATCHED[i] as [string, object])[1]) !== text).map(([name]) => name),
+    changed: () => before.filter(([, text], i) => describe((WATCHED[i] as [string, object])[1]) !== text).map(([name]) => name),
+    restore: () => {
+      WATCHED.forEach(([, o], i) => {
+        const keys = (before[i] as (typeof before)[number])[2];
+        for (const k of Reflect.ownKeys(o)) if (!keys.has(k)) delete (o as Record<PropertyKey, unknown>)[k];
+      });
+    },
   };
 }
 

@@ -320,6 +320,7 @@ test('what the HTTP parser refuses gets a Status, not a reset connection: a 100 
     ['an unknown method', 'FOO /api/v1/pods HTTP/1.1\r\nHost: x\r\n\r\n', 405, 'MethodNotAllowed'],
     ['CONNECT', 'CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: x\r\n\r\n', 405, 'MethodNotAllowed'],
     ['a malformed request line', 'GET /api/v1/pods HTTP/9.9 garbage\r\n\r\n', 400, 'BadRequest'],
+    ['a request target the URL parser refuses', 'GET //[ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 400, 'BadRequest'],
     ['a header without a colon', `GET ${CM} HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n`, 400, 'BadRequest'],
   ];
   for (const [what, text, code, reason] of cases) {

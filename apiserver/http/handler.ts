@@ -11,7 +11,7 @@ import { bodyReader } from './body.js';
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import { registry, requestCounter, requestLatency } from './metrics.js';
 import { negotiate, parseMediaTypes, wantsAggregatedDiscovery } from './negotiate.js';
-import { requestInfo, type RequestInfo } from './request-info.js';
+import { requestInfo, requestTarget, type RequestInfo } from './request-info.js';
 import { handleResource, type ResourceRequest } from './resources.js';
 import { sendError, sendJson, type Reply } from './respond.js';
 
@@ -38,7 +38,8 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
   const started = process.hrtime.bigint();
   let info: RequestInfo | undefined;
   try {
-    const url = requestUrl(req.url);
+    const url = requestTarget(req.url);
+    if (!url) throw errors.badRequest(`invalid request target ${JSON.stringify(req.url)}`);
     info = requestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
     if (info.invalidPath) throw errors.badRequest(info.invalidPath);
     const user = await deps.authenticator.authenticate(req);
@@ -77,15 +78,6 @@ function metricLabels(info: RequestInfo | undefined, method: string | undefined)
   const sub = kind && info?.subresource && kind.subresources.includes(info.subresource) ? info.subresource : '';
   const verb = info && kind ? info.verb : (method ?? '');
   return { verb: verb.toUpperCase(), group: kind?.group ?? '', resource: kind?.resource ?? '', subresource: sub };
-}
-
-/** The request target as a URL; a target that is no URL at all (`http://[`) is the client's error. */
-function requestUrl(target: string | undefined): URL {
-  try {
-    return new URL(target ?? '/', 'http://localhost');
-  } catch {
-    throw errors.badRequest(`invalid request target ${JSON.stringify(target)}`);
-  }
 }
 
 async function handleNonResource(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { requestInfo } from './request-info.js';
+import { requestInfo, requestTarget } from './request-info.js';
 import { negotiate, wantsAggregatedDiscovery } from './negotiate.js';
 
 const q = (s = '') => new URLSearchParams(s);
@@ -35,6 +35,12 @@ test('a path that does not percent-decode is no resource request and carries Go\
   assert.equal(requestInfo('POST', '/api/v1/namespaces/default/pods/p', q()).verb, 'create');
   assert.equal(requestInfo('PUT', '/api/v1/namespaces/default/pods', q()).verb, 'update');
   assert.equal(requestInfo('PROPFIND', '/api/v1/pods', q()).verb, 'propfind');
+});
+
+test('request targets the URL parser refuses come back undefined, never as a throw', () => {
+  for (const t of ['//[', 'http://[', 'http://a:b:c', 'http://%zz']) assert.equal(requestTarget(t), undefined, t);
+  assert.equal(requestTarget('/api/v1/pods?watch=1')?.pathname, '/api/v1/pods');
+  assert.equal(requestTarget(undefined)?.pathname, '/');
 });
 
 test('Accept negotiation picks the Table kubectl asks for, JSON otherwise, and refuses protobuf-only clients', () => {

@@ -18,6 +18,18 @@ export interface RequestInfo {
 
 const METHOD_VERBS: Record<string, string> = { GET: 'get', HEAD: 'get', POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
 
+/**
+ * The request target as a URL, or undefined when it is none: Node's parser accepts targets such as `//[` or
+ * `http://a:b:c` that the URL parser refuses, and a throw from an event listener (the upgrade path) ends the process.
+ */
+export function requestTarget(target: string | undefined): URL | undefined {
+  try {
+    return new URL(target ?? '/', 'http://localhost');
+  } catch {
+    return undefined;
+  }
+}
+
 /** Never throws: a path that does not decode comes back as a non-resource request carrying `invalidPath`. */
 export function requestInfo(method: string, pathname: string, query: URLSearchParams): RequestInfo {
   const base: RequestInfo = { isResourceRequest: false, path: pathname, verb: getOwn(METHOD_VERBS, method) ?? method.toLowerCase(), group: '', version: '', resource: '' };

@@ -65,6 +65,7 @@ export type DuplicateFields = { format: 'json'; paths: FieldPath[] } | { format:
 
 export interface DecodedBody {
   value: unknown;
+  format: 'json' | 'yaml' | 'protobuf';
   duplicates?: DuplicateFields;
 }
 
@@ -77,7 +78,7 @@ export function decodeRequestBody(contentType: string | undefined, body: Buffer,
   if (type === 'application/yaml' || type === 'application/apply-patch+yaml') {
     try {
       const { value, duplicates } = decodeYaml(body.toString('utf8'), MAX_NESTING_DEPTH);
-      return { value, duplicates: wantDuplicates && duplicates.length ? { format: 'yaml', messages: duplicates } : undefined };
+      return { value, format: 'yaml', duplicates: wantDuplicates && duplicates.length ? { format: 'yaml', messages: duplicates } : undefined };
     } catch (e) {
       throw errors.badRequest(`error converting YAML to JSON: ${(e as Error).message}`);
     }
@@ -92,7 +93,7 @@ export function decodeRequestBody(contentType: string | undefined, body: Buffer,
     }
     const scan = scanJson(text, MAX_NESTING_DEPTH, wantDuplicates);
     if (scan.depth > MAX_NESTING_DEPTH) throw errors.badRequest(`couldn't get version/kind; json parse error: exceeded max depth of ${MAX_NESTING_DEPTH}`);
-    return { value, duplicates: scan.duplicates.length ? { format: 'json', paths: scan.duplicates } : undefined };
+    return { value, format: 'json', duplicates: scan.duplicates.length ? { format: 'json', paths: scan.duplicates } : undefined };
   }
   if (type === 'application/vnd.kubernetes.protobuf') {
     let value: unknown;
@@ -104,7 +105,7 @@ export function decodeRequestBody(contentType: string | undefined, body: Buffer,
     }
     // embedded JSON (managedFields, RawExtension) can nest as deep as any JSON body
     if (valueDepth(value) > MAX_NESTING_DEPTH) throw errors.badRequest(`malformed protobuf body: exceeded max depth of ${MAX_NESTING_DEPTH}`);
-    return { value };
+    return { value, format: 'protobuf' };
   }
   throw errors.unsupportedMediaType(type);
 }

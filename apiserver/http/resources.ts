@@ -240,10 +240,10 @@ async function objectBody(r: ResourceRequest, ctx?: WriteContext): Promise<KubeO
   const decoded = decodeRequestBody(r.req.headers['content-type'], await r.body(), wantsDuplicates(ctx));
   const v = decoded.value;
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw errors.badRequest('the request body must be a single object, not a list or a scalar');
-  if (ctx && decoded.duplicates) {
-    ctx.decoded = decoded.duplicates.format === 'yaml'
-      ? { source: 'object', yamlErrors: decoded.duplicates.messages }
-      : { source: 'object', duplicatePaths: decoded.duplicates.paths.map(renderPath) };
+  if (ctx && decoded.format === 'yaml') {
+    ctx.decoded = { source: 'object', yamlErrors: decoded.duplicates?.format === 'yaml' ? decoded.duplicates.messages : [] };
+  } else if (ctx && decoded.duplicates?.format === 'json') {
+    ctx.decoded = { source: 'object', duplicatePaths: decoded.duplicates.paths.map(renderPath) };
   }
   return v as KubeObject;
 }

@@ -67,7 +67,7 @@ function post(contentType: string, body: string, fieldValidation: FieldValidatio
   const ctx = ctxFor(fieldValidation);
   const decoded = decodeRequestBody(contentType, Buffer.from(body), fieldValidation !== 'Ignore');
   if (decoded.duplicates?.format === 'json') ctx.decoded = { source: 'object', duplicatePaths: decoded.duplicates.paths.map(renderPath) };
-  if (decoded.duplicates?.format === 'yaml') ctx.decoded = { source: 'object', yamlErrors: decoded.duplicates.messages };
+  if (decoded.format === 'yaml') ctx.decoded = { source: 'object', yamlErrors: decoded.duplicates?.format === 'yaml' ? decoded.duplicates.messages : [] };
   const obj = clone(decoded.value) as KubeObject;
   obj.metadata.namespace = 'default'; // the store sets it from the URL before these checks
   checkObject(DEPLOY, strategy, obj, undefined, ctx);
@@ -119,6 +119,12 @@ test('YAML body: the YAML decoder\'s line messages, then the unknown fields sort
     'unknown field "spec.unknown1"',
     'unknown field "spec.unknownDupe"',
   ]);
+});
+
+test('YAML body without repeated keys: its unknown fields sorted, as for any YAML body', () => {
+  const yaml = 'apiVersion: apps/v1\nkind: Deployment\nspec:\n  zeta: 1\n  selector: {matchLabels: {app: a}}\n  template: {metadata: {labels: {app: a}}, spec: {containers: [{name: c, image: i}]}}\nmetadata:\n  name: d\n  alpha: 1\n';
+  assert.deepEqual(post('application/yaml', yaml, 'Warn').warnings, ['unknown field "metadata.alpha"', 'unknown field "spec.zeta"']);
+  assert.equal(strictMessage(() => post('application/yaml', yaml, 'Strict')), `${PREFIX}strict decoding error: unknown field "metadata.alpha", unknown field "spec.zeta"`);
 });
 
 const current = (): KubeObject => {

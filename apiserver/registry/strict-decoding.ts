@@ -9,7 +9,7 @@ export interface DecodeFindings {
   source: 'object' | 'patch';
   /** Paths of keys repeated in a JSON body or merge patch (`metadata.name`), in document order. */
   duplicatePaths?: string[];
-  /** Repeated keys in a YAML body, as its decoder words them (`line 5: key "name" already set in map`). */
+  /** A YAML body's repeated keys, as its decoder words them (`line 5: key "name" already set in map`); [] for none. */
   yamlErrors?: string[];
   /** Strict errors about a JSON patch's operations (`json patch duplicate field "[1].path"`). */
   patchErrors?: string[];
@@ -27,10 +27,11 @@ const duplicateMsg = (p: string) => `duplicate field "${p}"`;
 
 export function strictReport(findings: FieldFinding[], decoded: DecodeFindings | undefined): StrictReport {
   const unknown = findings.filter((f) => f.type === 'unknown').map((f) => f.path);
-  if (decoded?.yamlErrors?.length) {
+  if (decoded?.yamlErrors) {
     // YAML: the decoder's own error block first, then the unknown fields, sorted (Kubernetes' order)
     const sorted = [...unknown].sort().map(unknownMsg);
-    return { errors: [`yaml: unmarshal errors:\n  ${decoded.yamlErrors.join('\n  ')}`, ...sorted], warnings: [...decoded.yamlErrors, ...sorted] };
+    const block = decoded.yamlErrors.length ? [`yaml: unmarshal errors:\n  ${decoded.yamlErrors.join('\n  ')}`] : [];
+    return { errors: [...block, ...sorted], warnings: [...decoded.yamlErrors, ...sorted] };
   }
   if (decoded?.source === 'patch') {
     // a patch's own repeated keys first (all of them: the patch is decoded on its own), then the unknown fields of

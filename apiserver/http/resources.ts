@@ -273,14 +273,15 @@ const JSON_PATCH_FIELDS = new Set(['op', 'path', 'from', 'value']);
 function patchFindings(type: PatchType, decoded: DecodedBody): DecodeFindings {
   const paths = decoded.duplicates?.format === 'json' ? decoded.duplicates.paths : [];
   if (type !== 'json') return { source: 'patch', duplicatePaths: paths.map(renderPath) };
-  const patchErrors: string[] = [];
+  const found: Array<[number, string]> = [];
   const ops = Array.isArray(decoded.value) ? decoded.value : [];
   ops.forEach((op, i) => {
     if (typeof op !== 'object' || op === null || Array.isArray(op)) return;
-    for (const k of Object.keys(op)) if (!JSON_PATCH_FIELDS.has(k)) patchErrors.push(`json patch unknown field "${renderPath([i, k])}"`);
+    for (const k of Object.keys(op)) if (!JSON_PATCH_FIELDS.has(k)) found.push([i, `json patch unknown field "${renderPath([i, k])}"`]);
   });
-  for (const p of paths) if (p.length === 2 && typeof p[0] === 'number') patchErrors.push(`json patch duplicate field "${renderPath(p)}"`);
-  return { source: 'patch', patchErrors };
+  for (const p of paths) if (p.length === 2 && typeof p[0] === 'number') found.push([p[0], `json patch duplicate field "${renderPath(p)}"`]);
+  // operation by operation, as the decoder meets them
+  return { source: 'patch', patchErrors: found.sort((a, b) => a[0] - b[0]).map(([, m]) => m) };
 }
 
 async function deleteOptions(r: ResourceRequest): Promise<DeleteOptions> {

@@ -93,7 +93,7 @@ export function aggregatedDiscovery(core: boolean, version: string): object {
               responseKind: { group: k.group, version: k.version, kind: k.kind },
               scope: k.namespaced ? 'Namespaced' : 'Cluster',
               singularResource: k.singular,
-              verbs: VERBS,
+              verbs: verbsOf(k),
             };
             if (k.shortNames.length) r.shortNames = k.shortNames;
             if (k.categories.length) r.categories = k.categories;

@@ -11,6 +11,7 @@ import { namespaceLifecycle } from './admission/namespace-lifecycle.js';
 import { alwaysAllow, insecureLoopbackAuthenticator } from './auth/index.js';
 import { EmbeddedEtcd } from './etcd/embedded.js';
 import { toApiError } from './errors.js';
+import { answerClientError, answerConnect } from './http/client-error.js';
 import { createHandler } from './http/handler.js';
 import { UpgradeHandler } from './http/upgrade.js';
 import { strategies } from './registry/kinds/index.js';
@@ -89,7 +90,9 @@ export class ApiServer {
     // watches over WebSocket and pods/exec: every upgraded socket is guarded there (upgrade.ts)
     const upgrades = (this.upgrades = new UpgradeHandler({ stores: this.stores, authenticator: insecureLoopbackAuthenticator, authorizer: alwaysAllow, bookmarkIntervalMs: this.opts.bookmarkIntervalMs ?? 30_000 }));
     server.on('upgrade', upgrades.handle);
-    server.on('clientError', (_e, socket) => socket.destroy());
+    // what the HTTP parser refuses (a 100 KB URL, an unknown method) gets a Status, not a reset connection
+    server.on('clientError', (e, socket) => answerClientError(e, socket));
+    server.on('connect', (_req, socket) => answerConnect(socket));
     await new Promise<void>((res, rej) => {
       server.once('error', rej);
       server.listen(this.opts.port, this.opts.bindAddress, () => res());

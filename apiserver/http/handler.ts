@@ -1,7 +1,7 @@
 // The request path: log and measure -> authenticate -> authorize -> route (discovery, OpenAPI, health, metrics,
 // resources). Whatever fails becomes a Status object; nothing a client sends can take the server down.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { KindInfo } from '../../lib/api/kinds.js';
+import { findByResource, type KindInfo } from '../../lib/api/kinds.js';
 import { logger } from '../../lib/util/log.js';
 import type { Authenticator, Authorizer } from '../auth/index.js';
 import { ApiError, errors, toApiError } from '../errors.js';
@@ -11,7 +11,7 @@ import { bodyReader } from './body.js';
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import { registry, requestCounter, requestLatency } from './metrics.js';
 import { negotiate, parseMediaTypes, wantsAggregatedDiscovery } from './negotiate.js';
-import { requestInfo, type RequestInfo } from './request-info.js';
+import { requestInfo, requestTarget, type RequestInfo } from './request-info.js';
 import { handleResource, type ResourceRequest } from './resources.js';
 import { sendError, sendJson, type Reply } from './respond.js';
 
@@ -38,8 +38,10 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
   const started = process.hrtime.bigint();
   let info: RequestInfo | undefined;
   try {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = requestTarget(req.url);
+    if (!url) throw errors.badRequest(`invalid request target ${JSON.stringify(req.url)}`);
     info = requestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+    if (info.invalidPath) throw errors.badRequest(info.invalidPath);
     const user = await deps.authenticator.authenticate(req);
     if (!user) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
     const decision = await deps.authorizer.authorize(user, info);
@@ -59,12 +61,23 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
     if (!res.headersSent) sendError(res, err);
     else res.end();
   } finally {
-    const labels = { verb: (info?.verb ?? req.method ?? '').toUpperCase(), group: info?.group ?? '', resource: info?.resource ?? '', subresource: info?.subresource ?? '' };
+    const labels = metricLabels(info, req.method);
     res.once('finish', () => requestCounter.inc({ ...labels, code: String(res.statusCode) }));
     if (info?.verb !== 'watch') {
       requestLatency.observe({ verb: labels.verb, group: labels.group, resource: labels.resource }, Number(process.hrtime.bigint() - started) / 1e9);
     }
   }
+}
+
+/**
+ * Metric labels name only what the server serves: a request for `/api/v1/<anything>` would otherwise add a new
+ * series per made-up resource, and a client could grow the metrics without bound.
+ */
+function metricLabels(info: RequestInfo | undefined, method: string | undefined) {
+  const kind = info?.isResourceRequest ? findByResource(info.group, info.version, info.resource) : undefined;
+  const sub = kind && info?.subresource && kind.subresources.includes(info.subresource) ? info.subresource : '';
+  const verb = info && kind ? info.verb : (method ?? '');
+  return { verb: verb.toUpperCase(), group: kind?.group ?? '', resource: kind?.resource ?? '', subresource: sub };
 }
 
 async function handleNonResource(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {

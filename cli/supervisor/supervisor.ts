@@ -130,6 +130,18 @@ export class Supervisor {
     try {
       // detached: a new session, so the child leads its own process group (pgid = its pid)
       proc = spawn(argv[0] as string, argv.slice(1), { detached: true, stdio: ['ignore', out, out], env });
+    } catch (e) {
+      // out of processes or memory: try again after the back-off, as if it had exited at once
+      const delay = c.backoff.next(0);
+      log.error('cannot start component', { component: c.spec.name, error: (e as Error).message, delayMs: delay });
+      Object.assign(c.state, { phase: 'backoff', nextStartAt: rfc3339(Date.now() + delay) });
+      this.changed();
+      c.timer = setTimeout(() => {
+        if (this.stopping) return;
+        c.state.restarts++;
+        this.launch(c);
+      }, delay);
+      return;
     } finally {
       closeSync(out);
     }

@@ -169,7 +169,12 @@ test('a dead runtime: the node goes NotReady ("container runtime is down"), exec
   assert.equal(readyCondition()?.reason, 'KubeletReady');
   await waitFor('exec to work again', async () => kubectl(dir, ['exec', 'probe', '--', 'echo', 'back']).stdout === 'back\n', 60_000, 1000);
   assert.equal(component('runtime').restarts, 1, 'the runtime component itself was not restarted: it restarted containerd');
-  kubectl(dir, ['delete', 'pod', 'probe', '--grace-period=1']);
+  // a pod started after the restart is on the same pod network as the one that lived through it
+  assert.equal(kubectl(dir, ['run', 'probe2', `--image=127.0.0.1:${ports.registry}/flotilla/web:v1`]).code, 0);
+  const ip = async (pod: string) => kubectl(dir, ['get', 'pod', pod, '-o', 'jsonpath={.status.podIP}']).stdout;
+  const second = await waitFor('probe2 to get an IP', async () => (await ip('probe2')) || undefined, 120_000, 500);
+  assert.equal(second.split('.').slice(0, 2).join('.'), (await ip('probe')).split('.').slice(0, 2).join('.'), 'the same pod subnet');
+  kubectl(dir, ['delete', 'pod', 'probe', 'probe2', '--grace-period=1']);
 });
 
 test('a second cluster: default ports that the first holds move to free ones (recorded, the kubeconfig follows); a taken explicit port is refused', { skip }, async () => {

@@ -16,7 +16,8 @@ const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('needs root (containerd, runc, CNI)');
   console.log(`chaos: ${rounds} round(s) of SIGKILL ${victims.join(', ')} during a rollout of the demo (3 replicas, minReadySeconds 10)`);
-  console.log(`conditions: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; every process of the cluster and the clients on this machine\n`);
+  const machine = `${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  console.log(`conditions: ${machine}; every process of the cluster and the clients on this machine\n`);
   const r = await runChaos({ rounds, victims, minReadySeconds: 10, recoveryTimeoutMs: 120_000, log: (l) => console.log(`  ${l}`) });
   console.log(`\n${recoveryTable(r.recoveries)}\n`);
   console.log('recovery time per component (min / median / max):');
@@ -25,8 +26,10 @@ async function main(): Promise<void> {
     console.log(`  ${v.padEnd(20)} ${s(Math.min(...ms))} / ${s(median(ms))} / ${s(Math.max(...ms))}   (${ms.length} kills)`);
   }
   console.log(`\nrollouts completed: ${r.rollouts} of ${rounds}`);
-  console.log(`ConfigMap writes acknowledged: ${r.acknowledged}, missing at the end: ${r.missing.length}, refused or failed (not acknowledged): ${r.failedWrites}`);
-  console.log(`pod polls: ${r.pollRounds} rounds, ${r.outageRounds} with no pod answering; ${r.podRequestFailures} of ${r.podRequests} single requests failed (pods being replaced)`);
+  console.log(`ConfigMap writes acknowledged: ${r.acknowledged}, missing at the end: ${r.missing.length}, `
+    + `refused or failed (not acknowledged): ${r.failedWrites}`);
+  console.log(`pod polls: ${r.pollRounds} rounds, ${r.outageRounds} with no pod answering; `
+    + `${r.podRequestFailures} of ${r.podRequests} single requests failed (pods being replaced)`);
   console.log(`restarts in flotilla status: ${Object.entries(r.restarts).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   console.log(`total: ${s(r.durationMs)}`);
   const bad = r.rollouts !== rounds || r.missing.length > 0 || r.outageRounds > 0 || r.leftBehind.length > 0;

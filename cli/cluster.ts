@@ -77,12 +77,24 @@ export function componentSpecs(c: ClusterConfig): ChildSpec[] {
   if (c.etcdClientPort !== undefined) etcd.push('--etcd-client-port', String(c.etcdClientPort));
   if (c.etcdPeerPort !== undefined) etcd.push('--etcd-peer-port', String(c.etcdPeerPort));
   const specs: ChildSpec[] = [
-    { name: 'apiserver', command: flotilla('apiserver', '--data-dir', c.dataDir, '--port', String(c.apiserverPort), ...etcd), ready: () => apiserverReady(c.apiserverPort), stopGraceMs: 30_000 },
-    { name: 'runtime', command: flotilla('runtime', '--data-dir', c.dataDir, '--registry-port', String(c.registryPort)), ready: () => runtimeReady(c.dataDir), stopGraceMs: 90_000 },
+    {
+      name: 'apiserver', command: flotilla('apiserver', '--data-dir', c.dataDir, '--port', String(c.apiserverPort), ...etcd),
+      ready: () => apiserverReady(c.apiserverPort), stopGraceMs: 30_000,
+    },
+    {
+      name: 'runtime', command: flotilla('runtime', '--data-dir', c.dataDir, '--registry-port', String(c.registryPort)),
+      ready: () => runtimeReady(c.dataDir), stopGraceMs: 90_000,
+    },
     { name: 'controller-manager', command: flotilla('controller-manager', '--kubeconfig', kubeconfig), after: ['apiserver'] },
     { name: 'scheduler', command: flotilla('scheduler', '--kubeconfig', kubeconfig), after: ['apiserver'] },
-    { name: 'node-agent', command: flotilla('node-agent', '--kubeconfig', kubeconfig, '--data-dir', c.dataDir, '--node-name', c.nodeName, '--port', String(c.nodeAgentPort)), after: ['apiserver', 'runtime'] },
+    {
+      name: 'node-agent',
+      command: flotilla('node-agent', '--kubeconfig', kubeconfig, '--data-dir', c.dataDir, '--node-name', c.nodeName, '--port', String(c.nodeAgentPort)),
+      after: ['apiserver', 'runtime'],
+    },
   ];
-  if (c.hollowNodes > 0) specs.push({ name: 'hollow-nodes', command: flotilla('hollow-nodes', '--kubeconfig', kubeconfig, '--count', String(c.hollowNodes)), after: ['apiserver'] });
+  if (c.hollowNodes > 0) {
+    specs.push({ name: 'hollow-nodes', command: flotilla('hollow-nodes', '--kubeconfig', kubeconfig, '--count', String(c.hollowNodes)), after: ['apiserver'] });
+  }
   return specs;
 }

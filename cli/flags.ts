@@ -185,12 +185,14 @@ function translate(e: Error & { code?: string }, args: string[]): UsageError {
   const option = /'(-[^' ]+)/.exec(e.message)?.[1];
   switch (e.code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return new UsageError(option?.startsWith('--') ? `unknown flag: ${option.replace(/=.*$/, '')}` : `unknown shorthand flag: '${option?.slice(1, 2)}' in ${option}`);
+      if (option?.startsWith('--')) return new UsageError(`unknown flag: ${option.replace(/=.*$/, '')}`);
+      return new UsageError(`unknown shorthand flag: '${option?.slice(1, 2)}' in ${option}`);
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
       // "argument missing" at the end of the line, or "ambiguous" when the next word starts with '-'
       const i = option ? args.indexOf(option) : -1;
       const next = i >= 0 ? args[i + 1] : undefined;
-      return new UsageError(next === undefined ? `flag needs an argument: ${option}` : `flag needs an argument: ${option} (to pass a value starting with '-', write ${option}=${next})`);
+      if (next === undefined) return new UsageError(`flag needs an argument: ${option}`);
+      return new UsageError(`flag needs an argument: ${option} (to pass a value starting with '-', write ${option}=${next})`);
     }
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL': {
       const word = /'([^']*)'/.exec(e.message)?.[1] ?? '';

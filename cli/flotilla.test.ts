@@ -35,7 +35,7 @@ test('mistakes are exit 2 with the flag named and a pointer to --help', () => {
   const cases: Array<[string[], RegExp]> = [
     [['up', '--bogus'], /^flotilla up: unknown flag: --bogus\nRun "flotilla up --help" for its flags\.\n$/],
     [['scheduler', '--leader-elect', 'maybe'], /^flotilla scheduler: unexpected argument "maybe"/],
-    [['controller-manager', '--concurrent-syncs', '0'], /^flotilla controller-manager: invalid argument "0" for "--concurrent-syncs" flag: must be at least 1\n/],
+    [['controller-manager', '--concurrent-syncs', '0'], /^flotilla controller-manager: invalid argument "0" for "--concurrent-syncs" flag: must be at least 1/],
     [['apiserver', '--port'], /^flotilla apiserver: flag needs an argument: --port\n/],
     [['status', '-o', 'yaml'], /^flotilla status: invalid argument "yaml" for "--output" flag: must be one of: table, json\n/],
     [['down', 'now'], /^flotilla down: unexpected argument "now"/],

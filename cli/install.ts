@@ -75,7 +75,8 @@ export function install(o: InstallOptions): void {
   if (systemd) {
     const r = spawnSync('systemctl', ['daemon-reload'], { stdio: 'inherit' });
     if (r.status !== 0) throw new Error('systemctl daemon-reload failed');
-    process.stdout.write(`Start it now and at every boot with: systemctl enable --now flotilla\nThen: export KUBECONFIG=${join(o.config.dataDir, 'kubeconfig')}\n`);
+    process.stdout.write('Start it now and at every boot with: systemctl enable --now flotilla\n');
+    process.stdout.write(`Then: export KUBECONFIG=${join(o.config.dataDir, 'kubeconfig')}\n`);
   } else if (prefix === '/') {
     process.stdout.write('systemd is not running on this machine: the unit is written, but nothing will start it here.\n');
   }

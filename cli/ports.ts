@@ -72,7 +72,10 @@ export async function choosePorts(claims: PortClaim[]): Promise<{ ports: Record<
       continue;
     }
     const by = chosen.has(c.port) ? 'another component of this cluster' : holder(c.port);
-    if (c.explicit) throw new PortInUseError(`port ${c.port} for ${c.what} (--${c.flag}) is in use by ${by}; choose another with --${c.flag}, or --${c.flag} 0 for any free port`);
+    if (c.explicit) {
+      const how = `choose another with --${c.flag}, or --${c.flag} 0 for any free port`;
+      throw new PortInUseError(`port ${c.port} for ${c.what} (--${c.flag}) is in use by ${by}; ${how}`);
+    }
     let p = await freePortOn(c.host);
     while (chosen.has(p)) p = await freePortOn(c.host);
     ports[c.flag] = p;

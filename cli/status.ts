@@ -27,7 +27,12 @@ export function statusReport(dataDirArg: string, now = Date.now()): StatusReport
     const uptimeSeconds = live && c.startedAt ? Math.max(0, Math.round((now - Date.parse(c.startedAt)) / 1000)) : undefined;
     return { ...c, phase, pid: live ? c.pid : undefined, uptimeSeconds };
   });
-  return { dataDir, supervisor: { state: sup, pid: pid ?? (sup === 'dead' ? state?.pid : undefined), startedAt: pid ? state?.startedAt : undefined }, cluster: readClusterConfig(dataDir), components };
+  return {
+    dataDir,
+    supervisor: { state: sup, pid: pid ?? (sup === 'dead' ? state?.pid : undefined), startedAt: pid ? state?.startedAt : undefined },
+    cluster: readClusterConfig(dataDir),
+    components,
+  };
 }
 
 function lastExit(e: LastExit | undefined, now: number): string {
@@ -46,12 +51,14 @@ export function statusTable(r: StatusReport, now = Date.now()): string {
   rows.push(['supervisor', r.supervisor.state, r.supervisor.pid ? String(r.supervisor.pid) : '-', '-',
     r.supervisor.startedAt ? humanDuration(now - Date.parse(r.supervisor.startedAt)) : '-', '-']);
   for (const c of r.components) {
-    rows.push([c.name, phase(c, now), c.pid ? String(c.pid) : '-', String(c.restarts), c.uptimeSeconds !== undefined ? humanDuration(c.uptimeSeconds * 1000) : '-', lastExit(c.lastExit, now)]);
+    const uptime = c.uptimeSeconds !== undefined ? humanDuration(c.uptimeSeconds * 1000) : '-';
+    rows.push([c.name, phase(c, now), c.pid ? String(c.pid) : '-', String(c.restarts), uptime, lastExit(c.lastExit, now)]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => (row[i] as string).length)));
   const lines = rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd((widths[i] as number) + 3))).join('').trimEnd());
   const head: string[] = [`Data dir: ${r.dataDir}`];
-  if (r.cluster) head.push(`API server: http://127.0.0.1:${r.cluster.apiserverPort}   registry: 127.0.0.1:${r.cluster.registryPort}   node agent port: ${r.cluster.nodeAgentPort}`);
+  const c = r.cluster;
+  if (c) head.push(`API server: http://127.0.0.1:${c.apiserverPort}   registry: 127.0.0.1:${c.registryPort}   node agent port: ${c.nodeAgentPort}`);
   if (r.supervisor.state === 'dead') head.push('The supervisor died without stopping its components; run "flotilla down" to clean up, then "flotilla up".');
   return `${head.join('\n')}\n\n${lines.join('\n')}\n`;
 }

@@ -64,8 +64,12 @@ export async function up(o: UpOptions): Promise<void> {
   if (running) {
     const url = recorded ? `http://127.0.0.1:${recorded.apiserverPort}` : 'unknown';
     say(`Flotilla is already running in ${dataDir} (supervisor pid ${running}, API server ${url}); nothing was changed.`);
-    const asked: Array<[number | undefined, number | undefined]> = [[o.port, recorded?.apiserverPort], [o.registryPort, recorded?.registryPort], [o.agentPort, recorded?.nodeAgentPort]];
-    if (asked.some(([given, now]) => given !== undefined && given !== 0 && given !== now)) say('The ports given differ from the running cluster\'s; run "flotilla down" first to change them.');
+    const asked: Array<[number | undefined, number | undefined]> = [
+      [o.port, recorded?.apiserverPort], [o.registryPort, recorded?.registryPort], [o.agentPort, recorded?.nodeAgentPort],
+    ];
+    if (asked.some(([given, now]) => given !== undefined && given !== 0 && given !== now)) {
+      say('The ports given differ from the running cluster\'s; run "flotilla down" first to change them.');
+    }
     say(`See: flotilla status --data-dir ${o.dataDir}`);
     return;
   }
@@ -83,8 +87,8 @@ export async function up(o: UpOptions): Promise<void> {
   ];
   const etcdClient = o.etcdClientPort ?? recorded?.etcdClientPort;
   const etcdPeer = o.etcdPeerPort ?? recorded?.etcdPeerPort;
-  if (etcdClient !== undefined) claims.push(claim('etcd-client-port', 'the embedded etcd', '127.0.0.1', o.etcdClientPort, recorded?.etcdClientPort, etcdClient));
-  if (etcdPeer !== undefined) claims.push(claim('etcd-peer-port', "the embedded etcd's peers", '127.0.0.1', o.etcdPeerPort, recorded?.etcdPeerPort, etcdPeer));
+  if (etcdClient !== undefined) claims.push(claim('etcd-client-port', 'the embedded etcd', '127.0.0.1', o.etcdClientPort, undefined, etcdClient));
+  if (etcdPeer !== undefined) claims.push(claim('etcd-peer-port', "the embedded etcd's peers", '127.0.0.1', o.etcdPeerPort, undefined, etcdPeer));
   const { ports, notes } = await choosePorts(claims);
   const config: ClusterConfig = {
     dataDir, apiserverPort: ports.port as number, registryPort: ports['registry-port'] as number, nodeAgentPort: ports['node-agent-port'] as number,
@@ -96,7 +100,8 @@ export async function up(o: UpOptions): Promise<void> {
   const out = openSync(join(dataDir, 'logs/supervisor.log'), 'a');
   let sup: ChildProcess;
   try {
-    sup = spawn(process.execPath, [BIN, ...superviseArgs(config)], { detached: true, stdio: ['ignore', out, out], env: { ...process.env, FLOTILLA_LOG_LEVEL: process.env.FLOTILLA_LOG_LEVEL ?? 'info' } });
+    const env = { ...process.env, FLOTILLA_LOG_LEVEL: process.env.FLOTILLA_LOG_LEVEL ?? 'info' };
+    sup = spawn(process.execPath, [BIN, ...superviseArgs(config)], { detached: true, stdio: ['ignore', out, out], env });
   } finally {
     closeSync(out);
   }
@@ -150,7 +155,8 @@ async function waitReady(c: ClusterConfig, exited: () => string | undefined, tim
         }
         if (client) {
           const nodes = await client.list(NODE);
-          const ready = nodes.items.filter((n) => (n.status?.conditions as Array<{ type: string; status: string }> | undefined)?.some((x) => x.type === 'Ready' && x.status === 'True'));
+          const conditions = (n: (typeof nodes.items)[number]) => (n.status?.conditions as Array<{ type: string; status: string }> | undefined) ?? [];
+          const ready = nodes.items.filter((n) => conditions(n).some((x) => x.type === 'Ready' && x.status === 'True'));
           if (ready.length >= want) return;
         }
       } catch {

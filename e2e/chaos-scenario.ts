@@ -61,13 +61,20 @@ export interface ChaosReport {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A command to completion without blocking: its exit status and output. */
-function run(cmd: string, args: string[], o: { input?: string; timeout: number; env?: NodeJS.ProcessEnv }): Promise<{ status: number | null; stdout: string; stderr: string }> {
+interface RunResult { status: number | null; stdout: string; stderr: string }
+
+function run(cmd: string, args: string[], o: { input?: string; timeout: number; env?: NodeJS.ProcessEnv }): Promise<RunResult> {
   return new Promise((resolve) => {
     const child = execFile(cmd, args, { encoding: 'utf8', timeout: o.timeout, env: o.env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
       resolve({ status: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr });
     });
     child.stdin?.end(o.input ?? '');
   });
+}
+
+interface PodItem {
+  metadata: { name: string; deletionTimestamp?: string };
+  status: { podIP?: string; conditions?: Array<{ type: string; status: string }> };
 }
 
 interface StatusJson { components: Array<{ name: string; phase: string; pid?: number; restarts: number }> }
@@ -78,7 +85,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   // Never block the event loop (no spawnSync while the clients run): a blocked loop would time out the pod polls
   // and count answers that did arrive as failures.
   const flotilla = (args: string[], timeout = 300_000) => run(process.execPath, [join(ROOT, 'bin/flotilla.js'), ...args], { timeout });
-  const kubectl = (args: string[], input?: string, timeout = 60_000) => run(KUBECTL, args, { input, timeout, env: { ...process.env, KUBECONFIG: join(dir, 'kubeconfig') } });
+  const env = { ...process.env, KUBECONFIG: join(dir, 'kubeconfig') };
+  const kubectl = (args: string[], input?: string, timeout = 60_000) => run(KUBECTL, args, { input, timeout, env });
   const status = async (): Promise<StatusJson> => JSON.parse((await flotilla(['status', '--data-dir', dir, '-o', 'json'])).stdout || '{"components":[]}');
   const comp = async (name: string) => (await status()).components.find((c) => c.name === name);
   let api = '';
@@ -95,8 +103,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   let report: ChaosReport | undefined;
   try {
     const registryPort = await freePort();
-    const up = await flotilla(['up', '--data-dir', dir, '--port', String(await freePort()), '--registry-port', String(registryPort), '--node-agent-port', String(await freePort()),
-      '--etcd-client-port', String(await freePort()), '--etcd-peer-port', String(await freePort()), '--node-name', 'chaos-node']);
+    const up = await flotilla(['up', '--data-dir', dir, '--port', String(await freePort()), '--registry-port', String(registryPort),
+      '--node-agent-port', String(await freePort()), '--etcd-client-port', String(await freePort()), '--etcd-peer-port', String(await freePort()),
+      '--node-name', 'chaos-node']);
     if (up.status !== 0) throw new Error(`flotilla up failed: ${up.stdout}${up.stderr}`);
     const cluster = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as { apiserverPort: number };
     api = `http://127.0.0.1:${cluster.apiserverPort}`;
@@ -107,7 +116,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const rolled = await kubectl(['rollout', 'status', 'deployment/web', '--timeout=180s'], undefined, 200_000);
     if (rolled.status !== 0) throw new Error(`the demo did not roll out: ${rolled.stderr}${rolled.stdout}`);
     // every new pod counts as available only after minReadySeconds, one at a time: the rollout spans the kills
-    const patched = await kubectl(['patch', 'deployment', 'web', '--type=merge', '-p', JSON.stringify({ spec: { minReadySeconds: o.minReadySeconds, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } } } })]);
+    const slow = { spec: { minReadySeconds: o.minReadySeconds, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } } } };
+    const patched = await kubectl(['patch', 'deployment', 'web', '--type=merge', '-p', JSON.stringify(slow)]);
     if (patched.status !== 0) throw new Error(`kubectl patch: ${patched.stderr}`);
 
     // the client writing ConfigMaps: a write counts once the API server acknowledged it (201)
@@ -135,8 +145,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         try {
           const res = await fetch(`${api}/api/v1/namespaces/default/pods?labelSelector=app%3Dweb`, { signal: AbortSignal.timeout(2000) });
           if (res.ok) {
-            const list = (await res.json()) as { items: Array<{ metadata: { name: string; deletionTimestamp?: string }; status: { podIP?: string; conditions?: Array<{ type: string; status: string }> } }> };
-            pods = list.items.filter((p) => p.status.podIP && !p.metadata.deletionTimestamp && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
+            const list = (await res.json()) as { items: PodItem[] };
+            const ready = (p: PodItem) => !!p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+            pods = list.items.filter((p) => p.status.podIP && !p.metadata.deletionTimestamp && ready(p))
               .map((p) => ({ name: p.metadata.name, ip: p.status.podIP as string }));
           } else await res.body?.cancel();
         } catch {
@@ -200,7 +211,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
           case 'containerd':
             pid = containerdPid();
             serving = 'a new containerd runs and the node agent exec works through it';
-            back = async () => { const p = containerdPid(); return !!p && p !== pid && (await kubectl(['exec', 'deploy/web', '--', 'true'], undefined, 10_000)).status === 0; };
+            back = async () => {
+              const p = containerdPid();
+              return !!p && p !== pid && (await kubectl(['exec', 'deploy/web', '--', 'true'], undefined, 10_000)).status === 0;
+            };
             break;
           case 'apiserver':
             pid = (await comp('apiserver'))?.pid;
@@ -271,7 +285,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
 
 /** The recoveries as a table for the log. */
 export function recoveryTable(r: Recovery[]): string {
-  const rows = [['ROUND', 'KILLED', 'PID', 'BACK AFTER', 'MEANING'], ...r.map((x) => [String(x.round), x.victim, String(x.pid), `${(x.ms / 1000).toFixed(1)} s`, x.serving])];
+  const line = (x: Recovery) => [String(x.round), x.victim, String(x.pid), `${(x.ms / 1000).toFixed(1)} s`, x.serving];
+  const rows = [['ROUND', 'KILLED', 'PID', 'BACK AFTER', 'MEANING'], ...r.map(line)];
   const w = rows[0]!.map((_, i) => Math.max(...rows.map((row) => (row[i] as string).length)));
   return rows.map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd((w[i] as number) + 2))).join('')).join('\n');
 }

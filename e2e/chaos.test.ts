@@ -14,12 +14,14 @@ import { ALL_VICTIMS, recoveryTable, runChaos, type Victim } from './chaos-scena
 const skip = process.getuid?.() === 0 ? false : 'needs root (containerd, runc, CNI)';
 const victims = (process.env.FLOTILLA_CHAOS_VICTIMS?.split(',').filter(Boolean) as Victim[] | undefined) ?? ALL_VICTIMS;
 
-test('chaos: every component SIGKILLed during a rollout; the rollout completes, no acknowledged write is lost, the pods keep answering', { skip }, async (t) => {
+const title = 'chaos: every component SIGKILLed during a rollout; the rollout completes, no acknowledged write is lost, the pods keep answering';
+test(title, { skip }, async (t) => {
   for (const v of victims) assert.ok(ALL_VICTIMS.includes(v), `unknown victim ${v}`);
   if (victims.length < ALL_VICTIMS.length) t.diagnostic(`only these kills run (FLOTILLA_CHAOS_VICTIMS): ${victims.join(', ')}`);
   const r = await runChaos({ rounds: 1, victims, minReadySeconds: 10, recoveryTimeoutMs: 90_000, log: (l) => t.diagnostic(l) });
   t.diagnostic(`recovery times (information, not asserted):\n${recoveryTable(r.recoveries)}`);
-  t.diagnostic(`writes acknowledged ${r.acknowledged}, failed ${r.failedWrites}; pod requests ${r.podRequests}, failed ${r.podRequestFailures}; poll rounds ${r.pollRounds}; ${Math.round(r.durationMs / 1000)} s in all`);
+  t.diagnostic(`writes acknowledged ${r.acknowledged}, failed ${r.failedWrites}; pod requests ${r.podRequests}, failed ${r.podRequestFailures}; `
+    + `poll rounds ${r.pollRounds}; ${Math.round(r.durationMs / 1000)} s in all`);
   assert.equal(r.rollouts, 1, 'the rollout completed');
   assert.deepEqual(r.recoveries.map((x) => x.victim), victims, 'every component came back');
   assert.ok(r.acknowledged > 0, 'the client got writes through');

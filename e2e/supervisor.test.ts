@@ -16,8 +16,19 @@ const dir = mkdtempSync(join(tmpdir(), 'flotilla-sup-'));
 const other = mkdtempSync(join(tmpdir(), 'flotilla-sup2-'));
 const NODE = 'e2e-supervised';
 
-interface Component { name: string; phase: string; pid?: number; restarts: number; uptimeSeconds?: number; lastExit?: { code: number | null; signal: string | null } }
-interface Status { supervisor: { state: string; pid?: number }; cluster?: { apiserverPort: number; registryPort: number; nodeAgentPort: number }; components: Component[] }
+interface Component {
+  name: string;
+  phase: string;
+  pid?: number;
+  restarts: number;
+  uptimeSeconds?: number;
+  lastExit?: { code: number | null; signal: string | null };
+}
+interface Status {
+  supervisor: { state: string; pid?: number };
+  cluster?: { apiserverPort: number; registryPort: number; nodeAgentPort: number };
+  components: Component[];
+}
 
 function flotilla(args: string[], timeout = 300_000): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [join(ROOT, 'bin/flotilla.js'), ...args], { encoding: 'utf8', timeout });
@@ -116,7 +127,9 @@ test('a second up on the running data dir says so and changes nothing', { skip }
   const before = status();
   const r = flotilla(['up', '--data-dir', dir, '--port', String(ports.api)]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, new RegExp(`^Flotilla is already running in ${dir} \\(supervisor pid ${before.supervisor.pid}, API server http://127\\.0\\.0\\.1:${ports.api}\\); nothing was changed\\.`));
+  const url = `http://127\\.0\\.0\\.1:${ports.api}`;
+  const said = `^Flotilla is already running in ${dir} \\(supervisor pid ${before.supervisor.pid}, API server ${url}\\); nothing was changed\\.`;
+  assert.match(r.stdout, new RegExp(said));
   const after = status();
   assert.equal(after.supervisor.pid, before.supervisor.pid);
   assert.deepEqual(after.components.map((c) => c.pid), before.components.map((c) => c.pid));
@@ -138,7 +151,9 @@ test('every component SIGKILLed is restarted: status shows the restart and the s
   const created = kubectl(dir, ['create', 'configmap', 'after-kills', '--from-literal=k=v']);
   assert.equal(created.code, 0, created.stderr + logs());
   const table = ok(['status', '--data-dir', dir]);
-  for (const name of ['apiserver', 'runtime', 'controller-manager', 'scheduler', 'node-agent']) assert.match(table, new RegExp(`\\n${name}\\s+running\\s+\\d+\\s+1\\s+\\S+\\s+SIGKILL, `));
+  for (const name of ['apiserver', 'runtime', 'controller-manager', 'scheduler', 'node-agent']) {
+    assert.match(table, new RegExp(`\\n${name}\\s+running\\s+\\d+\\s+1\\s+\\S+\\s+SIGKILL, `));
+  }
 });
 
 test('a dead runtime: the node goes NotReady ("container runtime is down"), exec fails fast; Ready again once containerd is back', { skip }, async () => {
@@ -177,15 +192,20 @@ test('a dead runtime: the node goes NotReady ("container runtime is down"), exec
   kubectl(dir, ['delete', 'pod', 'probe', 'probe2', '--grace-period=1']);
 });
 
-test('a second cluster: default ports that the first holds move to free ones (recorded, the kubeconfig follows); a taken explicit port is refused', { skip }, async () => {
+const secondTitle = 'a second cluster: default ports that the first holds move to free ones (recorded, the kubeconfig follows); '
+  + 'a taken explicit port is refused';
+test(secondTitle, { skip }, async () => {
   // the other data dir last ran on the ports the first cluster now holds, as two clusters on the default ports would
-  writeFileSync(join(other, 'cluster.json'), JSON.stringify({ dataDir: other, apiserverPort: ports.api, registryPort: ports.registry, nodeAgentPort: ports.agent, nodeName: 'second', hollowNodes: 0 }));
-  const refused = flotilla(['up', '--data-dir', other, '--port', String(ports.api), '--etcd-client-port', String(await freePort()), '--etcd-peer-port', String(await freePort())]);
+  const last = { dataDir: other, apiserverPort: ports.api, registryPort: ports.registry, nodeAgentPort: ports.agent, nodeName: 'second', hollowNodes: 0 };
+  writeFileSync(join(other, 'cluster.json'), JSON.stringify(last));
+  const etcd = async () => ['--etcd-client-port', String(await freePort()), '--etcd-peer-port', String(await freePort())];
+  const refused = flotilla(['up', '--data-dir', other, '--port', String(ports.api), ...(await etcd())]);
   assert.equal(refused.code, 1);
-  assert.match(refused.stderr, new RegExp(`^flotilla: port ${ports.api} for the API server \\(--port\\) is in use by the Flotilla cluster in ${dir} \\(pid \\d+: `));
+  const holder = `is in use by the Flotilla cluster in ${dir} \\(pid \\d+: `;
+  assert.match(refused.stderr, new RegExp(`^flotilla: port ${ports.api} for the API server \\(--port\\) ${holder}`));
   assert.deepEqual(processesOf(other), [], 'nothing was started');
 
-  const r = flotilla(['up', '--data-dir', other, '--node-name', 'second', '--etcd-client-port', String(await freePort()), '--etcd-peer-port', String(await freePort())]);
+  const r = flotilla(['up', '--data-dir', other, '--node-name', 'second', ...(await etcd())]);
   assert.equal(r.code, 0, r.stdout + r.stderr + logs(other));
   for (const [port, what] of [[ports.api, 'the API server'], [ports.registry, 'the image registry'], [ports.agent, 'the node agent']] as const) {
     assert.match(r.stdout, new RegExp(`note: port ${port} for ${what} is in use by the Flotilla cluster in ${dir} .*; using \\d+ instead`));

@@ -46,7 +46,10 @@ export const status: Command = {
     name: 'status',
     summary: "Show each component of a local cluster: state, pid, restarts, uptime, last exit",
     description: 'Exits 0 while the supervisor runs, 1 otherwise.',
-    flags: [dataDirFlag('the cluster to show'), { name: 'output', short: 'o', type: 'string', value: 'FORMAT', help: 'table or json', default: 'table', choices: ['table', 'json'] }],
+    flags: [
+      dataDirFlag('the cluster to show'),
+      { name: 'output', short: 'o', type: 'string', value: 'FORMAT', help: 'table or json', default: 'table', choices: ['table', 'json'] },
+    ],
   },
   async run(f) {
     const { statusReport, statusTable } = await import('../status.js');
@@ -86,7 +89,8 @@ After writing to the real /etc on a host running systemd, runs "systemctl daemon
       prefix: f.string('prefix') as string,
       dryRun: f.bool('dry-run'),
       config: {
-        dataDir: resolve(f.string('data-dir') as string), apiserverPort: f.int('port'), registryPort: f.int('registry-port'), nodeAgentPort: f.int('node-agent-port'),
+        dataDir: resolve(f.string('data-dir') as string),
+        apiserverPort: f.int('port'), registryPort: f.int('registry-port'), nodeAgentPort: f.int('node-agent-port'),
         nodeName: f.string('node-name') ?? defaultNodeName(), hollowNodes: f.int('hollow-nodes'),
         etcdClientPort: optionalPort(f, 'etcd-client-port'), etcdPeerPort: optionalPort(f, 'etcd-peer-port'),
       },

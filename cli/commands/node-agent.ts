@@ -18,7 +18,8 @@ export const nodeAgent: Command = {
   },
   async run(f) {
     const [{ NodeAgent }, { CriClient }, { AgentServer }, { Client, loadKubeConfig }] = await Promise.all([
-      import('../../node-agent/agent.js'), import('../../node-agent/cri/client.js'), import('../../node-agent/server/server.js'), import('../../lib/client/index.js'),
+      import('../../node-agent/agent.js'), import('../../node-agent/cri/client.js'),
+      import('../../node-agent/server/server.js'), import('../../lib/client/index.js'),
     ]);
     const dataDir = resolve(f.string('data-dir') as string);
     // Fail fast while the runtime is down (no waitForReady): exec, logs and pod syncs get an error at once instead

@@ -24,7 +24,9 @@ async function claimPidFile(dataDir: string): Promise<string> {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const pid = readPid(file);
-      if (pid && pid !== process.pid && alive(pid) && cmdline(pid).includes('supervise')) throw new Error(`a supervisor already runs for ${dataDir} (pid ${pid})`);
+      if (pid && pid !== process.pid && alive(pid) && cmdline(pid).includes('supervise')) {
+        throw new Error(`a supervisor already runs for ${dataDir} (pid ${pid})`);
+      }
       rmSync(file, { force: true });
     }
   }
@@ -59,7 +61,8 @@ stopped (SIGTERM, then SIGKILL) with everything it started when the supervisor s
       const config = {
         dataDir, apiserverPort: ports.port as number, registryPort: ports['registry-port'] as number, nodeAgentPort: ports['node-agent-port'] as number,
         nodeName: f.string('node-name') ?? defaultNodeName(), hollowNodes: f.int('hollow-nodes'),
-        etcdClientPort: f.given('etcd-client-port') ? f.int('etcd-client-port') : undefined, etcdPeerPort: f.given('etcd-peer-port') ? f.int('etcd-peer-port') : undefined,
+        etcdClientPort: f.given('etcd-client-port') ? f.int('etcd-client-port') : undefined,
+        etcdPeerPort: f.given('etcd-peer-port') ? f.int('etcd-peer-port') : undefined,
       };
       writeClusterConfig(config);
       supervisor = new Supervisor({ dataDir, children: componentSpecs(config), stopOrder: STOP_ORDER });

@@ -15,9 +15,12 @@ import { Supervisor, canUsePdeathsig, type ChildSpec } from './supervisor.js';
 const node = (code: string) => [process.execPath, '-e', code];
 const here = fileURLToPath(new URL('.', import.meta.url));
 
-async function withSupervisor(children: ChildSpec[], body: (s: Supervisor, dir: string, state: () => Record<string, ComponentState>) => Promise<void>, o: { stopOrder?: string[][] } = {}): Promise<void> {
+type Body = (s: Supervisor, dir: string, state: () => Record<string, ComponentState>) => Promise<void>;
+
+async function withSupervisor(children: ChildSpec[], body: Body): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'flotilla-sup-'));
-  const s = new Supervisor({ dataDir: dir, children, stopOrder: o.stopOrder, backoff: () => new RestartBackoff({ initialMs: 50, maxMs: 400, resetAfterMs: 60_000 }), readyPollMs: 20 });
+  const backoff = () => new RestartBackoff({ initialMs: 50, maxMs: 400, resetAfterMs: 60_000 });
+  const s = new Supervisor({ dataDir: dir, children, backoff, readyPollMs: 20 });
   const state = () => Object.fromEntries((readState(dir) as SupervisorState).components.map((c) => [c.name, c]));
   try {
     s.start();
@@ -109,14 +112,17 @@ test('a child waits for the components it comes after to be ready; restarts do n
 /** Runs a supervisor in a process of its own, returns it and its state reader. */
 async function supervisorProcess(children: ChildSpec[], pdeathsig: boolean) {
   const dir = mkdtempSync(join(tmpdir(), 'flotilla-sup-kill-'));
-  const code = `import(${JSON.stringify(join(here, 'supervisor.js'))}).then(({ Supervisor }) => new Supervisor({ dataDir: ${JSON.stringify(dir)}, pdeathsig: ${pdeathsig}, children: ${JSON.stringify(children)} }).start())`;
+  const options = `{ dataDir: ${JSON.stringify(dir)}, pdeathsig: ${pdeathsig}, children: ${JSON.stringify(children)} }`;
+  const code = `import(${JSON.stringify(join(here, 'supervisor.js'))}).then(({ Supervisor }) => new Supervisor(${options}).start())`;
   const proc = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: 'ignore' });
   const state = () => readState(dir)?.components ?? [];
-  await waitFor('the child to run', () => state().every((c) => c.phase === 'running' && c.pid !== undefined && alive(c.pid)) && state().length === children.length);
+  const running = () => state().length === children.length && state().every((c) => c.phase === 'running' && c.pid !== undefined && alive(c.pid));
+  await waitFor('the child to run', running);
   return { dir, proc, pids: state().map((c) => c.pid as number) };
 }
 
-test('children die with a SIGKILLed supervisor: the kernel\'s parent-death signal (setpriv)', { skip: canUsePdeathsig() ? false : 'setpriv --pdeathsig is not available here' }, async () => {
+const noSetpriv = canUsePdeathsig() ? false : 'setpriv --pdeathsig is not available here';
+test('children die with a SIGKILLed supervisor: the kernel\'s parent-death signal (setpriv)', { skip: noSetpriv }, async () => {
   const { dir, proc, pids } = await supervisorProcess([{ name: 'plain', command: ['sleep', '300'] }], true);
   try {
     proc.kill('SIGKILL');

@@ -155,7 +155,8 @@ export class Supervisor {
     });
     const run: Run = { proc, startedAtMs, done: exit.then((e) => this.onExit(c, run, e.code, e.signal)) };
     c.run = run;
-    Object.assign(c.state, { phase: c.spec.ready ? 'starting' : 'running', pid: proc.pid, pgid: proc.pid, startedAt: rfc3339(startedAtMs), nextStartAt: undefined });
+    const phase = c.spec.ready ? 'starting' : 'running';
+    Object.assign(c.state, { phase, pid: proc.pid, pgid: proc.pid, startedAt: rfc3339(startedAtMs), nextStartAt: undefined });
     if (proc.pid) writePid(this.o.dataDir, c.spec.name, proc.pid);
     log.info('started component', { component: c.spec.name, pid: proc.pid, restarts: c.state.restarts });
     if (!c.spec.ready) this.becameReady(c);

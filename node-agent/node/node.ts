@@ -44,7 +44,17 @@ export interface ReadyState {
   message: string;
 }
 
-export function nodeStatus(prev: KubeObject | undefined, o: { dataDir: string; hostIP: string; hostname: string; port: number; version: VersionResponse | undefined; ready: ReadyState }): Record<string, unknown> {
+export interface NodeFacts {
+  dataDir: string;
+  hostIP: string;
+  hostname: string;
+  port: number;
+  /** The runtime's version from its last answer (undefined before the first). */
+  version: VersionResponse | undefined;
+  ready: ReadyState;
+}
+
+export function nodeStatus(prev: KubeObject | undefined, o: NodeFacts): Record<string, unknown> {
   const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
   const before = new Map(((prev?.status?.conditions as Condition[] | undefined) ?? []).map((c) => [c.type, c]));
   const cond = (type: string, status: string, reason: string, message: string): Condition => ({

@@ -69,12 +69,17 @@ test('a runtime that stops answering is "down" once 30 s have passed without a g
 
 test('conditions the runtime reports false are in the message, several in brackets', async () => {
   const { h, cri } = setup();
-  cri.conditions = [ok('RuntimeReady'), { type: 'NetworkReady', status: false, reason: 'NetworkPluginNotReady', message: 'cni plugin not initialized' }];
+  const network = (message: string): RuntimeCondition => ({ type: 'NetworkReady', status: false, reason: 'NetworkPluginNotReady', message });
+  cri.conditions = [ok('RuntimeReady'), network('cni plugin not initialized')];
   await h.check();
-  assert.deepEqual(h.ready(), { status: 'False', reason: 'KubeletNotReady', message: 'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:cni plugin not initialized' });
-  cri.conditions = [{ type: 'RuntimeReady', status: false, reason: 'Broken', message: 'x' }, { type: 'NetworkReady', status: false, reason: 'NetworkPluginNotReady', message: 'y' }];
+  assert.deepEqual(h.ready(), {
+    status: 'False', reason: 'KubeletNotReady',
+    message: 'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:cni plugin not initialized',
+  });
+  cri.conditions = [{ type: 'RuntimeReady', status: false, reason: 'Broken', message: 'x' }, network('y')];
   await h.check();
-  assert.equal(h.ready().message, '[container runtime not ready: RuntimeReady=false reason:Broken message:x, container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:y]');
+  assert.equal(h.ready().message, '[container runtime not ready: RuntimeReady=false reason:Broken message:x, '
+    + 'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:y]');
 });
 
 test('aggregate: one message as is, duplicates once', () => {
@@ -84,11 +89,14 @@ test('aggregate: one message as is, duplicates once', () => {
 
 test('the node status carries the Ready condition and keeps its transition time while it holds', () => {
   const ready = { status: 'False' as const, reason: 'KubeletNotReady', message: 'container runtime is down' };
-  const s = nodeStatus(undefined, { dataDir: '/', hostIP: '10.0.0.1', hostname: 'n', port: 10250, version: undefined, ready });
+  const base = { dataDir: '/', hostIP: '10.0.0.1', hostname: 'n', port: 10250 };
+  const s = nodeStatus(undefined, { ...base, version: undefined, ready });
   const cond = (st: Record<string, unknown>) => (st.conditions as Array<Record<string, string>>).find((c) => c.type === 'Ready') as Record<string, string>;
-  assert.deepEqual({ status: cond(s).status, reason: cond(s).reason, message: cond(s).message }, { status: 'False', reason: 'KubeletNotReady', message: 'container runtime is down' });
+  assert.deepEqual({ status: cond(s).status, reason: cond(s).reason, message: cond(s).message }, ready);
   assert.equal((s.nodeInfo as Record<string, string>).containerRuntimeVersion, 'containerd://Unknown');
-  const prev = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n' }, status: { conditions: [{ ...cond(s), lastTransitionTime: '2020-01-01T00:00:00Z' }] } };
-  assert.equal(cond(nodeStatus(prev, { dataDir: '/', hostIP: '10.0.0.1', hostname: 'n', port: 10250, version: VERSION, ready })).lastTransitionTime, '2020-01-01T00:00:00Z');
-  assert.notEqual(cond(nodeStatus(prev, { dataDir: '/', hostIP: '10.0.0.1', hostname: 'n', port: 10250, version: VERSION, ready: { status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' } })).lastTransitionTime, '2020-01-01T00:00:00Z');
+  const conditions = [{ ...cond(s), lastTransitionTime: '2020-01-01T00:00:00Z' }];
+  const prev = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n' }, status: { conditions } };
+  assert.equal(cond(nodeStatus(prev, { ...base, version: VERSION, ready })).lastTransitionTime, '2020-01-01T00:00:00Z');
+  const readyAgain = { status: 'True' as const, reason: 'KubeletReady', message: 'kubelet is posting ready status' };
+  assert.notEqual(cond(nodeStatus(prev, { ...base, version: VERSION, ready: readyAgain })).lastTransitionTime, '2020-01-01T00:00:00Z');
 });

@@ -109,7 +109,8 @@ export class RuntimeHealth {
   /** The node's Ready condition from errors(). */
   ready(): { status: 'True' | 'False'; reason: string; message: string } {
     const errs = this.errors();
-    return errs.length ? { status: 'False', reason: 'KubeletNotReady', message: aggregate(errs) } : { status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' };
+    if (!errs.length) return { status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' };
+    return { status: 'False', reason: 'KubeletNotReady', message: aggregate(errs) };
   }
 
   private notify(): void {

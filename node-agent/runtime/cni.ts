@@ -56,7 +56,8 @@ export async function pickFreeSubnet(): Promise<string> {
 export async function previousSubnet(confDir: string, name: string, bridge: string): Promise<string | undefined> {
   let subnet: string | undefined;
   try {
-    const conf = JSON.parse(readFileSync(join(confDir, `10-${name}.conflist`), 'utf8')) as { plugins?: { type?: string; bridge?: string; ipam?: { ranges?: { subnet?: string }[][] } }[] };
+    type Conflist = { plugins?: { type?: string; bridge?: string; ipam?: { ranges?: { subnet?: string }[][] } }[] };
+    const conf = JSON.parse(readFileSync(join(confDir, `10-${name}.conflist`), 'utf8')) as Conflist;
     const b = conf.plugins?.find((p) => p.type === 'bridge' && p.bridge === bridge);
     subnet = b?.ipam?.ranges?.[0]?.[0]?.subnet;
   } catch {

@@ -45,7 +45,8 @@ export async function startNodeRuntime(opts: NodeRuntimeOptions): Promise<NodeRu
   const backoff = opts.backoff ?? (() => new RestartBackoff());
   const first = await startRegistry({ dataDir: join(opts.dataDir, 'registry'), port: opts.registryPort });
   let started = false;
-  const registry = new KeepRunning('registry', async () => (started ? startRegistry({ dataDir: join(opts.dataDir, 'registry'), port: first.port }) : first), log, backoff());
+  const registry = new KeepRunning('registry', async () => (started ? startRegistry({ dataDir: join(opts.dataDir, 'registry'), port: first.port }) : first),
+    log, backoff());
   await registry.start();
   started = true;
   try {
@@ -53,7 +54,9 @@ export async function startNodeRuntime(opts: NodeRuntimeOptions): Promise<NodeRu
     const cniDir = join(opts.dataDir, 'containerd', 'cni', 'net.d');
     let cni = opts.cni;
     if (cni && cni.subnet === undefined && cni.name && cni.bridge) cni = { ...cni, subnet: await previousSubnet(cniDir, cni.name, cni.bridge) };
-    const options: ContainerdOptions = { dataDir: join(opts.dataDir, 'containerd'), insecureRegistries: [first.host], sandboxImage: refs.pause, cni, logLevel: opts.logLevel };
+    const options: ContainerdOptions = {
+      dataDir: join(opts.dataDir, 'containerd'), insecureRegistries: [first.host], sandboxImage: refs.pause, cni, logLevel: opts.logLevel,
+    };
     const containerd = new KeepRunning('containerd', async () => {
       const c = await startContainerd(options);
       // a restart writes the same pod network, not a new subnet beside the pods that kept running, and a failed

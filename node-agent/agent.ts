@@ -12,6 +12,7 @@ import { logger } from '../lib/util/log.js';
 import type { CriClient } from './cri/client.js';
 import { RENEW_MS, renewNodeLease } from './node/lease.js';
 import { nodeStatus, primaryIPv4 } from './node/node.js';
+import { RuntimeHealth } from './node/runtime-health.js';
 import { Backoff } from './pods/backoff.js';
 import { LABEL_MANAGED, LABEL_POD_UID } from './pods/config.js';
 import { ImagePuller } from './pods/images.js';
@@ -44,6 +45,8 @@ export class NodeAgent {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly lastSeen = new Map<string, string>();
   private stopped = false;
+  /** The runtime's health, which the Ready condition reports; a change is posted at once. */
+  private readonly runtime: RuntimeHealth;
 
   constructor(private readonly client: Client, private readonly cri: CriClient, private readonly o: NodeAgentOptions) {
     this.nodeName = o.nodeName ?? osHostname().toLowerCase();
@@ -63,6 +66,7 @@ export class NodeAgent {
     this.pods.onAdd(kick).onUpdate((old, p) => {
       if (old.metadata.deletionTimestamp !== p.metadata.deletionTimestamp || JSON.stringify(old.spec) !== JSON.stringify(p.spec)) kick(p);
     }).onDelete(kick);
+    this.runtime = new RuntimeHealth(cri, { onChange: () => void this.updateNodeStatus().catch((e: Error) => log.warn('node status update failed', { error: e.message })) });
     this.deps = { client, cri, images: new ImagePuller(cri), restarts: new Backoff(), nodeName: this.nodeName, hostIP: this.hostIP, logRoot: o.logRoot, lastStatus: new Map(), startTimes: new Map(), recorder: new EventRecorder(client, 'kubelet', this.nodeName) };
   }
 
@@ -77,6 +81,7 @@ export class NodeAgent {
 
   async start(): Promise<void> {
     await this.cri.waitForReady();
+    await this.runtime.start();
     await this.registerNode();
     await this.renewLease();
     this.every(RENEW_MS, () => this.renewLease());
@@ -91,6 +96,7 @@ export class NodeAgent {
 
   stop(): void {
     this.stopped = true;
+    this.runtime.stop();
     for (const t of this.timers) clearInterval(t);
     this.podWorkers.shutDown();
     this.pods.stop();
@@ -121,8 +127,7 @@ export class NodeAgent {
   }
 
   private async statusNow(prev: KubeObject | undefined): Promise<Record<string, unknown>> {
-    const [version, runtime] = await Promise.all([this.cri.version(), this.cri.status()]);
-    return nodeStatus(prev, { dataDir: this.o.dataDir, hostIP: this.hostIP, hostname: this.nodeName, port: this.o.port, version, runtime });
+    return nodeStatus(prev, { dataDir: this.o.dataDir, hostIP: this.hostIP, hostname: this.nodeName, port: this.o.port, version: this.runtime.version, ready: this.runtime.ready() });
   }
 
   private async registerNode(): Promise<void> {

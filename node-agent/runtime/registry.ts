@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { freePort, isRunning, spawnLogged, stopChild, waitFor } from './proc.js';
+import type { Exit } from './restart.js';
 
 /** Options for startRegistry. */
 export interface RegistryOptions {
@@ -28,6 +29,8 @@ export interface Registry {
   readonly logFile: string;
   /** The child process id. */
   readonly pid: number | undefined;
+  /** Resolves when the registry process has exited. */
+  readonly exited: Promise<Exit>;
   /** Stops the registry (SIGTERM, SIGKILL after 10 s). Storage stays on disk. Idempotent. */
   stop(): Promise<void>;
 }
@@ -63,6 +66,7 @@ export async function startRegistry(opts: RegistryOptions): Promise<Registry> {
   const child: ChildProcess = spawnLogged(opts.binary ?? '/usr/bin/docker-registry', ['serve', configFile], logFile);
   let spawnError: Error | undefined;
   child.once('error', (e) => { spawnError = e; });
+  const exited = new Promise<Exit>((r) => child.once('exit', (code, signal) => r({ code, signal })));
   const url = `http://127.0.0.1:${port}`;
   const stop = () => stopChild(child);
   try {
@@ -77,7 +81,7 @@ export async function startRegistry(opts: RegistryOptions): Promise<Registry> {
     if (spawnError || !isRunning(child)) throw e instanceof Error ? e : new Error(String(e));
     throw new Error(`${(e as Error).message}; log: ${tail(logFile)}`);
   }
-  return { host: `127.0.0.1:${port}`, port, url, logFile, pid: child.pid, stop };
+  return { host: `127.0.0.1:${port}`, port, url, logFile, pid: child.pid, exited, stop };
 }
 
 /** The last lines of a log file, for error messages. */

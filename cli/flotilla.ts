@@ -25,8 +25,9 @@ apiserver flags:
   --port N                     port to listen on (default 6443; 0 picks a free one)
   --data-dir DIR               state and kubeconfig directory (default ./.flotilla)
   --etcd-servers URL[,URL]     use this etcd cluster instead of the embedded one
-  --etcd-client-port N         embedded etcd client port (default 2379)
-  --etcd-peer-port N           embedded etcd peer port (default 2380)
+  --etcd-client-port N         embedded etcd client port; taken = error (default: the one recorded in the
+                               data dir, else 2379 when free, else a free one; 0: any free one)
+  --etcd-peer-port N           embedded etcd peer port (same rules; default 2380)
   --watch-bookmark-interval S  seconds between watch bookmarks (default 30)
   --default-watch-cache-size N events kept per resource for resuming watches (default 20000)
 
@@ -139,8 +140,8 @@ async function runApiServer(argv: string[]): Promise<void> {
     port: intFlag(p, 'port', 6443),
     dataDir: flag(p, 'data-dir') ?? './.flotilla',
     etcdServers: flag(p, 'etcd-servers')?.split(',').map((s) => s.trim()).filter(Boolean),
-    etcdClientPort: intFlag(p, 'etcd-client-port', 2379),
-    etcdPeerPort: intFlag(p, 'etcd-peer-port', 2380),
+    etcdClientPort: flag(p, 'etcd-client-port') === undefined ? undefined : intFlag(p, 'etcd-client-port', 0),
+    etcdPeerPort: flag(p, 'etcd-peer-port') === undefined ? undefined : intFlag(p, 'etcd-peer-port', 0),
     bookmarkIntervalMs: intFlag(p, 'watch-bookmark-interval', 30) * 1000,
     watchWindow: Math.max(1, intFlag(p, 'default-watch-cache-size', 20_000)),
   });

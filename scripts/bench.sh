@@ -12,3 +12,5 @@ echo
 node dist/bench/pods.js
 echo
 node dist/bench/flotctl.js
+echo
+node dist/bench/restart-at-scale.js

@@ -200,6 +200,7 @@ export class CacheHub {
     const last = events.length ? (events[events.length - 1] as RawEvent).rev : revision;
     const complete = fragment ? last - 1 : last;
     if (history && complete >= history.to) {
+      log.info('watch history replayed', { fromRevision: history.from, toRevision: history.to });
       for (const c of this.caches.values()) c.historyComplete(history.from - 1);
       history.done();
       this.history = undefined;

@@ -1,7 +1,7 @@
 // The only code that talks to etcd. Objects are stored as JSON without resourceVersion; on the way out the key's
 // mod_revision becomes metadata.resourceVersion. Every write is one transaction guarded by a revision compare, so a
 // stale write can never overwrite a newer one and nothing is half-written.
-import { Etcd3, isRecoverableError, type IKeyValue, type IResponseHeader, type IWatchResponse, type Watcher } from 'etcd3';
+import { Etcd3, isRecoverableError, type IKeyValue, type IRangeResponse, type IResponseHeader, type IWatchResponse, type Watcher } from 'etcd3';
 import { ConsecutiveBreaker, circuitBreaker, handleWhen, retry } from 'cockatiel';
 import type { KubeObject } from '../../lib/api/types.js';
 import { logger } from '../../lib/util/log.js';
@@ -128,17 +128,22 @@ export class EtcdStorage {
    * for one gRPC message is asked again at half the size, so the caller may get fewer than it asked for.
    */
   async list(prefix: string, opts: { revision?: number; startKey?: string; limit?: number } = {}): Promise<{ items: Stored[]; revision: number; more: boolean }> {
+    const res = await this.range(prefix, opts);
+    return { items: res.kvs.map(decode), revision: Number(res.header.revision), more: res.more };
+  }
+
+  /** list() without decoding the values. */
+  private async range(prefix: string, opts: { revision?: number; startKey?: string; limit?: number }): Promise<IRangeResponse> {
     const end = prefixEnd(prefix);
     let limit = opts.limit || RANGE_PAGE_SIZE;
     for (;;) {
-      const range = (): ReturnType<ReturnType<Etcd3['getAll']>['exec']> => {
+      const range = (): Promise<IRangeResponse> => {
         let b = this.client.getAll().inRange({ start: opts.startKey ?? prefix, end }).limit(limit);
         if (opts.revision) b = b.revision(opts.revision);
         return b.exec();
       };
       try {
-        const res = await this.call(range);
-        return { items: res.kvs.map(decode), revision: Number(res.header.revision), more: res.more };
+        return await this.call(range);
       } catch (e) {
         if (!isResourceExhausted(e) || limit === 1) throw e;
         limit = Math.max(1, Math.floor(limit / 2));
@@ -159,15 +164,19 @@ export class EtcdStorage {
     }
   }
 
-  /** Every object under a prefix at one revision, page by page (see RANGE_PAGE_SIZE). */
+  /**
+   * Every object under a prefix at one revision, page by page (see RANGE_PAGE_SIZE). The next page is asked for
+   * before this one is decoded, so etcd and the network work while we parse.
+   */
   async *pages(prefix: string, revision: number, pageSize = RANGE_PAGE_SIZE): AsyncGenerator<Stored[]> {
-    let startKey = prefix;
-    for (;;) {
-      const page = await this.list(prefix, { revision, startKey, limit: pageSize });
-      if (page.items.length) yield page.items;
-      const last = page.items[page.items.length - 1];
-      if (!page.more || !last) return;
-      startKey = last.key + '\0';
+    let next: Promise<IRangeResponse> | undefined = this.range(prefix, { revision, limit: pageSize });
+    while (next) {
+      const res: IRangeResponse = await next;
+      const last = res.kvs[res.kvs.length - 1];
+      next = res.more && last ? this.range(prefix, { revision, startKey: last.key.toString('utf8') + '\0', limit: pageSize }) : undefined;
+      // a failed prefetch is reported when it is awaited, not as an unhandled rejection meanwhile
+      next?.catch(() => undefined);
+      if (res.kvs.length) yield res.kvs.map(decode);
     }
   }
 

@@ -71,9 +71,10 @@ test('SIGKILL etcd: the API server restarts it, answers 503 meanwhile, and its w
 
   // the cache follows the new etcd: a write after the restart reaches lists and the watch opened before it
   assert.equal((await s.request('POST', CM, cm('after'))).status, 201);
+  await waitFor('the watch to see the write', async () => watched.includes('ADDED after'), 30_000);
+  // once the watch has it, so does the cache (resourceVersion=0: served from the cache as it is)
   const names = (await s.request('GET', `${CM}?resourceVersion=0`)).body.items.map((i: { metadata: { name: string } }) => i.metadata.name);
   assert.ok(names.includes('after') && names.includes('before'), names.join(','));
-  await waitFor('the watch to see the write', async () => watched.includes('ADDED after'), 30_000);
   ac.abort();
   await watch;
 });

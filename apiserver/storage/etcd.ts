@@ -72,11 +72,11 @@ export class EtcdStorage {
   /** etcd's cluster ID as first seen; an answer from another cluster is refused. */
   private clusterId?: string;
 
-  constructor(readonly endpoints: string[]) {
+  constructor(readonly endpoints: string[], maxReceiveBytes = MAX_RECEIVE_BYTES) {
     this.client = new Etcd3({
       hosts: endpoints,
       dialTimeout: 3000,
-      grpcOptions: { 'grpc.keepalive_time_ms': 10_000, 'grpc.max_receive_message_length': MAX_RECEIVE_BYTES },
+      grpcOptions: { 'grpc.keepalive_time_ms': 10_000, 'grpc.max_receive_message_length': maxReceiveBytes },
       faultHandling: {
         // the client's defaults, but a breaker that stays open 1 s instead of 5 s: a restarted etcd serves sooner
         host: () => circuitBreaker(handleWhen(transient), { halfOpenAfter: 1000, breaker: new ConsecutiveBreaker(3) }),

@@ -1,6 +1,7 @@
 // The API server process: storage (embedded or external etcd), the watch cache, one generic store per kind, and
 // the HTTP server with WebSocket watches. Writes a kubeconfig kubectl can use.
 import { createServer, type Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +19,7 @@ import { strategies } from './registry/kinds/index.js';
 import { Store } from './registry/store.js';
 import { CacheHub } from './storage/cache.js';
 import { EtcdStorage } from './storage/etcd.js';
+import { claimIdentity } from './storage/identity.js';
 import { resourcePrefix } from './storage/keys.js';
 import { writeKubeConfig } from '../lib/client/kubeconfig.js';
 
@@ -31,6 +33,7 @@ export interface ApiServerOptions {
   dataDir: string;
   /** External etcd endpoints; without them an embedded etcd runs under dataDir. */
   etcdServers?: string[];
+  /** The embedded etcd's ports: unset = recorded in the data dir or the defaults, 0 = any free one (see EmbeddedEtcd). */
   etcdClientPort?: number;
   etcdPeerPort?: number;
   bookmarkIntervalMs?: number;
@@ -54,11 +57,13 @@ export class ApiServer {
     mkdirSync(dataDir, { recursive: true });
     let endpoints = this.opts.etcdServers;
     if (!endpoints?.length) {
-      this.etcd = new EmbeddedEtcd({ dataDir, clientPort: this.opts.etcdClientPort ?? 2379, peerPort: this.opts.etcdPeerPort ?? 2380 });
+      this.etcd = new EmbeddedEtcd({ dataDir, clientPort: this.opts.etcdClientPort, peerPort: this.opts.etcdPeerPort });
       await this.etcd.start();
       endpoints = [this.etcd.endpoint];
     }
     const storage = (this.storage = new EtcdStorage(endpoints));
+    // every write checks the cluster identity, so none can land in an etcd that took over the endpoint later
+    storage.guard(this.etcd ? this.etcd.identity : await claimIdentity(storage.client, randomUUID()));
     const hub = (this.hub = new CacheHub(storage, this.opts.watchWindow));
     const ctx = { listCached: (resource: string) => this.listCached(resource) };
     const nsKind = KINDS.find((k) => k.resource === 'namespaces') as KindInfo;

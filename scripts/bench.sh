@@ -13,4 +13,6 @@ node dist/bench/pods.js
 echo
 node dist/bench/flotctl.js
 echo
+node dist/bench/restart-at-scale.js
+echo
 node dist/bench/chaos.js

@@ -192,7 +192,12 @@ export class Store {
       await this.readyFor(rvOpt);
       if (opts.sendInitialEvents) initial = this.cache.list(prefix).filter((o) => f.matches(o));
       else {
-        const evs = this.cache.eventsSince(rv);
+        let evs = this.cache.eventsSince(rv);
+        if (!evs) {
+          // right after a restart the window may still be filling from etcd's history
+          await this.hub.historyReplayed();
+          evs = this.cache.eventsSince(rv);
+        }
         if (!evs) {
           const gone = errors.gone(`too old resource version: ${rv} (${this.cache.oldestAvailable()})`);
           send({ type: 'ERROR', object: gone.toStatus() as unknown as KubeObject });

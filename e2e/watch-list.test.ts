@@ -196,7 +196,7 @@ for (const kubectl of ['/usr/lib/google-cloud-sdk/bin/kubectl.1.33', '/usr/bin/k
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+    const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
     try {
       const deadline = Date.now() + 30_000;
       while (!/marks the end of initial events stream/.test(err) && Date.now() < deadline && child.exitCode === null) await sleep(50);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parse } from 'yaml';
 import { GNOSTIC_MESSAGES, buildGnosticRoot, gnosticDocumentType, parseMessage } from './gnostic.js';
 import { SwaggerShapeError, encodeSwaggerProto, gnosticDocument } from './v2-proto.js';
-import { openapiV2 } from './v2.js';
+import { openapiV2, servedSwagger, servedV3Documents } from './v2.js';
 
 type Node = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -94,4 +94,22 @@ test('a key Swagger 2.0 does not have is refused, naming where it is', () => {
   assert.throws(() => gnosticDocument({ swagger: '2.0', definitions: { X: { type: 'object', nullable: true } } }), (e: Error) => e instanceof SwaggerShapeError && /definitions\.X: "nullable"/.test(e.message));
   assert.throws(() => gnosticDocument({ swagger: '2.0', paths: { '/a': { get: { parameters: [{ in: 'cookie', name: 'c' }] } } } }), /parameter "in" "cookie"/);
   assert.throws(() => gnosticDocument({ openapi: '3.0.0' }), /"openapi" is not a Swagger 2.0 field/);
+});
+
+test('the Swagger document follows the served v3 documents: their paths and schemas only, rebuilt when they change', () => {
+  const all = servedV3Documents();
+  const apps = all.filter((d) => Object.keys(d.paths).some((p) => p.startsWith('/apis/apps/v1/')));
+  assert.equal(apps.length, 1);
+  const a = servedSwagger(apps);
+  assert.equal(servedSwagger(apps), a, 'the same documents: the same build');
+  assert.ok(Object.keys(a.doc.paths as object).every((p) => p.startsWith('/apis/apps/v1/')));
+  const defs = a.doc.definitions as Record<string, unknown>;
+  assert.ok(defs['io.k8s.api.apps.v1.Deployment'] && defs['io.k8s.api.core.v1.PodSpec']);
+  assert.equal(defs['io.k8s.api.core.v1.Service'], undefined);
+  const list = (a.doc.paths as Node)['/apis/apps/v1/namespaces/{namespace}/deployments'].get;
+  assert.deepEqual(list.produces, ['application/json', 'application/json;stream=watch', 'application/yaml'], 'what the v3 operation answers with');
+  const b = servedSwagger(all);
+  assert.notEqual(b.etag, a.etag, 'more kinds: another document, another ETag');
+  assert.ok(b.lastModified >= a.lastModified);
+  assert.equal(servedSwagger(apps).etag, a.etag, 'built again from the same documents: the same bytes');
 });

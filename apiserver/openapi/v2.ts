@@ -17,7 +17,7 @@ type Json = Record<string, unknown>;
  * The v3 documents of everything served, one per group/version. The one place v2 reads what the server serves:
  * when the kind registry can change at run time, this is what is asked for the current documents.
  */
-function servedV3Documents(): OpenAPIV3Document[] {
+export function servedV3Documents(): OpenAPIV3Document[] {
   return openapiV3Paths().map((p) => openapiV3ForGroupVersion(p)).filter((d): d is OpenAPIV3Document => d !== undefined);
 }
 
@@ -121,9 +121,8 @@ function sameDocuments(a: readonly OpenAPIV3Document[], b: readonly OpenAPIV3Doc
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
-/** The served Swagger 2.0 document, rebuilt when the set of served v3 documents has changed. */
-export function servedSwagger(): ServedSwagger {
-  const docs = servedV3Documents();
+/** The Swagger 2.0 document of `docs` (the served v3 documents unless told), rebuilt only when they have changed. */
+export function servedSwagger(docs: OpenAPIV3Document[] = servedV3Documents()): ServedSwagger {
   if (cache && sameDocuments(cache.from, docs)) return cache.served;
   const doc = swaggerOf(docs);
   const json = Buffer.from(JSON.stringify(doc));

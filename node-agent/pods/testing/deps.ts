@@ -63,7 +63,7 @@ export function testDeps(o: { client: Client; cri: CriClient; objects?: PodObjec
   const probes = new ProbeManager({
     cri: o.cri,
     onChange: (uid) => void probeChanges.push(uid),
-    record: (_p, type, reason, message) => void events.push(`${type} ${reason} ${message}`),
+    record: (p, type, reason, message) => recorder.event({ ...p, apiVersion: 'v1', kind: 'Pod' }, type, reason, message),
     agentStartMs: 0,
     run: (t, p) => probe.run(t, p),
   });

@@ -147,6 +147,10 @@ export async function down(dataDirArg: string): Promise<void> {
     }
     rmSync(pidFile(dataDir, name), { force: true });
   }
+  // the node is going away: the tmpfs volumes (Secrets, emptyDir Memory) the node agent left mounted for its pods go
+  // too, as they would with the machine; the agent removes the directories on its next start
+  const { unmountAllUnder } = await import('../node-agent/runtime/cleanup.js');
+  if (existsSync(join(dataDir, 'pods'))) await unmountAllUnder(join(dataDir, 'pods'));
   say('Flotilla is down');
 }
 

@@ -60,7 +60,7 @@ export function dockerConfigEntries(secret: KubeObject): Record<string, Entry> |
   return undefined;
 }
 
-function toAuth(e: Entry, server: string): AuthConfig | undefined {
+function toAuth(e: Entry): AuthConfig | undefined {
   let { username, password } = e;
   if (e.auth) {
     const decoded = Buffer.from(e.auth, 'base64').toString('utf8');
@@ -70,7 +70,8 @@ function toAuth(e: Entry, server: string): AuthConfig | undefined {
       password = decoded.slice(i + 1);
     }
   }
-  return username ? { username, password: password ?? '', serverAddress: server } : undefined;
+  // no serverAddress: containerd takes it as a URL and drops credentials whose host it cannot match
+  return username ? { username, password: password ?? '' } : undefined;
 }
 
 /** The credentials to try for image, most specific key first, from these pull secrets in order. */
@@ -82,7 +83,7 @@ export function credentialsFor(image: string, secrets: KubeObject[]): AuthConfig
       const k = parseKey(key);
       if (!hostMatches(k.host, img.host)) continue;
       if (k.path && img.path !== k.path && !img.path.startsWith(`${k.path}/`)) continue;
-      const auth = toAuth(entry, k.host);
+      const auth = toAuth(entry);
       if (auth) found.push({ auth, score: k.host.length + k.path.length, order: found.length });
     }
   }

@@ -24,6 +24,8 @@ test('dockerconfigjson and dockercfg entries match by host and port, with or wit
   assert.deepEqual(credentialsFor('127.0.0.1:5000/app:v1', [s1, s2]).map((a) => [a.username, a.password]), [['alice', 'pw1'], ['carol', 'pw3']]);
   assert.deepEqual(credentialsFor('127.0.0.1:6000/app', [s1]).map((a) => a.username), ['bob']);
   assert.deepEqual(credentialsFor('127.0.0.1:7000/app', [s1, s2]), [], 'another port is another registry');
+  // containerd reads a serverAddress as a URL: a bare host:port there made it drop the credentials
+  assert.equal(credentialsFor('127.0.0.1:5000/app:v1', [s1])[0]?.serverAddress, undefined);
 });
 
 test('docker.io names are one registry; a wildcard label matches one label; a longer key (with a path) comes first', () => {

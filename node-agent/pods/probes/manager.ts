@@ -11,6 +11,13 @@ export interface RunningContainer {
   startedAtMs: number;
 }
 
+/** What the pod's status (as last written) says about this container, if it is the same container. */
+function reportedState(pod: KubeObject, id: string): { started?: boolean; ready?: boolean } | undefined {
+  const all = [...((pod.status?.containerStatuses ?? []) as Array<Record<string, unknown>>), ...((pod.status?.initContainerStatuses ?? []) as Array<Record<string, unknown>>)];
+  const s = all.find((x) => x.containerID === `containerd://${id}`);
+  return s ? { started: s.started === true, ready: s.ready === true } : undefined;
+}
+
 export class ProbeManager {
   private readonly probers = new Map<string, ContainerProber>();
   private readonly byPod = new Map<string, Set<string>>();
@@ -30,7 +37,7 @@ export class ProbeManager {
         existing.update(target);
         continue;
       }
-      const p = new ContainerProber(target, this.deps);
+      const p = new ContainerProber(target, this.deps, reportedState(pod, c.id));
       this.probers.set(c.id, p);
       p.start();
     }

@@ -113,3 +113,13 @@ test('an error of the prober itself changes no result', async (t) => {
   assert.equal(h.p.state().livenessFailed, false);
   assert.match(h.events[0] as string, /^Warning Unhealthy Liveness probe errored and resulted in unknown state/);
 });
+
+test('after an agent restart, a container the status already shows started and ready stays so until a probe says otherwise', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: T0 });
+  const s = spec({ startupProbe: exec, readinessProbe: exec });
+  const deps = { cri: {} as CriClient, agentStartMs: T0, onChange: () => undefined, record: () => undefined, run: async () => ({ result: 'failure' as const, output: 'no' }) };
+  const known = new ContainerProber({ pod, spec: s, containerId: 'c1', startedAtMs: T0 - 60_000 }, deps, { started: true, ready: true });
+  assert.deepEqual(known.state(), { started: true, ready: true, livenessFailed: false, startupFailed: false });
+  const fresh = new ContainerProber({ pod, spec: s, containerId: 'c2', startedAtMs: T0 }, deps);
+  assert.deepEqual(fresh.state(), { started: false, ready: false, livenessFailed: false, startupFailed: false });
+});

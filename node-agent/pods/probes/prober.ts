@@ -77,11 +77,15 @@ export class ContainerProber {
   private onHold = false;
   private stopped = false;
 
-  constructor(private target: ProberTarget, private readonly deps: ProberDeps) {
+  constructor(private target: ProberTarget, private readonly deps: ProberDeps, reported?: { started?: boolean; ready?: boolean }) {
     for (const kind of KINDS) if (probeOf(target.spec, kind)) this.runs.set(kind, { count: 0, running: false });
-    // the kubelet's initial results: readiness fails until a probe passes, liveness passes until one fails
+    // the kubelet's initial results: readiness fails until a probe passes, liveness passes until one fails - unless
+    // the pod's status already says this very container started and is ready (the agent restarted under it): then
+    // it stays so until a probe says otherwise, rather than flapping the pod out of its Deployment and endpoints
     const r = this.runs.get('readiness');
-    if (r) r.result = 'failure';
+    if (r) r.result = reported?.ready ? 'success' : 'failure';
+    const s = this.runs.get('startup');
+    if (s && reported?.started) s.result = 'success';
   }
 
   get containerId(): string {

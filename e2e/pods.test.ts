@@ -306,6 +306,37 @@ spec:
   await deleteAndWait('vols');
 });
 
+test('emptyDir: medium Memory is a tmpfs of its sizeLimit; a disk emptyDir that outgrows its sizeLimit gets the pod evicted', { skip }, async () => {
+  apply(`
+apiVersion: v1
+kind: Pod
+metadata: {name: scratch}
+spec:
+  terminationGracePeriodSeconds: 2
+  containers:
+  - name: app
+    image: ${tools}
+    command: [sh, -c, 'trap "exit 0" TERM; while true; do sleep 1; done']
+    volumeMounts: [{name: ram, mountPath: /ram}, {name: disk, mountPath: /disk}]
+  volumes:
+  - {name: ram, emptyDir: {medium: Memory, sizeLimit: 2Mi}}
+  - {name: disk, emptyDir: {sizeLimit: 1Mi}}
+`);
+  await until('scratch Running', () => pod('scratch').status?.containerStatuses?.[0]?.state?.running);
+  const sh = (cmd: string) => kubectl(['exec', 'scratch', '--', 'sh', '-c', cmd]);
+  assert.match(sh('mount | grep " /ram "').stdout, /^tmpfs on \/ram type tmpfs/);
+  assert.equal(sh("df -k /ram | tail -1 | awk '{print $2}'").stdout.trim(), '2048');
+  assert.match(sh('dd if=/dev/zero of=/ram/big bs=1024 count=3072 2>&1').stdout, /No space left on device/);
+  sh('dd if=/dev/zero of=/disk/big bs=1024 count=2048');
+  await until('the eviction', () => pod('scratch').status?.reason === 'Evicted', 60_000);
+  const p = pod('scratch');
+  assert.equal(p.status.phase, 'Failed');
+  assert.equal(p.status.message, 'Usage of EmptyDir volume "disk" exceeds the limit "1Mi". ');
+  assert.equal(condition(p, 'DisruptionTarget')?.reason, 'TerminationByKubelet');
+  assert.ok(events('scratch').some((e) => e.reason === 'Evicted' && e.type === 'Warning'));
+  await deleteAndWait('scratch');
+});
+
 test('a pod using a missing Secret waits (FailedMount, ContainerCreating; CreateContainerConfigError for env) and starts when the Secret is created', { skip }, async () => {
   apply(`
 apiVersion: v1

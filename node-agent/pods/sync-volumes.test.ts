@@ -82,3 +82,17 @@ test('a disk emptyDir over its sizeLimit: the pod is evicted - containers stoppe
   assert.throws(() => readFileSync(`${dir}/big`), /ENOENT/, 'the volume is removed once the pod is terminal');
   assert.equal(h.rt.calls.filter((c) => c.startsWith('CreateContainer')).length, 1, 'never restarted');
 });
+
+test('a ConfigMap deleted under a running pod: FailedMount, but the containers keep running with what the volume had', async (t) => {
+  const h = podHarness(t);
+  h.api.seed(CONFIGMAP, { metadata: { name: 'cfg', namespace: 'default' }, data: { k: 'v1' } });
+  h.seed({ containers: [{ name: 'app', image: 'img/app:1', volumeMounts: [{ name: 'c', mountPath: '/etc/c' }] }], volumes: [{ name: 'c', configMap: { name: 'cfg' } }] });
+  await h.sync();
+  const dir = h.rt.named('app')!.config.mounts![0]!.hostPath;
+  await h.api.client().delete(CONFIGMAP, 'cfg', { namespace: 'default' });
+  await h.sync();
+  assert.deepEqual(h.rt.running(), ['app']);
+  assert.ok(h.status().containerStatuses[0].state.running, 'still reported running');
+  assert.equal(readFileSync(`${dir}/k`, 'utf8'), 'v1');
+  assert.ok((await h.apiEvents()).includes('FailedMount: MountVolume.SetUp failed for volume "c" : configmap "cfg" not found'));
+});

@@ -109,13 +109,16 @@ async function syncRunning(d: SyncDeps, pod: KubeObject): Promise<number | undef
   const setup = await d.volumes.setup(pod, { nodeName: d.nodeName, hostIP: d.hostIP, podIP: pod.status?.podIP as string | undefined, allocatable: d.allocatable });
   if (setup.errors.length) {
     for (const e of setup.errors) event(d, pod, 'Warning', 'FailedMount', `MountVolume.SetUp failed for volume "${e.volume}" : ${e.message}`);
-    const none = (c: ContainerSpec): ObservedContainer => ({ name: c.name, image: c.image, restartCount: 0 });
-    await writeStatus(d, pod, podStatus(pod, { ...base, sandboxReady: false, initContainers: spec.initContainers.map(none), containers: spec.containers.map(none), initialized: !spec.initContainers.length }));
     // a ConfigMap or Secret that appears wakes the pod at once (informers); this is the fallback
     later(d.restarts.next(`${uid}/volumes`));
-    return again;
-  }
-  d.restarts.reset(`${uid}/volumes`);
+    // a pod not started yet waits for its volumes; one running goes on with what its volumes had
+    const started = (await d.cri.listPodSandbox({ labelSelector: { [LABEL_POD_UID]: uid } })).some((s) => s.state === 'SANDBOX_READY');
+    if (!started) {
+      const none = (c: ContainerSpec): ObservedContainer => ({ name: c.name, image: c.image, restartCount: 0 });
+      await writeStatus(d, pod, podStatus(pod, { ...base, sandboxReady: false, initContainers: spec.initContainers.map(none), containers: spec.containers.map(none), initialized: !spec.initContainers.length }));
+      return again;
+    }
+  } else d.restarts.reset(`${uid}/volumes`);
 
   const { sandbox, config } = await ensureSandbox(d, pod);
   const sbStatus = (await d.cri.podSandboxStatus(sandbox.id)).status;

@@ -11,7 +11,7 @@ import type { PodEnvFacts } from '../env.js';
 import type { PodObjects } from '../objects.js';
 import type { NodeAllocatable } from '../resources.js';
 import { specOf, type Volume } from '../spec.js';
-import { writePayload, type Payload } from './atomic-writer.js';
+import { hasPayload, writePayload, type Payload } from './atomic-writer.js';
 import { checkHostPath } from './hostpath.js';
 import type { Mounter } from './mounter.js';
 import { podDir, volumeDir, type VolumePlugin } from './paths.js';
@@ -69,7 +69,10 @@ export class VolumeManager {
     return this.o.podsDir;
   }
 
-  /** Sets up every volume it can; the ones it cannot are in errors (the pod must wait for them). */
+  /**
+   * Sets up every volume it can; the ones it cannot are in errors (a pod not started yet must wait for them; one
+   * already running keeps the contents it had, which are in volumes too).
+   */
   async setup(pod: KubeObject, facts: PodEnvFacts): Promise<VolumeSetup> {
     const uid = pod.metadata.uid as string;
     const volumes = new Map<string, PodVolume>();
@@ -81,6 +84,9 @@ export class VolumeManager {
       } catch (e) {
         if (!(e instanceof VolumeSetupError)) log.warn('volume setup failed', { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, volume: v.name, error: (e as Error).message });
         errors.push({ volume: v.name, message: (e as Error).message });
+        // a volume set up before (its ConfigMap deleted since, say) keeps what it had: running containers go on
+        const before = this.previous(uid, v);
+        if (before) volumes.set(v.name, before);
       }
     }
     return { volumes, errors };
@@ -116,6 +122,14 @@ export class VolumeManager {
       this.written.set(dir, d);
     }
     return { name: v.name, hostPath: dir, readOnly: true, managed: true };
+  }
+
+  /** A configMap/secret/downwardAPI/projected volume as an earlier sync wrote it, if one did. */
+  private previous(uid: string, v: Volume): PodVolume | undefined {
+    const plugin = plugins.find(([field]) => v[field] !== undefined)?.[1];
+    if (!plugin || plugin === 'empty-dir') return undefined;
+    const dir = volumeDir(this.o.podsDir, uid, plugin, v.name);
+    return hasPayload(dir) ? { name: v.name, hostPath: dir, readOnly: true, managed: true } : undefined;
   }
 
   /** A tmpfs emptyDir is as big as its sizeLimit, else the pod's memory limit when every container has one. */

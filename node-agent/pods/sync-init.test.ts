@@ -127,3 +127,12 @@ test('when the app containers end for good, the sidecars are stopped and the pod
 
 import { findByKind } from '../../lib/api/kinds.js';
 const findPod = () => findByKind('v1', 'Pod')!;
+
+test('a freshly started init container has the pod looked at again soon (its end starts the next one), not only at the next relist', async (t) => {
+  const h = podHarness(t);
+  h.seed({ initContainers: [c('quick')], containers: [c('app')] });
+  const again = await h.sync();
+  assert.ok(again !== undefined && again <= 200, `looks again in ${again} ms`);
+  exitNewest(h, 'quick', 0);
+  assert.equal(await h.sync(), undefined, 'nothing to poll once the app runs');
+});

@@ -26,6 +26,10 @@ export type { SyncDeps } from './deps.js';
 const log = logger('node-agent');
 const POD = findByKind('v1', 'Pod')!;
 
+/** While a regular init container has run less than this, the pod is looked at every INIT_POLL_MS. */
+const INIT_POLL_FOR_MS = 3000;
+const INIT_POLL_MS = 200;
+
 const nowTime = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /**
@@ -157,6 +161,9 @@ async function syncRunning(d: SyncDeps, pod: KubeObject): Promise<number | undef
     const o = done(seen) ? seen : await step(c, 'init');
     init.push(o);
     if (!done(o)) blocked = true;
+    // most init containers are done in a moment: look again soon rather than wait for the next relist (1 s), so
+    // the next one (or the app) starts right after
+    if (o.current?.state === 'CONTAINER_RUNNING' && Date.now() - o.current.startedAt / 1e6 < INIT_POLL_FOR_MS) later(INIT_POLL_MS);
   }
   const initialized = !blocked;
   const containers: ObservedContainer[] = [];

@@ -22,6 +22,8 @@ command -v nft >/dev/null 2>&1 || packages+=(nftables)
 command -v conntrack >/dev/null 2>&1 || packages+=(conntrack)
 # The acceptance tests drive `kubectl exec -it` through a real terminal.
 command -v tmux >/dev/null 2>&1 || packages+=(tmux)
+# The web dashboard's acceptance tests run in a real browser (headless, driven by playwright-core).
+command -v chromium >/dev/null 2>&1 || packages+=(chromium)
 if ((${#packages[@]})); then
   if [ "$(id -u)" != 0 ]; then
     echo "setup: these Debian packages are missing and installing them needs root: ${packages[*]}" >&2
@@ -43,3 +45,6 @@ fi
 
 echo "setup: building"
 npx tsc -p .
+# The web dashboard the API server serves at /dashboard/: type-checked, then bundled by esbuild (about a second).
+npx tsc -p dashboard
+node dashboard/build.mjs

@@ -225,6 +225,8 @@ async function main(): Promise<void> {
         nodeName: flag(p, 'node-name') ?? hostname().toLowerCase(),
       });
     }
+    case 'dashboard':
+      return (await import('./dashboard.js')).dashboardCommand(rest);
     case 'down': {
       const p = parseArgs(rest);
       checkFlags(p, ['data-dir']);

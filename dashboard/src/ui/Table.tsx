@@ -34,6 +34,8 @@ interface Props<T> {
 }
 
 const ROW_HEIGHT = 34;
+/** One collator for every comparison: String.localeCompare with options builds one per call, 100x slower. */
+const collator = new Intl.Collator(undefined, { numeric: true });
 const WINDOW_FROM = 200;
 const OVERSCAN = 20;
 
@@ -53,7 +55,7 @@ export function DataTable<T>(p: Props<T>) {
       matched.sort((a, b) => {
         const x = by(a);
         const y = by(b);
-        const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y), undefined, { numeric: true });
+        const c = typeof x === 'number' && typeof y === 'number' ? x - y : collator.compare(String(x), String(y));
         return desc ? -c : c;
       });
     }

@@ -45,7 +45,8 @@ export function OverviewView() {
   const nsPods = useObjects(ns && allPods.error ? R.pods : undefined, ns);
   const pods = ns && allPods.error ? nsPods : allPods;
   const deployments = useObjects(R.deployments, ns);
-  const events = useObjects(R.events, ns);
+  // warnings only: the Normal events of a busy cluster (one per pod scheduled, pulled, started...) are most of them
+  const events = useObjects(R.events, ns, { fieldSelector: 'type=Warning' });
   const usage = useNodeMetrics();
   useTick(10_000);
 

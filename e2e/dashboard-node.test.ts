@@ -54,6 +54,8 @@ before(async () => {
       containers: [
         { name: 'counter', image, command: ['sh', '-c', 'i=0; while true; do echo "tick $i"; i=$((i+1)); sleep 1; done'] },
         { name: 'quiet', image, command: ['sh', '-c', 'echo "quiet container up"; exec sleep 100000'] },
+        // exits after a moment and is restarted: its previous instance has a log of its own
+        { name: 'flaky', image, command: ['sh', '-c', 'echo "flaky started at $(date +%s)-$RANDOM"; sleep 2; exit 3'] },
       ],
     },
   }));
@@ -112,12 +114,41 @@ test('the log of a pod streams and follows new lines; another container; search'
   await page.selectOption('[data-container]', 'quiet');
   await page.locator('[data-log] .line:has-text("quiet container up")').waitFor();
   assert.equal(lastTick(await logLines(page)), -1, 'only the chosen container\'s log');
+
+  // the previous instance of a restarted container
+  await waitFor('flaky restarted', async () => {
+    const p = JSON.parse(kubectl(['get', 'pod', POD, '-o', 'json']));
+    const st = p.status.containerStatuses.find((c: { name: string }) => c.name === 'flaky');
+    return st?.restartCount >= 1 && st.lastState?.terminated ? true : undefined;
+  }, 60_000, 500);
+  const expected = kubectl(['logs', POD, '-c', 'flaky', '--previous']).trim();
+  assert.match(expected, /^flaky started at \d+-\d+$/);
+  await page.selectOption('[data-container]', 'flaky');
+  await page.check('[data-previous]');
+  await page.locator('[data-log-state=ended]').waitFor();
+  assert.deepEqual(await logLines(page), [expected], 'the previous instance\'s log, as kubectl logs --previous shows it');
+  assert.equal(await page.isDisabled('[data-follow]'), true, 'a finished log is not followed');
   assert.deepEqual(await cspViolations(page), []);
 });
 
 test('the terminal runs a shell in the container; resizing the window resizes the TTY', { skip }, async () => {
-  const page = await open(`/dashboard/r/core/v1/pods/default/${POD}?tab=terminal`);
+  // signed in with a token: the exec WebSocket can't carry an Authorization header, so it rides as a subprotocol
+  const token = 'terminal-token.not-a-real-one';
+  const tab = await (browser as Browser).open({ ...t, token }, `/dashboard/r/core/v1/pods/default/${POD}?tab=terminal`);
+  tabs.push(tab.page);
+  const page = tab.page;
+  const handshakes: Array<{ url: string; headers: Record<string, string> }> = [];
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.enable');
+  cdp.on('Network.webSocketWillSendHandshakeRequest', (e: { request: { headers: Record<string, string> } }) => handshakes.push({ url: '', headers: e.request.headers }));
+  cdp.on('Network.webSocketCreated', (e: { url: string }) => handshakes.push({ url: e.url, headers: {} }));
+  await page.reload(); // with the recorder on (the token stays in the tab's sessionStorage)
   await page.locator('[data-terminal-state=open]').waitFor({ timeout: 30_000 });
+  const offered = handshakes.map((h) => h.headers['Sec-WebSocket-Protocol'] ?? h.headers['sec-websocket-protocol']).find(Boolean) ?? '';
+  assert.deepEqual(offered.split(/,\s*/), ['v5.channel.k8s.io', 'v4.channel.k8s.io', `base64url.bearer.authorization.k8s.io.${Buffer.from(token).toString('base64url')}`]);
+  const wsUrl = handshakes.find((h) => h.url)?.url ?? '';
+  assert.match(wsUrl, new RegExp(`^ws://127\\.0\\.0\\.1:\\d+/api/v1/namespaces/default/pods/${POD}/exec\\?`));
+  assert.ok(!wsUrl.includes('not-a-real-one'), 'no token in the URL');
   const screen = () => page.locator('[data-terminal] .xterm-rows').innerText();
   const run = async (cmd: string, expect: RegExp): Promise<RegExpExecArray> => {
     await page.click('[data-terminal] .xterm');

@@ -346,6 +346,28 @@ test('the token: taken from the fragment and out of the address bar, sent as a h
   await done();
 });
 
+test('a 401 from the API asks for a token; once signed in, every call carries it', async () => {
+  const { page, requests, done } = await open('/dashboard/nodes');
+  // the API as it will answer once authentication lands: no token, no access
+  await page.route(/\/(api|apis)\//, (route) => (route.request().headers().authorization === 'Bearer good-token'
+    ? route.continue()
+    : route.fulfill({ status: 401, contentType: 'application/json', body: JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 }) })));
+  await page.reload();
+  await page.locator('dialog form.login').waitFor();
+  assert.match(await page.locator('dialog form.login').innerText(), /refused the request: sign in/);
+  await screenshot(page, 'sign-in');
+  const before = requests.length;
+  await page.fill('dialog input[name=token]', 'good-token');
+  await page.click('dialog button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('[data-noun="nodes"]')?.getAttribute('data-rows') === '3');
+  assert.equal(await page.locator('dialog').count(), 0);
+  const calls = requests.slice(before).filter((r) => /^\/(api|apis)\//.test(new URL(r.url()).pathname));
+  assert.ok(calls.length > 0);
+  for (const r of calls) assert.equal(r.headers().authorization, 'Bearer good-token', r.url());
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('flotilla.dashboard.token')), 'good-token');
+  await done();
+});
+
 test('actions follow the API\'s access review answers (SelfSubjectAccessReview answered as for a read-only user)', async () => {
   // Until the API serves access reviews (404), the page shows every action; here the answers are those RBAC gives a
   // user bound to `view`: get, list and watch only. (The real view-token test waits for authentication: below.)

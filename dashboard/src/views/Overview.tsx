@@ -101,7 +101,7 @@ export function OverviewView() {
           return (
             <div class="card node" key={n.metadata.name} data-node={n.metadata.name}>
               <h3><ObjectLink type={R.nodes} obj={n} /> <Pill text={nodeStatus(n)} /></h3>
-              <p class="muted">{load ? `${l?.pods ?? 0} pods` : ''}{load && Number.isFinite(a.pods) ? ' · ' : ''}{Number.isFinite(a.pods) ? `room for ${a.pods}` : ''}</p>
+              <p class="muted">{load ? `${l?.pods ?? 0} pod${l?.pods === 1 ? '' : 's'}` : ''}{load && Number.isFinite(a.pods) ? ' · ' : ''}{Number.isFinite(a.pods) ? `room for ${a.pods}` : ''}</p>
               <NodeBars node={n} load={load ? (l ?? { pods: 0, cpu: 0, memory: 0 }) : undefined} usage={usage?.get(n.metadata.name)} />
               {load && Number.isFinite(a.pods) ? <Bar kind="requests" value={l?.pods ?? 0} max={a.pods} label={`Pods ${l?.pods ?? 0} / ${a.pods}`} /> : null}
             </div>

@@ -1,118 +1,24 @@
 // Acceptance (web dashboard), in a real browser: Debian's Chromium, headless, driven by playwright-core, against
 // the real API server process (which serves the page), a controller-manager, a scheduler and hollow nodes. The
 // page is used as a user would (clicks, typing, keyboard shortcuts) while kubectl changes the cluster beside it.
-// Screenshots of each view land in .artifacts/dashboard/. Logs and the terminal need real containers:
-// e2e/dashboard-node.test.ts.
-import { after, afterEach, before, test } from 'node:test';
+// Screenshots of each view land in .artifacts/dashboard/. Signing in and access: e2e/dashboard-auth.test.ts; logs
+// and the terminal need real containers: e2e/dashboard-node.test.ts.
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Page } from 'playwright-core';
-import { ROOT, TestCluster, waitFor } from './harness.js';
-import { Browser, type Target, api, cspViolations, screenshot, target } from './dashboard-harness.js';
+import { waitFor } from './harness.js';
+import { api, screenshot } from './dashboard-harness.js';
+import { hollowDashboard, live } from './dashboard-suite.js';
 
 // The functions given to page.evaluate and waitForFunction run in the browser; these name its globals for the
 // compiler (module-scoped: nothing leaks into the rest of the project, which has no DOM types).
 /* eslint-disable @typescript-eslint/no-explicit-any */
-declare const document: any, window: any, location: any, sessionStorage: any, getComputedStyle: any, requestAnimationFrame: any;
+declare const document: any, window: any, location: any, sessionStorage: any, getComputedStyle: any;
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
-let c: TestCluster;
-let browser: Browser;
-let t: Target;
-
-interface Pod {
-  metadata: { name: string; deletionTimestamp?: string };
-  spec: { nodeName?: string };
-  status?: { phase?: string };
-}
-
-const pods = async (selector: string): Promise<Pod[]> => (await api(t, 'GET', `/api/v1/namespaces/default/pods?labelSelector=${encodeURIComponent(selector)}`)).body.items;
-const live = (ps: Pod[]) => ps.filter((p) => !p.metadata.deletionTimestamp);
-const kubectlJson = (args: string[]) => JSON.parse(c.ok([...args, '-o', 'json']));
-
-before(async () => {
-  c = await TestCluster.start();
-  c.component('controller-manager', ['--leader-elect=false']);
-  c.component('scheduler', ['--leader-elect=false']);
-  c.component('hollow-nodes', ['--count', '3', '--name-prefix', 'hn', '--heartbeat-interval', '2']);
-  await waitFor('3 nodes', async () => (await c.request('GET', '/api/v1/nodes')).body.items?.length === 3, 60_000);
-  c.ok(['apply', '-f', join(ROOT, 'manifests/demo/web.yaml')]);
-  t = target(c);
-  await waitFor('3 running demo pods', async () => live(await pods('app=web')).filter((p) => p.status?.phase === 'Running').length === 3, 60_000);
-  browser = await Browser.launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await c?.stop();
-});
-
-const tabs: Page[] = [];
-afterEach(async () => {
-  // a failed test's tab must not keep its watches (and the browser's connections) open for the next
-  await Promise.all(tabs.splice(0).map((p) => p.close().catch(() => undefined)));
-});
-
-/** Opens a page and checks, when the test is done with it, that the page broke no CSP rule and threw nothing. */
-async function open(path: string, o: { token?: string } = {}) {
-  const tab = await browser.open(o.token ? { ...t, token: o.token } : t, path);
-  tabs.push(tab.page);
-  return {
-    ...tab,
-    async done() {
-      assert.deepEqual(await cspViolations(tab.page), [], 'no Content-Security-Policy violation');
-      assert.deepEqual(tab.errors, [], 'no uncaught error in the page');
-      await tab.page.close();
-    },
-  };
-}
-
-/** Lets the page render what it has received (two animation frames). */
-const frames = (page: Page) => page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
-
-test('the API server serves the page: strict CSP, no framing, hashed assets cached forever, index.html for every path', async () => {
-  const redirect = await fetch(`${c.url}/dashboard`, { redirect: 'manual' });
-  assert.equal(redirect.status, 301);
-  assert.equal(redirect.headers.get('location'), '/dashboard/');
-  const r = await fetch(`${c.url}/dashboard/`);
-  assert.equal(r.status, 200);
-  assert.match(r.headers.get('content-type') ?? '', /^text\/html/);
-  const csp = r.headers.get('content-security-policy') ?? '';
-  for (const d of ["default-src 'none'", "script-src 'self'", "style-src 'self'", "connect-src 'self'", "frame-ancestors 'none'", "base-uri 'none'"]) assert.ok(csp.includes(d), `CSP has ${d}: ${csp}`);
-  assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|nonce-|\*/, 'no inline script or style allowed, no wildcard');
-  assert.equal(r.headers.get('x-frame-options'), 'DENY');
-  assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
-  assert.equal(r.headers.get('cache-control'), 'no-cache');
-  const html = await r.text();
-  assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>|<style|\sstyle=|\son[a-z]+=/i, 'index.html has no inline script, style or handler');
-  const assets = [...html.matchAll(/(?:src|href)="(\/dashboard\/assets\/[^"]+)"/g)].map((m) => m[1] as string);
-  assert.ok(assets.some((a) => /\/main-[A-Z0-9]{8}\.js$/.test(a)) && assets.some((a) => /\/main-[A-Z0-9]{8}\.css$/.test(a)), `hashed script and stylesheet: ${assets}`);
-  for (const a of assets) {
-    const ar = await fetch(c.url + a, { headers: { 'Accept-Encoding': 'gzip' } });
-    assert.equal(ar.status, 200, a);
-    assert.equal(ar.headers.get('cache-control'), 'public, max-age=31536000, immutable', a);
-    assert.ok(ar.headers.get('content-security-policy'), a);
-  }
-  for (const path of ['/dashboard/pods', '/dashboard/r/apps/v1/deployments/default/web?tab=yaml']) assert.equal(await (await fetch(c.url + path)).text(), html, path);
-  const missing = await fetch(`${c.url}/dashboard/assets/main-00000000.js`);
-  assert.equal(missing.status, 404);
-  assert.equal(((await missing.json()) as { kind: string }).kind, 'Status');
-  // nothing outside the assets can be reached through them
-  for (const path of ['/dashboard/assets/%2e%2e%2fbuild.json', '/dashboard/assets/..%2findex.html', '/dashboard/assets/%2e%2e/%2e%2e/%2e%2e/package.json']) {
-    const x = await fetch(c.url + path);
-    assert.equal(x.status, 404, path);
-  }
-  const post = await fetch(`${c.url}/dashboard/`, { method: 'POST', body: '{}' });
-  assert.equal(post.status, 404);
-  const head = await fetch(`${c.url}/dashboard/`, { method: 'HEAD' });
-  assert.equal(head.status, 200);
-  assert.equal(await head.text(), '');
-});
+const s = hollowDashboard();
 
 test('the overview shows the nodes and the demo pods; kubectl scale shows in the page with no reload', async () => {
-  const { page, done } = await open('/dashboard/');
+  const { page, done } = await s.open('/dashboard/');
   await page.locator('[data-node]').nth(2).waitFor();
   assert.deepEqual(await page.locator('[data-node]').evaluateAll((els) => els.map((e) => e.getAttribute('data-node'))), ['hn-0', 'hn-1', 'hn-2']);
   await page.locator('[data-pod-count="3"]').waitFor();
@@ -127,7 +33,7 @@ test('the overview shows the nodes and the demo pods; kubectl scale shows in the
   await page.keyboard.press('p');
   await page.waitForURL(/\/dashboard\/pods/);
   await page.waitForFunction(() => document.querySelector('[data-noun="pods"]')?.getAttribute('data-rows') === '3');
-  c.ok(['scale', 'deploy/web', '--replicas=5']);
+  s.c.ok(['scale', 'deploy/web', '--replicas=5']);
   await page.waitForFunction(() => document.querySelector('[data-noun="pods"]')?.getAttribute('data-rows') === '5', undefined, { timeout: 30_000 });
   await page.waitForFunction(() => document.querySelectorAll('[data-noun="pods"] tbody tr[data-key] .pill.good').length === 5, undefined, { timeout: 30_000 });
   assert.equal(await page.evaluate(() => (window as unknown as { marker?: number }).marker), 42, 'the same page: no reload');
@@ -137,7 +43,7 @@ test('the overview shows the nodes and the demo pods; kubectl scale shows in the
 });
 
 test('the form deploys an image with 2 replicas on a port and exposes it: Deployment and Service, pods on the nodes', async () => {
-  const { page, requests, done } = await open('/dashboard/create');
+  const { page, requests, done } = await s.open('/dashboard/create');
   await page.fill('input[name=name]', 'hello');
   await page.fill('input[name=image]', '127.0.0.1:5000/flotilla/web:v1');
   await page.fill('input[name=replicas]', '2');
@@ -148,15 +54,15 @@ test('the form deploys an image with 2 replicas on a port and exposes it: Deploy
   await page.waitForURL(/\/dashboard\/r\/apps\/v1\/deployments\/default\/hello/);
   await page.waitForFunction(() => document.querySelectorAll('[data-noun="pods"] tbody tr[data-key] .pill.good').length === 2, undefined, { timeout: 30_000 });
 
-  const d = kubectlJson(['get', 'deploy', 'hello']);
+  const d = s.kubectlJson(['get', 'deploy', 'hello']);
   assert.equal(d.spec.replicas, 2);
   assert.equal(d.spec.template.spec.containers[0].image, '127.0.0.1:5000/flotilla/web:v1');
   assert.equal(d.spec.template.spec.containers[0].ports[0].containerPort, 8080);
-  const svc = kubectlJson(['get', 'svc', 'hello']);
+  const svc = s.kubectlJson(['get', 'svc', 'hello']);
   assert.deepEqual(svc.spec.selector, { app: 'hello' });
   assert.equal(svc.spec.ports[0].port, 8080);
   assert.equal(svc.spec.ports[0].targetPort, 8080);
-  const placed = live(await pods('app=hello'));
+  const placed = live(await s.pods('app=hello'));
   assert.equal(placed.length, 2);
   for (const p of placed) assert.match(p.spec.nodeName ?? '', /^hn-\d$/, `${p.metadata.name} is scheduled on a hollow node`);
 
@@ -166,7 +72,7 @@ test('the form deploys an image with 2 replicas on a port and exposes it: Deploy
   await screenshot(page, 'deployment');
 
   // the form refuses what can't be created, before sending anything
-  await page.goto(`${c.url}/dashboard/create`);
+  await page.goto(`${s.c.url}/dashboard/create`);
   await page.fill('input[name=name]', 'Bad_Name');
   await page.click('[data-action=deploy]');
   await page.locator('[data-error=name]').waitFor();
@@ -176,10 +82,10 @@ test('the form deploys an image with 2 replicas on a port and exposes it: Deploy
 
 test('editing a Deployment in the YAML editor: a typo is marked before submit, the rollout shows, undo goes back', async () => {
   // a rollout slow enough to watch: one new pod at a time, each available 2 s after it is ready
-  c.ok(['patch', 'deploy/web', '--type=merge', '-p', '{"spec":{"minReadySeconds":2,"strategy":{"rollingUpdate":{"maxSurge":1,"maxUnavailable":0}}}}']);
-  await waitFor('web rolled out', async () => kubectlJson(['get', 'deploy', 'web']).status.updatedReplicas === 5 && kubectlJson(['get', 'deploy', 'web']).status.availableReplicas === 5, 60_000);
-  const before = kubectlJson(['get', 'deploy', 'web']);
-  const { page, done } = await open('/dashboard/r/apps/v1/deployments/default/web?tab=yaml');
+  s.c.ok(['patch', 'deploy/web', '--type=merge', '-p', '{"spec":{"minReadySeconds":2,"strategy":{"rollingUpdate":{"maxSurge":1,"maxUnavailable":0}}}}']);
+  await waitFor('web rolled out', async () => s.kubectlJson(['get', 'deploy', 'web']).status.updatedReplicas === 5 && s.kubectlJson(['get', 'deploy', 'web']).status.availableReplicas === 5, 60_000);
+  const before = s.kubectlJson(['get', 'deploy', 'web']);
+  const { page, done } = await s.open('/dashboard/r/apps/v1/deployments/default/web?tab=yaml');
   await page.click('[data-action=edit]');
   await page.locator('.yaml-edit .cm-content').waitFor();
   const replaceAll = async (from: string, to: string) => {
@@ -200,12 +106,12 @@ test('editing a Deployment in the YAML editor: a typo is marked before submit, t
   assert.match(await page.locator('.yaml-edit .cm-lintRange-error').first().innerText(), /^imagee$/);
   assert.equal(await page.isDisabled('[data-action=save]'), true, 'no saving with a problem marked');
   await screenshot(page, 'yaml-editor-typo');
-  assert.equal(kubectlJson(['get', 'deploy', 'web']).metadata.generation, before.metadata.generation, 'nothing was sent');
+  assert.equal(s.kubectlJson(['get', 'deploy', 'web']).metadata.generation, before.metadata.generation, 'nothing was sent');
 
   await replaceAll('imagee: ', 'image: ');
   await page.waitForFunction(() => !document.querySelector('[data-problem]') && !document.querySelector('[data-action=save]')?.disabled);
   await page.click('[data-action=save]');
-  await waitFor('the new image', async () => kubectlJson(['get', 'deploy', 'web']).spec.template.spec.containers[0].image.endsWith(':v2'), 15_000);
+  await waitFor('the new image', async () => s.kubectlJson(['get', 'deploy', 'web']).spec.template.spec.containers[0].image.endsWith(':v2'), 15_000);
 
   // the rollout, as the page tells it
   await page.click('[data-tab=summary]');
@@ -221,18 +127,18 @@ test('editing a Deployment in the YAML editor: a typo is marked before submit, t
   // undo: back to revision 1's template, which becomes revision 3
   await page.click('.view-header [data-action=undo]');
   await page.click('[data-confirm=undo]');
-  await waitFor('the old image back', async () => kubectlJson(['get', 'deploy', 'web']).spec.template.spec.containers[0].image.endsWith(':v1'), 15_000);
-  const undone = kubectlJson(['get', 'deploy', 'web']);
+  await waitFor('the old image back', async () => s.kubectlJson(['get', 'deploy', 'web']).spec.template.spec.containers[0].image.endsWith(':v1'), 15_000);
+  const undone = s.kubectlJson(['get', 'deploy', 'web']);
   assert.deepEqual(undone.spec.template, before.spec.template, 'exactly the previous template');
   await page.locator('[data-revision="3"].current').waitFor({ timeout: 15_000 });
   assert.match(await page.locator('[data-revision="3"]').innerText(), /web:v1/);
-  assert.match(c.ok(['rollout', 'history', 'deploy/web']), /^2\s.*\n3\s/m);
+  assert.match(s.c.ok(['rollout', 'history', 'deploy/web']), /^2\s.*\n3\s/m);
   await screenshot(page, 'rollout');
   await done();
 });
 
 test('delete asks first: cancel keeps the pod, confirming deletes it', async () => {
-  const { page, requests, done } = await open('/dashboard/pods?ns=default');
+  const { page, requests, done } = await s.open('/dashboard/pods?ns=default');
   await page.waitForFunction(() => Number(document.querySelector('[data-noun="pods"]')?.getAttribute('data-rows')) >= 5);
   const victim = (await page.locator('[data-noun="pods"] tbody tr[data-key]').first().getAttribute('data-key'))?.split('/')[1] as string;
   const row = page.locator(`[data-noun="pods"] tr[data-key="default/${victim}"]`);
@@ -242,62 +148,62 @@ test('delete asks first: cancel keeps the pod, confirming deletes it', async () 
   await page.click('dialog [data-confirm=cancel]');
   await page.locator('dialog').waitFor({ state: 'detached' });
   assert.deepEqual(requests.filter((r) => r.method() === 'DELETE').map((r) => r.url()), [], 'cancel sent no delete');
-  assert.equal(c.kubectl(['get', 'pod', victim]).code, 0, 'cancel deleted nothing');
-  assert.equal(kubectlJson(['get', 'pod', victim]).metadata.deletionTimestamp, undefined);
+  assert.equal(s.c.kubectl(['get', 'pod', victim]).code, 0, 'cancel deleted nothing');
+  assert.equal(s.kubectlJson(['get', 'pod', victim]).metadata.deletionTimestamp, undefined);
   await row.locator('[data-action=delete]').click();
   await page.click('dialog [data-confirm=delete]');
   assert.deepEqual(requests.filter((r) => r.method() === 'DELETE').map((r) => new URL(r.url()).pathname), [`/api/v1/namespaces/default/pods/${victim}`]);
-  await waitFor('the pod gone', async () => c.kubectl(['get', 'pod', victim]).code !== 0 || !!kubectlJson(['get', 'pod', victim]).metadata.deletionTimestamp, 15_000);
+  await waitFor('the pod gone', async () => s.c.kubectl(['get', 'pod', victim]).code !== 0 || !!s.kubectlJson(['get', 'pod', victim]).metadata.deletionTimestamp, 15_000);
   await done();
 });
 
 test('any kind from discovery, as the server\'s table, live: Leases', async () => {
-  const { page, done } = await open('/dashboard/resources');
+  const { page, done } = await s.open('/dashboard/resources');
   await page.click('[data-kind=leases]');
   await page.waitForURL(/\/dashboard\/r\/coordination\.k8s\.io\/v1\/leases/);
   await page.waitForFunction(() => Number(document.querySelector('[data-noun="leases"]')?.getAttribute('data-rows')) >= 3);
   const headers = await page.locator('[data-noun="leases"] thead th').allInnerTexts();
-  const served = (await api(t, 'GET', '/apis/coordination.k8s.io/v1/leases', undefined, { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' })).body;
+  const served = (await api(s.t, 'GET', '/apis/coordination.k8s.io/v1/leases', undefined, { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' })).body;
   for (const col of served.columnDefinitions.filter((d: { priority: number }) => d.priority === 0)) assert.ok(headers.some((h) => h.startsWith(col.name)), `column ${col.name} of the server's table: ${headers}`);
   assert.ok(await page.locator('[data-noun="leases"] tr[data-key="kube-node-lease/hn-1"]').count());
-  c.ok(['create', 'configmap', 'just-made', '--from-literal=a=b']);
-  await page.goto(`${c.url}/dashboard/r/core/v1/configmaps?ns=default`);
+  s.c.ok(['create', 'configmap', 'just-made', '--from-literal=a=b']);
+  await page.goto(`${s.c.url}/dashboard/r/core/v1/configmaps?ns=default`);
   await page.locator('[data-noun="configmaps"] tr[data-key="default/just-made"]').waitFor();
-  c.ok(['delete', 'configmap', 'just-made']);
+  s.c.ok(['delete', 'configmap', 'just-made']);
   await page.locator('[data-noun="configmaps"] tr[data-key="default/just-made"]').waitFor({ state: 'detached' });
   await screenshot(page, 'generic-table');
   await done();
 });
 
 test('nodes: cordon and uncordon, and drain moves the pods elsewhere', async () => {
-  const { page, done } = await open('/dashboard/nodes');
+  const { page, done } = await s.open('/dashboard/nodes');
   const row = (n: string) => page.locator(`[data-noun="nodes"] tr[data-key="${n}"]`);
   await row('hn-2').waitFor();
   await row('hn-2').locator('[data-action=cordon]').click();
-  await waitFor('hn-2 cordoned', async () => kubectlJson(['get', 'node', 'hn-2']).spec.unschedulable === true, 10_000);
+  await waitFor('hn-2 cordoned', async () => s.kubectlJson(['get', 'node', 'hn-2']).spec.unschedulable === true, 10_000);
   await row('hn-2').getByText('SchedulingDisabled').waitFor();
   await screenshot(page, 'nodes');
   await row('hn-2').locator('[data-action=uncordon]').click();
-  await waitFor('hn-2 uncordoned', async () => !kubectlJson(['get', 'node', 'hn-2']).spec.unschedulable, 10_000);
+  await waitFor('hn-2 uncordoned', async () => !s.kubectlJson(['get', 'node', 'hn-2']).spec.unschedulable, 10_000);
 
-  const onNode = async (n: string) => live(await pods('app in (web,hello)')).filter((p) => p.spec.nodeName === n);
+  const onNode = async (n: string) => live(await s.pods('app in (web,hello)')).filter((p) => p.spec.nodeName === n);
   const before = await onNode('hn-1');
   assert.ok(before.length > 0, 'hn-1 runs pods to drain');
   await row('hn-1').locator('[data-action=drain]').click();
   await page.click('dialog [data-confirm=drain]');
   await waitFor('hn-1 drained', async () => (await onNode('hn-1')).length === 0, 30_000);
-  assert.equal(kubectlJson(['get', 'node', 'hn-1']).spec.unschedulable, true);
+  assert.equal(s.kubectlJson(['get', 'node', 'hn-1']).spec.unschedulable, true);
   await waitFor('the drained pods replaced on the other nodes', async () => {
-    const ps = live(await pods('app=web'));
+    const ps = live(await s.pods('app=web'));
     return ps.length === 5 && ps.every((p) => p.spec.nodeName && p.spec.nodeName !== 'hn-1' && p.status?.phase === 'Running');
   }, 30_000);
-  c.ok(['uncordon', 'hn-1']);
+  s.c.ok(['uncordon', 'hn-1']);
   await done();
 });
 
 test('Secrets are not downloaded until revealed; ConfigMap values show on request', async () => {
-  c.ok(['create', 'secret', 'generic', 'db', '--from-literal=password=hunter2-not-shown']);
-  const { page, requests, done } = await open('/dashboard/config?ns=default');
+  s.c.ok(['create', 'secret', 'generic', 'db', '--from-literal=password=hunter2-not-shown']);
+  const { page, requests, done } = await s.open('/dashboard/config?ns=default');
   await page.locator('[data-noun="secrets"] tr[data-key="default/db"]').waitFor();
   await page.click('[data-noun="secrets"] tr[data-key="default/db"] a.obj');
   await page.locator('[data-action=reveal]').waitFor();
@@ -310,7 +216,7 @@ test('Secrets are not downloaded until revealed; ConfigMap values show on reques
   assert.equal(await page.locator('[data-value=password]').innerText(), 'hunter2-not-shown');
   assert.equal(secretReads().length, 1, 'one read, on reveal');
 
-  await page.goto(`${c.url}/dashboard/r/core/v1/configmaps/default/web-page`);
+  await page.goto(`${s.c.url}/dashboard/r/core/v1/configmaps/default/web-page`);
   await page.locator('[data-masked=greeting]').waitFor();
   assert.doesNotMatch(await page.locator('.data-values').innerText(), /Hello from Flotilla/);
   await page.click('[data-action=reveal]');
@@ -318,95 +224,8 @@ test('Secrets are not downloaded until revealed; ConfigMap values show on reques
   await done();
 });
 
-test('the token: taken from the fragment and out of the address bar, sent as a header on every call, never a cookie', async () => {
-  const token = 'dashboard-test-token.not-a-real-one';
-  const { page, requests, done } = await open('/dashboard/pods', { token });
-  await page.waitForFunction(() => Number(document.querySelector('[data-noun="pods"]')?.getAttribute('data-rows')) > 0);
-  assert.equal(new URL(page.url()).hash, '', 'the fragment is gone from the address bar');
-  assert.equal(await page.evaluate(() => location.hash), '');
-  assert.equal(await page.evaluate(() => sessionStorage.getItem('flotilla.dashboard.token')), token);
-  assert.deepEqual(await browser.context.cookies(), [], 'no cookie');
-  const calls = requests.filter((r) => /^\/(api|apis|openapi)\//.test(new URL(r.url()).pathname));
-  assert.ok(calls.length >= 2);
-  for (const r of calls) {
-    assert.equal(r.headers().authorization, `Bearer ${token}`, r.url());
-    assert.ok(!r.url().includes('not-a-real-one'), `no token in ${r.url()}`);
-  }
-  for (const r of requests) assert.ok(!r.url().includes('not-a-real-one'), `no token in any URL: ${r.url()}`);
-  assert.match(await page.locator('header .who').innerText(), /token/);
-  // sign out: the token is gone from the tab, and calls go out without it
-  await page.click('header .who');
-  await page.click('dialog button:has-text("Sign out")');
-  await page.locator('header .who:has-text("anonymous")').waitFor();
-  assert.equal(await page.evaluate(() => sessionStorage.getItem('flotilla.dashboard.token')), null);
-  const after = requests.length;
-  await page.goto(`${c.url}/dashboard/nodes`);
-  await page.waitForFunction(() => Number(document.querySelector('[data-noun="nodes"]')?.getAttribute('data-rows')) === 3);
-  for (const r of requests.slice(after)) assert.equal(r.headers().authorization, undefined, r.url());
-  await done();
-});
-
-test('a 401 from the API asks for a token; once signed in, every call carries it', async () => {
-  const { page, requests, done } = await open('/dashboard/nodes');
-  // the API as it will answer once authentication lands: no token, no access
-  await page.route(/\/(api|apis)\//, (route) => (route.request().headers().authorization === 'Bearer good-token'
-    ? route.continue()
-    : route.fulfill({ status: 401, contentType: 'application/json', body: JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 }) })));
-  await page.reload();
-  await page.locator('dialog form.login').waitFor();
-  assert.match(await page.locator('dialog form.login').innerText(), /refused the request: sign in/);
-  await screenshot(page, 'sign-in');
-  await page.fill('dialog input[name=token]', 'good-token');
-  await page.click('dialog button[type=submit]');
-  await page.waitForFunction(() => document.querySelector('[data-noun="nodes"]')?.getAttribute('data-rows') === '3');
-  assert.equal(await page.locator('dialog').count(), 0);
-  // from here on (requests made before signing in may still be reported late), every call has the token
-  const before = requests.length;
-  await page.click('nav.side [data-nav=workloads]');
-  await page.waitForFunction(() => Number(document.querySelector('[data-noun="deployments"]')?.getAttribute('data-rows')) > 0);
-  const calls = requests.slice(before).filter((r) => /^\/(api|apis)\//.test(new URL(r.url()).pathname));
-  assert.ok(calls.length > 0);
-  for (const r of calls) assert.equal(r.headers().authorization, 'Bearer good-token', r.url());
-  assert.equal(await page.evaluate(() => sessionStorage.getItem('flotilla.dashboard.token')), 'good-token');
-  await done();
-});
-
-test('actions follow the API\'s access review answers (SelfSubjectAccessReview answered as for a read-only user)', async () => {
-  // Until the API serves access reviews (404), the page shows every action; here the answers are those RBAC gives a
-  // user bound to `view`: get, list and watch only. (The real view-token test waits for authentication: below.)
-  const { page, done } = await open('/dashboard/pods?ns=default');
-  const reviewed: string[] = [];
-  await page.route('**/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', async (route) => {
-    const a = route.request().postDataJSON().spec.resourceAttributes;
-    reviewed.push(`${a.verb} ${a.resource}${a.subresource ? `/${a.subresource}` : ''}`);
-    await route.fulfill({ status: 201, contentType: 'application/json', body: JSON.stringify({ kind: 'SelfSubjectAccessReview', apiVersion: 'authorization.k8s.io/v1', spec: { resourceAttributes: a }, status: { allowed: ['get', 'list', 'watch'].includes(a.verb) } }) });
-  });
-  await page.reload();
-  await page.waitForFunction(() => Number(document.querySelector('[data-noun="pods"]')?.getAttribute('data-rows')) > 0);
-  await page.locator('[data-noun="pods"] a:has-text("Logs")').first().waitFor();
-  await waitFor('the reviews of the pod actions', async () => reviewed.includes('delete pods') && reviewed.includes('create pods/exec'));
-  await frames(page);
-  assert.equal(await page.locator('[data-action=delete]').count(), 0, 'no delete');
-  assert.equal(await page.locator('[data-noun="pods"] a:has-text("Shell")').count(), 0, 'no shell');
-  await page.goto(`${c.url}/dashboard/workloads?ns=default`);
-  await page.locator('[data-noun="deployments"] tr[data-key="default/web"]').waitFor();
-  await waitFor('the reviews of the Deployment actions', async () => ['patch deployments/scale', 'patch deployments', 'delete deployments'].every((r) => reviewed.includes(r)));
-  await frames(page);
-  for (const a of ['scale', 'restart', 'undo', 'delete']) assert.equal(await page.locator(`[data-action=${a}]`).count(), 0, `no ${a}`);
-  await page.goto(`${c.url}/dashboard/r/apps/v1/deployments/default/web?tab=yaml`);
-  await page.locator('.yaml-view .cm-content').waitFor();
-  await waitFor('the review of an update', async () => reviewed.includes('update deployments'));
-  await frames(page);
-  assert.equal(await page.locator('[data-action=edit]').count(), 0, 'no edit');
-  await page.goto(`${c.url}/dashboard/r/core/v1/pods/default/${(await pods('app=web'))[0]?.metadata.name}`);
-  await page.locator('[data-tab=logs]').waitFor();
-  assert.equal(await page.locator('[data-tab=terminal]').count(), 0, 'no terminal');
-  assert.ok(reviewed.includes('delete pods') && reviewed.includes('create pods/exec') && reviewed.includes('patch deployments/scale') && reviewed.includes('update deployments'), reviewed.join(', '));
-  await done();
-});
-
 test('node usage bars appear when the metrics API is served, and stay hidden when it is not', async () => {
-  const { page, done } = await open('/dashboard/');
+  const { page, done } = await s.open('/dashboard/');
   await page.locator('[data-node="hn-0"]').waitFor();
   await page.locator('[data-no-metrics]').waitFor();
   assert.equal(await page.locator('[role=meter][aria-label^="CPU used"]').count(), 0);
@@ -423,7 +242,7 @@ test('node usage bars appear when the metrics API is served, and stay hidden whe
 });
 
 test('keyboard shortcuts, dark mode following the system, and a narrow window', async () => {
-  const { page, done } = await open('/dashboard/');
+  const { page, done } = await s.open('/dashboard/');
   await page.locator('[data-node="hn-0"]').waitFor();
   await page.keyboard.press('?');
   await page.locator('dialog:has-text("Keyboard shortcuts")').waitFor();
@@ -443,7 +262,7 @@ test('keyboard shortcuts, dark mode following the system, and a narrow window', 
 
   const light = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   await page.emulateMedia({ colorScheme: 'dark' });
-  await page.goto(`${c.url}/dashboard/`);
+  await page.goto(`${s.c.url}/dashboard/`);
   await page.locator('[data-node="hn-0"]').waitFor();
   const dark = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
   assert.equal(light, 'rgb(255, 255, 255)');
@@ -452,7 +271,7 @@ test('keyboard shortcuts, dark mode following the system, and a narrow window', 
   await page.emulateMedia({ colorScheme: 'light' });
 
   await page.setViewportSize({ width: 390, height: 800 });
-  await page.goto(`${c.url}/dashboard/pods?ns=default`);
+  await page.goto(`${s.c.url}/dashboard/pods?ns=default`);
   await page.waitForFunction(() => Number(document.querySelector('[data-noun="pods"]')?.getAttribute('data-rows')) > 0);
   assert.equal(await page.locator('nav.side').isVisible(), false, 'the navigation folds away');
   assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true, 'no sideways scrolling');
@@ -464,21 +283,3 @@ test('keyboard shortcuts, dark mode following the system, and a narrow window', 
   assert.equal(await page.locator('nav.side').isVisible(), false, 'the menu closes on navigation');
   await done();
 });
-
-test('flotilla dashboard prints the address, and a sign-in link with the token in the fragment only', () => {
-  const run = (args: string[]) => spawnSync(process.execPath, [join(ROOT, 'bin/flotilla.js'), 'dashboard', '--kubeconfig', c.apiserver.kubeconfig, ...args], { encoding: 'utf8', timeout: 30_000 });
-  const plain = run([]);
-  assert.equal(plain.status, 0, plain.stderr);
-  assert.equal(plain.stdout.split('\n')[0], `Dashboard: ${c.url}/dashboard/`);
-  assert.match(plain.stdout, /kubectl create token/);
-  assert.doesNotMatch(plain.stdout, /warning/);
-  const withToken = run(['--token', 'abc.def/ghi', '--namespace', 'default']);
-  assert.equal(withToken.status, 0, withToken.stderr);
-  assert.ok(withToken.stdout.includes(`  ${c.url}/dashboard/?ns=default#token=abc.def%2Fghi\n`), withToken.stdout);
-  const bad = run(['--bogus']);
-  assert.equal(bad.status, 2);
-  assert.match(bad.stderr, /Unknown option '--bogus'/);
-  assert.ok(readFileSync(c.apiserver.kubeconfig, 'utf8'));
-});
-
-test.todo('a token bound to `view` in one namespace: only that namespace, no edit/delete/terminal controls, a forged write gets 403 (pending: needs authentication, RBAC and SelfSubjectAccessReview from issue 10; write it against target(c, token) once ServiceAccount tokens exist)');

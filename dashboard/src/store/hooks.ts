@@ -1,5 +1,5 @@
 // Preact hooks over the live collections, access reviews and discovery.
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useState } from 'preact/hooks';
 import type { Answer, ResourceAttributes } from '../api/access.js';
 import { attributesKey } from '../api/access.js';
 import { collectionPath, type ResourceType } from '../api/resources.js';
@@ -15,7 +15,8 @@ export function useWatchPath<T extends KubeObject | TableRow = KubeObject>(o: Wa
   const { watches } = useApp();
   const key = o ? watchKey(o) : '';
   const [snap, setSnap] = useState<Snapshot<T>>(EMPTY as unknown as Snapshot<T>);
-  useEffect(() => {
+  // a layout effect: the list request leaves before the first paint, not after it
+  useLayoutEffect(() => {
     if (!o) {
       setSnap(EMPTY as unknown as Snapshot<T>);
       return undefined;

@@ -88,6 +88,7 @@ async function handleNonResource(deps: HandlerDeps, req: IncomingMessage, res: S
     if (isKnownPath(path)) throw errors.methodNotAllowed();
     throw errors.resourceNotFound();
   }
+  if (path === '/dashboard' || path.startsWith('/dashboard/')) return (await import('./dashboard.js')).serveDashboard(req, res, url);
   const parts = path.split('/').filter(Boolean);
   const accept = req.headers.accept;
   if (path === '/version') return sendJson(res, 200, deps.version);

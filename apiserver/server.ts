@@ -1,6 +1,7 @@
 // The API server process: storage (embedded or external etcd), the watch cache, one generic store per kind, and
 // the HTTP server with WebSocket watches. Writes a kubeconfig kubectl can use.
 import { createServer, type Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -11,12 +12,14 @@ import { namespaceLifecycle } from './admission/namespace-lifecycle.js';
 import { alwaysAllow, insecureLoopbackAuthenticator } from './auth/index.js';
 import { EmbeddedEtcd } from './etcd/embedded.js';
 import { toApiError } from './errors.js';
+import { answerClientError, answerConnect } from './http/client-error.js';
 import { createHandler } from './http/handler.js';
 import { UpgradeHandler } from './http/upgrade.js';
 import { strategies } from './registry/kinds/index.js';
 import { Store } from './registry/store.js';
 import { CacheHub } from './storage/cache.js';
 import { EtcdStorage } from './storage/etcd.js';
+import { claimIdentity } from './storage/identity.js';
 import { resourcePrefix } from './storage/keys.js';
 import { writeKubeConfig } from '../lib/client/kubeconfig.js';
 
@@ -30,6 +33,7 @@ export interface ApiServerOptions {
   dataDir: string;
   /** External etcd endpoints; without them an embedded etcd runs under dataDir. */
   etcdServers?: string[];
+  /** The embedded etcd's ports: unset = recorded in the data dir or the defaults, 0 = any free one (see EmbeddedEtcd). */
   etcdClientPort?: number;
   etcdPeerPort?: number;
   bookmarkIntervalMs?: number;
@@ -53,11 +57,13 @@ export class ApiServer {
     mkdirSync(dataDir, { recursive: true });
     let endpoints = this.opts.etcdServers;
     if (!endpoints?.length) {
-      this.etcd = new EmbeddedEtcd({ dataDir, clientPort: this.opts.etcdClientPort ?? 2379, peerPort: this.opts.etcdPeerPort ?? 2380 });
+      this.etcd = new EmbeddedEtcd({ dataDir, clientPort: this.opts.etcdClientPort, peerPort: this.opts.etcdPeerPort });
       await this.etcd.start();
       endpoints = [this.etcd.endpoint];
     }
     const storage = (this.storage = new EtcdStorage(endpoints));
+    // every write checks the cluster identity, so none can land in an etcd that took over the endpoint later
+    storage.guard(this.etcd ? this.etcd.identity : await claimIdentity(storage.client, randomUUID()));
     const hub = (this.hub = new CacheHub(storage, this.opts.watchWindow));
     const ctx = { listCached: (resource: string) => this.listCached(resource) };
     const nsKind = KINDS.find((k) => k.resource === 'namespaces') as KindInfo;
@@ -89,7 +95,9 @@ export class ApiServer {
     // watches over WebSocket and pods/exec: every upgraded socket is guarded there (upgrade.ts)
     const upgrades = (this.upgrades = new UpgradeHandler({ stores: this.stores, authenticator: insecureLoopbackAuthenticator, authorizer: alwaysAllow, bookmarkIntervalMs: this.opts.bookmarkIntervalMs ?? 30_000 }));
     server.on('upgrade', upgrades.handle);
-    server.on('clientError', (_e, socket) => socket.destroy());
+    // what the HTTP parser refuses (a 100 KB URL, an unknown method) gets a Status, not a reset connection
+    server.on('clientError', (e, socket) => answerClientError(e, socket));
+    server.on('connect', (_req, socket) => answerConnect(socket));
     await new Promise<void>((res, rej) => {
       server.once('error', rej);
       server.listen(this.opts.port, this.opts.bindAddress, () => res());

@@ -1,161 +1,216 @@
-// `flotilla up` / `flotilla down`: a whole local cluster under one data dir. Every component runs as its own
-// background process (as it would on separate machines), logs to <data-dir>/logs/<name>.log and records its pid
-// in <data-dir>/run/<name>.pid, so `down` (or an `up` after a crash) finds exactly what to stop. State lives in the
-// embedded etcd under the data dir, so `up` after `down` comes back with every object intact.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, closeSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// `flotilla up` / `flotilla down`: a whole local cluster under one data dir, run by one supervisor process
+// (`flotilla supervise`, started in the background with its log in <data-dir>/logs/supervisor.log) that starts every
+// component as its own process and restarts any that exits. State lives in the embedded etcd under the data dir, so
+// `up` after `down` comes back with every object intact.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Client, findByKind, loadKubeConfig } from '../lib/client/index.js';
+import { findByKind } from '../lib/api/kinds.js';
+import { primaryIPv4 } from '../node-agent/node/node.js';
+import { BIN, readClusterConfig, superviseArgs, type ClusterConfig } from './cluster.js';
+import { choosePorts, type PortClaim } from './ports.js';
+import { endLeftovers } from './supervisor/leftovers.js';
+import { alive, cmdline, until } from './supervisor/procfs.js';
+import { pidFile, readPid, runDir } from './supervisor/state.js';
 
 const NODE = findByKind('v1', 'Node')!;
 
-const BIN = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../bin/flotilla.js');
-
 export interface UpOptions {
   dataDir: string;
-  port: number;
+  /** Each port: a number given on the command line (must be free), or undefined for "the usual one, else any". */
+  port?: number;
+  registryPort?: number;
+  agentPort?: number;
+  etcdClientPort?: number;
+  etcdPeerPort?: number;
   hollowNodes: number;
-  registryPort: number;
-  agentPort: number;
   nodeName: string;
+  /** How long to wait for the cluster to be ready. Default 5 min (the first start builds the images). */
+  timeoutMs?: number;
 }
 
-interface Component {
-  name: string;
-  args: string[];
+const say = (s: string) => process.stdout.write(`${s}\n`);
+
+/** The pid of the live supervisor of dataDir, if any. */
+export function runningSupervisor(dataDir: string): number | undefined {
+  const pid = readPid(pidFile(dataDir, 'supervisor'));
+  return pid && alive(pid) && cmdline(pid).includes('supervise') ? pid : undefined;
 }
 
-const pidFile = (dataDir: string, name: string) => join(dataDir, 'run', `${name}.pid`);
-
-/** True while pid runs (a zombie waiting to be reaped counts as dead). */
-function alive(pid: number): boolean {
+function tail(file: string, lines = 20): string {
   try {
-    process.kill(pid, 0);
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
   } catch {
-    return false;
+    return '(no log)';
   }
+}
+
+/** The end of every component log, for a failed start. */
+function logTails(dataDir: string): string {
+  let files: string[] = [];
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+    files = readdirSync(join(dataDir, 'logs')).filter((f) => f.endsWith('.log'));
   } catch {
-    return false;
+    return '';
   }
-}
-
-function runningPid(dataDir: string, name: string): number | undefined {
-  const f = pidFile(dataDir, name);
-  if (!existsSync(f)) return undefined;
-  const pid = Number(readFileSync(f, 'utf8').trim());
-  return pid > 0 && alive(pid) ? pid : undefined;
-}
-
-function start(dataDir: string, c: Component): number {
-  const fd = openSync(join(dataDir, 'logs', `${c.name}.log`), 'a');
-  try {
-    const p = spawn(process.execPath, [BIN, ...c.args], { detached: true, stdio: ['ignore', fd, fd], env: { ...process.env, FLOTILLA_LOG_LEVEL: process.env.FLOTILLA_LOG_LEVEL ?? 'info' } });
-    p.unref();
-    writeFileSync(pidFile(dataDir, c.name), `${p.pid}\n`);
-    return p.pid as number;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-async function waitUntil(what: string, fn: () => Promise<boolean>, timeoutMs: number, logHint: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await fn().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}; see ${logHint}`);
+  return files.map((f) => `--- ${join(dataDir, 'logs', f)} (last lines)\n${tail(join(dataDir, 'logs', f), 8)}`).join('\n');
 }
 
 export async function up(o: UpOptions): Promise<void> {
   const dataDir = resolve(o.dataDir);
   mkdirSync(join(dataDir, 'logs'), { recursive: true });
-  mkdirSync(join(dataDir, 'run'), { recursive: true });
-  const kubeconfig = join(dataDir, 'kubeconfig');
-  const components: Component[] = [
-    { name: 'apiserver', args: ['apiserver', '--data-dir', dataDir, '--port', String(o.port)] },
-    { name: 'runtime', args: ['runtime', '--data-dir', dataDir, '--registry-port', String(o.registryPort)] },
-    { name: 'controller-manager', args: ['controller-manager', '--kubeconfig', kubeconfig] },
-    { name: 'scheduler', args: ['scheduler', '--kubeconfig', kubeconfig] },
-    { name: 'node-agent', args: ['node-agent', '--kubeconfig', kubeconfig, '--data-dir', dataDir, '--node-name', o.nodeName, '--port', String(o.agentPort)] },
-  ];
-  if (o.hollowNodes > 0) components.push({ name: 'hollow-nodes', args: ['hollow-nodes', '--kubeconfig', kubeconfig, '--count', String(o.hollowNodes)] });
-
-  for (const c of components) {
-    const pid = runningPid(dataDir, c.name);
-    if (pid) {
-      say(`${c.name} is already running (pid ${pid})`);
-      continue;
+  const recorded = readClusterConfig(dataDir);
+  const running = runningSupervisor(dataDir);
+  if (running) {
+    const url = recorded ? `http://127.0.0.1:${recorded.apiserverPort}` : 'unknown';
+    say(`Flotilla is already running in ${dataDir} (supervisor pid ${running}, API server ${url}); nothing was changed.`);
+    const asked: Array<[number | undefined, number | undefined]> = [
+      [o.port, recorded?.apiserverPort], [o.registryPort, recorded?.registryPort], [o.agentPort, recorded?.nodeAgentPort],
+    ];
+    if (asked.some(([given, now]) => given !== undefined && given !== 0 && given !== now)) {
+      say('The ports given differ from the running cluster\'s; run "flotilla down" first to change them.');
     }
-    say(`starting ${c.name}`);
-    start(dataDir, c);
-    if (c.name === 'apiserver') {
-      await waitUntil('the API server', async () => (await fetch(`http://127.0.0.1:${o.port}/readyz`)).ok, 60_000, join(dataDir, 'logs/apiserver.log'));
-    }
-    if (c.name === 'runtime') await waitForRuntime(dataDir);
-  }
-  const client = new Client(loadKubeConfig({ kubeconfig }));
-  try {
-    const want = o.hollowNodes + 1;
-    await waitUntil(`${want} Ready node(s)`, async () => {
-      const nodes = await client.list(NODE);
-      return nodes.items.filter((n) => (n.status?.conditions as Array<{ type: string; status: string }> | undefined)?.some((c) => c.type === 'Ready' && c.status === 'True')).length >= want;
-    }, 120_000, join(dataDir, 'logs/node-agent.log'));
-  } finally {
-    client.close();
-  }
-  say(`\nFlotilla is up: API server http://127.0.0.1:${o.port}, state and logs in ${dataDir}\n\nTry:\n  export KUBECONFIG=${kubeconfig}\n  kubectl get nodes\n  kubectl apply -f manifests/demo/\n  kubectl get pods -o wide\n  kubectl set image deployment/web web=127.0.0.1:${o.registryPort}/flotilla/web:v2 && kubectl rollout status deployment/web\n\nStop it with: flotilla down --data-dir ${o.dataDir}`);
-}
-
-/** The runtime is ready once containerd answers on its socket (the registry and images come first). */
-async function waitForRuntime(dataDir: string): Promise<void> {
-  const { CriClient } = await import('../node-agent/cri/client.js');
-  const cri = new CriClient({ endpoint: join(dataDir, 'containerd/containerd.sock'), timeoutMs: 2000 });
-  try {
-    await waitUntil('containerd', async () => {
-      if (!existsSync(join(dataDir, 'containerd/containerd.sock'))) return false;
-      await cri.version();
-      return true;
-    }, 300_000, join(dataDir, 'logs/runtime.log'));
-  } finally {
-    cri.close();
-  }
-}
-
-/** Stops every component recorded under dataDir, newest first; SIGKILL after 15 s. */
-export async function down(dataDirArg: string): Promise<void> {
-  const dataDir = resolve(dataDirArg);
-  const run = join(dataDir, 'run');
-  if (!existsSync(run)) {
-    say('nothing is running');
+    say(`See: flotilla status --data-dir ${o.dataDir}`);
     return;
   }
-  const order = ['hollow-nodes', 'node-agent', 'scheduler', 'controller-manager', 'runtime', 'apiserver'];
-  const names = readdirSync(run).filter((f) => f.endsWith('.pid')).map((f) => f.slice(0, -4)).sort((a, b) => rank(order, a) - rank(order, b));
-  for (const name of names) {
-    const pid = runningPid(dataDir, name);
-    if (pid) {
-      say(`stopping ${name} (pid ${pid})`);
-      process.kill(pid, 'SIGTERM');
-      const deadline = Date.now() + 15_000;
-      while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      if (alive(pid)) process.kill(pid, 'SIGKILL');
-    }
-    rmSync(pidFile(dataDir, name), { force: true });
+  // A supervisor that died by SIGKILL may have left components behind for a moment: they go first.
+  await endLeftovers(dataDir);
+
+  // Ports given on the command line must be free; the others prefer what this data dir used last time (so its
+  // kubeconfig stays valid), then the defaults, and move to a free port when taken (a second cluster on one machine).
+  const claim = (flag: string, what: string, host: string, given: number | undefined, last: number | undefined, dflt: number): PortClaim =>
+    ({ flag, what, host, port: given ?? last ?? dflt, explicit: given !== undefined });
+  const claims = [
+    claim('port', 'the API server', '127.0.0.1', o.port, recorded?.apiserverPort, 6443),
+    claim('registry-port', 'the image registry', '127.0.0.1', o.registryPort, recorded?.registryPort, 5000),
+    claim('node-agent-port', 'the node agent', primaryIPv4(), o.agentPort, recorded?.nodeAgentPort, 10250),
+  ];
+  const etcdClient = o.etcdClientPort ?? recorded?.etcdClientPort;
+  const etcdPeer = o.etcdPeerPort ?? recorded?.etcdPeerPort;
+  if (etcdClient !== undefined) claims.push(claim('etcd-client-port', 'the embedded etcd', '127.0.0.1', o.etcdClientPort, undefined, etcdClient));
+  if (etcdPeer !== undefined) claims.push(claim('etcd-peer-port', "the embedded etcd's peers", '127.0.0.1', o.etcdPeerPort, undefined, etcdPeer));
+  const { ports, notes } = await choosePorts(claims);
+  const config: ClusterConfig = {
+    dataDir, apiserverPort: ports.port as number, registryPort: ports['registry-port'] as number, nodeAgentPort: ports['node-agent-port'] as number,
+    nodeName: o.nodeName, hollowNodes: o.hollowNodes, etcdClientPort: ports['etcd-client-port'], etcdPeerPort: ports['etcd-peer-port'],
+  };
+  for (const n of notes) say(`note: ${n}`);
+
+  say(`starting the supervisor (log: ${join(dataDir, 'logs/supervisor.log')})`);
+  const out = openSync(join(dataDir, 'logs/supervisor.log'), 'a');
+  let sup: ChildProcess;
+  try {
+    const env = { ...process.env, FLOTILLA_LOG_LEVEL: process.env.FLOTILLA_LOG_LEVEL ?? 'info' };
+    sup = spawn(process.execPath, [BIN, ...superviseArgs(config)], { detached: true, stdio: ['ignore', out, out], env });
+  } finally {
+    closeSync(out);
   }
-  say('Flotilla is down');
+  sup.unref();
+  let exited: string | undefined;
+  sup.once('exit', (code, signal) => (exited = signal ? `was killed by ${signal}` : `exited with code ${code}`));
+  try {
+    await waitReady(config, () => exited, o.timeoutMs ?? 300_000);
+  } catch (e) {
+    const tails = logTails(dataDir);
+    if (!exited && sup.pid) await stopSupervisor(sup.pid);
+    await cleanUp(dataDir);
+    throw new Error(`${(e as Error).message}; everything started was stopped again\n${tails}`);
+  }
+  const kubeconfig = join(dataDir, 'kubeconfig');
+  const registry = `127.0.0.1:${config.registryPort}`;
+  say(`
+Flotilla is up in ${dataDir}
+  API server    http://127.0.0.1:${config.apiserverPort}   (kubeconfig: ${kubeconfig})
+  registry      ${registry}   (images: ${registry}/flotilla/web:v1, :v2)
+  node agent    ${primaryIPv4()}:${config.nodeAgentPort}   (node ${config.nodeName}${config.hollowNodes ? `, plus ${config.hollowNodes} hollow nodes` : ''})
+
+Try:
+  export KUBECONFIG=${kubeconfig}
+  kubectl get nodes
+  kubectl apply -f manifests/demo/${config.registryPort !== 5000 ? `   (its images name 127.0.0.1:5000: use ${registry})` : ''}
+  kubectl set image deployment/web web=${registry}/flotilla/web:v2 && kubectl rollout status deployment/web
+  flotilla status --data-dir ${o.dataDir}
+
+Stop it with: flotilla down --data-dir ${o.dataDir}`);
 }
 
-const rank = (order: string[], name: string) => {
-  const i = order.indexOf(name);
-  return i < 0 ? -1 : i;
-};
+async function waitReady(c: ClusterConfig, exited: () => string | undefined, timeoutMs: number): Promise<void> {
+  const { Client, loadKubeConfig } = await import('../lib/client/index.js');
+  const deadline = Date.now() + timeoutMs;
+  const want = c.hollowNodes + 1;
+  let client: InstanceType<typeof Client> | undefined;
+  let stage = 'the API server';
+  try {
+    for (;;) {
+      const why = exited();
+      if (why) throw new Error(`the supervisor ${why} before the cluster was ready`);
+      if (Date.now() > deadline) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${stage}`);
+      try {
+        if (!client) {
+          const res = await fetch(`http://127.0.0.1:${c.apiserverPort}/readyz`, { signal: AbortSignal.timeout(2000) });
+          if (res.ok && existsSync(join(c.dataDir, 'kubeconfig'))) {
+            client = new Client(loadKubeConfig({ kubeconfig: join(c.dataDir, 'kubeconfig') }));
+            stage = `${want} Ready node(s)`;
+          }
+        }
+        if (client) {
+          const nodes = await client.list(NODE);
+          const conditions = (n: (typeof nodes.items)[number]) => (n.status?.conditions as Array<{ type: string; status: string }> | undefined) ?? [];
+          const ready = nodes.items.filter((n) => conditions(n).some((x) => x.type === 'Ready' && x.status === 'True'));
+          if (ready.length >= want) return;
+        }
+      } catch {
+        // not yet
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  } finally {
+    client?.close();
+  }
+}
 
+/** SIGTERM to the supervisor, which stops every component; SIGKILL if it takes longer than graceMs. */
+async function stopSupervisor(pid: number, graceMs = 150_000): Promise<boolean> {
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return true;
+  }
+  if (await until(() => !alive(pid), graceMs, 100)) return true;
+  process.kill(pid, 'SIGKILL');
+  await until(() => !alive(pid), 5000, 50);
+  return false;
+}
 
-function say(s: string): void {
-  process.stdout.write(`${s}\n`);
+/** Stops the supervisor of dataDir (and so every component), then anything left, and removes the pid files. */
+export async function down(dataDirArg: string): Promise<void> {
+  const dataDir = resolve(dataDirArg);
+  const pid = runningSupervisor(dataDir);
+  if (pid) {
+    say(`stopping the supervisor (pid ${pid}) and every component`);
+    if (!(await stopSupervisor(pid))) say('the supervisor did not stop in time and was killed; ending what it left');
+  }
+  const ended = await cleanUp(dataDir);
+  for (const e of ended) say(`ended leftover ${e}`);
+  say(pid || ended.length ? 'Flotilla is down' : 'nothing is running');
+}
+
+/**
+ * After the supervisor: processes of the data dir that outlived it, the containers, mounts and pod network of a
+ * runtime that could not drain (killed, crashed), and the pid files.
+ */
+async function cleanUp(dataDir: string): Promise<string[]> {
+  const ended = await endLeftovers(dataDir);
+  if (existsSync(join(dataDir, 'containerd/config.toml'))) {
+    const { forceCleanupDataDir } = await import('../node-agent/runtime/containerd.js');
+    await forceCleanupDataDir(join(dataDir, 'containerd'));
+  }
+  // the node is going away: the tmpfs volumes (Secrets, emptyDir Memory) the node agent left mounted for its pods go
+  // too, as they would with the machine; the agent removes the directories on its next start
+  if (existsSync(join(dataDir, 'pods'))) {
+    const { unmountAllUnder } = await import('../node-agent/runtime/cleanup.js');
+    await unmountAllUnder(join(dataDir, 'pods'));
+  }
+  if (existsSync(runDir(dataDir))) for (const f of readdirSync(runDir(dataDir))) if (f.endsWith('.pid')) rmSync(join(runDir(dataDir), f), { force: true });
+  return ended;
 }

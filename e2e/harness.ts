@@ -219,7 +219,15 @@ export class TestCluster {
   async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; text: string; headers: Headers }> { // eslint-disable-line @typescript-eslint/no-explicit-any
     const init: RequestInit = { method, headers: { 'Content-Type': 'application/json', ...headers } };
     if (body !== undefined) init.body = typeof body === 'string' || body instanceof Uint8Array ? (body as string) : JSON.stringify(body);
-    const r = await fetch(this.url + path, init);
+    let r: Response;
+    try {
+      r = await fetch(this.url + path, init);
+    } catch (e) {
+      // A kept-alive socket the server closed while this process was busy (a spawnSync of kubectl blocks the loop):
+      // a GET is safe to send again on a new connection, as HTTP clients do.
+      if (method !== 'GET') throw e;
+      r = await fetch(this.url + path, init);
+    }
     const text = await r.text();
     let parsed: unknown;
     try {

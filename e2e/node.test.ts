@@ -102,7 +102,10 @@ before(async () => {
   port = await freePort();
   const regPort = await freePort();
   registry = `127.0.0.1:${regPort}`;
-  flotilla(['up', '--data-dir', dir, '--port', String(port), '--registry-port', String(regPort), '--node-agent-port', String(await freePort()), '--node-name', NODE]);
+  // free etcd ports too: on the defaults, a cluster of a test running beside this one would share our etcd (issue 19.9);
+  // the later `up`s reuse the ports recorded in the data dir
+  flotilla(['up', '--data-dir', dir, '--port', String(port), '--registry-port', String(regPort), '--node-agent-port', String(await freePort()), '--node-name', NODE,
+    '--etcd-client-port', String(await freePort()), '--etcd-peer-port', String(await freePort())]);
   cri = new CriClient({ endpoint: join(dir, 'containerd/containerd.sock') });
 });
 

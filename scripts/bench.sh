@@ -12,3 +12,7 @@ echo
 node dist/bench/pods.js
 echo
 node dist/bench/flotctl.js
+echo
+node dist/bench/restart-at-scale.js
+echo
+node dist/bench/chaos.js

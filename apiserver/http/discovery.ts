@@ -4,6 +4,11 @@ import { KINDS, apiGroups, apiVersionOf, type KindInfo } from '../../lib/api/kin
 
 const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
+/** The verbs a resource serves. Namespaces have no deletecollection in Kubernetes (one DELETE would take them all). */
+export function verbsOf(k: Pick<KindInfo, 'resource' | 'group'>): readonly string[] {
+  return k.group === '' && k.resource === 'namespaces' ? VERBS.filter((v) => v !== 'deletecollection') : VERBS;
+}
+
 interface Sub {
   name: string;
   group: string;
@@ -56,7 +61,7 @@ export function apiResourceList(group: string, version: string): object | undefi
   if (!kinds.length) return undefined;
   const resources: object[] = [];
   for (const k of kinds) {
-    const r: Record<string, unknown> = { name: k.resource, singularName: k.singular, namespaced: k.namespaced, kind: k.kind, verbs: VERBS, storageVersionHash: storageVersionHash(k) };
+    const r: Record<string, unknown> = { name: k.resource, singularName: k.singular, namespaced: k.namespaced, kind: k.kind, verbs: verbsOf(k), storageVersionHash: storageVersionHash(k) };
     if (k.shortNames.length) r.shortNames = k.shortNames;
     if (k.categories.length) r.categories = k.categories;
     resources.push(r);
@@ -90,7 +95,7 @@ export function aggregatedDiscovery(core: boolean, version: string): object {
               responseKind: { group: k.group, version: k.version, kind: k.kind },
               scope: k.namespaced ? 'Namespaced' : 'Cluster',
               singularResource: k.singular,
-              verbs: VERBS,
+              verbs: verbsOf(k),
             };
             if (k.shortNames.length) r.shortNames = k.shortNames;
             if (k.categories.length) r.categories = k.categories;

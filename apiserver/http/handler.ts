@@ -1,17 +1,19 @@
 // The request path: log and measure -> authenticate -> authorize -> route (discovery, OpenAPI, health, metrics,
 // resources). Whatever fails becomes a Status object; nothing a client sends can take the server down.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { KindInfo } from '../../lib/api/kinds.js';
+import { findByResource, type KindInfo } from '../../lib/api/kinds.js';
 import { logger } from '../../lib/util/log.js';
 import type { Authenticator, Authorizer } from '../auth/index.js';
 import { ApiError, errors, toApiError } from '../errors.js';
-import { openapiV2, openapiV3Document, openapiV3Root, openapiV3RootEtag } from '../openapi/index.js';
+import { openapiV3Document, openapiV3Root, openapiV3RootEtag } from '../openapi/index.js';
+import { serveOpenapiV2 } from '../openapi/serve-v2.js';
+import { servedSwagger } from '../openapi/v2.js';
 import type { Store } from '../registry/store.js';
 import { bodyReader } from './body.js';
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import { registry, requestCounter, requestLatency } from './metrics.js';
-import { negotiate, parseMediaTypes, wantsAggregatedDiscovery } from './negotiate.js';
-import { requestInfo, type RequestInfo } from './request-info.js';
+import { negotiate, wantsAggregatedDiscovery } from './negotiate.js';
+import { requestInfo, requestTarget, type RequestInfo } from './request-info.js';
 import { handleResource, type ResourceRequest } from './resources.js';
 import { sendError, sendJson, type Reply } from './respond.js';
 
@@ -38,8 +40,10 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
   const started = process.hrtime.bigint();
   let info: RequestInfo | undefined;
   try {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = requestTarget(req.url);
+    if (!url) throw errors.badRequest(`invalid request target ${JSON.stringify(req.url)}`);
     info = requestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+    if (info.invalidPath) throw errors.badRequest(info.invalidPath);
     const user = await deps.authenticator.authenticate(req);
     if (!user) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
     const decision = await deps.authorizer.authorize(user, info);
@@ -59,12 +63,23 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
     if (!res.headersSent) sendError(res, err);
     else res.end();
   } finally {
-    const labels = { verb: (info?.verb ?? req.method ?? '').toUpperCase(), group: info?.group ?? '', resource: info?.resource ?? '', subresource: info?.subresource ?? '' };
+    const labels = metricLabels(info, req.method);
     res.once('finish', () => requestCounter.inc({ ...labels, code: String(res.statusCode) }));
     if (info?.verb !== 'watch') {
       requestLatency.observe({ verb: labels.verb, group: labels.group, resource: labels.resource }, Number(process.hrtime.bigint() - started) / 1e9);
     }
   }
+}
+
+/**
+ * Metric labels name only what the server serves: a request for `/api/v1/<anything>` would otherwise add a new
+ * series per made-up resource, and a client could grow the metrics without bound.
+ */
+function metricLabels(info: RequestInfo | undefined, method: string | undefined) {
+  const kind = info?.isResourceRequest ? findByResource(info.group, info.version, info.resource) : undefined;
+  const sub = kind && info?.subresource && kind.subresources.includes(info.subresource) ? info.subresource : '';
+  const verb = info && kind ? info.verb : (method ?? '');
+  return { verb: verb.toUpperCase(), group: kind?.group ?? '', resource: kind?.resource ?? '', subresource: sub };
 }
 
 async function handleNonResource(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -73,6 +88,7 @@ async function handleNonResource(deps: HandlerDeps, req: IncomingMessage, res: S
     if (isKnownPath(path)) throw errors.methodNotAllowed();
     throw errors.resourceNotFound();
   }
+  if (path === '/dashboard' || path.startsWith('/dashboard/')) return (await import('./dashboard.js')).serveDashboard(req, res, url);
   const parts = path.split('/').filter(Boolean);
   const accept = req.headers.accept;
   if (path === '/version') return sendJson(res, 200, deps.version);
@@ -104,13 +120,7 @@ async function handleNonResource(deps: HandlerDeps, req: IncomingMessage, res: S
     res.end(await registry.metrics());
     return;
   }
-  if (path === '/openapi/v2') {
-    const types = parseMediaTypes(accept);
-    if (types.length && !types.some((t) => t.type === 'application/json' || t.type === '*/*')) {
-      throw errors.notAcceptable('the OpenAPI v2 document is served as application/json only; read /openapi/v3');
-    }
-    return sendJson(res, 200, openapiV2());
-  }
+  if (path === '/openapi/v2') return serveOpenapiV2(req, res, servedSwagger());
   if (path === '/openapi/v3') {
     res.setHeader('ETag', openapiV3RootEtag());
     return sendJson(res, 200, openapiV3Root());

@@ -1,8 +1,10 @@
 // Content negotiation: JSON (and YAML) in and out, the Table form kubectl asks for, and the aggregated discovery
 // document. Protobuf is not spoken; a client that accepts only protobuf gets 406.
-import { parse as parseYaml } from 'yaml';
+import { MAX_NESTING_DEPTH, valueDepth } from '../../lib/api/depth.js';
 import { errors } from '../errors.js';
 import { ProtobufDecodeError, decodeKubernetesProtobuf } from '../protobuf/index.js';
+import { type FieldPath, scanJson } from './json-scan.js';
+import { decodeYaml } from './yaml-decode.js';
 
 export interface MediaType {
   type: string;
@@ -58,30 +60,57 @@ export const PATCH_TYPES = {
 
 export type PatchType = (typeof PATCH_TYPES)[keyof typeof PATCH_TYPES];
 
-/** Decodes a request body by Content-Type: JSON or YAML (one document). Malformed input is a 400. */
-export function decodeBody(contentType: string | undefined, body: Buffer): unknown {
+/** What decoding found besides the value: repeated keys, as the strict decoder of each format words them. */
+export type DuplicateFields = { format: 'json'; paths: FieldPath[] } | { format: 'yaml'; messages: string[] };
+
+export interface DecodedBody {
+  value: unknown;
+  format: 'json' | 'yaml' | 'protobuf';
+  duplicates?: DuplicateFields;
+}
+
+/**
+ * Decodes a request body by Content-Type: JSON, YAML (one document) or Kubernetes protobuf. Malformed input, and
+ * input nested deeper than MAX_NESTING_DEPTH, is a 400. `wantDuplicates` also reports repeated keys (JSON, YAML).
+ */
+export function decodeRequestBody(contentType: string | undefined, body: Buffer, wantDuplicates = false): DecodedBody {
   const type = parseMediaTypes(contentType)[0]?.type ?? 'application/json';
   if (type === 'application/yaml' || type === 'application/apply-patch+yaml') {
     try {
-      return parseYaml(body.toString('utf8'), { maxAliasCount: 100, uniqueKeys: true, prettyErrors: false });
+      const { value, duplicates } = decodeYaml(body.toString('utf8'), MAX_NESTING_DEPTH);
+      return { value, format: 'yaml', duplicates: wantDuplicates && duplicates.length ? { format: 'yaml', messages: duplicates } : undefined };
     } catch (e) {
-      throw errors.badRequest(`error converting YAML to JSON: ${(e as Error).message.split('\n')[0]}`);
+      throw errors.badRequest(`error converting YAML to JSON: ${(e as Error).message}`);
     }
   }
   if (type === 'application/json' || type in PATCH_TYPES || type === '*/*') {
+    const text = body.toString('utf8');
+    let value: unknown;
     try {
-      return JSON.parse(body.toString('utf8'));
+      value = JSON.parse(text);
     } catch (e) {
       throw errors.badRequest(`couldn't get version/kind; json parse error: ${(e as Error).message}`);
     }
+    const scan = scanJson(text, MAX_NESTING_DEPTH, wantDuplicates);
+    if (scan.depth > MAX_NESTING_DEPTH) throw errors.badRequest(`couldn't get version/kind; json parse error: exceeded max depth of ${MAX_NESTING_DEPTH}`);
+    return { value, format: 'json', duplicates: scan.duplicates.length ? { format: 'json', paths: scan.duplicates } : undefined };
   }
   if (type === 'application/vnd.kubernetes.protobuf') {
+    let value: unknown;
     try {
-      return decodeKubernetesProtobuf(body).object;
+      value = decodeKubernetesProtobuf(body).object;
     } catch (e) {
       if (e instanceof ProtobufDecodeError && e.reason === 'unsupported') throw errors.unsupportedMediaType(`application/vnd.kubernetes.protobuf (${e.message}); send JSON`);
       throw errors.badRequest(`malformed protobuf body: ${(e as Error).message}`);
     }
+    // embedded JSON (managedFields, RawExtension) can nest as deep as any JSON body
+    if (valueDepth(value) > MAX_NESTING_DEPTH) throw errors.badRequest(`malformed protobuf body: exceeded max depth of ${MAX_NESTING_DEPTH}`);
+    return { value, format: 'protobuf' };
   }
   throw errors.unsupportedMediaType(type);
+}
+
+/** The decoded value alone (DeleteOptions and other bodies that are not checked for repeated keys). */
+export function decodeBody(contentType: string | undefined, body: Buffer): unknown {
+  return decodeRequestBody(contentType, body).value;
 }

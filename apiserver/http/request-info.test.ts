@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { requestInfo } from './request-info.js';
+import { requestInfo, requestTarget } from './request-info.js';
 import { negotiate, wantsAggregatedDiscovery } from './negotiate.js';
 
 const q = (s = '') => new URLSearchParams(s);
@@ -22,6 +22,25 @@ test('request paths resolve to group, version, namespace, resource, name, subres
   assert.equal(requestInfo('GET', '/api/v1', q()).isResourceRequest, false);
   assert.equal(requestInfo('GET', '/apis/apps/v1', q()).isResourceRequest, false);
   assert.equal(requestInfo('GET', '/healthz', q()).isResourceRequest, false);
+});
+
+test('a path that does not percent-decode is no resource request and carries Go\'s url error; other escapes decode', () => {
+  const bad = requestInfo('GET', '/api/v1/namespaces/%ZZ/pods', q());
+  assert.equal(bad.isResourceRequest, false);
+  assert.equal(bad.invalidPath, 'invalid URL escape "%ZZ"');
+  assert.equal(requestInfo('PUT', '/api/v1/namespaces/default/pods/a%4', q()).invalidPath, 'invalid URL escape "%4"');
+  assert.equal(requestInfo('GET', '/api/v1/namespaces/d%C3%A9f/pods', q()).namespace, 'déf');
+  assert.equal(requestInfo('GET', '/api/v1/namespaces/x/pods/%FF', q()).name, '\uFFFD', 'not UTF-8: a strange name, not an error');
+  // verbs as RequestInfo names them, whatever the URL; the router refuses the ones that do not fit (405)
+  assert.equal(requestInfo('POST', '/api/v1/namespaces/default/pods/p', q()).verb, 'create');
+  assert.equal(requestInfo('PUT', '/api/v1/namespaces/default/pods', q()).verb, 'update');
+  assert.equal(requestInfo('PROPFIND', '/api/v1/pods', q()).verb, 'propfind');
+});
+
+test('request targets the URL parser refuses come back undefined, never as a throw', () => {
+  for (const t of ['//[', 'http://[', 'http://a:b:c', 'http://%zz']) assert.equal(requestTarget(t), undefined, t);
+  assert.equal(requestTarget('/api/v1/pods?watch=1')?.pathname, '/api/v1/pods');
+  assert.equal(requestTarget(undefined)?.pathname, '/');
 });
 
 test('Accept negotiation picks the Table kubectl asks for, JSON otherwise, and refuses protobuf-only clients', () => {

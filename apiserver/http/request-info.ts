@@ -1,5 +1,6 @@
 // Parses a request path into what Kubernetes calls RequestInfo: the API group, version, namespace, resource, name,
 // subresource and the verb (get, list, watch, create, update, patch, delete, deletecollection).
+import { getOwn } from '../../lib/api/own.js';
 import { parseBool } from '../../lib/api/query.js';
 
 export interface RequestInfo {
@@ -13,13 +14,29 @@ export interface RequestInfo {
   resource: string;
   name?: string;
   subresource?: string;
+  /** Set when the path cannot be decoded (`%ZZ`): the request is a 400, and is no resource request. */
+  invalidPath?: string;
 }
 
 const METHOD_VERBS: Record<string, string> = { GET: 'get', HEAD: 'get', POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
 
+/**
+ * The request target as a URL, or undefined when it is none: Node's parser accepts targets such as `//[` or
+ * `http://a:b:c` that the URL parser refuses, and a throw from an event listener (the upgrade path) ends the process.
+ */
+export function requestTarget(target: string | undefined): URL | undefined {
+  try {
+    return new URL(target ?? '/', 'http://localhost');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Never throws: a path that does not decode comes back as a non-resource request carrying `invalidPath`. */
 export function requestInfo(method: string, pathname: string, query: URLSearchParams): RequestInfo {
-  const parts = pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
-  const base: RequestInfo = { isResourceRequest: false, path: pathname, verb: (METHOD_VERBS[method] ?? method.toLowerCase()), group: '', version: '', resource: '' };
+  const base: RequestInfo = { isResourceRequest: false, path: pathname, verb: getOwn(METHOD_VERBS, method) ?? method.toLowerCase(), group: '', version: '', resource: '' };
+  const parts = decodeSegments(pathname);
+  if (typeof parts === 'string') return { ...base, invalidPath: parts };
   if (parts[0] !== 'api' && parts[0] !== 'apis') return base;
   const info: RequestInfo = { ...base, apiPrefix: parts[0] };
   let rest: string[];
@@ -55,6 +72,23 @@ export function requestInfo(method: string, pathname: string, query: URLSearchPa
     info.verb = 'watch';
   }
   return info;
+}
+
+/** The path's segments, percent-decoded as Go's url.PathUnescape does; or its error text for a malformed escape. */
+function decodeSegments(pathname: string): string[] | string {
+  const out: string[] = [];
+  for (const p of pathname.split('/')) {
+    if (p === '') continue;
+    if (!p.includes('%')) {
+      out.push(p);
+      continue;
+    }
+    const bad = /%(?![0-9a-fA-F]{2})/.exec(p);
+    if (bad) return `invalid URL escape ${JSON.stringify(p.slice(bad.index, bad.index + 3))}`;
+    // bytes, not decodeURIComponent: an escape that is not UTF-8 (%FF) is a strange name, not an error
+    out.push(Buffer.from(p.replace(/%([0-9a-fA-F]{2})|[^%]+/g, (m, hex: string | undefined) => (hex ? String.fromCharCode(parseInt(hex, 16)) : Buffer.from(m, 'utf8').toString('latin1'))), 'latin1').toString('utf8'));
+  }
+  return out;
 }
 
 /** A boolean query value as Kubernetes reads it (`?watch=True` from the Python client, `?watch` from curl). */

@@ -12,10 +12,15 @@ import { scaleDecodeErrorMessage } from '../validation/index.js';
 import type { DeleteOptions, FieldValidation, Store, WriteContext } from '../registry/store.js';
 import { buildFilter } from '../registry/list-options.js';
 import { nowTime } from '../registry/meta.js';
-import { PATCH_TYPES, parseMediaTypes, decodeBody, type PatchType } from './negotiate.js';
-import { applyPatch } from './patch.js';
+import { PATCH_TYPES, parseMediaTypes, decodeBody, decodeRequestBody, type DecodedBody, type PatchType } from './negotiate.js';
+import { renderPath } from './json-scan.js';
+import { getOwn } from '../../lib/api/own.js';
+import type { DecodeFindings } from '../registry/strict-decoding.js';
+import { applyPatch, checkName } from './patch.js';
 import { sendJson, sendList, sendObject, type Reply } from './respond.js';
 import type { RequestInfo } from './request-info.js';
+import { verbsOf } from './discovery.js';
+import { validateListOptions } from './list-validation.js';
 import { serveWatch } from './watch.js';
 
 export interface ResourceRequest {
@@ -44,11 +49,16 @@ export async function handleResource(r: ResourceRequest): Promise<void> {
   const method = r.req.method ?? 'GET';
 
   if (info.subresource) return handleSubresource(r, kind, store, ctx, method);
+  // The verb must fit the URL, as Kubernetes routes them: POST creates in a collection, PUT and PATCH change one
+  // object. A PUT on `/configmaps` used to update an object named "undefined", a POST on `/configmaps/x` created
+  // whatever the body named; both are 405 and write nothing.
+  if (!allowedOn(kind, info)) throw errors.methodNotAllowed();
 
   switch (info.verb) {
     case 'get':
       return sendObject(r.reply, 200, kind, await store.get(ns, info.name as string, query.get('resourceVersion') ?? undefined));
     case 'list': {
+      validateListOptions(query, false);
       const res = await store.list(ns, listOptions(kind, query));
       const metadata: Record<string, unknown> = { resourceVersion: res.resourceVersion };
       if (res.continue) metadata.continue = res.continue;
@@ -58,18 +68,20 @@ export async function handleResource(r: ResourceRequest): Promise<void> {
     case 'watch':
       return serveWatch(r, kind, store, ns, r.sink);
     case 'create': {
-      const obj = await objectBody(r);
+      const obj = await objectBody(r, ctx);
       const created = await store.create(ctx, obj);
       return sendObject(r.reply, 201, kind, created);
     }
     case 'update': {
-      const obj = await objectBody(r);
+      const obj = await objectBody(r, ctx);
+      checkName(obj, info.name as string);
       const { obj: out, created } = await store.update(ctx, info.name as string, () => obj, undefined, true);
       return sendObject(r.reply, created ? 201 : 200, kind, out);
     }
     case 'patch': {
-      const { type, patch } = await patchBody(r);
-      const { obj: out } = await store.update(ctx, info.name as string, (cur) => applyPatch(kind, undefined, type, cur, patch), undefined);
+      const { type, patch } = await patchBody(r, ctx);
+      const name = info.name as string;
+      const { obj: out } = await store.update(ctx, name, (cur) => named(applyPatch(kind, undefined, type, cur, patch), name), undefined);
       return sendObject(r.reply, 200, kind, out);
     }
     case 'delete': {
@@ -79,6 +91,7 @@ export async function handleResource(r: ResourceRequest): Promise<void> {
       return sendObject(r.reply, deleted ? 200 : 202, kind, obj);
     }
     case 'deletecollection': {
+      validateListOptions(query, false);
       const opts = await deleteOptions(r);
       if (opts.dryRun?.length) ctx.dryRun = true;
       const items = await store.deleteCollection(ctx, ns, listOptions(kind, query), opts);
@@ -89,6 +102,14 @@ export async function handleResource(r: ResourceRequest): Promise<void> {
   }
 }
 
+const ITEM_VERBS = new Set(['get', 'watch', 'update', 'patch', 'delete']);
+const COLLECTION_VERBS = new Set(['list', 'watch', 'create', 'deletecollection']);
+
+function allowedOn(kind: KindInfo, info: RequestInfo): boolean {
+  if (!verbsOf(kind).includes(info.verb)) return false;
+  return info.name ? ITEM_VERBS.has(info.verb) : COLLECTION_VERBS.has(info.verb);
+}
+
 async function handleSubresource(r: ResourceRequest, kind: KindInfo, store: Store, ctx: WriteContext, method: string): Promise<void> {
   const { info } = r;
   const name = info.name as string;
@@ -96,12 +117,13 @@ async function handleSubresource(r: ResourceRequest, kind: KindInfo, store: Stor
   if (sub === 'status') {
     if (method === 'GET') return sendObject(r.reply, 200, kind, await store.get(ctx.namespace, name));
     if (method === 'PUT') {
-      const obj = await objectBody(r);
+      const obj = await objectBody(r, ctx);
+      checkName(obj, name);
       return sendObject(r.reply, 200, kind, (await store.update(ctx, name, () => obj, 'status')).obj);
     }
     if (method === 'PATCH') {
-      const { type, patch } = await patchBody(r);
-      return sendObject(r.reply, 200, kind, (await store.update(ctx, name, (cur) => applyPatch(kind, undefined, type, cur, patch), 'status')).obj);
+      const { type, patch } = await patchBody(r, ctx);
+      return sendObject(r.reply, 200, kind, (await store.update(ctx, name, (cur) => named(applyPatch(kind, undefined, type, cur, patch), name), 'status')).obj);
     }
     throw errors.methodNotAllowed();
   }
@@ -137,6 +159,12 @@ async function handleSubresource(r: ResourceRequest, kind: KindInfo, store: Stor
     return sendObject(r.reply, 200, kind, out.obj);
   }
   throw errors.resourceNotFound();
+}
+
+/** A patched object, once checked to still carry the URL's name. */
+function named(obj: KubeObject, name: string): KubeObject {
+  checkName(obj, name);
+  return obj;
 }
 
 /** The autoscaling/v1 Scale view of a Deployment or ReplicaSet. */
@@ -204,8 +232,8 @@ export function listOptions(kind: KindInfo, q: URLSearchParams) {
     if (!Number.isInteger(limit) || limit < 0) throw errors.badRequest(`invalid limit "${limitRaw}": must be a non-negative integer`);
     if (limit === 0) limit = undefined;
   }
-  const rvm = q.get('resourceVersionMatch') ?? undefined;
-  if (rvm && !['NotOlderThan', 'Exact'].includes(rvm)) throw errors.badRequest(`resourceVersionMatch: Unsupported value: "${rvm}": supported values: "Exact", "NotOlderThan"`);
+  // which values and combinations are allowed is checked first, by validateListOptions
+  const rvm = q.get('resourceVersionMatch') || undefined;
   return {
     filter: buildFilter(kind, q.get('labelSelector') ?? undefined, q.get('fieldSelector') ?? undefined),
     resourceVersion: q.get('resourceVersion') ?? undefined,
@@ -215,21 +243,53 @@ export function listOptions(kind: KindInfo, q: URLSearchParams) {
   };
 }
 
-async function objectBody(r: ResourceRequest): Promise<KubeObject> {
-  const v = decodeBody(r.req.headers['content-type'], await r.body());
+/** The request's object. Given the write's context, repeated keys in the body go to its fieldValidation. */
+async function objectBody(r: ResourceRequest, ctx?: WriteContext): Promise<KubeObject> {
+  const decoded = decodeRequestBody(r.req.headers['content-type'], await r.body(), wantsDuplicates(ctx));
+  const v = decoded.value;
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw errors.badRequest('the request body must be a single object, not a list or a scalar');
+  if (ctx && decoded.format === 'yaml') {
+    ctx.decoded = { source: 'object', yamlErrors: decoded.duplicates?.format === 'yaml' ? decoded.duplicates.messages : [] };
+  } else if (ctx && decoded.duplicates?.format === 'json') {
+    ctx.decoded = { source: 'object', duplicatePaths: decoded.duplicates.paths.map(renderPath) };
+  }
   return v as KubeObject;
 }
 
-async function patchBody(r: ResourceRequest): Promise<{ type: PatchType; patch: unknown }> {
+async function patchBody(r: ResourceRequest, ctx?: WriteContext): Promise<{ type: PatchType; patch: unknown }> {
   const ct = parseMediaTypes(r.req.headers['content-type'])[0]?.type ?? '';
-  const type = (PATCH_TYPES as Record<string, PatchType>)[ct];
+  const type = getOwn(PATCH_TYPES as Record<string, PatchType>, ct);
   if (!type) {
     throw Object.assign(errors.unsupportedMediaType(ct || 'none'), {
       message: `the server does not support patch type "${ct}"; use application/json-patch+json, application/merge-patch+json or application/strategic-merge-patch+json`,
     });
   }
-  return { type, patch: decodeBody(ct, await r.body()) };
+  const decoded = decodeRequestBody(ct, await r.body(), wantsDuplicates(ctx));
+  if (ctx && wantsDuplicates(ctx)) ctx.decoded = patchFindings(type, decoded);
+  return { type, patch: decoded.value };
+}
+
+const wantsDuplicates = (ctx: WriteContext | undefined): boolean => !!ctx && ctx.fieldValidation !== 'Ignore';
+
+const JSON_PATCH_FIELDS = new Set(['op', 'path', 'from', 'value']);
+
+/**
+ * A patch's own strict findings. Merge and strategic patches report repeated keys by path; a JSON patch, as
+ * Kubernetes decodes it into operations, reports repeated and unknown fields of the operations only
+ * (`json patch duplicate field "[1].path"`, `json patch unknown field "[0].foo"`).
+ */
+function patchFindings(type: PatchType, decoded: DecodedBody): DecodeFindings {
+  const paths = decoded.duplicates?.format === 'json' ? decoded.duplicates.paths : [];
+  if (type !== 'json') return { source: 'patch', duplicatePaths: paths.map(renderPath) };
+  const found: Array<[number, string]> = [];
+  const ops = Array.isArray(decoded.value) ? decoded.value : [];
+  ops.forEach((op, i) => {
+    if (typeof op !== 'object' || op === null || Array.isArray(op)) return;
+    for (const k of Object.keys(op)) if (!JSON_PATCH_FIELDS.has(k)) found.push([i, `json patch unknown field "${renderPath([i, k])}"`]);
+  });
+  for (const p of paths) if (p.length === 2 && typeof p[0] === 'number') found.push([p[0], `json patch duplicate field "${renderPath(p)}"`]);
+  // operation by operation, as the decoder meets them
+  return { source: 'patch', patchErrors: found.sort((a, b) => a[0] - b[0]).map(([, m]) => m) };
 }
 
 async function deleteOptions(r: ResourceRequest): Promise<DeleteOptions> {

@@ -17,9 +17,54 @@ export interface Reply {
   includeObject: 'None' | 'Metadata' | 'Object';
 }
 
+/** How much warning text one response carries before warnings are cut to 256 characters, then dropped (Kubernetes). */
+const WARNING_TOTAL_RUNES = 4 * 1024;
+const WARNING_ITEM_RUNES = 256;
+
+/**
+ * The Warning headers, as Kubernetes' warning recorder writes them: each text once, none that is empty or holds a
+ * control character or broken UTF-16 (Go refuses those), at most 4096 characters of text in all (past that every
+ * warning is cut to 256 characters, and more are dropped), so a body with 20,000 unknown fields does not make
+ * headers no client will read.
+ */
 export function writeWarnings(res: ServerResponse, warnings: string[]): void {
   if (!warnings.length || res.headersSent) return;
-  res.setHeader('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+  const seen = new Set<string>();
+  const texts: string[] = [];
+  for (const w of warnings) {
+    if (!w || seen.has(w) || /\p{Cc}|\p{Cs}/u.test(w)) continue;
+    seen.add(w);
+    texts.push(w);
+  }
+  const runes = (t: string) => [...t].length;
+  const cut = (t: string) => [...t].slice(0, WARNING_ITEM_RUNES).join('');
+  let written = 0;
+  let out: string[] = [];
+  let truncating = false;
+  for (const [i, t] of texts.entries()) {
+    if (truncating) {
+      if (written >= WARNING_TOTAL_RUNES) break;
+      out.push(cut(t));
+      written += runes(cut(t));
+    } else if (written + runes(t) <= WARNING_TOTAL_RUNES) {
+      out.push(t);
+      written += runes(t);
+    } else {
+      // past the limit: everything so far is written again cut short, and later ones only while there is room
+      truncating = true;
+      out = texts.slice(0, i + 1).map(cut);
+      written = out.reduce((n, x) => n + runes(x), 0);
+    }
+  }
+  if (out.length) res.setHeader('Warning', out.map(warningHeader));
+}
+
+/**
+ * `299 - "text"`, quoted as Go's makeQuotedString does; text beyond Latin-1 goes out as UTF-8 bytes, as Go writes
+ * it (Node refuses header text it cannot write as Latin-1, and a throw here would answer 500 for a write made).
+ */
+function warningHeader(text: string): string {
+  return Buffer.from(`299 - "${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`, 'utf8').toString('latin1');
 }
 
 export function sendJson(res: ServerResponse, code: number, body: unknown, format: 'json' | 'yaml' = 'json', contentType?: string): void {

@@ -90,7 +90,7 @@ test('refused upgrades answer with a Kubernetes Status and close', async () => {
     // kubectl's fallback after a refused WebSocket exec: the same reason again, not "SPDY is not served"
     ['a SPDY exec in a missing pod', '/api/v1/namespaces/default/pods/p/exec?command=sh&stdout=1', 404, /^pods "p" not found$/, 'Connection: Upgrade\r\nUpgrade: SPDY/3.1\r\n'],
     ['a WebSocket without its key', '/api/v1/namespaces/default/configmaps?watch=true', 400, /unable to upgrade connection: Missing or invalid Sec-WebSocket-Key header/, 'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n'],
-    ['a malformed path', '/api/v1/namespaces/%ZZ/configmaps?watch=true', 400, /malformed request path/],
+    ['a malformed path', '/api/v1/namespaces/%ZZ/configmaps?watch=true', 400, /invalid URL escape "%ZZ"/],
     ['an exec with no stream', '/api/v1/namespaces/default/pods/p/exec?command=sh&stdout=False&stdin=false', 400, /^you must specify at least 1 of stdin, stdout, stderr$/],
     ['an exec in a missing pod', '/api/v1/namespaces/default/pods/p/exec?command=sh&stdout=True', 404, /^pods "p" not found$/],
     ['an attach with no stream', '/api/v1/namespaces/default/pods/p/attach?stdin=0', 400, /^you must specify at least 1 of stdin, stdout, stderr$/],

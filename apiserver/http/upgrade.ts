@@ -80,6 +80,7 @@ export class UpgradeHandler {
     } catch {
       throw errors.badRequest(`malformed request path ${JSON.stringify(req.url ?? '')}`);
     }
+    if (info.invalidPath) throw errors.badRequest(info.invalidPath);
     const user = await this.deps.authenticator.authenticate(req);
     if (!user) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
     const decision = await this.deps.authorizer.authorize(user, info);

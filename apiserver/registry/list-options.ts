@@ -45,16 +45,31 @@ export function encodeContinue(rev: number, lastKey: string, prefix: string): st
   return Buffer.from(JSON.stringify(token)).toString('base64url');
 }
 
+const invalidToken = (why: string) => errors.badRequest(`invalid continue token: continue key is not valid${why ? `: ${why}` : ''}`);
+
+/**
+ * Reads a continue token as Kubernetes does (strict base64url, meta.k8s.io/v1, a positive revision, a clean start
+ * key under the list's prefix). Anything forged is a 400 that says what is wrong with the token, never what etcd
+ * said about it; a revision newer than the cluster's is refused by the store (it knows the current revision).
+ */
 export function decodeContinue(raw: string, prefix: string): { rev: number; startKey: string } {
+  const bad = /[^A-Za-z0-9_-]/.exec(raw);
+  if (bad) throw invalidToken(`illegal base64 data at input byte ${bad.index}`);
   let t: ContinueToken;
   try {
     t = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as ContinueToken;
-  } catch {
-    throw errors.badRequest('continue key is not valid: invalid encoding');
+  } catch (e) {
+    throw invalidToken((e as Error).message);
   }
-  if (t?.v !== 'meta.k8s.io/v1' || typeof t.rv !== 'number' || typeof t.start !== 'string' || t.rv <= 0) {
-    throw errors.badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+  if (typeof t !== 'object' || t === null || t.v !== 'meta.k8s.io/v1') {
+    throw invalidToken(`server does not recognize this encoded version ${String((t as { v?: unknown } | null)?.v ?? '')}`);
   }
-  if (t.start.includes('..') || t.start.startsWith('/')) throw errors.badRequest('continue key is not valid: the start key may not be a relative path');
+  if (typeof t.rv !== 'number' || !Number.isSafeInteger(t.rv) || t.rv <= 0) throw invalidToken('incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+  if (typeof t.start !== 'string' || t.start === '') throw invalidToken('encoded start key empty (version meta.k8s.io/v1)');
+  // Kubernetes' path.Clean check: the start key may not climb out of the list's prefix (`..`), or be spelled two
+  // ways (`a//b`, `./a`); it is relative to the prefix the request's URL gives, so it cannot name another resource.
+  if (t.start.startsWith('/') || t.start.split('/').some((seg) => seg === '..' || seg === '.' || seg === '')) {
+    throw invalidToken(JSON.stringify(t.start));
+  }
   return { rev: t.rv, startKey: prefix + t.start };
 }

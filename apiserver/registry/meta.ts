@@ -1,6 +1,7 @@
 // Small helpers on object metadata shared by the store and the strategies.
 import { randomUUID } from 'node:crypto';
 import type { KubeObject } from '../../lib/api/types.js';
+import { getOwn } from '../../lib/api/own.js';
 
 /** RFC 3339 with second precision, as Kubernetes writes metav1.Time. */
 export function nowTime(date = new Date()): string {
@@ -34,12 +35,16 @@ export function deepEqual(a: unknown, b: unknown): boolean {
     const bb = b as unknown[];
     return a.length === bb.length && a.every((v, i) => deepEqual(v, bb[i]));
   }
-  const ak = Object.keys(a as object).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
-  const bk = Object.keys(b as object).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  const am = a as Record<string, unknown>;
+  const bm = b as Record<string, unknown>;
+  const ak = Object.keys(am).filter((k) => am[k] !== undefined);
+  const bk = Object.keys(bm).filter((k) => bm[k] !== undefined);
   if (ak.length !== bk.length) return false;
-  return ak.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  // own members only: b's inherited `constructor` is not a member a `constructor` key could equal
+  return ak.every((k) => deepEqual(am[k], getOwn(bm, k)));
 }
 
+/** A deep copy; structured cloning keeps a `__proto__` member as a member. */
 export function clone<T>(v: T): T {
   return structuredClone(v);
 }

@@ -1,11 +1,26 @@
 // Drops fields the kind's schema doesn't know, and known fields sent as null, as Kubernetes' decoder does; reports
 // the unknown fields' paths (`spec.template.spec.containers[0].foo`) for fieldValidation=Strict (reject) or Warn
-// (Warning headers).
+// (Warning headers). Repeated keys the body decoder found are reported in the same walk, in document order, the
+// way Kubernetes' strict decoder interleaves the two (a field both unknown and repeated counts as unknown).
 import type { KindInfo } from '../../lib/api/kinds.js';
+import { getOwn } from '../../lib/api/own.js';
 import { components, schemaNameFor } from '../../lib/api/schema/index.js';
 
 type Node = Record<string, unknown>;
 const REF = '#/components/schemas/';
+
+export interface FieldFinding {
+  type: 'unknown' | 'duplicate';
+  /** `spec.template.spec.containers[0].image` */
+  path: string;
+}
+
+interface Walk {
+  all: Record<string, Node>;
+  out: FieldFinding[];
+  duplicates: ReadonlySet<string>;
+  reported: Set<string>;
+}
 
 function deref(node: Node | undefined, all: Record<string, Node>): Node | undefined {
   let n = node;
@@ -17,12 +32,18 @@ function deref(node: Node | undefined, all: Record<string, Node>): Node | undefi
   return n;
 }
 
-function walk(value: unknown, schema: Node | undefined, path: string, all: Record<string, Node>, out: string[]): void {
-  const s = deref(schema, all);
+function duplicateAt(w: Walk, path: string): void {
+  if (!w.duplicates.has(path) || w.reported.has(path)) return;
+  w.reported.add(path);
+  w.out.push({ type: 'duplicate', path });
+}
+
+function walk(value: unknown, schema: Node | undefined, path: string, w: Walk): void {
+  const s = deref(schema, w.all);
   if (!s || s['x-kubernetes-preserve-unknown-fields'] === true) return;
   if (Array.isArray(value)) {
     const items = s.items as Node | undefined;
-    if (items) value.forEach((v, i) => walk(v, items, `${path}[${i}]`, all, out));
+    if (items) value.forEach((v, i) => walk(v, items, `${path}[${i}]`, w));
     return;
   }
   if (typeof value !== 'object' || value === null) return;
@@ -31,26 +52,44 @@ function walk(value: unknown, schema: Node | undefined, path: string, all: Recor
   const additional = s.additionalProperties;
   if (props) {
     for (const key of Object.keys(obj)) {
-      const child = props[key];
+      const child = getOwn(props, key); // `constructor` in a body is an unknown field, not Object
       const p = path ? `${path}.${key}` : key;
       // A known field sent as null is its zero value to Kubernetes' decoder, and so absent once stored
       // (`creationTimestamp: null` in a generated manifest).
       if (child && obj[key] === null) delete obj[key];
-      else if (child) walk(obj[key], child, p, all, out);
-      else if (additional && typeof additional === 'object') walk(obj[key], additional as Node, p, all, out);
+      else if (child) walk(obj[key], child, p, w);
+      else if (additional && typeof additional === 'object') walk(obj[key], additional as Node, p, w);
       else if (!additional) {
-        out.push(p);
+        w.out.push({ type: 'unknown', path: p });
+        w.reported.add(p); // a repeated unknown field is reported once, as unknown
         delete obj[key];
+        continue;
       }
+      duplicateAt(w, p);
     }
   } else if (additional && typeof additional === 'object') {
-    for (const key of Object.keys(obj)) walk(obj[key], additional as Node, path ? `${path}.${key}` : key, all, out);
+    for (const key of Object.keys(obj)) {
+      const p = path ? `${path}.${key}` : key;
+      walk(obj[key], additional as Node, p, w);
+      duplicateAt(w, p);
+    }
   }
 }
 
-export function pruneUnknownFields(kind: KindInfo, obj: unknown): string[] {
+/**
+ * Prunes `obj` in place; returns what was unknown and, given the paths of repeated keys in the body, where those
+ * were, in document order. Repeated keys the walk does not pass (under an unknown field: dropped with it; inside
+ * free-form fields) follow at the end, unless they sit under an unknown field.
+ */
+export function pruneUnknownFields(kind: KindInfo, obj: unknown, duplicates: ReadonlySet<string> = new Set()): FieldFinding[] {
   const all = components() as unknown as Record<string, Node>;
-  const out: string[] = [];
-  walk(obj, all[schemaNameFor(kind)], '', all, out);
-  return out;
+  const w: Walk = { all, out: [], duplicates, reported: new Set() };
+  walk(obj, all[schemaNameFor(kind)], '', w);
+  const unknown = w.out.filter((f) => f.type === 'unknown').map((f) => f.path);
+  for (const p of duplicates) {
+    if (w.reported.has(p)) continue;
+    if (unknown.some((u) => p.startsWith(`${u}.`) || p.startsWith(`${u}[`))) continue;
+    w.out.push({ type: 'duplicate', path: p });
+  }
+  return w.out;
 }

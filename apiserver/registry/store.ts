@@ -9,8 +9,9 @@ import type { CacheEvent, CacheHub, CacheWatcher, ResourceCache } from '../stora
 import { namespacePrefix, objectKey, resourcePrefix } from '../storage/keys.js';
 import type { Strategy, StrategyContext } from './strategy.js';
 import { clone, deepEqual, nameSuffix, newUid, nowTime, specPart } from './meta.js';
-import { checkObject } from './validate.js';
+import { checkObject, guardedHook } from './validate.js';
 import { type ObjectFilter, decodeContinue, encodeContinue } from './list-options.js';
+import type { DecodeFindings } from './strict-decoding.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -20,6 +21,8 @@ export interface WriteContext {
   fieldValidation: FieldValidation;
   /** Warnings for the response's Warning headers. */
   warnings: string[];
+  /** What decoding the request body found (repeated keys), reported with the unknown fields per fieldValidation. */
+  decoded?: DecodeFindings;
 }
 
 export interface ListOptions {
@@ -48,6 +51,11 @@ export interface DeleteOptions {
 export interface WatchOptions {
   filter: ObjectFilter;
   resourceVersion?: string;
+  /**
+   * true: the current state as ADDED events, then a bookmark marked k8s.io/initial-events-end at the snapshot's
+   * revision (at least resourceVersion; consistent when it is unset). false: changes only. Unset: the current state
+   * first for resourceVersion ""/"0" (no bookmark), changes after resourceVersion otherwise.
+   */
   sendInitialEvents?: boolean;
 }
 
@@ -111,8 +119,16 @@ export class Store {
 
   async list(namespace: string | undefined, opts: ListOptions): Promise<ListResult> {
     const prefix = this.prefix(namespace);
-    if (opts.continue) return this.listFromEtcd(prefix, opts, decodeContinue(opts.continue, prefix));
+    if (opts.continue) {
+      const from = decodeContinue(opts.continue, prefix);
+      // etcd would answer a future revision with its own error text (a 500): the token is forged or foreign
+      if (from.rev > this.hub.rev && from.rev > (await this.storage.currentRevision())) {
+        throw errors.badRequest(`invalid continue token: continue key is not valid: its resourceVersion ${from.rev} is newer than the cluster's`);
+      }
+      return this.listFromEtcd(prefix, opts, from);
+    }
     if (opts.resourceVersionMatch === 'Exact' && opts.resourceVersion) {
+      await this.readyFor(opts.resourceVersion); // a future revision is Kubernetes' 504 "Too large resource version"
       return this.listFromEtcd(prefix, opts, { rev: parseRv(opts.resourceVersion), startKey: prefix });
     }
     if (!(await this.readyFor(opts.resourceVersion))) return this.listFromEtcd(prefix, opts, { rev: await this.storage.currentRevision(), startKey: prefix });
@@ -175,13 +191,19 @@ export class Store {
     const rvOpt = opts.resourceVersion;
     if (!rvOpt || rvOpt === '0') {
       if (!(await this.readyFor(rvOpt))) throw errors.timeout('the watch cache did not catch up with etcd in time; retry');
-      initial = this.cache.list(prefix).filter((o) => f.matches(o));
+      // unset keeps the old way (the current state first); an explicit false asks for changes from now on only
+      if (opts.sendInitialEvents !== false) initial = this.cache.list(prefix).filter((o) => f.matches(o));
     } else {
       const rv = parseRv(rvOpt);
       await this.readyFor(rvOpt);
       if (opts.sendInitialEvents) initial = this.cache.list(prefix).filter((o) => f.matches(o));
       else {
-        const evs = this.cache.eventsSince(rv);
+        let evs = this.cache.eventsSince(rv);
+        if (!evs) {
+          // right after a restart the window may still be filling from etcd's history
+          await this.hub.historyReplayed();
+          evs = this.cache.eventsSince(rv);
+        }
         if (!evs) {
           const gone = errors.gone(`too old resource version: ${rv} (${this.cache.oldestAvailable()})`);
           send({ type: 'ERROR', object: gone.toStatus() as unknown as KubeObject });
@@ -244,7 +266,7 @@ export class Store {
     meta.uid = newUid();
     if (this.strategy.generation) meta.generation = 1;
     else delete meta.generation;
-    this.strategy.prepareForCreate?.(obj, this.strategyContext);
+    guardedHook(this.kind, this.strategy, obj, undefined, ctx, () => this.strategy.prepareForCreate?.(obj, this.strategyContext));
     checkObject(this.kind, this.strategy, obj, undefined, ctx);
     if (this.kind.namespaced) await this.namespaceGate(meta.namespace as string);
     if (ctx.dryRun) {
@@ -271,8 +293,8 @@ export class Store {
         return { obj: await this.create(ctx, fresh), created: true };
       }
       const next = clone(mutate(clone(cur.obj)));
-      const wantRv = next.metadata?.resourceVersion;
-      if (wantRv && wantRv !== String(cur.rev)) throw errors.conflict(this.kind, name);
+      const wantRv = preconditionRv(next.metadata?.resourceVersion);
+      if (wantRv !== undefined && wantRv !== BigInt(cur.rev)) throw errors.conflict(this.kind, name);
       const obj = this.prepareUpdate(ctx, next, cur.obj, sub);
       if (deepEqual(withoutRv(obj), withoutRv(cur.obj))) return { obj: cur.obj, created: false };
       if (ctx.dryRun) return { obj, created: false };
@@ -334,7 +356,7 @@ export class Store {
       obj.metadata.generation = old.metadata.generation ?? 1;
       if (!sub && specPart(obj) !== specPart(old)) obj.metadata.generation += 1;
     } else delete obj.metadata.generation;
-    if (!sub) this.strategy.prepareForUpdate?.(obj, old);
+    if (!sub) guardedHook(this.kind, this.strategy, obj, old, ctx, () => this.strategy.prepareForUpdate?.(obj, old));
     checkObject(this.kind, this.strategy, obj, sub === 'binding' || sub === 'finalize' ? undefined : old, ctx);
     return obj;
   }
@@ -435,6 +457,25 @@ export class Store {
 function withoutRv(obj: KubeObject): KubeObject {
   const { resourceVersion: _rv, ...m } = obj.metadata;
   return { ...obj, metadata: m };
+}
+
+const MAX_UINT64 = (1n << 64n) - 1n;
+
+/**
+ * metadata.resourceVersion in an update, read as Kubernetes' versioner reads it (strconv.ParseUint): "" and "0"
+ * mean no precondition, anything else must be a decimal revision. "abc" used to be a 409 Conflict.
+ */
+function preconditionRv(rv: unknown): bigint | undefined {
+  if (rv === undefined || rv === null || rv === '' || rv === '0') return undefined;
+  const invalid = (why: string) => {
+    const message = `Invalid value: ${JSON.stringify(rv)}: ${why}`;
+    return errors.badRequest(`metadata.resourceVersion: ${message}`, [{ reason: 'FieldValueInvalid', field: 'metadata.resourceVersion', message }]);
+  };
+  if (typeof rv !== 'string') throw invalid('must be a string');
+  if (!/^[0-9]+$/.test(rv)) throw invalid(`strconv.ParseUint: parsing ${JSON.stringify(rv)}: invalid syntax`);
+  const n = BigInt(rv);
+  if (n > MAX_UINT64) throw invalid(`strconv.ParseUint: parsing ${JSON.stringify(rv)}: value out of range`);
+  return n === 0n ? undefined : n;
 }
 
 export function parseRv(rv: string): number {

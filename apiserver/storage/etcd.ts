@@ -1,11 +1,31 @@
 // The only code that talks to etcd. Objects are stored as JSON without resourceVersion; on the way out the key's
 // mod_revision becomes metadata.resourceVersion. Every write is one transaction guarded by a revision compare, so a
 // stale write can never overwrite a newer one and nothing is half-written.
-import { Etcd3, type IKeyValue, type IWatchResponse, type Watcher } from 'etcd3';
+import { Etcd3, isRecoverableError, type IKeyValue, type IRangeResponse, type IResponseHeader, type IWatchResponse, type Watcher } from 'etcd3';
+import { ConsecutiveBreaker, circuitBreaker, handleWhen, retry } from 'cockatiel';
 import type { KubeObject } from '../../lib/api/types.js';
 import { logger } from '../../lib/util/log.js';
+import { errors } from '../errors.js';
+import { isResourceExhausted, storageError } from './errors.js';
+import { IDENTITY_KEY } from './identity.js';
 
 const log = logger('storage');
+
+/**
+ * Objects per etcd range when a list has no limit of its own (priming the watch cache, re-listing after a
+ * compaction, a list the cache can't serve). One unbounded range over a big store is one gRPC message of every
+ * object, refused above the receive limit; 500 is what Kubernetes' reflector asks per page, about 1 MB of typical
+ * objects, and a page that still comes back too large is retried at half the size (see list()).
+ */
+export const RANGE_PAGE_SIZE = 500;
+
+/**
+ * The largest gRPC message this client accepts (grpc-js' default is 4 MiB). A watch response is split into
+ * fragments of etcd's request limit (1.5 MiB by default; see watch()), but a single event can carry an object near
+ * that limit twice (its value and its previous value), and a page of large objects can be bigger still. etcd's own
+ * Go client accepts up to 2 GiB; 128 MiB leaves the halving in list() to deal with the pathological cases.
+ */
+const MAX_RECEIVE_BYTES = 128 * 1024 * 1024;
 
 export interface Stored {
   key: string;
@@ -35,71 +55,198 @@ export interface RawEvent {
   prev?: KubeObject; // for delete (and put, when known)
 }
 
+/**
+ * One etcd watch response: its events (in revision order) and the revision they bring the watcher up to. When
+ * fragment is true more events of the last event's revision follow in the next response, so only the revisions
+ * before it are complete.
+ */
+export type WatchBatch = (events: RawEvent[], revision: number, fragment: boolean) => void;
+
+/** Only failures that a retry or a pause can cure trip the retry and the circuit breaker; a too-large answer can't. */
+const transient = (e: Error): boolean => isRecoverableError(e) && !isResourceExhausted(e);
+
 export class EtcdStorage {
   readonly client: Etcd3;
+  /** The cluster identity every write compares (see identity.ts); unset: writes don't check it. */
+  private identity?: string;
+  /** etcd's cluster ID as first seen; an answer from another cluster is refused. */
+  private clusterId?: string;
 
-  constructor(endpoints: string[]) {
-    this.client = new Etcd3({ hosts: endpoints, dialTimeout: 3000, grpcOptions: { 'grpc.keepalive_time_ms': 10_000 } });
+  constructor(readonly endpoints: string[], maxReceiveBytes = MAX_RECEIVE_BYTES) {
+    this.client = new Etcd3({
+      hosts: endpoints,
+      dialTimeout: 3000,
+      grpcOptions: { 'grpc.keepalive_time_ms': 10_000, 'grpc.max_receive_message_length': maxReceiveBytes },
+      faultHandling: {
+        // the client's defaults, but a breaker that stays open 1 s instead of 5 s: a restarted etcd serves sooner
+        host: () => circuitBreaker(handleWhen(transient), { halfOpenAfter: 1000, breaker: new ConsecutiveBreaker(3) }),
+        global: retry(handleWhen(transient), { maxAttempts: 3 }),
+      },
+    });
+  }
+
+  /** From now on every write also requires etcd to hold this cluster identity. */
+  guard(identity: string): void {
+    this.identity = identity;
+  }
+
+  /** Runs one etcd call: its errors become Statuses (503 while etcd is down) and its header is checked. */
+  private async call<T extends { header: IResponseHeader }>(fn: () => Promise<T>): Promise<T> {
+    let res: T;
+    try {
+      res = await fn();
+    } catch (e) {
+      throw storageError(e, this.endpoints);
+    }
+    this.checkCluster(res.header);
+    return res;
+  }
+
+  private checkCluster(header: IResponseHeader): void {
+    const id = String(header.cluster_id);
+    if (this.clusterId === undefined) this.clusterId = id;
+    else if (id !== this.clusterId) {
+      log.error('etcd answers for another cluster', { endpoints: this.endpoints, clusterId: id, expected: this.clusterId });
+      throw errors.unavailable(`storage is unavailable: etcd at ${this.endpoints.join(',')} now answers for cluster ${id}, not cluster ${this.clusterId} this API server started with`);
+    }
   }
 
   async get(key: string): Promise<Stored | undefined> {
-    const res = await this.client.get(key).exec();
+    const res = await this.call(() => this.client.get(key).exec());
     const kv = res.kvs[0];
     return kv ? decode(kv) : undefined;
   }
 
   async currentRevision(): Promise<number> {
-    const res = await this.client.get('/flotilla/revision-probe').exec();
+    const res = await this.call(() => this.client.get('/flotilla/revision-probe').exec());
     return Number(res.header.revision);
   }
 
-  /** Lists a key prefix, optionally at an old revision and from a start key (for paginated lists). */
+  /**
+   * One page of a key prefix, optionally at an old revision and from a start key; `more` says whether keys follow.
+   * Without a limit (or with 0) the page holds RANGE_PAGE_SIZE objects: a range is never unbounded. A page too large
+   * for one gRPC message is asked again at half the size, so the caller may get fewer than it asked for.
+   */
   async list(prefix: string, opts: { revision?: number; startKey?: string; limit?: number } = {}): Promise<{ items: Stored[]; revision: number; more: boolean }> {
-    const end = prefixEnd(prefix);
-    let b = this.client.getAll().inRange({ start: opts.startKey ?? prefix, end });
-    if (opts.revision) b = b.revision(opts.revision);
-    if (opts.limit) b = b.limit(opts.limit);
-    const res = await b.exec();
+    const res = await this.range(prefix, opts);
     return { items: res.kvs.map(decode), revision: Number(res.header.revision), more: res.more };
   }
 
+  /** list() without decoding the values. */
+  private async range(prefix: string, opts: { revision?: number; startKey?: string; limit?: number }): Promise<IRangeResponse> {
+    const end = prefixEnd(prefix);
+    let limit = opts.limit || RANGE_PAGE_SIZE;
+    for (;;) {
+      const range = (): Promise<IRangeResponse> => {
+        let b = this.client.getAll().inRange({ start: opts.startKey ?? prefix, end }).limit(limit);
+        if (opts.revision) b = b.revision(opts.revision);
+        return b.exec();
+      };
+      try {
+        return await this.call(range);
+      } catch (e) {
+        if (!isResourceExhausted(e) || limit === 1) throw e;
+        limit = Math.max(1, Math.floor(limit / 2));
+        log.warn('an etcd range answer was too large; asking for smaller pages', { prefix, limit });
+      }
+    }
+  }
+
+  /** True when etcd has compacted away revision rev (a watch from it can't start). */
+  async compactedPast(rev: number): Promise<boolean> {
+    try {
+      await this.call(() => this.client.getAll().prefix('/flotilla/revision-probe').revision(rev).limit(1).exec());
+      return false;
+    } catch (e) {
+      if (/compacted/i.test((e as Error).message)) return true;
+      if (/future revision/i.test((e as Error).message)) return false;
+      throw e;
+    }
+  }
+
+  /**
+   * Every object under a prefix at one revision, page by page (see RANGE_PAGE_SIZE). The next page is asked for
+   * before this one is decoded, so etcd and the network work while we parse.
+   */
+  async *pages(prefix: string, revision: number, pageSize = RANGE_PAGE_SIZE): AsyncGenerator<Stored[]> {
+    let next: Promise<IRangeResponse> | undefined = this.range(prefix, { revision, limit: pageSize });
+    while (next) {
+      const res: IRangeResponse = await next;
+      const last = res.kvs[res.kvs.length - 1];
+      next = res.more && last ? this.range(prefix, { revision, startKey: last.key.toString('utf8') + '\0', limit: pageSize }) : undefined;
+      // a failed prefetch is reported when it is awaited, not as an unhandled rejection meanwhile
+      next?.catch(() => undefined);
+      if (res.kvs.length) yield res.kvs.map(decode);
+    }
+  }
+
   async create(key: string, obj: KubeObject): Promise<WriteResult> {
-    const res = await this.client.if(key, 'Create', '==', 0).then(this.client.put(key).value(encode(obj))).else(this.client.get(key)).commit();
-    if (!res.succeeded) return { ok: false, current: currentOf(res) };
+    const c = this.client;
+    const res = await this.call(() => this.guarded(c.if(key, 'Create', '==', 0)).then(c.put(key).value(encode(obj))).else(c.get(key), c.get(IDENTITY_KEY)).commit());
+    if (!res.succeeded) return { ok: false, current: this.currentOf(res) };
     const rev = Number(res.header.revision);
     return { ok: true, rev, obj: withRv(obj, rev) };
   }
 
   /** Writes obj only if the key's mod_revision is still expectedRev. */
   async update(key: string, obj: KubeObject, expectedRev: number): Promise<WriteResult> {
-    const res = await this.client.if(key, 'Mod', '==', expectedRev).then(this.client.put(key).value(encode(obj))).else(this.client.get(key)).commit();
-    if (!res.succeeded) return { ok: false, current: currentOf(res) };
+    const c = this.client;
+    const res = await this.call(() => this.guarded(c.if(key, 'Mod', '==', expectedRev)).then(c.put(key).value(encode(obj))).else(c.get(key), c.get(IDENTITY_KEY)).commit());
+    if (!res.succeeded) return { ok: false, current: this.currentOf(res) };
     const rev = Number(res.header.revision);
     return { ok: true, rev, obj: withRv(obj, rev) };
   }
 
   async delete(key: string, expectedRev: number): Promise<WriteResult> {
-    const res = await this.client.if(key, 'Mod', '==', expectedRev).then(this.client.delete().key(key)).else(this.client.get(key)).commit();
-    if (!res.succeeded) return { ok: false, current: currentOf(res) };
+    const c = this.client;
+    const res = await this.call(() => this.guarded(c.if(key, 'Mod', '==', expectedRev)).then(c.delete().key(key)).else(c.get(key), c.get(IDENTITY_KEY)).commit());
+    if (!res.succeeded) return { ok: false, current: this.currentOf(res) };
     return { ok: true, rev: Number(res.header.revision), obj: {} as KubeObject };
   }
 
-  /** One watch over a prefix from a revision; events arrive in revision order, batched per etcd response. */
-  async watch(prefix: string, fromRev: number, onEvents: (events: RawEvent[], revision: number) => void, onError: (e: Error) => void, onConnection: (up: boolean) => void = () => undefined): Promise<Watcher> {
-    const w = await this.client.watch().prefix(prefix).withPreviousKV().startRevision(String(fromRev)).create();
-    w.on('data', (res: IWatchResponse) => {
-      const events: RawEvent[] = [];
-      for (const ev of res.events) {
-        const key = ev.kv.key.toString('utf8');
-        if (ev.type === 'Delete') {
-          const prev = ev.prev_kv ? decode(ev.prev_kv).obj : undefined;
-          events.push({ type: 'delete', key, rev: Number(ev.kv.mod_revision), prev });
-        } else {
-          const cur = decode(ev.kv);
-          events.push({ type: 'put', key, rev: cur.rev, obj: cur.obj, prev: ev.prev_kv ? decode(ev.prev_kv).obj : undefined });
-        }
+  private guarded<B extends { and(key: string, column: 'Value', cmp: '==', value: string): B }>(b: B): B {
+    return this.identity ? b.and(IDENTITY_KEY, 'Value', '==', this.identity) : b;
+  }
+
+  /** The object a failed write found, after making sure it failed on the object and not on the cluster identity. */
+  private currentOf(res: { responses: Array<{ response_range?: { kvs: IKeyValue[] } | null }> }): Stored | undefined {
+    if (this.identity) {
+      const found = res.responses[1]?.response_range?.kvs[0]?.value.toString('utf8');
+      if (found !== this.identity) {
+        log.error('refusing to write: etcd holds another cluster identity', { endpoints: this.endpoints, found, expected: this.identity });
+        throw errors.unavailable(`storage is unavailable: etcd at ${this.endpoints.join(',')} is not this cluster's etcd (its cluster identity is ${found ?? 'missing'}, expected ${this.identity}); nothing was written`);
       }
-      onEvents(events, Number(res.header.revision));
+    }
+    const kv = res.responses[0]?.response_range?.kvs[0];
+    return kv ? decode(kv) : undefined;
+  }
+
+  /**
+   * One watch over a prefix from a revision; events arrive in revision order. etcd is asked to fragment large
+   * responses (a replay of history, a big transaction) into pieces of its request limit instead of sending one
+   * message larger than this client accepts; onEvents says when a response is a fragment.
+   */
+  async watch(prefix: string, fromRev: number, onEvents: WatchBatch, onError: (e: Error) => void, onConnection: (up: boolean) => void = () => undefined): Promise<Watcher> {
+    const builder = this.client.watch().prefix(prefix).withPreviousKV().startRevision(String(fromRev));
+    // etcd3's builder has no method for WatchCreateRequest.fragment (etcd >= 3.4); its request is sent as it is
+    (builder as unknown as { request: { fragment?: boolean } }).request.fragment = true;
+    let w: Watcher;
+    try {
+      w = await builder.create();
+    } catch (e) {
+      throw storageError(e, this.endpoints);
+    }
+    w.on('data', (res: IWatchResponse) => {
+      // whatever goes wrong here must not escape: etcd3 re-throws a listener's error where nothing can catch it
+      let events: RawEvent[];
+      try {
+        this.checkCluster(res.header);
+        events = res.events.map(toRawEvent);
+      } catch (e) {
+        onError(e as Error);
+        return;
+      }
+      onEvents(events, Number(res.header.revision), res.fragment === true);
     });
     w.on('error', (e: Error) => onError(e));
     w.on('disconnected', () => {
@@ -118,13 +265,16 @@ export class EtcdStorage {
   }
 }
 
-function withRv(obj: KubeObject, rev: number): KubeObject {
-  return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rev) } };
+function toRawEvent(ev: IWatchResponse['events'][number]): RawEvent {
+  const key = ev.kv.key.toString('utf8');
+  const prev = ev.prev_kv ? decode(ev.prev_kv).obj : undefined;
+  if (ev.type === 'Delete') return { type: 'delete', key, rev: Number(ev.kv.mod_revision), prev };
+  const cur = decode(ev.kv);
+  return { type: 'put', key, rev: cur.rev, obj: cur.obj, prev };
 }
 
-function currentOf(res: { responses: Array<{ response_range?: { kvs: IKeyValue[] } | null }> }): Stored | undefined {
-  const kv = res.responses[0]?.response_range?.kvs[0];
-  return kv ? decode(kv) : undefined;
+function withRv(obj: KubeObject, rev: number): KubeObject {
+  return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rev) } };
 }
 
 /** The first key after every key with this prefix. */

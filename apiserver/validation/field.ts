@@ -1,6 +1,7 @@
 // Field errors as Kubernetes reports them: a reason (FieldValueRequired...), the field path (`spec.containers[0].image`)
 // and a message body in the wording of apimachinery's field.Error (`Invalid value: -1: must be greater than or equal
 // to 0`). Values are printed the way Go's fmt does (%q for strings, %v for numbers, %#v for structs).
+import { setOwn } from '../../lib/api/own.js';
 import type { StatusCause } from '../../lib/api/types.js';
 
 export type CauseReason =
@@ -98,7 +99,8 @@ export const isSet = (v: unknown): boolean => v !== undefined && v !== null;
 /** The string-valued entries of a map field (others are reported by the structural check). */
 export function strMap(v: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  if (isObj(v)) for (const [k, x] of Object.entries(v)) if (typeof x === 'string') out[k] = x;
+  // setOwn: a `__proto__` label must reach the key checks, not vanish into the prototype slot
+  if (isObj(v)) for (const [k, x] of Object.entries(v)) if (typeof x === 'string') setOwn(out, k, x);
   return out;
 }
 

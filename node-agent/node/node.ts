@@ -3,7 +3,7 @@
 import { readFileSync, statfsSync } from 'node:fs';
 import { cpus, networkInterfaces, release, totalmem } from 'node:os';
 import type { KubeObject } from '../../lib/api/types.js';
-import type { StatusResponse, VersionResponse } from '../cri/types.js';
+import type { VersionResponse } from '../cri/types.js';
 
 export const MAX_PODS = 110;
 export const AGENT_VERSION = 'v1.32.0-flotilla';
@@ -37,15 +37,30 @@ export function capacity(dataDir: string): Record<string, string> {
 
 type Condition = { type: string; status: string; reason: string; message: string; lastHeartbeatTime: string; lastTransitionTime: string };
 
-export function nodeStatus(prev: KubeObject | undefined, o: { dataDir: string; hostIP: string; hostname: string; port: number; version: VersionResponse; runtime: StatusResponse }): Record<string, unknown> {
+/** The Ready condition as the runtime health check computes it (see runtime-health.ts). */
+export interface ReadyState {
+  status: 'True' | 'False';
+  reason: string;
+  message: string;
+}
+
+export interface NodeFacts {
+  dataDir: string;
+  hostIP: string;
+  hostname: string;
+  port: number;
+  /** The runtime's version from its last answer (undefined before the first). */
+  version: VersionResponse | undefined;
+  ready: ReadyState;
+}
+
+export function nodeStatus(prev: KubeObject | undefined, o: NodeFacts): Record<string, unknown> {
   const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
   const before = new Map(((prev?.status?.conditions as Condition[] | undefined) ?? []).map((c) => [c.type, c]));
   const cond = (type: string, status: string, reason: string, message: string): Condition => ({
     type, status, reason, message, lastHeartbeatTime: now,
     lastTransitionTime: before.get(type)?.status === status ? (before.get(type)?.lastTransitionTime as string) : now,
   });
-  const rc = o.runtime.status?.conditions ?? [];
-  const notOk = rc.filter((c) => !c.status).map((c) => `${c.type}=false reason:${c.reason} message:${c.message}`);
   const cap = capacity(o.dataDir);
   return {
     capacity: cap,
@@ -54,7 +69,7 @@ export function nodeStatus(prev: KubeObject | undefined, o: { dataDir: string; h
       cond('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
       cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
       cond('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
-      notOk.length ? cond('Ready', 'False', 'KubeletNotReady', `container runtime is not ready: ${notOk.join(', ')}`) : cond('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
+      cond('Ready', o.ready.status, o.ready.reason, o.ready.message),
     ],
     addresses: [{ type: 'InternalIP', address: o.hostIP }, { type: 'Hostname', address: o.hostname }],
     daemonEndpoints: { kubeletEndpoint: { Port: o.port } },
@@ -64,7 +79,8 @@ export function nodeStatus(prev: KubeObject | undefined, o: { dataDir: string; h
       bootID: readOr('/proc/sys/kernel/random/boot_id'),
       kernelVersion: release(),
       osImage: osImage(),
-      containerRuntimeVersion: `${o.version.runtimeName}://${o.version.runtimeVersion}`,
+      // the kubelet's "Unknown" when the runtime has not answered yet
+      containerRuntimeVersion: o.version ? `${o.version.runtimeName}://${o.version.runtimeVersion}` : 'containerd://Unknown',
       kubeletVersion: AGENT_VERSION,
       kubeProxyVersion: '',
       operatingSystem: 'linux',

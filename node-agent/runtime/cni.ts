@@ -1,7 +1,7 @@
 // The pod network for our containerd: a CNI bridge conflist (bridge with a gateway and masquerading, host-local IPAM,
 // portmap for hostPort) written into the conf dir containerd watches, and the teardown of what the plugins leave on
 // the host (the bridge device, iptables chains) when pods were not torn down through the CRI.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import { run } from './proc.js';
@@ -48,6 +48,28 @@ export async function pickFreeSubnet(): Promise<string> {
   throw new Error('no free 10.X.0.0/16 subnet found for the pod network');
 }
 
+/**
+ * The subnet an earlier start wrote for this network into confDir, when it can be used again: no route of another
+ * device covers it. Reusing it keeps the pods that survived a runtime restart (containers outlive containerd) in the
+ * same subnet as the pods started after it.
+ */
+export async function previousSubnet(confDir: string, name: string, bridge: string): Promise<string | undefined> {
+  let subnet: string | undefined;
+  try {
+    type Conflist = { plugins?: { type?: string; bridge?: string; ipam?: { ranges?: { subnet?: string }[][] } }[] };
+    const conf = JSON.parse(readFileSync(join(confDir, `10-${name}.conflist`), 'utf8')) as Conflist;
+    const b = conf.plugins?.find((p) => p.type === 'bridge' && p.bridge === bridge);
+    subnet = b?.ipam?.ranges?.[0]?.[0]?.subnet;
+  } catch {
+    return undefined;
+  }
+  if (!subnet || !/^10\.\d+\.0\.0\/16$/.test(subnet)) return undefined;
+  const prefix = subnet.split('.').slice(0, 2).join('.') + '.';
+  const routes = (await run('ip', ['-4', 'route', 'show', 'table', 'all'])).stdout.split('\n');
+  const others = routes.filter((l) => l.split(/\s+/).some((w) => w.startsWith(prefix)) && !new RegExp(`\\bdev ${bridge}\\b`).test(l));
+  return others.length ? undefined : subnet;
+}
+
 /** Writes the bridge conflist into `confDir` and returns what was written. */
 export async function writeCniConfig(opts: CniNetworkOptions): Promise<CniNetwork> {
   const name = opts.name ?? 'flotilla';
@@ -78,6 +100,8 @@ export async function writeCniConfig(opts: CniNetworkOptions): Promise<CniNetwor
     ],
   };
   const file = join(opts.confDir, `10-${name}.conflist`);
+  // containerd loads the first file of the dir (max_conf_num = 1): a conflist left by an earlier name must go
+  for (const f of readdirSync(opts.confDir)) if (/\.conf(list)?$/.test(f) && join(opts.confDir, f) !== file) rmSync(join(opts.confDir, f), { force: true });
   writeFileSync(file, JSON.stringify(conflist, null, 2) + '\n');
   return { name, bridge, subnet, file, confDir: opts.confDir, ipamDataDir };
 }

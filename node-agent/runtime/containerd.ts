@@ -10,6 +10,7 @@ import { killProcesses, unmountAllUnder } from './cleanup.js';
 import { teardownCniNetwork, writeCniConfig, type CniNetwork, type CniNetworkOptions } from './cni.js';
 import { isRunning, run, spawnLogged, stopChild, waitFor } from './proc.js';
 import { tail } from './registry.js';
+import type { Exit } from './restart.js';
 
 /** The containerd namespace the CRI plugin works in. */
 export const CRI_NAMESPACE = 'k8s.io';
@@ -32,6 +33,11 @@ export interface ContainerdOptions {
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** How long to wait for the CRI to answer. Default 30 s. */
   startTimeoutMs?: number;
+  /**
+   * When the start fails, only stop the new containerd process: leave the containers of earlier runs (and their
+   * mounts and network) alone. For restarts of a containerd whose pods live on; a first start cleans up instead.
+   */
+  keepPodsOnFailure?: boolean;
 }
 
 /** Options for Containerd.stop(). */
@@ -51,6 +57,8 @@ export interface Containerd {
   readonly state: string;
   readonly logFile: string;
   readonly pid: number | undefined;
+  /** Resolves when the containerd process has exited (crashed, killed or stopped). */
+  readonly exited: Promise<Exit>;
   /** The pod network written, if any. */
   readonly cni: CniNetwork | undefined;
   /** A new CriClient on this containerd's socket (the caller closes it). */
@@ -141,11 +149,12 @@ export async function startContainerd(opts: ContainerdOptions): Promise<Containe
   const child: ChildProcess = spawnLogged(opts.binary ?? '/usr/bin/containerd', ['--config', configFile, '--log-level', opts.logLevel ?? 'info'], logFile);
   let spawnError: Error | undefined;
   child.once('error', (e) => { spawnError = e; });
+  const exited = new Promise<Exit>((r) => child.once('exit', (code, signal) => r({ code, signal })));
   const endpoint = `unix://${socket}`;
   let stopped: Promise<void> | undefined;
 
   const self: Containerd = {
-    dataDir, socket, endpoint, root, state, logFile, pid: child.pid, cni,
+    dataDir, socket, endpoint, root, state, logFile, pid: child.pid, exited, cni,
     client: (timeoutMs?: number) => new CriClient({ endpoint, timeoutMs }),
     stop(stopOpts?: ContainerdStopOptions): Promise<void> {
       stopped ??= stopAndClean(child, self, stopOpts?.drain ?? true);
@@ -162,7 +171,8 @@ export async function startContainerd(opts: ContainerdOptions): Promise<Containe
       return true;
     }, opts.startTimeoutMs ?? 30_000, 100);
   } catch (e) {
-    await self.stop({ drain: false });
+    if (opts.keepPodsOnFailure) await stopChild(child, 'SIGTERM', 10_000);
+    else await self.stop({ drain: false });
     throw e;
   } finally {
     probe.close();

@@ -23,7 +23,7 @@ export async function findContainer(cri: CriClient, p: KubeObject, name: string,
   all.sort((a, b) => (b.metadata?.attempt ?? 0) - (a.metadata?.attempt ?? 0));
   const c = previous ? all[1] : all[0];
   if (!c) {
-    const known = ((p.spec?.containers ?? []) as Array<{ name: string }>).some((x) => x.name === name);
+    const known = ['containers', 'initContainers', 'ephemeralContainers'].some((f) => ((p.spec?.[f] ?? []) as Array<{ name: string }>).some((x) => x.name === name));
     if (!known) throw new HttpError(400, `container ${name} is not valid for pod ${pod}`);
     if (previous) throw new HttpError(400, `previous terminated container "${name}" in pod "${pod}" not found`);
     throw new HttpError(400, `container "${name}" in pod "${pod}" is waiting to start: ContainerCreating`);

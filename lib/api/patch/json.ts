@@ -2,9 +2,37 @@
 // patches with: negative array indices count from the end, `replace` of a missing object member adds it, a `null`
 // patch does nothing, and failures read like that library's messages. Kubernetes answers 400 when the body is not a
 // list of operation objects, 413 past 10000 operations and 422 when an operation fails.
+import { MAX_NESTING_DEPTH, valueDepth } from '../depth.js';
+import { getOwn, hasOwn, setOwn } from '../own.js';
 import { type JsonMap, PatchError, deepClone, deepEqual, isObject, jsonTypeName } from './errors.js';
 
 export const MAX_JSON_PATCH_OPERATIONS = 10000;
+
+/** How much `copy` operations may grow a document, in JSON bytes (Kubernetes' JSONPatchMaxCopyBytes default). */
+export const MAX_COPY_BYTES = 3 * 1024 * 1024;
+
+/**
+ * What one patch may still spend. Copies can double a document per operation, in size and in depth: without a
+ * budget thirty copies exhaust memory, and a few nest deeper than anything downstream can carry.
+ */
+interface Budget {
+  /** An upper bound of the document's depth so far. */
+  depth: number;
+  /** JSON bytes added by copies so far. */
+  copied: number;
+}
+
+const segments = (path: string): number => (path === '' ? 0 : path.split('/').length - 1);
+
+/** Records that a value `valueDepthBound` deep lands at `path`; refuses when the document would nest too deeply. */
+function landAt(b: Budget, what: string, path: string, valueDepthBound: number): void {
+  const depth = segments(path) + valueDepthBound;
+  if (depth > MAX_NESTING_DEPTH) throw new PatchError(`${what} operation does not apply: the value at ${path} would nest ${depth} levels deep, exceeding the limit of ${MAX_NESTING_DEPTH}`);
+  if (depth > b.depth) b.depth = depth;
+}
+
+/** The depth bound of the subtree at `from`, which sits inside a document at most b.depth deep. */
+const subtreeBound = (b: Budget, from: string): number => Math.max(0, b.depth - segments(from));
 
 const MISSING = 'missing value';
 const BAD_INDEX = 'invalid index referenced';
@@ -25,7 +53,7 @@ function findObject(doc: unknown, path: string): { con: Container; key: string }
   for (const part of parts) {
     let next: unknown;
     try {
-      next = Array.isArray(cur) ? arrayGet(cur, decode(part)) : isObject(cur) ? cur[decode(part)] : undefined;
+      next = Array.isArray(cur) ? arrayGet(cur, decode(part)) : isObject(cur) ? getOwn(cur, decode(part)) : undefined;
     } catch {
       return undefined;
     }
@@ -56,12 +84,12 @@ function arrayGet(arr: unknown[], key: string): unknown {
 }
 
 function get(con: Container, key: string): unknown {
-  return Array.isArray(con) ? arrayGet(con, key) : con[key];
+  return Array.isArray(con) ? arrayGet(con, key) : getOwn(con, key);
 }
 
 function add(con: Container, key: string, value: unknown): void {
   if (!Array.isArray(con)) {
-    con[key] = value;
+    setOwn(con, key, value);
     return;
   }
   if (key === '-') {
@@ -84,13 +112,13 @@ function remove(con: Container, key: string): void {
     con.splice(existingIndex(con, key), 1);
     return;
   }
-  if (!Object.prototype.hasOwnProperty.call(con, key)) throw new OpFailure(`Unable to remove nonexistent key: ${key}: ${MISSING}`);
+  if (!hasOwn(con, key)) throw new OpFailure(`Unable to remove nonexistent key: ${key}: ${MISSING}`);
   delete con[key];
 }
 
 function set(con: Container, key: string, value: unknown): void {
   if (Array.isArray(con)) con[existingIndex(con, key)] = value;
-  else con[key] = value;
+  else setOwn(con, key, value);
 }
 
 /** Runs a container operation, wrapping its failure the way the patch library words it. */
@@ -104,23 +132,25 @@ function wrap(prefix: string, fn: () => void): void {
 }
 
 function pointer(op: JsonMap, field: 'path' | 'from', what: string): string {
-  const v = op[field];
+  const v = getOwn(op, field);
   if (typeof v !== 'string') {
     throw new PatchError(field === 'path' ? `${what} operation failed to decode path: ${MISSING}` : `${what} operation failed to decode from: operation, missing from field: ${MISSING}`);
   }
   return v;
 }
 
-const valueOf = (op: JsonMap): unknown => ('value' in op && op.value !== undefined ? deepClone(op.value) : null);
+const valueOf = (op: JsonMap): unknown => (hasOwn(op, 'value') && op.value !== undefined ? deepClone(op.value) : null);
 
-function applyOne(doc: unknown, op: JsonMap): unknown {
-  const kind = typeof op.op === 'string' ? op.op : 'unknown';
+function applyOne(doc: unknown, op: JsonMap, budget: Budget): unknown {
+  const kind = typeof getOwn(op, 'op') === 'string' ? (op.op as string) : 'unknown';
   switch (kind) {
     case 'add': {
       const path = pointer(op, 'path', 'add');
       const at = findObject(doc, path);
       if (!at) throw new PatchError(`add operation does not apply: doc is missing path: ${JSON.stringify(path)}: ${MISSING}`);
-      wrap(`error in add for path: '${path}'`, () => add(at.con, at.key, valueOf(op)));
+      const value = valueOf(op);
+      landAt(budget, 'add', path, valueDepth(value));
+      wrap(`error in add for path: '${path}'`, () => add(at.con, at.key, value));
       return doc;
     }
     case 'remove': {
@@ -134,7 +164,10 @@ function applyOne(doc: unknown, op: JsonMap): unknown {
       const path = pointer(op, 'path', 'replace');
       if (path === '') {
         const v = valueOf(op);
-        return isObject(v) || Array.isArray(v) ? v : doc; // the library ignores a scalar whole-document replacement
+        if (!isObject(v) && !Array.isArray(v)) return doc; // the library ignores a scalar whole-document replacement
+        budget.depth = 0;
+        landAt(budget, 'replace', path, valueDepth(v));
+        return v;
       }
       const at = findObject(doc, path);
       if (!at) throw new PatchError(`replace operation does not apply: doc is missing path: ${path}: ${MISSING}`);
@@ -143,7 +176,9 @@ function applyOne(doc: unknown, op: JsonMap): unknown {
       } catch {
         throw new PatchError(`replace operation does not apply: doc is missing key: ${path}: ${MISSING}`);
       }
-      wrap(`error in remove for path: '${path}'`, () => set(at.con, at.key, valueOf(op)));
+      const value = valueOf(op);
+      landAt(budget, 'replace', path, valueDepth(value));
+      wrap(`error in remove for path: '${path}'`, () => set(at.con, at.key, value));
       return doc;
     }
     case 'move': {
@@ -158,6 +193,7 @@ function applyOne(doc: unknown, op: JsonMap): unknown {
       const path = pointer(op, 'path', 'move');
       const dst = findObject(doc, path);
       if (!dst) throw new PatchError(`move operation does not apply: doc is missing destination path: ${path}: ${MISSING}`);
+      landAt(budget, 'move', path, subtreeBound(budget, from));
       wrap(`error in move for path: '${path}'`, () => add(dst.con, dst.key, value));
       return doc;
     }
@@ -173,6 +209,11 @@ function applyOne(doc: unknown, op: JsonMap): unknown {
       const path = pointer(op, 'path', 'copy');
       const dst = findObject(doc, path);
       if (!dst) throw new PatchError(`copy operation does not apply: doc is missing destination path: ${path}: ${MISSING}`);
+      landAt(budget, 'copy', path, subtreeBound(budget, from));
+      budget.copied += Buffer.byteLength(JSON.stringify(value) ?? '');
+      if (budget.copied > MAX_COPY_BYTES) {
+        throw new PatchError(`Unable to complete the copy, the accumulated size increase of copy is ${budget.copied}, exceeding the limit ${MAX_COPY_BYTES}`);
+      }
       wrap('error while adding value during copy', () => add(dst.con, dst.key, deepClone(value)));
       return doc;
     }
@@ -186,7 +227,7 @@ function applyOne(doc: unknown, op: JsonMap): unknown {
           actual = get(at.con, at.key);
         });
       }
-      const hasValue = 'value' in op && op.value !== undefined;
+      const hasValue = hasOwn(op, 'value') && op.value !== undefined;
       // A missing member and a null member are the same to the library, and both equal an explicit null value.
       const same = actual === undefined || actual === null ? hasValue && op.value === null : hasValue && deepEqual(actual, op.value);
       if (!same) throw new PatchError(`testing value ${path} failed: test failed`);
@@ -208,6 +249,7 @@ export function jsonPatch(target: unknown, ops: unknown): unknown {
     throw new PatchError(`Request entity too large: The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${ops.length}`, 413);
   }
   let doc = deepClone(target);
-  for (const op of ops as Array<JsonMap | null>) doc = applyOne(doc, op ?? {});
+  const budget: Budget = { depth: valueDepth(doc, Number.MAX_SAFE_INTEGER), copied: 0 };
+  for (const op of ops as Array<JsonMap | null>) doc = applyOne(doc, op ?? {}, budget);
   return doc;
 }

@@ -1,6 +1,7 @@
 // How a strategic merge patch reads the kind's OpenAPI v3 schema: a field's patch strategy and merge key sit on
 // the field's own schema (next to its `$ref`, or inside an `allOf` wrapper); the schema of the field's value is
 // found by following `$ref` and looking through `allOf`; maps give every key their `additionalProperties` schema.
+import { getOwn } from '../own.js';
 import { PatchError } from './errors.js';
 
 export interface SchemaNode {
@@ -52,7 +53,7 @@ function* layers(node: SchemaNode | undefined, resolve: SchemaResolver, depth = 
 
 function property(c: Cursor, key: string): SchemaNode | undefined {
   for (const layer of layers(c.node, c.resolve)) {
-    const p = layer.properties?.[key];
+    const p = layer.properties ? getOwn(layer.properties, key) : undefined; // a body's `constructor` is no schema
     if (p) return p;
   }
   for (const layer of layers(c.node, c.resolve)) {

@@ -3,6 +3,7 @@
 // ordered set for scalars), other lists are replaced; fields the schema does not know behave like a JSON merge patch.
 // Directives: `$patch: replace|delete` in a map or as a list element, `$retainKeys`, `$deleteFromPrimitiveList/<f>`,
 // `$setElementOrder/<f>`. `$patch: merge` is accepted as the explicit default (Kubernetes itself rejects it).
+import { getOwn, hasOwn, setOwn } from '../own.js';
 import { PatchError, type JsonMap, deepClone, goFormat, isObject, jsonTypeName } from './errors.js';
 import { DIRECTIVE, badArgType, elementKind, noMergeKey, normalizeElementOrder, partition, validateSetOrder } from './order.js';
 import { type Cursor, type SchemaNode, type SchemaResolver, deref, lookupSlice, lookupStruct, schemaName, strategyOf } from './schema.js';
@@ -33,7 +34,7 @@ function raw(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(raw);
   if (!isObject(v)) return v;
   const out: JsonMap = {};
-  for (const [k, x] of Object.entries(v)) if (!isDirectiveKey(k) && x !== null) out[k] = raw(x);
+  for (const [k, x] of Object.entries(v)) if (!isDirectiveKey(k) && x !== null) setOwn(out, k, raw(x));
   return out;
 }
 
@@ -48,19 +49,19 @@ function removeDirectives(v: unknown): { value: unknown; keep: boolean } {
     return { value: out, keep: true };
   }
   if (!isObject(v)) return { value: v, keep: true };
-  if (DIRECTIVE in v) return { value: undefined, keep: false };
+  if (hasOwn(v, DIRECTIVE)) return { value: undefined, keep: false };
   const out: JsonMap = {};
   for (const [k, x] of Object.entries(v)) {
     if (isDirectiveKey(k) || x === null) continue;
     const r = removeDirectives(x);
-    if (r.keep) out[k] = r.value;
+    if (r.keep) setOwn(out, k, r.value);
   }
   return { value: out, keep: true };
 }
 
 function setNew(target: JsonMap, key: string, value: unknown): void {
   const r = removeDirectives(value);
-  if (r.keep) target[key] = r.value;
+  if (r.keep) setOwn(target, key, r.value);
   else delete target[key];
 }
 
@@ -71,7 +72,7 @@ function goKind(v: unknown): string {
 }
 
 function applyRetainKeys(original: JsonMap, patch: JsonMap): void {
-  if (!(RETAIN_KEYS in patch)) return;
+  if (!hasOwn(patch, RETAIN_KEYS)) return;
   const list = patch[RETAIN_KEYS];
   delete patch[RETAIN_KEYS];
   if (!Array.isArray(list)) throw new PatchError('invalid patch format of retainKeys', 400);
@@ -91,10 +92,10 @@ function applySetElementOrder(original: JsonMap, patch: JsonMap, c: Cursor): voi
     delete patch[key];
     if (!Array.isArray(order)) throw badArgType('[]interface {}', order);
     const field = extractKey(key, ORDER_PREFIX);
-    const foundOriginal = field in original;
-    const foundPatch = field in patch;
-    const origList = original[field];
-    const patchList = patch[field];
+    const foundOriginal = hasOwn(original, field);
+    const foundPatch = hasOwn(patch, field);
+    const origList = getOwn(original, field);
+    const patchList = getOwn(patch, field);
     if (foundOriginal && !Array.isArray(origList)) throw badArgType('[]interface {}', origList);
     if (foundPatch && !Array.isArray(patchList)) throw badArgType('[]interface {}', patchList);
     const o = (origList ?? []) as unknown[];
@@ -112,14 +113,14 @@ function applySetElementOrder(original: JsonMap, patch: JsonMap, c: Cursor): voi
       const [inOrder, serverOnly] = partition(merged, order, meta.mergeKey, kind);
       merged = normalizeElementOrder(inOrder, serverOnly, order, o, meta.mergeKey, kind);
     }
-    original[field] = merged;
+    setOwn(original, field, merged);
     delete patch[field];
   }
 }
 
 function mergeMap(original: JsonMap, patchIn: JsonMap, c: Cursor): JsonMap {
   const patch: JsonMap = { ...patchIn };
-  if (DIRECTIVE in patch) {
+  if (hasOwn(patch, DIRECTIVE)) {
     const d = patch[DIRECTIVE];
     if (d === 'replace') {
       delete patch[DIRECTIVE];
@@ -142,19 +143,19 @@ function mergeMap(original: JsonMap, patchIn: JsonMap, c: Cursor): JsonMap {
       delete original[key];
       continue;
     }
-    const ov = original[key];
-    if (!(key in original) || goKind(ov) !== goKind(pv)) {
+    const ov = getOwn(original, key);
+    if (!hasOwn(original, key) || goKind(ov) !== goKind(pv)) {
       if (!isDeleteList) setNew(original, key, pv);
       continue;
     }
     if (isObject(ov)) {
       const { meta, sub } = lookupStruct(c, key);
-      original[key] = strategyOf(meta) === 'replace' ? raw(pv) : mergeMap(ov, pv as JsonMap, sub);
+      setOwn(original, key, strategyOf(meta) === 'replace' ? raw(pv) : mergeMap(ov, pv as JsonMap, sub));
     } else if (Array.isArray(ov)) {
       const { meta, sub } = lookupSlice(c, key);
-      original[key] = mergeSliceHandler(ov, pv as unknown[], sub, strategyOf(meta), meta.mergeKey, isDeleteList);
+      setOwn(original, key, mergeSliceHandler(ov, pv as unknown[], sub, strategyOf(meta), meta.mergeKey, isDeleteList));
     } else {
-      original[key] = pv;
+      setOwn(original, key, pv);
     }
   }
   return original;
@@ -194,7 +195,7 @@ function withSpecialElements(original: unknown[], patch: JsonMap[], mergeKey: st
   const rest: JsonMap[] = [];
   let replace = false;
   for (const v of patch) {
-    if (!(DIRECTIVE in v)) {
+    if (!hasOwn(v, DIRECTIVE)) {
       rest.push(v);
       continue;
     }

@@ -1,6 +1,7 @@
 // Field selectors: `metadata.name=x,status.phase!=Running` with `=`, `==` and `!=` only, values unescaped like
 // Kubernetes (`\,` `\=` `\\`), and the field labels each kind supports, with their values for one object.
 import type { KindInfo } from '../kinds.js';
+import { getOwn, hasOwn } from '../own.js';
 import type { KubeObject } from '../types.js';
 import { SelectorError } from './labels.js';
 
@@ -62,7 +63,7 @@ export function parseFieldSelector(s: string): FieldSelectorParsed {
 }
 
 export function matchesFields(sel: FieldSelectorParsed, fields: Record<string, string>): boolean {
-  return sel.every((r) => ((fields[r.field] ?? '') === r.value) === (r.op === '='));
+  return sel.every((r) => ((getOwn(fields, r.field) ?? '') === r.value) === (r.op === '='));
 }
 
 /** `a=b,c!=d`, values escaped. */
@@ -130,8 +131,9 @@ const SAMPLE: KubeObject = { metadata: {} };
 export function validateFieldSelector(kind: Pick<KindInfo, 'resource' | 'namespaced'>, sel: FieldSelectorParsed): FieldSelectorParsed {
   const known = fieldsOf(kind, SAMPLE);
   return sel.map((r) => {
-    const field = ALIASES[kind.resource]?.[r.field] ?? r.field;
-    if (!(field in known)) {
+    const aliases = getOwn(ALIASES, kind.resource);
+    const field = (aliases && getOwn(aliases, r.field)) ?? r.field;
+    if (!hasOwn(known, field)) {
       if (SPECIFIC.has(kind.resource)) throw new SelectorError(`field label not supported: ${r.field}`);
       throw new SelectorError(`${JSON.stringify(r.field)} is not a known field selector: only "metadata.name", "metadata.namespace"`);
     }

@@ -1,6 +1,7 @@
 // Label selectors: the string form (`a=b,c!=d,e in (f,g),!h,i,j>3`) parsed with Kubernetes' grammar and error
 // messages, the structured form (matchLabels + matchExpressions) validated like the API server does, matching, and
 // printing (requirements sorted by key, set values sorted).
+import { getOwn, hasOwn } from '../own.js';
 import type { LabelSelector } from '../types.js';
 import { aggregate, goStringList, invalid, labelKeyErrors, labelValueErrors, validateLabelKey } from './validation.js';
 
@@ -211,8 +212,8 @@ export function parseLabelSelector(s: string): LabelSelectorParsed {
 }
 
 function requirementMatches(r: Requirement, labels: Record<string, string>): boolean {
-  const has = Object.prototype.hasOwnProperty.call(labels, r.key);
-  const v = labels[r.key] as string;
+  const has = hasOwn(labels, r.key);
+  const v = getOwn(labels, r.key) as string;
   switch (r.operator) {
     case 'In':
     case 'Equals':
@@ -250,11 +251,21 @@ const EXPRESSION_OPERATORS: Record<string, Operator> = { In: 'In', NotIn: 'NotIn
 export function labelSelectorFromObject(sel: LabelSelector): LabelSelectorParsed {
   const reqs: Requirement[] = [];
   try {
-    for (const k of Object.keys(sel.matchLabels ?? {}).sort()) reqs.push(newRequirement(k, 'Equals', [String(sel.matchLabels?.[k])]));
-    for (const e of sel.matchExpressions ?? []) {
-      const op = EXPRESSION_OPERATORS[e.operator];
-      if (!op) throw new RequirementError(`${JSON.stringify(e.operator)} is not a valid label selector operator`);
-      reqs.push(newRequirement(e.key, op, [...(e.values ?? [])]));
+    // the selector may come straight from a request body: every part is checked for its type before use
+    const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+    if (!isMap(sel)) throw new RequirementError('a label selector must be an object');
+    const labels: unknown = sel.matchLabels ?? {};
+    if (!isMap(labels)) throw new RequirementError('matchLabels must be a map of strings');
+    for (const k of Object.keys(labels).sort()) reqs.push(newRequirement(k, 'Equals', [String(getOwn(labels, k))]));
+    const exprs: unknown = sel.matchExpressions ?? [];
+    if (!Array.isArray(exprs)) throw new RequirementError('matchExpressions must be a list');
+    for (const e of exprs as unknown[]) {
+      if (!isMap(e)) throw new RequirementError('a match expression must be an object');
+      const op = typeof e.operator === 'string' ? getOwn(EXPRESSION_OPERATORS, e.operator) : undefined;
+      if (!op) throw new RequirementError(`${JSON.stringify(e.operator ?? '')} is not a valid label selector operator`);
+      const values: unknown = e.values ?? [];
+      if (!Array.isArray(values) || values.some((v) => typeof v !== 'string')) throw new RequirementError('values must be a list of strings');
+      reqs.push(newRequirement(typeof e.key === 'string' ? e.key : '', op, [...(values as string[])]));
     }
   } catch (e) {
     if (e instanceof RequirementError) throw new SelectorError(e.message);

@@ -1,0 +1,100 @@
+// One local cluster under one data dir: its settings (ports, node name, hollow nodes), recorded in
+// <data-dir>/cluster.json by the supervisor so that `status`, `down`, scripts and the next `up` find them, and the
+// components the supervisor runs for it, in the order they need each other.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ChildSpec } from './supervisor/supervisor.js';
+
+/** bin/flotilla.js of this installation. */
+export const BIN = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../bin/flotilla.js');
+
+export interface ClusterConfig {
+  /** Absolute. */
+  dataDir: string;
+  apiserverPort: number;
+  registryPort: number;
+  nodeAgentPort: number;
+  nodeName: string;
+  hollowNodes: number;
+  /** The embedded etcd's ports, when chosen on the command line (else the API server's defaults). */
+  etcdClientPort?: number;
+  etcdPeerPort?: number;
+}
+
+export const configFile = (dataDir: string) => join(dataDir, 'cluster.json');
+
+export function readClusterConfig(dataDir: string): ClusterConfig | undefined {
+  const f = configFile(resolve(dataDir));
+  if (!existsSync(f)) return undefined;
+  try {
+    return JSON.parse(readFileSync(f, 'utf8')) as ClusterConfig;
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeClusterConfig(c: ClusterConfig): void {
+  writeFileSync(configFile(c.dataDir), JSON.stringify(c, null, 2) + '\n');
+}
+
+/** The flags of `flotilla supervise` that run this cluster (what `up` starts and `install` writes into the unit). */
+export function superviseArgs(c: ClusterConfig): string[] {
+  const args = ['supervise', '--data-dir', c.dataDir, '--port', String(c.apiserverPort), '--registry-port', String(c.registryPort),
+    '--node-agent-port', String(c.nodeAgentPort), '--node-name', c.nodeName, '--hollow-nodes', String(c.hollowNodes)];
+  if (c.etcdClientPort !== undefined) args.push('--etcd-client-port', String(c.etcdClientPort));
+  if (c.etcdPeerPort !== undefined) args.push('--etcd-peer-port', String(c.etcdPeerPort));
+  return args;
+}
+
+/** Stopped first to last: the API's clients together, then the runtime (which drains the pods), then the API server. */
+export const STOP_ORDER = [['hollow-nodes', 'node-agent', 'scheduler', 'controller-manager'], ['runtime'], ['apiserver']];
+
+async function apiserverReady(port: number): Promise<boolean> {
+  const res = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2000) });
+  await res.body?.cancel();
+  return res.ok;
+}
+
+async function runtimeReady(dataDir: string): Promise<boolean> {
+  const socket = join(dataDir, 'containerd/containerd.sock');
+  if (!existsSync(socket)) return false;
+  const { CriClient } = await import('../node-agent/cri/client.js');
+  const cri = new CriClient({ endpoint: socket, timeoutMs: 2000 });
+  try {
+    await cri.version();
+    return true;
+  } finally {
+    cri.close();
+  }
+}
+
+/** The components of the cluster, as the supervisor runs them. */
+export function componentSpecs(c: ClusterConfig): ChildSpec[] {
+  const flotilla = (...args: string[]) => [process.execPath, BIN, ...args];
+  const kubeconfig = join(c.dataDir, 'kubeconfig');
+  const etcd: string[] = [];
+  if (c.etcdClientPort !== undefined) etcd.push('--etcd-client-port', String(c.etcdClientPort));
+  if (c.etcdPeerPort !== undefined) etcd.push('--etcd-peer-port', String(c.etcdPeerPort));
+  const specs: ChildSpec[] = [
+    {
+      name: 'apiserver', command: flotilla('apiserver', '--data-dir', c.dataDir, '--port', String(c.apiserverPort), ...etcd),
+      ready: () => apiserverReady(c.apiserverPort), stopGraceMs: 30_000,
+    },
+    {
+      name: 'runtime', command: flotilla('runtime', '--data-dir', c.dataDir, '--registry-port', String(c.registryPort)),
+      ready: () => runtimeReady(c.dataDir), stopGraceMs: 90_000,
+    },
+    { name: 'controller-manager', command: flotilla('controller-manager', '--kubeconfig', kubeconfig), after: ['apiserver'] },
+    { name: 'scheduler', command: flotilla('scheduler', '--kubeconfig', kubeconfig), after: ['apiserver'] },
+    {
+      name: 'node-agent',
+      command: flotilla('node-agent', '--kubeconfig', kubeconfig, '--data-dir', c.dataDir, '--node-name', c.nodeName, '--port', String(c.nodeAgentPort)),
+      after: ['apiserver', 'runtime'],
+    },
+  ];
+  if (c.hollowNodes > 0) {
+    specs.push({ name: 'hollow-nodes', command: flotilla('hollow-nodes', '--kubeconfig', kubeconfig, '--count', String(c.hollowNodes)), after: ['apiserver'] });
+  }
+  return specs;
+}

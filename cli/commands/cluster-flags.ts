@@ -1,0 +1,15 @@
+// The flags that describe a local cluster, shared by `up`, `supervise` and `install`.
+import { hostname } from 'node:os';
+import type { FlagSpec } from '../flags.js';
+
+export const clusterFlags: FlagSpec[] = [
+  { name: 'port', type: 'int', value: 'N', help: 'API server port; 0 picks a free one', default: 6443 },
+  { name: 'registry-port', type: 'int', value: 'N', help: "the local image registry's port; 0 picks a free one", default: 5000 },
+  { name: 'node-agent-port', type: 'int', value: 'N', help: "the node agent's log/exec port; 0 picks a free one", default: 10250 },
+  { name: 'node-name', type: 'string', value: 'NAME', help: "the real node's name", defaultText: 'the host name' },
+  { name: 'hollow-nodes', type: 'int', value: 'N', help: 'also run N hollow nodes', default: 0 },
+  { name: 'etcd-client-port', type: 'int', value: 'N', help: "the embedded etcd's client port", defaultText: "the API server's" },
+  { name: 'etcd-peer-port', type: 'int', value: 'N', help: "the embedded etcd's peer port", defaultText: "the API server's" },
+];
+
+export const defaultNodeName = () => hostname().toLowerCase();

@@ -1,0 +1,33 @@
+// `flotilla controller-manager`: the controllers (deployments, replica sets, garbage collection, nodes, namespaces).
+import { leaderFlags, type Command } from './command.js';
+
+export const controllerManager: Command = {
+  spec: {
+    name: 'controller-manager',
+    summary: 'Run the controllers (deployments, replica sets, garbage collection, nodes, namespaces)',
+    flags: [
+      ...leaderFlags,
+      { name: 'node-monitor-grace-period', type: 'seconds', value: 'S', help: 'time without a heartbeat before a node is Unknown', default: 40 },
+      { name: 'node-monitor-period', type: 'seconds', value: 'S', help: 'time between node health checks', default: 5 },
+      { name: 'default-toleration-seconds', type: 'int', value: 'S', help: 'how long pods stay on a not-ready or unreachable node', default: 300 },
+      { name: 'concurrent-syncs', type: 'int', value: 'N', help: 'workers per controller', default: 5, min: 1 },
+    ],
+  },
+  async run(f) {
+    const options = {
+      nodeMonitorGracePeriodMs: f.ms('node-monitor-grace-period'),
+      nodeMonitorPeriodMs: Math.max(1000, f.ms('node-monitor-period')),
+      defaultTolerationSeconds: f.int('default-toleration-seconds'),
+      workers: f.int('concurrent-syncs'),
+    };
+    const { runControllers } = await import('../../controllers/manager.js');
+    const { runComponent } = await import('../component.js');
+    await runComponent({
+      name: 'kube-controller-manager',
+      kubeconfig: f.string('kubeconfig') as string,
+      leaderElect: f.bool('leader-elect'),
+      metricsAddress: f.string('metrics-bind-address'),
+      run: (client, signal) => runControllers(client, signal, options),
+    });
+  },
+};

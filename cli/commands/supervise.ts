@@ -1,0 +1,94 @@
+// `flotilla supervise`: the supervisor in the foreground (what `up` starts in the background, and what the systemd
+// unit of `install` runs).
+import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { logger } from '../../lib/util/log.js';
+import { primaryIPv4 } from '../../node-agent/node/node.js';
+import { clusterFlags, defaultNodeName } from './cluster-flags.js';
+import { dataDirFlag, type Command } from './command.js';
+
+const log = logger('supervisor');
+
+/** Takes <data-dir>/run/supervisor.pid for this process; fails when a live supervisor holds it. */
+async function claimPidFile(dataDir: string): Promise<string> {
+  const { pidFile, readPid } = await import('../supervisor/state.js');
+  const { alive, cmdline } = await import('../supervisor/procfs.js');
+  const file = pidFile(dataDir, 'supervisor');
+  mkdirSync(join(dataDir, 'run'), { recursive: true });
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const fd = openSync(file, 'wx');
+      writeSync(fd, `${process.pid}\n`);
+      closeSync(fd);
+      return file;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const pid = readPid(file);
+      if (pid && pid !== process.pid && alive(pid) && cmdline(pid).includes('supervise')) {
+        throw new Error(`a supervisor already runs for ${dataDir} (pid ${pid})`);
+      }
+      rmSync(file, { force: true });
+    }
+  }
+  throw new Error(`cannot take ${file}`);
+}
+
+export const supervise: Command = {
+  spec: {
+    name: 'supervise',
+    summary: 'Run a local cluster\'s supervisor in the foreground: it starts every component and restarts any that exits',
+    description: `This is what "flotilla up" runs in the background and what the unit written by "flotilla install" runs.
+Each component runs in its own process group, is restarted with back-off (1 s doubling to 30 s) when it exits, and is
+stopped (SIGTERM, then SIGKILL) with everything it started when the supervisor stops. Ports given here must be free.`,
+    flags: [dataDirFlag('state, logs and kubeconfig'), ...clusterFlags],
+  },
+  async run(f) {
+    const [{ Supervisor }, { componentSpecs, STOP_ORDER, writeClusterConfig }, { endLeftovers }, { choosePorts }] = await Promise.all([
+      import('../supervisor/supervisor.js'), import('../cluster.js'), import('../supervisor/leftovers.js'), import('../ports.js'),
+    ]);
+    const dataDir = resolve(f.string('data-dir') as string);
+    mkdirSync(join(dataDir, 'logs'), { recursive: true });
+    const pidPath = await claimPidFile(dataDir);
+    let supervisor: InstanceType<typeof Supervisor> | undefined;
+    try {
+      const ended = await endLeftovers(dataDir, [process.pid]);
+      if (ended.length) log.warn('ended processes left by an earlier run', { ended });
+      const { ports } = await choosePorts([
+        { flag: 'port', what: 'the API server', host: '127.0.0.1', port: f.int('port'), explicit: true },
+        { flag: 'registry-port', what: 'the image registry', host: '127.0.0.1', port: f.int('registry-port'), explicit: true },
+        { flag: 'node-agent-port', what: 'the node agent', host: primaryIPv4(), port: f.int('node-agent-port'), explicit: true },
+      ]);
+      const config = {
+        dataDir, apiserverPort: ports.port as number, registryPort: ports['registry-port'] as number, nodeAgentPort: ports['node-agent-port'] as number,
+        nodeName: f.string('node-name') ?? defaultNodeName(), hollowNodes: f.int('hollow-nodes'),
+        etcdClientPort: f.given('etcd-client-port') ? f.int('etcd-client-port') : undefined,
+        etcdPeerPort: f.given('etcd-peer-port') ? f.int('etcd-peer-port') : undefined,
+      };
+      writeClusterConfig(config);
+      supervisor = new Supervisor({ dataDir, children: componentSpecs(config), stopOrder: STOP_ORDER });
+    } catch (e) {
+      rmSync(pidPath, { force: true });
+      throw e;
+    }
+    const s = supervisor;
+    let stopping = false;
+    const stop = (why: string, code: number) => {
+      if (stopping) return;
+      stopping = true;
+      log.info('supervisor stopping', { reason: why });
+      s.stop().catch((e: Error) => log.error('stop failed', { error: e.message })).finally(() => {
+        rmSync(pidPath, { force: true });
+        process.exit(code);
+      });
+    };
+    process.on('SIGTERM', () => stop('SIGTERM', 0));
+    process.on('SIGINT', () => stop('SIGINT', 0));
+    process.on('SIGHUP', () => undefined);
+    process.on('uncaughtException', (e) => {
+      log.error('supervisor failed', { error: e.message, stack: e.stack });
+      stop('error', 1);
+    });
+    log.info('supervisor started', { dataDir, pid: process.pid });
+    s.start();
+  },
+};

@@ -1,0 +1,83 @@
+// `flotilla install`: a systemd unit for a real host, k3s's way. One unit, flotilla.service, runs the supervisor in
+// the foreground; the supervisor runs every component (API server with its etcd, runtime, controller-manager,
+// scheduler, node agent) and restarts any that exits, and systemd restarts the supervisor. Operators used to k3s
+// find what they expect: `systemctl status flotilla`, `journalctl -u flotilla` (the supervisor's log; each
+// component's is in <data-dir>/logs), `systemctl restart flotilla`.
+//
+// KillMode=process: a stop sends SIGTERM to the supervisor only, which stops the components itself, in order (the
+// node agent and the controllers, then the runtime, which drains the pods, then the API server), within
+// TimeoutStopSec. Were the supervisor to crash, systemd would not SIGKILL the whole tree (which would leave the pods'
+// containers and mounts behind); the components notice the supervisor's death and stop cleanly, and the restarted
+// supervisor ends whatever is left of them before it starts the components again.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { BIN, superviseArgs, type ClusterConfig } from './cluster.js';
+
+export const UNIT_NAME = 'flotilla.service';
+
+/** Quotes an ExecStart word the way systemd reads it (only when needed). */
+function word(w: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(w) ? w : `"${w.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/** The unit's text for this cluster; `node` and `bin` are the absolute paths ExecStart runs. */
+export function unitFile(c: ClusterConfig, o: { node?: string; bin?: string; readme?: string } = {}): string {
+  const exec = [o.node ?? process.execPath, o.bin ?? BIN, ...superviseArgs(c)].map(word).join(' ');
+  return `# Written by "flotilla install". One unit runs the whole node, as k3s does: the supervisor starts every component
+# (API server with its etcd, runtime, controller-manager, scheduler, node agent) and restarts any that exits.
+[Unit]
+Description=Flotilla, a Kubernetes-compatible container orchestrator (control plane and node)
+Documentation=file://${o.readme ?? resolve(dirname(BIN), '../README.md')}
+Wants=network-online.target
+After=network-online.target
+
+[Service]
+Type=exec
+Environment=FLOTILLA_LOG_LEVEL=info
+EnvironmentFile=-/etc/default/flotilla
+ExecStart=${exec}
+# The supervisor stops the components itself, in order; see "flotilla install --help".
+KillMode=process
+TimeoutStopSec=180
+Restart=always
+RestartSec=5s
+LimitNOFILE=1048576
+LimitNPROC=infinity
+LimitCORE=infinity
+TasksMax=infinity
+
+[Install]
+WantedBy=multi-user.target
+`;
+}
+
+export interface InstallOptions {
+  config: ClusterConfig;
+  /** Root to write under (/ for the real host). */
+  prefix: string;
+  /** Print the unit, write nothing. */
+  dryRun: boolean;
+}
+
+export function install(o: InstallOptions): void {
+  const text = unitFile(o.config);
+  if (o.dryRun) {
+    process.stdout.write(`# ${join('/etc/systemd/system', UNIT_NAME)}\n${text}`);
+    return;
+  }
+  const prefix = resolve(o.prefix);
+  const file = join(prefix, 'etc/systemd/system', UNIT_NAME);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, text, { mode: 0o644 });
+  process.stdout.write(`wrote ${file}\n`);
+  const systemd = prefix === '/' && existsSync('/run/systemd/system');
+  if (systemd) {
+    const r = spawnSync('systemctl', ['daemon-reload'], { stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('systemctl daemon-reload failed');
+    process.stdout.write('Start it now and at every boot with: systemctl enable --now flotilla\n');
+    process.stdout.write(`Then: export KUBECONFIG=${join(o.config.dataDir, 'kubeconfig')}\n`);
+  } else if (prefix === '/') {
+    process.stdout.write('systemd is not running on this machine: the unit is written, but nothing will start it here.\n');
+  }
+}

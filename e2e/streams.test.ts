@@ -1,0 +1,239 @@
+// Acceptance (streams into pods): `kubectl port-forward`, `kubectl attach` (piped and -it in tmux), `kubectl cp` both
+// ways and exec, on a whole local cluster (`flotilla up` in a temp dir: real containerd and its CRI streaming server,
+// registry, API server, node agent), with kubectl 1.32 (WebSocket: v5 for exec/attach, the SPDY tunnel for
+// port-forward) and kubectl 1.27-1.29 (SPDY/3.1 for everything). Needs root.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KUBECTL, ROOT, freePort, waitFor } from './harness.js';
+
+const skip = process.getuid?.() === 0 ? false : 'needs root (containerd, runc, CNI)';
+const dir = mkdtempSync(join(tmpdir(), 'flotilla-streams-'));
+const kubeconfig = join(dir, 'kubeconfig');
+/** The SPDY-only kubectl versions (1.30 still falls back to SPDY, 1.31+ tunnels port-forward in WebSocket). */
+const OLD = [27, 28, 29].map((v) => `/usr/lib/google-cloud-sdk/bin/kubectl.1.${v}`);
+let registry = '';
+const children = new Set<ChildProcess>();
+let tmuxSocket = '';
+
+function flotilla(args: string[], timeoutMs = 300_000): string {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/flotilla.js'), ...args], { encoding: 'utf8', timeout: timeoutMs });
+  if (r.status !== 0) throw new Error(`flotilla ${args.join(' ')} exited ${r.status}:\n${r.stdout}\n${r.stderr}\n${agentLog()}`);
+  return r.stdout;
+}
+
+function agentLog(): string {
+  try {
+    return `--- node-agent.log (tail)\n${readFileSync(join(dir, 'logs', 'node-agent.log'), 'utf8').split('\n').slice(-20).join('\n')}`;
+  } catch {
+    return '';
+  }
+}
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function kubectlWith(binary: string, args: string[], input?: string | Buffer): Run {
+  const r = spawnSync(binary, args, { input, encoding: 'utf8', timeout: 120_000, env: { ...process.env, KUBECONFIG: kubeconfig } });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+function ok(args: string[], input?: string, binary = KUBECTL): string {
+  const r = kubectlWith(binary, args, input);
+  if (r.code !== 0) throw new Error(`${binary} ${args.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}\n${agentLog()}`);
+  return r.stdout;
+}
+
+/** A long-running kubectl (port-forward), killed at the end of the run if it is still there. */
+function startKubectl(binary: string, args: string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(binary, args, { env: { ...process.env, KUBECONFIG: kubeconfig }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += String(d)));
+  child.stderr?.on('data', (d: Buffer) => (out += String(d)));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => {
+    children.delete(child);
+    r(code);
+  }));
+  return { child, output: () => out, exited };
+}
+
+async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs = 60_000): Promise<T> {
+  return waitFor(what, async () => fn(), timeoutMs, 250).catch((e: Error) => {
+    throw new Error(`${e.message}\n${agentLog()}`);
+  });
+}
+
+const running = (name: string) => until(`pod ${name} Running`, () => JSON.parse(ok(['get', 'pod', name, '-o', 'json'])).status?.phase === 'Running', 120_000);
+
+function get(port: number, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpGet({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += String(d)));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+  });
+}
+
+before(async () => {
+  if (skip) return;
+  const regPort = await freePort();
+  registry = `127.0.0.1:${regPort}`;
+  flotilla(['up', '--data-dir', dir, '--port', String(await freePort()), '--registry-port', String(regPort), '--node-agent-port', String(await freePort()), '--node-name', 'streams-node']);
+  ok(['apply', '-f', '-'], `
+apiVersion: v1
+kind: Pod
+metadata: {name: web}
+spec:
+  containers:
+  - name: web
+    image: ${registry}/flotilla/web:v1
+    env: [{name: POD_NAME, value: web}]
+  - name: tools
+    image: ${registry}/flotilla/tools:v1
+    command: [sh, -c, 'trap "exit 0" TERM; while true; do sleep 1; done']
+`);
+  await running('web');
+});
+
+after(async () => {
+  for (const c of children) c.kill('SIGKILL');
+  if (tmuxSocket) spawnSync('tmux', ['-S', tmuxSocket, 'kill-server']);
+  if (!skip) {
+    flotilla(['down', '--data-dir', dir]);
+    const ps = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes(dir));
+    assert.deepEqual(ps, [], 'no process of the cluster is left');
+  }
+  if (!process.env.FLOTILLA_KEEP_TEST_DIRS) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Starts `kubectl port-forward` to LOCAL:8080 and waits until it says it is forwarding. */
+async function portForward(binary: string, target: string): Promise<{ port: number; pf: ReturnType<typeof startKubectl> }> {
+  const port = await freePort();
+  const pf = startKubectl(binary, ['port-forward', '--address', '127.0.0.1', target, `${port}:8080`]);
+  await until(`${binary} port-forward to say it forwards`, () => pf.output().includes(`Forwarding from 127.0.0.1:${port} -> 8080`) || (pf.child.exitCode !== null && assert.fail(pf.output())), 60_000);
+  return { port, pf };
+}
+
+test('kubectl port-forward (1.32, SPDY tunnelled in WebSocket): 50 concurrent HTTP requests through it all succeed', { skip }, async () => {
+  const { port, pf } = await portForward(KUBECTL, 'pod/web');
+  const all = await Promise.all(Array.from({ length: 50 }, (_, i) => get(port, i % 2 ? '/healthz' : '/')));
+  all.forEach((r, i) => {
+    assert.equal(r.status, 200);
+    if (i % 2) assert.equal(r.body, 'ok\n');
+    else assert.match(r.body, /<h1>Hello from web<\/h1>/);
+  });
+  pf.child.kill('SIGINT');
+  await pf.exited;
+});
+
+test('kubectl 1.27-1.29 port-forward (SPDY/3.1), and a connection to a port nobody listens on fails alone', { skip }, async () => {
+  for (const binary of OLD.filter(existsSync)) {
+    const { port, pf } = await portForward(binary, 'pod/web');
+    const all = await Promise.all(Array.from({ length: 10 }, () => get(port, '/healthz')));
+    assert.deepEqual(all.map((r) => r.body), Array(10).fill('ok\n'), binary);
+    pf.child.kill('SIGINT');
+    await pf.exited;
+  }
+  // kubectl reports the runtime's error for a closed port; the forward itself goes on for the next connection
+  const closed = await freePort();
+  const pf = startKubectl(KUBECTL, ['port-forward', '--address', '127.0.0.1', 'pod/web', `${closed}:9`]);
+  await until('the forward to port 9', () => pf.output().includes(`Forwarding from 127.0.0.1:${closed} -> 9`));
+  await get(closed, '/').then(() => assert.fail('a response from a closed port'), () => undefined);
+  await until('kubectl to report the refused port', () => /error forwarding port 9 to pod/.test(pf.output()));
+  pf.child.kill('SIGINT');
+  await pf.exited;
+});
+
+test('kubectl attach -i (piped stdin, stdinOnce) and attach with kubectl 1.27 (SPDY)', { skip }, async () => {
+  for (const [name, binary] of [['reader', KUBECTL], ['reader-old', OLD[0] as string]] as const) {
+    ok(['apply', '-f', '-'], `
+apiVersion: v1
+kind: Pod
+metadata: {name: ${name}}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: c
+    image: ${registry}/flotilla/tools:v1
+    stdin: true
+    stdinOnce: true
+    command: [sh, -c, 'while read l; do echo "got $l"; echo "err $l" >&2; done; echo bye']
+`);
+    await running(name);
+    const r = kubectlWith(binary, ['attach', '-i', name], 'one\ntwo\n');
+    assert.equal(r.code, 0, `${binary}: ${r.stderr}`);
+    assert.match(r.stdout, /got one\ngot two\nbye\n/, binary);
+    assert.match(r.stderr, /err one\nerr two\n/, binary);
+    await until(`${name} to complete`, () => JSON.parse(ok(['get', 'pod', name, '-o', 'json'])).status?.phase === 'Succeeded');
+    ok(['delete', 'pod', name, '--wait=false']);
+  }
+});
+
+test('kubectl attach -it in a terminal (tmux): a shell answers, the terminal size reaches it, exit ends the session', { skip }, async () => {
+  ok(['apply', '-f', '-'], `
+apiVersion: v1
+kind: Pod
+metadata: {name: shell}
+spec:
+  restartPolicy: Never
+  containers:
+  - {name: c, image: ${registry}/flotilla/tools:v1, stdin: true, tty: true, command: [sh]}
+`);
+  await running('shell');
+  tmuxSocket = join(dir, 'tmux.sock');
+  const tmux = (...args: string[]) => spawnSync('tmux', ['-S', tmuxSocket, ...args], { encoding: 'utf8' });
+  const marker = join(dir, 'attach.exit');
+  const script = join(dir, 'attach.sh');
+  writeFileSync(script, `KUBECONFIG=${kubeconfig} ${KUBECTL} attach -it shell; echo $? > ${marker}\n`);
+  assert.equal(tmux('new-session', '-d', '-x', '91', '-y', '37', 'sh', script).status, 0);
+  const pane = () => tmux('capture-pane', '-p').stdout;
+  await until('kubectl attach -it to be connected', () => pane().includes('If you don\'t see a command prompt'));
+  tmux('send-keys', 'echo sum=$((6*7)) size=$(stty size)', 'Enter');
+  await until('the shell to answer in the terminal', () => /sum=42 size=37 91/.test(pane()));
+  tmux('send-keys', 'exit', 'Enter');
+  await until('kubectl attach to exit', () => existsSync(marker) && readFileSync(marker, 'utf8').trim() !== '');
+  assert.equal(readFileSync(marker, 'utf8').trim(), '0');
+});
+
+test('kubectl cp a 5 MB file into a pod and back out, byte-identical, with kubectl 1.32 (v5) and 1.27 (SPDY)', { skip }, async () => {
+  const original = randomBytes(5 * 1024 * 1024);
+  const local = join(dir, 'big.bin');
+  writeFileSync(local, original);
+  for (const [i, binary] of [KUBECTL, OLD[0] as string].entries()) {
+    ok(['cp', '-c', 'tools', local, `web:/tmp/big-${i}.bin`], undefined, binary);
+    assert.equal(ok(['exec', 'web', '-c', 'tools', '--', 'wc', '-c', `/tmp/big-${i}.bin`]).trim(), `${original.length} /tmp/big-${i}.bin`);
+    const back = join(dir, `back-${i}.bin`);
+    ok(['cp', '-c', 'tools', `web:/tmp/big-${i}.bin`, back], undefined, binary);
+    assert.ok(readFileSync(back).equals(original), `${binary}: the file came back changed`);
+  }
+});
+
+test('exec with kubectl 1.27-1.29 (SPDY/3.1): stdout, stderr, stdin to its end, and the exit code', { skip }, async () => {
+  for (const binary of OLD.filter(existsSync)) {
+    const r = kubectlWith(binary, ['exec', 'web', '-c', 'tools', '--', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
+    assert.equal(r.code, 3, `${binary}: ${r.stderr}`);
+    assert.equal(r.stdout, 'out\n');
+    assert.match(r.stderr, /^err\ncommand terminated with exit code 3\n$/);
+    assert.equal(ok(['exec', '-i', 'web', '-c', 'tools', '--', 'sh', '-c', 'wc -l; cat /etc/hostname >/dev/null'], 'a\nb\nc\n', binary).trim(), '3');
+  }
+});
+
+test('a port-forward ends when its pod is deleted', { skip, timeout: 120_000 }, async () => {
+  const { pf } = await portForward(KUBECTL, 'pod/web');
+  const { pf: old } = await portForward(OLD[0] as string, 'pod/web');
+  ok(['delete', 'pod', 'web', '--wait=false']);
+  const codes = await Promise.all([pf.exited, old.exited]);
+  assert.deepEqual(codes.map((c) => c !== null), [true, true], 'both port-forwards exited on their own');
+});

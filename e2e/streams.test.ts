@@ -1,16 +1,17 @@
 // Acceptance (streams into pods): `kubectl port-forward`, `kubectl attach` (piped and -it in tmux), `kubectl cp` both
 // ways and exec, on a whole local cluster (`flotilla up` in a temp dir: real containerd and its CRI streaming server,
 // registry, API server, node agent), with kubectl 1.32 (WebSocket: v5 for exec/attach, the SPDY tunnel for
-// port-forward) and kubectl 1.27-1.29 (SPDY/3.1 for everything). Needs root.
+// port-forward) and kubectl 1.27-1.29 (SPDY/3.1 for everything), and flotctl's port-forward, attach and cp, checked
+// against kubectl's (what one copies in, the other copies out). Needs root.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KUBECTL, ROOT, freePort, waitFor } from './harness.js';
+import { FLOTCTL, KUBECTL, ROOT, freePort, runFlotctl, waitFor } from './harness.js';
 
 const skip = process.getuid?.() === 0 ? false : 'needs root (containerd, runc, CNI)';
 const dir = mkdtempSync(join(tmpdir(), 'flotilla-streams-'));
@@ -100,6 +101,7 @@ spec:
   - name: web
     image: ${registry}/flotilla/web:v1
     env: [{name: POD_NAME, value: web}]
+    ports: [{name: http, containerPort: 8080}]
   - name: tools
     image: ${registry}/flotilla/tools:v1
     command: [sh, -c, 'trap "exit 0" TERM; while true; do sleep 1; done']
@@ -119,9 +121,9 @@ after(async () => {
 });
 
 /** Starts `kubectl port-forward` to LOCAL:8080 and waits until it says it is forwarding. */
-async function portForward(binary: string, target: string): Promise<{ port: number; pf: ReturnType<typeof startKubectl> }> {
+async function portForward(binary: string, target: string, pre: string[] = []): Promise<{ port: number; pf: ReturnType<typeof startKubectl> }> {
   const port = await freePort();
-  const pf = startKubectl(binary, ['port-forward', '--address', '127.0.0.1', target, `${port}:8080`]);
+  const pf = startKubectl(binary, [...pre, 'port-forward', '--address', '127.0.0.1', target, `${port}:8080`]);
   await until(`${binary} port-forward to say it forwards`, () => pf.output().includes(`Forwarding from 127.0.0.1:${port} -> 8080`) || (pf.child.exitCode !== null && assert.fail(pf.output())), 60_000);
   return { port, pf };
 }
@@ -230,10 +232,85 @@ test('exec with kubectl 1.27-1.29 (SPDY/3.1): stdout, stderr, stdin to its end, 
   }
 });
 
+test('flotctl port-forward: concurrent requests through it, a Service port mapped to the pod\'s, Ctrl-C ends it with 0', { skip }, async () => {
+  const { port, pf } = await portForward(process.execPath, 'pod/web', [FLOTCTL]);
+  const all = await Promise.all(Array.from({ length: 50 }, () => get(port, '/healthz')));
+  assert.deepEqual(all.map((r) => r.body), Array(50).fill('ok\n'));
+  assert.equal(pf.output().match(/Handling connection for \d+/g)?.length, 50);
+  pf.child.kill('SIGINT');
+  assert.equal(await pf.exited, 0);
+  // svc/NAME: the Service's port 80 is the pod's 8080 (its targetPort, by name)
+  ok(['label', 'pod', 'web', 'app=web']);
+  ok(['apply', '-f', '-'], `
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: http}]
+`);
+  const local = await freePort();
+  const svc = startKubectl(process.execPath, [FLOTCTL, 'port-forward', '--address', '127.0.0.1', 'svc/web', `${local}:80`]);
+  await until('flotctl port-forward svc/web', () => svc.output().includes(`Forwarding from 127.0.0.1:${local} -> 8080`) || (svc.child.exitCode !== null && assert.fail(svc.output())));
+  assert.equal((await get(local, '/healthz')).body, 'ok\n');
+  svc.child.kill('SIGINT');
+  await svc.exited;
+});
+
+test('flotctl attach -i and cp both ways, against kubectl cp (a 5 MB file and a directory tree)', { skip }, async () => {
+  ok(['apply', '-f', '-'], `
+apiVersion: v1
+kind: Pod
+metadata: {name: reader-flotctl}
+spec:
+  restartPolicy: Never
+  containers:
+  - {name: c, image: ${registry}/flotilla/tools:v1, stdin: true, stdinOnce: true, command: [sh, -c, 'while read l; do echo "got $l"; done; echo bye']}
+`);
+  await running('reader-flotctl');
+  const a = runFlotctl(kubeconfig, ['attach', '-i', 'reader-flotctl'], { input: 'one\ntwo\n' });
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(a.stdout, 'got one\ngot two\nbye\n');
+  assert.equal(a.stderr, "If you don't see a command prompt, try pressing enter.\n");
+
+  const original = randomBytes(5 * 1024 * 1024);
+  const local = join(dir, 'flot-big.bin');
+  writeFileSync(local, original);
+  const cp = (...args: string[]) => {
+    const r = runFlotctl(kubeconfig, ['cp', '-c', 'tools', ...args], { timeout: 120_000 });
+    assert.equal(r.code, 0, `flotctl cp ${args.join(' ')}: ${r.stderr}`);
+    return r;
+  };
+  // flotctl in, kubectl out; kubectl in, flotctl out
+  cp(local, 'web:/tmp/flot-big.bin');
+  ok(['cp', '-c', 'tools', 'web:/tmp/flot-big.bin', join(dir, 'flot-back-1.bin')]);
+  assert.ok(readFileSync(join(dir, 'flot-back-1.bin')).equals(original), 'flotctl cp in, kubectl cp out');
+  ok(['cp', '-c', 'tools', local, 'web:/tmp/kube-big.bin']);
+  cp('web:/tmp/kube-big.bin', join(dir, 'flot-back-2.bin'));
+  assert.ok(readFileSync(join(dir, 'flot-back-2.bin')).equals(original), 'kubectl cp in, flotctl cp out');
+  // a directory tree into a directory that exists (it lands under its own name) and back
+  const tree = join(dir, 'tree');
+  mkdirSync(join(tree, 'a', 'b'), { recursive: true });
+  writeFileSync(join(tree, 'a', 'b', 'deep.txt'), 'deep\n');
+  writeFileSync(join(tree, 'top.txt'), 'top\n');
+  cp(tree, 'web:/tmp');
+  assert.equal(ok(['exec', 'web', '-c', 'tools', '--', 'cat', '/tmp/tree/a/b/deep.txt', '/tmp/tree/top.txt']), 'deep\ntop\n');
+  cp('web:/tmp/tree', join(dir, 'tree-back'));
+  assert.equal(readFileSync(join(dir, 'tree-back', 'a', 'b', 'deep.txt'), 'utf8'), 'deep\n');
+  assert.equal(readFileSync(join(dir, 'tree-back', 'top.txt'), 'utf8'), 'top\n');
+  // a path that is not there: tar's own error and a failure
+  const missing = runFlotctl(kubeconfig, ['cp', '-c', 'tools', 'web:/tmp/nope', join(dir, 'nope')]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /tar: .*nope: No such file or directory/);
+});
+
 test('a port-forward ends when its pod is deleted', { skip, timeout: 120_000 }, async () => {
   const { pf } = await portForward(KUBECTL, 'pod/web');
   const { pf: old } = await portForward(OLD[0] as string, 'pod/web');
+  const { pf: flot } = await portForward(process.execPath, 'pod/web', [FLOTCTL]);
   ok(['delete', 'pod', 'web', '--wait=false']);
-  const codes = await Promise.all([pf.exited, old.exited]);
-  assert.deepEqual(codes.map((c) => c !== null), [true, true], 'both port-forwards exited on their own');
+  const codes = await Promise.all([pf.exited, old.exited, flot.exited]);
+  assert.deepEqual(codes.map((c) => c !== null), [true, true, true], 'every port-forward exited on its own');
+  assert.equal(codes[2], 1);
+  assert.match(flot.output(), /error: lost connection to pod\n$/);
 });

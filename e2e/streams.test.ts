@@ -158,6 +158,15 @@ test('kubectl 1.27-1.29 port-forward (SPDY/3.1), and a connection to a port nobo
   await pf.exited;
 });
 
+test('the official Python client\'s port-forward (the WebSocket channel protocol, ports in the query) reaches the pod', { skip }, () => {
+  const r = spawnSync('/usr/bin/python3', [join(ROOT, 'e2e/fixtures/python-client.py'), 'portforward', 'default', 'web'], { encoding: 'utf8', timeout: 90_000, env: { ...process.env, KUBECONFIG: kubeconfig } });
+  assert.equal(r.status, 0, r.stderr);
+  const got = JSON.parse(r.stdout) as { refused: boolean; response?: string; body?: string; error?: string };
+  assert.equal(got.error, undefined);
+  assert.match(got.response ?? '', /^HTTP\/1\.[01] 200 OK$/);
+  assert.equal(got.body, 'ok\n');
+});
+
 test('kubectl attach -i (piped stdin, stdinOnce) and attach with kubectl 1.27 (SPDY)', { skip }, async () => {
   for (const [name, binary] of [['reader', KUBECTL], ['reader-old', OLD[0] as string]] as const) {
     ok(['apply', '-f', '-'], `

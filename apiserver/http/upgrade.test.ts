@@ -187,7 +187,7 @@ test('an exec relay passes the streams as the kubelet spells them and ends on bo
   // them, the options in the kubelet's spelling (pods/portforward's `ports` is the kubelet's `port`)
   seenRaw.length = 0;
   for (const [method, path, headers] of [
-    ['GET', '/api/v1/namespaces/default/pods/p/attach?stdin=true&stdout=true&stderr=true&tty=true', `${WS_HEADERS}Sec-WebSocket-Protocol: v5.channel.k8s.io\r\n`],
+    ['GET', '/api/v1/namespaces/default/pods/p/attach?stdin=true&stdout=true&stderr=true&tty=true', `${WS_HEADERS}Sec-WebSocket-Protocol: v5.channel.k8s.io, base64url.bearer.authorization.k8s.io.c2VjcmV0\r\n`],
     ['POST', '/api/v1/namespaces/default/pods/p/attach?container=c&stderr=true', 'Connection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: v4.channel.k8s.io\r\n'],
     ['GET', '/api/v1/namespaces/default/pods/p/portforward?ports=80&ports=8080,9090', `${WS_HEADERS}Sec-WebSocket-Protocol: v4.channel.k8s.io\r\n`],
     ['POST', '/api/v1/namespaces/default/pods/p/portforward', 'Connection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: portforward.k8s.io\r\nAuthorization: Bearer secret\r\n'],
@@ -202,6 +202,7 @@ test('an exec relay passes the streams as the kubelet spells them and ends on bo
     ['POST', '/portForward/default/p', 'SPDY/3.1', 'portforward.k8s.io'],
   ]);
   assert.equal(seenRaw[3]?.authorization, undefined, 'the client\'s credentials stay at the API server');
+  // (and a browser's token offered as a subprotocol: the first row's v5 came with one)
   await waitFor('the answered relays to close', () => agentSockets.size === 0 && upgrades.connections === 0);
 
   // 200 sessions reset right after the 101: each one's agent connection goes too

@@ -75,16 +75,26 @@ export function splice(a: Duplex, b: Duplex, graceMs = CLOSE_GRACE_MS): void {
 /** Request headers that belong to one hop and are not relayed (the relay sets its own Host). */
 const HOP_HEADERS = new Set(['host', 'content-length', 'authorization', 'proxy-authorization']);
 
+/** A browser's bearer token offered as a WebSocket subprotocol: a credential, which stays with the first hop. */
+const BEARER_PROTOCOL_PREFIX = 'base64url.bearer.authorization.k8s.io.';
+
 /**
  * The text of an upgrade request relayed to the next hop: the client's method and headers (Upgrade, Connection,
- * Sec-WebSocket-*, X-Stream-Protocol-Version ...) on a new path, minus the client's credentials and Host.
+ * Sec-WebSocket-*, X-Stream-Protocol-Version ...) on a new path, minus the client's credentials (its Authorization,
+ * and a bearer token offered as a subprotocol, as kube-apiserver strips it) and Host.
  */
 export function relayedRequest(method: string, path: string, host: string, rawHeaders: string[], drop: readonly string[] = []): string {
   const skip = new Set([...HOP_HEADERS, ...drop.map((d) => d.toLowerCase())]);
   const lines = [`${method} ${path} HTTP/1.1`, `Host: ${host}`];
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const k = rawHeaders[i] as string;
-    if (!skip.has(k.toLowerCase())) lines.push(`${k}: ${rawHeaders[i + 1]}`);
+    let v = rawHeaders[i + 1] as string;
+    if (skip.has(k.toLowerCase())) continue;
+    if (k.toLowerCase() === 'sec-websocket-protocol') {
+      v = v.split(',').map((p) => p.trim()).filter((p) => p && !p.startsWith(BEARER_PROTOCOL_PREFIX)).join(', ');
+      if (!v) continue;
+    }
+    lines.push(`${k}: ${v}`);
   }
   return `${lines.join('\r\n')}\r\n\r\n`;
 }

@@ -18,6 +18,8 @@ const dir = mkdtempSync(join(tmpdir(), 'flotilla-streams-'));
 const kubeconfig = join(dir, 'kubeconfig');
 /** The SPDY-only kubectl versions (1.30 still falls back to SPDY, 1.31+ tunnels port-forward in WebSocket). */
 const OLD = [27, 28, 29].map((v) => `/usr/lib/google-cloud-sdk/bin/kubectl.1.${v}`);
+/** Every kubectl from 1.27 to 1.33 that is installed (1.30 speaks v5 for exec and SPDY for port-forward). */
+const ALL_VERSIONS = [27, 28, 29, 30, 31, 32, 33].map((v) => `/usr/lib/google-cloud-sdk/bin/kubectl.1.${v}`).filter(existsSync);
 let registry = '';
 const children = new Set<ChildProcess>();
 let tmuxSocket = '';
@@ -140,8 +142,9 @@ test('kubectl port-forward (1.32, SPDY tunnelled in WebSocket): 50 concurrent HT
   await pf.exited;
 });
 
-test('kubectl 1.27-1.29 port-forward (SPDY/3.1), and a connection to a port nobody listens on fails alone', { skip }, async () => {
-  for (const binary of OLD.filter(existsSync)) {
+test('kubectl 1.27-1.33 port-forward (SPDY/3.1 up to 1.30, the tunnel after), and a connection to a port nobody listens on fails alone', { skip }, async () => {
+  assert.ok(ALL_VERSIONS.length >= 3, 'the kubectl versions are installed');
+  for (const binary of ALL_VERSIONS) {
     const { port, pf } = await portForward(binary, 'pod/web');
     const all = await Promise.all(Array.from({ length: 10 }, () => get(port, '/healthz')));
     assert.deepEqual(all.map((r) => r.body), Array(10).fill('ok\n'), binary);
@@ -231,8 +234,8 @@ test('kubectl cp a 5 MB file into a pod and back out, byte-identical, with kubec
   }
 });
 
-test('exec with kubectl 1.27-1.29 (SPDY/3.1): stdout, stderr, stdin to its end, and the exit code', { skip }, async () => {
-  for (const binary of OLD.filter(existsSync)) {
+test('exec with kubectl 1.27-1.33 (SPDY/3.1 up to 1.29, v5 after): stdout, stderr, stdin to its end, and the exit code', { skip }, async () => {
+  for (const binary of ALL_VERSIONS) {
     const r = kubectlWith(binary, ['exec', 'web', '-c', 'tools', '--', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
     assert.equal(r.code, 3, `${binary}: ${r.stderr}`);
     assert.equal(r.stdout, 'out\n');

@@ -15,7 +15,7 @@ import type { Container } from '../cri/types.js';
 import { LABEL_CONTAINER_NAME, LABEL_POD_UID } from '../pods/config.js';
 import { EXEC_PROTOCOLS, bridgeExec, type ExecSession } from './exec.js';
 import { streamLog } from './logs.js';
-import type { Summary } from '../stats/summary.js';
+import type { Summary } from '../../lib/api/summary.js';
 
 const log = logger('node-agent-server');
 

@@ -9,25 +9,10 @@ import { readFile } from 'node:fs/promises';
 import { logger } from '../../lib/util/log.js';
 import type { CriClient } from '../cri/client.js';
 import type { ContainerStats, NumberValue } from '../cri/types.js';
+import type { CpuStats, MemoryStats, PodSummary, Summary } from '../../lib/api/summary.js';
 import { LABEL_CONTAINER_NAME, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID } from '../pods/config.js';
 
 const log = logger('stats');
-
-export interface CpuStats { time: string; usageNanoCores?: number; usageCoreNanoSeconds: number }
-export interface MemoryStats { time: string; workingSetBytes: number; usageBytes?: number; availableBytes?: number; rssBytes?: number }
-export interface ContainerSummary { name: string; cpu?: CpuStats; memory?: MemoryStats }
-export interface PodSummary {
-  podRef: { name: string; namespace: string; uid: string };
-  containers: ContainerSummary[];
-  cpu?: CpuStats;
-  memory?: MemoryStats;
-}
-export interface Summary {
-  node: { nodeName: string; cpu?: CpuStats; memory?: MemoryStats };
-  pods: PodSummary[];
-  /** Not in the kubelet's summary: how far apart the two samples behind every rate were (metrics.k8s.io's window). */
-  windowSeconds?: number;
-}
 
 /** One reading of a cumulative CPU counter and the memory in use then. */
 interface Sample { atNs: number; cpuNs: number; workingSet: number; usage?: number; available?: number; rss?: number }

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { KINDS, type KindInfo } from '../lib/api/kinds.js';
+import { KINDS, findByKind, type KindInfo } from '../lib/api/kinds.js';
 import type { KubeObject } from '../lib/api/types.js';
 import { logger } from '../lib/util/log.js';
 import { namespaceLifecycle } from './admission/namespace-lifecycle.js';
@@ -14,6 +14,8 @@ import { EmbeddedEtcd } from './etcd/embedded.js';
 import { toApiError } from './errors.js';
 import { answerClientError, answerConnect } from './http/client-error.js';
 import { createHandler } from './http/handler.js';
+import { ResourceMetrics } from './metrics/resource-metrics.js';
+import { agentSources } from './metrics/scrape.js';
 import { UpgradeHandler } from './http/upgrade.js';
 import { strategies } from './registry/kinds/index.js';
 import { Store } from './registry/store.js';
@@ -73,8 +75,15 @@ export class ApiServer {
     await hub.start();
     await this.bootstrap();
 
+    const nodes = this.stores.get(findByKind('v1', 'Node') as KindInfo) as Store;
+    const pods = this.stores.get(findByKind('v1', 'Pod') as KindInfo) as Store;
+    const everything = { filter: { matches: () => true, isEverything: true } };
     const handler = createHandler({
       stores: this.stores,
+      metrics: {
+        usage: new ResourceMetrics(agentSources(async () => (await nodes.list(undefined, everything)).items)),
+        pods: async (namespace) => (await pods.list(namespace, everything)).items,
+      },
       authenticator: insecureLoopbackAuthenticator,
       authorizer: alwaysAllow,
       serverAddress: `${this.opts.bindAddress}:${this.opts.port}`,

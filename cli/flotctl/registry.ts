@@ -19,6 +19,7 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   attach: async () => (await import('./attach.js')).command,
   cp: async () => (await import('./cp.js')).command,
   'port-forward': async () => (await import('./port-forward.js')).command,
+  top: async () => (await import('./top.js')).command,
   'api-resources': async () => (await import('./api-resources.js')).command,
   config: async () => (await import('./config.js')).command,
   completion: async () => (await import('./completion.js')).command,

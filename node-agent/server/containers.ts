@@ -1,4 +1,5 @@
 // The runtime container behind a pod's container name, for logs, exec and attach.
+import type { Summary } from '../../lib/api/summary.js';
 import type { KubeObject } from '../../lib/api/types.js';
 import type { CriClient } from '../cri/client.js';
 import type { Container, PodSandbox } from '../cri/types.js';
@@ -7,6 +8,8 @@ import { HttpError } from './errors.js';
 
 export interface PodLookup {
   podByName(namespace: string, name: string): KubeObject | undefined;
+  /** The Summary API's answer (absent: the node reports no resource usage). */
+  statsSummary?(): Summary;
 }
 
 /** The pod as this node knows it, or 404. */

@@ -4,6 +4,7 @@
 //   /exec/{namespace}/{pod}/{container}?command=...&stdin&stdout&stderr&tty   (an upgrade: WebSocket or SPDY/3.1)
 //   /attach/{namespace}/{pod}/{container}?stdin&stdout&stderr&tty             (an upgrade)
 //   /portForward/{namespace}/{pod}[?port=P...]                               (an upgrade)
+//   GET /stats/summary   (the node's and its pods' CPU and memory, stats/v1alpha1, for metrics.k8s.io)
 //   GET /healthz
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -68,6 +69,12 @@ export class AgentServer {
       url = parseUrl(req.url);
       if (url.pathname === '/healthz') {
         res.end('ok');
+        return;
+      }
+      if (url.pathname === '/stats/summary' && req.method === 'GET') {
+        if (!this.pods.statsSummary) throw new HttpError(404, 'this node reports no resource usage');
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify(this.pods.statsSummary()));
         return;
       }
       const m = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);

@@ -122,10 +122,10 @@ after(async () => {
   if (!process.env.FLOTILLA_KEEP_TEST_DIRS) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Starts `kubectl port-forward` to LOCAL:8080 and waits until it says it is forwarding. */
-async function portForward(binary: string, target: string, pre: string[] = []): Promise<{ port: number; pf: ReturnType<typeof startKubectl> }> {
+/** Starts `kubectl port-forward` LOCAL:REMOTE and waits until it says it forwards to the pod's 8080. */
+async function portForward(binary: string, target: string, pre: string[] = [], remote = '8080'): Promise<{ port: number; pf: ReturnType<typeof startKubectl> }> {
   const port = await freePort();
-  const pf = startKubectl(binary, [...pre, 'port-forward', '--address', '127.0.0.1', target, `${port}:8080`]);
+  const pf = startKubectl(binary, [...pre, 'port-forward', '--address', '127.0.0.1', target, `${port}:${remote}`]);
   await until(`${binary} port-forward to say it forwards`, () => pf.output().includes(`Forwarding from 127.0.0.1:${port} -> 8080`) || (pf.child.exitCode !== null && assert.fail(pf.output())), 60_000);
   return { port, pf };
 }
@@ -244,7 +244,7 @@ test('exec with kubectl 1.27-1.33 (SPDY/3.1 up to 1.29, v5 after): stdout, stder
   }
 });
 
-test('flotctl port-forward: concurrent requests through it, a Service port mapped to the pod\'s, Ctrl-C ends it with 0', { skip }, async () => {
+test('flotctl port-forward: concurrent requests through it, a Service port mapped to the pod\'s (kubectl\'s svc/NAME too), Ctrl-C ends it with 0', { skip }, async () => {
   const { port, pf } = await portForward(process.execPath, 'pod/web', [FLOTCTL]);
   const all = await Promise.all(Array.from({ length: 50 }, () => get(port, '/healthz')));
   assert.deepEqual(all.map((r) => r.body), Array(50).fill('ok\n'));
@@ -267,6 +267,11 @@ spec:
   assert.equal((await get(local, '/healthz')).body, 'ok\n');
   svc.child.kill('SIGINT');
   await svc.exited;
+  // and kubectl's svc/NAME, which it maps to the pod the same way before asking pods/portforward
+  const { port: viaKubectl, pf: kpf } = await portForward(KUBECTL, 'svc/web', [], '80');
+  assert.equal((await get(viaKubectl, '/healthz')).body, 'ok\n');
+  kpf.child.kill('SIGINT');
+  await kpf.exited;
 });
 
 test('flotctl attach -i and cp both ways, against kubectl cp (a 5 MB file and a directory tree)', { skip }, async () => {

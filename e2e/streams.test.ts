@@ -251,6 +251,15 @@ test('flotctl port-forward: concurrent requests through it, a Service port mappe
   assert.equal(pf.output().match(/Handling connection for \d+/g)?.length, 50);
   pf.child.kill('SIGINT');
   assert.equal(await pf.exited, 0);
+  // a port nobody listens on: that connection fails with the runtime's reason, the forward goes on
+  const closed = await freePort();
+  const nine = startKubectl(process.execPath, [FLOTCTL, 'port-forward', '--address', '127.0.0.1', 'pod/web', `${closed}:9`]);
+  await until('flotctl to forward to port 9', () => nine.output().includes(`Forwarding from 127.0.0.1:${closed} -> 9`));
+  await get(closed, '/').then(() => assert.fail('a response from a closed port'), () => undefined);
+  await until('flotctl to report the refused port', () => /error: an error occurred forwarding \d+ -> 9: .*9/.test(nine.output()));
+  assert.equal(nine.child.exitCode, null, 'the forward goes on');
+  nine.child.kill('SIGINT');
+  await nine.exited;
   // svc/NAME: the Service's port 80 is the pod's 8080 (its targetPort, by name)
   ok(['label', 'pod', 'web', 'app=web']);
   ok(['apply', '-f', '-'], `

@@ -8,6 +8,9 @@ import { logger } from '../../lib/util/log.js';
 import { errors } from '../errors.js';
 import { isResourceExhausted, storageError } from './errors.js';
 import { IDENTITY_KEY } from './identity.js';
+import type { RawEvent, Storage, Stored, WatchBatch, WriteResult } from './storage.js';
+
+export type { RawEvent, Stored, WatchBatch, WriteResult } from './storage.js';
 
 const log = logger('storage');
 
@@ -27,14 +30,6 @@ export const RANGE_PAGE_SIZE = 500;
  */
 const MAX_RECEIVE_BYTES = 128 * 1024 * 1024;
 
-export interface Stored {
-  key: string;
-  obj: KubeObject;
-  rev: number;
-}
-
-export type WriteResult = { ok: true; rev: number; obj: KubeObject } | { ok: false; current?: Stored };
-
 export function decode(kv: IKeyValue): Stored {
   const obj = JSON.parse(kv.value.toString('utf8')) as KubeObject;
   const rev = Number(kv.mod_revision);
@@ -47,25 +42,10 @@ function encode(obj: KubeObject): string {
   return JSON.stringify({ ...obj, metadata: meta });
 }
 
-export interface RawEvent {
-  type: 'put' | 'delete';
-  key: string;
-  rev: number;
-  obj?: KubeObject; // for put
-  prev?: KubeObject; // for delete (and put, when known)
-}
-
-/**
- * One etcd watch response: its events (in revision order) and the revision they bring the watcher up to. When
- * fragment is true more events of the last event's revision follow in the next response, so only the revisions
- * before it are complete.
- */
-export type WatchBatch = (events: RawEvent[], revision: number, fragment: boolean) => void;
-
 /** Only failures that a retry or a pause can cure trip the retry and the circuit breaker; a too-large answer can't. */
 const transient = (e: Error): boolean => isRecoverableError(e) && !isResourceExhausted(e);
 
-export class EtcdStorage {
+export class EtcdStorage implements Storage {
   readonly client: Etcd3;
   /** The cluster identity every write compares (see identity.ts); unset: writes don't check it. */
   private identity?: string;

@@ -11,7 +11,7 @@ import type { IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { KINDS, apiVersionOf, type KindInfo } from '../api/kinds.js';
 import { mergePatch } from '../api/patch/index.js';
-import { fieldsOf, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from '../api/selectors/index.js';
+import { fieldsAt, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from '../api/selectors/index.js';
 import type { KubeObject, Status, StatusCause, WatchEventType } from '../api/types.js';
 import { ApiError, Client, type RawRequest } from './rest.js';
 
@@ -201,7 +201,7 @@ export class FakeApiServer {
       kind,
       namespace,
       out,
-      accepts: (o) => (!labels || matchesLabels(labels, o.metadata.labels)) && (!fields || matchesFields(fields, fieldsOf(kind, o))),
+      accepts: (o) => (!labels || matchesLabels(labels, o.metadata.labels)) && (!fields || matchesFields(fields, fieldsAt(o, fields))),
     };
     for (const e of this.history) if (e.rv > from) this.send(w, e);
     this.watchers.add(w);
@@ -246,7 +246,7 @@ export class FakeApiServer {
     const labels = q.get('labelSelector') ? parseLabelSelector(q.get('labelSelector') as string) : undefined;
     const fields = q.get('fieldSelector') ? parseFieldSelector(q.get('fieldSelector') as string) : undefined;
     const all = this.list(kind, namespace)
-      .filter((o) => (!labels || matchesLabels(labels, o.metadata.labels)) && (!fields || matchesFields(fields, fieldsOf(kind, o))))
+      .filter((o) => (!labels || matchesLabels(labels, o.metadata.labels)) && (!fields || matchesFields(fields, fieldsAt(o, fields))))
       .sort((a, b) =>
         this.key(kind, a.metadata.namespace, a.metadata.name as string).localeCompare(this.key(kind, b.metadata.namespace, b.metadata.name as string)),
       );

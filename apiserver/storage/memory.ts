@@ -96,6 +96,12 @@ export class MemoryStorage implements Storage {
     return { ok: true, rev, obj: {} as KubeObject };
   }
 
+  /** Changes a stored object at once, as another writer would between a caller's read and write (tests). */
+  overwrite(key: string, change: (obj: KubeObject) => KubeObject): void {
+    const cur = this.entries.get(key);
+    if (cur) this.put(key, change(this.stored(key, cur).obj), cur);
+  }
+
   /** Forgets history up to rev: lists and watches from there on fail as etcd's do. */
   compact(rev = this.revision): void {
     this.compacted = rev;

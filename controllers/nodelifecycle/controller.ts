@@ -8,6 +8,7 @@ import type { KubeObject } from '../../lib/api/types.js';
 import { isConflict, isNotFound, Reconciler, soonest, type Informer, type ReconcileResult } from '../../lib/client/index.js';
 import type { ControllerContext } from '../context.js';
 import { evictionDelayMs, type Taint } from './taints.js';
+import { rfc3339 } from '../../lib/api/time.js';
 
 const NODE = findByKind('v1', 'Node')!;
 const LEASE = findByKind('coordination.k8s.io/v1', 'Lease')!;
@@ -25,7 +26,7 @@ interface Condition {
   lastTransitionTime?: string;
 }
 
-const now3339 = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+const now3339 = (): string => rfc3339();
 
 export class NodeLifecycleController extends Reconciler {
   private readonly nodes: Informer;

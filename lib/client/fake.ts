@@ -14,6 +14,7 @@ import { mergePatch } from '../api/patch/index.js';
 import { fieldsAt, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from '../api/selectors/index.js';
 import type { KubeObject, Status, StatusCause, WatchEventType } from '../api/types.js';
 import { ApiError, Client, type RawRequest } from './rest.js';
+import { rfc3339 } from '../api/time.js';
 
 export interface FakeAction {
   verb: 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
@@ -284,7 +285,7 @@ export class FakeApiServer {
     if (this.objects.has(key)) throw apiError(409, 'AlreadyExists', `${qualified(kind)} "${meta.name}" already exists`);
     meta.uid = `uid-${++this.seq}`;
     meta.generation = 1;
-    meta.creationTimestamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    meta.creationTimestamp = rfc3339();
     delete meta.deletionTimestamp;
     if (kind === NAMESPACE) {
       obj.spec = { finalizers: ['kubernetes'], ...(obj.spec ?? {}) };
@@ -366,7 +367,7 @@ export class FakeApiServer {
       return cur;
     const next = clone(cur);
     next.metadata.finalizers = finalizers.length ? finalizers : undefined;
-    next.metadata.deletionTimestamp ??= new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    next.metadata.deletionTimestamp ??= rfc3339();
     next.metadata.deletionGracePeriodSeconds = grace;
     if (kind === NAMESPACE) next.status = { ...next.status, phase: 'Terminating' };
     return this.store(kind, key, next, 'MODIFIED');

@@ -5,6 +5,7 @@ import { findByResource } from '../api/kinds.js';
 import type { KubeObject } from '../api/types.js';
 import { logger } from '../util/log.js';
 import { isAlreadyExists, isConflict, isNotFound, type Client } from './rest.js';
+import { rfc3339Micro } from '../api/time.js';
 
 const log = logger('leader-election');
 const LEASES = findByResource('coordination.k8s.io', 'v1', 'leases') as NonNullable<ReturnType<typeof findByResource>>;
@@ -22,7 +23,7 @@ export interface LeaderElectionOptions {
 }
 
 /** MicroTime: RFC 3339 with microseconds. */
-export const microTime = (d = new Date()): string => d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+export const microTime = (d = new Date()): string => rfc3339Micro(d);
 
 export class LeaderElector {
   readonly identity: string;

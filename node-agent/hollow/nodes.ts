@@ -7,6 +7,7 @@ import type { KubeObject } from '../../lib/api/types.js';
 import { Informer, isAlreadyExists, isConflict, isNotFound, type Client } from '../../lib/client/index.js';
 import { RENEW_MS, renewNodeLease } from '../node/lease.js';
 import { logger } from '../../lib/util/log.js';
+import { rfc3339 } from '../../lib/api/time.js';
 
 const log = logger('hollow-nodes');
 const NODE = findByKind('v1', 'Node')!;
@@ -26,7 +27,7 @@ export interface HollowOptions {
   labels?: Record<string, string>;
 }
 
-const now3339 = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+const now3339 = (): string => rfc3339();
 
 export class HollowNodes {
   readonly names: string[];

@@ -3,6 +3,7 @@
 // restartCount, image, imageID, containerID).
 import type { KubeObject } from '../../lib/api/types.js';
 import type { ContainerStatus } from '../cri/types.js';
+import { rfc3339 } from '../../lib/api/time.js';
 
 export interface ObservedContainer {
   name: string;
@@ -25,7 +26,7 @@ export interface ObservedPod {
   restartPolicy: 'Always' | 'OnFailure' | 'Never';
 }
 
-const time = (ns: number): string | null => (ns > 0 ? new Date(Math.floor(ns / 1e6)).toISOString().replace(/\.\d{3}Z$/, 'Z') : null);
+const time = (ns: number): string | null => (ns > 0 ? rfc3339(Math.floor(ns / 1e6)) : null);
 
 /** `{ [key]: time }` for a time the runtime recorded; nothing at all for one it did not (0). */
 const timeField = (key: string, ns: number): Record<string, string> => (ns > 0 ? { [key]: time(ns) as string } : {});
@@ -95,7 +96,7 @@ export function podStatus(pod: KubeObject, o: ObservedPod): Record<string, unkno
   const notReady = statuses.filter((s) => !s.ready).map((s) => s.name as string);
   const terminal = phase === 'Succeeded' || phase === 'Failed';
   const prev = new Map(((pod.status?.conditions as Condition[] | undefined) ?? []).map((c) => [c.type, c]));
-  const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const now = rfc3339();
   const cond = (type: string, ok: boolean, reason?: string, message?: string): Condition => {
     const status = ok ? 'True' : 'False';
     const before = prev.get(type);

@@ -13,6 +13,7 @@ import { Backoff, exitedAtMs, goDuration, restartDecision } from './backoff.js';
 import { ANNOTATION_HASH, LABEL_CONTAINER_NAME, LABEL_POD_UID, containerConfig, envFor, sandboxConfig, type PodEnvFacts } from './config.js';
 import type { ImagePuller } from './images.js';
 import { podStatus, type ObservedContainer } from './status.js';
+import { rfc3339 } from '../../lib/api/time.js';
 
 const log = logger('node-agent');
 const POD = findByKind('v1', 'Pod')!;
@@ -36,7 +37,7 @@ export interface SyncDeps {
 
 type ContainerSpec = Parameters<typeof containerConfig>[1] & { imagePullPolicy?: string };
 
-const nowTime = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+const nowTime = (): string => rfc3339();
 
 /** Stops and removes every container and sandbox of a pod (SIGTERM, then SIGKILL after graceSeconds). */
 export async function teardown(d: SyncDeps, uid: string, graceSeconds: number): Promise<void> {

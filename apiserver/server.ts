@@ -2,7 +2,7 @@
 // the HTTP server with WebSocket watches. Writes a kubeconfig kubectl can use.
 import { createServer, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { KindInfo } from '../lib/api/kinds.js';
@@ -97,7 +97,8 @@ export class ApiServer {
     const server = (this.http = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, handler));
     server.headersTimeout = 60_000;
     // watches over WebSocket and pods/exec: every upgraded socket is guarded there (upgrade.ts)
-    const upgrades = (this.upgrades = new UpgradeHandler({ stores: this.stores, authenticator: insecureLoopbackAuthenticator, authorizer: alwaysAllow, bookmarkIntervalMs: this.opts.bookmarkIntervalMs ?? 30_000 }));
+    const upgrades = (this.upgrades = new UpgradeHandler({ stores: this.stores, authenticator: insecureLoopbackAuthenticator, authorizer: alwaysAllow,
+      bookmarkIntervalMs: this.opts.bookmarkIntervalMs ?? 30_000 }));
     server.on('upgrade', upgrades.handle);
     // what the HTTP parser refuses (a 100 KB URL, an unknown method) gets a Status, not a reset connection
     server.on('clientError', (e, socket) => answerClientError(e, socket));

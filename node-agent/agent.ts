@@ -127,7 +127,8 @@ export class NodeAgent {
   }
 
   private async statusNow(prev: KubeObject | undefined): Promise<Record<string, unknown>> {
-    return nodeStatus(prev, { dataDir: this.o.dataDir, hostIP: this.hostIP, hostname: this.nodeName, port: this.o.port, version: this.runtime.version, ready: this.runtime.ready() });
+    return nodeStatus(prev, { dataDir: this.o.dataDir, hostIP: this.hostIP, hostname: this.nodeName, port: this.o.port, version: this.runtime.version,
+      ready: this.runtime.ready() });
   }
 
   private async registerNode(): Promise<void> {

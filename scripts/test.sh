@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# lint first: a lint error fails the run before any test starts (eslint.config.js says what is checked)
+npx eslint --max-warnings 0 .
 mapfile -t files < <(find dist -name '*.test.js' -not -path '*/node_modules/*' | sort)
 if ((${#files[@]} == 0)); then
   echo "no test files found under dist/" >&2

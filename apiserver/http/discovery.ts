@@ -57,7 +57,8 @@ export function apiResourceList(kinds: KindRegistry, group: string, version: str
   const resources: object[] = [];
   for (const def of defs) {
     const k = def.info;
-    const r: Record<string, unknown> = { name: k.resource, singularName: k.singular, namespaced: k.namespaced, kind: k.kind, verbs: verbsOf(def), storageVersionHash: storageVersionHash(k) };
+    const r: Record<string, unknown> = { name: k.resource, singularName: k.singular, namespaced: k.namespaced, kind: k.kind, verbs: verbsOf(def),
+      storageVersionHash: storageVersionHash(k) };
     if (k.shortNames.length) r.shortNames = k.shortNames;
     if (k.categories.length) r.categories = k.categories;
     resources.push(r);

@@ -53,7 +53,8 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
       const ir = url.searchParams.get('includeObject');
       const includeObject = ir === 'Object' || ir === 'None' ? ir : 'Metadata';
       const reply: Reply = { res, out: negotiate(req.headers.accept), warnings: [], includeObject };
-      const r: ResourceRequest = { req, info, query: url.searchParams, body: bodyReader(req), reply, stores: deps.stores, bookmarkIntervalMs: deps.bookmarkIntervalMs };
+      const r: ResourceRequest = { req, info, query: url.searchParams, body: bodyReader(req), reply, stores: deps.stores,
+        bookmarkIntervalMs: deps.bookmarkIntervalMs };
       await handleResource(r);
     } else {
       await handleNonResource(deps, req, res, url);

@@ -83,17 +83,21 @@ export function sendError(res: ServerResponse, e: ApiError): void {
 export function sendObject(r: Reply, code: number, kind: { printer: Printer }, obj: KubeObject): void {
   writeWarnings(r.res, r.warnings);
   if (r.out.table) {
-    sendJson(r.res, code, buildTable(kind, [obj], { now: new Date(), includeObject: r.includeObject, resourceVersion: obj.metadata.resourceVersion, tableVersion: r.out.tableVersion }));
+    sendJson(r.res, code, buildTable(kind, [obj], { now: new Date(), includeObject: r.includeObject, resourceVersion: obj.metadata.resourceVersion,
+      tableVersion: r.out.tableVersion }));
     return;
   }
   sendJson(r.res, code, obj, r.out.format);
 }
 
-export function sendList(r: Reply, kind: { printer: Printer }, list: { apiVersion: string; kind: string; metadata: Record<string, unknown>; items: KubeObject[] }): void {
+type List = { apiVersion: string; kind: string; metadata: Record<string, unknown>; items: KubeObject[] };
+
+export function sendList(r: Reply, kind: { printer: Printer }, list: List): void {
   writeWarnings(r.res, r.warnings);
   if (r.out.table) {
     const md = list.metadata as { resourceVersion?: string; continue?: string; remainingItemCount?: number };
-    sendJson(r.res, 200, buildTable(kind, list.items, { now: new Date(), includeObject: r.includeObject, resourceVersion: md.resourceVersion, continue: md.continue, remainingItemCount: md.remainingItemCount, tableVersion: r.out.tableVersion }));
+    sendJson(r.res, 200, buildTable(kind, list.items, { now: new Date(), includeObject: r.includeObject, resourceVersion: md.resourceVersion,
+      continue: md.continue, remainingItemCount: md.remainingItemCount, tableVersion: r.out.tableVersion }));
     return;
   }
   if (r.out.format === 'json' && !r.res.headersSent) {

@@ -36,7 +36,8 @@ export function httpSink(r: ResourceRequest): WatchSink {
   };
 }
 
-export async function serveWatch(r: ResourceRequest, def: KindDefinition, store: Store, namespace: string | undefined, sink: WatchSink = httpSink(r)): Promise<void> {
+export async function serveWatch(r: ResourceRequest, def: KindDefinition, store: Store, namespace: string | undefined,
+  sink: WatchSink = httpSink(r)): Promise<void> {
   const q = r.query;
   const opts = listOptions(def, q);
   const kind = def.info;
@@ -57,7 +58,8 @@ export async function serveWatch(r: ResourceRequest, def: KindDefinition, store:
     if (!table && ev.type !== 'ERROR' && ev.type !== 'BOOKMARK') return watchEventJson(ev.type, ev.object as KubeObject);
     let object: unknown = ev.object;
     if (table && (ev.type === 'ADDED' || ev.type === 'MODIFIED' || ev.type === 'DELETED')) {
-      object = buildTable(def, [ev.object as KubeObject], { now: new Date(), includeObject: r.reply.includeObject, resourceVersion: ev.object.metadata?.resourceVersion, noHeaders: !first, tableVersion: out.tableVersion });
+      object = buildTable(def, [ev.object as KubeObject], { now: new Date(), includeObject: r.reply.includeObject,
+        resourceVersion: ev.object.metadata?.resourceVersion, noHeaders: !first, tableVersion: out.tableVersion });
       first = false;
     }
     return JSON.stringify({ type: ev.type, object }) + '\n';

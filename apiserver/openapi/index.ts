@@ -161,7 +161,8 @@ export function openapiV2(kinds: KindRegistry): Record<string, unknown> {
 /** A v3 path item in Swagger 2.0 form: body parameters, produces/consumes, simple parameter types. */
 function v2PathItem(item: PathItem): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const param = (p: Parameter): Record<string, unknown> => ({ description: p.description, in: p.in, name: p.name, type: p.schema.type, uniqueItems: true, ...(p.required ? { required: true } : {}) });
+  const param = (p: Parameter): Record<string, unknown> => ({ description: p.description, in: p.in, name: p.name, type: p.schema.type, uniqueItems: true,
+    ...(p.required ? { required: true } : {}) });
   for (const [method, value] of Object.entries(item)) {
     if (method === 'parameters') {
       out.parameters = (value as Parameter[]).map(param);

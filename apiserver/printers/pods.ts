@@ -2,7 +2,8 @@
 import type { KubeObject } from '../../lib/api/types.js';
 import { humanDuration } from '../../lib/api/duration.js';
 
-type State = { waiting?: { reason?: string }; running?: { startedAt?: string }; terminated?: { reason?: string; exitCode?: number; signal?: number; finishedAt?: string } };
+type Terminated = { reason?: string; exitCode?: number; signal?: number; finishedAt?: string };
+type State = { waiting?: { reason?: string }; running?: { startedAt?: string }; terminated?: Terminated };
 type CStatus = { ready?: boolean; restartCount?: number; state?: State; lastState?: State };
 
 export function podReadyRestartsStatus(pod: KubeObject, now: Date): { ready: string; status: string; restarts: string } {

@@ -66,7 +66,8 @@ test('event, secret, node, namespace and replicaset fields', () => {
 });
 
 test('unsupported field labels are rejected with the API server message', () => {
-  const err = (r: string, s: string, msg: string) => assert.throws(() => validateFieldSelector(kind(r), parseFieldSelector(s)), (e: unknown) => e instanceof SelectorError && e.message === msg);
+  const err = (r: string, s: string, msg: string) => assert.throws(() => validateFieldSelector(kind(r), parseFieldSelector(s)),
+    (e: unknown) => e instanceof SelectorError && e.message === msg);
   err('pods', 'spec.color=red', 'field label not supported: spec.color');
   err('nodes', 'metadata.namespace=x', 'field label not supported: metadata.namespace');
   err('namespaces', 'metadata.namespace=x', 'field label not supported: metadata.namespace');

@@ -125,7 +125,8 @@ export class Store implements ObjectStore {
         if (!opts.filter.matches(s.obj)) continue;
         if (limit && items.length === limit) {
           const last = items[items.length - 1] as KubeObject;
-          return { items, resourceVersion: String(from.rev), continue: encodeContinue(from.rev, this.key(last.metadata.namespace, last.metadata.name as string), prefix) };
+          const lastKey = this.key(last.metadata.namespace, last.metadata.name as string);
+          return { items, resourceVersion: String(from.rev), continue: encodeContinue(from.rev, lastKey, prefix) };
         }
         items.push(s.obj);
       }
@@ -236,7 +237,8 @@ export class Store implements ObjectStore {
    * resourceVersion in the new object is a precondition (409 when stale); without one the write is retried on
    * races, as Kubernetes does for patches and unconditional updates.
    */
-  async update(ctx: WriteContext, name: string, mutate: (current: KubeObject) => KubeObject, scope?: WriteScope, allowCreate = false): Promise<{ obj: KubeObject; created: boolean }> {
+  async update(ctx: WriteContext, name: string, mutate: (current: KubeObject) => KubeObject, scope?: WriteScope,
+    allowCreate = false): Promise<{ obj: KubeObject; created: boolean }> {
     const key = this.key(ctx.namespace, name);
     for (let attempt = 0; ; attempt++) {
       const cur = await this.storage.get(key);

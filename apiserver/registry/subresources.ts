@@ -72,7 +72,8 @@ export function scaleSubresource(paths: ScalePaths): SubresourceDefinition {
         const apply = await c.patch({ schema: SCALE_SCHEMA });
         replicasOf = (cur) => {
           const patched = apply(toScale(cur));
-          return { replicas: patched.spec?.replicas, rv: patched.metadata?.resourceVersion !== cur.metadata.resourceVersion ? patched.metadata?.resourceVersion : undefined };
+          return { replicas: patched.spec?.replicas,
+            rv: patched.metadata?.resourceVersion !== cur.metadata.resourceVersion ? patched.metadata?.resourceVersion : undefined };
         };
       } else throw errors.methodNotAllowed();
       const out = await c.store.update(c.ctx, c.name, (cur) => {

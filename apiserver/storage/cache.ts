@@ -124,7 +124,8 @@ export class CacheHub {
 
   /** Opens the etcd watch from the revision after the last one the caches have seen. */
   private async openWatch(from = this.rev + 1): Promise<void> {
-    const w = await this.storage.watch(ROOT, from, (evs, r, fragment) => this.onEvents(evs, r, fragment), (e) => void this.onWatchError(e), (up) => this.onConnection(up));
+    const w = await this.storage.watch(ROOT, from, (evs, r, fragment) => this.onEvents(evs, r, fragment), (e) => void this.onWatchError(e),
+      (up) => this.onConnection(up));
     if (this.stopped) {
       await w.cancel().catch(() => undefined);
       return;

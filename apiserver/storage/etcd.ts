@@ -107,7 +107,8 @@ export class EtcdStorage implements Storage {
    * Without a limit (or with 0) the page holds RANGE_PAGE_SIZE objects: a range is never unbounded. A page too large
    * for one gRPC message is asked again at half the size, so the caller may get fewer than it asked for.
    */
-  async list(prefix: string, opts: { revision?: number; startKey?: string; limit?: number } = {}): Promise<{ items: Stored[]; revision: number; more: boolean }> {
+  async list(prefix: string,
+    opts: { revision?: number; startKey?: string; limit?: number } = {}): Promise<{ items: Stored[]; revision: number; more: boolean }> {
     const res = await this.range(prefix, opts);
     return { items: res.kvs.map(decode), revision: Number(res.header.revision), more: res.more };
   }
@@ -206,7 +207,8 @@ export class EtcdStorage implements Storage {
    * responses (a replay of history, a big transaction) into pieces of its request limit instead of sending one
    * message larger than this client accepts; onEvents says when a response is a fragment.
    */
-  async watch(prefix: string, fromRev: number, onEvents: WatchBatch, onError: (e: Error) => void, onConnection: (up: boolean) => void = () => undefined): Promise<Watcher> {
+  async watch(prefix: string, fromRev: number, onEvents: WatchBatch, onError: (e: Error) => void,
+    onConnection: (up: boolean) => void = () => undefined): Promise<Watcher> {
     const builder = this.client.watch().prefix(prefix).withPreviousKV().startRevision(String(fromRev));
     // etcd3's builder has no method for WatchCreateRequest.fragment (etcd >= 3.4); its request is sent as it is
     (builder as unknown as { request: { fragment?: boolean } }).request.fragment = true;

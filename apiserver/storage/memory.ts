@@ -44,7 +44,8 @@ export class MemoryStorage implements Storage {
     return this.revision;
   }
 
-  async list(prefix: string, opts: { revision?: number; startKey?: string; limit?: number } = {}): Promise<{ items: Stored[]; revision: number; more: boolean }> {
+  async list(prefix: string,
+    opts: { revision?: number; startKey?: string; limit?: number } = {}): Promise<{ items: Stored[]; revision: number; more: boolean }> {
     const at = opts.revision ?? this.revision;
     if (at <= this.compacted) throw new Error('etcdserver: mvcc: required revision has been compacted');
     const start = opts.startKey ?? prefix;

@@ -79,14 +79,16 @@ export class LeaderElector {
     } catch (e) {
       if (!isNotFound(e)) throw e;
       try {
-        await this.client.create(LEASES, { metadata: { name: this.o.name, namespace: this.o.namespace }, spec: { holderIdentity: this.identity, leaseDurationSeconds: duration, acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: 0 } });
+        await this.client.create(LEASES, { metadata: { name: this.o.name, namespace: this.o.namespace }, spec: { holderIdentity: this.identity,
+          leaseDurationSeconds: duration, acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: 0 } });
         return true;
       } catch (err) {
         if (isAlreadyExists(err)) return false;
         throw err;
       }
     }
-    const spec = (lease.spec ?? {}) as { holderIdentity?: string; renewTime?: string; leaseDurationSeconds?: number; leaseTransitions?: number; acquireTime?: string };
+    type LeaseSpec = { holderIdentity?: string; renewTime?: string; leaseDurationSeconds?: number; leaseTransitions?: number; acquireTime?: string };
+    const spec = (lease.spec ?? {}) as LeaseSpec;
     const holder = spec.holderIdentity ?? '';
     if (holder !== this.observedHolder) {
       this.observedHolder = holder;

@@ -87,7 +87,8 @@ export class HollowNodes {
     const i = this.index.get(name) ?? 0;
     const capacity = { cpu: this.o.cpu ?? '32', memory: this.o.memory ?? '256Gi', pods: String(this.o.pods ?? 110), 'ephemeral-storage': '100Gi' };
     const t = now3339();
-    const cond = (type: string, status: string, reason: string, message: string) => ({ type, status, reason, message, lastHeartbeatTime: t, lastTransitionTime: t });
+    const cond = (type: string, status: string, reason: string, message: string) => ({ type, status, reason, message, lastHeartbeatTime: t,
+      lastTransitionTime: t });
     return {
       metadata: { name, labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', type: 'hollow', ...this.o.labels }, annotations: { 'node.alpha.kubernetes.io/ttl': '0' } },
       spec: {},

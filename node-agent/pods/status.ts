@@ -100,7 +100,8 @@ export function podStatus(pod: KubeObject, o: ObservedPod): Record<string, unkno
   const cond = (type: string, ok: boolean, reason?: string, message?: string): Condition => {
     const status = ok ? 'True' : 'False';
     const before = prev.get(type);
-    return { type, status, ...(reason ? { reason } : {}), ...(message ? { message } : {}), lastProbeTime: null, lastTransitionTime: before?.status === status ? before.lastTransitionTime : now };
+    return { type, status, ...(reason ? { reason } : {}), ...(message ? { message } : {}), lastProbeTime: null,
+      lastTransitionTime: before?.status === status ? before.lastTransitionTime : now };
   };
   const ready = notReady.length === 0 && !terminal;
   const why = terminal ? 'PodCompleted' : 'ContainersNotReady';

@@ -36,7 +36,8 @@ class FakeRuntime {
     return { status: { id, state: 'SANDBOX_READY', network: { ip: '10.0.0.2', additionalIps: [] } }, info: {} };
   }
   async listContainers(): Promise<Container[]> {
-    return this.containers.map((c) => ({ id: c.id, podSandboxId: this.sandboxOf.get(c.id) as string, metadata: c.metadata, image: c.image, imageRef: c.imageRef, state: c.state, createdAt: c.createdAt, labels: c.labels, annotations: c.annotations }));
+    return this.containers.map((c) => ({ id: c.id, podSandboxId: this.sandboxOf.get(c.id) as string, metadata: c.metadata, image: c.image,
+      imageRef: c.imageRef, state: c.state, createdAt: c.createdAt, labels: c.labels, annotations: c.annotations }));
   }
   async containerStatus(id: string) {
     return { status: this.containers.find((c) => c.id === id) ?? null, info: {} };
@@ -81,7 +82,8 @@ function harness(fail: () => boolean): Harness {
   const runtime = new FakeRuntime(fail);
   const statuses: Harness['statuses'] = [];
   const events: string[] = [];
-  const client = { patchStatus: async (_k: unknown, _n: string, body: { status: Record<string, unknown> }) => { statuses.push(structuredClone(body.status)); } };
+  const client = { patchStatus: async (_k: unknown, _n: string, body: { status: Record<string,
+    unknown> }) => { statuses.push(structuredClone(body.status)); } };
   const deps: SyncDeps = {
     client: client as unknown as Client,
     cri: runtime as unknown as CriClient,

@@ -133,9 +133,11 @@ function shouldRestart(policy: string, exitCode: number): boolean {
   return policy === 'Always' || (policy === 'OnFailure' && exitCode !== 0);
 }
 
-async function syncContainer(d: SyncDeps, pod: KubeObject, sandbox: PodSandbox, spec: ContainerSpec, all: Container[], policy: string, podIP: string | undefined, later: (ms: number) => void): Promise<ObservedContainer> {
+async function syncContainer(d: SyncDeps, pod: KubeObject, sandbox: PodSandbox, spec: ContainerSpec, all: Container[], policy: string,
+  podIP: string | undefined, later: (ms: number) => void): Promise<ObservedContainer> {
   const uid = pod.metadata.uid as string;
-  const mine = all.filter((c) => c.labels[LABEL_CONTAINER_NAME] === spec.name && c.podSandboxId === sandbox.id).sort((a, b) => (b.metadata?.attempt ?? 0) - (a.metadata?.attempt ?? 0));
+  const mine = all.filter((c) => c.labels[LABEL_CONTAINER_NAME] === spec.name && c.podSandboxId === sandbox.id).sort((a,
+    b) => (b.metadata?.attempt ?? 0) - (a.metadata?.attempt ?? 0));
   // keep the newest two (the current one and the previous, for `logs --previous`)
   for (const old of mine.slice(2)) await d.cri.removeContainer(old.id).catch(() => undefined);
   const curC = mine[0];
@@ -192,7 +194,8 @@ async function syncContainer(d: SyncDeps, pod: KubeObject, sandbox: PodSandbox, 
   const next = attempt + 1;
   let id: string;
   try {
-    id = await d.cri.createContainer(sandbox.id, containerConfig(pod, spec, env, spec.image, next, hash), sandboxConfig(pod, d.logRoot, sandbox.metadata?.attempt ?? 0));
+    id = await d.cri.createContainer(sandbox.id, containerConfig(pod, spec, env, spec.image, next, hash), sandboxConfig(pod, d.logRoot,
+      sandbox.metadata?.attempt ?? 0));
   } catch (e) {
     o.waiting = { reason: 'CreateContainerError', message: (e as Error).message };
     event(d, pod, 'Warning', 'Failed', `Error: ${(e as Error).message}`);

@@ -65,7 +65,8 @@ let cache: Readonly<Record<string, Schema>> | undefined;
 export function components(): Readonly<Record<string, Schema>> {
   if (!cache) {
     const all: Record<string, Schema> = {
-      ...metaSchemas, ...discoverySchemas, ...containerSchemas, ...volumeSchemas, ...podSchemas, ...statusSchemas, ...serviceSchemas, ...appsSchemas, ...listSchemas(),
+      ...metaSchemas, ...discoverySchemas, ...containerSchemas, ...volumeSchemas, ...podSchemas, ...statusSchemas, ...serviceSchemas, ...appsSchemas,
+      ...listSchemas(),
     };
     const sorted: Record<string, Schema> = {};
     for (const name of Object.keys(all).sort()) sorted[name] = all[name];

@@ -58,8 +58,8 @@ export function listOptions(def: KindDefinition, q: URLSearchParams): ListOption
     if (!Number.isInteger(limit) || limit < 0) throw errors.badRequest(`invalid limit "${limitRaw}": must be a non-negative integer`);
     if (limit === 0) limit = undefined;
   }
-  const rvm = q.get('resourceVersionMatch') ?? undefined;
-  if (rvm && !['NotOlderThan', 'Exact'].includes(rvm)) throw errors.badRequest(`resourceVersionMatch: Unsupported value: "${rvm}": supported values: "Exact", "NotOlderThan"`);
+  // which values and combinations are allowed is checked first, by validateListOptions
+  const rvm = q.get('resourceVersionMatch') || undefined;
   return {
     filter: buildFilter(def, q.get('labelSelector') ?? undefined, q.get('fieldSelector') ?? undefined),
     resourceVersion: q.get('resourceVersion') ?? undefined,

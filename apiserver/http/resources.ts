@@ -11,6 +11,7 @@ import { decodeBody } from './negotiate.js';
 import { applyPatch, checkName } from './patch.js';
 import { listOptions, objectBody, patchBody, servedKind, writeContext, type ResourceRequest } from './request.js';
 import type { RequestInfo } from './request-info.js';
+import { validateListOptions } from './list-validation.js';
 import { sendJson, sendList, sendObject } from './respond.js';
 import { serveWatch } from './watch.js';
 
@@ -39,6 +40,7 @@ export async function handleResource(r: ResourceRequest): Promise<void> {
     case 'get':
       return sendObject(r.reply, 200, def, await store.get(ns, info.name as string, query.get('resourceVersion') ?? undefined));
     case 'list': {
+      validateListOptions(query, false);
       const res = await store.list(ns, listOptions(def, query));
       const metadata: Record<string, unknown> = { resourceVersion: res.resourceVersion };
       if (res.continue) metadata.continue = res.continue;
@@ -71,6 +73,7 @@ export async function handleResource(r: ResourceRequest): Promise<void> {
       return sendObject(r.reply, deleted ? 200 : 202, def, obj);
     }
     case 'deletecollection': {
+      validateListOptions(query, false);
       const opts = await deleteOptions(r);
       if (opts.dryRun?.length) ctx.dryRun = true;
       const items = await store.deleteCollection(ctx, ns, listOptions(def, query), opts);

@@ -6,7 +6,9 @@ import { buildTable } from '../printers/index.js';
 import type { KindDefinition } from '../registry/kind.js';
 import type { Store } from '../registry/store.js';
 import { listOptions, type ResourceRequest, type WatchSink } from './request.js';
-import { queryBool } from '../../lib/api/query.js';
+import { optionalQueryBool, queryBool } from '../../lib/api/query.js';
+import { validateListOptions } from './list-validation.js';
+import { INITIAL_EVENTS_END, listBlueprint, withBlueprint } from './watch-list.js';
 import { watchMetrics } from './metrics.js';
 import { watchEventJson } from './encode.js';
 
@@ -39,6 +41,7 @@ export function httpSink(r: ResourceRequest): WatchSink {
 export async function serveWatch(r: ResourceRequest, def: KindDefinition, store: Store, namespace: string | undefined,
   sink: WatchSink = httpSink(r)): Promise<void> {
   const q = r.query;
+  validateListOptions(q, true);
   const opts = listOptions(def, q);
   const kind = def.info;
   if (r.info.name) {
@@ -47,7 +50,9 @@ export async function serveWatch(r: ResourceRequest, def: KindDefinition, store:
     opts.filter = { isEverything: false, matches: (o) => o.metadata.name === name && nameFilter.matches(o) };
   }
   const bookmarks = queryBool(q, 'allowWatchBookmarks');
-  const sendInitialEvents = queryBool(q, 'sendInitialEvents');
+  // unset, true or false: each asks for something else (see Store.watch)
+  const sendInitialEvents = optionalQueryBool(q, 'sendInitialEvents');
+  const blueprint = sendInitialEvents && bookmarks && !r.reply.out.table ? listBlueprint(kind) : undefined;
   const timeoutRaw = Number(q.get('timeoutSeconds') ?? '');
   const timeoutMs = Number.isFinite(timeoutRaw) && timeoutRaw > 0 ? timeoutRaw * 1000 : (1800 + Math.random() * 1800) * 1000;
   const { out } = r.reply;
@@ -80,7 +85,11 @@ export async function serveWatch(r: ResourceRequest, def: KindDefinition, store:
   };
   const send = (ev: WatchEvent): boolean => {
     if (closed) return false;
-    if (ev.type === 'BOOKMARK' && !bookmarks && !sendInitialEvents) return true;
+    // no bookmark unless asked for, not even the one ending the initial events (as Kubernetes)
+    if (ev.type === 'BOOKMARK' && !bookmarks) return true;
+    if (blueprint && ev.type === 'BOOKMARK' && ev.object.metadata.annotations?.[INITIAL_EVENTS_END] === 'true') {
+      return sink.write(encode(withBlueprint(ev, blueprint)));
+    }
     return sink.write(encode(ev));
   };
   watchMetrics.inc({ resource: kind.resource });

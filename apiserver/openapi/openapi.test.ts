@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import { KINDS } from '../../lib/api/kinds.js';
 import { builtinKinds } from '../registry/kinds/index.js';
 import { KindRegistry } from '../registry/registry.js';
-import { openapiV2, openapiV3Document, openapiV3ForGroupVersion, openapiV3Paths, openapiV3Root, type OpenAPIV3Document } from './index.js';
+import { openapiV2 } from './v2.js';
+import { openapiV3Document, openapiV3ForGroupVersion, openapiV3Paths, openapiV3Root, type OpenAPIV3Document } from './index.js';
 
 const REGISTRY = new KindRegistry(await builtinKinds());
 

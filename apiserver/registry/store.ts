@@ -146,7 +146,8 @@ export class Store implements ObjectStore {
     const rvOpt = opts.resourceVersion;
     if (!rvOpt || rvOpt === '0') {
       if (!(await this.readyFor(rvOpt))) throw errors.timeout('the watch cache did not catch up with etcd in time; retry');
-      initial = this.cache.list(prefix).filter((o) => f.matches(o));
+      // unset keeps the old way (the current state first); an explicit false asks for changes from now on only
+      if (opts.sendInitialEvents !== false) initial = this.cache.list(prefix).filter((o) => f.matches(o));
     } else {
       const rv = parseRv(rvOpt);
       await this.readyFor(rvOpt);

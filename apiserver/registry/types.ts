@@ -48,6 +48,11 @@ export interface DeleteOptions {
 export interface WatchOptions {
   filter: ObjectFilter;
   resourceVersion?: string;
+  /**
+   * true: the current state as ADDED events, then a bookmark marked k8s.io/initial-events-end at the snapshot's
+   * revision (at least resourceVersion; consistent when it is unset). false: changes only. Unset: the current state
+   * first for resourceVersion ""/"0" (no bookmark), changes after resourceVersion otherwise.
+   */
   sendInitialEvents?: boolean;
 }
 

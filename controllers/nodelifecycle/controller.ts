@@ -44,8 +44,9 @@ export class NodeLifecycleController extends Reconciler {
     this.leases = ctx.informers.informerFor(LEASE, LEASE_NAMESPACE);
     this.pods = ctx.informers.informerFor(POD);
     if (!this.pods.hasIndex('node')) this.pods.addIndex('node', (p) => (p.spec?.nodeName ? [p.spec.nodeName as string] : []));
-    this.nodes.onAdd((n) => this.enqueue(n.metadata.name as string)).onUpdate((_o,
-      n) => this.enqueue(n.metadata.name as string)).onDelete((n) => this.lastSeen.delete(n.metadata.name as string));
+    this.nodes.onAdd((n) => this.enqueue(n.metadata.name as string))
+      .onUpdate((_o, n) => this.enqueue(n.metadata.name as string))
+      .onDelete((n) => this.lastSeen.delete(n.metadata.name as string));
     // a pod landing on a tainted node must be looked at too
     this.pods.onAdd((p) => this.podChanged(p)).onUpdate((_o, p) => this.podChanged(p));
   }

@@ -3,7 +3,7 @@
 // `{"$ref": "#/components/schemas/NAME"}`; the OpenAPI documents, validation, pruning and strategic merge patch all
 // read this one set.
 import { KINDS, type KindInfo } from '../kinds.js';
-import { appsSchemas } from './apps.js';
+import { appsFieldNumbers, appsSchemas } from './apps.js';
 import { containerSchemas } from './core-container.js';
 import { podSchemas } from './core-pod.js';
 import { serviceSchemas } from './core-service.js';
@@ -58,6 +58,12 @@ function deepFreeze<T>(o: T): T {
   }
   return o;
 }
+
+/**
+ * The protobuf field numbers kept beside their schemas (proto package -> table text); apiserver/protobuf/numbers.ts
+ * holds the rest and merges these in.
+ */
+export const schemaFieldNumbers: Readonly<Record<string, string>> = { ...appsFieldNumbers };
 
 let cache: Readonly<Record<string, Schema>> | undefined;
 

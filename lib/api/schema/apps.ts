@@ -1,8 +1,8 @@
 // apps/v1 Deployment and ReplicaSet, autoscaling/v1 Scale (the /scale subresource) and coordination.k8s.io/v1 Lease;
 // with their protobuf field numbers (appsFieldNumbers), which are the one wire fact a schema does not carry.
 import {
-  APPS, AUTOSCALING, COORDINATION, bool, coreRef, enumStr, gvk, int32, int64, intOrString, kindSchema, mergeList,
-  metaRef, microTimeRef, obj, ref, str, timeRef, withExt, type Schema,
+  APPS, AUTOSCALING, COORDINATION, RAW_EXTENSION, bool, coreRef, enumStr, gvk, int32, int64, intOrString, kindSchema,
+  mergeList, metaRef, microTimeRef, obj, ref, str, timeRef, withExt, type Schema,
 } from './dsl.js';
 
 const A = (n: string): string => APPS + n;
@@ -79,6 +79,16 @@ export const appsSchemas: Record<string, Schema> = {
 
   [A('ReplicaSetCondition')]: condition('replica set'),
 
+  [A('ControllerRevision')]: kindSchema(
+    'An immutable snapshot of state data, which StatefulSets and DaemonSets keep to update and roll back. Clients serialize and deserialize the objects that hold their internal state.',
+    gvk('apps', 'v1', 'ControllerRevision'),
+    {
+      data: ref(RAW_EXTENSION, 'The serialized representation of the state.'),
+      revision: int64('The revision of the state represented by data.'),
+    },
+    ['revision'],
+  ),
+
   [AUTOSCALING + 'Scale']: kindSchema('A scaling request for a resource: the /scale subresource.', gvk('autoscaling', 'v1', 'Scale'), {
     spec: ref(AUTOSCALING + 'ScaleSpec', 'Desired behaviour of the scale.'),
     status: ref(AUTOSCALING + 'ScaleStatus', 'Current status of the scale. Read-only.'),
@@ -115,6 +125,7 @@ export const appsSchemas: Record<string, Schema> = {
  */
 export const appsFieldNumbers: Readonly<Record<string, string>> = {
   'k8s.io.api.apps.v1': `
+    ControllerRevision: metadata=1 data=2 revision=3
     Deployment: metadata=1 spec=2 status=3
     DeploymentCondition: type=1 status=2 lastUpdateTime=6 lastTransitionTime=7 reason=4 message=5
     DeploymentSpec: replicas=1* selector=2* template=3 strategy=4 minReadySeconds=5 revisionHistoryLimit=6* paused=7

@@ -523,3 +523,40 @@ spec:
   assert.match(fn.stdout, /^pods-node\s+\d+m\s+\d+%\s+\d+Mi\s+\d+%/m);
   await deleteAndWait('burn');
 });
+
+test('kubectl debug adds an ephemeral container that sees the target container\'s processes; it may be neither changed nor removed', { skip }, async () => {
+  apply(`
+apiVersion: v1
+kind: Pod
+metadata: {name: debuggee}
+spec:
+  containers:
+  - {name: app, image: ${tools}, command: [sh, -c, 'trap "exit 0" TERM; while true; do sleep 1; done']}
+`);
+  await until('debuggee Running', () => pod('debuggee').status?.phase === 'Running');
+  const out = kubectl(['debug', 'debuggee', `--image=${tools}`, '--target=app', '--container=dbg', '--', 'sh', '-c', 'ps -o pid,args; sleep 3600']);
+  assert.equal(out.code, 0, out.stderr);
+  assert.match(out.stderr + out.stdout, /Targeting container "app"/);
+  const status = await until('the ephemeral container to run', () =>
+    (pod('debuggee').status?.ephemeralContainerStatuses ?? []).find((s: Json) => s.name === 'dbg' && s.state?.running));
+  assert.equal(status.image, tools);
+  // it shares the target's process namespace: the app's loop is in its ps
+  const ps = await until('the debug container\'s ps', () => {
+    const r = kubectl(['logs', 'debuggee', '-c', 'dbg']);
+    return r.code === 0 && /while true/.test(r.stdout) ? r.stdout : false;
+  });
+  assert.match(ps, /sleep 3600|ps -o/);
+  assert.equal(ok(['exec', 'debuggee', '-c', 'dbg', '--', 'echo', 'inside']).trim(), 'inside');
+  // the subresource refuses to drop or change an ephemeral container, and the main resource refuses it altogether
+  const current: Json = JSON.parse(ok(['get', '--raw', '/api/v1/namespaces/default/pods/debuggee/ephemeralcontainers']));
+  const drop = { ...current, spec: { ...current.spec, ephemeralContainers: [] } };
+  const removed = kubectl(['replace', '--raw', '/api/v1/namespaces/default/pods/debuggee/ephemeralcontainers', '-f', '-'], JSON.stringify(drop));
+  assert.notEqual(removed.code, 0);
+  assert.match(removed.stderr, /existing ephemeral containers \\?"dbg\\?" may not be removed/);
+  const viaPod = kubectl(['patch', 'pod', 'debuggee', '--type=json', '-p', '[{"op":"remove","path":"/spec/ephemeralContainers"}]']);
+  assert.notEqual(viaPod.code, 0);
+  assert.match(viaPod.stderr, /pod updates may not change fields other than/);
+  const listed = ok(['get', 'pod', 'debuggee', '-o', 'jsonpath={.spec.ephemeralContainers[*].name}']);
+  assert.equal(listed, 'dbg');
+  await deleteAndWait('debuggee');
+});

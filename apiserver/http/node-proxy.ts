@@ -142,7 +142,8 @@ function checkOptions(sub: StreamSubresource, query: URLSearchParams): void {
  * the handshake to the agent (whose answer, 101 or a Status, goes back as it is), then splices the two sockets until
  * either side ends. The client socket is already guarded against errors (upgrade.ts); the agent's is guarded here.
  */
-export async function proxyStream(sub: StreamSubresource, stores: Map<KindInfo, Store>, namespace: string, podName: string, query: URLSearchParams, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+export async function proxyStream(sub: StreamSubresource, stores: Map<KindInfo, Store>, namespace: string, podName: string, query: URLSearchParams,
+  req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
   checkOptions(sub, query);
   const t = await nodeTarget(stores, namespace, podName, sub === 'portforward' ? false : query.get('container'));
   const path = agentPath(sub, namespace, podName, t.container, query);

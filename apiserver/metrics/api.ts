@@ -91,7 +91,9 @@ function table(items: KubeObject[], tableVersion: string | undefined, includeObj
  * Answers one metrics.k8s.io request. `pods` gives the pod objects (for their labels); a pod's metrics are named
  * `namespace/name` in a 404 as metrics-server words it.
  */
-export async function serveMetrics(r: MetricsRequest, metrics: ResourceMetrics, pods: (namespace: string | undefined) => Promise<KubeObject[]>, res: ServerResponse, accept?: string): Promise<void> {
+export async function serveMetrics(
+  r: MetricsRequest, metrics: ResourceMetrics, pods: (namespace: string | undefined) => Promise<KubeObject[]>, res: ServerResponse, accept?: string,
+): Promise<void> {
   const out = negotiate(accept);
   const known = RESOURCES.find((x) => x.name === r.resource);
   if (!known || r.subresource) throw errors.resourceNotFound();

@@ -109,8 +109,12 @@ export class ResourceMetrics {
 function podMetrics(p: PodSummary, windowSeconds: number | undefined, labels: Record<string, string>): PodMetrics {
   return {
     kind: 'PodMetrics', apiVersion: API_VERSION,
-    metadata: { name: p.podRef.name, namespace: p.podRef.namespace, creationTimestamp: new Date().toISOString(), ...(Object.keys(labels).length ? { labels } : {}) },
+    metadata: {
+      name: p.podRef.name, namespace: p.podRef.namespace, creationTimestamp: new Date().toISOString(), ...(Object.keys(labels).length ? { labels } : {}),
+    },
     timestamp: p.cpu?.time ?? new Date().toISOString(), window: window(windowSeconds),
-    containers: p.containers.map((c) => ({ name: c.name, usage: { cpu: formatCpu(c.cpu?.usageNanoCores ?? 0), memory: formatMemory(c.memory?.workingSetBytes ?? 0) } })),
+    containers: p.containers.map((c) => ({
+      name: c.name, usage: { cpu: formatCpu(c.cpu?.usageNanoCores ?? 0), memory: formatMemory(c.memory?.workingSetBytes ?? 0) },
+    })),
   };
 }

@@ -33,7 +33,8 @@ export function fileSpec(arg: string): FileSpec {
 }
 
 /** Runs a command in the container with these streams; resolves to its exit code and stderr. */
-async function run(ctx: Ctx, pod: Pod, container: string, command: string[], stdin: Readable | undefined, stdout: Writable): Promise<{ code: number; error?: string; stderr: string }> {
+async function run(ctx: Ctx, pod: Pod, container: string, command: string[], stdin: Readable | undefined,
+  stdout: Writable): Promise<{ code: number; error?: string; stderr: string }> {
   const q = new URLSearchParams();
   for (const c of command) q.append('command', c);
   if (container) q.set('container', container);

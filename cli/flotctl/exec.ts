@@ -5,7 +5,7 @@ import { CliError, type Ctx } from './context.js';
 import { type Parsed, bool, str } from './flags.js';
 import { red } from './style.js';
 import { podRunningTimeout } from './logs.js';
-import { DEFAULT_CONTAINER, type Pod, allContainerNames, hasContainer, manyContainers } from './podselect.js';
+import { DEFAULT_CONTAINER, allContainerNames, hasContainer, manyContainers } from './podselect.js';
 import { outcome, remoteCommand, subresourceUrl, targetPod } from './remote-command.js';
 
 const SEE = `\nSee 'flotctl exec -h' for help and examples`;

@@ -106,7 +106,9 @@ async function topPod(ctx: Ctx, p: Parsed): Promise<void> {
   for (const m of sortRows(metrics, sortBy, podUsage, nameOf)) {
     const lead = all ? [m.metadata.namespace] : [];
     if (containers) {
-      for (const c of sortRows([...m.containers], sortBy, (x) => x.usage, (x) => x.name)) rows.push([...lead, m.metadata.name, c.name, cpuText(milli(c.usage.cpu)), memText(bytes(c.usage.memory))]);
+      for (const c of sortRows([...m.containers], sortBy, (x) => x.usage, (x) => x.name)) {
+        rows.push([...lead, m.metadata.name, c.name, cpuText(milli(c.usage.cpu)), memText(bytes(c.usage.memory))]);
+      }
     } else {
       const u = podUsage(m);
       rows.push([...lead, m.metadata.name, cpuText(milli(u.cpu)), memText(bytes(u.memory))]);

@@ -252,7 +252,9 @@ export async function tunnelClient(port: number, path: string): Promise<{ stream
     write(chunk: Buffer, _enc, cb) {
       // FIN + binary; masked with a zero key (every client frame must be masked; a zero key leaves it as it is)
       const len = chunk.length;
-      const head = len < 126 ? Buffer.from([0x82, 0x80 | len]) : len < 65536 ? Buffer.from([0x82, 0x80 | 126, len >> 8, len & 0xff]) : Buffer.concat([Buffer.from([0x82, 0x80 | 127, 0, 0, 0, 0]), Buffer.from([len >>> 24, (len >> 16) & 0xff, (len >> 8) & 0xff, len & 0xff])]);
+      const head = len < 126 ? Buffer.from([0x82, 0x80 | len])
+        : len < 65536 ? Buffer.from([0x82, 0x80 | 126, len >> 8, len & 0xff])
+          : Buffer.concat([Buffer.from([0x82, 0x80 | 127, 0, 0, 0, 0]), Buffer.from([len >>> 24, (len >> 16) & 0xff, (len >> 8) & 0xff, len & 0xff])]);
       socket.write(Buffer.concat([head, Buffer.alloc(4), chunk]), cb);
     },
     final(cb) {
@@ -266,8 +268,13 @@ export async function tunnelClient(port: number, path: string): Promise<{ stream
       if (buf.length < 2) return;
       let len = (buf[1] as number) & 0x7f;
       let off = 2;
-      if (len === 126) ((len = buf.readUInt16BE(2)), (off = 4));
-      else if (len === 127) ((len = Number(buf.readBigUInt64BE(2))), (off = 10));
+      if (len === 126) {
+        len = buf.readUInt16BE(2);
+        off = 4;
+      } else if (len === 127) {
+        len = Number(buf.readBigUInt64BE(2));
+        off = 10;
+      }
       if (buf.length < off + len) return;
       const opcode = (buf[0] as number) & 0x0f;
       const payload = buf.subarray(off, off + len);

@@ -45,7 +45,9 @@ export class StreamServer {
   constructor(private readonly pods: PodLookup, private readonly cri: CriClient) {}
 
   private wsServer(protocol: string): WebSocketServer {
-    const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: MAX_MESSAGE, handleProtocols: (offered) => (offered.has(protocol) ? protocol : false) });
+    const wss = new WebSocketServer({
+      noServer: true, perMessageDeflate: false, maxPayload: MAX_MESSAGE, handleProtocols: (offered) => (offered.has(protocol) ? protocol : false),
+    });
     wss.on('wsClientError', (err: Error, socket: Duplex) => refuseUpgrade(socket, status(400, `unable to upgrade connection: ${err.message}`)));
     return wss;
   }

@@ -12,7 +12,10 @@ function stat(id: string, pod: string, container: string, cpuNs: number, ws: num
       annotations: {},
     },
     cpu: { timestamp: atNs ?? 0, usageCoreNanoSeconds: { value: cpuNs }, usageNanoCores: null },
-    memory: { timestamp: 0, workingSetBytes: { value: ws }, availableBytes: null, usageBytes: { value: ws + 100 }, rssBytes: null, pageFaults: null, majorPageFaults: null },
+    memory: {
+      timestamp: 0, workingSetBytes: { value: ws }, availableBytes: null, usageBytes: { value: ws + 100 },
+      rssBytes: null, pageFaults: null, majorPageFaults: null,
+    },
     writableLayer: null,
   };
 }

@@ -93,7 +93,10 @@ export class StatsSampler {
       const cpu = num(s.cpu?.usageCoreNanoSeconds);
       if (!id || !key || cpu === undefined) continue;
       seen.add(id);
-      const sample: Sample = { atNs: s.cpu?.timestamp ? Number(s.cpu.timestamp) : at, cpuNs: cpu, workingSet: num(s.memory?.workingSetBytes) ?? 0, usage: num(s.memory?.usageBytes), rss: num(s.memory?.rssBytes) };
+      const sample: Sample = {
+        atNs: s.cpu?.timestamp ? Number(s.cpu.timestamp) : at, cpuNs: cpu,
+        workingSet: num(s.memory?.workingSetBytes) ?? 0, usage: num(s.memory?.usageBytes), rss: num(s.memory?.rssBytes),
+      };
       const had = this.containers.get(id);
       this.containers.set(id, { key, prev: had?.last, last: sample });
     }
@@ -160,6 +163,8 @@ function cpuOf(prev: Sample | undefined, last: Sample): CpuStats {
 function memoryOf(s: Sample): MemoryStats {
   return {
     time: new Date(s.atNs / 1e6).toISOString(), workingSetBytes: s.workingSet,
-    ...(s.usage !== undefined ? { usageBytes: s.usage } : {}), ...(s.available !== undefined ? { availableBytes: s.available } : {}), ...(s.rss !== undefined ? { rssBytes: s.rss } : {}),
+    ...(s.usage !== undefined ? { usageBytes: s.usage } : {}),
+    ...(s.available !== undefined ? { availableBytes: s.available } : {}),
+    ...(s.rss !== undefined ? { rssBytes: s.rss } : {}),
   };
 }

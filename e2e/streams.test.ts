@@ -89,6 +89,24 @@ function get(port: number, path: string): Promise<{ status: number; body: string
   });
 }
 
+/** A command run in a tmux terminal of its own (91x37): keys typed into it, the screen read back, its exit code. */
+function terminal(name: string, command: string): { pane: () => string; type: (line: string) => void; exitCode: () => Promise<string> } {
+  tmuxSocket = join(dir, 'tmux.sock');
+  const tmux = (...args: string[]) => spawnSync('tmux', ['-S', tmuxSocket, ...args], { encoding: 'utf8' });
+  const marker = join(dir, `${name}.exit`);
+  const script = join(dir, `${name}.sh`);
+  writeFileSync(script, `KUBECONFIG=${kubeconfig} ${command}; echo $? > ${marker}\n`);
+  assert.equal(tmux('new-session', '-d', '-s', name, '-x', '91', '-y', '37', 'sh', script).status, 0);
+  return {
+    pane: () => tmux('capture-pane', '-p', '-t', name).stdout,
+    type: (line) => void tmux('send-keys', '-t', name, line, 'Enter'),
+    exitCode: async () => {
+      await until(`${name} to exit`, () => existsSync(marker) && readFileSync(marker, 'utf8').trim() !== '');
+      return readFileSync(marker, 'utf8').trim();
+    },
+  };
+}
+
 before(async () => {
   if (skip) return;
   const regPort = await freePort();
@@ -206,19 +224,22 @@ spec:
   - {name: c, image: ${registry}/flotilla/tools:v1, stdin: true, tty: true, command: [sh]}
 `);
   await running('shell');
-  tmuxSocket = join(dir, 'tmux.sock');
-  const tmux = (...args: string[]) => spawnSync('tmux', ['-S', tmuxSocket, ...args], { encoding: 'utf8' });
-  const marker = join(dir, 'attach.exit');
-  const script = join(dir, 'attach.sh');
-  writeFileSync(script, `KUBECONFIG=${kubeconfig} ${KUBECTL} attach -it shell; echo $? > ${marker}\n`);
-  assert.equal(tmux('new-session', '-d', '-x', '91', '-y', '37', 'sh', script).status, 0);
-  const pane = () => tmux('capture-pane', '-p').stdout;
-  await until('kubectl attach -it to be connected', () => pane().includes('If you don\'t see a command prompt'));
-  tmux('send-keys', 'echo sum=$((6*7)) size=$(stty size)', 'Enter');
-  await until('the shell to answer in the terminal', () => /sum=42 size=37 91/.test(pane()));
-  tmux('send-keys', 'exit', 'Enter');
-  await until('kubectl attach to exit', () => existsSync(marker) && readFileSync(marker, 'utf8').trim() !== '');
-  assert.equal(readFileSync(marker, 'utf8').trim(), '0');
+  const t = terminal('attach', `${KUBECTL} attach -it shell`);
+  await until('kubectl attach -it to be connected', () => t.pane().includes('If you don\'t see a command prompt'));
+  t.type('echo sum=$((6*7)) size=$(stty size)');
+  await until('the shell to answer in the terminal', () => /sum=42 size=37 91/.test(t.pane()));
+  t.type('exit');
+  assert.equal(await t.exitCode(), '0');
+});
+
+test('kubectl debug -it (an ephemeral container attached in a terminal) sees the target container\'s processes', { skip }, async () => {
+  const t = terminal('debug', `${KUBECTL} debug -it web --image=${registry}/flotilla/tools:v1 --target=tools --container=dbg -- sh`);
+  await until('kubectl debug -it to be connected', () => t.pane().includes('If you don\'t see a command prompt'), 120_000);
+  // the target's loop (sh -c 'trap ...') is in the debug container's process namespace
+  t.type('echo found=$(ps -o args | grep -c "[t]rap")');
+  await until('the debug shell to see the target\'s process', () => /found=1/.test(t.pane()), 30_000);
+  t.type('exit');
+  assert.equal(await t.exitCode(), '0');
 });
 
 test('kubectl cp a 5 MB file into a pod and back out, byte-identical, with kubectl 1.32 (v5) and 1.27 (SPDY)', { skip }, async () => {

@@ -2,10 +2,10 @@
 // the HTTP server with WebSocket watches. Writes a kubeconfig kubectl can use.
 import { createServer, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { KINDS, type KindInfo } from '../lib/api/kinds.js';
+import type { KindInfo } from '../lib/api/kinds.js';
 import type { KubeObject } from '../lib/api/types.js';
 import { logger } from '../lib/util/log.js';
 import { namespaceLifecycle } from './admission/namespace-lifecycle.js';
@@ -15,7 +15,8 @@ import { toApiError } from './errors.js';
 import { answerClientError, answerConnect } from './http/client-error.js';
 import { createHandler } from './http/handler.js';
 import { UpgradeHandler } from './http/upgrade.js';
-import { strategies } from './registry/kinds/index.js';
+import { builtinKinds } from './registry/kinds/index.js';
+import { KindRegistry } from './registry/registry.js';
 import { Store } from './registry/store.js';
 import { CacheHub } from './storage/cache.js';
 import { EtcdStorage } from './storage/etcd.js';
@@ -47,6 +48,8 @@ export class ApiServer {
   private hub?: CacheHub;
   private http?: Server;
   private upgrades?: UpgradeHandler;
+  /** The served kinds; one registered at run time gets its store at once (CustomResourceDefinitions will). */
+  readonly kinds = new KindRegistry();
   readonly stores = new Map<KindInfo, Store>();
   url = '';
 
@@ -66,14 +69,15 @@ export class ApiServer {
     storage.guard(this.etcd ? this.etcd.identity : await claimIdentity(storage.client, randomUUID()));
     const hub = (this.hub = new CacheHub(storage, this.opts.watchWindow));
     const ctx = { listCached: (resource: string) => this.listCached(resource) };
-    const nsKind = KINDS.find((k) => k.resource === 'namespaces') as KindInfo;
-    const nsCache = hub.register(resourcePrefix(nsKind));
+    const nsCache = hub.register(resourcePrefix({ group: '', resource: 'namespaces' }));
     const gate = namespaceLifecycle(nsCache, hub, storage);
-    for (const s of strategies()) this.stores.set(s.kind, new Store(s.kind, s, storage, hub, gate, ctx));
+    this.kinds.onRegister((def) => this.stores.set(def.info, new Store(def, storage, hub, gate, ctx)));
+    for (const def of await builtinKinds()) this.kinds.register(def);
     await hub.start();
     await this.bootstrap();
 
     const handler = createHandler({
+      kinds: this.kinds,
       stores: this.stores,
       authenticator: insecureLoopbackAuthenticator,
       authorizer: alwaysAllow,
@@ -93,7 +97,8 @@ export class ApiServer {
     const server = (this.http = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, handler));
     server.headersTimeout = 60_000;
     // watches over WebSocket and pods/exec: every upgraded socket is guarded there (upgrade.ts)
-    const upgrades = (this.upgrades = new UpgradeHandler({ stores: this.stores, authenticator: insecureLoopbackAuthenticator, authorizer: alwaysAllow, bookmarkIntervalMs: this.opts.bookmarkIntervalMs ?? 30_000 }));
+    const upgrades = (this.upgrades = new UpgradeHandler({ stores: this.stores, authenticator: insecureLoopbackAuthenticator, authorizer: alwaysAllow,
+      bookmarkIntervalMs: this.opts.bookmarkIntervalMs ?? 30_000 }));
     server.on('upgrade', upgrades.handle);
     // what the HTTP parser refuses (a 100 KB URL, an unknown method) gets a Status, not a reset connection
     server.on('clientError', (e, socket) => answerClientError(e, socket));

@@ -36,7 +36,8 @@ export function dashboardUrl(t: Target, path = '/dashboard/'): string {
 }
 
 /** A request to the API as the target's user (for checks outside the page, and forged writes). */
-export async function api(t: Target, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; text: string }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+export async function api(t: Target, method: string, path: string, body?: unknown, headers: Record<string,
+  string> = {}): Promise<{ status: number; body: any; text: string }> { // eslint-disable-line @typescript-eslint/no-explicit-any
   const h: Record<string, string> = { Accept: 'application/json', ...headers };
   if (body !== undefined) h['Content-Type'] ??= 'application/json';
   if (t.token) h.Authorization = `Bearer ${t.token}`;

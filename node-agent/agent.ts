@@ -109,7 +109,8 @@ export class NodeAgent {
     const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
     this.pods.onAdd(kick).onUpdate((old, p) => {
       const m = old.metadata;
-      if (m.deletionTimestamp !== p.metadata.deletionTimestamp || !same(old.spec, p.spec) || !same(m.labels, p.metadata.labels) || !same(m.annotations, p.metadata.annotations)) kick(p);
+      if (m.deletionTimestamp !== p.metadata.deletionTimestamp || !same(old.spec, p.spec) || !same(m.labels, p.metadata.labels) || !same(m.annotations,
+        p.metadata.annotations)) kick(p);
     }).onDelete(kick);
     this.runtime = new RuntimeHealth(cri, { onChange: () => void this.updateNodeStatus().catch((e: Error) => log.warn('node status update failed', { error: e.message })) });
     // every ConfigMap and Secret, so that pods see them without a request per sync and notice their changes
@@ -262,7 +263,8 @@ export class NodeAgent {
   }
 
   private async statusNow(prev: KubeObject | undefined): Promise<Record<string, unknown>> {
-    return nodeStatus(prev, { dataDir: this.o.dataDir, hostIP: this.hostIP, hostname: this.nodeName, port: this.o.port, version: this.runtime.version, ready: this.runtime.ready() });
+    return nodeStatus(prev, { dataDir: this.o.dataDir, hostIP: this.hostIP, hostname: this.nodeName, port: this.o.port, version: this.runtime.version,
+      ready: this.runtime.ready() });
   }
 
   private async registerNode(): Promise<void> {

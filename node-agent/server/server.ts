@@ -34,7 +34,8 @@ function status(code: number, message: string): Status {
 
 export class AgentServer {
   private server?: Server;
-  private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: (offered) => EXEC_PROTOCOLS.find((p) => offered.has(p)) ?? false });
+  private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false,
+    handleProtocols: (offered) => EXEC_PROTOCOLS.find((p) => offered.has(p)) ?? false });
   /** Upgraded sockets until they close: refusals being written and exec sessions. */
   private readonly sockets = new Set<Duplex>();
   private readonly sessions = new Set<ExecSession>();

@@ -66,7 +66,8 @@ let cache: Readonly<Record<string, Schema>> | undefined;
 export function components(): Readonly<Record<string, Schema>> {
   if (!cache) {
     const all: Record<string, Schema> = {
-      ...metaSchemas, ...discoverySchemas, ...containerSchemas, ...volumeSchemas, ...podSchemas, ...statusSchemas, ...serviceSchemas, ...discoveryV1Schemas, ...appsSchemas, ...listSchemas(),
+      ...metaSchemas, ...discoverySchemas, ...containerSchemas, ...volumeSchemas, ...podSchemas, ...statusSchemas, ...serviceSchemas, ...discoveryV1Schemas,
+      ...appsSchemas, ...listSchemas(),
     };
     const sorted: Record<string, Schema> = {};
     for (const name of Object.keys(all).sort()) sorted[name] = all[name];

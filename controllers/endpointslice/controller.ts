@@ -117,7 +117,8 @@ export class EndpointSliceController extends Reconciler {
       }
       return;
     }
-    if (JSON.stringify(cur.subsets ?? []) === JSON.stringify(want.subsets ?? []) && JSON.stringify(cur.metadata.labels ?? {}) === JSON.stringify(want.metadata.labels ?? {})) return;
+    const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+    if (same(cur.subsets ?? [], want.subsets ?? []) && same(cur.metadata.labels ?? {}, want.metadata.labels ?? {})) return;
     const next: KubeObject = { ...cur, metadata: { ...cur.metadata, labels: want.metadata.labels } };
     if (want.subsets) next.subsets = want.subsets;
     else delete next.subsets;

@@ -57,7 +57,8 @@ test('a named targetPort is resolved per pod: pods serving it on different numbe
   assert.equal(groups.length, 2);
   const plan = planSlices(service(), groups, []);
   assert.equal(plan.create.length, 2);
-  const byPort = Object.fromEntries(plan.create.map((s) => [(s.ports as Array<{ port: number }>)[0]?.port, (s.endpoints as Endpoint[]).map((e) => e.targetRef.name)]));
+  const names = (s: KubeObject): string[] => (s.endpoints as Endpoint[]).map((e) => e.targetRef.name);
+  const byPort = Object.fromEntries(plan.create.map((s) => [(s.ports as Array<{ port: number }>)[0]?.port, names(s)]));
   assert.deepEqual(byPort, { 8080: ['a', 'c'], 9090: ['b'] });
   const s = plan.create[0] as KubeObject;
   assert.deepEqual(s.metadata.labels, { tier: 'front', 'kubernetes.io/service-name': 'web', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' });

@@ -93,6 +93,7 @@ export class ClusterNetwork {
 }
 
 function samePodForNetwork(a: KubeObject, b: KubeObject): boolean {
-  const view = (p: KubeObject): string => JSON.stringify([p.metadata.labels, p.status?.podIPs, p.status?.podIP, p.spec?.nodeName, p.metadata.deletionTimestamp]);
+  const view = (p: KubeObject): string =>
+    JSON.stringify([p.metadata.labels, p.status?.podIPs, p.status?.podIP, p.spec?.nodeName, p.metadata.deletionTimestamp, p.spec?.containers]);
   return view(a) === view(b);
 }

@@ -7,7 +7,12 @@ import { parseIPRange, parsePortRange } from './ip-range.js';
 import { AllocationRepair } from './repair.js';
 import { ServiceAllocator } from './service.js';
 
-/** Storage with etcd's contract for what the allocator uses: create only if absent, delete at a revision. Each call yields, so concurrent callers interleave. */
+/**
+ * Storage with etcd's contract for what the allocator uses: create only if absent, delete at a revision. Each call
+ * yields, so concurrent callers interleave.
+ */
+type Item = { key: string; obj: KubeObject; rev: number };
+
 class FakeStorage implements AllocationStorage {
   readonly data = new Map<string, { value: string; rev: number }>();
   rev = 1;
@@ -29,10 +34,11 @@ class FakeStorage implements AllocationStorage {
     this.rev++;
     return { ok: true };
   }
-  async list(prefix: string, opts: { startKey?: string; limit?: number } = {}): Promise<{ items: { key: string; obj: KubeObject; rev: number }[]; more: boolean }> {
+  async list(prefix: string, opts: { startKey?: string; limit?: number } = {}): Promise<{ items: Item[]; more: boolean }> {
     const keys = [...this.data.keys()].filter((k) => k.startsWith(prefix) && k >= (opts.startKey ?? prefix)).sort();
     const page = keys.slice(0, opts.limit ?? keys.length);
-    return { items: page.map((key) => ({ key, obj: JSON.parse(this.data.get(key)?.value as string) as KubeObject, rev: this.data.get(key)?.rev as number })), more: page.length < keys.length };
+    const item = (key: string): Item => ({ key, obj: JSON.parse(this.data.get(key)?.value as string) as KubeObject, rev: this.data.get(key)?.rev as number });
+    return { items: page.map(item), more: page.length < keys.length };
   }
 }
 

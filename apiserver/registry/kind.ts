@@ -12,6 +12,7 @@ import { nameIsDNSSubdomain } from '../validation/names.js';
 import type { ServerResponse } from 'node:http';
 import type { GroupVersionKind } from '../../lib/api/schema/index.js';
 import type { ObjectStore, WriteContext } from './types.js';
+import type { ServiceAllocator } from './allocator/service.js';
 
 /** One request to a subresource, decoded as far as the HTTP layer can without knowing the subresource. */
 export interface SubresourceCall {
@@ -51,8 +52,16 @@ export interface SubresourceDefinition {
 }
 
 export interface StrategyContext {
-  /** Lists objects of another kind from the watch cache (e.g. services, to pick a free cluster IP). */
+  /** Lists objects of another kind from the watch cache. */
   listCached(resource: string): KubeObject[];
+  /** The cluster IP and node port ranges (--service-cluster-ip-range, --service-node-port-range), in etcd. */
+  readonly serviceAllocator?: ServiceAllocator;
+}
+
+/** What an allocation took for one write: commit() once the write is stored, revert() when it is not. */
+export interface AllocationTxn {
+  commit(): Promise<void>;
+  revert(): Promise<void>;
 }
 
 /** The field labels a kind can be selected by (`?fieldSelector=`), beyond metadata.name and metadata.namespace. */
@@ -79,6 +88,14 @@ export interface KindSpec {
   prepareForCreate?(obj: KubeObject, ctx: StrategyContext): void;
   /** Before an update (not a subresource write) is checked: fields kept from the stored object. */
   prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
+  /**
+   * After a create or an update (not a subresource write) is checked, before it is stored: takes what the object
+   * holds of a shared range (a Service's cluster IP and node ports), filling in what the user left out. May refuse
+   * (422). With dryRun nothing is taken, only checked and filled in.
+   */
+  allocate?(obj: KubeObject, old: KubeObject | undefined, ctx: StrategyContext, dryRun: boolean): Promise<AllocationTxn>;
+  /** Gives back what allocate() took, once the object is gone from storage. */
+  release?(obj: KubeObject, ctx: StrategyContext): Promise<void>;
   /** The kind's checks on every write, after the schema's (field-level causes). */
   validate?(obj: Obj): FieldCause[];
   /** The checks only updates get: fields that may not change once set. */
@@ -99,7 +116,7 @@ export interface KindSpec {
   isFinalized?(obj: KubeObject): boolean;
 }
 
-export interface KindDefinition extends Required<Omit<KindSpec, 'selectableFields' | 'gracePeriod' | 'beginDelete' | 'objectMeta'>> {
+export interface KindDefinition extends Required<Omit<KindSpec, 'selectableFields' | 'gracePeriod' | 'beginDelete' | 'objectMeta' | 'allocate' | 'release'>> {
   /** Who the kind is (lib/api/kinds.ts): what clients know of it too. */
   readonly info: KindInfo;
   /** The name of its schema in lib/api/schema. */
@@ -108,6 +125,8 @@ export interface KindDefinition extends Required<Omit<KindSpec, 'selectableField
   readonly selectableFields?: SelectableFields;
   gracePeriod?(obj: KubeObject, requested: number | undefined): number | undefined;
   beginDelete?(obj: KubeObject): boolean;
+  allocate?(obj: KubeObject, old: KubeObject | undefined, ctx: StrategyContext, dryRun: boolean): Promise<AllocationTxn>;
+  release?(obj: KubeObject, ctx: StrategyContext): Promise<void>;
   /** The served subresources, in the identity's order. */
   readonly subresources: Readonly<Record<string, SubresourceDefinition>>;
 }
@@ -147,6 +166,8 @@ export function defineKind(info: KindInfo, spec: KindSpec = {}): KindDefinition 
     subresources,
     gracePeriod: spec.gracePeriod,
     beginDelete: spec.beginDelete,
+    allocate: spec.allocate,
+    release: spec.release,
     isFinalized: spec.isFinalized ?? (() => true),
   };
 }

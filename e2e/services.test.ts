@@ -201,3 +201,48 @@ spec:
   ok(['create', '-f', '-'], `{"apiVersion":"v1","kind":"Service","metadata":{"name":"again"},"spec":{"clusterIP":"${ip}","ports":[{"port":80}]}}`);
   assert.equal(JSON.parse(ok(['get', 'svc', 'again', '-o', 'json'])).spec.clusterIP, ip);
 });
+
+/** POSTs a Service straight to the API server (as any client would); the status code and body. */
+async function postService(name: string, clusterIP?: string): Promise<{ code: number; body: Json }> {
+  const { apiserverPort } = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as { apiserverPort: number };
+  const spec: Json = { ports: [{ port: 80 }] };
+  if (clusterIP) spec.clusterIP = clusterIP;
+  const res = await fetch(`http://127.0.0.1:${apiserverPort}/api/v1/namespaces/default/services`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec }),
+  });
+  return { code: res.status, body: (await res.json()) as Json };
+}
+
+test('the kubernetes Service; 200 concurrent creates from 4 clients get distinct IPs that an API server restart keeps and a delete frees', { skip }, async () => {
+  const k = JSON.parse(ok(['get', 'svc', 'kubernetes', '-o', 'json'])) as Json;
+  assert.equal(k.spec.clusterIP, '10.96.0.1');
+  assert.equal(k.spec.ports[0].port, 443);
+  assert.equal(JSON.parse(ok(['get', 'endpointslice', 'kubernetes', '-o', 'json'])).endpoints.length, 1);
+
+  const names = Array.from({ length: 200 }, (_, i) => `many-${i}`);
+  const clients = [0, 1, 2, 3].map(async (c) => {
+    const out: Json[] = [];
+    for (let i = c; i < names.length; i += 4) {
+      const r = await postService(names[i] as string);
+      assert.equal(r.code, 201, JSON.stringify(r.body));
+      out.push(r.body);
+    }
+    return out;
+  });
+  const created = (await Promise.all(clients)).flat();
+  const ips = created.map((s) => s.spec.clusterIP as string);
+  assert.equal(new Set(ips).size, 200, 'every ClusterIP distinct');
+
+  // the API server is killed and started again by the supervisor: what is held stays held
+  const status = JSON.parse(flotilla(['status', '--data-dir', dir, '-o', 'json'])) as Json;
+  const api = (status.components as Json[]).find((c) => c.name === 'apiserver') as Json;
+  process.kill(api.pid as number, 'SIGKILL');
+  await until('the API server back', async () => (await postService('probe-after-restart').catch(() => ({ code: 0 }))).code === 201);
+  const taken = await postService('copy', ips[0]);
+  assert.equal(taken.code, 422);
+  assert.equal(taken.body.message, `Service "copy" is invalid: spec.clusterIPs: Invalid value: []string{"${ips[0]}"}: failed to allocate IP ${ips[0]}: provided IP is already allocated`);
+
+  // deleted, every address can be asked for again
+  ok(['delete', 'svc', ...names, '--wait=false']);
+  for (const [i, ip] of ips.slice(0, 20).entries()) assert.equal((await postService(`reuse-${i}`, ip)).code, 201, `${ip} reusable`);
+});

@@ -1,5 +1,6 @@
 // The registry of every kind the API serves: where it lives in the URL space and how discovery describes it.
-// Adding a kind starts here (one entry), then a schema in lib/api/schema and a strategy in apiserver/registry.
+// Adding a kind starts here (one entry), then its schema in lib/api/schema and its kind file,
+// apiserver/registry/kinds/<resource>.ts (README: "Adding a kind").
 
 export interface KindInfo {
   /** API group; '' for the core group. */

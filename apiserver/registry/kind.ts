@@ -9,7 +9,8 @@ import { DEFAULT_PRINTER, type Printer } from '../printers/columns.js';
 import type { FieldCause, Obj } from '../validation/field.js';
 import type { MetaOptions } from '../validation/meta.js';
 import { nameIsDNSSubdomain } from '../validation/names.js';
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { GroupVersionKind } from '../../lib/api/schema/index.js';
 import type { ObjectStore, WriteContext } from './types.js';
 import type { ServiceAllocator } from './allocator/service.js';
@@ -37,6 +38,19 @@ export interface SubresourceCall {
   sendJson(code: number, body: unknown): void;
 }
 
+/** An upgraded connection to a subresource (pods/exec), handed over once authenticated and authorized. */
+export interface SubresourceUpgrade {
+  /** Every kind's store, for subresources that read other kinds (exec reads the pod's node). */
+  readonly stores: ReadonlyMap<KindInfo, ObjectStore>;
+  readonly namespace: string | undefined;
+  readonly name: string;
+  readonly query: URLSearchParams;
+  readonly req: IncomingMessage;
+  /** The raw socket: the subresource answers on it, refusals included (as a Status in an HTTP response). */
+  readonly socket: Duplex;
+  readonly head: Buffer;
+}
+
 /** What a subresource (/<resource>/<name>/<sub>) is and serves, as Kubernetes' StatusREST, ScaleREST, BindingREST... */
 export interface SubresourceDefinition {
   /** The kind its requests and answers carry, for discovery and OpenAPI; the resource's own kind when unset. */
@@ -47,8 +61,10 @@ export interface SubresourceDefinition {
   readonly documented?: boolean;
   /** The verbs discovery lists for it. */
   readonly verbs: readonly string[];
-  /** Serves a plain HTTP request (upgrades, such as exec, are served in http/upgrade.ts). */
+  /** Serves a plain HTTP request. */
   serve(call: SubresourceCall): Promise<void>;
+  /** Serves an upgraded connection (exec relays it, SPDY or WebSocket, to the node); unset: upgrades are refused. */
+  upgrade?(u: SubresourceUpgrade): Promise<void>;
 }
 
 export interface StrategyContext {

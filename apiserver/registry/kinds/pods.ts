@@ -5,7 +5,7 @@ import type { KindInfo } from '../../../lib/api/kinds.js';
 import { rfc3339 } from '../../../lib/api/time.js';
 import type { KubeObject } from '../../../lib/api/types.js';
 import { errors } from '../../errors.js';
-import { proxyLogs } from '../../http/node-proxy.js';
+import { proxyExec, proxyLogs } from '../../http/node-proxy.js';
 import { AGE, NAME, age, none } from '../../printers/columns.js';
 import { podReadyRestartsStatus } from '../../printers/pods.js';
 import { validateContainersOnlyForPod } from '../../validation/container.js';
@@ -252,8 +252,14 @@ export default defineKind(identity('v1', 'Pod'), {
     status: statusSubresource(),
     binding,
     log,
-    exec: upgradeOnly('PodExecOptions'),
-    // served over upgrades in http/upgrade.ts once the identity names them
+    // any upgrade goes on to the node agent, SPDY too: kubectl falls back to SPDY when its WebSocket upgrade is
+    // refused and prints the second answer, so that one must carry the real reason (no such container, ...)
+    // before the agent says it speaks WebSocket only
+    exec: {
+      ...upgradeOnly('PodExecOptions'),
+      upgrade: (u) => proxyExec(u.stores as Map<KindInfo, Store>, u.namespace as string, u.name, u.query, u.req, u.socket, u.head),
+    },
+    // served over upgrades once the identity names them and they define upgrade()
     attach: upgradeOnly('PodAttachOptions'),
     portforward: upgradeOnly('PodPortForwardOptions'),
   },

@@ -1,4 +1,5 @@
-// discovery.k8s.io/v1 EndpointSlice: the endpoints (addresses, conditions, ports) of a Service, at most 100 per slice.
+// discovery.k8s.io/v1 EndpointSlice: the endpoints (addresses, conditions, ports) of a Service, at most 100 per slice,
+// with their protobuf field numbers (discoveryFieldNumbers, from upstream's generated.proto).
 import { CORE, arr, bool, enumStr, gvk, int32, kindSchema, obj, ref, str, stringMap, type Schema } from './dsl.js';
 
 export const DISCOVERY = 'io.k8s.api.discovery.v1.';
@@ -45,3 +46,16 @@ export const discoveryV1Schemas: Record<string, Schema> = {
 
 
 
+
+/** Upstream's protobuf field numbers of these types (syntax: apiserver/protobuf/numbers.ts). */
+export const discoveryFieldNumbers: Readonly<Record<string, string>> = {
+  'k8s.io.api.discovery.v1': `
+    Endpoint: addresses=1 conditions=2 hostname=3* targetRef=4* deprecatedTopology=5 nodeName=6* zone=7* hints=8*
+    EndpointConditions: ready=1* serving=2* terminating=3*
+    EndpointHints: forZones=1 forNodes=2
+    EndpointPort: name=1* protocol=2* port=3* appProtocol=4*
+    EndpointSlice: metadata=1 addressType=4 endpoints=2 ports=3
+    ForNode: name=1
+    ForZone: name=1
+  `,
+};

@@ -3,13 +3,13 @@
 // `{"$ref": "#/components/schemas/NAME"}`; the OpenAPI documents, validation, pruning and strategic merge patch all
 // read this one set.
 import { KINDS, type KindInfo } from '../kinds.js';
-import { appsSchemas } from './apps.js';
+import { appsFieldNumbers, appsSchemas } from './apps.js';
 import { containerSchemas } from './core-container.js';
 import { podSchemas } from './core-pod.js';
 import { serviceSchemas } from './core-service.js';
 import { statusSchemas } from './core-status.js';
 import { discoverySchemas } from './discovery.js';
-import { discoveryV1Schemas } from './discovery-v1.js';
+import { discoveryFieldNumbers, discoveryV1Schemas } from './discovery-v1.js';
 import { volumeSchemas } from './core-volume.js';
 import { REF_PREFIX, arr, gvk, metaRef, obj, ref, typeMeta, type Schema } from './dsl.js';
 import { metaSchemas } from './meta.js';
@@ -59,6 +59,12 @@ function deepFreeze<T>(o: T): T {
   }
   return o;
 }
+
+/**
+ * The protobuf field numbers kept beside their schemas (proto package -> table text); apiserver/protobuf/numbers.ts
+ * holds the rest and merges these in.
+ */
+export const schemaFieldNumbers: Readonly<Record<string, string>> = { ...appsFieldNumbers, ...discoveryFieldNumbers };
 
 let cache: Readonly<Record<string, Schema>> | undefined;
 

@@ -159,6 +159,9 @@ spec:
   assert.deepEqual(slice.ports, [{ name: '', port: 8080, protocol: 'TCP' }]);
   const pods = Object.keys(readyEndpoints()).sort();
   assert.match(ok(['get', 'endpoints', 'web']), new RegExp(`web\\s+\\S+:8080,\\S+:8080`));
+  const table = ok(['get', 'endpointslices', '-l', 'kubernetes.io/service-name=web']);
+  assert.match(table, /^NAME\s+ADDRESSTYPE\s+PORTS\s+ENDPOINTS\s+AGE\n/);
+  assert.match(table, /\nweb-\S+\s+IPv4\s+8080\s+[\d.]+,[\d.]+\s+\S+\n/);
 
   // from the host: only once the rule is there
   await ruleInstalled(ip, 80);

@@ -100,3 +100,20 @@ test('a Service without a selector is left to whoever manages its endpoints', as
   assert.equal(api.list(SLICE, 'default')[0]?.metadata.labels?.['kubernetes.io/service-name'], 'web');
   assert.equal(subsetsOf(api, 'manual')[0]?.addresses?.[0]?.ip, '192.0.2.1');
 });
+
+test('a sync never plans from a slice cache that has not seen its own last writes (no second slice for the same pods)', async (t) => {
+  const api = await start(t);
+  // the controller's slice watch lags: what it creates is not in its cache yet
+  api.holdWatches('endpointslices');
+  api.seed(SERVICE, { metadata: { name: 'web', namespace: 'default', uid: 'svc-uid' }, spec: { selector: { app: 'web' }, clusterIP: '10.96.0.20', ports: [{ port: 80, protocol: 'TCP' }] } });
+  api.seed(POD, pod('a', '10.88.0.2', true));
+  await eventually('the first slice created', () => api.list(SLICE, 'default').length === 1);
+  // more pods arrive while the cache still shows no slice: syncs wait for it instead of creating another
+  api.seed(POD, pod('b', '10.88.0.3', true));
+  api.seed(POD, pod('c', '10.88.0.4', true));
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(api.list(SLICE, 'default').length, 1);
+  api.releaseWatches('endpointslices');
+  await eventually('one slice with the three pods', () => JSON.stringify(sliceView(api)) === JSON.stringify({ a: true, b: true, c: true }));
+  assert.equal(api.list(SLICE, 'default').length, 1);
+});

@@ -29,6 +29,12 @@ export class EndpointSliceController extends Reconciler {
   private readonly slices: Informer;
   private readonly endpoints: Informer;
   private readonly nodes: Informer;
+  /**
+   * The slices each Service's last sync wrote (name -> resourceVersion, '' for deleted) and when: until the informer
+   * has seen them, a sync would plan from a stale cache and create a second slice for the same endpoints (as
+   * Kubernetes' EndpointSliceTracker prevents). Given up on after a few seconds (someone else deleted one meanwhile).
+   */
+  private readonly written = new Map<string, { at: number; slices: Map<string, string> }>();
 
   constructor(private readonly ctx: ControllerContext) {
     super('endpointslice-controller', { baseDelayMs: 5, maxDelayMs: 10_000 });
@@ -77,17 +83,24 @@ export class EndpointSliceController extends Reconciler {
     if (!svc) return this.deleteEndpoints(namespace as string, name);
     const sel = selectorOf(svc);
     if (!sel || svc.spec?.type === 'ExternalName' || svc.metadata.deletionTimestamp) return;
+    if (this.cacheBehind(key, namespace as string)) return { requeueAfter: 50 };
     const selector = selectorFromSet(sel);
     const pods = this.pods.byIndex('namespace', namespace as string).filter((p) => matchesLabels(selector, p.metadata.labels));
     const groups = desiredEndpoints(svc, pods, (node) => zoneOf(this.nodes.get(node)));
     const mine = this.slices.byIndex('service', key).filter((s) => s.metadata.labels?.[MANAGED_BY_LABEL] === CONTROLLER_NAME);
     const plan = planSlices(svc, groups, mine);
     const client = this.ctx.client;
+    const wrote = new Map<string, string>();
+    this.written.set(key, { at: Date.now(), slices: wrote });
     // deletes last, so an endpoint moving between slices is never missing from all of them
-    for (const s of plan.create) await client.create(SLICE, s, { namespace });
+    for (const s of plan.create) {
+      const made = await client.create(SLICE, s, { namespace });
+      wrote.set(made.metadata.name as string, made.metadata.resourceVersion as string);
+    }
     for (const s of plan.update) {
       try {
-        await client.update(SLICE, s);
+        const done = await client.update(SLICE, s);
+        wrote.set(done.metadata.name as string, done.metadata.resourceVersion as string);
       } catch (e) {
         if (!isNotFound(e)) throw e;
         this.enqueue(key); // deleted under us: the next pass creates what is missing
@@ -96,6 +109,7 @@ export class EndpointSliceController extends Reconciler {
     for (const s of plan.delete) {
       try {
         await client.delete(SLICE, s.metadata.name as string, { namespace, preconditions: { uid: s.metadata.uid as string } });
+        wrote.set(s.metadata.name as string, '');
       } catch (e) {
         if (!isNotFound(e) && !isConflict(e)) throw e;
       }
@@ -104,6 +118,22 @@ export class EndpointSliceController extends Reconciler {
       this.log.debug('endpoint slices synced', { service: key, created: plan.create.length, updated: plan.update.length, deleted: plan.delete.length });
     }
     await this.syncEndpoints(svc, desiredEndpointsObject(svc, groups));
+  }
+
+  /** Whether the slice cache has yet to see what the last sync of this Service wrote. */
+  private cacheBehind(key: string, namespace: string): boolean {
+    const w = this.written.get(key);
+    if (!w) return false;
+    if (Date.now() - w.at > 5000) {
+      this.written.delete(key);
+      return false;
+    }
+    for (const [name, rv] of w.slices) {
+      const cached = this.slices.get(name, namespace);
+      if (rv === '' ? cached !== undefined : !cached || revision(cached) < revision({ metadata: { resourceVersion: rv } })) return true;
+    }
+    this.written.delete(key);
+    return false;
   }
 
   private async syncEndpoints(svc: KubeObject, want: KubeObject): Promise<void> {
@@ -132,5 +162,13 @@ export class EndpointSliceController extends Reconciler {
     } catch (e) {
       if (!isNotFound(e)) throw e;
     }
+  }
+}
+
+function revision(o: Pick<KubeObject, 'metadata'>): bigint {
+  try {
+    return BigInt(o.metadata.resourceVersion ?? '0');
+  } catch {
+    return 0n;
   }
 }

@@ -20,6 +20,9 @@ import { UpgradeHandler } from './http/upgrade.js';
 import { builtinKinds } from './registry/kinds/index.js';
 import { KindRegistry } from './registry/registry.js';
 import { Store } from './registry/store.js';
+import { AllocationRepair } from './registry/allocator/repair.js';
+import { ServiceAllocator } from './registry/allocator/service.js';
+import { advertiseAddress, reconcileKubernetesService } from './registry/kubernetes-service.js';
 import { CacheHub } from './storage/cache.js';
 import { EtcdStorage } from './storage/etcd.js';
 import { claimIdentity } from './storage/identity.js';
@@ -42,6 +45,12 @@ export interface ApiServerOptions {
   bookmarkIntervalMs?: number;
   /** Events kept per resource for watch resumption. */
   watchWindow?: number;
+  /** --service-cluster-ip-range (default 10.96.0.0/12). */
+  serviceClusterIPRange?: string;
+  /** --service-node-port-range (default 30000-32767). */
+  serviceNodePortRange?: string;
+  /** The address the `kubernetes` Service's endpoints name (--advertise-address): bindAddress unless that is 0.0.0.0. */
+  advertiseAddress?: string;
 }
 
 export class ApiServer {
@@ -50,6 +59,7 @@ export class ApiServer {
   private hub?: CacheHub;
   private http?: Server;
   private upgrades?: UpgradeHandler;
+  private repair?: AllocationRepair;
   /** The served kinds; one registered at run time gets its store at once (CustomResourceDefinitions will). */
   readonly kinds = new KindRegistry();
   readonly stores = new Map<KindInfo, Store>();
@@ -70,13 +80,17 @@ export class ApiServer {
     // every write checks the cluster identity, so none can land in an etcd that took over the endpoint later
     storage.guard(this.etcd ? this.etcd.identity : await claimIdentity(storage.client, randomUUID()));
     const hub = (this.hub = new CacheHub(storage, this.opts.watchWindow));
-    const ctx = { listCached: (resource: string) => this.listCached(resource) };
+    const serviceAllocator = new ServiceAllocator({ storage, serviceCIDR: this.opts.serviceClusterIPRange, nodePortRange: this.opts.serviceNodePortRange });
+    const ctx = { listCached: (resource: string) => this.listCached(resource), serviceAllocator };
     const nsCache = hub.register(resourcePrefix({ group: '', resource: 'namespaces' }));
     const gate = namespaceLifecycle(nsCache, hub, storage);
     this.kinds.onRegister((def) => this.stores.set(def.info, new Store(def, storage, hub, gate, ctx)));
     for (const def of await builtinKinds()) this.kinds.register(def);
     await hub.start();
     await this.bootstrap();
+    // values held by Services stored before their records existed are recorded first, then leaks are freed now and then
+    this.repair = new AllocationRepair(serviceAllocator, { listServices: () => this.listCached('services') });
+    await this.repair.start();
 
     const nodes = this.stores.get(findByKind('v1', 'Node') as KindInfo) as Store;
     const pods = this.stores.get(findByKind('v1', 'Pod') as KindInfo) as Store;
@@ -121,6 +135,7 @@ export class ApiServer {
     const addr = server.address() as AddressInfo;
     this.url = `http://${this.opts.bindAddress}:${addr.port}`;
     writeKubeConfig(join(dataDir, 'kubeconfig'), { server: this.url, clusterName: 'flotilla', userName: 'admin', contextName: 'flotilla' });
+    await reconcileKubernetesService(this.stores, serviceAllocator.kubernetesServiceIP, advertiseAddress(this.opts), addr.port);
     log.info('API server listening', { url: this.url, kubeconfig: join(dataDir, 'kubeconfig'), etcd: endpoints });
   }
 
@@ -144,6 +159,7 @@ export class ApiServer {
   }
 
   async stop(): Promise<void> {
+    this.repair?.stop();
     await this.hub?.stop();
     this.upgrades?.close();
     if (this.http) {

@@ -20,6 +20,8 @@ export interface ClusterConfig {
   /** The embedded etcd's ports, when chosen on the command line (else the API server's defaults). */
   etcdClientPort?: number;
   etcdPeerPort?: number;
+  /** --service-cluster-ip-range of the API server and the node agent (10.96.0.0/12 when unset). */
+  serviceCIDR?: string;
 }
 
 export const configFile = (dataDir: string) => join(dataDir, 'cluster.json');
@@ -44,6 +46,7 @@ export function superviseArgs(c: ClusterConfig): string[] {
     '--node-agent-port', String(c.nodeAgentPort), '--node-name', c.nodeName, '--hollow-nodes', String(c.hollowNodes)];
   if (c.etcdClientPort !== undefined) args.push('--etcd-client-port', String(c.etcdClientPort));
   if (c.etcdPeerPort !== undefined) args.push('--etcd-peer-port', String(c.etcdPeerPort));
+  if (c.serviceCIDR !== undefined) args.push('--service-cluster-ip-range', c.serviceCIDR);
   return args;
 }
 
@@ -76,9 +79,10 @@ export function componentSpecs(c: ClusterConfig): ChildSpec[] {
   const etcd: string[] = [];
   if (c.etcdClientPort !== undefined) etcd.push('--etcd-client-port', String(c.etcdClientPort));
   if (c.etcdPeerPort !== undefined) etcd.push('--etcd-peer-port', String(c.etcdPeerPort));
+  const serviceCIDR = ['--service-cluster-ip-range', c.serviceCIDR ?? '10.96.0.0/12'];
   const specs: ChildSpec[] = [
     {
-      name: 'apiserver', command: flotilla('apiserver', '--data-dir', c.dataDir, '--port', String(c.apiserverPort), ...etcd),
+      name: 'apiserver', command: flotilla('apiserver', '--data-dir', c.dataDir, '--port', String(c.apiserverPort), ...etcd, ...serviceCIDR),
       ready: () => apiserverReady(c.apiserverPort), stopGraceMs: 30_000,
     },
     {
@@ -89,7 +93,8 @@ export function componentSpecs(c: ClusterConfig): ChildSpec[] {
     { name: 'scheduler', command: flotilla('scheduler', '--kubeconfig', kubeconfig), after: ['apiserver'] },
     {
       name: 'node-agent',
-      command: flotilla('node-agent', '--kubeconfig', kubeconfig, '--data-dir', c.dataDir, '--node-name', c.nodeName, '--port', String(c.nodeAgentPort)),
+      command: flotilla('node-agent', '--kubeconfig', kubeconfig, '--data-dir', c.dataDir, '--node-name', c.nodeName, '--port', String(c.nodeAgentPort),
+        ...serviceCIDR),
       after: ['apiserver', 'runtime'],
     },
   ];

@@ -3,6 +3,7 @@
 import { SharedInformerFactory, type Client, type Reconciler } from '../lib/client/index.js';
 import { ControllerContext, DEFAULT_OPTIONS, type ControllerOptions } from './context.js';
 import { DeploymentController } from './deployment/index.js';
+import { EndpointSliceController } from './endpointslice/controller.js';
 import { GarbageCollector } from './garbagecollector/controller.js';
 import { NamespaceController } from './namespace/controller.js';
 import { NodeLifecycleController } from './nodelifecycle/controller.js';
@@ -18,6 +19,7 @@ export async function runControllers(client: Client, signal: AbortSignal, option
     new GarbageCollector(ctx),
     new NamespaceController(ctx),
     new NodeLifecycleController(ctx),
+    new EndpointSliceController(ctx),
   ];
   try {
     await Promise.all(controllers.map((c) => c.run(opts.workers, signal)));

@@ -82,16 +82,22 @@ test('leader election: one leader at a time; a stopped leader hands over to the 
   const mk = (id: string) => new LeaderElector(client, { namespace: 'kube-system', name: 'test-lock', identity: id, leaseDurationSeconds: 3, renewDeadlineMs: 2000, retryPeriodMs: 300, onStartedLeading: () => leading.push(id) });
   const a = mk('a');
   const b = mk('b');
-  a.start();
-  await waitFor('a to lead', async () => a.isLeader());
-  b.start();
-  await new Promise((r) => setTimeout(r, 1000));
-  assert.equal(b.isLeader(), false, 'the standby waits while the leader renews');
-  await a.stop();
-  await waitFor('b to take over', async () => b.isLeader(), 10_000);
-  assert.deepEqual(leading, ['a', 'b']);
-  const lease = await client.get(findByResource('coordination.k8s.io', 'v1', 'leases') as NonNullable<ReturnType<typeof findByResource>>, 'test-lock', { namespace: 'kube-system' });
-  assert.equal(lease.spec.holderIdentity, 'b');
-  assert.equal(lease.spec.leaseTransitions, 1);
-  await b.stop();
+  // stopped whatever happens: an elector left running retries forever and keeps the test process alive
+  try {
+    a.start();
+    await waitFor('a to lead', async () => a.isLeader());
+    b.start();
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(b.isLeader(), false, 'the standby waits while the leader renews');
+    await a.stop();
+    await waitFor('b to take over', async () => b.isLeader(), 10_000);
+    assert.deepEqual(leading, ['a', 'b']);
+    const leases = findByResource('coordination.k8s.io', 'v1', 'leases') as NonNullable<ReturnType<typeof findByResource>>;
+    const lease = await client.get(leases, 'test-lock', { namespace: 'kube-system' });
+    assert.equal(lease.spec.holderIdentity, 'b');
+    assert.equal(lease.spec.leaseTransitions, 1);
+  } finally {
+    await a.stop();
+    await b.stop();
+  }
 });

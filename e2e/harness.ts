@@ -216,8 +216,8 @@ export class TestCluster {
     return r.stdout;
   }
 
-  async request(method: string, path: string, body?: unknown, headers: Record<string,
-    string> = {}): Promise<{ status: number; body: any; text: string; headers: Headers }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  async request(method: string, path: string, body?: unknown,
+    headers: Record<string, string> = {}): Promise<{ status: number; body: any; text: string; headers: Headers }> { // eslint-disable-line @typescript-eslint/no-explicit-any
     const init: RequestInit = { method, headers: { 'Content-Type': 'application/json', ...headers } };
     if (body !== undefined) init.body = typeof body === 'string' || body instanceof Uint8Array ? (body as string) : JSON.stringify(body);
     let r: Response;

@@ -30,6 +30,9 @@ import { TerminationMessages } from './pods/termination.js';
 import { VolumeManager, type PersistentVolumeClaimSource } from './pods/volumes/manager.js';
 import { hostMounter } from './pods/volumes/mounter.js';
 import type { ServiceAccountTokenSource } from './pods/volumes/projection.js';
+import { ClusterNetwork } from './network/cluster.js';
+import { hostRunner } from './network/exec.js';
+import { ensureBridgeGateway, nodeNetworkName, upstreamsOf, type PodNetwork } from './network/pod-network.js';
 
 const log = logger('node-agent');
 const NODE = findByKind('v1', 'Node')!;
@@ -60,6 +63,17 @@ export interface NodeAgentOptions {
   persistentVolumeClaim?: PersistentVolumeClaimSource;
   /** How often resource usage is sampled for the Summary API (the kubelet's housekeeping; default 10 s). */
   statsIntervalMs?: number;
+  /**
+   * The data plane (network/): the nftables service proxy and network policy, and the cluster DNS on the pod
+   * bridge's gateway (which becomes the pods' nameserver unless clusterDNS says otherwise). Absent: none.
+   */
+  network?: {
+    podNetwork: PodNetwork;
+    /** --service-cluster-ip-range */
+    serviceCIDRs: string[];
+    /** Port of the cluster DNS on the gateway (53; tests give a free one). */
+    dnsPort?: number;
+  };
 }
 
 export class NodeAgent {
@@ -78,6 +92,9 @@ export class NodeAgent {
   private readonly runtime: RuntimeHealth;
   /** CPU and memory samples of the node and its containers (the Summary API). */
   private readonly stats: StatsSampler;
+  /** The service proxy, network policy and cluster DNS, once started. */
+  network?: ClusterNetwork;
+  private hostResolvConf?: string;
 
   constructor(private readonly client: Client, private readonly cri: CriClient, private readonly o: NodeAgentOptions) {
     this.nodeName = o.nodeName ?? osHostname().toLowerCase();
@@ -122,13 +139,14 @@ export class NodeAgent {
     } catch {
       hostResolvConf = undefined;
     }
+    this.hostResolvConf = hostResolvConf;
     this.deps = {
       client, cri, images: new ImagePuller(cri), restarts: new Backoff(), nodeName: this.nodeName, hostIP: this.hostIP, logRoot: o.logRoot,
       lastStatus: new Map(), startTimes: new Map(), recorder, objects, allocatable,
       volumes: new VolumeManager({ podsDir: join(o.dataDir, 'pods'), objects, mounter: hostMounter, allocatable, serviceAccountToken: o.serviceAccountToken, persistentVolumeClaim: o.persistentVolumeClaim }),
       probes: new ProbeManager({ cri, onChange: (uid) => this.podWorkers.add(uid), record: (p, type, reason, message) => recorder.event({ ...p, apiVersion: 'v1', kind: 'Pod' }, type, reason, message), agentStartMs: Date.now() }),
       messages: new TerminationMessages(),
-      dns: { clusterDNS: o.clusterDNS ?? [], clusterDomain: o.clusterDomain ?? 'cluster.local', hostResolvConf, nodeIPs: [this.hostIP] },
+      dns: { clusterDNS: o.clusterDNS ?? (o.network ? [o.network.podNetwork.gateway] : []), clusterDomain: o.clusterDomain ?? 'cluster.local', hostResolvConf, nodeIPs: [this.hostIP] },
       evictions: new Map(),
     };
   }
@@ -160,6 +178,8 @@ export class NodeAgent {
     await this.renewLease();
     this.every(RENEW_MS, () => this.renewLease());
     this.every(STATUS_MS, () => this.updateNodeStatus());
+    // Service rules and the cluster DNS before any pod starts, so a pod's first request to a Service finds them
+    if (this.o.network) await this.startNetwork(this.o.network);
     await Promise.all([this.pods.start(), this.configMaps.start(), this.secrets.start()]);
     // sandboxes of pods that are gone (deleted while we were down) get a sync too, which removes them
     const sandboxes = await this.cri.listPodSandbox({ labelSelector: { [LABEL_MANAGED]: 'true' } });
@@ -171,6 +191,27 @@ export class NodeAgent {
     this.stats.start();
     void this.podWorkers.run(WORKERS);
     log.info('node agent ready', { node: this.nodeName, hostIP: this.hostIP });
+  }
+
+  private async startNetwork(n: NonNullable<NodeAgentOptions['network']>): Promise<void> {
+    await ensureBridgeGateway(n.podNetwork, hostRunner);
+    this.network = await ClusterNetwork.start({
+      client: this.client,
+      name: nodeNetworkName(n.podNetwork.bridge),
+      node: { nodeName: this.nodeName, nodeIPs: [this.hostIP], clusterCIDRs: [n.podNetwork.subnet], serviceCIDRs: n.serviceCIDRs },
+      dns: {
+        listen: [{ address: n.podNetwork.gateway, port: n.dnsPort ?? 53 }],
+        upstreams: upstreamsOf(this.hostResolvConf ?? '').filter((u) => u.address !== n.podNetwork.gateway),
+        domain: this.o.clusterDomain ?? 'cluster.local',
+      },
+    });
+    log.info('service proxy and cluster DNS ready', { table: this.network.network.proxier.table, dns: `${n.podNetwork.gateway}:${n.dnsPort ?? 53}` });
+  }
+
+  /** Stops the agent; the node network's tables are removed too (`flotilla down` leaves none behind). */
+  async shutdown(): Promise<void> {
+    this.stop();
+    await this.network?.cleanup();
   }
 
   stop(): void {

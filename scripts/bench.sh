@@ -24,3 +24,5 @@ echo
 node dist/bench/restart-at-scale.js
 echo
 node dist/bench/chaos.js
+echo
+node dist/bench/service-alloc.js

@@ -9,6 +9,7 @@ import { findByKind, type KindInfo } from '../../lib/api/kinds.js';
 import type { KubeObject } from '../../lib/api/types.js';
 import { alwaysAllow, insecureLoopbackAuthenticator } from '../auth/index.js';
 import { errors } from '../errors.js';
+import { builtinKinds } from '../registry/kinds/index.js';
 import type { Store } from '../registry/store.js';
 import { UpgradeHandler } from './upgrade.js';
 
@@ -16,9 +17,13 @@ const POD = findByKind('v1', 'Pod') as KindInfo;
 const NODE = findByKind('v1', 'Node') as KindInfo;
 const CM = findByKind('v1', 'ConfigMap') as KindInfo;
 
-/** A store that knows some objects by name; `gate` holds every get until released. */
+const DEFS = await builtinKinds();
+
+/** A store of the kind's real definition that knows some objects by name; `gate` holds every get until released. */
 function fakeStore(kind: KindInfo, objects: Record<string, KubeObject>, gate?: Promise<void>): Store {
   return {
+    kind,
+    def: DEFS.find((d) => d.info === kind),
     async get(_ns: string | undefined, name: string) {
       await gate;
       const o = objects[name];

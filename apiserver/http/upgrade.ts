@@ -1,19 +1,20 @@
-// Upgraded connections: watches over WebSocket (served here) and pods/exec, pods/attach and pods/portforward
-// (relayed to the node agent, node-proxy.ts). Node's HTTP server hands an upgrade's raw socket over with no error handler of its own, so a client
+// Upgraded connections: watches over WebSocket (served here) and subresources that serve upgrades (their definition's
+// upgrade(): pods/exec, pods/attach and pods/portforward, relayed to the node agent by node-proxy.ts). Node's HTTP
+// server hands an upgrade's raw socket over with no error handler of its own, so a client
 // that resets it (ECONNRESET) or leaves before we answer would take the process down: the first thing done with
 // every socket is to guard it (lib/util/upgrade.ts), and every refusal is an HTTP response carrying a Kubernetes
 // Status, written only to a socket that can still take it.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { findByResource, type KindInfo } from '../../lib/api/kinds.js';
+import type { KindInfo } from '../../lib/api/kinds.js';
 import { logger } from '../../lib/util/log.js';
 import { guardUpgradedSocket, refuseUpgrade } from '../../lib/util/upgrade.js';
 import type { Authenticator, Authorizer } from '../auth/index.js';
 import { ApiError, errors, toApiError } from '../errors.js';
 import type { Store } from '../registry/store.js';
 import { negotiate } from './negotiate.js';
-import { proxyStream, type StreamSubresource } from './node-proxy.js';
+import { servedKind } from './request.js';
 import { requestInfo, type RequestInfo } from './request-info.js';
 import { handleResource, type ResourceRequest } from './resources.js';
 import { webSocketSink } from './watch.js';
@@ -30,8 +31,6 @@ export interface UpgradeDeps {
 /** Streaming subresources Kubernetes serves over an upgrade that Flotilla does not serve (yet). */
 const NOT_SERVED: Record<string, readonly string[]> = { pods: ['proxy'], services: ['proxy'], nodes: ['proxy'] };
 
-/** Pod subresources relayed to the node agent as upgrades. */
-const STREAMS: readonly string[] = ['exec', 'attach', 'portforward'] satisfies StreamSubresource[];
 
 const ONLY = 'WebSocket upgrades are served for watch requests, pods/exec, pods/attach and pods/portforward only';
 
@@ -93,13 +92,11 @@ export class UpgradeHandler {
       // Kubernetes' answer for a verb a resource doesn't support (MethodNotSupported)
       throw new ApiError(405, 'MethodNotAllowed', `${sub} is not supported on resources of kind "${info.resource}"`, { name: info.name, kind: info.resource });
     }
-    const kind = findByResource(info.group, info.version, info.resource);
-    const store = kind && this.deps.stores.get(kind);
-    if (!kind || !store || (info.namespace !== undefined && !kind.namespaced) || (sub && !kind.subresources.includes(sub))) throw errors.resourceNotFound();
-    if (kind.resource === 'pods' && kind.group === '' && sub && STREAMS.includes(sub) && info.namespace && info.name) {
-      // Any upgrade goes on to the agent, WebSocket (any subprotocol) and SPDY/3.1 alike: the agent serves both
-      // (kubectl 1.27-1.29 speaks SPDY only; 1.30+ tries WebSocket first and falls back to SPDY).
-      await proxyStream(sub as StreamSubresource, this.deps.stores, info.namespace, info.name, url.searchParams, req, socket, head);
+    const store = servedKind(this.deps.stores, info);
+    const subresource = sub ? store?.def.subresources[sub] : undefined;
+    if (!store || (info.namespace !== undefined && !store.kind.namespaced) || (sub && !subresource)) throw errors.resourceNotFound();
+    if (subresource?.upgrade && info.name && (info.namespace !== undefined || !store.kind.namespaced)) {
+      await subresource.upgrade({ stores: this.deps.stores, namespace: info.namespace, name: info.name, query: url.searchParams, req, socket, head });
       return;
     }
     const upgrade = req.headers.upgrade ?? '';

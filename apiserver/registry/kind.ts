@@ -9,9 +9,11 @@ import { DEFAULT_PRINTER, type Printer } from '../printers/columns.js';
 import type { FieldCause, Obj } from '../validation/field.js';
 import type { MetaOptions } from '../validation/meta.js';
 import { nameIsDNSSubdomain } from '../validation/names.js';
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { GroupVersionKind } from '../../lib/api/schema/index.js';
 import type { ObjectStore, WriteContext } from './types.js';
+import type { ServiceAllocator } from './allocator/service.js';
 
 /** One request to a subresource, decoded as far as the HTTP layer can without knowing the subresource. */
 export interface SubresourceCall {
@@ -36,6 +38,19 @@ export interface SubresourceCall {
   sendJson(code: number, body: unknown): void;
 }
 
+/** An upgraded connection to a subresource (pods/exec), handed over once authenticated and authorized. */
+export interface SubresourceUpgrade {
+  /** Every kind's store, for subresources that read other kinds (exec reads the pod's node). */
+  readonly stores: ReadonlyMap<KindInfo, ObjectStore>;
+  readonly namespace: string | undefined;
+  readonly name: string;
+  readonly query: URLSearchParams;
+  readonly req: IncomingMessage;
+  /** The raw socket: the subresource answers on it, refusals included (as a Status in an HTTP response). */
+  readonly socket: Duplex;
+  readonly head: Buffer;
+}
+
 /** What a subresource (/<resource>/<name>/<sub>) is and serves, as Kubernetes' StatusREST, ScaleREST, BindingREST... */
 export interface SubresourceDefinition {
   /** The kind its requests and answers carry, for discovery and OpenAPI; the resource's own kind when unset. */
@@ -46,13 +61,23 @@ export interface SubresourceDefinition {
   readonly documented?: boolean;
   /** The verbs discovery lists for it. */
   readonly verbs: readonly string[];
-  /** Serves a plain HTTP request (upgrades, such as exec, are served in http/upgrade.ts). */
+  /** Serves a plain HTTP request. */
   serve(call: SubresourceCall): Promise<void>;
+  /** Serves an upgraded connection (exec relays it, SPDY or WebSocket, to the node); unset: upgrades are refused. */
+  upgrade?(u: SubresourceUpgrade): Promise<void>;
 }
 
 export interface StrategyContext {
-  /** Lists objects of another kind from the watch cache (e.g. services, to pick a free cluster IP). */
+  /** Lists objects of another kind from the watch cache. */
   listCached(resource: string): KubeObject[];
+  /** The cluster IP and node port ranges (--service-cluster-ip-range, --service-node-port-range), in etcd. */
+  readonly serviceAllocator?: ServiceAllocator;
+}
+
+/** What an allocation took for one write: commit() once the write is stored, revert() when it is not. */
+export interface AllocationTxn {
+  commit(): Promise<void>;
+  revert(): Promise<void>;
 }
 
 /** The field labels a kind can be selected by (`?fieldSelector=`), beyond metadata.name and metadata.namespace. */
@@ -79,6 +104,14 @@ export interface KindSpec {
   prepareForCreate?(obj: KubeObject, ctx: StrategyContext): void;
   /** Before an update (not a subresource write) is checked: fields kept from the stored object. */
   prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
+  /**
+   * After a create or an update (not a subresource write) is checked, before it is stored: takes what the object
+   * holds of a shared range (a Service's cluster IP and node ports), filling in what the user left out. May refuse
+   * (422). With dryRun nothing is taken, only checked and filled in.
+   */
+  allocate?(obj: KubeObject, old: KubeObject | undefined, ctx: StrategyContext, dryRun: boolean): Promise<AllocationTxn>;
+  /** Gives back what allocate() took, once the object is gone from storage. */
+  release?(obj: KubeObject, ctx: StrategyContext): Promise<void>;
   /** The kind's checks on every write, after the schema's (field-level causes). */
   validate?(obj: Obj): FieldCause[];
   /** The checks only updates get: fields that may not change once set. */
@@ -99,7 +132,7 @@ export interface KindSpec {
   isFinalized?(obj: KubeObject): boolean;
 }
 
-export interface KindDefinition extends Required<Omit<KindSpec, 'selectableFields' | 'gracePeriod' | 'beginDelete' | 'objectMeta'>> {
+export interface KindDefinition extends Required<Omit<KindSpec, 'selectableFields' | 'gracePeriod' | 'beginDelete' | 'objectMeta' | 'allocate' | 'release'>> {
   /** Who the kind is (lib/api/kinds.ts): what clients know of it too. */
   readonly info: KindInfo;
   /** The name of its schema in lib/api/schema. */
@@ -108,6 +141,8 @@ export interface KindDefinition extends Required<Omit<KindSpec, 'selectableField
   readonly selectableFields?: SelectableFields;
   gracePeriod?(obj: KubeObject, requested: number | undefined): number | undefined;
   beginDelete?(obj: KubeObject): boolean;
+  allocate?(obj: KubeObject, old: KubeObject | undefined, ctx: StrategyContext, dryRun: boolean): Promise<AllocationTxn>;
+  release?(obj: KubeObject, ctx: StrategyContext): Promise<void>;
   /** The served subresources, in the identity's order. */
   readonly subresources: Readonly<Record<string, SubresourceDefinition>>;
 }
@@ -147,6 +182,8 @@ export function defineKind(info: KindInfo, spec: KindSpec = {}): KindDefinition 
     subresources,
     gracePeriod: spec.gracePeriod,
     beginDelete: spec.beginDelete,
+    allocate: spec.allocate,
+    release: spec.release,
     isFinalized: spec.isFinalized ?? (() => true),
   };
 }

@@ -3,6 +3,7 @@
 // schema), what its writes may change, generation, and how its deletion goes.
 import { apiVersionOf, type KindInfo } from '../../lib/api/kinds.js';
 import type { KubeObject, WatchEvent } from '../../lib/api/types.js';
+import { logger } from '../../lib/util/log.js';
 import { ApiError, errors } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
 import type { CacheEvent, CacheHub, CacheWatcher, ResourceCache } from '../storage/cache.js';
@@ -19,6 +20,7 @@ export type { DeleteOptions, FieldValidation, ListOptions, ListResult, WatchOpti
 export type NamespaceGate = (namespace: string) => Promise<void>;
 
 const MAX_RETRIES = 8;
+const log = logger('store');
 
 export class Store implements ObjectStore {
   readonly cache: ResourceCache;
@@ -226,10 +228,22 @@ export class Store implements ObjectStore {
     if (this.kind.namespaced) await this.namespaceGate(meta.namespace as string);
     if (ctx.dryRun) {
       if (this.cache.get(this.key(meta.namespace, meta.name as string))) throw errors.alreadyExists(this.kind, meta.name as string);
+      await this.def.allocate?.(obj, undefined, this.strategyContext, true);
       return obj;
     }
-    const res = await this.storage.create(this.key(meta.namespace, meta.name as string), obj);
-    if (!res.ok) throw errors.alreadyExists(this.kind, meta.name as string);
+    const txn = await this.def.allocate?.(obj, undefined, this.strategyContext, false);
+    let res: Awaited<ReturnType<Storage['create']>>;
+    try {
+      res = await this.storage.create(this.key(meta.namespace, meta.name as string), obj);
+    } catch (e) {
+      await txn?.revert();
+      throw e;
+    }
+    if (!res.ok) {
+      await txn?.revert();
+      throw errors.alreadyExists(this.kind, meta.name as string);
+    }
+    await txn?.commit();
     return res.obj;
   }
 
@@ -253,13 +267,32 @@ export class Store implements ObjectStore {
       if (wantRv !== undefined && wantRv !== BigInt(cur.rev)) throw errors.conflict(this.kind, name);
       const obj = this.prepareUpdate(ctx, next, cur.obj, scope);
       if (deepEqual(withoutRv(obj), withoutRv(cur.obj))) return { obj: cur.obj, created: false };
-      if (ctx.dryRun) return { obj, created: false };
+      // what an update newly holds of a shared range (a Service turned NodePort) is taken before it is written
+      const allocate = scope ? undefined : this.def.allocate;
+      if (ctx.dryRun) {
+        await allocate?.(obj, cur.obj, this.strategyContext, true);
+        return { obj, created: false };
+      }
       if (obj.metadata.deletionTimestamp && !obj.metadata.finalizers?.length && !obj.metadata.deletionGracePeriodSeconds && this.def.isFinalized(obj)) {
         const del = await this.storage.delete(key, cur.rev);
-        if (del.ok) return { obj, created: false };
+        if (del.ok) {
+          await this.released(cur.obj);
+          return { obj, created: false };
+        }
       } else {
-        const res = await this.storage.update(key, obj, cur.rev);
-        if (res.ok) return { obj: res.obj, created: false };
+        const txn = await allocate?.(obj, cur.obj, this.strategyContext, false);
+        let res: Awaited<ReturnType<Storage['update']>>;
+        try {
+          res = await this.storage.update(key, obj, cur.rev);
+        } catch (e) {
+          await txn?.revert();
+          throw e;
+        }
+        if (res.ok) {
+          await txn?.commit();
+          return { obj: res.obj, created: false };
+        }
+        await txn?.revert();
       }
       if (attempt >= MAX_RETRIES) throw errors.conflict(this.kind, name);
     }
@@ -349,8 +382,21 @@ export class Store implements ObjectStore {
         write = this.storage.delete(key, cur.rev);
       }
       const res = await write;
+      if (res.ok && !keep) await this.released(cur.obj);
       if (res.ok) return keep ? { obj: res.obj as KubeObject, deleted: false } : { obj: cur.obj, deleted: true };
       if (attempt >= MAX_RETRIES) throw errors.conflict(this.kind, name);
+    }
+  }
+
+  /**
+   * Gives back what a deleted object held (its cluster IP). A failure is logged, not returned: the object is gone,
+   * and the allocation repair loop frees what is left over.
+   */
+  private async released(obj: KubeObject): Promise<void> {
+    try {
+      await this.def.release?.(obj, this.strategyContext);
+    } catch (e) {
+      log.warn('could not release what a deleted object held; the repair loop will', { kind: this.kind.kind, name: obj.metadata.name, error: (e as Error).message });
     }
   }
 

@@ -11,6 +11,9 @@ export const apiserver: Command = {
     summary: 'Run the API server (embedded etcd unless --etcd-servers is given)',
     flags: [
       { name: 'bind-address', type: 'string', value: 'ADDR', help: 'address to listen on', default: '127.0.0.1' },
+      { name: 'advertise-address', type: 'string', value: 'ADDR', help: "the address the kubernetes Service's endpoints name", defaultText: 'the bind address, or the host\'s when it is 0.0.0.0' },
+      { name: 'service-cluster-ip-range', type: 'string', value: 'CIDR', help: 'where Service cluster IPs come from', default: '10.96.0.0/12' },
+      { name: 'service-node-port-range', type: 'string', value: 'FIRST-LAST', help: 'where node ports come from', default: '30000-32767' },
       { name: 'port', type: 'int', value: 'N', help: 'port to listen on (0 picks a free one)', default: 6443 },
       dataDirFlag('state and kubeconfig directory'),
       { name: 'etcd-servers', type: 'string', value: 'URL[,URL]', help: 'use this etcd cluster instead of the embedded one' },
@@ -24,6 +27,9 @@ export const apiserver: Command = {
     const { ApiServer } = await import('../../apiserver/server.js');
     const server = new ApiServer({
       bindAddress: f.string('bind-address') as string,
+      advertiseAddress: f.string('advertise-address'),
+      serviceClusterIPRange: f.string('service-cluster-ip-range'),
+      serviceNodePortRange: f.string('service-node-port-range'),
       port: f.int('port'),
       dataDir: f.string('data-dir') as string,
       etcdServers: f.string('etcd-servers')?.split(',').map((s) => s.trim()).filter(Boolean),

@@ -23,6 +23,7 @@ on the command line must be free, or "up" fails naming the process (and the data
       dataDir: f.string('data-dir') as string,
       port: optionalPort(f, 'port'), registryPort: optionalPort(f, 'registry-port'), agentPort: optionalPort(f, 'node-agent-port'),
       etcdClientPort: optionalPort(f, 'etcd-client-port'), etcdPeerPort: optionalPort(f, 'etcd-peer-port'),
+      serviceCIDR: f.given('service-cluster-ip-range') ? f.string('service-cluster-ip-range') : undefined,
       hollowNodes: f.int('hollow-nodes'), nodeName: f.string('node-name') ?? defaultNodeName(),
     });
   },
@@ -93,6 +94,7 @@ After writing to the real /etc on a host running systemd, runs "systemctl daemon
         apiserverPort: f.int('port'), registryPort: f.int('registry-port'), nodeAgentPort: f.int('node-agent-port'),
         nodeName: f.string('node-name') ?? defaultNodeName(), hollowNodes: f.int('hollow-nodes'),
         etcdClientPort: optionalPort(f, 'etcd-client-port'), etcdPeerPort: optionalPort(f, 'etcd-peer-port'),
+        serviceCIDR: f.given('service-cluster-ip-range') ? f.string('service-cluster-ip-range') : undefined,
       },
     });
   },

@@ -14,12 +14,17 @@ export const nodeAgent: Command = {
       { name: 'node-name', type: 'string', value: 'NAME', help: 'the Node to register', defaultText: 'the host name' },
       { name: 'port', type: 'int', value: 'N', help: 'port of the log/exec server the API server calls', default: 10250 },
       { name: 'runtime-request-timeout', type: 'seconds', value: 'S', help: 'deadline of each CRI call (image pulls excepted)', default: 30 },
+      { name: 'service-proxy', type: 'bool', help: "program Services (nftables) and answer cluster DNS on the pod bridge's gateway", default: true },
+      { name: 'service-cluster-ip-range', type: 'string', value: 'CIDR', help: "the API server's --service-cluster-ip-range", default: '10.96.0.0/12' },
+      { name: 'cluster-dns', type: 'string', value: 'IP[,IP]', help: 'the nameservers of ClusterFirst pods', defaultText: "the pod bridge's gateway with --service-proxy, else the node's own" },
+      { name: 'cluster-domain', type: 'string', value: 'DOMAIN', help: 'the cluster domain', default: 'cluster.local' },
+      { name: 'cluster-dns-port', type: 'int', value: 'N', help: 'port of the cluster DNS on the gateway', default: 53 },
     ],
   },
   async run(f) {
-    const [{ NodeAgent }, { CriClient }, { AgentServer }, { Client, loadKubeConfig }] = await Promise.all([
+    const [{ NodeAgent }, { CriClient }, { AgentServer }, { Client, loadKubeConfig }, { readPodNetwork }] = await Promise.all([
       import('../../node-agent/agent.js'), import('../../node-agent/cri/client.js'),
-      import('../../node-agent/server/server.js'), import('../../lib/client/index.js'),
+      import('../../node-agent/server/server.js'), import('../../lib/client/index.js'), import('../../node-agent/network/pod-network.js'),
     ]);
     const dataDir = resolve(f.string('data-dir') as string);
     // Fail fast while the runtime is down (no waitForReady): exec, logs and pod syncs get an error at once instead
@@ -27,11 +32,15 @@ export const nodeAgent: Command = {
     const cri = new CriClient({ endpoint: f.string('containerd') ?? join(dataDir, 'containerd/containerd.sock'), timeoutMs: f.ms('runtime-request-timeout') });
     const client = new Client(loadKubeConfig({ kubeconfig: f.string('kubeconfig') }));
     const port = f.int('port');
-    const agent = new NodeAgent(client, cri, { nodeName: f.string('node-name'), dataDir, logRoot: join(dataDir, 'pod-logs'), port });
+    // the runtime's pod network (its CNI conflist): the cluster DNS listens on its bridge's gateway
+    const podNetwork = f.bool('service-proxy') ? readPodNetwork(join(dataDir, 'containerd/cni/net.d')) : undefined;
+    const network = podNetwork && { podNetwork, serviceCIDRs: (f.string('service-cluster-ip-range') as string).split(',').map((s) => s.trim()), dnsPort: f.int('cluster-dns-port') };
+    const clusterDNS = f.string('cluster-dns')?.split(',').map((s) => s.trim()).filter(Boolean);
+    const agent = new NodeAgent(client, cri, { nodeName: f.string('node-name'), dataDir, logRoot: join(dataDir, 'pod-logs'), port, network, clusterDNS, clusterDomain: f.string('cluster-domain') });
     const server = new AgentServer(agent, cri);
     await server.listen(port, agent.hostIP);
     onSignals(async () => {
-      agent.stop();
+      await agent.shutdown();
       await server.close();
       client.close();
     });

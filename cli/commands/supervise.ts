@@ -63,6 +63,7 @@ stopped (SIGTERM, then SIGKILL) with everything it started when the supervisor s
         nodeName: f.string('node-name') ?? defaultNodeName(), hollowNodes: f.int('hollow-nodes'),
         etcdClientPort: f.given('etcd-client-port') ? f.int('etcd-client-port') : undefined,
         etcdPeerPort: f.given('etcd-peer-port') ? f.int('etcd-peer-port') : undefined,
+        serviceCIDR: f.given('service-cluster-ip-range') ? f.string('service-cluster-ip-range') : undefined,
       };
       writeClusterConfig(config);
       supervisor = new Supervisor({ dataDir, children: componentSpecs(config), stopOrder: STOP_ORDER });

@@ -1,5 +1,6 @@
 // The registry of every kind the API serves: where it lives in the URL space and how discovery describes it.
-// Adding a kind starts here (one entry), then a schema in lib/api/schema and a strategy in apiserver/registry.
+// Adding a kind starts here (one entry), then its schema in lib/api/schema and its kind file,
+// apiserver/registry/kinds/<resource>.ts (README: "Adding a kind").
 
 export interface KindInfo {
   /** API group; '' for the core group. */
@@ -31,6 +32,7 @@ export const KINDS: readonly KindInfo[] = [
   { group: 'apps', version: 'v1', kind: 'ReplicaSet', resource: 'replicasets', singular: 'replicaset', namespaced: true, shortNames: ['rs'], categories: ALL, subresources: ['status', 'scale'] },
   { group: 'apps', version: 'v1', kind: 'ControllerRevision', resource: 'controllerrevisions', singular: 'controllerrevision', namespaced: true, shortNames: [], categories: [], subresources: [] },
   { group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', resource: 'leases', singular: 'lease', namespaced: true, shortNames: [], categories: [], subresources: [] },
+  { group: 'discovery.k8s.io', version: 'v1', kind: 'EndpointSlice', resource: 'endpointslices', singular: 'endpointslice', namespaced: true, shortNames: [], categories: [], subresources: [] },
 ];
 
 export function apiVersionOf(k: Pick<KindInfo, 'group' | 'version'>): string {

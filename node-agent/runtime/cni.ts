@@ -1,6 +1,8 @@
 // The pod network for our containerd: a CNI bridge conflist (bridge with a gateway and masquerading, host-local IPAM,
 // portmap for hostPort) written into the conf dir containerd watches, and the teardown of what the plugins leave on
 // the host (the bridge device, iptables chains) when pods were not torn down through the CRI.
+import { cleanupNodeNetwork } from '../network/index.js';
+import { nodeNetworkName } from '../network/pod-network.js';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
@@ -120,6 +122,8 @@ export async function bridgePorts(net: Pick<CniNetwork, 'bridge'>): Promise<stri
  */
 export async function teardownCniNetwork(net: Pick<CniNetwork, 'name' | 'bridge'>): Promise<void> {
   await removeNatRules(net.name);
+  // the service proxy and network policy tables the node agent keeps for this bridge's pods (left when it was killed)
+  await cleanupNodeNetwork(nodeNetworkName(net.bridge)).catch(() => undefined);
   const exists = await run('ip', ['link', 'show', net.bridge]);
   if (exists.code === 0) await run('ip', ['link', 'delete', net.bridge]);
 }

@@ -7,7 +7,7 @@ import { rfc3339 } from '../../../lib/api/time.js';
 import type { KubeObject } from '../../../lib/api/types.js';
 import { errors } from '../../errors.js';
 import { formatInvalidMessage } from '../../validation/index.js';
-import { proxyLogs } from '../../http/node-proxy.js';
+import { proxyLogs, proxyStream, type StreamSubresource } from '../../http/node-proxy.js';
 import { AGE, NAME, age, none } from '../../printers/columns.js';
 import { podReadyRestartsStatus } from '../../printers/pods.js';
 import { validateContainersOnlyForPod } from '../../validation/container.js';
@@ -228,13 +228,19 @@ const log: SubresourceDefinition = {
 };
 
 /** A streaming subresource served on an upgraded connection (http/upgrade.ts); a plain request can't carry it. */
-const upgradeOnly = (kind: string): SubresourceDefinition => ({
+/**
+ * exec, attach and portforward: served only on an upgraded connection, which goes on to the pod's node agent
+ * whatever its protocol (WebSocket with any subprotocol, or SPDY/3.1: kubectl 1.27-1.29 speaks SPDY only, and 1.30+
+ * falls back to it), so that the agent's answer, with its real reason for a refusal, reaches the client.
+ */
+const stream = (sub: StreamSubresource, kind: string): SubresourceDefinition => ({
   kind: { group: '', version: 'v1', kind },
   documented: false,
   verbs: ['create', 'get'],
   serve: async () => {
     throw errors.badRequest('Upgrade request required');
   },
+  upgrade: (u) => proxyStream(sub, u.stores as Map<KindInfo, Store>, u.namespace as string, u.name, u.query, u.req, u.socket, u.head),
 });
 
 export default defineKind(identity('v1', 'Pod'), {
@@ -289,9 +295,8 @@ export default defineKind(identity('v1', 'Pod'), {
     binding,
     ephemeralcontainers,
     log,
-    exec: upgradeOnly('PodExecOptions'),
-    // served over upgrades (http/upgrade.ts, relayed to the node agent by http/node-proxy.ts)
-    attach: upgradeOnly('PodAttachOptions'),
-    portforward: upgradeOnly('PodPortForwardOptions'),
+    exec: stream('exec', 'PodExecOptions'),
+    attach: stream('attach', 'PodAttachOptions'),
+    portforward: stream('portforward', 'PodPortForwardOptions'),
   },
 });

@@ -1,43 +1,38 @@
 // Services (core/v1): a cluster IP from the service range (10.96.0.0/12) unless headless, node ports from 30000-32767
-// for NodePort and LoadBalancer services, both kept across updates (a cluster IP may not change once set).
+// for NodePort and LoadBalancer services (allocator/: etcd-backed, freed on delete), both kept across updates (a
+// cluster IP may not change once set).
 import type { KubeObject } from '../../../lib/api/types.js';
 import { AGE, NAME, age, mapSelector, none } from '../../printers/columns.js';
 import { ensureObject, setDefault } from '../../validation/defaults.js';
 import { asArr, asObj, asStr, index, invalid, isSet, objects, optStr, type FieldCause, type Obj } from '../../validation/field.js';
 import { nameIsDNS1035Label } from '../../validation/names.js';
 import { validateService } from '../../validation/service.js';
-import { defineKind, identity, type StrategyContext } from '../kind.js';
+import { defineKind, identity } from '../kind.js';
 import { statusSubresource } from '../subresources.js';
 
-const SERVICE_BASE = (10 << 24) | (96 << 16); // 10.96.0.0
-const SERVICE_SIZE = 1 << 20; // /12
-
-function ipToString(n: number): string {
-  return [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
-
-function usedIps(ctx: StrategyContext): Set<string> {
-  return new Set(ctx.listCached('services').map((s) => s.spec?.clusterIP as string).filter(Boolean));
-}
-
-function allocateIp(ctx: StrategyContext): string {
-  const used = usedIps(ctx);
-  for (let tries = 0; tries < 1000; tries++) {
-    const ip = ipToString(SERVICE_BASE + 2 + Math.floor(Math.random() * (SERVICE_SIZE - 3)));
-    if (!used.has(ip)) return ip;
-  }
-  throw new Error('the service cluster IP range is full');
-}
-
-function allocateNodePort(used: Set<number>): number {
-  for (let tries = 0; tries < 5000; tries++) {
-    const p = 30000 + Math.floor(Math.random() * 2768);
-    if (!used.has(p)) return p;
-  }
-  throw new Error('the node port range is full');
-}
-
 type Port = { port?: number; nodePort?: number; targetPort?: number | string };
+
+/**
+ * What a type change leaves behind, when the user did not change it (Kubernetes' dropTypeDependentFields): a
+ * Service turned ExternalName drops its cluster IPs, one turned ClusterIP (or a LoadBalancer without node ports) its
+ * node ports. The allocator then frees them once the update is stored.
+ */
+function dropTypeDependentFields(spec: Record<string, unknown>, oldSpec: Record<string, unknown>): void {
+  const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+  if (spec.type === 'ExternalName' && oldSpec.type !== 'ExternalName') {
+    if (same(spec.clusterIP, oldSpec.clusterIP)) delete spec.clusterIP;
+    if (same(spec.clusterIPs, oldSpec.clusterIPs)) delete spec.clusterIPs;
+    if (same(spec.ipFamilies, oldSpec.ipFamilies)) delete spec.ipFamilies;
+    if (same(spec.ipFamilyPolicy, oldSpec.ipFamilyPolicy)) delete spec.ipFamilyPolicy;
+  }
+  const wantsNodePorts = spec.type === 'NodePort' || (spec.type === 'LoadBalancer' && spec.allocateLoadBalancerNodePorts !== false);
+  if (!wantsNodePorts) {
+    const oldPorts = (Array.isArray(oldSpec.ports) ? oldSpec.ports : []) as Port[];
+    for (const p of (Array.isArray(spec.ports) ? spec.ports : []) as Port[]) {
+      if (p.nodePort && oldPorts.some((o) => o.nodePort === p.nodePort)) delete p.nodePort;
+    }
+  }
+}
 
 function defaults(svc: Obj): void {
   const spec = ensureObject(svc, 'spec');
@@ -89,35 +84,33 @@ function validateUpdate(obj: Obj, old: Obj): FieldCause[] {
 export default defineKind(identity('v1', 'Service'), {
   objectMeta: { nameCheck: nameIsDNS1035Label },
   defaults,
-  prepareForCreate(obj: KubeObject, ctx: StrategyContext) {
+  prepareForCreate(obj: KubeObject) {
     obj.status = { loadBalancer: {} };
     const spec = (obj.spec ??= {});
-    const type = (spec.type as string | undefined) ?? 'ClusterIP';
-    if (type !== 'ExternalName') {
-      if (!spec.clusterIP) spec.clusterIP = allocateIp(ctx);
-      if (spec.clusterIP !== 'None') spec.clusterIPs = [spec.clusterIP];
-      else spec.clusterIPs = ['None'];
-    }
-    if (type === 'NodePort' || type === 'LoadBalancer') {
-      const used = new Set<number>();
-      for (const s of ctx.listCached('services')) for (const p of (s.spec?.ports ?? []) as Port[]) if (p.nodePort) used.add(p.nodePort);
-      for (const p of (spec.ports ?? []) as Port[]) {
-        if (!p.nodePort) p.nodePort = allocateNodePort(used);
-        used.add(p.nodePort);
-      }
-    }
+    // a requested address is taken by allocate(), after the checks; clusterIPs follows clusterIP until then
+    if (spec.type !== 'ExternalName' && typeof spec.clusterIP === 'string' && spec.clusterIP && !Array.isArray(spec.clusterIPs)) spec.clusterIPs = [spec.clusterIP];
   },
   prepareForUpdate(obj: KubeObject, old: KubeObject) {
     const spec = (obj.spec ??= {});
-    if (!spec.clusterIP && old.spec?.clusterIP) spec.clusterIP = old.spec.clusterIP;
-    if (!spec.clusterIPs && old.spec?.clusterIPs) spec.clusterIPs = old.spec.clusterIPs;
-    const oldPorts = (old.spec?.ports ?? []) as Port[];
+    const oldSpec = old.spec ?? {};
+    if (!spec.clusterIP && oldSpec.clusterIP) spec.clusterIP = oldSpec.clusterIP;
+    if (!spec.clusterIPs && oldSpec.clusterIPs) spec.clusterIPs = oldSpec.clusterIPs;
+    const oldPorts = (oldSpec.ports ?? []) as Port[];
     for (const p of (spec.ports ?? []) as Port[]) {
       if (!p.nodePort) {
         const prev = oldPorts.find((o) => o.port === p.port);
         if (prev?.nodePort && (spec.type === 'NodePort' || spec.type === 'LoadBalancer')) p.nodePort = prev.nodePort;
       }
     }
+    dropTypeDependentFields(spec, oldSpec);
+  },
+  // the cluster IP and node ports, from etcd-backed ranges (allocator/): unique whichever API server is asked
+  async allocate(obj, old, ctx, dryRun) {
+    if (!ctx.serviceAllocator) throw new Error('the service allocator is not configured');
+    return ctx.serviceAllocator.allocate(obj, old, dryRun);
+  },
+  async release(obj, ctx) {
+    await ctx.serviceAllocator?.release(obj);
   },
   validate: validateService,
   validateUpdate,

@@ -9,6 +9,7 @@ import { podSchemas } from './core-pod.js';
 import { serviceSchemas } from './core-service.js';
 import { statusSchemas } from './core-status.js';
 import { discoverySchemas } from './discovery.js';
+import { discoveryFieldNumbers, discoveryV1Schemas } from './discovery-v1.js';
 import { volumeSchemas } from './core-volume.js';
 import { REF_PREFIX, arr, gvk, metaRef, obj, ref, typeMeta, type Schema } from './dsl.js';
 import { metaSchemas } from './meta.js';
@@ -63,7 +64,7 @@ function deepFreeze<T>(o: T): T {
  * The protobuf field numbers kept beside their schemas (proto package -> table text); apiserver/protobuf/numbers.ts
  * holds the rest and merges these in.
  */
-export const schemaFieldNumbers: Readonly<Record<string, string>> = { ...appsFieldNumbers };
+export const schemaFieldNumbers: Readonly<Record<string, string>> = { ...appsFieldNumbers, ...discoveryFieldNumbers };
 
 let cache: Readonly<Record<string, Schema>> | undefined;
 
@@ -71,8 +72,8 @@ let cache: Readonly<Record<string, Schema>> | undefined;
 export function components(): Readonly<Record<string, Schema>> {
   if (!cache) {
     const all: Record<string, Schema> = {
-      ...metaSchemas, ...discoverySchemas, ...containerSchemas, ...volumeSchemas, ...podSchemas, ...statusSchemas, ...serviceSchemas, ...appsSchemas,
-      ...listSchemas(),
+      ...metaSchemas, ...discoverySchemas, ...containerSchemas, ...volumeSchemas, ...podSchemas, ...statusSchemas, ...serviceSchemas, ...discoveryV1Schemas,
+      ...appsSchemas, ...listSchemas(),
     };
     const sorted: Record<string, Schema> = {};
     for (const name of Object.keys(all).sort()) sorted[name] = all[name];

@@ -1,0 +1,251 @@
+// Acceptance (Services on a real node): a Deployment of two real pods behind a Service gets a ClusterIP, an
+// EndpointSlice that follows readiness, nftables rules in the node agent's own table, and a name in the cluster DNS
+// that another pod resolves and reaches. Every connection to a ClusterIP is made only after the test has seen the
+// rule for that address in `nft list table` (a ClusterIP without a rule would leave by the default route).
+// `flotilla down` must leave no table behind. Needs root.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { podNetworkFor } from '../cli/commands/runtime.js';
+import { nodeNetworkName } from '../node-agent/network/pod-network.js';
+import { KUBECTL, ROOT, freePort, waitFor } from './harness.js';
+
+const skip = process.getuid?.() === 0 ? false : 'needs root (containerd, runc, CNI, nftables)';
+const dir = mkdtempSync(join(tmpdir(), 'flotilla-svc-'));
+const instance = nodeNetworkName(podNetworkFor(dir).bridge);
+const proxyTable = `flotilla-proxy-${instance}`;
+let registry = '';
+
+function flotilla(args: string[], timeoutMs = 300_000): string {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/flotilla.js'), ...args], { encoding: 'utf8', timeout: timeoutMs });
+  if (r.status !== 0) throw new Error(`flotilla ${args.join(' ')} exited ${r.status}:\n${r.stdout}\n${r.stderr}\n${logTail('node-agent')}`);
+  return r.stdout;
+}
+
+function logTail(component: string): string {
+  try {
+    return `--- ${component}.log (tail)\n${readFileSync(join(dir, 'logs', `${component}.log`), 'utf8').split('\n').slice(-20).join('\n')}`;
+  } catch {
+    return '';
+  }
+}
+
+function kubectl(args: string[], input?: string): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(KUBECTL, args, { input, encoding: 'utf8', timeout: 120_000, env: { ...process.env, KUBECONFIG: join(dir, 'kubeconfig') } });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+function ok(args: string[], input?: string): string {
+  const r = kubectl(args, input);
+  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
+
+async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs = 90_000): Promise<T> {
+  return waitFor(what, async () => fn(), timeoutMs, 250).catch((e: Error) => {
+    throw new Error(`${e.message}\n${logTail('node-agent')}\n${logTail('controller-manager')}`);
+  });
+}
+
+/** The node agent's proxy table as nft prints it ('' when there is none). */
+function nftTable(family: string, table: string): string {
+  const r = spawnSync('nft', ['list', 'table', family, table], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout : '';
+}
+
+/** Waits until the proxy table holds a rule for ip:port: only then may anything connect to it. */
+async function ruleInstalled(ip: string, port: number): Promise<void> {
+  // nft prints a verdict map element as `10.96.3.4 . tcp . 80 : goto svc-...`
+  await until(`the nftables rule for ${ip}:${port} in ${proxyTable}`, () => nftTable('ip', proxyTable).includes(`${ip} . tcp . ${port} : goto `));
+}
+
+/** Which pod answers `GET /` at ip:port, asked from the host. */
+function askFromHost(ip: string, port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: ip, port, path: '/', timeout: 5000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve(/pod: ([\w.-]+)/.exec(body)?.[1] ?? body));
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${ip}:${port} in 5 s`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Pods (by name) named in n answers to `GET /` sent from inside pod `from` to host:port. */
+function askFromPod(from: string, host: string, port: number, n: number): string[] {
+  const script = `i=0; while [ $i -lt ${n} ]; do printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ${host} ${port}; i=$((i+1)); done`;
+  const out = ok(['exec', from, '--', 'sh', '-c', script]);
+  return [...out.matchAll(/pod: ([\w.-]+)/g)].map((m) => m[1] as string);
+}
+
+const readyEndpoints = (): Record<string, boolean> => {
+  const slices = JSON.parse(ok(['get', 'endpointslices', '-l', 'kubernetes.io/service-name=web', '-o', 'json'])).items as Json[];
+  const out: Record<string, boolean> = {};
+  for (const s of slices) for (const e of s.endpoints ?? []) out[e.targetRef.name] = e.conditions.ready;
+  return out;
+};
+
+before(async () => {
+  if (skip) return;
+  const port = await freePort();
+  const regPort = await freePort();
+  registry = `127.0.0.1:${regPort}`;
+  flotilla(['up', '--data-dir', dir, '--port', String(port), '--registry-port', String(regPort), '--node-agent-port', String(await freePort()), '--node-name', 'svc-node']);
+});
+
+after(() => {
+  if (!skip) {
+    flotilla(['down', '--data-dir', dir]);
+    assert.equal(nftTable('ip', proxyTable), '', 'flotilla down leaves no proxy table');
+    assert.equal(nftTable('ip', `flotilla-policy-${instance}`), '', 'flotilla down leaves no policy table');
+    assert.equal(spawnSync('ip', ['link', 'show', podNetworkFor(dir).bridge]).status !== 0, true, 'flotilla down leaves no bridge');
+  }
+  if (!process.env.FLOTILLA_KEEP_TEST_DIRS) rmSync(dir, { recursive: true, force: true });
+});
+
+test('a Deployment behind a Service: ClusterIP rules, EndpointSlice following readiness, reached by name from another pod', { skip }, async () => {
+  ok(['apply', '-f', '-'], `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: web
+        image: ${registry}/flotilla/web:v1
+        env: [{name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}]
+        ports: [{name: http, containerPort: 8080}]
+        # ready while /tmp/www/ready exists (httpd serves it); the test takes it away and puts it back
+        command: [sh, -c, 'mkdir -p /tmp/www && echo y > /tmp/www/ready && exec /bin/web-start']
+        readinessProbe: {httpGet: {path: /ready, port: http}, periodSeconds: 1, failureThreshold: 1}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: http}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: client}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers: [{name: c, image: ${registry}/flotilla/tools:v1, command: [sleep, '3600']}]
+`);
+  const svc = JSON.parse(ok(['get', 'svc', 'web', '-o', 'json'])) as Json;
+  const ip = svc.spec.clusterIP as string;
+  assert.match(ip, /^10\.(9[6-9]|10[0-9]|11[01])\.\d+\.\d+$/, 'a ClusterIP from 10.96.0.0/12');
+
+  // the slice: both pods ready, named target port resolved to 8080
+  await until('two ready endpoints', () => Object.values(readyEndpoints()).filter(Boolean).length === 2);
+  const slice = JSON.parse(ok(['get', 'endpointslices', '-l', 'kubernetes.io/service-name=web', '-o', 'json'])).items[0] as Json;
+  assert.equal(slice.metadata.labels['endpointslice.kubernetes.io/managed-by'], 'endpointslice-controller.k8s.io');
+  assert.deepEqual(slice.ports, [{ name: '', port: 8080, protocol: 'TCP' }]);
+  const pods = Object.keys(readyEndpoints()).sort();
+  assert.match(ok(['get', 'endpoints', 'web']), new RegExp(`web\\s+\\S+:8080,\\S+:8080`));
+  const table = ok(['get', 'endpointslices', '-l', 'kubernetes.io/service-name=web']);
+  assert.match(table, /^NAME\s+ADDRESSTYPE\s+PORTS\s+ENDPOINTS\s+AGE\n/);
+  assert.match(table, /\nweb-\S+\s+IPv4\s+8080\s+[\d.]+,[\d.]+\s+\S+\n/);
+
+  // from the host: only once the rule is there
+  await ruleInstalled(ip, 80);
+  const seen = new Set<string>();
+  await until('both pods answering through the ClusterIP from the host', async () => {
+    seen.add(await askFromHost(ip, 80));
+    return seen.size === 2 && [...seen].sort().join() === pods.join();
+  });
+
+  // from another pod, by name: the cluster DNS answers with the ClusterIP, and both pods answer through it
+  await until('the client pod running', () => /Running/.test(ok(['get', 'pod', 'client', '--no-headers'])));
+  const resolv = ok(['exec', 'client', '--', 'cat', '/etc/resolv.conf']);
+  assert.match(resolv, /search default\.svc\.cluster\.local svc\.cluster\.local cluster\.local/);
+  assert.match(resolv, /options ndots:5/);
+  const lookup = ok(['exec', 'client', '--', 'nslookup', 'web.default.svc.cluster.local']);
+  assert.match(lookup, new RegExp(`Address:\\s+${ip.replace(/\./g, '\\.')}`));
+  // busybox's nslookup tries every search domain and exits 1 when any is NXDOMAIN: the answer is what counts
+  const short = kubectl(['exec', 'client', '--', 'nslookup', 'web']).stdout;
+  assert.match(short, new RegExp(`Name:\\s+web\\.default\\.svc\\.cluster\\.local\\s+Address:\\s+${ip.replace(/\./g, '\\.')}`), 'the search path finds the short name');
+  const nx = kubectl(['exec', 'client', '--', 'nslookup', 'nothing-here.default.svc.cluster.local']);
+  assert.match(nx.stdout + nx.stderr, /NXDOMAIN|can't find/);
+  const fromPod = new Set(askFromPod('client', ip, 80, 20));
+  assert.deepEqual([...fromPod].sort(), pods, 'both pods answer a pod through the ClusterIP');
+
+  // readiness moves a pod out of the slice and out of the rotation, and back
+  const [first, second] = pods as [string, string];
+  ok(['exec', first, '--', 'rm', '/tmp/www/ready']);
+  await until(`${first} not ready in the slice`, () => readyEndpoints()[first] === false);
+  await until(`only ${second} answering`, () => {
+    const answers = new Set(askFromPod('client', ip, 80, 10));
+    return answers.size === 1 && answers.has(second);
+  });
+  ok(['exec', first, '--', 'sh', '-c', 'echo y > /tmp/www/ready']);
+  await until(`${first} ready again`, () => readyEndpoints()[first] === true);
+  await until('both answering again', () => new Set(askFromPod('client', ip, 80, 20)).size === 2);
+
+  // deleting the Service removes its rule and frees its ClusterIP for a new Service asking for it
+  ok(['delete', 'svc', 'web']);
+  await until('the rule removed', () => !nftTable('ip', proxyTable).includes(ip));
+  ok(['create', '-f', '-'], `{"apiVersion":"v1","kind":"Service","metadata":{"name":"again"},"spec":{"clusterIP":"${ip}","ports":[{"port":80}]}}`);
+  assert.equal(JSON.parse(ok(['get', 'svc', 'again', '-o', 'json'])).spec.clusterIP, ip);
+});
+
+/** POSTs a Service straight to the API server (as any client would); the status code and body. */
+async function postService(name: string, clusterIP?: string): Promise<{ code: number; body: Json }> {
+  const { apiserverPort } = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as { apiserverPort: number };
+  const spec: Json = { ports: [{ port: 80 }] };
+  if (clusterIP) spec.clusterIP = clusterIP;
+  const res = await fetch(`http://127.0.0.1:${apiserverPort}/api/v1/namespaces/default/services`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec }),
+  });
+  return { code: res.status, body: (await res.json()) as Json };
+}
+
+test('the kubernetes Service; 200 concurrent creates from 4 clients get distinct IPs that an API server restart keeps and a delete frees', { skip }, async () => {
+  const k = JSON.parse(ok(['get', 'svc', 'kubernetes', '-o', 'json'])) as Json;
+  assert.equal(k.spec.clusterIP, '10.96.0.1');
+  assert.equal(k.spec.ports[0].port, 443);
+  assert.equal(JSON.parse(ok(['get', 'endpointslice', 'kubernetes', '-o', 'json'])).endpoints.length, 1);
+
+  const names = Array.from({ length: 200 }, (_, i) => `many-${i}`);
+  const clients = [0, 1, 2, 3].map(async (c) => {
+    const out: Json[] = [];
+    for (let i = c; i < names.length; i += 4) {
+      const r = await postService(names[i] as string);
+      assert.equal(r.code, 201, JSON.stringify(r.body));
+      out.push(r.body);
+    }
+    return out;
+  });
+  const created = (await Promise.all(clients)).flat();
+  const ips = created.map((s) => s.spec.clusterIP as string);
+  assert.equal(new Set(ips).size, 200, 'every ClusterIP distinct');
+
+  // the API server is killed and started again by the supervisor: what is held stays held
+  const status = JSON.parse(flotilla(['status', '--data-dir', dir, '-o', 'json'])) as Json;
+  const api = (status.components as Json[]).find((c) => c.name === 'apiserver') as Json;
+  process.kill(api.pid as number, 'SIGKILL');
+  await until('the API server back', async () => (await postService('probe-after-restart').catch(() => ({ code: 0 }))).code === 201);
+  const taken = await postService('copy', ips[0]);
+  assert.equal(taken.code, 422);
+  assert.equal(taken.body.message, `Service "copy" is invalid: spec.clusterIPs: Invalid value: []string{"${ips[0]}"}: failed to allocate IP ${ips[0]}: provided IP is already allocated`);
+
+  // deleted, every address can be asked for again
+  ok(['delete', 'svc', ...names, '--wait=false']);
+  for (const [i, ip] of ips.slice(0, 20).entries()) assert.equal((await postService(`reuse-${i}`, ip)).code, 201, `${ip} reusable`);
+});

@@ -1,0 +1,75 @@
+// The node's pod network as the runtime wrote it (the CNI bridge conflist under the data dir): its bridge, subnet
+// and gateway address. The cluster DNS listens on the gateway, which every pod on the bridge reaches directly; the
+// agent puts that address on the bridge itself when no pod has made the CNI plugin do it yet, so the DNS server can
+// start before the first pod (the plugin finds the address there and keeps it).
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CommandRunner } from './exec.js';
+
+export interface PodNetwork {
+  bridge: string;
+  /** e.g. 10.123.0.0/16 */
+  subnet: string;
+  /** The bridge's address, the subnet's first (host-local's default gateway), e.g. 10.123.0.1 */
+  gateway: string;
+  prefixLength: number;
+}
+
+/** The bridge network of the CNI conf dir (`DATA/containerd/cni/net.d` under the node's data dir), if there is one. */
+export function readPodNetwork(confDir: string): PodNetwork | undefined {
+  let files: string[];
+  try {
+    files = readdirSync(confDir).filter((f) => f.endsWith('.conflist')).sort();
+  } catch {
+    return undefined;
+  }
+  for (const f of files) {
+    try {
+      type Conflist = { plugins?: { type?: string; bridge?: string; ipam?: { ranges?: { subnet?: string; gateway?: string }[][] } }[] };
+      const conf = JSON.parse(readFileSync(join(confDir, f), 'utf8')) as Conflist;
+      const b = conf.plugins?.find((p) => p.type === 'bridge');
+      const range = b?.ipam?.ranges?.[0]?.[0];
+      const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(range?.subnet ?? '');
+      if (!b?.bridge || !m) continue;
+      const gateway = range?.gateway ?? `${m[1]}.${m[2]}.${m[3]}.${Number(m[4]) + 1}`;
+      return { bridge: b.bridge, subnet: range?.subnet as string, gateway, prefixLength: Number(m[5]) };
+    } catch {
+      continue;
+    }
+  }
+  return undefined;
+}
+
+/** Makes sure the bridge exists, is up and holds the gateway address (what the CNI bridge plugin would do). */
+export async function ensureBridgeGateway(net: PodNetwork, run: CommandRunner): Promise<void> {
+  const show = await run('ip', ['-4', '-o', 'addr', 'show', 'dev', net.bridge]);
+  if (show.code !== 0) {
+    const add = await run('ip', ['link', 'add', net.bridge, 'type', 'bridge']);
+    if (add.code !== 0 && !/exists/i.test(add.stderr)) throw new Error(`cannot create bridge ${net.bridge}: ${add.stderr.trim()}`);
+  }
+  if (!new RegExp(`\\sinet ${net.gateway.replace(/\./g, '\\.')}/`).test(show.stdout)) {
+    const addr = await run('ip', ['addr', 'add', `${net.gateway}/${net.prefixLength}`, 'dev', net.bridge]);
+    if (addr.code !== 0 && !/exists/i.test(addr.stderr)) throw new Error(`cannot put ${net.gateway} on ${net.bridge}: ${addr.stderr.trim()}`);
+  }
+  const up = await run('ip', ['link', 'set', net.bridge, 'up']);
+  if (up.code !== 0) throw new Error(`cannot bring ${net.bridge} up: ${up.stderr.trim()}`);
+}
+
+/** The nameservers of a resolv.conf, as DNS upstreams (port 53). */
+export function upstreamsOf(resolvConf: string): { address: string; port: number }[] {
+  const out: { address: string; port: number }[] = [];
+  for (const line of resolvConf.split('\n')) {
+    const m = /^\s*nameserver\s+(\S+)/.exec(line);
+    if (m) out.push({ address: (m[1] as string).replace(/%.*$/, ''), port: 53 });
+  }
+  return out;
+}
+
+/**
+ * The node network instance (nftables tables flotilla-proxy-NAME, flotilla-policy-NAME) of the cluster owning this
+ * bridge: the bridge is its cluster's own on the machine (cli/commands/runtime.ts), so the tables are too, and the
+ * runtime's teardown of the bridge removes them even when the agent could not (SIGKILL).
+ */
+export function nodeNetworkName(bridge: string): string {
+  return bridge.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 40);
+}

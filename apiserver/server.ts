@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import type { KindInfo } from '../lib/api/kinds.js';
+import { findByKind, type KindInfo } from '../lib/api/kinds.js';
 import type { KubeObject } from '../lib/api/types.js';
 import { logger } from '../lib/util/log.js';
 import { namespaceLifecycle } from './admission/namespace-lifecycle.js';
@@ -14,6 +14,8 @@ import { EmbeddedEtcd } from './etcd/embedded.js';
 import { toApiError } from './errors.js';
 import { answerClientError, answerConnect } from './http/client-error.js';
 import { createHandler } from './http/handler.js';
+import { ResourceMetrics } from './metrics/resource-metrics.js';
+import { agentSources } from './metrics/scrape.js';
 import { UpgradeHandler } from './http/upgrade.js';
 import { builtinKinds } from './registry/kinds/index.js';
 import { KindRegistry } from './registry/registry.js';
@@ -76,9 +78,16 @@ export class ApiServer {
     await hub.start();
     await this.bootstrap();
 
+    const nodes = this.stores.get(findByKind('v1', 'Node') as KindInfo) as Store;
+    const pods = this.stores.get(findByKind('v1', 'Pod') as KindInfo) as Store;
+    const everything = { filter: { matches: () => true, isEverything: true } };
     const handler = createHandler({
       kinds: this.kinds,
       stores: this.stores,
+      metrics: {
+        usage: new ResourceMetrics(agentSources(async () => (await nodes.list(undefined, everything)).items)),
+        pods: async (namespace) => (await pods.list(namespace, everything)).items,
+      },
       authenticator: insecureLoopbackAuthenticator,
       authorizer: alwaysAllow,
       serverAddress: `${this.opts.bindAddress}:${this.opts.port}`,

@@ -2,6 +2,7 @@
 // resources). Whatever fails becomes a Status object; nothing a client sends can take the server down.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KindInfo } from '../../lib/api/kinds.js';
+import type { KubeObject } from '../../lib/api/types.js';
 import { logger } from '../../lib/util/log.js';
 import type { Authenticator, Authorizer } from '../auth/index.js';
 import { ApiError, errors, toApiError } from '../errors.js';
@@ -11,6 +12,8 @@ import { servedSwagger, servedV3Documents } from '../openapi/v2.js';
 import type { KindRegistry } from '../registry/registry.js';
 import type { Store } from '../registry/store.js';
 import { bodyReader } from './body.js';
+import { METRICS_GROUP, METRICS_VERSION, type ResourceMetrics } from '../metrics/resource-metrics.js';
+import { metricsApiGroup, metricsDiscoveryItem, metricsResourceList, serveMetrics } from '../metrics/api.js';
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import { registry, requestCounter, requestLatency } from './metrics.js';
 import { negotiate, wantsAggregatedDiscovery } from './negotiate.js';
@@ -31,6 +34,14 @@ export interface HandlerDeps {
   bookmarkIntervalMs: number;
   /** Health checks for /readyz and /livez: name -> check. */
   healthChecks: Record<string, () => Promise<void>>;
+  /** metrics.k8s.io, served built in (absent: the group is not served). */
+  metrics?: MetricsApi;
+}
+
+/** metrics.k8s.io's data: the node agents' usage and the pods (for their labels). */
+export interface MetricsApi {
+  usage: ResourceMetrics;
+  pods(namespace: string | undefined): Promise<KubeObject[]>;
 }
 
 export function createHandler(deps: HandlerDeps) {
@@ -51,7 +62,10 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
     if (!user) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
     const decision = await deps.authorizer.authorize(user, info);
     if (!decision.allowed) throw errors.forbidden(`${user.username} cannot ${info.verb} resource "${info.resource}": ${decision.reason}`);
-    if (info.isResourceRequest) {
+    if (info.isResourceRequest && info.group === METRICS_GROUP && deps.metrics) {
+      if (info.version !== METRICS_VERSION) throw errors.resourceNotFound();
+      await serveMetrics({ ...info, query: url.searchParams }, deps.metrics.usage, deps.metrics.pods, res, req.headers.accept);
+    } else if (info.isResourceRequest) {
       const ir = url.searchParams.get('includeObject');
       const includeObject = ir === 'Object' || ir === 'None' ? ir : 'Metadata';
       const reply: Reply = { res, out: negotiate(req.headers.accept), warnings: [], includeObject };
@@ -104,12 +118,16 @@ async function handleNonResource(deps: HandlerDeps, req: IncomingMessage, res: S
   }
   if (path === '/apis') {
     const agg = wantsAggregatedDiscovery(accept);
-    if (agg) return sendDiscovery(res, aggregatedDiscovery(deps.kinds, false, agg), agg);
-    return sendJson(res, 200, apiGroupList(deps.kinds));
+    if (agg) return sendDiscovery(res, withMetricsGroup(deps, aggregatedDiscovery(deps.kinds, false, agg), 'items', metricsDiscoveryItem), agg);
+    return sendJson(res, 200, withMetricsGroup(deps, apiGroupList(deps.kinds), 'groups', metricsApiGroup));
   }
   if (parts[0] === 'api' && parts.length === 2) {
     const list = apiResourceList(deps.kinds, '', parts[1] as string);
     if (list) return sendJson(res, 200, list);
+  }
+  if (deps.metrics && parts[0] === 'apis' && parts[1] === METRICS_GROUP) {
+    if (parts.length === 2) return sendJson(res, 200, metricsApiGroup());
+    if (parts.length === 3 && parts[2] === METRICS_VERSION) return sendJson(res, 200, metricsResourceList());
   }
   if (parts[0] === 'apis' && parts.length === 2) {
     const g = apiGroup(deps.kinds, parts[1] as string);
@@ -137,6 +155,13 @@ async function handleNonResource(deps: HandlerDeps, req: IncomingMessage, res: S
   }
   if (path === '/') return sendJson(res, 200, { paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/metrics', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] });
   throw errors.resourceNotFound();
+}
+
+/** A discovery document with metrics.k8s.io added to its list of groups, when the server serves it. */
+function withMetricsGroup(deps: HandlerDeps, doc: object, field: 'items' | 'groups', entry: () => object): object {
+  if (!deps.metrics) return doc;
+  const list = (doc as Record<string, unknown>)[field] as object[];
+  return { ...doc, [field]: [...list, entry()] };
 }
 
 /** An OpenAPI v3 document: immutable under its content hash, revalidated by ETag otherwise. */

@@ -1,6 +1,7 @@
 // The node agent's HTTP server, which the API server calls for pods/log and pods/exec (the kubelet's paths):
 //   GET /containerLogs/{namespace}/{pod}/{container}?follow&tailLines&sinceSeconds&sinceTime&timestamps&previous&limitBytes
 //   GET /exec/{namespace}/{pod}/{container}?command=...&stdin&stdout&stderr&tty   (WebSocket upgrade)
+//   GET /stats/summary   (the node's and its pods' CPU and memory, stats/v1alpha1, for metrics.k8s.io)
 //   GET /healthz
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -14,11 +15,14 @@ import type { Container } from '../cri/types.js';
 import { LABEL_CONTAINER_NAME, LABEL_POD_UID } from '../pods/config.js';
 import { EXEC_PROTOCOLS, bridgeExec, type ExecSession } from './exec.js';
 import { streamLog } from './logs.js';
+import type { Summary } from '../../lib/api/summary.js';
 
 const log = logger('node-agent-server');
 
 export interface PodLookup {
   podByName(namespace: string, name: string): KubeObject | undefined;
+  /** The Summary API's answer (absent: the node reports no resource usage). */
+  statsSummary?(): Summary;
 }
 
 class HttpError extends Error {
@@ -94,6 +98,12 @@ export class AgentServer {
       url = parseUrl(req.url);
       if (url.pathname === '/healthz') {
         res.end('ok');
+        return;
+      }
+      if (url.pathname === '/stats/summary' && req.method === 'GET') {
+        if (!this.pods.statsSummary) throw new HttpError(404, 'this node reports no resource usage');
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify(this.pods.statsSummary()));
         return;
       }
       const m = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);

@@ -5,6 +5,7 @@ import type { KindInfo } from '../../../lib/api/kinds.js';
 import { rfc3339 } from '../../../lib/api/time.js';
 import type { KubeObject } from '../../../lib/api/types.js';
 import { errors } from '../../errors.js';
+import { formatInvalidMessage } from '../../validation/index.js';
 import { proxyExec, proxyLogs } from '../../http/node-proxy.js';
 import { AGE, NAME, age, none } from '../../printers/columns.js';
 import { podReadyRestartsStatus } from '../../printers/pods.js';
@@ -177,6 +178,40 @@ const binding: SubresourceDefinition = {
   },
 };
 
+/**
+ * An ephemeral-containers write takes only spec.ephemeralContainers from what the client sent; containers already
+ * there may be neither removed nor changed (Kubernetes' ValidatePodEphemeralContainersUpdate). The whole pod is then
+ * validated as on create, which checks the new containers (no ports, probes, resources; a known target).
+ */
+const EPHEMERAL_WRITE: WriteScope = {
+  merge(next, old) {
+    const name = old.metadata.name as string;
+    if (old.metadata.deletionTimestamp) throw errors.conflict({ group: '', resource: 'pods' }, name, 'pod is being deleted');
+    const wanted = asArr(asObj(next.spec)?.ephemeralContainers);
+    const byName = new Map(wanted.filter(isObj).map((c) => [c.name, c]));
+    const causes: FieldCause[] = [];
+    for (const had of asArr(asObj(old.spec)?.ephemeralContainers).filter(isObj)) {
+      const now = byName.get(had.name);
+      if (!now) causes.push(forbidden('spec.ephemeralContainers', `existing ephemeral containers ${JSON.stringify(had.name)} may not be removed\n`));
+      else if (!semanticEqual(had, now)) {
+        const diff = describeDiff(had, now, `spec.ephemeralContainers[${String(had.name)}]`).join('\n');
+        causes.push(forbidden(`spec.ephemeralContainers[${String(had.name)}]`, `existing ephemeral containers ${JSON.stringify(had.name)} may not be changed\n${diff}`));
+      }
+    }
+    if (causes.length) throw errors.invalid({ group: '', kind: 'Pod' }, name, formatInvalidMessage('Pod', name, causes), causes);
+    const merged = structuredClone(old);
+    merged.spec = { ...merged.spec, ephemeralContainers: wanted };
+    return merged;
+  },
+  updateChecks: false,
+};
+
+/**
+ * pods/NAME/ephemeralcontainers (GET, PUT, PATCH): how `kubectl debug` adds a container to a running pod; the node
+ * agent starts it in the pod's sandbox (sharing a target container's process namespace when one is named).
+ */
+const ephemeralcontainers: SubresourceDefinition = statusSubresource(EPHEMERAL_WRITE);
+
 /** GET pods/NAME/log: relayed to the node agent (http/node-proxy.ts). */
 const log: SubresourceDefinition = {
   kind: { group: '', version: 'v1', kind: 'Pod' },
@@ -251,6 +286,7 @@ export default defineKind(identity('v1', 'Pod'), {
   subresources: {
     status: statusSubresource(),
     binding,
+    ephemeralcontainers,
     log,
     // any upgrade goes on to the node agent, SPDY too: kubectl falls back to SPDY when its WebSocket upgrade is
     // refused and prints the second answer, so that one must carry the real reason (no such container, ...)

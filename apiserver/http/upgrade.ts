@@ -1,9 +1,9 @@
 // Upgraded connections: watches over WebSocket (served here) and subresources that serve upgrades (their definition's
 // upgrade(): pods/exec, pods/attach and pods/portforward, relayed to the node agent by node-proxy.ts). Node's HTTP
-// server hands an upgrade's raw socket over with no error handler of its own, so a client
-// that resets it (ECONNRESET) or leaves before we answer would take the process down: the first thing done with
-// every socket is to guard it (lib/util/upgrade.ts), and every refusal is an HTTP response carrying a Kubernetes
-// Status, written only to a socket that can still take it.
+// server hands an upgrade's raw socket over with no error handler of its own, so a client that resets it
+// (ECONNRESET) or leaves before we answer would take the process down: the first thing done with every socket is to
+// guard it (lib/util/upgrade.ts), and every refusal is an HTTP response carrying a Kubernetes Status, written only
+// to a socket that can still take it.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';

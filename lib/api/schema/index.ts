@@ -4,6 +4,7 @@
 // read this one set.
 import { KINDS, type KindInfo } from '../kinds.js';
 import { appsFieldNumbers, appsSchemas } from './apps.js';
+import { batchFieldNumbers, batchSchemas } from './batch.js';
 import { containerSchemas } from './core-container.js';
 import { podSchemas } from './core-pod.js';
 import { serviceSchemas } from './core-service.js';
@@ -63,7 +64,7 @@ function deepFreeze<T>(o: T): T {
  * The protobuf field numbers kept beside their schemas (proto package -> table text); apiserver/protobuf/numbers.ts
  * holds the rest and merges these in.
  */
-export const schemaFieldNumbers: Readonly<Record<string, string>> = { ...appsFieldNumbers };
+export const schemaFieldNumbers: Readonly<Record<string, string>> = { ...appsFieldNumbers, ...batchFieldNumbers };
 
 let cache: Readonly<Record<string, Schema>> | undefined;
 
@@ -72,6 +73,7 @@ export function components(): Readonly<Record<string, Schema>> {
   if (!cache) {
     const all: Record<string, Schema> = {
       ...metaSchemas, ...discoverySchemas, ...containerSchemas, ...volumeSchemas, ...podSchemas, ...statusSchemas, ...serviceSchemas, ...appsSchemas,
+      ...batchSchemas,
       ...listSchemas(),
     };
     const sorted: Record<string, Schema> = {};

@@ -7,6 +7,8 @@ import { Cron } from 'croner';
 export interface Schedule {
   /** The first scheduled time strictly after `after`, or undefined when the schedule never fires again. */
   next(after: Date): Date | undefined;
+  /** The latest scheduled time at or before `at`, or undefined when there is none. */
+  latest(at: Date): Date | undefined;
 }
 
 /** Why a schedule does not parse (robfig/cron's wording where it has one), or '' when it does. */
@@ -44,6 +46,10 @@ export function parseSchedule(schedule: string, timeZone?: string): Schedule {
     next(after: Date): Date | undefined {
       // croner's nextRun is strictly after its argument, at second precision
       return cron.nextRun(after) ?? undefined;
+    },
+    latest(at: Date): Date | undefined {
+      // previousRuns is strictly before its reference, at second precision: a time exactly at `at` counts
+      return cron.previousRuns(1, new Date(Math.floor(at.getTime() / 1000) * 1000 + 1000))[0];
     },
   };
 }

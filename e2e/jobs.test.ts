@@ -73,6 +73,11 @@ test('an Indexed Job of 5 completions, parallelism 2, runs each index once; kube
   assert.equal(job.status.succeeded, 5);
   assert.ok(job.status.completionTime);
   assert.match(c.ok(['get', 'job', 'idx']), /idx\s+Complete\s+5\/5/);
+  const described = c.ok(['describe', 'job', 'idx']);
+  assert.match(described, /Completion Mode:\s+Indexed/);
+  assert.match(described, /Pods Statuses:\s+0 Active \(0 Ready\) \/ 5 Succeeded \/ 0 Failed/);
+  assert.match(described, /Completed Indexes:\s+0-4/);
+  assert.match(c.ok(['explain', 'job.spec.completionMode']), /JOB_COMPLETION_INDEX/);
 });
 
 test('a Job whose pods exit 1 fails after backoffLimit, each replacement later than the last', async () => {
@@ -126,6 +131,8 @@ test('CronJobs every minute: Jobs made and the history limit kept; Forbid skips 
   assert.ok(events.some((e) => e.reason === 'JobAlreadyActive' && e.involvedObject.name === 'hold'), 'the skipped run is reported');
   assert.match(c.ok(['get', 'cronjob', 'hold']), /hold\s+\* \* \* \* \*\s+<none>\s+False\s+1\s+\d+s/);
 
+  assert.match(c.ok(['describe', 'cronjob', 'hold']), /Concurrency Policy:\s+Forbid/);
+  assert.match(c.ok(['explain', 'cronjob.spec.schedule']), /cron format/);
   c.ok(['create', 'job', 'manual', '--from=cronjob/hold']);
   const manual = JSON.parse(c.ok(['get', 'job', 'manual', '-o', 'json']));
   assert.equal(manual.metadata.annotations['cronjob.kubernetes.io/instantiate'], 'manual');

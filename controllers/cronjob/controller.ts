@@ -132,7 +132,12 @@ export class CronJobController extends Reconciler {
         status.lastSuccessfulTime = at;
       }
     }
-    for (const j of owned) if (!finishedAs(j) && !j.metadata.deletionTimestamp && !out.some((r) => r.uid === j.metadata.uid)) out.push(refOf(j));
+    for (const j of owned) {
+      if (finishedAs(j) || j.metadata.deletionTimestamp || out.some((r) => r.uid === j.metadata.uid) || before.some((r) => r.uid === j.metadata.uid)) continue;
+      // ours but not in active: made by `kubectl create job --from=cronjob/x`, or we stopped before writing the status
+      this.recorder.event(cj, 'Warning', 'UnexpectedJob', `Saw a job that the controller did not create or forgot: ${j.metadata.name}`);
+      out.push(refOf(j));
+    }
     return out;
   }
 

@@ -3,6 +3,8 @@
 import { SharedInformerFactory, type Client, type Reconciler } from '../lib/client/index.js';
 import { ControllerContext, DEFAULT_OPTIONS, type ControllerOptions } from './context.js';
 import { DeploymentController } from './deployment/index.js';
+import { CronJobController } from './cronjob/controller.js';
+import { JobController } from './job/controller.js';
 import { EndpointSliceController } from './endpointslice/controller.js';
 import { GarbageCollector } from './garbagecollector/controller.js';
 import { NamespaceController } from './namespace/controller.js';
@@ -16,6 +18,8 @@ export async function runControllers(client: Client, signal: AbortSignal, option
   const controllers: Reconciler[] = [
     new DeploymentController(ctx),
     new ReplicaSetController(ctx),
+    new JobController(ctx),
+    new CronJobController(ctx),
     new GarbageCollector(ctx),
     new NamespaceController(ctx),
     new NodeLifecycleController(ctx),

@@ -192,8 +192,8 @@ test('an envelope without apiVersion/kind takes them from the defaults, as the r
 });
 
 test('an unknown kind is refused as unsupported, naming the kind', () => {
-  const body = envelope('batch/v1', 'Job', `${CORE}.ConfigMap`, { metadata: goMeta('j') });
-  assert.throws(() => decode(body), (e: unknown) => e instanceof ProtobufDecodeError && e.reason === 'unsupported' && /"Job".*"batch\/v1"/.test(e.message));
+  const body = envelope('example.com/v1', 'Widget', `${CORE}.ConfigMap`, { metadata: goMeta('j') });
+  assert.throws(() => decode(body), (e: unknown) => e instanceof ProtobufDecodeError && e.reason === 'unsupported' && /"Widget".*"example.com\/v1"/.test(e.message));
   const wrongGroup = envelope('v1', 'Deployment', `${CORE}.ConfigMap`, { metadata: goMeta('d') });
   assert.throws(() => decode(wrongGroup), (e: unknown) => e instanceof ProtobufDecodeError && e.reason === 'unsupported');
 });

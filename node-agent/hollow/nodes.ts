@@ -1,7 +1,9 @@
 // Hollow nodes: N simulated nodes in one process, the way kwok simulates them. Each registers a Node with capacity,
 // renews its Lease in kube-node-lease every 10 s, and reports the pods bound to it Running and Ready without any
 // container; a pod being deleted is finished off (deleted with grace 0) as a kubelet would after its containers
-// stopped. Stop the process and the nodes go silent, exactly like a machine that died.
+// stopped. Stop the process and the nodes go silent, exactly like a machine that died. A pod that may finish
+// (restartPolicy Never or OnFailure) and carries the annotation hollow.flotilla.dev/exit-code is reported finished
+// instead, with that exit code (Succeeded for 0, Failed otherwise): how Jobs are run on hollow nodes.
 import { findByKind } from '../../lib/api/kinds.js';
 import type { KubeObject } from '../../lib/api/types.js';
 import { Informer, isAlreadyExists, isConflict, isNotFound, type Client } from '../../lib/client/index.js';
@@ -14,6 +16,8 @@ const NODE = findByKind('v1', 'Node')!;
 const POD = findByKind('v1', 'Pod')!;
 /** Pod status writes in flight at once. */
 const CONCURRENCY = 64;
+/** A pod annotation: the exit code its containers finish with at once (pods that may finish only). */
+export const EXIT_CODE_ANNOTATION = 'hollow.flotilla.dev/exit-code';
 
 export interface HollowOptions {
   count: number;
@@ -177,8 +181,31 @@ export class HollowNodes {
       }
       return;
     }
+    if (p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed') return;
+    const exit = p.metadata.annotations?.[EXIT_CODE_ANNOTATION];
+    if (exit !== undefined && /^\d+$/.test(exit) && p.spec?.restartPolicy !== 'Always') {
+      await this.client.patchStatus(POD, name, { status: this.finishedStatus(p, Number(exit)) }, 'merge', { namespace });
+      return;
+    }
     if (p.status?.phase === 'Running' && isReady(p)) return;
     await this.client.patchStatus(POD, name, { status: this.runningStatus(p) }, 'merge', { namespace });
+  }
+
+  /** A pod whose containers all exited with `code`, as a kubelet reports it. */
+  private finishedStatus(p: KubeObject, code: number): Record<string, unknown> {
+    const running = this.runningStatus(p);
+    const t = now3339();
+    const cond = (type: string, status: string) => ({ type, status, lastProbeTime: null, lastTransitionTime: t, ...(status === 'False' ? { reason: 'PodCompleted' } : {}) });
+    const reason = code === 0 ? 'Completed' : 'Error';
+    return {
+      ...running,
+      phase: code === 0 ? 'Succeeded' : 'Failed',
+      conditions: [cond('PodReadyToStartContainers', 'False'), cond('Initialized', 'True'), cond('Ready', 'False'), cond('ContainersReady', 'False'),
+        cond('PodScheduled', 'True')],
+      containerStatuses: (running.containerStatuses as Array<Record<string, unknown>>).map((c) => ({
+        ...c, ready: false, started: false, state: { terminated: { exitCode: code, reason, startedAt: t, finishedAt: t, containerID: c.containerID } },
+      })),
+    };
   }
 
   private runningStatus(p: KubeObject): Record<string, unknown> {

@@ -290,7 +290,8 @@ export class Store {
       const wantRv = preconditionRv(next.metadata?.resourceVersion);
       if (wantRv !== undefined && wantRv !== BigInt(cur.rev)) throw errors.conflict(this.kind, name);
       const obj = this.prepareUpdate(ctx, next, cur.obj, sub);
-      if (deepEqual(withoutRv(obj), withoutRv(cur.obj))) return { obj: cur.obj, created: false };
+      // an unchanged object is not written again, unless it is stored under an old encryption key (rotation)
+      if (!cur.stale && deepEqual(withoutRv(obj), withoutRv(cur.obj))) return { obj: cur.obj, created: false };
       if (ctx.dryRun) return { obj, created: false };
       if (obj.metadata.deletionTimestamp && !obj.metadata.finalizers?.length && !obj.metadata.deletionGracePeriodSeconds && this.finalizersDone(obj)) {
         const del = await this.storage.delete(key, cur.rev);

@@ -1,14 +1,14 @@
 // pods/log and pods/exec: the API server finds the pod's node (its InternalIP and the agent port the node publishes
 // in status.daemonEndpoints) and relays the request to the node agent, streaming the answer back (logs) or splicing
 // the two connections after the WebSocket upgrade (exec), as kube-apiserver does with the kubelet.
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { connect } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { findByKind, type KindInfo } from '../../lib/api/kinds.js';
 import type { KubeObject } from '../../lib/api/types.js';
 import { queryBool } from '../../lib/api/query.js';
 import { ApiError, errors } from '../errors.js';
 import type { Store } from '../registry/store.js';
+import { agentRequest, dialAgent } from './agent-dial.js';
 
 const POD = findByKind('v1', 'Pod')!;
 const NODE = findByKind('v1', 'Node')!;
@@ -57,7 +57,7 @@ export async function proxyLogs(stores: Map<KindInfo, Store>, namespace: string,
   for (const k of LOG_FLAGS) if (queryBool(query, k)) q.set(k, 'true');
   const path = `/containerLogs/${encodeURIComponent(namespace)}/${encodeURIComponent(podName)}/${encodeURIComponent(t.container)}?${q}`;
   const upstream = await new Promise<IncomingMessage>((resolve, reject) => {
-    const req = httpRequest({ host: t.host, port: t.port, path, method: 'GET', signal }, (up) => {
+    const req = agentRequest({ host: t.host, port: t.port, path, method: 'GET', signal }, (up) => {
       // from here the response carries the errors (a reset agent, our abort): each ends the relay, none escapes
       up.on('error', () => undefined);
       resolve(up);
@@ -110,13 +110,13 @@ export async function proxyExec(stores: Map<KindInfo, Store>, namespace: string,
   const path = `/exec/${encodeURIComponent(namespace)}/${encodeURIComponent(podName)}/${encodeURIComponent(t.container)}?${q}`;
   if (socket.destroyed) return;
 
-  const upstream = connect({ host: t.host, port: t.port, noDelay: true });
+  const upstream = dialAgent(t.host, t.port);
   const clientGone = () => upstream.destroy();
   socket.once('close', clientGone);
   upstream.setTimeout(AGENT_CONNECT_TIMEOUT_MS, () => upstream.destroy(new Error(`no answer within ${AGENT_CONNECT_TIMEOUT_MS / 1000}s`)));
   try {
     await new Promise<void>((resolve, reject) => {
-      upstream.once('connect', resolve);
+      upstream.once('secureConnect', resolve);
       upstream.once('error', reject);
       upstream.once('close', () => reject(new Error('connection closed')));
     });

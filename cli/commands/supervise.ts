@@ -65,6 +65,9 @@ stopped (SIGTERM, then SIGKILL) with everything it started when the supervisor s
         etcdPeerPort: f.given('etcd-peer-port') ? f.int('etcd-peer-port') : undefined,
       };
       writeClusterConfig(config);
+      // every component's certificate and kubeconfig, before any of them starts
+      const { ensureClusterCredentials } = await import('../credentials.js');
+      await ensureClusterCredentials(config, primaryIPv4());
       supervisor = new Supervisor({ dataDir, children: componentSpecs(config), stopOrder: STOP_ORDER });
     } catch (e) {
       rmSync(pidPath, { force: true });

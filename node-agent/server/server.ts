@@ -2,7 +2,12 @@
 //   GET /containerLogs/{namespace}/{pod}/{container}?follow&tailLines&sinceSeconds&sinceTime&timestamps&previous&limitBytes
 //   GET /exec/{namespace}/{pod}/{container}?command=...&stdin&stdout&stderr&tty   (WebSocket upgrade)
 //   GET /healthz
+// Over TLS (a serving certificate from the cluster CA), answering only the API server: a client certificate from
+// the cluster CA naming an allowed user (the API server's kubelet-client identity), else 401 (no or a bad
+// certificate) or 403 (someone else); the plain server exists only for unit tests that give no TLS.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { queryBool } from '../../lib/api/query.js';
@@ -27,8 +32,17 @@ class HttpError extends Error {
   }
 }
 
+/** The agent's TLS: its serving certificate, the CA client certificates must chain to, and who may call it. */
+export interface AgentTls {
+  cert: string;
+  key: string;
+  clientCA: string;
+  /** Client certificate common names let in (the API server's kubelet-client identity). */
+  allowedUsers: string[];
+}
+
 function status(code: number, message: string): Status {
-  const reason = code === 404 ? 'NotFound' : code === 400 ? 'BadRequest' : 'InternalError';
+  const reason = code === 404 ? 'NotFound' : code === 400 ? 'BadRequest' : code === 401 ? 'Unauthorized' : code === 403 ? 'Forbidden' : 'InternalError';
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
 }
 
@@ -39,20 +53,47 @@ export class AgentServer {
   private readonly sockets = new Set<Duplex>();
   private readonly sessions = new Set<ExecSession>();
 
-  constructor(private readonly pods: PodLookup, private readonly cri: CriClient) {
+  constructor(private readonly pods: PodLookup, private readonly cri: CriClient, private readonly tls?: AgentTls) {
     this.wss.on('wsClientError', (err: Error, socket: Duplex) => refuseUpgrade(socket, status(400, `unable to upgrade connection: ${err.message}`)));
   }
 
   async listen(port: number, host: string): Promise<void> {
-    const server = (this.server = createServer((req, res) => void this.handle(req, res)));
+    const serve = (req: IncomingMessage, res: ServerResponse) => {
+      const refused = this.refuse(req);
+      if (refused) res.writeHead(refused.code, { 'Content-Type': 'text/plain' }).end(refused.message);
+      else void this.handle(req, res);
+    };
+    const t = this.tls;
+    const server = (this.server = t
+      ? createHttpsServer({ cert: t.cert, key: t.key, ca: t.clientCA, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' }, serve)
+      : createServer(serve));
+    server.on('tlsClientError', (e: Error) => log.debug('TLS handshake failed', { error: e.message }));
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       // first thing: a peer's reset must not reach process level (Node's HTTP server no longer watches this socket)
       guardUpgradedSocket(socket, this.sockets, (e) => log.debug('exec connection failed', { error: e.code ?? e.message }));
+      const refused = this.refuse(req);
+      if (refused) return refuseUpgrade(socket, status(refused.code, refused.message));
       this.upgrade(req, socket, head).catch((e) => refuseUpgrade(socket, status(500, (e as Error).message)));
     });
     await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, host, resolve));
     // past listen, a server error is one failed accept (EMFILE under a connection flood): logged, not fatal
     server.on('error', (e) => log.error('agent server error', { error: e.message }));
+  }
+
+  /**
+   * Why a request is refused before anything is looked at (no TLS configured: none): 401 without a valid client
+   * certificate from the cluster CA, 403 for a certificate naming someone other than the API server.
+   */
+  private refuse(req: IncomingMessage): { code: number; message: string } | undefined {
+    if (!this.tls) return undefined;
+    const socket = req.socket;
+    const peer = socket instanceof TLSSocket ? socket.getPeerCertificate() : undefined;
+    if (!(socket instanceof TLSSocket) || !peer?.raw || !socket.authorized) return { code: 401, message: 'Unauthorized' };
+    const cn = peer.subject?.CN;
+    const user = Array.isArray(cn) ? (cn[0] ?? '') : (cn ?? '');
+    if (this.tls.allowedUsers.includes(user)) return undefined;
+    const verb = req.method === 'POST' ? 'create' : 'get';
+    return { code: 403, message: `Forbidden (user=${user}, verb=${verb}, resource=nodes, subresource(s)=[proxy])` };
   }
 
   /** Upgraded connections open now (exec sessions, refusals being written). */

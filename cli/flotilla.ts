@@ -12,8 +12,9 @@ import { nodeAgent } from './commands/node-agent.js';
 import { runtime } from './commands/runtime.js';
 import { scheduler } from './commands/scheduler.js';
 import { supervise } from './commands/supervise.js';
+import { dashboard } from './commands/dashboard.js';
 
-const COMMANDS: Command[] = [apiserver, controllerManager, scheduler, hollowNodes, runtime, nodeAgent, up, down, status, install, supervise];
+const COMMANDS: Command[] = [apiserver, controllerManager, scheduler, hollowNodes, runtime, nodeAgent, up, down, status, install, dashboard, supervise];
 
 function mainUsage(): string {
   const shown = COMMANDS.filter((c) => !c.spec.hidden);

@@ -204,6 +204,12 @@ async function cleanUp(dataDir: string): Promise<string[]> {
     const { forceCleanupDataDir } = await import('../node-agent/runtime/containerd.js');
     await forceCleanupDataDir(join(dataDir, 'containerd'));
   }
+  // the node is going away: the tmpfs volumes (Secrets, emptyDir Memory) the node agent left mounted for its pods go
+  // too, as they would with the machine; the agent removes the directories on its next start
+  if (existsSync(join(dataDir, 'pods'))) {
+    const { unmountAllUnder } = await import('../node-agent/runtime/cleanup.js');
+    await unmountAllUnder(join(dataDir, 'pods'));
+  }
   if (existsSync(runDir(dataDir))) for (const f of readdirSync(runDir(dataDir))) if (f.endsWith('.pid')) rmSync(join(runDir(dataDir), f), { force: true });
   return ended;
 }

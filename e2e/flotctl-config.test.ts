@@ -229,7 +229,7 @@ t flotctl get --namespace = kube-p
 KUBECONFIG=dead t flotctl get deployments ''
 `;
   const started = Date.now();
-  const r = spawnSync('bash', ['--norc', '--noprofile', '-c', script], { cwd: dir, encoding: 'utf8', timeout: 30_000, env: { ...process.env, PATH: `${join(dir, 'bin')}:${process.env.PATH}`, KUBECONFIG: join(dir, 'kubeconfig') } });
+  const r = spawnSync('bash', ['--norc', '--noprofile', '-c', script], { cwd: dir, encoding: 'utf8', timeout: 120_000, env: { ...process.env, PATH: `${join(dir, 'bin')}:${process.env.PATH}`, KUBECONFIG: join(dir, 'kubeconfig') } });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stderr, '');
   const [ge, dep, we, any, slash, flags, ns, nsEq, dead] = r.stdout.split('\n');

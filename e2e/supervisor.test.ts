@@ -150,9 +150,14 @@ test('every component SIGKILLed is restarted: status shows the restart and the s
   await waitFor('the node to be Ready again', async () => readyCondition()?.status === 'True', 120_000, 500);
   const created = kubectl(dir, ['create', 'configmap', 'after-kills', '--from-literal=k=v']);
   assert.equal(created.code, 0, created.stderr + logs());
-  const table = ok(['status', '--data-dir', dir]);
-  // (a component may have restarted once more: a node agent starting while the runtime is killed exits and comes back)
-  for (const name of ['apiserver', 'runtime', 'controller-manager', 'scheduler', 'node-agent']) {
+  // (a component may have restarted once more: a node agent starting while the runtime or the API server is killed
+  // exits and comes back; wait until every one is running again before reading the table)
+  const names = ['apiserver', 'runtime', 'controller-manager', 'scheduler', 'node-agent'];
+  const table = await waitFor('every component running again', async () => {
+    const t = ok(['status', '--data-dir', dir]);
+    return names.every((n) => new RegExp(`\\n${n}\\s+running\\s`).test(t)) ? t : undefined;
+  }, 120_000, 500);
+  for (const name of names) {
     assert.match(table, new RegExp(`\\n${name}\\s+running\\s+\\d+\\s+[1-9]\\d*\\s+\\S+\\s+(SIGKILL|exit code \\d+), `));
   }
 });

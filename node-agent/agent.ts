@@ -2,8 +2,12 @@
 // runs the pods bound to it through containerd's CRI. Pods are synced by the controller loop every controller uses
 // (lib/client's ReconcileLoop, keyed by pod uid: one worker per pod at a time, a failed sync retried with back-off,
 // a sync that asks to look again later requeued then); a relist of the runtime every second (the kubelet's PLEG)
-// notices containers that exited.
+// notices containers that exited. ConfigMaps and Secrets come from informers: a change wakes the pods that use it
+// (their volumes are rewritten in place). Probe results that change wake their pod. Housekeeping evicts pods whose
+// emptyDir outgrew its sizeLimit and removes the directories of pods that are gone.
+import { readFileSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
+import { join } from 'node:path';
 import { findByKind } from '../lib/api/kinds.js';
 import type { KubeObject } from '../lib/api/types.js';
 import { Informer, ReconcileLoop, isAlreadyExists, isConflict, type Client } from '../lib/client/index.js';
@@ -11,16 +15,27 @@ import { EventRecorder } from '../lib/client/events.js';
 import { logger } from '../lib/util/log.js';
 import type { CriClient } from './cri/client.js';
 import { RENEW_MS, renewNodeLease } from './node/lease.js';
-import { nodeStatus, primaryIPv4 } from './node/node.js';
+import { capacity, nodeStatus, primaryIPv4 } from './node/node.js';
 import { RuntimeHealth } from './node/runtime-health.js';
+import { parseQuantity } from '../lib/api/quantity.js';
 import { Backoff } from './pods/backoff.js';
 import { LABEL_MANAGED, LABEL_POD_UID } from './pods/config.js';
 import { ImagePuller } from './pods/images.js';
+import { CachedObjects, referencedObjects } from './pods/objects.js';
+import { ProbeManager } from './pods/probes/manager.js';
 import { syncPod, type SyncDeps } from './pods/sync.js';
+import { TerminationMessages } from './pods/termination.js';
+import { VolumeManager, type PersistentVolumeClaimSource } from './pods/volumes/manager.js';
+import { hostMounter } from './pods/volumes/mounter.js';
+import type { ServiceAccountTokenSource } from './pods/volumes/projection.js';
 
 const log = logger('node-agent');
 const NODE = findByKind('v1', 'Node')!;
 const POD = findByKind('v1', 'Pod')!;
+const CONFIGMAP = findByKind('v1', 'ConfigMap')!;
+const SECRET = findByKind('v1', 'Secret')!;
+/** The kubelet's eviction manager looks this often (local storage: emptyDir sizeLimit). */
+const HOUSEKEEPING_MS = 10_000;
 const STATUS_MS = 10_000;
 const RELIST_MS = 1_000;
 const WORKERS = 8;
@@ -33,12 +48,22 @@ export interface NodeAgentOptions {
   /** Port of the agent's log/exec server, published in the Node's daemonEndpoints. */
   port: number;
   hostIP?: string;
+  /** Cluster DNS addresses for ClusterFirst pods (the kubelet's --cluster-dns); none: pods use the node's resolv.conf. */
+  clusterDNS?: string[];
+  /** The cluster domain (--cluster-domain). Default cluster.local. */
+  clusterDomain?: string;
+  /** Fills projected serviceAccountToken sources (the security work provides it). */
+  serviceAccountToken?: ServiceAccountTokenSource;
+  /** Where a persistentVolumeClaim volume is on this node (the workloads work provides it). */
+  persistentVolumeClaim?: PersistentVolumeClaimSource;
 }
 
 export class NodeAgent {
   readonly nodeName: string;
   readonly hostIP: string;
   private readonly pods: Informer;
+  private readonly configMaps: Informer;
+  private readonly secrets: Informer;
   /** Pod workers: reconcile = syncPod of one pod uid. */
   private readonly podWorkers: ReconcileLoop;
   private readonly deps: SyncDeps;
@@ -62,12 +87,48 @@ export class NodeAgent {
       reconcile: async (uid) => ({ requeueAfter: await syncPod(this.deps, uid, this.podByUid(uid)) }),
     });
     const kick = (p: KubeObject) => this.podWorkers.add(p.metadata.uid as string);
-    // our own status writes come back as updates; only a change of spec or deletion needs a sync
+    // our own status writes come back as updates; a change of spec, labels or annotations (downwardAPI volumes) or
+    // a deletion needs a sync
+    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
     this.pods.onAdd(kick).onUpdate((old, p) => {
-      if (old.metadata.deletionTimestamp !== p.metadata.deletionTimestamp || JSON.stringify(old.spec) !== JSON.stringify(p.spec)) kick(p);
+      const m = old.metadata;
+      if (m.deletionTimestamp !== p.metadata.deletionTimestamp || !same(old.spec, p.spec) || !same(m.labels, p.metadata.labels) || !same(m.annotations, p.metadata.annotations)) kick(p);
     }).onDelete(kick);
     this.runtime = new RuntimeHealth(cri, { onChange: () => void this.updateNodeStatus().catch((e: Error) => log.warn('node status update failed', { error: e.message })) });
-    this.deps = { client, cri, images: new ImagePuller(cri), restarts: new Backoff(), nodeName: this.nodeName, hostIP: this.hostIP, logRoot: o.logRoot, lastStatus: new Map(), startTimes: new Map(), recorder: new EventRecorder(client, 'kubelet', this.nodeName) };
+    // every ConfigMap and Secret, so that pods see them without a request per sync and notice their changes
+    this.configMaps = new Informer(client, CONFIGMAP);
+    this.secrets = new Informer(client, SECRET);
+    for (const [inf, field] of [[this.configMaps, 'configMaps'], [this.secrets, 'secrets']] as const) {
+      const wake = (obj: KubeObject) => this.wakeUsersOf(field, `${obj.metadata.namespace}/${obj.metadata.name}`);
+      inf.onAdd(wake).onUpdate((old, cur) => {
+        if (!same(old.data, cur.data) || !same(old.binaryData, cur.binaryData)) wake(cur);
+      }).onDelete(wake);
+    }
+    const recorder = new EventRecorder(client, 'kubelet', this.nodeName);
+    const objects = new CachedObjects(client, this.configMaps, this.secrets);
+    const cap = capacity(o.dataDir);
+    const allocatable = { cpu: parseQuantity(cap.cpu) ?? 1, memory: parseQuantity(cap.memory) ?? 0, 'ephemeral-storage': parseQuantity(cap['ephemeral-storage']) ?? 0 };
+    let hostResolvConf: string | undefined;
+    try {
+      hostResolvConf = readFileSync('/etc/resolv.conf', 'utf8');
+    } catch {
+      hostResolvConf = undefined;
+    }
+    this.deps = {
+      client, cri, images: new ImagePuller(cri), restarts: new Backoff(), nodeName: this.nodeName, hostIP: this.hostIP, logRoot: o.logRoot,
+      lastStatus: new Map(), startTimes: new Map(), recorder, objects, allocatable,
+      volumes: new VolumeManager({ podsDir: join(o.dataDir, 'pods'), objects, mounter: hostMounter, allocatable, serviceAccountToken: o.serviceAccountToken, persistentVolumeClaim: o.persistentVolumeClaim }),
+      probes: new ProbeManager({ cri, onChange: (uid) => this.podWorkers.add(uid), record: (p, type, reason, message) => recorder.event({ ...p, apiVersion: 'v1', kind: 'Pod' }, type, reason, message), agentStartMs: Date.now() }),
+      messages: new TerminationMessages(),
+      dns: { clusterDNS: o.clusterDNS ?? [], clusterDomain: o.clusterDomain ?? 'cluster.local', hostResolvConf, nodeIPs: [this.hostIP] },
+      evictions: new Map(),
+    };
+  }
+
+  /** Syncs the pods here that use this ConfigMap or Secret (`ns/name`). */
+  private wakeUsersOf(field: 'configMaps' | 'secrets', key: string): void {
+    const ns = key.slice(0, key.indexOf('/'));
+    for (const p of this.pods.list({ namespace: ns })) if (referencedObjects(p)[field].has(key)) this.podWorkers.add(p.metadata.uid as string);
   }
 
   /** The pod with this uid bound here, from the informer. */
@@ -86,10 +147,14 @@ export class NodeAgent {
     await this.renewLease();
     this.every(RENEW_MS, () => this.renewLease());
     this.every(STATUS_MS, () => this.updateNodeStatus());
-    await this.pods.start();
+    await Promise.all([this.pods.start(), this.configMaps.start(), this.secrets.start()]);
     // sandboxes of pods that are gone (deleted while we were down) get a sync too, which removes them
-    for (const s of await this.cri.listPodSandbox({ labelSelector: { [LABEL_MANAGED]: 'true' } })) this.podWorkers.add(s.labels[LABEL_POD_UID] as string);
+    const sandboxes = await this.cri.listPodSandbox({ labelSelector: { [LABEL_MANAGED]: 'true' } });
+    for (const s of sandboxes) this.podWorkers.add(s.labels[LABEL_POD_UID] as string);
+    // directories (and tmpfs mounts) of pods that went while we were down, with no sandbox left to sync
+    await this.cleanupOrphans(sandboxes.map((s) => s.labels[LABEL_POD_UID] as string));
     this.every(RELIST_MS, () => this.relist());
+    this.every(HOUSEKEEPING_MS, () => this.housekeeping());
     void this.podWorkers.run(WORKERS);
     log.info('node agent ready', { node: this.nodeName, hostIP: this.hostIP });
   }
@@ -100,6 +165,35 @@ export class NodeAgent {
     for (const t of this.timers) clearInterval(t);
     this.podWorkers.shutDown();
     this.pods.stop();
+    this.configMaps.stop();
+    this.secrets.stop();
+    this.deps.probes.stop();
+  }
+
+  private async cleanupOrphans(withSandbox: string[]): Promise<void> {
+    const active = new Set([...withSandbox, ...this.pods.list().map((p) => p.metadata.uid as string)]);
+    const removed = await this.deps.volumes.cleanupOrphans(active);
+    if (removed.length) log.info('removed the directories of pods that are gone', { uids: removed });
+  }
+
+  /** The eviction check (emptyDir over its sizeLimit) and, now and then, orphaned pod directories. */
+  private housekeepingRuns = 0;
+  private async housekeeping(): Promise<void> {
+    for (const p of this.pods.list()) {
+      const uid = p.metadata.uid as string;
+      const phase = p.status?.phase;
+      if (p.metadata.deletionTimestamp || phase === 'Succeeded' || phase === 'Failed' || this.deps.evictions.has(uid)) continue;
+      const over = this.deps.volumes.overLimit(p);
+      if (!over) continue;
+      const message = `Usage of EmptyDir volume "${over.volume}" exceeds the limit "${over.limit}". `;
+      log.warn('evicting pod', { pod: `${p.metadata.namespace}/${p.metadata.name}`, reason: message });
+      this.deps.evictions.set(uid, message);
+      this.podWorkers.add(uid);
+    }
+    if (++this.housekeepingRuns % 6 === 0) {
+      const sandboxes = await this.cri.listPodSandbox({ labelSelector: { [LABEL_MANAGED]: 'true' } });
+      await this.cleanupOrphans(sandboxes.map((s) => s.labels[LABEL_POD_UID] as string));
+    }
   }
 
   private every(ms: number, fn: () => Promise<void>): void {

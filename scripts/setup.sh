@@ -25,6 +25,8 @@ command -v tmux >/dev/null 2>&1 || packages+=(tmux)
 # The official Python client must work against us too; Debian's package is seen by /usr/bin/python3 only (a pyenv
 # python3 earlier on PATH doesn't see it), so that is the interpreter asked.
 /usr/bin/python3 -c 'import kubernetes' >/dev/null 2>&1 || packages+=(python3-kubernetes)
+# The web dashboard's acceptance tests run in a real browser (headless, driven by playwright-core).
+command -v chromium >/dev/null 2>&1 || packages+=(chromium)
 if ((${#packages[@]})); then
   if [ "$(id -u)" != 0 ]; then
     echo "setup: these Debian packages are missing and installing them needs root: ${packages[*]}" >&2
@@ -46,3 +48,6 @@ fi
 
 echo "setup: building"
 npx tsc -p .
+# The web dashboard the API server serves at /dashboard/: type-checked, then bundled by esbuild (about a second).
+npx tsc -p dashboard
+node dashboard/build.mjs

@@ -5,12 +5,14 @@ import { findByResource, type KindInfo } from '../../lib/api/kinds.js';
 import { logger } from '../../lib/util/log.js';
 import type { RequestGate } from '../auth/gate.js';
 import { errors, toApiError } from '../errors.js';
-import { openapiV2, openapiV3Document, openapiV3Root, openapiV3RootEtag } from '../openapi/index.js';
+import { openapiV3Document, openapiV3Root, openapiV3RootEtag } from '../openapi/index.js';
+import { serveOpenapiV2 } from '../openapi/serve-v2.js';
+import { servedSwagger } from '../openapi/v2.js';
 import type { Store } from '../registry/store.js';
 import { bodyReader } from './body.js';
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import { registry, requestCounter, requestLatency } from './metrics.js';
-import { negotiate, parseMediaTypes, wantsAggregatedDiscovery } from './negotiate.js';
+import { negotiate, wantsAggregatedDiscovery } from './negotiate.js';
 import { requestInfo, requestTarget, type RequestInfo } from './request-info.js';
 import { handleResource, type ResourceRequest } from './resources.js';
 import { sendError, sendJson, type Reply } from './respond.js';
@@ -83,6 +85,7 @@ async function handleNonResource(deps: HandlerDeps, req: IncomingMessage, res: S
     if (isKnownPath(path)) throw errors.methodNotAllowed();
     throw errors.resourceNotFound();
   }
+  if (path === '/dashboard' || path.startsWith('/dashboard/')) return (await import('./dashboard.js')).serveDashboard(req, res, url);
   const parts = path.split('/').filter(Boolean);
   const accept = req.headers.accept;
   if (path === '/version') return sendJson(res, 200, deps.version);
@@ -114,13 +117,7 @@ async function handleNonResource(deps: HandlerDeps, req: IncomingMessage, res: S
     res.end(await registry.metrics());
     return;
   }
-  if (path === '/openapi/v2') {
-    const types = parseMediaTypes(accept);
-    if (types.length && !types.some((t) => t.type === 'application/json' || t.type === '*/*')) {
-      throw errors.notAcceptable('the OpenAPI v2 document is served as application/json only; read /openapi/v3');
-    }
-    return sendJson(res, 200, openapiV2());
-  }
+  if (path === '/openapi/v2') return serveOpenapiV2(req, res, servedSwagger());
   if (path === '/openapi/v3') {
     res.setHeader('ETag', openapiV3RootEtag());
     return sendJson(res, 200, openapiV3Root());

@@ -30,7 +30,9 @@ export async function nodeTarget(stores: Map<KindInfo, Store>, namespace: string
     else if (names.length === 1) name = names[0] as string;
     else throw errors.badRequest(`a container name must be specified for pod ${podName}, choose one of: [${names.join(' ')}]`);
   }
-  if (!names.includes(name)) throw errors.badRequest(`container ${name} is not valid for pod ${podName}`);
+  // init and ephemeral containers have logs (and exec) too, as kube-apiserver allows
+  const others = ['initContainers', 'ephemeralContainers'].flatMap((f) => ((pod.spec?.[f] ?? []) as Array<{ name: string }>).map((c) => c.name));
+  if (!names.includes(name) && !others.includes(name)) throw errors.badRequest(`container ${name} is not valid for pod ${podName}`);
   const nodeName = pod.spec?.nodeName as string | undefined;
   if (!nodeName) throw errors.badRequest(`pod ${podName} does not have a host assigned`);
   let node: KubeObject;

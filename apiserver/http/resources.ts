@@ -20,6 +20,7 @@ import { applyPatch, checkName } from './patch.js';
 import { sendJson, sendList, sendObject, type Reply } from './respond.js';
 import type { RequestInfo } from './request-info.js';
 import { verbsOf } from './discovery.js';
+import { validateListOptions } from './list-validation.js';
 import { serveWatch } from './watch.js';
 
 export interface ResourceRequest {
@@ -57,6 +58,7 @@ export async function handleResource(r: ResourceRequest): Promise<void> {
     case 'get':
       return sendObject(r.reply, 200, kind, await store.get(ns, info.name as string, query.get('resourceVersion') ?? undefined));
     case 'list': {
+      validateListOptions(query, false);
       const res = await store.list(ns, listOptions(kind, query));
       const metadata: Record<string, unknown> = { resourceVersion: res.resourceVersion };
       if (res.continue) metadata.continue = res.continue;
@@ -89,6 +91,7 @@ export async function handleResource(r: ResourceRequest): Promise<void> {
       return sendObject(r.reply, deleted ? 200 : 202, kind, obj);
     }
     case 'deletecollection': {
+      validateListOptions(query, false);
       const opts = await deleteOptions(r);
       if (opts.dryRun?.length) ctx.dryRun = true;
       const items = await store.deleteCollection(ctx, ns, listOptions(kind, query), opts);
@@ -229,8 +232,8 @@ export function listOptions(kind: KindInfo, q: URLSearchParams) {
     if (!Number.isInteger(limit) || limit < 0) throw errors.badRequest(`invalid limit "${limitRaw}": must be a non-negative integer`);
     if (limit === 0) limit = undefined;
   }
-  const rvm = q.get('resourceVersionMatch') ?? undefined;
-  if (rvm && !['NotOlderThan', 'Exact'].includes(rvm)) throw errors.badRequest(`resourceVersionMatch: Unsupported value: "${rvm}": supported values: "Exact", "NotOlderThan"`);
+  // which values and combinations are allowed is checked first, by validateListOptions
+  const rvm = q.get('resourceVersionMatch') || undefined;
   return {
     filter: buildFilter(kind, q.get('labelSelector') ?? undefined, q.get('fieldSelector') ?? undefined),
     resourceVersion: q.get('resourceVersion') ?? undefined,

@@ -6,7 +6,9 @@ import type { KubeObject, WatchEvent } from '../../lib/api/types.js';
 import { buildTable } from '../printers/index.js';
 import type { Store } from '../registry/store.js';
 import { listOptions, type ResourceRequest } from './resources.js';
-import { queryBool } from '../../lib/api/query.js';
+import { optionalQueryBool, queryBool } from '../../lib/api/query.js';
+import { validateListOptions } from './list-validation.js';
+import { INITIAL_EVENTS_END, listBlueprint, withBlueprint } from './watch-list.js';
 import { watchMetrics } from './metrics.js';
 import { watchEventJson } from './encode.js';
 
@@ -45,6 +47,7 @@ export function httpSink(r: ResourceRequest): WatchSink {
 
 export async function serveWatch(r: ResourceRequest, kind: KindInfo, store: Store, namespace: string | undefined, sink: WatchSink = httpSink(r)): Promise<void> {
   const q = r.query;
+  validateListOptions(q, true);
   const opts = listOptions(kind, q);
   if (r.info.name) {
     const nameFilter = opts.filter;
@@ -52,7 +55,9 @@ export async function serveWatch(r: ResourceRequest, kind: KindInfo, store: Stor
     opts.filter = { isEverything: false, matches: (o) => o.metadata.name === name && nameFilter.matches(o) };
   }
   const bookmarks = queryBool(q, 'allowWatchBookmarks');
-  const sendInitialEvents = queryBool(q, 'sendInitialEvents');
+  // unset, true or false: each asks for something else (see Store.watch)
+  const sendInitialEvents = optionalQueryBool(q, 'sendInitialEvents');
+  const blueprint = sendInitialEvents && bookmarks && !r.reply.out.table ? listBlueprint(kind) : undefined;
   const timeoutRaw = Number(q.get('timeoutSeconds') ?? '');
   const timeoutMs = Number.isFinite(timeoutRaw) && timeoutRaw > 0 ? timeoutRaw * 1000 : (1800 + Math.random() * 1800) * 1000;
   const { out } = r.reply;
@@ -84,7 +89,11 @@ export async function serveWatch(r: ResourceRequest, kind: KindInfo, store: Stor
   };
   const send = (ev: WatchEvent): boolean => {
     if (closed) return false;
-    if (ev.type === 'BOOKMARK' && !bookmarks && !sendInitialEvents) return true;
+    // no bookmark unless asked for, not even the one ending the initial events (as Kubernetes)
+    if (ev.type === 'BOOKMARK' && !bookmarks) return true;
+    if (blueprint && ev.type === 'BOOKMARK' && ev.object.metadata.annotations?.[INITIAL_EVENTS_END] === 'true') {
+      return sink.write(encode(withBlueprint(ev, blueprint)));
+    }
     return sink.write(encode(ev));
   };
   watchMetrics.inc({ resource: kind.resource });

@@ -1,11 +1,11 @@
 // The OpenAPI documents kubectl and other clients read: the v3 discovery root (/openapi/v3), one v3 document per
-// group/version (/openapi/v3/api/v1, /openapi/v3/apis/apps/v1...) and the Swagger 2.0 document (/openapi/v2), all
-// built from the schemas in lib/api/schema. They never change while the server runs, so each is built once.
+// group/version (/openapi/v3/api/v1, /openapi/v3/apis/apps/v1...), all built from the schemas in lib/api/schema; the
+// Swagger 2.0 document (/openapi/v2) is derived from them in v2.ts. They never change while the server runs, so each
+// is built once.
 import { createHash } from 'node:crypto';
 import { KINDS, apiGroups, type KindInfo } from '../../lib/api/kinds.js';
 import { META, REF_PREFIX, components, reachableSchemas } from '../../lib/api/schema/index.js';
-import { refsToV2, toV2, toV3 } from './convert.js';
-import type { Parameter } from './params.js';
+import { toV3 } from './convert.js';
 import { groupPrefix, pathsForKind, referencedSchemas, tagOf, type Operation, type PathItem } from './paths.js';
 
 export interface OpenAPIV3Document {
@@ -125,65 +125,3 @@ export function openapiV3Document(gv: string): { body: string; hash: string; eta
 export function openapiV3RootEtag(): string {
   return `"${hashOf(JSON.stringify(openapiV3Root()))}"`;
 }
-
-let v2: Record<string, unknown> | undefined;
-
-/** GET /openapi/v2: the Swagger 2.0 document, as JSON. */
-export function openapiV2(): Record<string, unknown> {
-  if (!v2) {
-    const all = components();
-    const definitions: Record<string, unknown> = {};
-    for (const name of Object.keys(all)) definitions[name] = toV2(all[name], name);
-    const paths: Record<string, unknown> = {};
-    for (const b of documents().values()) {
-      for (const [p, item] of Object.entries(b.doc.paths)) paths[p] = v2PathItem(item);
-    }
-    v2 = {
-      definitions,
-      info: INFO,
-      paths: Object.fromEntries(Object.keys(paths).sort().map((p) => [p, paths[p]])),
-      security: [{ BearerToken: [] }],
-      securityDefinitions: { BearerToken: { description: 'Bearer Token authentication', in: 'header', name: 'authorization', type: 'apiKey' } },
-      swagger: '2.0',
-    };
-  }
-  return v2;
-}
-
-/** A v3 path item in Swagger 2.0 form: body parameters, produces/consumes, simple parameter types. */
-function v2PathItem(item: PathItem): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  const param = (p: Parameter): Record<string, unknown> => ({ description: p.description, in: p.in, name: p.name, type: p.schema.type, uniqueItems: true, ...(p.required ? { required: true } : {}) });
-  for (const [method, value] of Object.entries(item)) {
-    if (method === 'parameters') {
-      out.parameters = (value as Parameter[]).map(param);
-      continue;
-    }
-    const op = value as Operation;
-    const params: Array<Record<string, unknown>> = [];
-    if (op.requestBody) {
-      const first = Object.values(op.requestBody.content)[0];
-      params.push({ in: 'body', name: 'body', required: true, schema: refsToV2(first.schema) });
-    }
-    params.push(...(op.parameters ?? []).map(param));
-    const responses: Record<string, unknown> = {};
-    for (const [code, r] of Object.entries(op.responses)) {
-      const first = r.content ? Object.values(r.content)[0] : undefined;
-      responses[code] = first ? { description: r.description, schema: refsToV2(first.schema) } : { description: r.description };
-    }
-    out[method] = {
-      consumes: op.requestBody ? Object.keys(op.requestBody.content) : ['*/*'],
-      description: op.description,
-      operationId: op.operationId,
-      ...(params.length ? { parameters: params } : {}),
-      produces: ['application/json', 'application/yaml'],
-      responses,
-      schemes: ['https'],
-      tags: op.tags,
-      'x-kubernetes-action': op['x-kubernetes-action'],
-      ...(op['x-kubernetes-group-version-kind'] ? { 'x-kubernetes-group-version-kind': op['x-kubernetes-group-version-kind'] } : {}),
-    };
-  }
-  return out;
-}
-

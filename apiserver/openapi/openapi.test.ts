@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { KINDS } from '../../lib/api/kinds.js';
-import { openapiV2, openapiV3Document, openapiV3ForGroupVersion, openapiV3Paths, openapiV3Root, type OpenAPIV3Document } from './index.js';
+import { openapiV2 } from './v2.js';
+import { openapiV3Document, openapiV3ForGroupVersion, openapiV3Paths, openapiV3Root, type OpenAPIV3Document } from './index.js';
 
 type Node = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'];

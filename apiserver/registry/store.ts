@@ -51,6 +51,11 @@ export interface DeleteOptions {
 export interface WatchOptions {
   filter: ObjectFilter;
   resourceVersion?: string;
+  /**
+   * true: the current state as ADDED events, then a bookmark marked k8s.io/initial-events-end at the snapshot's
+   * revision (at least resourceVersion; consistent when it is unset). false: changes only. Unset: the current state
+   * first for resourceVersion ""/"0" (no bookmark), changes after resourceVersion otherwise.
+   */
   sendInitialEvents?: boolean;
 }
 
@@ -186,7 +191,8 @@ export class Store {
     const rvOpt = opts.resourceVersion;
     if (!rvOpt || rvOpt === '0') {
       if (!(await this.readyFor(rvOpt))) throw errors.timeout('the watch cache did not catch up with etcd in time; retry');
-      initial = this.cache.list(prefix).filter((o) => f.matches(o));
+      // unset keeps the old way (the current state first); an explicit false asks for changes from now on only
+      if (opts.sendInitialEvents !== false) initial = this.cache.list(prefix).filter((o) => f.matches(o));
     } else {
       const rv = parseRv(rvOpt);
       await this.readyFor(rvOpt);

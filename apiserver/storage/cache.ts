@@ -11,8 +11,12 @@ export { ResourceCache, type CacheEvent, type CacheEventType, type CacheWatcher 
 
 const log = logger('watch-cache');
 
-/** How long start() waits for the history replay before serving without it. */
-const HISTORY_TIMEOUT_MS = 5000;
+/**
+ * How long the history replay may take before it is given up (resuming watches then get 410 and re-list). It runs in
+ * the background and only watches resuming from before the restart wait for it, so the limit is for a replay that is
+ * stuck, not a slow one: tens of MB of history on a loaded machine took over 5 s.
+ */
+const HISTORY_TIMEOUT_MS = 30_000;
 /** How often start() lists again when etcd compacts the revision it was listing at (a list of millions of keys). */
 const PRIME_ATTEMPTS = 3;
 

@@ -5,96 +5,36 @@ import assert from 'node:assert/strict';
 import type { KubeObject } from '../../lib/api/types.js';
 import type { Client } from '../../lib/client/index.js';
 import type { EventRecorder } from '../../lib/client/events.js';
-import { CriError, type CriClient } from '../cri/client.js';
-import type { Container, ContainerConfig, ContainerStatus, PodSandbox } from '../cri/types.js';
-import { Backoff } from './backoff.js';
 import type { ImagePuller } from './images.js';
 import { syncPod, type SyncDeps } from './sync.js';
+import { testDeps } from './testing/deps.js';
+import { FakeRuntime } from './testing/fake-runtime.js';
 
 const START_ERROR = 'failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "/nonexistent": stat /nonexistent: no such file or directory: unknown';
 
-/** The parts of containerd's CRI that syncPod uses; `fail` decides whether a start fails (StartError) or runs. */
-class FakeRuntime {
-  sandboxes: PodSandbox[] = [];
-  containers: ContainerStatus[] = [];
-  sandboxOf = new Map<string, string>();
-  starts = 0;
-  private created = 0;
-  constructor(readonly fail: () => boolean) {}
-
-  private ns = (): number => Date.now() * 1e6;
-
-  async listPodSandbox(f?: { id?: string }) {
-    return this.sandboxes.filter((s) => !f?.id || s.id === f.id);
-  }
-  async runPodSandbox() {
-    const s: PodSandbox = { id: `sb${this.sandboxes.length}`, metadata: { name: 'p', namespace: 'default', uid: 'uid-1', attempt: 0 }, state: 'SANDBOX_READY', createdAt: this.ns(), labels: { 'io.kubernetes.pod.uid': 'uid-1' }, annotations: {}, runtimeHandler: '' };
-    this.sandboxes.push(s);
-    return s.id;
-  }
-  async podSandboxStatus(id: string) {
-    return { status: { id, state: 'SANDBOX_READY', network: { ip: '10.0.0.2', additionalIps: [] } }, info: {} };
-  }
-  async listContainers(): Promise<Container[]> {
-    return this.containers.map((c) => ({ id: c.id, podSandboxId: this.sandboxOf.get(c.id) as string, metadata: c.metadata, image: c.image, imageRef: c.imageRef, state: c.state, createdAt: c.createdAt, labels: c.labels, annotations: c.annotations }));
-  }
-  async containerStatus(id: string) {
-    return { status: this.containers.find((c) => c.id === id) ?? null, info: {} };
-  }
-  async createContainer(sandboxId: string, config: ContainerConfig) {
-    const id = `c${this.created++}`;
-    this.containers.push({
-      id, metadata: { name: config.metadata.name, attempt: config.metadata.attempt ?? 0 }, state: 'CONTAINER_CREATED', createdAt: this.ns(), startedAt: 0, finishedAt: 0, exitCode: 0,
-      image: { image: 'web:v1' }, imageRef: 'sha256:1', reason: '', message: '', labels: config.labels ?? {}, annotations: config.annotations ?? {}, mounts: [], logPath: '',
-    });
-    this.sandboxOf.set(id, sandboxId);
-    return id;
-  }
-  async startContainer(id: string) {
-    const c = this.containers.find((x) => x.id === id) as ContainerStatus;
-    this.starts++;
-    if (this.fail()) {
-      // what containerd records for a container whose process could not be started: never started, exited now
-      Object.assign(c, { state: 'CONTAINER_EXITED', exitCode: 128, reason: 'StartError', message: START_ERROR, finishedAt: this.ns() });
-      throw new CriError('StartContainer', 2, START_ERROR);
-    }
-    Object.assign(c, { state: 'CONTAINER_RUNNING', startedAt: this.ns() });
-  }
-  /** The running container crashes now. */
-  crash() {
-    for (const c of this.containers) if (c.state === 'CONTAINER_RUNNING') Object.assign(c, { state: 'CONTAINER_EXITED', exitCode: 1, reason: 'Error', finishedAt: this.ns() });
-  }
-  async removeContainer(id: string) {
-    this.containers = this.containers.filter((c) => c.id !== id);
-  }
-  async stopContainer() {}
-}
-
 interface Harness {
-  runtime: FakeRuntime;
+  runtime: FakeRuntime & { readonly starts: number };
   deps: SyncDeps;
   statuses: Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
   events: string[];
 }
 
-function harness(fail: () => boolean): Harness {
-  const runtime = new FakeRuntime(fail);
+/** The shared fake runtime; `fail` decides whether a start fails (StartError) or runs. */
+function harness(t: TestContext, fail: () => boolean): Harness {
+  const rt = new FakeRuntime();
+  rt.failStart = () => (fail() ? START_ERROR : undefined);
+  const runtime = Object.defineProperty(rt, 'starts', { get: () => rt.calls.filter((c) => c.startsWith('StartContainer')).length }) as Harness['runtime'];
   const statuses: Harness['statuses'] = [];
   const events: string[] = [];
   const client = { patchStatus: async (_k: unknown, _n: string, body: { status: Record<string, unknown> }) => { statuses.push(structuredClone(body.status)); } };
-  const deps: SyncDeps = {
+  const h = testDeps({
     client: client as unknown as Client,
-    cri: runtime as unknown as CriClient,
-    images: { ensure: async () => ({ ok: true, imageRef: 'sha256:1' }) } as unknown as ImagePuller,
-    restarts: new Backoff(),
-    nodeName: 'n1',
-    hostIP: '127.0.0.1',
-    logRoot: '/tmp/none',
-    lastStatus: new Map(),
-    startTimes: new Map(),
+    cri: rt.client(),
+    images: { ensure: async () => ({ ok: true, imageRef: 'sha256:1' }), forget: () => undefined } as unknown as ImagePuller,
     recorder: { event: (_o: unknown, type: string, reason: string, message: string) => events.push(`${type} ${reason} ${message}`) } as unknown as EventRecorder,
-  };
-  return { runtime, deps, statuses, events };
+  });
+  t.after(() => h.cleanup());
+  return { runtime, deps: h.deps, statuses, events };
 }
 
 const pod: KubeObject = {
@@ -117,7 +57,7 @@ const container = (s: Record<string, any>) => s.containerStatuses[0]; // eslint-
 
 test('a container that fails to start backs off like a crash: 4 starts in 40 s (0, 0, 10 s, 30 s), not one a second', async (t) => {
   t.mock.timers.enable({ apis: ['Date'], now: 1_700_000_000_000 });
-  const h = harness(() => true);
+  const h = harness(t, () => true);
   await run(t, h, 40_000);
   assert.equal(h.runtime.starts, 4);
   const last = container(h.statuses.at(-1) as Record<string, unknown>);
@@ -150,7 +90,7 @@ test('the delay keeps doubling to 5 min, and a failed start counts the same as a
   t.mock.timers.enable({ apis: ['Date'], now: 1_700_000_000_000 });
   let n = 0;
   // alternate: fail to start, then run and crash, then fail to start...
-  const h = harness(() => n++ % 2 === 0);
+  const h = harness(t, () => n++ % 2 === 0);
   const startsAt: number[] = [];
   const start = Date.now();
   for (let i = 0; i < 4000 && startsAt.length < 9; i++) {
@@ -165,7 +105,7 @@ test('the delay keeps doubling to 5 min, and a failed start counts the same as a
 
 test('a container that runs fine is not held back, and a running container reports its start time', async (t) => {
   t.mock.timers.enable({ apis: ['Date'], now: 1_700_000_000_000 });
-  const h = harness(() => false);
+  const h = harness(t, () => false);
   await run(t, h, 5_000);
   assert.equal(h.runtime.starts, 1);
   const s = container(h.statuses.at(-1) as Record<string, unknown>);
@@ -175,7 +115,7 @@ test('a container that runs fine is not held back, and a running container repor
 
 test('with restartPolicy Never a failed start is final: terminated StartError, phase Failed, no restart', async (t) => {
   t.mock.timers.enable({ apis: ['Date'], now: 1_700_000_000_000 });
-  const h = harness(() => true);
+  const h = harness(t, () => true);
   const never: KubeObject = { ...pod, spec: { ...pod.spec, restartPolicy: 'Never' } };
   for (let i = 0; i < 50; i++) {
     await syncPod(h.deps, 'uid-1', never);

@@ -1,194 +1,24 @@
-// syncPod against a fake container runtime (the CriClient calls it makes, kept in memory) and the fake API server.
+// syncPod against the fake container runtime (testing/fake-runtime.ts) and the fake API server.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { findByKind } from '../../lib/api/kinds.js';
 import type { KubeObject } from '../../lib/api/types.js';
 import { EventRecorder } from '../../lib/client/events.js';
 import { FakeApiServer } from '../../lib/client/fake.js';
-import type { CriClient } from '../cri/client.js';
-import type {
-  Container,
-  ContainerConfig,
-  ContainerFilter,
-  ContainerState,
-  ContainerStatus,
-  Image,
-  PodSandbox,
-  PodSandboxConfig,
-  PodSandboxFilter,
-  PodSandboxState,
-} from '../cri/types.js';
-import { Backoff } from './backoff.js';
-import { LABEL_POD_UID } from './config.js';
-import { ImagePuller } from './images.js';
 import { syncPod, type SyncDeps } from './sync.js';
+import { FakeRuntime } from './testing/fake-runtime.js';
+import { testDeps } from './testing/deps.js';
 
 const POD = findByKind('v1', 'Pod')!;
 const CM = findByKind('v1', 'ConfigMap')!;
-const NS = 1e6; // nanoseconds per millisecond
 
-interface FakeSandbox {
-  id: string;
-  config: PodSandboxConfig;
-  state: PodSandboxState;
-  createdAt: number;
-  ip: string;
-}
-interface FakeContainer {
-  id: string;
-  sandboxId: string;
-  config: ContainerConfig;
-  state: ContainerState;
-  createdAt: number;
-  startedAt: number;
-  finishedAt: number;
-  exitCode: number;
-}
-
-const matches = (labels: Record<string, string> | undefined, want: Record<string, string> | undefined): boolean =>
-  Object.entries(want ?? {}).every(([k, v]) => labels?.[k] === v);
-
-/** The runtime as syncPod sees it: sandboxes, containers and images in memory; time is the real clock. */
-class FakeRuntime {
-  readonly sandboxes = new Map<string, FakeSandbox>();
-  readonly containers = new Map<string, FakeContainer>();
-  readonly images = new Set<string>();
-  readonly calls: string[] = [];
-  pullError?: string;
-  private seq = 0;
-
-  exit(id: string, exitCode: number, ranMs = 1000): void {
-    const c = this.containers.get(id)!;
-    c.state = 'CONTAINER_EXITED';
-    c.exitCode = exitCode;
-    c.finishedAt = Date.now() * NS;
-    c.startedAt = c.finishedAt - ranMs * NS;
-  }
-
-  of(uid: string): { sandboxes: FakeSandbox[]; containers: FakeContainer[] } {
-    return {
-      sandboxes: [...this.sandboxes.values()].filter((s) => s.config.labels?.[LABEL_POD_UID] === uid),
-      containers: [...this.containers.values()].filter((c) => c.config.labels?.[LABEL_POD_UID] === uid),
-    };
-  }
-
-  client(): CriClient {
-    const call = (name: string): void => void this.calls.push(name);
-    const sandbox = (s: FakeSandbox): PodSandbox => ({
-      id: s.id,
-      metadata: { attempt: 0, ...s.config.metadata },
-      state: s.state,
-      createdAt: s.createdAt,
-      labels: s.config.labels ?? {},
-      annotations: s.config.annotations ?? {},
-      runtimeHandler: '',
-    });
-    const container = (c: FakeContainer): Container => ({
-      id: c.id,
-      podSandboxId: c.sandboxId,
-      metadata: { attempt: 0, ...c.config.metadata },
-      image: c.config.image,
-      imageRef: `sha256:${c.config.image.image}`,
-      state: c.state,
-      createdAt: c.createdAt,
-      labels: c.config.labels ?? {},
-      annotations: c.config.annotations ?? {},
-    });
-    const status = (c: FakeContainer): ContainerStatus => ({
-      ...container(c),
-      startedAt: c.startedAt,
-      finishedAt: c.finishedAt,
-      exitCode: c.exitCode,
-      reason: '',
-      message: '',
-      mounts: [],
-      logPath: '',
-    });
-    const fake = {
-      listPodSandbox: async (f: PodSandboxFilter = {}) =>
-        [...this.sandboxes.values()].filter((s) => (!f.id || s.id === f.id) && matches(s.config.labels, f.labelSelector)).map(sandbox),
-      podSandboxStatus: async (id: string) => {
-        const s = this.sandboxes.get(id);
-        return { status: s ? { ...sandbox(s), network: { ip: s.ip, additionalIps: [] }, linux: null } : null, info: {} };
-      },
-      runPodSandbox: async (config: PodSandboxConfig) => {
-        call('RunPodSandbox');
-        const id = `sb${++this.seq}`;
-        this.sandboxes.set(id, { id, config, state: 'SANDBOX_READY', createdAt: Date.now() * NS + this.seq, ip: `10.88.0.${this.seq}` });
-        return id;
-      },
-      stopPodSandbox: async (id: string) => {
-        call('StopPodSandbox');
-        const s = this.sandboxes.get(id);
-        if (s) s.state = 'SANDBOX_NOTREADY';
-        for (const c of this.containers.values()) if (c.sandboxId === id && c.state === 'CONTAINER_RUNNING') this.exit(c.id, 137);
-      },
-      removePodSandbox: async (id: string) => {
-        call('RemovePodSandbox');
-        this.sandboxes.delete(id);
-        for (const c of [...this.containers.values()]) if (c.sandboxId === id) this.containers.delete(c.id);
-      },
-      listContainers: async (f: ContainerFilter = {}) =>
-        [...this.containers.values()]
-          .filter((c) => (!f.id || c.id === f.id) && (!f.podSandboxId || c.sandboxId === f.podSandboxId) && matches(c.config.labels, f.labelSelector))
-          .map(container),
-      containerStatus: async (id: string) => {
-        const c = this.containers.get(id);
-        return { status: c ? status(c) : null, info: {} };
-      },
-      createContainer: async (sandboxId: string, config: ContainerConfig) => {
-        call(`CreateContainer ${config.metadata.name} ${config.image.image}`);
-        const id = `c${++this.seq}`;
-        this.containers.set(id, { id, sandboxId, config, state: 'CONTAINER_CREATED', createdAt: Date.now() * NS, startedAt: 0, finishedAt: 0, exitCode: 0 });
-        return id;
-      },
-      startContainer: async (id: string) => {
-        call('StartContainer');
-        const c = this.containers.get(id)!;
-        c.state = 'CONTAINER_RUNNING';
-        c.startedAt = Date.now() * NS;
-      },
-      stopContainer: async (id: string) => {
-        call('StopContainer');
-        this.exit(id, 137);
-      },
-      removeContainer: async (id: string) => {
-        call('RemoveContainer');
-        this.containers.delete(id);
-      },
-      imageStatus: async (image: string): Promise<Image | null> =>
-        this.images.has(image)
-          ? { id: `sha256:${image}`, repoTags: [image], repoDigests: [], size: 1, uid: null, username: '', spec: null, pinned: false }
-          : null,
-      pullImage: async (image: string) => {
-        call(`PullImage ${image}`);
-        if (this.pullError) throw new Error(this.pullError);
-        this.images.add(image);
-        return `sha256:${image}`;
-      },
-    };
-    return fake as unknown as CriClient;
-  }
-}
-
-function setup(): { api: FakeApiServer; rt: FakeRuntime; deps: SyncDeps } {
+function setup(t: { after(fn: () => void): void }): { api: FakeApiServer; rt: FakeRuntime; deps: SyncDeps } {
   const api = new FakeApiServer();
   const rt = new FakeRuntime();
-  const cri = rt.client();
   const client = api.client();
-  const deps: SyncDeps = {
-    client,
-    cri,
-    images: new ImagePuller(cri),
-    restarts: new Backoff(),
-    nodeName: 'node-1',
-    hostIP: '192.0.2.10',
-    logRoot: '/tmp/logs',
-    lastStatus: new Map(),
-    startTimes: new Map(),
-    recorder: new EventRecorder(client, 'kubelet', 'node-1'),
-  };
-  return { api, rt, deps };
+  const h = testDeps({ client, cri: rt.client(), recorder: new EventRecorder(client, 'kubelet', 'node-1') });
+  t.after(() => h.cleanup());
+  return { api, rt, deps: h.deps };
 }
 
 function pod(api: FakeApiServer, spec: Record<string, unknown> = {}): KubeObject {
@@ -202,12 +32,12 @@ function pod(api: FakeApiServer, spec: Record<string, unknown> = {}): KubeObject
 const statusOf = (api: FakeApiServer): KubeObject['status'] => api.get(POD, 'web', 'default')?.status;
 const containerState = (api: FakeApiServer): Record<string, Record<string, unknown>> => statusOf(api).containerStatuses[0].state;
 
-test('a new pod gets one sandbox, its image, its container started, and a Running status with the pod IP', async () => {
-  const { api, rt, deps } = setup();
+test('a new pod gets one sandbox, its image, its container started, and a Running status with the pod IP', async (t) => {
+  const { api, rt, deps } = setup(t);
   const p = pod(api);
   const again = await syncPod(deps, p.metadata.uid as string, p);
   assert.equal(again, undefined, 'nothing to come back for');
-  assert.deepEqual(rt.calls, ['RunPodSandbox', 'PullImage registry.local/web:v1', 'CreateContainer app registry.local/web:v1', 'StartContainer']);
+  assert.deepEqual(rt.calls, ['RunPodSandbox', 'PullImage registry.local/web:v1', 'CreateContainer app registry.local/web:v1', 'StartContainer app']);
   const s = statusOf(api);
   assert.equal(s.phase, 'Running');
   assert.equal(s.podIP, '10.88.0.1');
@@ -216,8 +46,8 @@ test('a new pod gets one sandbox, its image, its container started, and a Runnin
   assert.equal(s.conditions.find((c: { type: string }) => c.type === 'Ready').status, 'True');
 });
 
-test('a second sync of an unchanged pod starts nothing and writes no status', async () => {
-  const { api, rt, deps } = setup();
+test('a second sync of an unchanged pod starts nothing and writes no status', async (t) => {
+  const { api, rt, deps } = setup(t);
   const p = pod(api);
   await syncPod(deps, p.metadata.uid as string, p);
   const calls = rt.calls.length;
@@ -228,8 +58,8 @@ test('a second sync of an unchanged pod starts nothing and writes no status', as
   assert.equal(rt.of(p.metadata.uid as string).containers.length, 1);
 });
 
-test('restartPolicy Never: an exited container stays exited and the pod ends Failed', async () => {
-  const { api, rt, deps } = setup();
+test('restartPolicy Never: an exited container stays exited and the pod ends Failed', async (t) => {
+  const { api, rt, deps } = setup(t);
   const p = pod(api, { restartPolicy: 'Never' });
   const uid = p.metadata.uid as string;
   await syncPod(deps, uid, p);
@@ -241,8 +71,8 @@ test('restartPolicy Never: an exited container stays exited and the pod ends Fai
   assert.equal(containerState(api).terminated?.reason, 'Error');
 });
 
-test('restartPolicy Always: the first exit restarts at once, the next waits in CrashLoopBackOff and says when to look again', async () => {
-  const { api, rt, deps } = setup();
+test('restartPolicy Always: the first exit restarts at once, the next waits in CrashLoopBackOff and says when to look again', async (t) => {
+  const { api, rt, deps } = setup(t);
   const p = pod(api);
   const uid = p.metadata.uid as string;
   await syncPod(deps, uid, p);
@@ -258,8 +88,8 @@ test('restartPolicy Always: the first exit restarts at once, the next waits in C
   assert.ok(again !== undefined && again > 0 && again <= 10_050, `look again when the back-off ends (${again} ms)`);
 });
 
-test('a changed container spec replaces the running container', async () => {
-  const { api, rt, deps } = setup();
+test('a changed container spec replaces the running container', async (t) => {
+  const { api, rt, deps } = setup(t);
   const p = pod(api);
   const uid = p.metadata.uid as string;
   await syncPod(deps, uid, p);
@@ -274,8 +104,8 @@ test('a changed container spec replaces the running container', async () => {
   assert.equal(rt.of(uid).sandboxes.length, 1, 'in the same sandbox');
 });
 
-test('an image that cannot be pulled gives ErrImagePull, no container, and a look again soon', async () => {
-  const { api, rt, deps } = setup();
+test('an image that cannot be pulled gives ErrImagePull, no container, and a look again soon', async (t) => {
+  const { api, rt, deps } = setup(t);
   rt.pullError = 'manifest unknown';
   const p = pod(api);
   const again = await syncPod(deps, p.metadata.uid as string, p);
@@ -286,8 +116,8 @@ test('an image that cannot be pulled gives ErrImagePull, no container, and a loo
   assert.ok(again !== undefined && again > 0);
 });
 
-test('env from a ConfigMap key that does not exist: CreateContainerConfigError, then the container once it does', async () => {
-  const { api, rt, deps } = setup();
+test('env from a ConfigMap key that does not exist: CreateContainerConfigError, then the container once it does', async (t) => {
+  const { api, rt, deps } = setup(t);
   const p = pod(api, {
     containers: [{ name: 'app', image: 'registry.local/web:v1', env: [{ name: 'MODE', valueFrom: { configMapKeyRef: { name: 'settings', key: 'mode' } } }] }],
   });
@@ -301,8 +131,8 @@ test('env from a ConfigMap key that does not exist: CreateContainerConfigError, 
   assert.deepEqual(c?.config.envs, [{ key: 'MODE', value: 'fast' }]);
 });
 
-test('a pod being deleted is torn down and then removed from the API; a pod gone is torn down', async () => {
-  const { api, rt, deps } = setup();
+test('a pod being deleted is torn down and then removed from the API; a pod gone is torn down', async (t) => {
+  const { api, rt, deps } = setup(t);
   const p = pod(api, { terminationGracePeriodSeconds: 5 });
   const uid = p.metadata.uid as string;
   await syncPod(deps, uid, p);
@@ -319,8 +149,8 @@ test('a pod being deleted is torn down and then removed from the API; a pod gone
   assert.deepEqual(rt.of(q.metadata.uid as string), { sandboxes: [], containers: [] });
 });
 
-test('a sandbox that died is replaced with a new one (next attempt) and the container started in it', async () => {
-  const { api, rt, deps } = setup();
+test('a sandbox that died is replaced with a new one (next attempt) and the container started in it', async (t) => {
+  const { api, rt, deps } = setup(t);
   const p = pod(api);
   const uid = p.metadata.uid as string;
   await syncPod(deps, uid, p);

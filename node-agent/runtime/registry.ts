@@ -1,9 +1,12 @@
 // A local OCI registry for the node runtime: Debian's docker-registry (CNCF distribution 2.8) serving plain HTTP on
-// 127.0.0.1, storing blobs under the data dir. containerd pulls our pause and demo images from it.
+// 127.0.0.1, storing blobs under the data dir. containerd pulls our pause and demo images from it. With `htpasswd`
+// users it asks for basic auth (distribution's htpasswd auth, bcrypt hashes): a private registry to test pull
+// secrets against.
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import bcrypt from 'bcryptjs';
 import { freePort, isRunning, spawnLogged, stopChild, waitFor } from './proc.js';
 import type { Exit } from './restart.js';
 
@@ -17,6 +20,8 @@ export interface RegistryOptions {
   binary?: string;
   /** How long to wait for `/v2/` to answer. Default 20 s. */
   startTimeoutMs?: number;
+  /** Users allowed in (basic auth over htpasswd); none: anyone may pull and push. */
+  htpasswd?: Array<{ username: string; password: string }>;
 }
 
 /** A running registry. */
@@ -35,7 +40,13 @@ export interface Registry {
   stop(): Promise<void>;
 }
 
-function configYaml(storage: string, port: number): string {
+/** An htpasswd file as distribution reads it: `user:bcrypt-hash` lines. */
+export function htpasswdFile(users: Array<{ username: string; password: string }>): string {
+  return users.map((u) => `${u.username}:${bcrypt.hashSync(u.password, 10)}\n`).join('');
+}
+
+function configYaml(storage: string, port: number, htpasswdPath?: string): string {
+  const auth = htpasswdPath ? ['auth:', '  htpasswd:', '    realm: flotilla', `    path: ${JSON.stringify(htpasswdPath)}`] : [];
   return [
     'version: 0.1',
     'log:',
@@ -50,6 +61,7 @@ function configYaml(storage: string, port: number): string {
     'http:',
     `  addr: 127.0.0.1:${port}`,
     `  secret: ${randomBytes(16).toString('hex')}`,
+    ...auth,
     '',
   ].join('\n');
 }
@@ -61,7 +73,12 @@ export async function startRegistry(opts: RegistryOptions): Promise<Registry> {
   mkdirSync(storage, { recursive: true });
   const port = opts.port ?? (await freePort());
   const configFile = join(dataDir, 'config.yml');
-  writeFileSync(configFile, configYaml(storage, port));
+  let htpasswdPath: string | undefined;
+  if (opts.htpasswd?.length) {
+    htpasswdPath = join(dataDir, 'htpasswd');
+    writeFileSync(htpasswdPath, htpasswdFile(opts.htpasswd), { mode: 0o600 });
+  }
+  writeFileSync(configFile, configYaml(storage, port, htpasswdPath));
   const logFile = join(dataDir, 'registry.log');
   const child: ChildProcess = spawnLogged(opts.binary ?? '/usr/bin/docker-registry', ['serve', configFile], logFile);
   let spawnError: Error | undefined;
@@ -74,7 +91,8 @@ export async function startRegistry(opts: RegistryOptions): Promise<Registry> {
       if (spawnError) throw spawnError;
       if (!isRunning(child)) throw new Error(`docker-registry exited: ${tail(logFile)}`);
       const res = await fetch(`${url}/v2/`);
-      return res.ok;
+      // with auth on, an anonymous /v2/ is a 401 with a challenge: it is up
+      return res.ok || (!!htpasswdPath && res.status === 401);
     }, opts.startTimeoutMs ?? 20_000);
   } catch (e) {
     await stop();

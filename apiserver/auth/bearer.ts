@@ -116,8 +116,12 @@ export class CachedTokenAuthenticator implements TokenAuthenticator {
   }
 }
 
-/** Replaces (or removes) a header in both of Node's views of it: what a relay copies (rawHeaders) must not keep it. */
+/** Replaces (or removes) a header in all of Node's views of it: what a relay copies (rawHeaders) must not keep it. */
 function setHeader(req: IncomingMessage, name: string, value: string | undefined): void {
+  // Node builds headers and headersDistinct lazily from rawHeaders and its original length: build both first, or a
+  // shortened rawHeaders makes the later build read past its end
+  const headers = req.headers;
+  const distinct = req.headersDistinct;
   const raw: string[] = [];
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     if ((req.rawHeaders[i] as string).toLowerCase() === name) continue;
@@ -125,6 +129,11 @@ function setHeader(req: IncomingMessage, name: string, value: string | undefined
   }
   if (value !== undefined) raw.push(name, value);
   req.rawHeaders.splice(0, req.rawHeaders.length, ...raw);
-  if (value === undefined) delete req.headers[name];
-  else req.headers[name] = value;
+  if (value === undefined) {
+    delete headers[name];
+    delete distinct[name];
+  } else {
+    headers[name] = value;
+    distinct[name] = [value];
+  }
 }

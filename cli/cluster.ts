@@ -90,7 +90,7 @@ export function componentSpecs(c: ClusterConfig): ChildSpec[] {
     {
       name: 'apiserver',
       command: flotilla('apiserver', '--data-dir', c.dataDir, '--port', String(c.apiserverPort), ...etcd, '--encryption-provider-config', files.encryptionConfig,
-        '--audit-policy-file', files.auditPolicy, '--audit-log-path', files.auditLog),
+        '--audit-policy-file', files.auditPolicy, '--audit-log-path', files.auditLog, ...(existsSync(files.tokenAuthFile) ? ['--token-auth-file', files.tokenAuthFile] : [])),
       ready: () => apiserverReady(c.apiserverPort, c.dataDir), stopGraceMs: 30_000,
     },
     {

@@ -21,6 +21,8 @@ export const clusterFiles = (dataDir: string) => ({
   encryptionConfig: join(dataDir, 'encryption-config.yaml'),
   auditPolicy: join(dataDir, 'audit-policy.yaml'),
   auditLog: join(dataDir, 'logs/audit.log'),
+  /** Static bearer tokens (--token-auth-file CSV), used when the file is there when the supervisor starts. */
+  tokenAuthFile: join(dataDir, 'token-auth.csv'),
 });
 
 export async function ensureClusterCredentials(c: ClusterConfig, nodeIP: string): Promise<void> {

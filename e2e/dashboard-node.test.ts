@@ -5,11 +5,12 @@
 import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { KUBECTL, ROOT, freePort, waitFor } from './harness.js';
+import { KUBECTL, ROOT, freePort, waitFor, writeTokenFile } from './harness.js';
 import { Browser, type Target, cspViolations, screenshot, target } from './dashboard-harness.js';
 
 // Functions given to the page run in the browser; these name its globals for the compiler (module-scoped).
@@ -41,8 +42,11 @@ before(async () => {
   if (skip) return;
   const port = await freePort();
   const regPort = await freePort();
+  // the page signs in with a static token (<data-dir>/token-auth.csv, read by the API server flotilla up starts)
+  const token = `dash-node-admin.${randomBytes(12).toString('hex')}`;
+  writeTokenFile(join(dir, 'token-auth.csv'), [{ token, user: 'dashboard-admin', groups: ['system:masters'] }]);
   flotilla(['up', '--data-dir', dir, '--port', String(port), '--registry-port', String(regPort), '--node-agent-port', String(await freePort()), '--node-name', NODE]);
-  t = target({ url: `http://127.0.0.1:${port}` });
+  t = target({ url: `https://127.0.0.1:${port}`, dir }, token);
   const image = `127.0.0.1:${regPort}/flotilla/web:v1`;
   // two containers: one counts a line a second, the other says one thing and sleeps
   kubectl(['apply', '-f', '-'], JSON.stringify({

@@ -3,7 +3,7 @@
 // is the secured one (HTTPS, client certificates): every request the harness makes (request(), watchEvents(),
 // apiFetch()) carries the credentials of the server it goes to, the admin's by default; as() makes other users.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, openSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
@@ -268,12 +268,18 @@ export class TestCluster {
     return c;
   }
 
-  static async start(opts: { apiserverArgs?: string[] } = {}): Promise<TestCluster> {
+  /**
+   * tokens: static bearer tokens the API server accepts (--token-auth-file), for tests of what a token-bearing
+   * client does (the dashboard's browser has no client certificate).
+   */
+  static async start(opts: { apiserverArgs?: string[]; tokens?: StaticToken[] } = {}): Promise<TestCluster> {
     const dir = mkdtempSync(join(tmpdir(), 'flotilla-test-'));
     let etcd: Etcd | undefined;
     try {
       etcd = await Etcd.start(dir);
-      const api = new ApiServerProcess(dir, await freePort(), etcd.endpoint, opts.apiserverArgs);
+      const args = [...(opts.apiserverArgs ?? [])];
+      if (opts.tokens?.length) args.push('--token-auth-file', writeTokenFile(join(dir, 'token-auth.csv'), opts.tokens));
+      const api = new ApiServerProcess(dir, await freePort(), etcd.endpoint, args);
       await api.start();
       return new TestCluster(dir, etcd, api);
     } catch (e) {
@@ -323,6 +329,21 @@ export class TestCluster {
     if (process.env.FLOTILLA_KEEP_TEST_DIRS) process.stderr.write(`kept ${this.dir}\n`);
     else rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** One line of a static token file: the token, and the user it authenticates as. */
+export interface StaticToken {
+  token: string;
+  user: string;
+  uid?: string;
+  groups?: string[];
+}
+
+/** Writes a --token-auth-file (CSV: token,user,uid,"group1,group2"); returns its path. */
+export function writeTokenFile(path: string, tokens: StaticToken[]): string {
+  const line = (t: StaticToken) => [t.token, t.user, t.uid ?? t.user, `"${(t.groups ?? []).join(',')}"`].join(',');
+  writeFileSync(path, tokens.map(line).join('\n') + '\n', { mode: 0o600 });
+  return path;
 }
 
 export interface ApiResponse {

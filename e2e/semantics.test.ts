@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { TestCluster, apiFetch, waitFor } from './harness.js';
+import { TestCluster, apiFetch, credentialsFor, waitFor } from './harness.js';
 
 let c: TestCluster;
 before(async () => {
@@ -20,7 +20,8 @@ const merge = { 'Content-Type': 'application/merge-patch+json' };
 
 test('a WebSocket watch delivers the same events as the chunked one', async () => {
   const rv = (await c.request('GET', CM)).body.metadata.resourceVersion;
-  const ws = new WebSocket(`${c.url.replace('http', 'ws')}${CM}?watch=true&resourceVersion=${rv}`);
+  const { ca, cert, key } = credentialsFor(c.url);
+  const ws = new WebSocket(`${c.url.replace('http', 'ws')}${CM}?watch=true&resourceVersion=${rv}`, { ca, cert, key });
   const got: Array<{ type: string; name: string }> = [];
   ws.on('message', (m) => {
     const ev = JSON.parse(m.toString());

@@ -20,8 +20,11 @@ import { isLongRunning, parseGoDuration, requestDeadlineMs, requestTimedOut, typ
 
 const log = logger('apiserver');
 
-/** Where the anonymous user is let in (Kubernetes' anonymous authentication limited to the health checks). */
-const ANONYMOUS_PATHS = /^\/(healthz|livez|readyz|version)(\/.*)?$/;
+/**
+ * Where the anonymous user is let in: Kubernetes' anonymous authentication limited to the health checks and the
+ * version, and the web dashboard's static files (they hold no data; the page then calls the API with a token).
+ */
+const ANONYMOUS_PATHS = /^\/(healthz|livez|readyz|version|dashboard)(\/.*)?$/;
 
 export interface GateOptions {
   authenticators: RequestAuthenticator[];

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { ServerOptions } from 'node:https';
 import { logger } from '../../lib/util/log.js';
-import { AuthorizerChain, InterimAuthorizer } from './authorizer.js';
+import { AuthorizerChain, DashboardAuthorizer, InterimAuthorizer } from './authorizer.js';
 import { Auditor, FileSink } from './audit/log.js';
 import { loadPolicy } from './audit/policy.js';
 import { BearerTokenAuthenticator, UnionTokenAuthenticator, WebSocketProtocolAuthenticator } from './bearer.js';
@@ -100,7 +100,7 @@ export async function setUpSecurity(o: SecurityOptions): Promise<Security> {
   if (o.auditPolicyFile && !o.auditLogPath) log.warn('--audit-policy-file without --audit-log-path: nothing is audited');
   const gate = new RequestGate({
     authenticators,
-    authorizer: new AuthorizerChain([new InterimAuthorizer()]),
+    authorizer: new AuthorizerChain([new DashboardAuthorizer(), new InterimAuthorizer()]),
     auditor,
     limiter: new InflightLimiter({ maxRequestsInflight: o.maxRequestsInflight ?? 400, maxMutatingRequestsInflight: o.maxMutatingRequestsInflight ?? 200 }),
     requestTimeoutMs: o.requestTimeoutMs ?? 60_000,

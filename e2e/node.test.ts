@@ -8,8 +8,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CriClient } from '../node-agent/cri/client.js';
-import { type CliRun, FLOTCTL, KUBECTL, ROOT, freePort, runFlotctl, waitFor } from './harness.js';
+import { type CliRun, FLOTCTL, KUBECTL, ROOT, credentialsOf, freePort, runFlotctl, waitFor } from './harness.js';
 import { connect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { acceptedConnections } from './tcp.js';
 
 const skip = process.getuid?.() === 0 ? false : 'needs root (containerd, runc, CNI)';
@@ -472,15 +473,20 @@ test(`${EXEC_RESETS} real execs reset mid-handshake and mid-stream: API server a
   const path = `/api/v1/namespaces/default/pods/resets/exec?${['sh', '-c', 'echo ready; cat; echo done', marker].map((c) => `command=${encodeURIComponent(c)}`).join('&')}&stdin=True&stdout=True&stderr=True&tty=False`;
   const req = `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: v4.channel.k8s.io\r\n\r\n`;
   let midStream = 0;
+  // over TLS as the admin; the reset is sent on the TCP socket under the TLS one (TLS itself has no reset)
+  const admin = await credentialsOf(join(dir, 'kubeconfig'));
   const resetOne = async (i: number) => {
-    const s = connect(port, '127.0.0.1');
+    const raw = connect(port, '127.0.0.1');
+    raw.on('error', () => undefined);
+    await new Promise<void>((resolve, reject) => raw.once('connect', resolve).once('close', () => reject(new Error('refused'))));
+    const s = tlsConnect({ socket: raw, ca: admin.ca, cert: admin.cert, key: admin.key });
     s.on('error', () => undefined);
-    await new Promise<void>((resolve, reject) => s.once('connect', resolve).once('close', () => reject(new Error('refused'))));
+    await new Promise<void>((resolve, reject) => s.once('secureConnect', resolve).once('close', () => reject(new Error('TLS handshake failed'))));
     s.write(req);
     if (i % 3 === 0) {
       // mid-handshake: while the API server finds the node and the agent asks the runtime for the session
       if (i % 2) await new Promise((r) => setTimeout(r, 5));
-      s.resetAndDestroy();
+      raw.resetAndDestroy();
       return;
     }
     let seen = '';
@@ -497,7 +503,7 @@ test(`${EXEC_RESETS} real execs reset mid-handshake and mid-stream: API server a
     });
     assert.match(seen, /^HTTP\/1\.1 101 /, `exec ${i}`);
     if (i % 3 === 2) midStream++;
-    s.resetAndDestroy();
+    raw.resetAndDestroy();
   };
   let next = 0;
   await Promise.all(Array.from({ length: 4 }, async () => {

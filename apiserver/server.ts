@@ -4,10 +4,10 @@
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { KINDS, type KindInfo } from '../lib/api/kinds.js';
+import { findByKind, type KindInfo } from '../lib/api/kinds.js';
 import type { KubeObject } from '../lib/api/types.js';
 import { logger } from '../lib/util/log.js';
 import { namespaceLifecycle } from './admission/namespace-lifecycle.js';
@@ -17,8 +17,11 @@ import { toApiError } from './errors.js';
 import { answerClientError, answerConnect } from './http/client-error.js';
 import { configureAgentTls } from './http/agent-dial.js';
 import { createHandler } from './http/handler.js';
+import { ResourceMetrics } from './metrics/resource-metrics.js';
+import { agentSources } from './metrics/scrape.js';
 import { UpgradeHandler } from './http/upgrade.js';
-import { strategies } from './registry/kinds/index.js';
+import { builtinKinds } from './registry/kinds/index.js';
+import { KindRegistry } from './registry/registry.js';
 import { Store } from './registry/store.js';
 import { CacheHub } from './storage/cache.js';
 import { EtcdStorage } from './storage/etcd.js';
@@ -57,6 +60,8 @@ export class ApiServer {
   private http?: Server;
   private upgrades?: UpgradeHandler;
   private security?: Security;
+  /** The served kinds; one registered at run time gets its store at once (CustomResourceDefinitions will). */
+  readonly kinds = new KindRegistry();
   readonly stores = new Map<KindInfo, Store>();
   url = '';
 
@@ -77,18 +82,26 @@ export class ApiServer {
     storage.guard(this.etcd ? this.etcd.identity : await claimIdentity(storage.client, randomUUID()));
     const hub = (this.hub = new CacheHub(storage, this.opts.watchWindow));
     const ctx = { listCached: (resource: string) => this.listCached(resource) };
-    const nsKind = KINDS.find((k) => k.resource === 'namespaces') as KindInfo;
-    const nsCache = hub.register(resourcePrefix(nsKind));
+    const nsCache = hub.register(resourcePrefix({ group: '', resource: 'namespaces' }));
     const gate = namespaceLifecycle(nsCache, hub, storage);
-    for (const s of strategies()) this.stores.set(s.kind, new Store(s.kind, s, storage, hub, gate, ctx));
+    this.kinds.onRegister((def) => this.stores.set(def.info, new Store(def, storage, hub, gate, ctx)));
+    for (const def of await builtinKinds()) this.kinds.register(def);
     await hub.start();
     await this.bootstrap();
 
     const security = (this.security = await setUpSecurity({ ...this.opts.security, dataDir }));
     configureAgentTls(security.kubeletClient);
+    const nodes = this.stores.get(findByKind('v1', 'Node') as KindInfo) as Store;
+    const pods = this.stores.get(findByKind('v1', 'Pod') as KindInfo) as Store;
+    const everything = { filter: { matches: () => true, isEverything: true } };
     const handler = createHandler({
+      kinds: this.kinds,
       stores: this.stores,
       gate: security.gate,
+      metrics: {
+        usage: new ResourceMetrics(agentSources(async () => (await nodes.list(undefined, everything)).items)),
+        pods: async (namespace) => (await pods.list(namespace, everything)).items,
+      },
       serverAddress: `${this.opts.bindAddress}:${this.opts.port}`,
       version: VERSION,
       bookmarkIntervalMs: this.opts.bookmarkIntervalMs ?? 30_000,
@@ -108,7 +121,8 @@ export class ApiServer {
     // a failed handshake (TLS 1.1, garbage) ends that connection only
     server.on('tlsClientError', (e: Error) => log.debug('TLS handshake failed', { error: e.message }));
     // watches over WebSocket and pods/exec: every upgraded socket is guarded there (upgrade.ts)
-    const upgrades = (this.upgrades = new UpgradeHandler({ stores: this.stores, gate: security.gate, bookmarkIntervalMs: this.opts.bookmarkIntervalMs ?? 30_000 }));
+    const upgrades = (this.upgrades = new UpgradeHandler({ stores: this.stores, gate: security.gate,
+      bookmarkIntervalMs: this.opts.bookmarkIntervalMs ?? 30_000 }));
     server.on('upgrade', upgrades.handle);
     // what the HTTP parser refuses (a 100 KB URL, an unknown method) gets a Status, not a reset connection
     server.on('clientError', (e, socket) => answerClientError(e, socket));

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import type { KubeObject } from '../lib/api/types.js';
 import { deletionOrder, isPodAvailable } from './pods.js';
 
-const pod = (name: string, o: { node?: string; phase?: string; ready?: boolean; created?: number; readySince?: number; restarts?: number } = {}): KubeObject => ({
+const pod = (name: string,
+  o: { node?: string; phase?: string; ready?: boolean; created?: number; readySince?: number; restarts?: number } = {}): KubeObject => ({
   metadata: { name, creationTimestamp: new Date(o.created ?? 0).toISOString() },
   spec: { nodeName: o.node },
   status: {

@@ -29,7 +29,8 @@ export function msUntilAvailable(p: KubeObject, minReadySeconds: number, now = D
 
 const PHASE_RANK: Record<string, number> = { Pending: 0, Unknown: 1, Running: 2 };
 
-const restarts = (p: KubeObject): number => ((p.status?.containerStatuses as Array<{ restartCount?: number }> | undefined) ?? []).reduce((n, c) => Math.max(n, c.restartCount ?? 0), 0);
+const restarts = (p: KubeObject): number => ((p.status?.containerStatuses as Array<{ restartCount?: number }> | undefined) ?? []).reduce((n, c) => Math.max(n,
+  c.restartCount ?? 0), 0);
 
 /**
  * Sorts pods so the ones to delete first come first: not yet scheduled, then pending, unknown, running; not ready

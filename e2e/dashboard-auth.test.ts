@@ -6,13 +6,13 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { type FetchInit, ROOT, apiFetch, waitFor } from './harness.js';
-import { api, screenshot } from './dashboard-harness.js';
+import { screenshot } from './dashboard-harness.js';
 import { frames, hollowDashboard } from './dashboard-suite.js';
 
 // The functions given to page.evaluate and waitForFunction run in the browser; these name its globals for the
 // compiler (module-scoped: nothing leaks into the rest of the project, which has no DOM types).
 /* eslint-disable @typescript-eslint/no-explicit-any */
-declare const document: any, window: any, location: any, sessionStorage: any, getComputedStyle: any;
+declare const document: any, location: any, sessionStorage: any;
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
 const s = hollowDashboard();

@@ -1,5 +1,6 @@
 // What the dashboard's browser tests share: how the page is reached (HTTPS, and the token the page signs in with),
-// Debian's Chromium driven headless by playwright-core with a fresh profile, screenshots under .artifacts/dashboard/, and the page's Content-Security-Policy violations.
+// Debian's Chromium driven headless by playwright-core with a fresh profile, screenshots under .artifacts/dashboard/,
+// and the page's Content-Security-Policy violations.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,7 +41,8 @@ export function dashboardUrl(t: Target, path = '/dashboard/'): string {
 }
 
 /** A request to the API as the target's user (for checks outside the page, and forged writes): its token, no client certificate. */
-export async function api(t: Target, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; text: string }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+export async function api(t: Target, method: string, path: string, body?: unknown, headers: Record<string,
+  string> = {}): Promise<{ status: number; body: any; text: string }> { // eslint-disable-line @typescript-eslint/no-explicit-any
   const h: Record<string, string> = { Accept: 'application/json', ...headers };
   if (body !== undefined) h['Content-Type'] ??= 'application/json';
   const r = await apiFetch(t.url + path, { method, headers: h, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) }, { ca: t.ca, token: t.token });

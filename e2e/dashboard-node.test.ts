@@ -13,11 +13,6 @@ import type { Page } from 'playwright-core';
 import { KUBECTL, ROOT, freePort, waitFor, writeTokenFile } from './harness.js';
 import { Browser, type Target, cspViolations, screenshot, target } from './dashboard-harness.js';
 
-// Functions given to the page run in the browser; these name its globals for the compiler (module-scoped).
-/* eslint-disable @typescript-eslint/no-explicit-any */
-declare const document: any;
-/* eslint-enable @typescript-eslint/no-explicit-any */
-
 const skip = process.getuid?.() === 0 ? false : 'needs root (containerd, runc, CNI)';
 const dir = mkdtempSync(join(tmpdir(), 'flotilla-dash-node-'));
 const NODE = 'dash-node';

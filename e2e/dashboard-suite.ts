@@ -98,4 +98,7 @@ export function hollowDashboard(): DashboardSuite {
 }
 
 /** Lets the page render what it has received (two animation frames). */
-export const frames = (page: Page): Promise<void> => page.evaluate(() => new Promise<void>((r) => (globalThis as unknown as { requestAnimationFrame(cb: () => void): void }).requestAnimationFrame(() => (globalThis as unknown as { requestAnimationFrame(cb: () => void): void }).requestAnimationFrame(() => r()))));
+export const frames = (page: Page): Promise<void> => page.evaluate(() => new Promise<void>((r) => {
+  const raf = (cb: () => void): void => (globalThis as unknown as { requestAnimationFrame(cb: () => void): void }).requestAnimationFrame(cb);
+  raf(() => raf(() => r()));
+}));

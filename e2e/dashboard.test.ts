@@ -12,7 +12,7 @@ import { hollowDashboard, live } from './dashboard-suite.js';
 // The functions given to page.evaluate and waitForFunction run in the browser; these name its globals for the
 // compiler (module-scoped: nothing leaks into the rest of the project, which has no DOM types).
 /* eslint-disable @typescript-eslint/no-explicit-any */
-declare const document: any, window: any, location: any, sessionStorage: any, getComputedStyle: any;
+declare const document: any, window: any, getComputedStyle: any;
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
 const s = hollowDashboard();

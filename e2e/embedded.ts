@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { ROOT, apiFetch, credentialsOf, freePort, readyz, useCredentials, waitFor } from './harness.js';
+import { rfc3339 } from '../lib/api/time.js';
 
 export interface EtcdRecord {
   clientPort: number;
@@ -149,7 +150,7 @@ const TXN_OPS = 100;
 export async function writeConfigMaps(client: Etcd3, namespace: string, count: number, payloadBytes: number, parallel = 4, prefix = 'cm'): Promise<string[]> {
   const names = Array.from({ length: count }, (_, i) => `${prefix}-${String(i).padStart(6, '0')}`);
   const payload = 'x'.repeat(payloadBytes);
-  const created = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const created = rfc3339();
   let next = 0;
   const worker = async () => {
     while (next < names.length) {

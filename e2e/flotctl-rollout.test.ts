@@ -5,7 +5,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { FLOTCTL, TestCluster, waitFor } from './harness.js';
 
 type Run = { code: number; stdout: string; stderr: string };

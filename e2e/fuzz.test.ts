@@ -96,7 +96,8 @@ const PATCH_TYPES = ['application/merge-patch+json', 'application/strategic-merg
 
 const reqArb: fc.Arbitrary<Req> = fc.oneof(
   // patches of the seed objects
-  { weight: 6, arbitrary: fc.tuple(resourceArb, fc.constantFrom(...PATCH_TYPES), mapPatchTextArb, jsonPatchTextArb, queryArb).map(([resource, ct, mapPatch, jsonPatch, q]) => ({
+  { weight: 6, arbitrary: fc.tuple(resourceArb, fc.constantFrom(...PATCH_TYPES), mapPatchTextArb, jsonPatchTextArb, queryArb).map(([resource, ct, mapPatch,
+    jsonPatch, q]) => ({
     method: 'PATCH', path: `${itemPath(resource)}${q ? `?${q}` : ''}`, contentType: ct, body: ct === 'application/json-patch+json' ? jsonPatch : mapPatch, target: resource,
   })) },
   // replacing a seed object with whatever

@@ -310,7 +310,7 @@ export class TestCluster {
     return r.stdout;
   }
 
-  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; text: string; headers: Headers }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse> {
     return request(this.url, method, path, body, headers);
   }
 
@@ -354,7 +354,8 @@ export interface ApiResponse {
 }
 
 /** One request to an API server, JSON in and out, with the credentials registered for it (or those given). */
-export async function request(url: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}, creds?: Credentials): Promise<ApiResponse> {
+export async function request(url: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {},
+  creds?: Credentials): Promise<ApiResponse> {
   const init: FetchInit = { method, headers: { 'Content-Type': 'application/json', ...headers } };
   if (body !== undefined) init.body = typeof body === 'string' || body instanceof Uint8Array ? (body as string) : JSON.stringify(body);
   let r: Response;
@@ -387,7 +388,8 @@ export interface UserClient {
 }
 
 /** Issues a client certificate from the data dir's CA and writes a kubeconfig for it. */
-export async function userClient(dataDir: string, url: string, user: string, groups: string[] = [], o: { notBefore?: Date; notAfter?: Date } = {}): Promise<UserClient> {
+export async function userClient(dataDir: string, url: string, user: string, groups: string[] = [],
+  o: { notBefore?: Date; notAfter?: Date } = {}): Promise<UserClient> {
   const [{ loadCA, issue }, { writeKubeConfig }] = await Promise.all([import('../apiserver/auth/pki.js'), import('../lib/client/kubeconfig.js')]);
   const ca = await loadCA(readFileSync(join(dataDir, 'pki/ca.crt'), 'utf8'), readFileSync(join(dataDir, 'pki/ca.key'), 'utf8'));
   const made = await issue(ca, { commonName: user, organizations: groups, usage: 'client', notBefore: o.notBefore, notAfter: o.notAfter });

@@ -80,7 +80,8 @@ async function followThenInterrupt(program: string, args: string[], expect: RegE
 interface Pod {
   metadata: { name: string; uid: string; deletionTimestamp?: string };
   spec: { containers: Array<{ image: string }> };
-  status: { phase?: string; podIP?: string; containerStatuses?: Array<{ name: string; restartCount: number; ready: boolean; state: Record<string, { reason?: string; message?: string; exitCode?: number }>; lastState: Record<string, { reason?: string; exitCode?: number }> }> };
+  status: { phase?: string; podIP?: string; containerStatuses?: Array<{ name: string; restartCount: number; ready: boolean; state: Record<string,
+    { reason?: string; message?: string; exitCode?: number }>; lastState: Record<string, { reason?: string; exitCode?: number }> }> };
 }
 
 const pods = (selector: string): Pod[] => JSON.parse(ok(['get', 'pods', '-l', selector, '-o', 'json'])).items;

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeInsecureRegistry } from '../node-agent/runtime/containerd.js';
 import { startRegistry, type Registry } from '../node-agent/runtime/registry.js';
-import { KUBECTL, ROOT, freePort, waitFor } from './harness.js';
+import { KUBECTL, ROOT, freePort, runFlotctl, waitFor } from './harness.js';
 
 const skip = process.getuid?.() === 0 ? false : 'needs root (containerd, runc, CNI)';
 const dir = mkdtempSync(join(tmpdir(), 'flotilla-pods-'));
@@ -470,4 +470,93 @@ spec:
   assert.equal(byName.logs.message, 'starting\nfatal: cannot bind :80\n');
   ok(['describe', 'pod', 'last-words']);
   await deleteAndWait('last-words');
+});
+
+test('kubectl top: a CPU-burning container near its 200m limit beside an idle one, the pod, the node; flotctl top agrees', { skip }, async () => {
+  apply(`
+apiVersion: v1
+kind: Pod
+metadata: {name: burn, labels: {app: burn}}
+spec:
+  containers:
+  - {name: spin, image: ${tools}, command: [sh, -c, 'while :; do :; done'], resources: {limits: {cpu: 200m, memory: 64Mi}}}
+  - {name: idle, image: ${tools}, command: [sh, -c, 'trap "exit 0" TERM; while true; do sleep 1; done']}
+`);
+  await until('burn Running', () => pod('burn').status?.phase === 'Running');
+  const milli = (s: string | undefined) => Number((s ?? '').replace(/m$/, ''));
+  // the node agent samples every 10 s and a rate needs two samples; the CFS quota holds the spinner at 200m
+  const rows = await until('kubectl top to show the spinner near its limit', () => {
+    const r = kubectl(['top', 'pod', 'burn', '--containers', '--no-headers']);
+    if (r.code !== 0) return false;
+    const byName = new Map(r.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/)).map((f) => [f[1], f]));
+    const spin = milli(byName.get('spin')?.[2]);
+    return spin >= 100 && byName.has('idle') ? byName : false;
+  }, 120_000);
+  const [, , cpu, mem] = rows.get('spin') as string[];
+  assert.ok(milli(cpu) <= 260, `the quota holds the spinner near 200m: ${cpu}`);
+  assert.match(mem as string, /^\d+Mi$/);
+  assert.ok(milli(rows.get('idle')?.[2]) < 30, `the idle container is idle: ${rows.get('idle')?.join(' ')}`);
+
+  const all = ok(['top', 'pods', '-l', 'app=burn']).split('\n');
+  assert.match(all[0] as string, /^NAME\s+CPU\(cores\)\s+MEMORY\(bytes\)\s*$/);
+  assert.match(all[1] as string, /^burn\s+\d+m\s+\d+Mi\s*$/);
+  const nodes = ok(['top', 'nodes']);
+  assert.match(nodes, /^NAME\s+CPU\(cores\)\s+CPU\(%\)\s+MEMORY\(bytes\)\s+MEMORY\(%\)/);
+  assert.match(nodes, /^pods-node\s+\d+m\s+\d+%\s+\d+Mi\s+\d+%\s*$/m);
+  // the raw API, as metrics-server serves it
+  const raw: Json = JSON.parse(ok(['get', '--raw', '/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/burn']));
+  assert.equal(raw.kind, 'PodMetrics');
+  assert.match(raw.window, /^\d+(\.\d+)?s$/);
+  assert.deepEqual(raw.containers.map((c: Json) => c.name).sort(), ['idle', 'spin']);
+  const table = ok(['get', 'podmetrics', '-l', 'app=burn']);
+  assert.match(table, /^NAME\s+CPU\s+MEMORY\s+WINDOW\s*\nburn\s+\d+[num]?\s+\d+(Ki|Mi)?\s+\d+(\.\d+)?s\s*$/);
+  const missing = kubectl(['top', 'pod', 'nope']);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /podmetrics\.metrics\.k8s\.io "default\/nope" not found/);
+
+  const f = runFlotctl(join(dir, 'kubeconfig'), ['top', 'pod', 'burn', '--containers']);
+  assert.equal(f.code, 0, f.stderr);
+  assert.match(f.stdout, /^POD\s+NAME\s+CPU\(cores\)\s+MEMORY\(bytes\)/);
+  assert.match(f.stdout, /^burn\s+spin\s+\d+m\s+\d+Mi/m);
+  const fn = runFlotctl(join(dir, 'kubeconfig'), ['top', 'node']);
+  assert.equal(fn.code, 0, fn.stderr);
+  assert.match(fn.stdout, /^pods-node\s+\d+m\s+\d+%\s+\d+Mi\s+\d+%/m);
+  await deleteAndWait('burn');
+});
+
+test('kubectl debug adds an ephemeral container that sees the target container\'s processes; it may be neither changed nor removed', { skip }, async () => {
+  apply(`
+apiVersion: v1
+kind: Pod
+metadata: {name: debuggee}
+spec:
+  containers:
+  - {name: app, image: ${tools}, command: [sh, -c, 'trap "exit 0" TERM; while true; do sleep 1; done']}
+`);
+  await until('debuggee Running', () => pod('debuggee').status?.phase === 'Running');
+  const out = kubectl(['debug', 'debuggee', `--image=${tools}`, '--target=app', '--container=dbg', '--', 'sh', '-c', 'ps -o pid,args; sleep 3600']);
+  assert.equal(out.code, 0, out.stderr);
+  assert.match(out.stderr + out.stdout, /Targeting container "app"/);
+  const status = await until('the ephemeral container to run', () =>
+    (pod('debuggee').status?.ephemeralContainerStatuses ?? []).find((s: Json) => s.name === 'dbg' && s.state?.running));
+  assert.equal(status.image, tools);
+  // it shares the target's process namespace: the app's loop is in its ps
+  const ps = await until('the debug container\'s ps', () => {
+    const r = kubectl(['logs', 'debuggee', '-c', 'dbg']);
+    return r.code === 0 && /while true/.test(r.stdout) ? r.stdout : false;
+  });
+  assert.match(ps, /sleep 3600|ps -o/);
+  assert.equal(ok(['exec', 'debuggee', '-c', 'dbg', '--', 'echo', 'inside']).trim(), 'inside');
+  // the subresource refuses to drop or change an ephemeral container, and the main resource refuses it altogether
+  const current: Json = JSON.parse(ok(['get', '--raw', '/api/v1/namespaces/default/pods/debuggee/ephemeralcontainers']));
+  const drop = { ...current, spec: { ...current.spec, ephemeralContainers: [] } };
+  const removed = kubectl(['replace', '--raw', '/api/v1/namespaces/default/pods/debuggee/ephemeralcontainers', '-f', '-'], JSON.stringify(drop));
+  assert.notEqual(removed.code, 0);
+  assert.match(removed.stderr, /existing ephemeral containers \\?"dbg\\?" may not be removed/);
+  const viaPod = kubectl(['patch', 'pod', 'debuggee', '--type=json', '-p', '[{"op":"remove","path":"/spec/ephemeralContainers"}]']);
+  assert.notEqual(viaPod.code, 0);
+  assert.match(viaPod.stderr, /pod updates may not change fields other than/);
+  const listed = ok(['get', 'pod', 'debuggee', '-o', 'jsonpath={.spec.ephemeralContainers[*].name}']);
+  assert.equal(listed, 'dbg');
+  await deleteAndWait('debuggee');
 });

@@ -1,7 +1,8 @@
 // Acceptance (issue 19, item 3): the API server starts again however much etcd holds. More than 4 MiB of ConfigMaps
 // (one etcd range of them is larger than a gRPC message may be), three at ConfigMaps' 1 MiB limit and one near
-// etcd's 1.5 MiB request limit, each written twice (so one watch event carries two of them): the API server is SIGKILLed and restarted over them, and serves every object; a watch resumed from
-// before the restart gets every event since; lists that go to etcd rather than the cache work too. The benchmark
+// etcd's 1.5 MiB request limit, each written twice (so one watch event carries two of them): the API server is
+// SIGKILLed and restarted over them, and serves every object; a watch resumed from before the restart gets every
+// event since; lists that go to etcd rather than the cache work too. The benchmark
 // (bench/restart-at-scale.ts) does the same with 100,000 objects and prints the start time.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';

@@ -17,6 +17,8 @@ import type { CriClient } from './cri/client.js';
 import { RENEW_MS, renewNodeLease } from './node/lease.js';
 import { capacity, nodeStatus, primaryIPv4 } from './node/node.js';
 import { RuntimeHealth } from './node/runtime-health.js';
+import { StatsSampler } from './stats/summary.js';
+import type { Summary } from '../lib/api/summary.js';
 import { parseQuantity } from '../lib/api/quantity.js';
 import { Backoff } from './pods/backoff.js';
 import { LABEL_MANAGED, LABEL_POD_UID } from './pods/config.js';
@@ -56,6 +58,8 @@ export interface NodeAgentOptions {
   serviceAccountToken?: ServiceAccountTokenSource;
   /** Where a persistentVolumeClaim volume is on this node (the workloads work provides it). */
   persistentVolumeClaim?: PersistentVolumeClaimSource;
+  /** How often resource usage is sampled for the Summary API (the kubelet's housekeeping; default 10 s). */
+  statsIntervalMs?: number;
 }
 
 export class NodeAgent {
@@ -72,6 +76,8 @@ export class NodeAgent {
   private stopped = false;
   /** The runtime's health, which the Ready condition reports; a change is posted at once. */
   private readonly runtime: RuntimeHealth;
+  /** CPU and memory samples of the node and its containers (the Summary API). */
+  private readonly stats: StatsSampler;
 
   constructor(private readonly client: Client, private readonly cri: CriClient, private readonly o: NodeAgentOptions) {
     this.nodeName = o.nodeName ?? osHostname().toLowerCase();
@@ -92,8 +98,10 @@ export class NodeAgent {
     const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
     this.pods.onAdd(kick).onUpdate((old, p) => {
       const m = old.metadata;
-      if (m.deletionTimestamp !== p.metadata.deletionTimestamp || !same(old.spec, p.spec) || !same(m.labels, p.metadata.labels) || !same(m.annotations, p.metadata.annotations)) kick(p);
+      if (m.deletionTimestamp !== p.metadata.deletionTimestamp || !same(old.spec, p.spec) || !same(m.labels, p.metadata.labels) || !same(m.annotations,
+        p.metadata.annotations)) kick(p);
     }).onDelete(kick);
+    this.stats = new StatsSampler(cri, { nodeName: this.nodeName, intervalMs: o.statsIntervalMs });
     this.runtime = new RuntimeHealth(cri, { onChange: () => void this.updateNodeStatus().catch((e: Error) => log.warn('node status update failed', { error: e.message })) });
     // every ConfigMap and Secret, so that pods see them without a request per sync and notice their changes
     this.configMaps = new Informer(client, CONFIGMAP);
@@ -140,6 +148,11 @@ export class NodeAgent {
     return this.pods.get(name, namespace);
   }
 
+  /** CPU and memory of the node and its pods, from the last two samples (GET /stats/summary). */
+  statsSummary(): Summary {
+    return this.stats.summary();
+  }
+
   async start(): Promise<void> {
     await this.cri.waitForReady();
     await this.runtime.start();
@@ -155,6 +168,7 @@ export class NodeAgent {
     await this.cleanupOrphans(sandboxes.map((s) => s.labels[LABEL_POD_UID] as string));
     this.every(RELIST_MS, () => this.relist());
     this.every(HOUSEKEEPING_MS, () => this.housekeeping());
+    this.stats.start();
     void this.podWorkers.run(WORKERS);
     log.info('node agent ready', { node: this.nodeName, hostIP: this.hostIP });
   }
@@ -162,6 +176,7 @@ export class NodeAgent {
   stop(): void {
     this.stopped = true;
     this.runtime.stop();
+    this.stats.stop();
     for (const t of this.timers) clearInterval(t);
     this.podWorkers.shutDown();
     this.pods.stop();
@@ -221,7 +236,8 @@ export class NodeAgent {
   }
 
   private async statusNow(prev: KubeObject | undefined): Promise<Record<string, unknown>> {
-    return nodeStatus(prev, { dataDir: this.o.dataDir, hostIP: this.hostIP, hostname: this.nodeName, port: this.o.port, version: this.runtime.version, ready: this.runtime.ready() });
+    return nodeStatus(prev, { dataDir: this.o.dataDir, hostIP: this.hostIP, hostname: this.nodeName, port: this.o.port, version: this.runtime.version,
+      ready: this.runtime.ready() });
   }
 
   private async registerNode(): Promise<void> {

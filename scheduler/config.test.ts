@@ -19,7 +19,8 @@ test('the default profile runs every filter, cheap ones first, and the weighted 
   const [fw] = buildFrameworks(defaultSchedulerConfig());
   assert.equal(fw!.schedulerName, 'default-scheduler');
   assert.deepEqual(fw!.filters.map((f) => f.name), ['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeReady', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'PodTopologySpread', 'InterPodAffinity']);
-  assert.deepEqual(Object.fromEntries(fw!.scores.map((s) => [s.plugin.name, s.weight])), { TaintToleration: 3, NodeAffinity: 2, PodTopologySpread: 2, OwnerSpread: 2, NodeResourcesFit: 1, NodeResourcesBalancedAllocation: 1 });
+  assert.deepEqual(Object.fromEntries(fw!.scores.map((s) => [s.plugin.name, s.weight])), { TaintToleration: 3, NodeAffinity: 2, PodTopologySpread: 2,
+    OwnerSpread: 2, NodeResourcesFit: 1, NodeResourcesBalancedAllocation: 1 });
 });
 
 test('a YAML file disables and enables plugins and sets weights', () => {

@@ -9,6 +9,7 @@ import type { Client } from '../lib/client/rest.js';
 import { logger } from '../lib/util/log.js';
 import { buildFrameworks, defaultSchedulerConfig, type SchedulerConfig } from './config.js';
 import { SchedulerCore, type SchedulerApi } from './core.js';
+import { rfc3339 } from '../lib/api/time.js';
 
 export { defaultSchedulerConfig, loadSchedulerConfig, validateSchedulerConfig, buildFrameworks, SchedulerConfigError, type SchedulerConfig, type SchedulerProfile, type PluginRef, type PluginSet } from './config.js';
 export { SchedulerCore, type SchedulerApi } from './core.js';
@@ -27,7 +28,7 @@ export function clientApi(client: Client, component = 'default-scheduler'): Sche
       await client.bind(pod.metadata.namespace ?? 'default', pod.metadata.name as string, node);
     },
     async setUnschedulable(pod, message) {
-      const condition = { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') };
+      const condition = { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastProbeTime: null, lastTransitionTime: rfc3339() };
       await client.patchStatus(POD, pod.metadata.name as string, { status: { conditions: [condition] } }, 'strategic', { namespace: pod.metadata.namespace });
     },
     event(pod, type, reason, message) {

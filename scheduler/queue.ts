@@ -64,7 +64,8 @@ export class SchedulingQueue {
       existing.pod = pod;
       return;
     }
-    this.pushActive({ pod, key, priority: priorityOf(pod), seq: this.seq++, attempts: 0, backoffExpiry: 0, unschedulablePlugins: new Set(), unschedulableSince: 0 });
+    this.pushActive({ pod, key, priority: priorityOf(pod), seq: this.seq++, attempts: 0, backoffExpiry: 0, unschedulablePlugins: new Set(),
+      unschedulableSince: 0 });
   }
 
   update(old: KubeObject, pod: KubeObject): void {

@@ -15,7 +15,8 @@ export function node(name: string, o: { cpu?: string; memory?: string; pods?: nu
 
 let uid = 0;
 
-export function pod(name: string, o: { cpu?: string; memory?: string; nodeName?: string; labels?: Record<string, string>; owner?: string; spec?: Record<string, unknown>; namespace?: string } = {}): KubeObject {
+export function pod(name: string, o: { cpu?: string; memory?: string; nodeName?: string; labels?: Record<string,
+  string>; owner?: string; spec?: Record<string, unknown>; namespace?: string } = {}): KubeObject {
   const requests: Record<string, string> = {};
   if (o.cpu) requests.cpu = o.cpu;
   if (o.memory) requests.memory = o.memory;

@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# lint first: a lint error fails the run before any test starts (eslint.config.js says what is checked)
+npx eslint --max-warnings 0 .
 mapfile -t all < <(find dist -name '*.test.js' -not -path '*/node_modules/*' | sort)
 # the longest files first, so the run doesn't end waiting on one of them
 heavy=(dist/e2e/chaos.test.js dist/e2e/node.test.js dist/e2e/supervisor.test.js dist/e2e/pods.test.js dist/e2e/streaming.test.js dist/e2e/flotctl.test.js dist/e2e/failover.test.js)

@@ -2,12 +2,12 @@
 import type { KubeObject } from '../../lib/api/types.js';
 import { errors } from '../errors.js';
 import type { CacheHub, ResourceCache } from '../storage/cache.js';
-import type { EtcdStorage } from '../storage/etcd.js';
+import type { Storage } from '../storage/storage.js';
 import { objectKey } from '../storage/keys.js';
 
 const NAMESPACES = { group: '', resource: 'namespaces', namespaced: false } as const;
 
-export function namespaceLifecycle(cache: ResourceCache, hub: CacheHub, storage: EtcdStorage): (namespace: string) => Promise<void> {
+export function namespaceLifecycle(cache: ResourceCache, hub: CacheHub, storage: Storage): (namespace: string) => Promise<void> {
   return async (namespace: string) => {
     const key = objectKey(NAMESPACES, undefined, namespace);
     let ns: KubeObject | undefined = cache.get(key);

@@ -49,7 +49,10 @@ after(async () => {
 
 interface Answer {
   status: number;
-  body: { user?: { username: string; groups: string[] }; message?: string; reason?: string; code?: number; protocol?: string | null; authorization?: string | null; kind?: string };
+  body: {
+    user?: { username: string; groups: string[] }; message?: string; reason?: string; code?: number; kind?: string;
+    protocol?: string | null; authorization?: string | null;
+  };
 }
 
 function call(path: string, o: { cert?: string; key?: string; headers?: Record<string, string>; method?: string } = {}): Promise<Answer> {

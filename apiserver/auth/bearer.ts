@@ -97,7 +97,10 @@ export class WebSocketProtocolAuthenticator implements RequestAuthenticator {
 export class CachedTokenAuthenticator implements TokenAuthenticator {
   private readonly cache = new Map<string, { result: AuthResponse | undefined; expires: number }>();
 
-  constructor(private readonly inner: TokenAuthenticator, private readonly o: { successTtlMs: number; failureTtlMs: number; maxEntries?: number; now?: () => number }) {}
+  constructor(
+    private readonly inner: TokenAuthenticator,
+    private readonly o: { successTtlMs: number; failureTtlMs: number; maxEntries?: number; now?: () => number },
+  ) {}
 
   async authenticateToken(token: string): Promise<AuthResponse | undefined> {
     const now = this.o.now?.() ?? Date.now();

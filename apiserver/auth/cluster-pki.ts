@@ -49,7 +49,8 @@ export async function ensureCA(dataDir: string): Promise<CertAuthority> {
 }
 
 /** <pki>/<name>.crt and .key: kept while still good for `opts`, issued again otherwise. */
-export async function ensureCert(dataDir: string, name: string, ca: CertAuthority, opts: IssueOptions): Promise<CertKeyPair & { certFile: string; keyFile: string }> {
+export async function ensureCert(dataDir: string, name: string, ca: CertAuthority, opts: IssueOptions):
+  Promise<CertKeyPair & { certFile: string; keyFile: string }> {
   const certFile = join(pkiDir(dataDir), `${name}.crt`);
   const keyFile = join(pkiDir(dataDir), `${name}.key`);
   if (existsSync(certFile) && existsSync(keyFile)) {

@@ -86,7 +86,8 @@ export class RequestGate {
     return this.impersonateAndAuthorize(req, info, user, audit, () => undefined);
   }
 
-  private async authenticate(req: IncomingMessage, info: RequestInfo, auditID: string, follow: (a: RequestAudit) => void): Promise<{ user: UserInfo; audit?: RequestAudit }> {
+  private async authenticate(req: IncomingMessage, info: RequestInfo, auditID: string, follow: (a: RequestAudit) => void):
+    Promise<{ user: UserInfo; audit?: RequestAudit }> {
     const errs: string[] = [];
     let user: UserInfo | undefined;
     for (const a of this.o.authenticators) {
@@ -116,7 +117,8 @@ export class RequestGate {
     return { user, audit };
   }
 
-  private async impersonateAndAuthorize(req: IncomingMessage, info: RequestInfo, user: UserInfo, audit: RequestAudit | undefined, seat: () => void): Promise<UserInfo> {
+  private async impersonateAndAuthorize(req: IncomingMessage, info: RequestInfo, user: UserInfo, audit: RequestAudit | undefined,
+    seat: () => void): Promise<UserInfo> {
     const impersonated = await impersonate(req, user, this.o.authorizer);
     if (impersonated) audit?.impersonating(impersonated);
     const acting = impersonated ?? user;

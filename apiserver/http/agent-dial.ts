@@ -31,6 +31,7 @@ export function dialAgent(host: string, port: number): TLSSocket {
 }
 
 /** An HTTPS request to an agent (logs); the agent's certificate is checked as in dialAgent. */
-export function agentRequest(o: { host: string; port: number; path: string; method: string; signal?: AbortSignal }, onResponse: (res: IncomingMessage) => void): ClientRequest {
+export function agentRequest(o: { host: string; port: number; path: string; method: string; signal?: AbortSignal },
+  onResponse: (res: IncomingMessage) => void): ClientRequest {
   return httpsRequest({ ...o, ...tlsOptions(), agent: false }, onResponse);
 }

@@ -58,7 +58,8 @@ test('fuzz: protobuf bodies (random bytes, damaged envelopes, odd kinds) decode 
   const cm = root.lookupType('k8s.io.api.core.v1.ConfigMap');
   const envelope = (apiVersion: string, kind: string, raw: Uint8Array) => Buffer.concat([Buffer.from('k8s\0', 'latin1'), unknown.encode(unknown.fromObject({ typeMeta: { apiVersion, kind }, raw })).finish()]);
   const validCm = (data: Record<string, string>) => envelope('v1', 'ConfigMap', cm.encode(cm.fromObject({ metadata: { name: 'x', labels: data }, data })).finish());
-  const dataArb = fc.array(fc.tuple(keyArb, fc.string({ maxLength: 5 })), { maxLength: 4 }).map((e) => JSON.parse(toJsonText({ entries: e })) as Record<string, string>);
+  const dataArb = fc.array(fc.tuple(keyArb, fc.string({ maxLength: 5 })), { maxLength: 4 })
+    .map((e) => JSON.parse(toJsonText({ entries: e })) as Record<string, string>);
   const bodyArb = fc.oneof(
     fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b)),
     fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.concat([Buffer.from('k8s\0', 'latin1'), b])),

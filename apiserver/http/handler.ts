@@ -1,15 +1,19 @@
 // The request path: log and measure -> authenticate -> authorize -> route (discovery, OpenAPI, health, metrics,
 // resources). Whatever fails becomes a Status object; nothing a client sends can take the server down.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { findByResource, type KindInfo } from '../../lib/api/kinds.js';
+import type { KindInfo } from '../../lib/api/kinds.js';
+import type { KubeObject } from '../../lib/api/types.js';
 import { logger } from '../../lib/util/log.js';
 import type { RequestGate } from '../auth/gate.js';
 import { errors, toApiError } from '../errors.js';
 import { openapiV3Document, openapiV3Root, openapiV3RootEtag } from '../openapi/index.js';
 import { serveOpenapiV2 } from '../openapi/serve-v2.js';
-import { servedSwagger } from '../openapi/v2.js';
+import { servedSwagger, servedV3Documents } from '../openapi/v2.js';
+import type { KindRegistry } from '../registry/registry.js';
 import type { Store } from '../registry/store.js';
 import { bodyReader } from './body.js';
+import { METRICS_GROUP, METRICS_VERSION, type ResourceMetrics } from '../metrics/resource-metrics.js';
+import { metricsApiGroup, metricsDiscoveryItem, metricsResourceList, serveMetrics } from '../metrics/api.js';
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import { registry, requestCounter, requestLatency } from './metrics.js';
 import { negotiate, wantsAggregatedDiscovery } from './negotiate.js';
@@ -20,6 +24,8 @@ import { sendError, sendJson, type Reply } from './respond.js';
 const log = logger('apiserver');
 
 export interface HandlerDeps {
+  /** The served kinds (discovery, OpenAPI) and their stores. */
+  kinds: KindRegistry;
   stores: Map<KindInfo, Store>;
   /** Authentication, audit, impersonation, in-flight limits, authorization and the request timeout. */
   gate: RequestGate;
@@ -28,6 +34,14 @@ export interface HandlerDeps {
   bookmarkIntervalMs: number;
   /** Health checks for /readyz and /livez: name -> check. */
   healthChecks: Record<string, () => Promise<void>>;
+  /** metrics.k8s.io, served built in (absent: the group is not served). */
+  metrics?: MetricsApi;
+}
+
+/** metrics.k8s.io's data: the node agents' usage and the pods (for their labels). */
+export interface MetricsApi {
+  usage: ResourceMetrics;
+  pods(namespace: string | undefined): Promise<KubeObject[]>;
 }
 
 export function createHandler(deps: HandlerDeps) {
@@ -45,11 +59,15 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
     info = requestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
     if (info.invalidPath) throw errors.badRequest(info.invalidPath);
     const admitted = await deps.gate.admit(req, res, info, url.searchParams);
-    if (info.isResourceRequest) {
+    if (info.isResourceRequest && info.group === METRICS_GROUP && deps.metrics) {
+      if (info.version !== METRICS_VERSION) throw errors.resourceNotFound();
+      await serveMetrics({ ...info, query: url.searchParams }, deps.metrics.usage, deps.metrics.pods, res, req.headers.accept);
+    } else if (info.isResourceRequest) {
       const ir = url.searchParams.get('includeObject');
       const includeObject = ir === 'Object' || ir === 'None' ? ir : 'Metadata';
       const reply: Reply = { res, out: negotiate(req.headers.accept), warnings: [], includeObject };
-      const r: ResourceRequest = { req, info, query: url.searchParams, body: admitted.body(bodyReader(req)), reply, stores: deps.stores, bookmarkIntervalMs: deps.bookmarkIntervalMs };
+      const r: ResourceRequest = { req, info, query: url.searchParams, body: admitted.body(bodyReader(req)), reply, stores: deps.stores,
+        bookmarkIntervalMs: deps.bookmarkIntervalMs };
       await handleResource(r);
     } else {
       await handleNonResource(deps, req, res, url);
@@ -60,7 +78,7 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
     if (!res.headersSent) sendError(res, err);
     else res.end();
   } finally {
-    const labels = metricLabels(info, req.method);
+    const labels = metricLabels(deps.kinds, info, req.method);
     res.once('finish', () => requestCounter.inc({ ...labels, code: String(res.statusCode) }));
     if (info?.verb !== 'watch') {
       requestLatency.observe({ verb: labels.verb, group: labels.group, resource: labels.resource }, Number(process.hrtime.bigint() - started) / 1e9);
@@ -72,9 +90,10 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
  * Metric labels name only what the server serves: a request for `/api/v1/<anything>` would otherwise add a new
  * series per made-up resource, and a client could grow the metrics without bound.
  */
-function metricLabels(info: RequestInfo | undefined, method: string | undefined) {
-  const kind = info?.isResourceRequest ? findByResource(info.group, info.version, info.resource) : undefined;
-  const sub = kind && info?.subresource && kind.subresources.includes(info.subresource) ? info.subresource : '';
+function metricLabels(kinds: KindRegistry, info: RequestInfo | undefined, method: string | undefined) {
+  const def = info?.isResourceRequest ? kinds.find(info.group, info.version, info.resource) : undefined;
+  const kind = def?.info;
+  const sub = def && info?.subresource && Object.hasOwn(def.subresources, info.subresource) ? info.subresource : '';
   const verb = info && kind ? info.verb : (method ?? '');
   return { verb: verb.toUpperCase(), group: kind?.group ?? '', resource: kind?.resource ?? '', subresource: sub };
 }
@@ -91,24 +110,28 @@ async function handleNonResource(deps: HandlerDeps, req: IncomingMessage, res: S
   if (path === '/version') return sendJson(res, 200, deps.version);
   if (path === '/api') {
     const agg = wantsAggregatedDiscovery(accept);
-    if (agg) return sendDiscovery(res, aggregatedDiscovery(true, agg), agg);
+    if (agg) return sendDiscovery(res, aggregatedDiscovery(deps.kinds, true, agg), agg);
     return sendJson(res, 200, apiVersions(deps.serverAddress));
   }
   if (path === '/apis') {
     const agg = wantsAggregatedDiscovery(accept);
-    if (agg) return sendDiscovery(res, aggregatedDiscovery(false, agg), agg);
-    return sendJson(res, 200, apiGroupList());
+    if (agg) return sendDiscovery(res, withMetricsGroup(deps, aggregatedDiscovery(deps.kinds, false, agg), 'items', metricsDiscoveryItem), agg);
+    return sendJson(res, 200, withMetricsGroup(deps, apiGroupList(deps.kinds), 'groups', metricsApiGroup));
   }
   if (parts[0] === 'api' && parts.length === 2) {
-    const list = apiResourceList('', parts[1] as string);
+    const list = apiResourceList(deps.kinds, '', parts[1] as string);
     if (list) return sendJson(res, 200, list);
   }
+  if (deps.metrics && parts[0] === 'apis' && parts[1] === METRICS_GROUP) {
+    if (parts.length === 2) return sendJson(res, 200, metricsApiGroup());
+    if (parts.length === 3 && parts[2] === METRICS_VERSION) return sendJson(res, 200, metricsResourceList());
+  }
   if (parts[0] === 'apis' && parts.length === 2) {
-    const g = apiGroup(parts[1] as string);
+    const g = apiGroup(deps.kinds, parts[1] as string);
     if (g) return sendJson(res, 200, g);
   }
   if (parts[0] === 'apis' && parts.length === 3) {
-    const list = apiResourceList(parts[1] as string, parts[2] as string);
+    const list = apiResourceList(deps.kinds, parts[1] as string, parts[2] as string);
     if (list) return sendJson(res, 200, list);
   }
   if (path === '/healthz' || path === '/livez' || path === '/readyz' || /^\/(healthz|livez|readyz)\//.test(path)) return health(deps, res, url);
@@ -117,18 +140,25 @@ async function handleNonResource(deps: HandlerDeps, req: IncomingMessage, res: S
     res.end(await registry.metrics());
     return;
   }
-  if (path === '/openapi/v2') return serveOpenapiV2(req, res, servedSwagger());
+  if (path === '/openapi/v2') return serveOpenapiV2(req, res, servedSwagger(servedV3Documents(deps.kinds)));
   if (path === '/openapi/v3') {
-    res.setHeader('ETag', openapiV3RootEtag());
-    return sendJson(res, 200, openapiV3Root());
+    res.setHeader('ETag', openapiV3RootEtag(deps.kinds));
+    return sendJson(res, 200, openapiV3Root(deps.kinds));
   }
   if (path.startsWith('/openapi/v3/')) {
     const gv = path.slice('/openapi/v3/'.length);
-    const doc = openapiV3Document(gv);
+    const doc = openapiV3Document(deps.kinds, gv);
     if (doc) return sendOpenApiDocument(req, res, url, gv, doc);
   }
   if (path === '/') return sendJson(res, 200, { paths: ['/api', '/api/v1', '/apis', '/healthz', '/livez', '/metrics', '/openapi/v2', '/openapi/v3', '/readyz', '/version'] });
   throw errors.resourceNotFound();
+}
+
+/** A discovery document with metrics.k8s.io added to its list of groups, when the server serves it. */
+function withMetricsGroup(deps: HandlerDeps, doc: object, field: 'items' | 'groups', entry: () => object): object {
+  if (!deps.metrics) return doc;
+  const list = (doc as Record<string, unknown>)[field] as object[];
+  return { ...doc, [field]: [...list, entry()] };
 }
 
 /** An OpenAPI v3 document: immutable under its content hash, revalidated by ETag otherwise. */

@@ -100,7 +100,8 @@ const CLOSE_GRACE_MS = 5_000;
  * answer, 101 or a Status, goes back as it is), then splices the two sockets until either side ends. The client
  * socket is already guarded against errors (upgrade.ts); the agent's is guarded here.
  */
-export async function proxyExec(stores: Map<KindInfo, Store>, namespace: string, podName: string, query: URLSearchParams, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+export async function proxyExec(stores: Map<KindInfo, Store>, namespace: string, podName: string, query: URLSearchParams, req: IncomingMessage,
+  socket: Duplex, head: Buffer): Promise<void> {
   const flags = { stdin: queryBool(query, 'stdin'), stdout: queryBool(query, 'stdout'), stderr: queryBool(query, 'stderr'), tty: queryBool(query, 'tty') };
   if (flags.tty && flags.stderr) flags.stderr = false; // a terminal has one output stream
   if (!flags.stdin && !flags.stdout && !flags.stderr) throw errors.badRequest('you must specify at least 1 of stdin, stdout, stderr');

@@ -11,15 +11,16 @@ import type { KubeObject } from '../../lib/api/types.js';
 import { TEMPLATES, check, jsonBodyTextArb, jsonPatchTextArb, mapPatchTextArb, resourceArb } from '../../lib/api/testing/arbitraries.js';
 import { inheritedOnFreshObject, snapshotPrototypes } from '../../lib/api/testing/prototypes.js';
 import { ApiError } from '../errors.js';
-import { strategies } from '../registry/kinds/index.js';
+import { builtinKinds } from '../registry/kinds/index.js';
 import { clone } from '../registry/meta.js';
-import type { WriteContext } from '../registry/store.js';
+import type { WriteContext } from '../registry/types.js';
 import { checkObject, guardedHook } from '../registry/validate.js';
 import { decodeRequestBody } from './negotiate.js';
 import { applyPatch, checkName } from './patch.js';
 
 const kindOf = (resource: string) => KINDS.find((k) => k.resource === resource) as KindInfo;
-const strategyOf = (kind: KindInfo) => strategies().find((s) => s.kind === kind) as ReturnType<typeof strategies>[number];
+const DEFS = await builtinKinds();
+const defOf = (kind: KindInfo) => DEFS.find((d) => d.info === kind) as (typeof DEFS)[number];
 const ctx = (): WriteContext => ({ namespace: 'default', dryRun: false, fieldValidation: 'Warn', warnings: [] });
 
 /** The object as the store holds it: the template, pruned, defaulted and validated. */
@@ -27,8 +28,8 @@ const stored = new Map<string, KubeObject>();
 for (const [resource, t] of Object.entries(TEMPLATES)) {
   const kind = kindOf(resource);
   const obj = clone(t) as KubeObject;
-  strategyOf(kind).prepareForCreate?.(obj, { listCached: () => [] });
-  checkObject(kind, strategyOf(kind), obj, undefined, ctx());
+  defOf(kind).prepareForCreate(obj, { listCached: () => [] });
+  checkObject(defOf(kind), obj, undefined, ctx());
   stored.set(resource, obj);
 }
 
@@ -61,8 +62,8 @@ function patchOnce(resource: string, type: 'json' | 'merge' | 'strategic', text:
     // the store hands the patch a copy of what it holds, and copies the result (store.update)
     const out = clone(applyPatch(kind, undefined, type, clone(cur), value));
     checkName(out, cur.metadata.name as string);
-    guardedHook(kind, strategyOf(kind), out, cur, c, () => strategyOf(kind).prepareForUpdate?.(out, cur));
-    checkObject(kind, strategyOf(kind), out, cur, c);
+    guardedHook(defOf(kind), out, cur, c, () => defOf(kind).prepareForUpdate(out, cur));
+    checkObject(defOf(kind), out, cur, c);
     return out;
   });
   assert.equal(JSON.stringify(cur), before, 'the stored object is never changed in place');
@@ -90,8 +91,8 @@ test('fuzz: random bodies on the create path (prune, default, validate)', () => 
       if (typeof obj.metadata !== 'object' || obj.metadata === null || Array.isArray(obj.metadata)) obj.metadata = {};
       obj.metadata.namespace = 'default';
       const c = { ...ctx(), fieldValidation: 'Strict' as const };
-      guardedHook(kind, strategyOf(kind), obj, undefined, c, () => strategyOf(kind).prepareForCreate?.(obj, { listCached: () => [] }));
-      checkObject(kind, strategyOf(kind), obj, undefined, c);
+      guardedHook(defOf(kind), obj, undefined, c, () => defOf(kind).prepareForCreate(obj, { listCached: () => [] }));
+      checkObject(defOf(kind), obj, undefined, c);
       return obj;
     });
   }, 200);

@@ -2,9 +2,8 @@
 // Warning headers Kubernetes uses to tell clients about dropped fields.
 import type { ServerResponse } from 'node:http';
 import { stringify as toYaml } from 'yaml';
-import type { KindInfo } from '../../lib/api/kinds.js';
 import type { KubeObject } from '../../lib/api/types.js';
-import { buildTable } from '../printers/index.js';
+import { buildTable, type Printer } from '../printers/index.js';
 import type { ApiError } from '../errors.js';
 import type { Output } from './negotiate.js';
 import { listJson } from './encode.js';
@@ -80,20 +79,25 @@ export function sendError(res: ServerResponse, e: ApiError): void {
   sendJson(res, e.code, e.toStatus());
 }
 
-export function sendObject(r: Reply, code: number, kind: KindInfo, obj: KubeObject): void {
+/** Sends an object of a kind: as a Table when the client asked for one, with the kind's columns. */
+export function sendObject(r: Reply, code: number, kind: { printer: Printer }, obj: KubeObject): void {
   writeWarnings(r.res, r.warnings);
   if (r.out.table) {
-    sendJson(r.res, code, buildTable(kind, [obj], { now: new Date(), includeObject: r.includeObject, resourceVersion: obj.metadata.resourceVersion, tableVersion: r.out.tableVersion }));
+    sendJson(r.res, code, buildTable(kind, [obj], { now: new Date(), includeObject: r.includeObject, resourceVersion: obj.metadata.resourceVersion,
+      tableVersion: r.out.tableVersion }));
     return;
   }
   sendJson(r.res, code, obj, r.out.format);
 }
 
-export function sendList(r: Reply, kind: KindInfo, list: { apiVersion: string; kind: string; metadata: Record<string, unknown>; items: KubeObject[] }): void {
+type List = { apiVersion: string; kind: string; metadata: Record<string, unknown>; items: KubeObject[] };
+
+export function sendList(r: Reply, kind: { printer: Printer }, list: List): void {
   writeWarnings(r.res, r.warnings);
   if (r.out.table) {
     const md = list.metadata as { resourceVersion?: string; continue?: string; remainingItemCount?: number };
-    sendJson(r.res, 200, buildTable(kind, list.items, { now: new Date(), includeObject: r.includeObject, resourceVersion: md.resourceVersion, continue: md.continue, remainingItemCount: md.remainingItemCount, tableVersion: r.out.tableVersion }));
+    sendJson(r.res, 200, buildTable(kind, list.items, { now: new Date(), includeObject: r.includeObject, resourceVersion: md.resourceVersion,
+      continue: md.continue, remainingItemCount: md.remainingItemCount, tableVersion: r.out.tableVersion }));
     return;
   }
   if (r.out.format === 'json' && !r.res.headersSent) {

@@ -1,11 +1,11 @@
 // Serving a watch: newline-delimited JSON events over a chunked HTTP response, or one JSON message per event over
 // a WebSocket. Events come from the watch cache; bookmarks are sent on request; a stalled client is cut off.
 import { WebSocket } from 'ws';
-import type { KindInfo } from '../../lib/api/kinds.js';
 import type { KubeObject, WatchEvent } from '../../lib/api/types.js';
 import { buildTable } from '../printers/index.js';
+import type { KindDefinition } from '../registry/kind.js';
 import type { Store } from '../registry/store.js';
-import { listOptions, type ResourceRequest } from './resources.js';
+import { listOptions, type ResourceRequest, type WatchSink } from './request.js';
 import { optionalQueryBool, queryBool } from '../../lib/api/query.js';
 import { validateListOptions } from './list-validation.js';
 import { INITIAL_EVENTS_END, listBlueprint, withBlueprint } from './watch-list.js';
@@ -14,14 +14,7 @@ import { watchEventJson } from './encode.js';
 
 const MAX_BUFFERED = 32 * 1024 * 1024;
 
-/** Where watch events go: a chunked HTTP response or a WebSocket. */
-export interface WatchSink {
-  start(): void;
-  /** Writes one encoded event; false when the client has fallen too far behind. */
-  write(line: string): boolean;
-  end(): void;
-  onClose(cb: () => void): void;
-}
+export type { WatchSink } from './request.js';
 
 export function httpSink(r: ResourceRequest): WatchSink {
   const res = r.reply.res;
@@ -45,10 +38,12 @@ export function httpSink(r: ResourceRequest): WatchSink {
   };
 }
 
-export async function serveWatch(r: ResourceRequest, kind: KindInfo, store: Store, namespace: string | undefined, sink: WatchSink = httpSink(r)): Promise<void> {
+export async function serveWatch(r: ResourceRequest, def: KindDefinition, store: Store, namespace: string | undefined,
+  sink: WatchSink = httpSink(r)): Promise<void> {
   const q = r.query;
   validateListOptions(q, true);
-  const opts = listOptions(kind, q);
+  const opts = listOptions(def, q);
+  const kind = def.info;
   if (r.info.name) {
     const nameFilter = opts.filter;
     const name = r.info.name;
@@ -68,7 +63,8 @@ export async function serveWatch(r: ResourceRequest, kind: KindInfo, store: Stor
     if (!table && ev.type !== 'ERROR' && ev.type !== 'BOOKMARK') return watchEventJson(ev.type, ev.object as KubeObject);
     let object: unknown = ev.object;
     if (table && (ev.type === 'ADDED' || ev.type === 'MODIFIED' || ev.type === 'DELETED')) {
-      object = buildTable(kind, [ev.object as KubeObject], { now: new Date(), includeObject: r.reply.includeObject, resourceVersion: ev.object.metadata?.resourceVersion, noHeaders: !first, tableVersion: out.tableVersion });
+      object = buildTable(def, [ev.object as KubeObject], { now: new Date(), includeObject: r.reply.includeObject,
+        resourceVersion: ev.object.metadata?.resourceVersion, noHeaders: !first, tableVersion: out.tableVersion });
       first = false;
     }
     return JSON.stringify({ type: ev.type, object }) + '\n';

@@ -1,9 +1,10 @@
 // The OpenAPI documents kubectl and other clients read: the v3 discovery root (/openapi/v3), one v3 document per
-// group/version (/openapi/v3/api/v1, /openapi/v3/apis/apps/v1...), all built from the schemas in lib/api/schema; the
-// Swagger 2.0 document (/openapi/v2) is derived from them in v2.ts. They never change while the server runs, so each
-// is built once.
+// group/version (/openapi/v3/api/v1, /openapi/v3/apis/apps/v1...), all built from the served kinds' definitions and
+// the schemas in lib/api/schema; the Swagger 2.0 document (/openapi/v2) is derived from them in v2.ts. They change
+// only when a kind is registered, so each is built once per registry generation.
 import { createHash } from 'node:crypto';
-import { KINDS, apiGroups, type KindInfo } from '../../lib/api/kinds.js';
+import type { KindDefinition } from '../registry/kind.js';
+import type { KindRegistry } from '../registry/registry.js';
 import { META, REF_PREFIX, components, reachableSchemas } from '../../lib/api/schema/index.js';
 import { toV3 } from './convert.js';
 import { groupPrefix, pathsForKind, referencedSchemas, tagOf, type Operation, type PathItem } from './paths.js';
@@ -44,14 +45,14 @@ function buildDocument(paths: Record<string, PathItem>): OpenAPIV3Document {
 }
 
 /** Paths of the kinds of one group/version, with the resource list endpoint. */
-function groupVersionPaths(kinds: KindInfo[]): Record<string, PathItem> {
-  const k = kinds[0];
+function groupVersionPaths(defs: KindDefinition[]): Record<string, PathItem> {
+  const k = defs[0].info;
   const word = k.group === '' ? 'Core' : tagOf(k).split('_')[0].replace(/^./, (c) => c.toUpperCase());
   const version = k.version.charAt(0).toUpperCase() + k.version.slice(1);
   const paths: Record<string, PathItem> = {
     [`${groupPrefix(k)}/`]: { get: discoveryOp(`get${word}${version}APIResources`, 'get available resources', META + 'APIResourceList', tagOf(k)) },
   };
-  for (const kind of kinds) Object.assign(paths, pathsForKind(kind));
+  for (const def of defs) Object.assign(paths, pathsForKind(def));
   return paths;
 }
 
@@ -61,22 +62,22 @@ interface Built {
   hash: string;
 }
 
-let built: Map<string, Built> | undefined;
+const built = new WeakMap<KindRegistry, { generation: number; docs: Map<string, Built> }>();
 
 function hashOf(body: string): string {
   return createHash('sha512').update(body).digest('hex').toUpperCase();
 }
 
-function buildAll(): Map<string, Built> {
+function buildAll(kinds: KindRegistry): Map<string, Built> {
   const docs = new Map<string, OpenAPIV3Document>();
   docs.set('api', buildDocument({ '/api/': { get: discoveryOp('getCoreAPIVersions', 'get available API versions', META + 'APIVersions', 'core') } }));
   docs.set('apis', buildDocument({ '/apis/': { get: discoveryOp('getAPIVersions', 'get available API versions', META + 'APIGroupList', 'apis') } }));
-  const byGv = new Map<string, KindInfo[]>();
-  for (const k of KINDS) {
-    const key = groupPrefix(k).slice(1);
-    byGv.set(key, [...(byGv.get(key) ?? []), k]);
+  const byGv = new Map<string, KindDefinition[]>();
+  for (const def of kinds.all()) {
+    const key = groupPrefix(def.info).slice(1);
+    byGv.set(key, [...(byGv.get(key) ?? []), def]);
   }
-  for (const g of apiGroups()) {
+  for (const g of kinds.groups()) {
     const word = g.split('.')[0];
     docs.set(`apis/${g}`, buildDocument({ [`/apis/${g}/`]: { get: discoveryOp(`get${word.charAt(0).toUpperCase()}${word.slice(1)}APIGroup`, 'get information of a group', META + 'APIGroup', word) } }));
   }
@@ -89,26 +90,30 @@ function buildAll(): Map<string, Built> {
   return out;
 }
 
-function documents(): Map<string, Built> {
-  built ??= buildAll();
-  return built;
+function documents(kinds: KindRegistry): Map<string, Built> {
+  let b = built.get(kinds);
+  if (!b || b.generation !== kinds.generation) {
+    b = { generation: kinds.generation, docs: buildAll(kinds) };
+    built.set(kinds, b);
+  }
+  return b.docs;
 }
 
 /** The document paths served under /openapi/v3/ (`api`, `api/v1`, `apis`, `apis/apps`, `apis/apps/v1`...). */
-export function openapiV3Paths(): string[] {
-  return [...documents().keys()];
+export function openapiV3Paths(kinds: KindRegistry): string[] {
+  return [...documents(kinds).keys()];
 }
 
 /** GET /openapi/v3: where each group/version's document lives, with a content hash for caching. */
-export function openapiV3Root(): OpenAPIV3Root {
+export function openapiV3Root(kinds: KindRegistry): OpenAPIV3Root {
   const paths: OpenAPIV3Root['paths'] = {};
-  for (const [key, b] of documents()) paths[key] = { serverRelativeURL: `/openapi/v3/${key}?hash=${b.hash}` };
+  for (const [key, b] of documents(kinds)) paths[key] = { serverRelativeURL: `/openapi/v3/${key}?hash=${b.hash}` };
   return { paths };
 }
 
 /** GET /openapi/v3/<gv> (e.g. `api/v1`, `apis/apps/v1`); undefined for an unknown path. */
-export function openapiV3ForGroupVersion(gv: string): OpenAPIV3Document | undefined {
-  return documents().get(gv.replace(/^\/+|\/+$/g, ''))?.doc;
+export function openapiV3ForGroupVersion(kinds: KindRegistry, gv: string): OpenAPIV3Document | undefined {
+  return documents(kinds).get(gv.replace(/^\/+|\/+$/g, ''))?.doc;
 }
 
 /**
@@ -116,12 +121,12 @@ export function openapiV3ForGroupVersion(gv: string): OpenAPIV3Document | undefi
  * application/json with `ETag: "<hash>"`; when the request's `hash` query parameter differs, Kubernetes answers with a
  * 301 to the current URL.
  */
-export function openapiV3Document(gv: string): { body: string; hash: string; etag: string } | undefined {
-  const b = documents().get(gv.replace(/^\/+|\/+$/g, ''));
+export function openapiV3Document(kinds: KindRegistry, gv: string): { body: string; hash: string; etag: string } | undefined {
+  const b = documents(kinds).get(gv.replace(/^\/+|\/+$/g, ''));
   return b ? { body: b.body, hash: b.hash, etag: `"${b.hash}"` } : undefined;
 }
 
 /** The ETag of the /openapi/v3 root document. */
-export function openapiV3RootEtag(): string {
-  return `"${hashOf(JSON.stringify(openapiV3Root()))}"`;
+export function openapiV3RootEtag(kinds: KindRegistry): string {
+  return `"${hashOf(JSON.stringify(openapiV3Root(kinds)))}"`;
 }

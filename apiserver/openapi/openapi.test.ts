@@ -2,15 +2,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { KINDS } from '../../lib/api/kinds.js';
+import { builtinKinds } from '../registry/kinds/index.js';
+import { KindRegistry } from '../registry/registry.js';
 import { openapiV2 } from './v2.js';
 import { openapiV3Document, openapiV3ForGroupVersion, openapiV3Paths, openapiV3Root, type OpenAPIV3Document } from './index.js';
+
+const REGISTRY = new KindRegistry(await builtinKinds());
 
 type Node = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
 const gvPath = (group: string, version: string): string => (group ? `apis/${group}/${version}` : `api/${version}`);
 
 function doc(gv: string): OpenAPIV3Document {
-  const d = openapiV3ForGroupVersion(gv);
+  const d = openapiV3ForGroupVersion(REGISTRY, gv);
   assert.ok(d, `no document for ${gv}`);
   return d;
 }
@@ -20,23 +24,23 @@ function resolve(d: Node, ref: string): Node | undefined {
 }
 
 test('the v3 root lists every group/version with a hashed URL', () => {
-  const root = openapiV3Root();
+  const root = openapiV3Root(REGISTRY);
   for (const key of ['api', 'api/v1', 'apis', 'apis/apps', 'apis/apps/v1', 'apis/coordination.k8s.io', 'apis/coordination.k8s.io/v1']) {
     const entry = root.paths[key];
     assert.ok(entry, key);
     const m = /^\/openapi\/v3\/(.+)\?hash=([0-9A-F]{128})$/.exec(entry.serverRelativeURL);
     assert.ok(m, entry.serverRelativeURL);
     assert.equal(m[1], key);
-    const served = openapiV3Document(key);
+    const served = openapiV3Document(REGISTRY, key);
     assert.ok(served);
     assert.equal(m[2], served.hash);
     assert.equal(served.hash, createHash('sha512').update(served.body).digest('hex').toUpperCase(), 'the hash is of the served bytes');
     assert.equal(served.etag, `"${served.hash}"`);
-    assert.deepEqual(JSON.parse(served.body), openapiV3ForGroupVersion(key));
+    assert.deepEqual(JSON.parse(served.body), openapiV3ForGroupVersion(REGISTRY, key));
   }
-  assert.deepEqual(openapiV3Paths().sort(), Object.keys(root.paths).sort());
-  assert.equal(openapiV3ForGroupVersion('apis/batch/v1'), undefined);
-  assert.deepEqual(openapiV3Root(), root, 'stable across calls');
+  assert.deepEqual(openapiV3Paths(REGISTRY).sort(), Object.keys(root.paths).sort());
+  assert.equal(openapiV3ForGroupVersion(REGISTRY, 'apis/batch/v1'), undefined);
+  assert.deepEqual(openapiV3Root(REGISTRY), root, 'stable across calls');
 });
 
 test('every PATCH, PUT and POST operation lists fieldValidation, as kubectl checks before sending it', () => {
@@ -80,7 +84,7 @@ test('operations carry x-kubernetes-action and the group/version/kind kubectl ex
 });
 
 test('every $ref in a document resolves within it', () => {
-  for (const gv of openapiV3Paths()) {
+  for (const gv of openapiV3Paths(REGISTRY)) {
     const d = doc(gv) as Node;
     const missing: string[] = [];
     const walk = (n: unknown): void => {
@@ -128,7 +132,7 @@ test('documents only carry the schemas their group/version needs', () => {
 });
 
 test('the Swagger 2.0 document uses definitions and keeps the extensions', () => {
-  const v2 = openapiV2() as Node;
+  const v2 = openapiV2(REGISTRY) as Node;
   assert.equal(v2.swagger, '2.0');
   const text = JSON.stringify(v2);
   assert.ok(!text.includes('#/components/'), 'no v3 references');
@@ -149,7 +153,7 @@ test('integer fields are published with their format, in v3 and v2, as Kubernete
   assert.equal(s['io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'].properties.generation.format, 'int64');
   assert.equal(s['io.k8s.api.core.v1.ContainerPort'].properties.containerPort.format, 'int32');
   assert.equal(s['io.k8s.api.autoscaling.v1.ScaleSpec'].properties.replicas.format, 'int32');
-  const v2 = openapiV2() as Node;
+  const v2 = openapiV2(REGISTRY) as Node;
   assert.equal(v2.definitions['io.k8s.api.apps.v1.DeploymentSpec'].properties.replicas.format, 'int32');
   assert.equal(v2.definitions['io.k8s.api.core.v1.Toleration'].properties.tolerationSeconds.format, 'int64');
   // every integer in every v3 document has one

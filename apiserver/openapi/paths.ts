@@ -3,9 +3,9 @@
 // `x-kubernetes-group-version-kind` as kubectl expects to find them.
 import type { KindInfo } from '../../lib/api/kinds.js';
 import {
-  BINDING_SCHEMA, DELETE_OPTIONS_SCHEMA, PATCH_SCHEMA, REF_PREFIX, SCALE_SCHEMA, STATUS_SCHEMA, WATCH_EVENT_SCHEMA,
-  listSchemaNameFor, schemaNameFor, type GroupVersionKind,
+  DELETE_OPTIONS_SCHEMA, PATCH_SCHEMA, REF_PREFIX, STATUS_SCHEMA, WATCH_EVENT_SCHEMA, listSchemaNameFor, type GroupVersionKind,
 } from '../../lib/api/schema/index.js';
+import type { KindDefinition, SubresourceDefinition } from '../registry/kind.js';
 import {
   deleteParams, listParams, pathName, pathNamespace, patchParams, pretty, writeParams, type Parameter,
 } from './params.js';
@@ -93,9 +93,10 @@ function operation(k: KindInfo, o: OpSpec): Operation {
 }
 
 /** Path items for one kind, keyed by path. */
-export function pathsForKind(k: KindInfo): Record<string, PathItem> {
+export function pathsForKind(def: KindDefinition): Record<string, PathItem> {
+  const k = def.info;
   const prefix = groupPrefix(k);
-  const schema = schemaNameFor(k);
+  const schema = def.schema;
   const list = listSchemaNameFor(k);
   const ns = k.namespaced ? `/namespaces/{namespace}` : '';
   const collection = `${prefix}${ns}/${k.resource}`;
@@ -137,55 +138,39 @@ export function pathsForKind(k: KindInfo): Record<string, PathItem> {
     parameters: [pathName(k.kind), ...scopeParams, ...listParams, pretty],
   };
 
-  for (const sub of k.subresources) Object.assign(paths, subresourcePaths(k, item, sub));
+  for (const [name, sub] of Object.entries(def.subresources)) Object.assign(paths, subresourcePaths(def, item, name, sub));
   return paths;
 }
 
-function subresourcePaths(k: KindInfo, item: string, sub: string): Record<string, PathItem> {
+/**
+ * The path of a documented subresource, its operations named after its verbs: get reads, update replaces (PUT),
+ * patch partially updates, create posts (`readAppsV1NamespacedDeploymentScale`, `createCoreV1NamespacedPodBinding`).
+ */
+function subresourcePaths(def: KindDefinition, item: string, name: string, sub: SubresourceDefinition): Record<string, PathItem> {
+  if (sub.documented === false) return {};
+  const k = def.info;
   const scopeParams = k.namespaced ? [pathNamespace] : [];
-  const parameters = [pathName(k.kind), ...scopeParams, pretty];
-  const schema = schemaNameFor(k);
-  const path = `${item}/${sub}`;
-  switch (sub) {
-    case 'status':
-      return {
-        [path]: {
-          get: operation(k, { verb: 'read', suffix: 'Status', action: 'get', description: `read status of the specified ${k.kind}`, responses: responses(schema, OK) }),
-          parameters,
-          patch: operation(k, { verb: 'patch', suffix: 'Status', action: 'patch', description: `partially update status of the specified ${k.kind}`, params: patchParams, body: { schema: PATCH_SCHEMA, types: PATCH_TYPES }, responses: responses(schema, WRITTEN) }),
-          put: operation(k, { verb: 'replace', suffix: 'Status', action: 'put', description: `replace status of the specified ${k.kind}`, params: writeParams, body: { schema, types: ['*/*'] }, responses: responses(schema, WRITTEN) }),
-        },
-      };
-    case 'scale': {
-      const gvk = { group: 'autoscaling', kind: 'Scale', version: 'v1' };
-      return {
-        [path]: {
-          get: operation(k, { verb: 'read', suffix: 'Scale', action: 'get', description: `read scale of the specified ${k.kind}`, responses: responses(SCALE_SCHEMA, OK), gvk }),
-          parameters,
-          patch: operation(k, { verb: 'patch', suffix: 'Scale', action: 'patch', description: `partially update scale of the specified ${k.kind}`, params: patchParams, body: { schema: PATCH_SCHEMA, types: PATCH_TYPES }, responses: responses(SCALE_SCHEMA, WRITTEN), gvk }),
-          put: operation(k, { verb: 'replace', suffix: 'Scale', action: 'put', description: `replace scale of the specified ${k.kind}`, params: writeParams, body: { schema: SCALE_SCHEMA, types: ['*/*'] }, responses: responses(SCALE_SCHEMA, WRITTEN), gvk }),
-        },
-      };
-    }
-    case 'binding': {
-      const gvk = { group: '', kind: 'Binding', version: 'v1' };
-      return {
-        [path]: {
-          parameters: [{ ...pathName('Binding') }, ...scopeParams, pretty],
-          post: operation(k, { verb: 'create', suffix: 'Binding', action: 'post', description: `create binding of a ${k.kind}`, params: writeParams, body: { schema: BINDING_SCHEMA, types: ['*/*'] }, responses: responses(BINDING_SCHEMA, CREATED), gvk }),
-        },
-      };
-    }
-    case 'finalize':
-      return {
-        [path]: {
-          parameters,
-          put: operation(k, { verb: 'replace', suffix: 'Finalize', action: 'put', description: `replace finalize of the specified ${k.kind}`, params: writeParams, body: { schema, types: ['*/*'] }, responses: responses(schema, WRITTEN) }),
-        },
-      };
-    default:
-      return {};
+  const schema = sub.schema ?? def.schema;
+  const gvk = sub.kind ? { group: sub.kind.group, kind: sub.kind.kind, version: sub.kind.version } : undefined;
+  const suffix = name.charAt(0).toUpperCase() + name.slice(1);
+  const has = (verb: string): boolean => sub.verbs.includes(verb);
+  const item_: PathItem = {};
+  if (has('get')) item_.get = operation(k, { verb: 'read', suffix, action: 'get', description: `read ${name} of the specified ${k.kind}`, responses: responses(schema, OK), gvk });
+  // a subresource that is created names its own kind as the path's object (`name of the Binding`)
+  item_.parameters = [pathName(has('create') && sub.kind ? sub.kind.kind : k.kind), ...scopeParams, pretty];
+  if (has('patch')) {
+    item_.patch = operation(k, { verb: 'patch', suffix, action: 'patch', description: `partially update ${name} of the specified ${k.kind}`, params: patchParams,
+      body: { schema: PATCH_SCHEMA, types: PATCH_TYPES }, responses: responses(schema, WRITTEN), gvk });
   }
+  if (has('create')) {
+    item_.post = operation(k, { verb: 'create', suffix, action: 'post', description: `create ${name} of a ${k.kind}`, params: writeParams,
+      body: { schema, types: ['*/*'] }, responses: responses(schema, CREATED), gvk });
+  }
+  if (has('update')) {
+    item_.put = operation(k, { verb: 'replace', suffix, action: 'put', description: `replace ${name} of the specified ${k.kind}`, params: writeParams,
+      body: { schema, types: ['*/*'] }, responses: responses(schema, WRITTEN), gvk });
+  }
+  return { [`${item}/${name}`]: item_ };
 }
 
 /** Schemas the operations of these path items refer to directly. */

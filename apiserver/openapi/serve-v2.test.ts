@@ -3,7 +3,11 @@ import assert from 'node:assert/strict';
 import { createServer, request, type Server } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { SWAGGER_PROTO, SWAGGER_PROTO_ACCEPT, pickForm, serveOpenapiV2 } from './serve-v2.js';
-import { servedSwagger } from './v2.js';
+import { servedSwagger, servedV3Documents } from './v2.js';
+import { builtinKinds } from '../registry/kinds/index.js';
+import { KindRegistry } from '../registry/registry.js';
+
+const REGISTRY = new KindRegistry(await builtinKinds());
 
 test('Accept picks the form as kube-openapi does: by q, the specific before wildcards, the first that fits', () => {
   assert.equal(pickForm(undefined), 'json');
@@ -27,7 +31,7 @@ interface Answer {
 }
 
 async function withServer(fn: (get: (headers: Record<string, string>, method?: string) => Promise<Answer>) => Promise<void>): Promise<void> {
-  const server: Server = createServer((req, res) => serveOpenapiV2(req, res, servedSwagger()));
+  const server: Server = createServer((req, res) => serveOpenapiV2(req, res, servedSwagger(servedV3Documents(REGISTRY))));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
   const get = (headers: Record<string, string>, method = 'GET'): Promise<Answer> => new Promise((resolve, reject) => {
@@ -47,7 +51,7 @@ async function withServer(fn: (get: (headers: Record<string, string>, method?: s
 }
 
 test('JSON and protobuf share one ETag, Last-Modified and Vary; If-None-Match and If-Modified-Since get a 304', async () => {
-  const served = servedSwagger();
+  const served = servedSwagger(servedV3Documents(REGISTRY));
   await withServer(async (get) => {
     const json = await get({ Accept: 'application/json' });
     assert.equal(json.status, 200);
@@ -78,7 +82,7 @@ test('JSON and protobuf share one ETag, Last-Modified and Vary; If-None-Match an
 });
 
 test('gzip when the client takes it; HEAD has headers only; nothing acceptable is a bare 406', async () => {
-  const served = servedSwagger();
+  const served = servedSwagger(servedV3Documents(REGISTRY));
   await withServer(async (get) => {
     const gz = await get({ Accept: SWAGGER_PROTO_ACCEPT, 'Accept-Encoding': 'gzip' });
     assert.equal(gz.headers['content-encoding'], 'gzip');
@@ -96,8 +100,8 @@ test('gzip when the client takes it; HEAD has headers only; nothing acceptable i
 });
 
 test('the served forms are built once and kept while the documents are the same', () => {
-  const a = servedSwagger();
-  const b = servedSwagger();
+  const a = servedSwagger(servedV3Documents(REGISTRY));
+  const b = servedSwagger(servedV3Documents(REGISTRY));
   assert.equal(a, b);
   assert.equal(a.proto(), b.proto());
 });

@@ -4,12 +4,16 @@ import { parse } from 'yaml';
 import { GNOSTIC_MESSAGES, buildGnosticRoot, gnosticDocumentType, parseMessage } from './gnostic.js';
 import { SwaggerShapeError, encodeSwaggerProto, gnosticDocument } from './v2-proto.js';
 import { openapiV2, servedSwagger, servedV3Documents } from './v2.js';
+import { builtinKinds } from '../registry/kinds/index.js';
+import { KindRegistry } from '../registry/registry.js';
+
+const REGISTRY = new KindRegistry(await builtinKinds());
 
 type Node = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 function decoded(): Node {
   const type = gnosticDocumentType();
-  return type.toObject(type.decode(encodeSwaggerProto(openapiV2())), { defaults: false }) as Node;
+  return type.toObject(type.decode(encodeSwaggerProto(openapiV2(REGISTRY))), { defaults: false }) as Node;
 }
 
 const named = (list: Array<{ name: string; value: unknown }> | undefined): Map<string, any> => new Map((list ?? []).map((e) => [e.name, e.value])); // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -26,7 +30,8 @@ function schemaFromGnostic(m: Node): Node {
   if (m.enum?.length) out.enum = m.enum.map((a: Node) => parse(a.yaml, { version: '1.1' }));
   if (m.default) out.default = parse(m.default.yaml, { version: '1.1' });
   if (m.items) out.items = schemaFromGnostic(m.items.schema[0]);
-  if (m.additional_properties) out.additionalProperties = m.additional_properties.schema ? schemaFromGnostic(m.additional_properties.schema) : m.additional_properties.boolean;
+  if (m.additional_properties) out.additionalProperties = m.additional_properties.schema ? schemaFromGnostic(m.additional_properties.schema)
+    : m.additional_properties.boolean;
   if (m.properties) out.properties = Object.fromEntries([...named(m.properties.additional_properties)].map(([k, v]) => [k, schemaFromGnostic(v)]));
   Object.assign(out, extensionsOf(m));
   return out;
@@ -47,7 +52,7 @@ test('the gnostic message table reads, and every field type it names exists', ()
 });
 
 test('every definition survives the protobuf form: properties, types, refs, required, enums and extensions', () => {
-  const json = openapiV2() as Node;
+  const json = openapiV2(REGISTRY) as Node;
   const doc = decoded();
   assert.equal(doc.swagger, '2.0');
   assert.deepEqual(doc.info, { title: 'Kubernetes', version: 'unversioned' });
@@ -62,7 +67,7 @@ test('every definition survives the protobuf form: properties, types, refs, requ
 });
 
 test('paths keep their operations, parameters, responses and kubectl\'s extensions', () => {
-  const json = openapiV2() as Node;
+  const json = openapiV2(REGISTRY) as Node;
   const doc = decoded();
   const paths = named(doc.paths.path);
   assert.deepEqual([...paths.keys()], Object.keys(json.paths));
@@ -97,7 +102,7 @@ test('a key Swagger 2.0 does not have is refused, naming where it is', () => {
 });
 
 test('the Swagger document follows the served v3 documents: their paths and schemas only, rebuilt when they change', () => {
-  const all = servedV3Documents();
+  const all = servedV3Documents(REGISTRY);
   const apps = all.filter((d) => Object.keys(d.paths).some((p) => p.startsWith('/apis/apps/v1/')));
   assert.equal(apps.length, 1);
   const a = servedSwagger(apps);

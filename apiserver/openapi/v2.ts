@@ -10,15 +10,17 @@ import { openapiV3ForGroupVersion, openapiV3Paths, type OpenAPIV3Document } from
 import type { Parameter } from './params.js';
 import type { Operation, PathItem } from './paths.js';
 import { encodeSwaggerProto } from './v2-proto.js';
+import type { KindRegistry } from '../registry/registry.js';
 
 type Json = Record<string, unknown>;
 
 /**
- * The v3 documents of everything served, one per group/version. The one place v2 reads what the server serves:
- * when the kind registry can change at run time, this is what is asked for the current documents.
+ * The v3 documents of everything the registry serves, one per group/version. The one place v2 reads what the server
+ * serves: the same objects until a kind is registered (index.ts builds them once per registry generation), so
+ * servedSwagger rebuilds only then.
  */
-export function servedV3Documents(): OpenAPIV3Document[] {
-  return openapiV3Paths().map((p) => openapiV3ForGroupVersion(p)).filter((d): d is OpenAPIV3Document => d !== undefined);
+export function servedV3Documents(kinds: KindRegistry): OpenAPIV3Document[] {
+  return openapiV3Paths(kinds).map((p) => openapiV3ForGroupVersion(kinds, p)).filter((d): d is OpenAPIV3Document => d !== undefined);
 }
 
 const INFO = { title: 'Kubernetes', version: 'unversioned' };
@@ -121,8 +123,8 @@ function sameDocuments(a: readonly OpenAPIV3Document[], b: readonly OpenAPIV3Doc
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
-/** The Swagger 2.0 document of `docs` (the served v3 documents unless told), rebuilt only when they have changed. */
-export function servedSwagger(docs: OpenAPIV3Document[] = servedV3Documents()): ServedSwagger {
+/** The Swagger 2.0 document of `docs` (servedV3Documents), rebuilt only when they have changed. */
+export function servedSwagger(docs: OpenAPIV3Document[]): ServedSwagger {
   if (cache && sameDocuments(cache.from, docs)) return cache.served;
   const doc = swaggerOf(docs);
   const json = Buffer.from(JSON.stringify(doc));
@@ -140,6 +142,6 @@ export function servedSwagger(docs: OpenAPIV3Document[] = servedV3Documents()): 
 }
 
 /** GET /openapi/v2: the Swagger 2.0 document, as JSON. */
-export function openapiV2(): Json {
-  return servedSwagger().doc;
+export function openapiV2(kinds: KindRegistry): Json {
+  return servedSwagger(servedV3Documents(kinds)).doc;
 }

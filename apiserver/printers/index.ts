@@ -1,11 +1,10 @@
 // The meta.k8s.io Table kubectl asks for: column definitions and one row per object, with the object attached as
 // kubectl wants it (none, its metadata, or the whole object).
-import type { KindInfo } from '../../lib/api/kinds.js';
 import type { KubeObject } from '../../lib/api/types.js';
-import { tableColumns, tableRow } from './columns.js';
+import { tableColumns, tableRow, type Printer } from './columns.js';
 
 export { humanDuration } from '../../lib/api/duration.js';
-export { tableColumns, tableRow, type TableColumnDefinition } from './columns.js';
+export { tableColumns, tableRow, type Printer, type TableColumnDefinition } from './columns.js';
 
 export interface TableOptions {
   now: Date;
@@ -18,7 +17,7 @@ export interface TableOptions {
   noHeaders?: boolean;
 }
 
-export function buildTable(kind: KindInfo, objects: KubeObject[], o: TableOptions): Record<string, unknown> {
+export function buildTable(kind: { printer: Printer }, objects: KubeObject[], o: TableOptions): Record<string, unknown> {
   const metadata: Record<string, unknown> = {};
   if (o.resourceVersion) metadata.resourceVersion = o.resourceVersion;
   if (o.continue) metadata.continue = o.continue;
@@ -28,9 +27,9 @@ export function buildTable(kind: KindInfo, objects: KubeObject[], o: TableOption
     kind: 'Table',
     apiVersion,
     metadata,
-    columnDefinitions: o.noHeaders ? null : tableColumns(kind),
+    columnDefinitions: o.noHeaders ? null : tableColumns(kind.printer),
     rows: objects.map((obj) => {
-      const row: Record<string, unknown> = { cells: tableRow(kind, obj, o.now) };
+      const row: Record<string, unknown> = { cells: tableRow(kind.printer, obj, o.now) };
       if (o.includeObject === 'Object') row.object = obj;
       else if (o.includeObject === 'Metadata') row.object = { kind: 'PartialObjectMetadata', apiVersion, metadata: obj.metadata };
       return row;

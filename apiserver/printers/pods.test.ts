@@ -9,7 +9,8 @@ const running = { running: { startedAt: '2024-05-01T11:00:00Z' } };
 const done = { terminated: { exitCode: 0, reason: 'Completed' } };
 const waiting = (reason: string) => ({ waiting: { reason } });
 
-function pod(o: { init?: Array<{ name: string; restartPolicy?: string }>; initStatuses?: unknown[]; statuses?: unknown[]; conditions?: unknown[]; phase?: string; deleting?: boolean; reason?: string }): KubeObject {
+function pod(o: { init?: Array<{ name: string; restartPolicy?: string }>; initStatuses?: unknown[]; statuses?: unknown[]; conditions?: unknown[];
+  phase?: string; deleting?: boolean; reason?: string }): KubeObject {
   return {
     apiVersion: 'v1', kind: 'Pod',
     metadata: { name: 'p', ...(o.deleting ? { deletionTimestamp: '2024-05-01T11:59:00Z' } : {}) },

@@ -4,7 +4,8 @@
 import type { KubeObject } from '../../lib/api/types.js';
 import { humanDuration } from '../../lib/api/duration.js';
 
-type State = { waiting?: { reason?: string }; running?: { startedAt?: string }; terminated?: { reason?: string; exitCode?: number; signal?: number; finishedAt?: string } };
+type Terminated = { reason?: string; exitCode?: number; signal?: number; finishedAt?: string };
+type State = { waiting?: { reason?: string }; running?: { startedAt?: string }; terminated?: Terminated };
 type CStatus = { name?: string; ready?: boolean; started?: boolean; restartCount?: number; state?: State; lastState?: State };
 type Condition = { type?: string; status?: string; reason?: string };
 

@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KINDS } from '../../lib/api/kinds.js';
+import { builtinKinds } from '../registry/kinds/index.js';
 import { buildTable, humanDuration, tableColumns } from './index.js';
 
-const kind = (r: string) => KINDS.find((k) => k.resource === r) as (typeof KINDS)[number];
+const DEFS = await builtinKinds();
+const kind = (r: string) => DEFS.find((d) => d.info.resource === r) as (typeof DEFS)[number];
 
 test('ages print like kubectl', () => {
   const s = 1000;
@@ -36,7 +37,7 @@ test('pod rows show READY, STATUS and RESTARTS as kubectl does', () => {
 });
 
 test('deployment columns match kubectl, wide ones at priority 1', () => {
-  const cols = tableColumns(kind('deployments'));
+  const cols = tableColumns(kind('deployments').printer);
   assert.deepEqual(cols.filter((c) => c.priority === 0).map((c) => c.name), ['Name', 'Ready', 'Up-to-date', 'Available', 'Age']);
   assert.deepEqual(cols.filter((c) => c.priority === 1).map((c) => c.name), ['Containers', 'Images', 'Selector']);
   const d = { metadata: { name: 'web', creationTimestamp: '2026-01-01T00:00:00Z' }, spec: { replicas: 3, selector: { matchLabels: { app: 'web' } }, template: { spec: { containers: [{ name: 'web', image: 'web:1' }] } } }, status: { readyReplicas: 2, updatedReplicas: 3, availableReplicas: 2 } };

@@ -76,7 +76,7 @@ const fieldNumberError = (pattern: RegExp) => (e: unknown) => {
 test('a schema field without a field number stops generation, naming the field and where its number goes', () => {
   assert.throws(() => wireTypes(widgetSchemas({ color: str() }), widgetNumbers()),
     fieldNumberError(new RegExp(String.raw`io\.k8s\.api\.example\.v1\.WidgetSpec\.color: no protobuf field number; add "color=N" .* `
-      + String.raw`to WidgetSpec .*in FIELD_NUMBERS\['k8s\.io\.api\.example\.v1'\] in apiserver/protobuf/numbers\.ts`)));
+      + String.raw`to WidgetSpec .*in FIELD_NUMBERS\['k8s\.io\.api\.example\.v1'\] in apiserver/protobuf/numbers\.ts \(or beside the schema in lib/api/schema\)`)));
   const apps = FIELD_NUMBERS['k8s.io.api.apps.v1'];
   assert.match(apps, /\spaused=7\s/);
   assert.throws(() => wireTypes(components(), { ...FIELD_NUMBERS, 'k8s.io.api.apps.v1': apps.replace(/\spaused=7\s/, ' ') }),

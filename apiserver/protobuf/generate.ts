@@ -48,7 +48,7 @@ export function generateTypes(schemas: Readonly<Record<string, Schema>>, numbers
   return new Generator(schemas, numbers).run(roots);
 }
 
-const tableEntry = (pkg: string): string => `FIELD_NUMBERS['${pkg}'] in apiserver/protobuf/numbers.ts`;
+const tableEntry = (pkg: string): string => `FIELD_NUMBERS['${pkg}'] in apiserver/protobuf/numbers.ts (or beside the schema in lib/api/schema)`;
 
 const split = (fullName: string): [pkg: string, type: string] => {
   const dot = fullName.lastIndexOf('.');

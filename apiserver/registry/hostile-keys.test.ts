@@ -11,20 +11,21 @@ import { inheritedOnFreshObject, snapshotPrototypes } from '../../lib/api/testin
 import { ApiError } from '../errors.js';
 import { decodeBody } from '../http/negotiate.js';
 import { applyPatch } from '../http/patch.js';
-import { strategies } from './kinds/index.js';
+import { builtinKinds } from './kinds/index.js';
 import { clone, deepEqual } from './meta.js';
 import { checkObject } from './validate.js';
-import type { FieldValidation, WriteContext } from './store.js';
+import type { FieldValidation, WriteContext } from './types.js';
 
 const kindOf = (resource: string) => KINDS.find((k) => k.resource === resource) as KindInfo;
-const strategyOf = (resource: string) => strategies().find((s) => s.kind.resource === resource) as ReturnType<typeof strategies>[number];
+const DEFS = await builtinKinds();
+const defOf = (resource: string) => DEFS.find((d) => d.info.resource === resource) as (typeof DEFS)[number];
 const ctx = (fieldValidation: FieldValidation = 'Warn'): WriteContext => ({ namespace: 'default', dryRun: false, fieldValidation, warnings: [] });
 const own = (o: unknown, k: string) => Object.getOwnPropertyDescriptor(o as object, k)?.value;
 
 /** What the store does with a decoded body: copy it, then prune, default and validate it. */
 function write(resource: string, body: unknown, c = ctx(), old?: KubeObject): KubeObject {
   const obj = clone(body) as KubeObject;
-  checkObject(kindOf(resource), strategyOf(resource), obj, old, c);
+  checkObject(defOf(resource), obj, old, c);
   return obj;
 }
 
@@ -93,19 +94,19 @@ test('label and annotation keys __proto__ and constructor are validated like any
     assert.equal(own(ok.metadata.labels, 'constructor'), 'x');
     assert.equal(own(ok.metadata.annotations, 'constructor'), 'z');
     // A selector on `constructor` sees the label, or its absence, never Object.
-    const f = buildFilter(kindOf('configmaps'), 'constructor');
+    const f = buildFilter(defOf('configmaps'), 'constructor');
     assert.equal(f.matches(ok), true);
     assert.equal(f.matches(write('configmaps', JSON.parse(cmJson))), false);
-    assert.throws(() => buildFilter(kindOf('configmaps'), undefined, 'constructor=x'), (e) => e instanceof ApiError && e.code === 400);
+    assert.throws(() => buildFilter(defOf('configmaps'), undefined, 'constructor=x'), (e) => e instanceof ApiError && e.code === 400);
   });
 });
 
 test('Secret stringData with a __proto__ key is stored as data.__proto__', () => {
   untouched('secret', () => {
-    const s = strategyOf('secrets');
+    const s = defOf('secrets');
     const obj = clone(JSON.parse('{"apiVersion":"v1","kind":"Secret","metadata":{"name":"s","namespace":"default"},"stringData":{"__proto__":"hi"}}')) as KubeObject;
-    s.prepareForCreate?.(obj, { listCached: () => [] });
-    checkObject(kindOf('secrets'), s, obj, undefined, ctx());
+    s.prepareForCreate(obj, { listCached: () => [] });
+    checkObject(s, obj, undefined, ctx());
     assert.equal(own(obj.data, '__proto__'), Buffer.from('hi').toString('base64'));
   });
 });

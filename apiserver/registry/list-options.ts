@@ -1,35 +1,63 @@
-// Turns list/watch query parameters into a filter over objects, and encodes list continue tokens.
-import type { KindInfo } from '../../lib/api/kinds.js';
+// Turns list/watch query parameters into a filter over objects (label selectors, and field selectors over the
+// kind's selectable fields), and encodes list continue tokens.
+import { getOwn, hasOwn } from '../../lib/api/own.js';
 import type { KubeObject } from '../../lib/api/types.js';
-import { fieldsOf, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, validateFieldSelector } from '../../lib/api/selectors/index.js';
+import {
+  SelectorError, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, type FieldSelectorParsed,
+} from '../../lib/api/selectors/index.js';
 import { errors } from '../errors.js';
+import type { KindDefinition } from './kind.js';
+import type { ObjectFilter } from './types.js';
 
-export interface ObjectFilter {
-  matches(obj: KubeObject): boolean;
-  /** No selector at all: lists can report remainingItemCount. */
-  isEverything: boolean;
+export type { ObjectFilter } from './types.js';
+
+type Selectable = Pick<KindDefinition, 'info' | 'selectableFields'>;
+
+/** The field labels of one object: metadata.name (and namespace), then the kind's own. */
+export function fieldsOf(def: Selectable, o: KubeObject): Record<string, string> {
+  const f: Record<string, string> = { 'metadata.name': str(o.metadata?.name) };
+  if (def.info.namespaced) f['metadata.namespace'] = str(o.metadata?.namespace);
+  return def.selectableFields ? { ...f, ...def.selectableFields.values(o) } : f;
 }
 
-export function buildFilter(kind: KindInfo, labelSelector?: string, fieldSelector?: string): ObjectFilter {
+const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
+const SAMPLE: KubeObject = { metadata: {} };
+
+/**
+ * Rejects field labels the kind does not support, with the API server's message (a 400 Bad Request), and returns
+ * the selector with legacy labels converted (`spec.host` -> `spec.nodeName` for pods).
+ */
+export function validateFieldSelector(def: Selectable, sel: FieldSelectorParsed): FieldSelectorParsed {
+  const known = fieldsOf(def, SAMPLE);
+  const aliases = def.selectableFields?.aliases;
+  return sel.map((r) => {
+    const field = (aliases && getOwn(aliases, r.field)) ?? r.field;
+    if (!hasOwn(known, field)) {
+      if (def.selectableFields) throw new SelectorError(`field label not supported: ${r.field}`);
+      throw new SelectorError(`${JSON.stringify(r.field)} is not a known field selector: only "metadata.name", "metadata.namespace"`);
+    }
+    return field === r.field ? r : { ...r, field };
+  });
+}
+
+export function buildFilter(def: Selectable, labelSelector?: string, fieldSelector?: string): ObjectFilter {
   let labels: ReturnType<typeof parseLabelSelector> | undefined;
-  let fields: ReturnType<typeof parseFieldSelector> | undefined;
+  let fields: FieldSelectorParsed | undefined;
   try {
     if (labelSelector) labels = parseLabelSelector(labelSelector);
   } catch (e) {
     throw errors.badRequest(`unable to parse requirement: ${(e as Error).message}`);
   }
   try {
-    if (fieldSelector) {
-      fields = parseFieldSelector(fieldSelector);
-      validateFieldSelector(kind, fields);
-    }
+    if (fieldSelector) fields = validateFieldSelector(def, parseFieldSelector(fieldSelector));
   } catch (e) {
     throw errors.badRequest(`${(e as Error).message}`);
   }
   if (!labels && !fields) return { matches: () => true, isEverything: true };
+  const byFields = fields;
   return {
     isEverything: false,
-    matches: (obj) => (!labels || matchesLabels(labels, obj.metadata.labels ?? {})) && (!fields || matchesFields(fields, fieldsOf(kind, obj))),
+    matches: (obj) => (!labels || matchesLabels(labels, obj.metadata.labels ?? {})) && (!byFields || matchesFields(byFields, fieldsOf(def, obj))),
   };
 }
 

@@ -2,11 +2,10 @@
 import { randomUUID } from 'node:crypto';
 import type { KubeObject } from '../../lib/api/types.js';
 import { getOwn } from '../../lib/api/own.js';
+import { rfc3339 } from '../../lib/api/time.js';
 
 /** RFC 3339 with second precision, as Kubernetes writes metav1.Time. */
-export function nowTime(date = new Date()): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
+export const nowTime = (date = new Date()): string => rfc3339(date);
 
 const NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
 

@@ -1,84 +1,38 @@
-// The generic store: one implementation of get, list, watch, create, update, patch and delete for every kind,
-// on etcd with optimistic concurrency. Kinds plug in a Strategy; validation and defaulting come from their schema.
-import type { KindInfo } from '../../lib/api/kinds.js';
-import { apiVersionOf } from '../../lib/api/kinds.js';
+// The generic store: one implementation of get, list, watch, create, update, patch and delete for every kind, on
+// storage with optimistic concurrency. A kind plugs in its definition (kind.ts): defaulting and validation (with its
+// schema), what its writes may change, generation, and how its deletion goes.
+import { apiVersionOf, type KindInfo } from '../../lib/api/kinds.js';
 import type { KubeObject, WatchEvent } from '../../lib/api/types.js';
 import { ApiError, errors } from '../errors.js';
-import type { EtcdStorage } from '../storage/etcd.js';
+import type { Storage } from '../storage/storage.js';
 import type { CacheEvent, CacheHub, CacheWatcher, ResourceCache } from '../storage/cache.js';
 import { namespacePrefix, objectKey, resourcePrefix } from '../storage/keys.js';
-import type { Strategy, StrategyContext } from './strategy.js';
+import type { KindDefinition, StrategyContext } from './kind.js';
 import { clone, deepEqual, nameSuffix, newUid, nowTime, specPart } from './meta.js';
 import { checkObject, guardedHook } from './validate.js';
-import { type ObjectFilter, decodeContinue, encodeContinue } from './list-options.js';
-import type { DecodeFindings } from './strict-decoding.js';
+import { decodeContinue, encodeContinue } from './list-options.js';
+import type { DeleteOptions, ListOptions, ListResult, ObjectFilter, ObjectStore, WatchOptions, WriteContext, WriteScope } from './types.js';
 
-export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
-
-export interface WriteContext {
-  namespace?: string;
-  dryRun: boolean;
-  fieldValidation: FieldValidation;
-  /** Warnings for the response's Warning headers. */
-  warnings: string[];
-  /** What decoding the request body found (repeated keys), reported with the unknown fields per fieldValidation. */
-  decoded?: DecodeFindings;
-}
-
-export interface ListOptions {
-  filter: ObjectFilter;
-  resourceVersion?: string;
-  resourceVersionMatch?: string;
-  limit?: number;
-  continue?: string;
-}
-
-export interface ListResult {
-  items: KubeObject[];
-  resourceVersion: string;
-  continue?: string;
-  remainingItemCount?: number;
-}
-
-export interface DeleteOptions {
-  gracePeriodSeconds?: number;
-  propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
-  orphanDependents?: boolean;
-  preconditions?: { uid?: string; resourceVersion?: string };
-  dryRun?: string[];
-}
-
-export interface WatchOptions {
-  filter: ObjectFilter;
-  resourceVersion?: string;
-  /**
-   * true: the current state as ADDED events, then a bookmark marked k8s.io/initial-events-end at the snapshot's
-   * revision (at least resourceVersion; consistent when it is unset). false: changes only. Unset: the current state
-   * first for resourceVersion ""/"0" (no bookmark), changes after resourceVersion otherwise.
-   */
-  sendInitialEvents?: boolean;
-}
-
-/** Which part of the object a write may change: status only, the binding (nodeName + PodScheduled), namespace finalizers, or the rest. */
-export type Subresource = 'status' | 'binding' | 'finalize' | undefined;
+export type { DeleteOptions, FieldValidation, ListOptions, ListResult, WatchOptions, WriteContext, WriteScope } from './types.js';
 
 /** Checks a namespace before a namespaced object is created in it. */
 export type NamespaceGate = (namespace: string) => Promise<void>;
 
 const MAX_RETRIES = 8;
 
-export class Store {
+export class Store implements ObjectStore {
   readonly cache: ResourceCache;
+  readonly kind: KindInfo;
 
   constructor(
-    readonly kind: KindInfo,
-    readonly strategy: Strategy,
-    private readonly storage: EtcdStorage,
+    readonly def: KindDefinition,
+    private readonly storage: Storage,
     private readonly hub: CacheHub,
     private readonly namespaceGate: NamespaceGate,
     private readonly strategyContext: StrategyContext,
   ) {
-    this.cache = hub.register(resourcePrefix(kind));
+    this.kind = def.info;
+    this.cache = hub.register(resourcePrefix(def.info));
   }
 
   private key(namespace: string | undefined, name: string): string {
@@ -171,7 +125,8 @@ export class Store {
         if (!opts.filter.matches(s.obj)) continue;
         if (limit && items.length === limit) {
           const last = items[items.length - 1] as KubeObject;
-          return { items, resourceVersion: String(from.rev), continue: encodeContinue(from.rev, this.key(last.metadata.namespace, last.metadata.name as string), prefix) };
+          const lastKey = this.key(last.metadata.namespace, last.metadata.name as string);
+          return { items, resourceVersion: String(from.rev), continue: encodeContinue(from.rev, lastKey, prefix) };
         }
         items.push(s.obj);
       }
@@ -264,10 +219,10 @@ export class Store {
     for (const f of ['uid', 'resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink'] as const) delete meta[f];
     meta.creationTimestamp = nowTime();
     meta.uid = newUid();
-    if (this.strategy.generation) meta.generation = 1;
+    if (this.def.generation) meta.generation = 1;
     else delete meta.generation;
-    guardedHook(this.kind, this.strategy, obj, undefined, ctx, () => this.strategy.prepareForCreate?.(obj, this.strategyContext));
-    checkObject(this.kind, this.strategy, obj, undefined, ctx);
+    guardedHook(this.def, obj, undefined, ctx, () => this.def.prepareForCreate(obj, this.strategyContext));
+    checkObject(this.def, obj, undefined, ctx);
     if (this.kind.namespaced) await this.namespaceGate(meta.namespace as string);
     if (ctx.dryRun) {
       if (this.cache.get(this.key(meta.namespace, meta.name as string))) throw errors.alreadyExists(this.kind, meta.name as string);
@@ -283,23 +238,24 @@ export class Store {
    * resourceVersion in the new object is a precondition (409 when stale); without one the write is retried on
    * races, as Kubernetes does for patches and unconditional updates.
    */
-  async update(ctx: WriteContext, name: string, mutate: (current: KubeObject) => KubeObject, sub: Subresource, allowCreate = false): Promise<{ obj: KubeObject; created: boolean }> {
+  async update(ctx: WriteContext, name: string, mutate: (current: KubeObject) => KubeObject, scope?: WriteScope,
+    allowCreate = false): Promise<{ obj: KubeObject; created: boolean }> {
     const key = this.key(ctx.namespace, name);
     for (let attempt = 0; ; attempt++) {
       const cur = await this.storage.get(key);
       if (!cur) {
-        if (!allowCreate || !this.strategy.allowCreateOnUpdate || sub) throw errors.notFound(this.kind, name);
+        if (!allowCreate || !this.def.allowCreateOnUpdate || scope) throw errors.notFound(this.kind, name);
         const fresh = mutate(undefined as unknown as KubeObject);
         return { obj: await this.create(ctx, fresh), created: true };
       }
       const next = clone(mutate(clone(cur.obj)));
       const wantRv = preconditionRv(next.metadata?.resourceVersion);
       if (wantRv !== undefined && wantRv !== BigInt(cur.rev)) throw errors.conflict(this.kind, name);
-      const obj = this.prepareUpdate(ctx, next, cur.obj, sub);
+      const obj = this.prepareUpdate(ctx, next, cur.obj, scope);
       // an unchanged object is not written again, unless it is stored under an old encryption key (rotation)
       if (!cur.stale && deepEqual(withoutRv(obj), withoutRv(cur.obj))) return { obj: cur.obj, created: false };
       if (ctx.dryRun) return { obj, created: false };
-      if (obj.metadata.deletionTimestamp && !obj.metadata.finalizers?.length && !obj.metadata.deletionGracePeriodSeconds && this.finalizersDone(obj)) {
+      if (obj.metadata.deletionTimestamp && !obj.metadata.finalizers?.length && !obj.metadata.deletionGracePeriodSeconds && this.def.isFinalized(obj)) {
         const del = await this.storage.delete(key, cur.rev);
         if (del.ok) return { obj, created: false };
       } else {
@@ -310,12 +266,7 @@ export class Store {
     }
   }
 
-  private finalizersDone(obj: KubeObject): boolean {
-    // Namespaces also wait for spec.finalizers (emptied by the namespace controller through /finalize).
-    return this.kind.kind !== 'Namespace' || !((obj.spec?.finalizers as string[] | undefined)?.length);
-  }
-
-  private prepareUpdate(ctx: WriteContext, next: KubeObject, old: KubeObject, sub: Subresource): KubeObject {
+  private prepareUpdate(ctx: WriteContext, next: KubeObject, old: KubeObject, scope: WriteScope | undefined): KubeObject {
     this.checkTypeMeta(next);
     next.metadata ??= {};
     if (next.metadata.name !== undefined && next.metadata.name !== old.metadata.name) {
@@ -325,12 +276,8 @@ export class Store {
       throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
     }
     let obj: KubeObject;
-    if (sub === 'status') {
-      obj = { ...clone(old), status: next.status };
-    } else if (sub === 'binding') {
-      obj = { ...clone(old), spec: next.spec, status: next.status };
-    } else if (sub === 'finalize') {
-      obj = { ...clone(old), spec: next.spec };
+    if (scope) {
+      obj = scope.merge(next, old);
     } else {
       obj = next;
       const m = obj.metadata;
@@ -343,7 +290,7 @@ export class Store {
       else delete m.deletionTimestamp;
       if (o.deletionGracePeriodSeconds !== undefined) m.deletionGracePeriodSeconds = o.deletionGracePeriodSeconds;
       else delete m.deletionGracePeriodSeconds;
-      if (this.strategy.statusSubresource) {
+      if (this.def.subresources.status) {
         if (old.status === undefined) delete obj.status;
         else obj.status = old.status;
       }
@@ -353,12 +300,12 @@ export class Store {
     }
     obj.apiVersion = apiVersionOf(this.kind);
     obj.kind = this.kind.kind;
-    if (this.strategy.generation) {
+    if (this.def.generation) {
       obj.metadata.generation = old.metadata.generation ?? 1;
-      if (!sub && specPart(obj) !== specPart(old)) obj.metadata.generation += 1;
+      if (!scope && specPart(obj) !== specPart(old)) obj.metadata.generation += 1;
     } else delete obj.metadata.generation;
-    if (!sub) guardedHook(this.kind, this.strategy, obj, old, ctx, () => this.strategy.prepareForUpdate?.(obj, old));
-    checkObject(this.kind, this.strategy, obj, sub === 'binding' || sub === 'finalize' ? undefined : old, ctx);
+    if (!scope) guardedHook(this.def, obj, old, ctx, () => this.def.prepareForUpdate(obj, old));
+    checkObject(this.def, obj, !scope || scope.updateChecks ? old : undefined, ctx);
     return obj;
   }
 
@@ -382,8 +329,8 @@ export class Store {
         if (policy === 'Orphan') finalizers.add('orphan');
         if (policy === 'Foreground') finalizers.add('foregroundDeletion');
       }
-      const grace = this.strategy.gracePeriod?.(obj, opts.gracePeriodSeconds);
-      const terminating = this.strategy.beginDelete?.(obj) ?? false;
+      const grace = this.def.gracePeriod?.(obj, opts.gracePeriodSeconds);
+      const terminating = this.def.beginDelete?.(obj) ?? false;
       const keep = finalizers.size > 0 || (grace !== undefined && grace > 0) || terminating;
       let write: Promise<{ ok: boolean; obj?: KubeObject }>;
       if (keep) {

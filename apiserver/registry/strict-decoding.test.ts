@@ -8,14 +8,14 @@ import { ApiError } from '../errors.js';
 import { renderPath } from '../http/json-scan.js';
 import { decodeRequestBody } from '../http/negotiate.js';
 import { applyPatch } from '../http/patch.js';
-import { strategies } from './kinds/index.js';
+import { builtinKinds } from './kinds/index.js';
 import { clone } from './meta.js';
-import type { FieldValidation, WriteContext } from './store.js';
+import type { FieldValidation, WriteContext } from './types.js';
 import type { DecodeFindings } from './strict-decoding.js';
 import { checkObject } from './validate.js';
 
 const DEPLOY = KINDS.find((k) => k.resource === 'deployments') as KindInfo;
-const strategy = strategies().find((s) => s.kind === DEPLOY) as ReturnType<typeof strategies>[number];
+const DEPLOYMENTS = (await builtinKinds()).find((d) => d.info === DEPLOY) as Awaited<ReturnType<typeof builtinKinds>>[number];
 
 const invalidBodyJSON = `{
   "apiVersion": "apps/v1", "kind": "Deployment",
@@ -70,7 +70,7 @@ function post(contentType: string, body: string, fieldValidation: FieldValidatio
   if (decoded.format === 'yaml') ctx.decoded = { source: 'object', yamlErrors: decoded.duplicates?.format === 'yaml' ? decoded.duplicates.messages : [] };
   const obj = clone(decoded.value) as KubeObject;
   obj.metadata.namespace = 'default'; // the store sets it from the URL before these checks
-  checkObject(DEPLOY, strategy, obj, undefined, ctx);
+  checkObject(DEPLOYMENTS, obj, undefined, ctx);
   return ctx;
 }
 
@@ -132,7 +132,7 @@ const current = (): KubeObject => {
     apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', namespace: 'default', labels: { app: 'nginx' } },
     spec: { selector: { matchLabels: { app: 'nginx' } }, template: { metadata: { labels: { app: 'nginx' } }, spec: { containers: [{ name: 'nginx', image: 'nginx:latest' }] } } },
   } as KubeObject;
-  checkObject(DEPLOY, strategy, body, undefined, ctxFor('Ignore'));
+  checkObject(DEPLOYMENTS, body, undefined, ctxFor('Ignore'));
   return body;
 };
 
@@ -148,7 +148,7 @@ function patch(type: 'merge' | 'strategic' | 'json', body: string, fieldValidati
     : { source: 'patch', duplicatePaths: paths.map(renderPath) };
   ctx.decoded = findings;
   const out = applyPatch(DEPLOY, undefined, type, current(), decoded.value);
-  checkObject(DEPLOY, strategy, clone(out), current(), ctx);
+  checkObject(DEPLOYMENTS, clone(out), current(), ctx);
   return ctx;
 }
 

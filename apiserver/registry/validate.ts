@@ -1,16 +1,18 @@
-// Defaulting and validation for a write: the kind's JSON Schema (through apiserver/validation) plus its strategy's
+// Defaulting and validation for a write: the kind's JSON Schema (through apiserver/validation) plus its definition's
 // own checks. Unknown fields are dropped as Kubernetes' decoder drops them, and reported per fieldValidation,
 // together with the repeated keys the body decoder found.
-import type { KindInfo } from '../../lib/api/kinds.js';
 import type { KubeObject, StatusCause } from '../../lib/api/types.js';
-import { applyDefaults, decodeErrorMessage, formatInvalidMessage, validate } from '../validation/index.js';
+import { decodeErrorMessage, formatInvalidMessage, validateAgainstSchema, type ValidationResult } from '../validation/index.js';
+import { isObj, type FieldCause } from '../validation/field.js';
+import { validateObjectMeta } from '../validation/meta.js';
 import { pruneUnknownFields } from './prune.js';
 import { duplicatesForPrune, strictReport } from './strict-decoding.js';
 import { ApiError, errors } from '../errors.js';
-import type { Strategy } from './strategy.js';
-import type { WriteContext } from './store.js';
+import type { KindDefinition } from './kind.js';
+import type { WriteContext } from './types.js';
 
-export function checkObject(kind: KindInfo, strategy: Strategy, obj: KubeObject, old: KubeObject | undefined, ctx: WriteContext): void {
+export function checkObject(def: KindDefinition, obj: KubeObject, old: KubeObject | undefined, ctx: WriteContext): void {
+  const kind = def.info;
   // a number that does not fit its int32/int64 field fails decoding in Kubernetes, before strict field checks
   const undecodable = decodeErrorMessage(kind, obj);
   if (undecodable) throw errors.badRequest(undecodable);
@@ -25,9 +27,8 @@ export function checkObject(kind: KindInfo, strategy: Strategy, obj: KubeObject,
     }
     if (ctx.fieldValidation === 'Warn') ctx.warnings.push(...report.warnings);
   }
-  applyDefaults(kind, obj);
-  const schemaCauses = validate(kind, obj, { old, strict: false }).causes;
-  const causes: StatusCause[] = [...schemaCauses, ...strategyCauses(strategy, obj, old, schemaCauses.length > 0)];
+  def.defaults(obj);
+  const causes = validateObject(def, obj, { old, strict: false }).causes;
   if (causes.length) {
     const name = obj.metadata?.name ?? obj.metadata?.generateName ?? '';
     const label = kind.group ? `${kind.kind}.${kind.group}` : kind.kind;
@@ -35,27 +36,40 @@ export function checkObject(kind: KindInfo, strategy: Strategy, obj: KubeObject,
   }
 }
 
-/** A kind's own checks assume the schema's shape; on a malformed object the schema's causes already say why. */
-function strategyCauses(strategy: Strategy, obj: KubeObject, old: KubeObject | undefined, malformed: boolean): StatusCause[] {
-  try {
-    return strategy.validate?.(obj, old) ?? [];
-  } catch (e) {
-    if (malformed) return [];
-    throw e;
-  }
+/**
+ * Checks an object of the kind: every problem found, one cause per bad field: unknown fields (when `strict`), type
+ * mismatches against the schema, then the metadata and the kind's own checks (and, given the stored object, the
+ * update-only ones), except those on a mistyped field, its parents or children.
+ */
+export function validateObject(def: KindDefinition, obj: object, opts: { old?: object; strict: boolean }): ValidationResult {
+  const target = isObj(obj) ? obj : {};
+  const run = (check: () => FieldCause[]): FieldCause[] => {
+    try {
+      return check();
+    } catch (e) {
+      // the kind's checks assume the schema's shape; on a malformed object the schema's causes already say why
+      if (validateAgainstSchema(def.schema, obj, [], false).causes.length) return [];
+      throw e;
+    }
+  };
+  const semantic: FieldCause[] = def.objectMeta ? validateObjectMeta(target.metadata, def.objectMeta) : [];
+  semantic.push(...run(() => def.validate(target)));
+  const old = opts.old;
+  if (old && isObj(old)) semantic.push(...run(() => def.validateUpdate(target, old)));
+  return validateAgainstSchema(def.schema, obj, semantic, opts.strict);
 }
 
 /**
- * Runs a strategy hook (prepareForCreate, prepareForUpdate), which may assume a well-formed object: Kubernetes'
+ * Runs a definition's hook (prepareForCreate, prepareForUpdate), which may assume a well-formed object: Kubernetes'
  * typed decoding guarantees one. When it trips over a malformed body (`"spec": 0`), the validation error that says
  * what is malformed is the answer, not the hook's TypeError as a 500.
  */
-export function guardedHook(kind: KindInfo, strategy: Strategy, obj: KubeObject, old: KubeObject | undefined, ctx: WriteContext, hook: () => void): void {
+export function guardedHook(def: KindDefinition, obj: KubeObject, old: KubeObject | undefined, ctx: WriteContext, hook: () => void): void {
   try {
     hook();
   } catch (e) {
     if (e instanceof ApiError) throw e;
-    checkObject(kind, strategy, structuredClone(obj), old, { ...ctx, warnings: [] });
+    checkObject(def, structuredClone(obj), old, { ...ctx, warnings: [] });
     throw e;
   }
 }

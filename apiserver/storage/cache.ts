@@ -1,9 +1,8 @@
 // The watch cache. One etcd watch over /registry/ feeds an in-memory copy of every resource (resource-cache.ts);
 // lists, gets and client watches are served from here, never from one etcd watch per client.
-import type { Watcher } from 'etcd3';
 import type { KubeObject } from '../../lib/api/types.js';
 import { logger } from '../../lib/util/log.js';
-import type { EtcdStorage, RawEvent } from './etcd.js';
+import type { RawEvent, Storage, StorageWatch } from './storage.js';
 import { ROOT } from './keys.js';
 import { DEFAULT_WINDOW, ResourceCache } from './resource-cache.js';
 
@@ -23,7 +22,7 @@ const PRIME_ATTEMPTS = 3;
 /** Owns the single etcd watch and routes its events to each resource's cache. */
 export class CacheHub {
   private readonly caches = new Map<string, ResourceCache>();
-  private watcher?: Watcher;
+  private watcher?: StorageWatch;
   /** Revision up to which every cache is complete. */
   rev = 0;
   /**
@@ -36,7 +35,7 @@ export class CacheHub {
   private queued?: Promise<number>;
   private stopped = false;
 
-  constructor(private readonly storage: EtcdStorage, private readonly windowSize = DEFAULT_WINDOW) {}
+  constructor(private readonly storage: Storage, private readonly windowSize = DEFAULT_WINDOW) {}
 
   register(prefix: string): ResourceCache {
     let c = this.caches.get(prefix);
@@ -129,7 +128,8 @@ export class CacheHub {
 
   /** Opens the etcd watch from the revision after the last one the caches have seen. */
   private async openWatch(from = this.rev + 1): Promise<void> {
-    const w = await this.storage.watch(ROOT, from, (evs, r, fragment) => this.onEvents(evs, r, fragment), (e) => void this.onWatchError(e), (up) => this.onConnection(up));
+    const w = await this.storage.watch(ROOT, from, (evs, r, fragment) => this.onEvents(evs, r, fragment), (e) => void this.onWatchError(e),
+      (up) => this.onConnection(up));
     if (this.stopped) {
       await w.cancel().catch(() => undefined);
       return;

@@ -9,6 +9,9 @@ import { errors } from '../errors.js';
 import { fromStorage, toStorage } from './encryption/index.js';
 import { isResourceExhausted, storageError } from './errors.js';
 import { IDENTITY_KEY } from './identity.js';
+import type { RawEvent, Storage, Stored, WatchBatch, WriteResult } from './storage.js';
+
+export type { RawEvent, Stored, WatchBatch, WriteResult } from './storage.js';
 
 const log = logger('storage');
 
@@ -28,16 +31,6 @@ export const RANGE_PAGE_SIZE = 500;
  */
 const MAX_RECEIVE_BYTES = 128 * 1024 * 1024;
 
-export interface Stored {
-  key: string;
-  obj: KubeObject;
-  rev: number;
-  /** Stored under a key (or in the clear) that the encryption config no longer writes with: rewrite it. */
-  stale?: boolean;
-}
-
-export type WriteResult = { ok: true; rev: number; obj: KubeObject } | { ok: false; current?: Stored };
-
 export function decode(kv: IKeyValue): Stored {
   const key = kv.key.toString('utf8');
   const { data, stale } = fromStorage(key, kv.value); // encryption at rest (encryption/)
@@ -52,25 +45,10 @@ function encode(key: string, obj: KubeObject): string | Buffer {
   return toStorage(key, JSON.stringify({ ...obj, metadata: meta })); // encryption at rest (encryption/)
 }
 
-export interface RawEvent {
-  type: 'put' | 'delete';
-  key: string;
-  rev: number;
-  obj?: KubeObject; // for put
-  prev?: KubeObject; // for delete (and put, when known)
-}
-
-/**
- * One etcd watch response: its events (in revision order) and the revision they bring the watcher up to. When
- * fragment is true more events of the last event's revision follow in the next response, so only the revisions
- * before it are complete.
- */
-export type WatchBatch = (events: RawEvent[], revision: number, fragment: boolean) => void;
-
 /** Only failures that a retry or a pause can cure trip the retry and the circuit breaker; a too-large answer can't. */
 const transient = (e: Error): boolean => isRecoverableError(e) && !isResourceExhausted(e);
 
-export class EtcdStorage {
+export class EtcdStorage implements Storage {
   readonly client: Etcd3;
   /** The cluster identity every write compares (see identity.ts); unset: writes don't check it. */
   private identity?: string;
@@ -132,7 +110,8 @@ export class EtcdStorage {
    * Without a limit (or with 0) the page holds RANGE_PAGE_SIZE objects: a range is never unbounded. A page too large
    * for one gRPC message is asked again at half the size, so the caller may get fewer than it asked for.
    */
-  async list(prefix: string, opts: { revision?: number; startKey?: string; limit?: number } = {}): Promise<{ items: Stored[]; revision: number; more: boolean }> {
+  async list(prefix: string,
+    opts: { revision?: number; startKey?: string; limit?: number } = {}): Promise<{ items: Stored[]; revision: number; more: boolean }> {
     const res = await this.range(prefix, opts);
     return { items: res.kvs.map(decode), revision: Number(res.header.revision), more: res.more };
   }
@@ -231,7 +210,8 @@ export class EtcdStorage {
    * responses (a replay of history, a big transaction) into pieces of its request limit instead of sending one
    * message larger than this client accepts; onEvents says when a response is a fragment.
    */
-  async watch(prefix: string, fromRev: number, onEvents: WatchBatch, onError: (e: Error) => void, onConnection: (up: boolean) => void = () => undefined): Promise<Watcher> {
+  async watch(prefix: string, fromRev: number, onEvents: WatchBatch, onError: (e: Error) => void,
+    onConnection: (up: boolean) => void = () => undefined): Promise<Watcher> {
     const builder = this.client.watch().prefix(prefix).withPreviousKV().startRevision(String(fromRev));
     // etcd3's builder has no method for WatchCreateRequest.fragment (etcd >= 3.4); its request is sent as it is
     (builder as unknown as { request: { fragment?: boolean } }).request.fragment = true;

@@ -2,10 +2,9 @@
 // watches that repeat part of a revision, and the history replay that fills the windows after a restart.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Watcher } from 'etcd3';
 import type { KubeObject } from '../../lib/api/types.js';
 import { CacheHub, type CacheEvent } from './cache.js';
-import type { EtcdStorage, RawEvent, Stored, WatchBatch } from './etcd.js';
+import type { RawEvent, Storage, StorageWatch, Stored, WatchBatch } from './storage.js';
 
 const CM = '/registry/core/configmaps/';
 const SECRETS = '/registry/core/secrets/';
@@ -19,7 +18,7 @@ interface OpenWatch {
   cancelled: boolean;
 }
 
-/** Just enough of EtcdStorage for the hub: a revision, pages of stored objects, and watches the test drives. */
+/** Just enough of a Storage for the hub: a revision, pages of stored objects, and watches the test drives. */
 class ScriptedEtcd {
   revision = 0;
   objects: Stored[] = [];
@@ -43,10 +42,10 @@ class ScriptedEtcd {
     return false;
   }
 
-  async watch(_prefix: string, from: number, onEvents: WatchBatch, _onError: (e: Error) => void, onConnection: (up: boolean) => void): Promise<Watcher> {
+  async watch(_prefix: string, from: number, onEvents: WatchBatch, _onError: (e: Error) => void, onConnection: (up: boolean) => void): Promise<StorageWatch> {
     const w: OpenWatch = { from, onEvents, onConnection, cancelled: false };
     this.watches.push(w);
-    return { cancel: async () => void (w.cancelled = true) } as unknown as Watcher;
+    return { cancel: async () => void (w.cancelled = true) };
   }
 
   get live(): OpenWatch {
@@ -56,7 +55,7 @@ class ScriptedEtcd {
   }
 }
 
-const hubOn = (etcd: ScriptedEtcd, window = 100) => new CacheHub(etcd as unknown as EtcdStorage, window);
+const hubOn = (etcd: ScriptedEtcd, window = 100) => new CacheHub(etcd as unknown as Storage, window);
 
 async function until(what: string, cond: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));

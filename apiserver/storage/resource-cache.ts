@@ -1,7 +1,7 @@
 // One resource's part of the watch cache: its objects in memory, and a window of recent events so a client can
 // resume a watch from a resourceVersion; older than the window means 410 Gone. CacheHub (cache.ts) feeds it.
 import type { KubeObject } from '../../lib/api/types.js';
-import type { RawEvent } from './etcd.js';
+import type { RawEvent } from './storage.js';
 
 export type CacheEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 

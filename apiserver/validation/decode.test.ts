@@ -50,7 +50,8 @@ test('replicas 99999999999 is the decode error kube-apiserver gives for the same
 });
 
 test('values at the limits of their type decode', () => {
-  for (const replicas of [0, 1, -1, 2147483647, -2147483648]) assert.equal(integerDecodeError(DEPLOYMENT, deployment({ replicas })), undefined, String(replicas));
+  for (const replicas of [0, 1, -1, 2147483647, -2147483648]) assert.equal(integerDecodeError(DEPLOYMENT, deployment({ replicas })), undefined,
+    String(replicas));
   assert.equal(integerDecodeError(DEPLOYMENT, podSpec({ terminationGracePeriodSeconds: 99999999999, activeDeadlineSeconds: 2 ** 53 })), undefined, 'int64 fields take more than int32');
   assert.equal(integerDecodeError(DEPLOYMENT, deployment({}, { name: 'web', generation: 2 ** 40 })), undefined);
   assert.equal(integerDecodeError(DEPLOYMENT, deployment()), undefined);

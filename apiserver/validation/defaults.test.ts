@@ -1,13 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KINDS, type KindInfo } from '../../lib/api/kinds.js';
-import { applyDefaults, imageTag } from './index.js';
+import { builtinKinds } from '../registry/kinds/index.js';
+import { imageTag } from './index.js';
 
-const kind = (k: string): KindInfo => KINDS.find((x) => x.kind === k) as KindInfo;
+// each kind's defaults are in its kind file (apiserver/registry/kinds/)
+const DEFS = await builtinKinds();
+const kind = (k: string) => DEFS.find((d) => d.info.kind === k) as (typeof DEFS)[number];
 type O = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 function defaulted(k: string, obj: O): O {
-  applyDefaults(kind(k), obj);
+  kind(k).defaults(obj);
   return obj;
 }
 

@@ -1,23 +1,16 @@
-// Validation and defaulting of API objects: the structural check against the kind's schema (types, and unknown fields
-// for fieldValidation=Strict), then the semantic checks Kubernetes makes per kind, on create and on update.
+// Validation of API objects: the structural check against a schema (types, and unknown fields for
+// fieldValidation=Strict) combined with the semantic checks Kubernetes makes, which each kind's definition brings
+// (apiserver/registry/kinds/) from the helpers in this folder.
 import type { KindInfo } from '../../lib/api/kinds.js';
 import { BINDING_SCHEMA, SCALE_SCHEMA, schemaNameFor } from '../../lib/api/schema/index.js';
 import type { StatusCause } from '../../lib/api/types.js';
 import { integerDecodeError } from './decode.js';
-import { isObj, type FieldCause, type Obj } from './field.js';
-import { validateBindingSemantics, validateKind, validateScaleSemantics } from './kinds.js';
+import { isObj, type FieldCause } from './field.js';
+import { validateBindingSemantics, validateScaleSemantics } from './subresources.js';
 import { typeErrors, unknownFields } from './structural.js';
-import { validateKindUpdate } from './update.js';
 
-export { applyDefaults, imageTag } from './defaults.js';
+export { imageTag } from './defaults.js';
 export type { CauseReason, FieldCause } from './field.js';
-
-export interface ValidateOptions {
-  /** The stored object, for an update: enables the immutability checks. */
-  old?: object;
-  /** Report fields the schema does not know (reason FieldValueUnknown), as fieldValidation=Strict needs. */
-  strict: boolean;
-}
 
 export interface ValidationResult {
   causes: StatusCause[];
@@ -25,17 +18,6 @@ export interface ValidationResult {
 
 const under = (field: string, parent: string): boolean =>
   parent === '' || field === parent || field.startsWith(`${parent}.`) || field.startsWith(`${parent}[`);
-
-/**
- * Checks an object of the given kind. Every problem found is reported, one cause per bad field: unknown fields (when
- * `strict`), type mismatches, then Kubernetes' own checks - except those on a mistyped field, its parents or children.
- */
-export function validate(kind: KindInfo, obj: object, opts: ValidateOptions): ValidationResult {
-  const target: Obj = isObj(obj) ? obj : {};
-  const semantic: FieldCause[] = [...validateKind(kind, target)];
-  if (opts.old && isObj(opts.old)) semantic.push(...validateKindUpdate(kind, target, opts.old));
-  return combine(schemaNameFor(kind), obj, semantic, opts.strict);
-}
 
 /**
  * The 400 BadRequest message Kubernetes gives for an object its decoder cannot read because a number does not fit its
@@ -55,15 +37,20 @@ export function scaleDecodeErrorMessage(obj: unknown): string | undefined {
 
 /** Checks the body of a /scale request (an autoscaling/v1 Scale). */
 export function validateScale(obj: object, opts: { strict: boolean } = { strict: false }): ValidationResult {
-  return combine(SCALE_SCHEMA, obj, validateScaleSemantics(isObj(obj) ? obj : {}), opts.strict);
+  return validateAgainstSchema(SCALE_SCHEMA, obj, validateScaleSemantics(isObj(obj) ? obj : {}), opts.strict);
 }
 
 /** Checks the body of a pods/binding request (a core/v1 Binding). */
 export function validateBinding(obj: object, opts: { strict: boolean } = { strict: false }): ValidationResult {
-  return combine(BINDING_SCHEMA, obj, validateBindingSemantics(isObj(obj) ? obj : {}), opts.strict);
+  return validateAgainstSchema(BINDING_SCHEMA, obj, validateBindingSemantics(isObj(obj) ? obj : {}), opts.strict);
 }
 
-function combine(schema: string, obj: object, semantic: FieldCause[], strict: boolean): ValidationResult {
+/**
+ * Checks an object against a schema and combines what is found with the semantic causes given: every problem, one
+ * cause per bad field: unknown fields (when `strict`), type mismatches, then the semantic ones - except those on a
+ * mistyped field, its parents or children.
+ */
+export function validateAgainstSchema(schema: string, obj: object, semantic: FieldCause[], strict: boolean): ValidationResult {
   const unknown = strict ? unknownFields(schema, obj) : [];
   const types = typeErrors(schema, obj);
   const kept = semantic.filter((c) => !types.some((t) => under(c.field, t.field) || under(t.field, c.field)));

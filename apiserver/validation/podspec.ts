@@ -218,7 +218,8 @@ export function validatePodSpec(specValue: unknown, path: string): FieldCause[] 
     if (n === 0) out.push(invalid(p, c, 'must specify one of: `resourceClaimName`, `resourceClaimTemplateName`'));
     if (n > 1) out.push(invalid(p, c, 'at most one of `resourceClaimName` or `resourceClaimTemplateName` may be specified'));
   }
-  const ctx: PodContext = { volumes: vols.volumes, claimNames, gracePeriod: optNum(spec.terminationGracePeriodSeconds), restartPolicy: asStr(spec.restartPolicy) };
+  const ctx: PodContext = { volumes: vols.volumes, claimNames, gracePeriod: optNum(spec.terminationGracePeriodSeconds),
+    restartPolicy: asStr(spec.restartPolicy) };
   out.push(...validateContainers(spec.containers, child(path, 'containers'), ctx));
   out.push(...validateInitContainers(spec.initContainers, spec.containers, child(path, 'initContainers'), ctx));
   out.push(...validateEphemeralContainers(spec.ephemeralContainers, spec.containers, spec.initContainers, child(path, 'ephemeralContainers'), ctx));

@@ -17,7 +17,8 @@ import { checkOutput, dryRun, printResult, WRITE_FLAGS, writeOptions } from './w
 import { dataSources } from './datasources.js';
 
 /** `wrap`: the generators' own prefix for server errors (kubectl words them `failed to create deployment: ...`). */
-async function createObject(ctx: Ctx, p: Parsed, kind: KindInfo, obj: KubeObject, namespace: string | undefined, source?: string, wrap?: string): Promise<void> {
+async function createObject(ctx: Ctx, p: Parsed, kind: KindInfo, obj: KubeObject, namespace: string | undefined, source?: string,
+  wrap?: string): Promise<void> {
   const body = bool(p, 'save-config') ? withLastApplied(obj) : obj;
   try {
     const created = dryRun(p) === 'client' ? body : await ctx.client.create(kind, body, { namespace, ...writeOptions(p, 'kubectl-create') });

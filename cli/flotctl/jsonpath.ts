@@ -195,7 +195,8 @@ function slice(v: Val, params: Params): Val[] {
 
 /** Go's json.Marshal of a decoded value: sorted keys, no spaces, <, > and & escaped. */
 export function goJson(v: Val, indent = 0): string {
-  const sorted = (x: Val): Val => (Array.isArray(x) ? x.map(sorted) : isMap(x) ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, sorted(x[k])])) : x instanceof GoFloat ? x.v : x);
+  const sorted = (x: Val): Val => (Array.isArray(x) ? x.map(sorted) : isMap(x) ? Object.fromEntries(Object.keys(x).sort().map((k) => [k,
+    sorted(x[k])])) : x instanceof GoFloat ? x.v : x);
   return (JSON.stringify(sorted(v), null, indent) ?? 'null').replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 

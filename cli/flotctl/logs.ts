@@ -10,6 +10,7 @@ import { DEFAULT_CONTAINER, type Pod, allContainerNames, byLogging, hasContainer
 import type { Command } from './command.js';
 import { CliError, type Ctx } from './context.js';
 import { type Parsed, bool, durationFlag, intFlag, str } from './flags.js';
+import { rfc3339 } from '../../lib/api/time.js';
 
 /** Go's time.Parse(time.RFC3339, s), with its error messages. */
 function parseRFC3339(s: string): Date {
@@ -167,7 +168,7 @@ export async function logs(ctx: Ctx, p: Parsed): Promise<void> {
   if (follow) query.set('follow', 'true');
   if (bool(p, 'previous')) query.set('previous', 'true');
   if (since) query.set('sinceSeconds', String(Math.round(since / 1000)));
-  if (sinceTime) query.set('sinceTime', sinceTime.toISOString().replace(/\.\d+Z$/, 'Z'));
+  if (sinceTime) query.set('sinceTime', rfc3339(sinceTime));
   if (bool(p, 'timestamps')) query.set('timestamps', 'true');
   if (selector && tail === -1 && str(p, 'tail') === undefined) query.set('tailLines', '10');
   else if (tail !== -1) query.set('tailLines', String(tail));

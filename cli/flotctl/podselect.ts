@@ -7,8 +7,13 @@ import { resourcePath } from '../../lib/client/rest.js';
 import { CliError, type Ctx } from './context.js';
 
 export interface Pod extends KubeObject {
-  spec?: { nodeName?: string; containers?: { name: string }[]; initContainers?: { name: string; restartPolicy?: string }[]; ephemeralContainers?: { name: string }[] };
-  status?: { phase?: string; conditions?: { type: string; status: string; lastTransitionTime?: string }[]; containerStatuses?: { restartCount?: number }[]; initContainerStatuses?: { name: string; restartCount?: number }[] };
+  spec?: {
+    nodeName?: string; containers?: { name: string }[]; initContainers?: { name: string; restartPolicy?: string }[]; ephemeralContainers?: { name: string }[];
+  };
+  status?: {
+    phase?: string; conditions?: { type: string; status: string; lastTransitionTime?: string }[]; containerStatuses?: { restartCount?: number }[];
+    initContainerStatuses?: { name: string; restartCount?: number }[];
+  };
 }
 
 export const DEFAULT_CONTAINER = 'kubectl.kubernetes.io/default-container';
@@ -23,7 +28,8 @@ export const hasContainer = (pod: Pod, name: string) =>
   [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? []), ...(pod.spec?.ephemeralContainers ?? [])].some((c) => c.name === name);
 
 /** True when the first container was picked among several (kubectl then says so). */
-export const manyContainers = (pod: Pod) => (pod.spec?.containers?.length ?? 0) > 1 || !!pod.spec?.initContainers?.length || !!pod.spec?.ephemeralContainers?.length;
+export const manyContainers = (pod: Pod) =>
+  (pod.spec?.containers?.length ?? 0) > 1 || !!pod.spec?.initContainers?.length || !!pod.spec?.ephemeralContainers?.length;
 
 /** The object a POD or TYPE/NAME argument names, with its kind. */
 export function parseRef(ctx: Ctx, arg: string): { kind: KindInfo; name: string } {

@@ -16,6 +16,7 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   wait: async () => (await import('./wait.js')).command,
   logs: async () => (await import('./logs.js')).command,
   exec: async () => (await import('./exec.js')).command,
+  top: async () => (await import('./top.js')).command,
   'api-resources': async () => (await import('./api-resources.js')).command,
   config: async () => (await import('./config.js')).command,
   completion: async () => (await import('./completion.js')).command,

@@ -64,7 +64,7 @@ function diffSlice(k: string, ov: unknown[], mv: unknown[], patch: JsonMap, c: C
   const first = ov[0] ?? mv[0];
   if (first === undefined) return;
   let patchList: unknown[];
-  let deleteList: unknown[] = [];
+  const deleteList: unknown[] = [];
   let order: unknown[] = [];
   if (isObject(first)) {
     const mk = meta.mergeKey;
@@ -86,7 +86,9 @@ function diffSlice(k: string, ov: unknown[], mv: unknown[], patch: JsonMap, c: C
       patchList.push(...gone.map((e) => ({ [mk]: (e as JsonMap)[mk], $patch: 'delete' })));
     }
     const orderSame = ov.length === mv.length && ov.every((e, i) => key(e) === key(mv[i]));
-    if ((!o.ignoreChanges && (patchList.length || !orderSame)) || (!o.ignoreDeletions && patchList.length)) order = mv.map((e) => ({ [mk]: (e as JsonMap)[mk] }));
+    if ((!o.ignoreChanges && (patchList.length || !orderSame)) || (!o.ignoreDeletions && patchList.length)) {
+      order = mv.map((e) => ({ [mk]: (e as JsonMap)[mk] }));
+    }
   } else {
     // Scalars: a sorted multiset difference, as diffListsOfScalars walks two sorted copies.
     const os = [...ov].sort((a, b) => cmp(str(a), str(b)));
@@ -97,8 +99,10 @@ function diffSlice(k: string, ov: unknown[], mv: unknown[], patch: JsonMap, c: C
     while (i < os.length || j < ms.length) {
       const a = i < os.length ? str(os[i]) : undefined;
       const b = j < ms.length ? str(ms[j]) : undefined;
-      if (a !== undefined && a === b) (i++, j++);
-      else if (a === undefined || (b !== undefined && a > b)) {
+      if (a !== undefined && a === b) {
+        i++;
+        j++;
+      } else if (a === undefined || (b !== undefined && a > b)) {
         if (!o.ignoreChanges) add.push(ms[j]);
         j++;
       } else {

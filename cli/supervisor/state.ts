@@ -81,4 +81,4 @@ export function removePid(dataDir: string, name: string): void {
 }
 
 /** RFC 3339 in seconds, as Kubernetes writes times. */
-export const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+export { rfc3339 } from '../../lib/api/time.js';

@@ -57,8 +57,10 @@ export class FakeApi {
     const cur = this.store.get(this.key(kind, next.metadata.namespace, next.metadata.name));
     if (!cur) throw fail(404, 'NotFound', `${next.metadata.name} not found`);
     if (next.metadata.resourceVersion && next.metadata.resourceVersion !== cur.metadata.resourceVersion) throw fail(409, 'Conflict', 'the object has been modified');
-    const obj: KubeObject = statusOnly ? { ...structuredClone(cur), status: structuredClone(next.status) } : { ...structuredClone(next), status: structuredClone(cur.status) };
-    if (!statusOnly) obj.metadata = { ...structuredClone(next.metadata), uid: cur.metadata.uid, creationTimestamp: cur.metadata.creationTimestamp, generation: cur.metadata.generation };
+    const obj: KubeObject = statusOnly ? { ...structuredClone(cur), status: structuredClone(next.status) } : { ...structuredClone(next),
+      status: structuredClone(cur.status) };
+    if (!statusOnly) obj.metadata = { ...structuredClone(next.metadata), uid: cur.metadata.uid, creationTimestamp: cur.metadata.creationTimestamp,
+      generation: cur.metadata.generation };
     if (!statusOnly && canonicalJson(obj.spec) !== canonicalJson(cur.spec)) obj.metadata.generation = (cur.metadata.generation ?? 1) + 1;
     obj.metadata.resourceVersion = String(this.rv++);
     this.store.set(this.key(kind, obj.metadata.namespace, obj.metadata.name), obj);

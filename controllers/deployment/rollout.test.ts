@@ -66,7 +66,8 @@ function playRollout(replicas: number, surge: IntOrString, unavailable: IntOrStr
   const { surge: s, unavailable: u } = resolveFenceposts(surge, unavailable, replicas);
   let old = rs('web-old', { replicas, created: 1 });
   let cur = rs('web-new', { replicas: 0, created: 2 });
-  const set = (x: KubeObject, n: number, avail: number): KubeObject => ({ ...x, spec: { ...x.spec, replicas: n }, status: { replicas: n, availableReplicas: avail } });
+  const set = (x: KubeObject, n: number, avail: number): KubeObject => ({ ...x, spec: { ...x.spec, replicas: n }, status: { replicas: n,
+    availableReplicas: avail } });
   const log: string[] = [];
   for (let i = 0; i < 100 && !(cur.spec.replicas === replicas && old.spec.replicas === 0); i++) {
     let moved = false;

@@ -18,7 +18,8 @@ export function scaledValue(v: IntOrString | undefined | null, total: number, ro
  * maxSurge and maxUnavailable resolved against the desired replicas. If both come out 0 (a small percentage
  * rounded down), maxUnavailable becomes 1: a rollout must be able to move, and surge may be blocked by quota.
  */
-export function resolveFenceposts(maxSurge: IntOrString | undefined, maxUnavailable: IntOrString | undefined, desired: number): { surge: number; unavailable: number } {
+export function resolveFenceposts(maxSurge: IntOrString | undefined, maxUnavailable: IntOrString | undefined,
+  desired: number): { surge: number; unavailable: number } {
   const surge = scaledValue(maxSurge ?? 0, desired, true);
   let unavailable = scaledValue(maxUnavailable ?? 0, desired, false);
   if (surge === 0 && unavailable === 0) unavailable = 1;

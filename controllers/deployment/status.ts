@@ -160,7 +160,8 @@ export function progressCheckAfterMs(d: KubeObject, s: DeploymentStatus, now: nu
 export function statusEqual(a: DeploymentStatus | undefined, b: DeploymentStatus | undefined): boolean {
   const norm = (s: DeploymentStatus | undefined): string => {
     const { conditions, ...rest } = s ?? {};
-    return canonicalJson({ ...counters(rest as Record<string, number>), ...(rest.collisionCount !== undefined ? { collisionCount: rest.collisionCount } : {}), conditions: conditions?.length ? conditions : undefined });
+    return canonicalJson({ ...counters(rest as Record<string, number>), ...(rest.collisionCount !== undefined ? { collisionCount: rest.collisionCount } : {}),
+      conditions: conditions?.length ? conditions : undefined });
   };
   return norm(a) === norm(b);
 }

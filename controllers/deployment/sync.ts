@@ -129,7 +129,8 @@ export class DeploymentSync {
     const annotations = newRSAnnotations(d, rs, maxRevision(this.oldRSs) + 1, true);
     const minReady = d.spec?.minReadySeconds ?? 0;
     if (annotations || (rs.spec?.minReadySeconds ?? 0) !== minReady) {
-      rs = await this.updateRS({ ...rs, metadata: { ...rs.metadata, annotations: annotations ?? rs.metadata.annotations }, spec: { ...rs.spec, minReadySeconds: minReady } });
+      rs = await this.updateRS({ ...rs, metadata: { ...rs.metadata, annotations: annotations ?? rs.metadata.annotations }, spec: { ...rs.spec,
+        minReadySeconds: minReady } });
     }
     await this.setRevision(rs.metadata.annotations?.[REVISION]);
     // a deployment that never reported progress starts its deadline clock now
@@ -199,7 +200,8 @@ export class DeploymentSync {
     const sizeChanged = from !== replicas;
     const annotations = replicasAnnotations(rs, this.d);
     if (!sizeChanged && (!annotationsToo || !annotations)) return false;
-    const updated = await this.updateRS({ ...rs, metadata: { ...rs.metadata, annotations: annotations ?? rs.metadata.annotations }, spec: { ...rs.spec, replicas } });
+    const updated = await this.updateRS({ ...rs, metadata: { ...rs.metadata, annotations: annotations ?? rs.metadata.annotations }, spec: { ...rs.spec,
+      replicas } });
     if (sizeChanged) this.event('Normal', 'ScalingReplicaSet', `Scaled ${replicas > from ? 'up' : 'down'} replica set ${updated.metadata.name} from ${from} to ${replicas}`);
     return sizeChanged;
   }

@@ -1,17 +1,13 @@
 // The Deployment vocabulary shared by the pure rollout logic and the controller: annotation keys, condition
 // reasons and small typed accessors over the loosely typed KubeObject (the API server has applied defaults, but
 // every accessor still falls back to Kubernetes' defaults so a hand-written object behaves the same).
+import { REVISION } from '../../lib/api/deployment.js';
+import { rfc3339 } from '../../lib/api/time.js';
 import type { KubeObject } from '../../lib/api/types.js';
 
-export const HASH_LABEL = 'pod-template-hash';
-export const REVISION = 'deployment.kubernetes.io/revision';
-export const REVISION_HISTORY = 'deployment.kubernetes.io/revision-history';
-export const DESIRED_REPLICAS = 'deployment.kubernetes.io/desired-replicas';
-export const MAX_REPLICAS = 'deployment.kubernetes.io/max-replicas';
-export const CHANGE_CAUSE = 'kubernetes.io/change-cause';
-export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
-/** extensions/v1beta1's rollbackTo, still in the skip list upstream so an old annotation never leaks onto an RS. */
-export const DEPRECATED_ROLLBACK_TO = 'deprecated.deployment.rollback.to';
+export {
+  CHANGE_CAUSE, DEPRECATED_ROLLBACK_TO, DESIRED_REPLICAS, HASH_LABEL, LAST_APPLIED, MAX_REPLICAS, REVISION, REVISION_HISTORY,
+} from '../../lib/api/deployment.js';
 
 /** Reasons on the Progressing and Available conditions, exactly as kubectl and users read them. */
 export const Reason = {
@@ -87,4 +83,4 @@ export function byCreation(a: KubeObject, b: KubeObject): number {
 }
 
 /** Kubernetes' metav1.Time JSON form: RFC 3339 with whole seconds. */
-export const timestamp = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+export const timestamp = (ms: number): string => rfc3339(ms);

@@ -136,7 +136,8 @@ export class GarbageCollector extends Reconciler {
 
   private async delete(kind: KindInfo, obj: KubeObject, policy: 'Foreground' | 'Background'): Promise<void> {
     try {
-      await this.ctx.client.delete(kind, obj.metadata.name as string, { namespace: obj.metadata.namespace, propagationPolicy: policy, preconditions: { uid: obj.metadata.uid } });
+      await this.ctx.client.delete(kind, obj.metadata.name as string, { namespace: obj.metadata.namespace, propagationPolicy: policy,
+        preconditions: { uid: obj.metadata.uid } });
     } catch (e) {
       if (!isNotFound(e) && !isConflict(e)) throw e;
     }

@@ -5,6 +5,7 @@ import { KINDS, findByKind, type KindInfo } from '../../lib/api/kinds.js';
 import type { KubeObject } from '../../lib/api/types.js';
 import { isConflict, isNotFound, Reconciler, type Informer, type ReconcileResult } from '../../lib/client/index.js';
 import type { ControllerContext } from '../context.js';
+import { rfc3339 } from '../../lib/api/time.js';
 
 const NAMESPACE = findByKind('v1', 'Namespace')!;
 const NAMESPACED = KINDS.filter((k) => k.namespaced);
@@ -64,7 +65,7 @@ export class NamespaceController extends Reconciler {
     const conditions = ((ns.status?.conditions as Array<{ type: string; message?: string }> | undefined) ?? []).filter((c) => c.type !== 'NamespaceContentRemaining');
     const current = (ns.status?.conditions as Array<{ type: string; message?: string }> | undefined)?.find((c) => c.type === 'NamespaceContentRemaining');
     if (current?.message === message) return;
-    conditions.push({ type: 'NamespaceContentRemaining', status, reason, message, lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') } as { type: string; message?: string });
+    conditions.push({ type: 'NamespaceContentRemaining', status, reason, message, lastTransitionTime: rfc3339() } as { type: string; message?: string });
     try {
       await this.ctx.client.updateStatus(NAMESPACE, { ...ns, status: { ...ns.status, conditions } });
     } catch (e) {

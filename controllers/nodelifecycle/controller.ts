@@ -8,6 +8,7 @@ import type { KubeObject } from '../../lib/api/types.js';
 import { isConflict, isNotFound, Reconciler, soonest, type Informer, type ReconcileResult } from '../../lib/client/index.js';
 import type { ControllerContext } from '../context.js';
 import { evictionDelayMs, type Taint } from './taints.js';
+import { rfc3339 } from '../../lib/api/time.js';
 
 const NODE = findByKind('v1', 'Node')!;
 const LEASE = findByKind('coordination.k8s.io/v1', 'Lease')!;
@@ -25,7 +26,7 @@ interface Condition {
   lastTransitionTime?: string;
 }
 
-const now3339 = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+const now3339 = (): string => rfc3339();
 
 export class NodeLifecycleController extends Reconciler {
   private readonly nodes: Informer;
@@ -43,7 +44,9 @@ export class NodeLifecycleController extends Reconciler {
     this.leases = ctx.informers.informerFor(LEASE, LEASE_NAMESPACE);
     this.pods = ctx.informers.informerFor(POD);
     if (!this.pods.hasIndex('node')) this.pods.addIndex('node', (p) => (p.spec?.nodeName ? [p.spec.nodeName as string] : []));
-    this.nodes.onAdd((n) => this.enqueue(n.metadata.name as string)).onUpdate((_o, n) => this.enqueue(n.metadata.name as string)).onDelete((n) => this.lastSeen.delete(n.metadata.name as string));
+    this.nodes.onAdd((n) => this.enqueue(n.metadata.name as string))
+      .onUpdate((_o, n) => this.enqueue(n.metadata.name as string))
+      .onDelete((n) => this.lastSeen.delete(n.metadata.name as string));
     // a pod landing on a tainted node must be looked at too
     this.pods.onAdd((p) => this.podChanged(p)).onUpdate((_o, p) => this.podChanged(p));
   }

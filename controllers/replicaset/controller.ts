@@ -73,7 +73,8 @@ export class ReplicaSetController extends Reconciler {
   }
 
   private matching(p: KubeObject): KubeObject[] {
-    return this.sets.list({ namespace: p.metadata.namespace }).filter((rs) => !rs.metadata.deletionTimestamp && matchesLabels(selectorOf(rs), p.metadata.labels));
+    return this.sets.list({ namespace: p.metadata.namespace }).filter((rs) => !rs.metadata.deletionTimestamp && matchesLabels(selectorOf(rs),
+      p.metadata.labels));
   }
 
   async reconcile(key: string): Promise<ReconcileResult | void> {

@@ -39,3 +39,27 @@ export function quantityError(q: unknown): string | undefined {
 
 /** A quantity as text, for messages. */
 export const quantityText = (q: unknown): string => (typeof q === 'number' ? String(q) : String(q ?? ''));
+
+/**
+ * CPU in nanocores as Kubernetes prints a DecimalSI quantity of scale -9: the largest of the suffixes n, u, m and
+ * none that keeps the number whole (250000000 -> `250m`, 2461718 -> `2461718n`).
+ */
+export function formatCpu(nanoCores: number): string {
+  const n = Math.max(0, Math.round(nanoCores));
+  if (n === 0) return '0';
+  for (const [div, suffix] of [[1e9, ''], [1e6, 'm'], [1e3, 'u']] as const) if (n % div === 0) return `${n / div}${suffix}`;
+  return `${n}n`;
+}
+
+/** Bytes as Kubernetes prints a BinarySI quantity: the largest of Ki, Mi, Gi, ... that keeps the number whole. */
+export function formatMemory(bytes: number): string {
+  let n = Math.max(0, Math.round(bytes));
+  if (n === 0) return '0';
+  let i = 0;
+  const suffixes = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
+  while (n % 1024 === 0 && i < suffixes.length - 1) {
+    n /= 1024;
+    i++;
+  }
+  return `${n}${suffixes[i]}`;
+}

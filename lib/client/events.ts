@@ -5,6 +5,7 @@ import { findByKind } from '../api/kinds.js';
 import type { KubeObject } from '../api/types.js';
 import { logger } from '../util/log.js';
 import { isNotFound, type Client } from './rest.js';
+import { rfc3339 } from '../api/time.js';
 
 const log = logger('events');
 const EVENT = findByKind('v1', 'Event')!;
@@ -70,7 +71,7 @@ export class EventRecorder {
     const m = obj.metadata;
     const namespace = m.namespace || 'default';
     const key = `${m.uid ?? `${namespace}/${m.name}`}|${type}|${reason}|${message}`;
-    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const now = rfc3339();
     const seen = this.recent.get(key);
     if (seen) {
       try {

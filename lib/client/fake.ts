@@ -11,9 +11,10 @@ import type { IncomingMessage } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { KINDS, apiVersionOf, type KindInfo } from '../api/kinds.js';
 import { mergePatch } from '../api/patch/index.js';
-import { fieldsOf, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from '../api/selectors/index.js';
+import { fieldsAt, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from '../api/selectors/index.js';
 import type { KubeObject, Status, StatusCause, WatchEventType } from '../api/types.js';
 import { ApiError, Client, type RawRequest } from './rest.js';
+import { rfc3339 } from '../api/time.js';
 
 export interface FakeAction {
   verb: 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
@@ -201,7 +202,7 @@ export class FakeApiServer {
       kind,
       namespace,
       out,
-      accepts: (o) => (!labels || matchesLabels(labels, o.metadata.labels)) && (!fields || matchesFields(fields, fieldsOf(kind, o))),
+      accepts: (o) => (!labels || matchesLabels(labels, o.metadata.labels)) && (!fields || matchesFields(fields, fieldsAt(o, fields))),
     };
     for (const e of this.history) if (e.rv > from) this.send(w, e);
     this.watchers.add(w);
@@ -246,7 +247,7 @@ export class FakeApiServer {
     const labels = q.get('labelSelector') ? parseLabelSelector(q.get('labelSelector') as string) : undefined;
     const fields = q.get('fieldSelector') ? parseFieldSelector(q.get('fieldSelector') as string) : undefined;
     const all = this.list(kind, namespace)
-      .filter((o) => (!labels || matchesLabels(labels, o.metadata.labels)) && (!fields || matchesFields(fields, fieldsOf(kind, o))))
+      .filter((o) => (!labels || matchesLabels(labels, o.metadata.labels)) && (!fields || matchesFields(fields, fieldsAt(o, fields))))
       .sort((a, b) =>
         this.key(kind, a.metadata.namespace, a.metadata.name as string).localeCompare(this.key(kind, b.metadata.namespace, b.metadata.name as string)),
       );
@@ -284,7 +285,7 @@ export class FakeApiServer {
     if (this.objects.has(key)) throw apiError(409, 'AlreadyExists', `${qualified(kind)} "${meta.name}" already exists`);
     meta.uid = `uid-${++this.seq}`;
     meta.generation = 1;
-    meta.creationTimestamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    meta.creationTimestamp = rfc3339();
     delete meta.deletionTimestamp;
     if (kind === NAMESPACE) {
       obj.spec = { finalizers: ['kubernetes'], ...(obj.spec ?? {}) };
@@ -366,7 +367,7 @@ export class FakeApiServer {
       return cur;
     const next = clone(cur);
     next.metadata.finalizers = finalizers.length ? finalizers : undefined;
-    next.metadata.deletionTimestamp ??= new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    next.metadata.deletionTimestamp ??= rfc3339();
     next.metadata.deletionGracePeriodSeconds = grace;
     if (kind === NAMESPACE) next.status = { ...next.status, phase: 'Terminating' };
     return this.store(kind, key, next, 'MODIFIED');

@@ -113,7 +113,8 @@ export class Informer<T extends KubeObject = KubeObject> {
           await this.relist();
           needList = false;
         }
-        for await (const ev of watch<T>(this.client, this.kind, { ...this.opts, resourceVersion: this.rv, allowWatchBookmarks: true, timeoutSeconds: 300 + Math.floor(Math.random() * 300), signal: this.abort.signal })) {
+        for await (const ev of watch<T>(this.client, this.kind, { ...this.opts, resourceVersion: this.rv, allowWatchBookmarks: true,
+          timeoutSeconds: 300 + Math.floor(Math.random() * 300), signal: this.abort.signal })) {
           backoff = 100;
           this.rv = ev.object.metadata.resourceVersion ?? this.rv;
           if (ev.type === 'ADDED' || ev.type === 'MODIFIED') this.upsert(ev.object);
@@ -134,7 +135,8 @@ export class Informer<T extends KubeObject = KubeObject> {
   }
 
   private async relist(): Promise<void> {
-    const list = await this.client.listAll<T>(this.kind, { namespace: this.opts.namespace, labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector });
+    const list = await this.client.listAll<T>(this.kind, { namespace: this.opts.namespace, labelSelector: this.opts.labelSelector,
+      fieldSelector: this.opts.fieldSelector });
     const seen = new Set<string>();
     for (const o of list.items) {
       seen.add(keyOf(o));

@@ -5,6 +5,7 @@ import { findByResource } from '../api/kinds.js';
 import type { KubeObject } from '../api/types.js';
 import { logger } from '../util/log.js';
 import { isAlreadyExists, isConflict, isNotFound, type Client } from './rest.js';
+import { rfc3339Micro } from '../api/time.js';
 
 const log = logger('leader-election');
 const LEASES = findByResource('coordination.k8s.io', 'v1', 'leases') as NonNullable<ReturnType<typeof findByResource>>;
@@ -22,7 +23,7 @@ export interface LeaderElectionOptions {
 }
 
 /** MicroTime: RFC 3339 with microseconds. */
-export const microTime = (d = new Date()): string => d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+export const microTime = (d = new Date()): string => rfc3339Micro(d);
 
 export class LeaderElector {
   readonly identity: string;
@@ -78,14 +79,16 @@ export class LeaderElector {
     } catch (e) {
       if (!isNotFound(e)) throw e;
       try {
-        await this.client.create(LEASES, { metadata: { name: this.o.name, namespace: this.o.namespace }, spec: { holderIdentity: this.identity, leaseDurationSeconds: duration, acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: 0 } });
+        await this.client.create(LEASES, { metadata: { name: this.o.name, namespace: this.o.namespace }, spec: { holderIdentity: this.identity,
+          leaseDurationSeconds: duration, acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: 0 } });
         return true;
       } catch (err) {
         if (isAlreadyExists(err)) return false;
         throw err;
       }
     }
-    const spec = (lease.spec ?? {}) as { holderIdentity?: string; renewTime?: string; leaseDurationSeconds?: number; leaseTransitions?: number; acquireTime?: string };
+    type LeaseSpec = { holderIdentity?: string; renewTime?: string; leaseDurationSeconds?: number; leaseTransitions?: number; acquireTime?: string };
+    const spec = (lease.spec ?? {}) as LeaseSpec;
     const holder = spec.holderIdentity ?? '';
     if (holder !== this.observedHolder) {
       this.observedHolder = holder;

@@ -82,7 +82,8 @@ export class Client {
     this.base = new URL(config.server);
     const tls = this.base.protocol === 'https:';
     this.agent = tls
-      ? new HttpsAgent({ keepAlive: true, maxSockets: 64, ca: config.caData, cert: config.certData, key: config.keyData, rejectUnauthorized: !config.insecureSkipTLSVerify, minVersion: 'TLSv1.2' })
+      ? new HttpsAgent({ keepAlive: true, maxSockets: 64, ca: config.caData, cert: config.certData, key: config.keyData,
+        rejectUnauthorized: !config.insecureSkipTLSVerify, minVersion: 'TLSv1.2' })
       : new HttpAgent({ keepAlive: true, maxSockets: 64 });
   }
 

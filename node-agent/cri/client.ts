@@ -214,7 +214,8 @@ export class CriClient {
   }
 
   /** Exec: resolves to the runtime's streaming URL (SPDY/WebSocket) for an interactive exec. */
-  async exec(req: { containerId: string; cmd: string[]; tty?: boolean; stdin?: boolean; stdout?: boolean; stderr?: boolean }, opts?: CallOptions): Promise<string> {
+  async exec(req: { containerId: string; cmd: string[]; tty?: boolean; stdin?: boolean; stdout?: boolean; stderr?: boolean },
+    opts?: CallOptions): Promise<string> {
     const res = await this.rt<{ url: string }>('Exec', req, opts);
     return res.url;
   }

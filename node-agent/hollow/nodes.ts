@@ -7,6 +7,7 @@ import type { KubeObject } from '../../lib/api/types.js';
 import { Informer, isAlreadyExists, isConflict, isNotFound, type Client } from '../../lib/client/index.js';
 import { RENEW_MS, renewNodeLease } from '../node/lease.js';
 import { logger } from '../../lib/util/log.js';
+import { rfc3339 } from '../../lib/api/time.js';
 
 const log = logger('hollow-nodes');
 const NODE = findByKind('v1', 'Node')!;
@@ -28,7 +29,7 @@ export interface HollowOptions {
   clientFor?: (node: string) => Client;
 }
 
-const now3339 = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+const now3339 = (): string => rfc3339();
 
 export class HollowNodes {
   readonly names: string[];
@@ -88,7 +89,8 @@ export class HollowNodes {
     const i = this.index.get(name) ?? 0;
     const capacity = { cpu: this.o.cpu ?? '32', memory: this.o.memory ?? '256Gi', pods: String(this.o.pods ?? 110), 'ephemeral-storage': '100Gi' };
     const t = now3339();
-    const cond = (type: string, status: string, reason: string, message: string) => ({ type, status, reason, message, lastHeartbeatTime: t, lastTransitionTime: t });
+    const cond = (type: string, status: string, reason: string, message: string) => ({ type, status, reason, message, lastHeartbeatTime: t,
+      lastTransitionTime: t });
     return {
       metadata: { name, labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', type: 'hollow', ...this.o.labels }, annotations: { 'node.alpha.kubernetes.io/ttl': '0' } },
       spec: {},

@@ -4,6 +4,7 @@ import { readFileSync, statfsSync } from 'node:fs';
 import { cpus, networkInterfaces, release, totalmem } from 'node:os';
 import type { KubeObject } from '../../lib/api/types.js';
 import type { VersionResponse } from '../cri/types.js';
+import { rfc3339 } from '../../lib/api/time.js';
 
 export const MAX_PODS = 110;
 export const AGENT_VERSION = 'v1.32.0-flotilla';
@@ -55,7 +56,7 @@ export interface NodeFacts {
 }
 
 export function nodeStatus(prev: KubeObject | undefined, o: NodeFacts): Record<string, unknown> {
-  const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const now = rfc3339();
   const before = new Map(((prev?.status?.conditions as Condition[] | undefined) ?? []).map((c) => [c.type, c]));
   const cond = (type: string, status: string, reason: string, message: string): Condition => ({
     type, status, reason, message, lastHeartbeatTime: now,

@@ -57,7 +57,8 @@ export function linuxResources(c: ContainerSpec): LinuxContainerResources {
   const req = c.resources?.requests ?? {};
   const lim = c.resources?.limits ?? {};
   const cpuReq = req.cpu ?? lim.cpu;
-  const r: LinuxContainerResources = { cpuShares: cpuReq ? Math.max(MIN_SHARES, Math.round((parseQuantity(cpuReq) ?? 0) * 1024)) : MIN_SHARES, cpuPeriod: CPU_PERIOD };
+  const r: LinuxContainerResources = { cpuShares: cpuReq ? Math.max(MIN_SHARES, Math.round((parseQuantity(cpuReq) ?? 0) * 1024)) : MIN_SHARES,
+    cpuPeriod: CPU_PERIOD };
   if (lim.cpu) r.cpuQuota = Math.max(1000, Math.round((parseQuantity(lim.cpu) ?? 0) * CPU_PERIOD));
   if (lim.memory) r.memoryLimitInBytes = Math.round(parseQuantity(lim.memory) ?? 0);
   return r;
@@ -71,7 +72,8 @@ export interface ContainerExtras {
   pidTargetId?: string;
 }
 
-export function containerConfig(pod: KubeObject, c: ContainerSpec, env: KeyValue[], image: string, restartCount: number, hash: string, extras: ContainerExtras = {}): ContainerConfig {
+export function containerConfig(pod: KubeObject, c: ContainerSpec, env: KeyValue[], image: string, restartCount: number, hash: string,
+  extras: ContainerExtras = {}): ContainerConfig {
   const vars = new Map(env.map((e) => [e.key, e.value]));
   const sc = { ...(pod.spec?.securityContext ?? {}), ...(c.securityContext ?? {}) } as ContainerSpec['securityContext'] & object;
   const m = pod.metadata;

@@ -71,7 +71,8 @@ export const kindOf = (spec: ContainerSpec, where: 'containers' | 'initContainer
 
 /** The runtime containers of this name in the pod's current sandbox, newest attempt first. */
 export function instancesOf(ctx: PodContext, name: string): Container[] {
-  return ctx.all.filter((c) => c.labels[LABEL_CONTAINER_NAME] === name && c.podSandboxId === ctx.sandbox.id).sort((a, b) => (b.metadata?.attempt ?? 0) - (a.metadata?.attempt ?? 0));
+  return ctx.all.filter((c) => c.labels[LABEL_CONTAINER_NAME] === name && c.podSandboxId === ctx.sandbox.id)
+    .sort((a, b) => (b.metadata?.attempt ?? 0) - (a.metadata?.attempt ?? 0));
 }
 
 /** What the runtime says about the newest two instances, without acting. */
@@ -90,13 +91,15 @@ function probeVerdict(ctx: PodContext, spec: ContainerSpec, cur: ContainerStatus
 }
 
 /** Stops one container: the preStop hook first, within the grace period, then the stop with what is left of it. */
-export async function killContainer(d: SyncDeps, pod: KubeObject | undefined, spec: ContainerSpec | undefined, containerId: string, graceSeconds: number, message?: string, podIP?: string): Promise<void> {
+export async function killContainer(d: SyncDeps, pod: KubeObject | undefined, spec: ContainerSpec | undefined, containerId: string, graceSeconds: number,
+  message?: string, podIP?: string): Promise<void> {
   if (pod && message) event(d, pod, 'Normal', 'Killing', message);
   let grace = graceSeconds;
   const preStop = spec?.lifecycle?.preStop;
   if (pod && spec && preStop && grace > 0) {
     const began = Date.now();
-    const failed = await runHook({ cri: d.cri, containerId, podIP, ports: spec.ports ?? [] }, preStop, { containerName: spec.name, podDesc: podDesc(pod), timeoutMs: grace * 1000 });
+    const failed = await runHook({ cri: d.cri, containerId, podIP, ports: spec.ports ?? [] }, preStop, { containerName: spec.name, podDesc: podDesc(pod),
+      timeoutMs: grace * 1000 });
     if (failed) {
       log.warn('preStop hook failed', { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, container: spec.name, error: failed });
       event(d, pod, 'Warning', 'FailedPreStopHook', 'PreStopHook failed');
@@ -184,7 +187,8 @@ async function postStart(ctx: PodContext, spec: ContainerSpec, id: string, o: Ob
   const hook = spec.lifecycle?.postStart;
   if (!hook) return;
   const { d, pod } = ctx;
-  const failed = await runHook({ cri: d.cri, containerId: id, podIP: ctx.podIP, ports: spec.ports ?? [] }, hook, { containerName: spec.name, podDesc: podDesc(pod), timeoutMs: POST_START_BUDGET_MS });
+  const failed = await runHook({ cri: d.cri, containerId: id, podIP: ctx.podIP, ports: spec.ports ?? [] }, hook, { containerName: spec.name,
+    podDesc: podDesc(pod), timeoutMs: POST_START_BUDGET_MS });
   if (!failed) return;
   log.warn('postStart hook failed', { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, container: spec.name, error: failed });
   // the event leaves the hook's output out (it may hold secrets), as the kubelet's does

@@ -71,7 +71,8 @@ async function lookup(objects: PodObjects, kind: 'configMap' | 'secret', ns: str
 }
 
 /** The environment of container c, and the envFrom keys skipped. Throws ContainerConfigError. */
-export async function containerEnv(pod: KubeObject, c: ContainerSpec, facts: PodEnvFacts, objects: PodObjects): Promise<{ env: KeyValue[]; skipped: SkippedKeys[] }> {
+export async function containerEnv(pod: KubeObject, c: ContainerSpec, facts: PodEnvFacts,
+  objects: PodObjects): Promise<{ env: KeyValue[]; skipped: SkippedKeys[] }> {
   const ns = pod.metadata.namespace as string;
   const vars = new Map<string, string>();
   const skipped: SkippedKeys[] = [];

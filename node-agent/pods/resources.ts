@@ -13,7 +13,8 @@ export interface NodeAllocatable {
 const RESOURCES = ['cpu', 'memory', 'ephemeral-storage'] as const;
 
 /** The value of ref for the container named ref.containerName (default: `self`), or an error message. */
-export function resourceFieldValue(ref: ResourceFieldRef, containers: ContainerSpec[], self: ContainerSpec | undefined, allocatable: NodeAllocatable): { value: string } | { error: string } {
+export function resourceFieldValue(ref: ResourceFieldRef, containers: ContainerSpec[], self: ContainerSpec | undefined,
+  allocatable: NodeAllocatable): { value: string } | { error: string } {
   const c = ref.containerName ? containers.find((x) => x.name === ref.containerName) : self;
   if (!c) return { error: `container ${ref.containerName ?? ''} not found` };
   const [kind, resource] = ref.resource.split('.', 2) as [string, string];

@@ -5,6 +5,7 @@
 // ready, started, restartCount, image, imageID, containerID).
 import type { KubeObject } from '../../lib/api/types.js';
 import type { ContainerStatus } from '../cri/types.js';
+import { rfc3339 } from '../../lib/api/time.js';
 import { isSidecar, specOf } from './spec.js';
 
 export interface ObservedContainer {
@@ -40,7 +41,7 @@ export interface ObservedPod {
 type State = { waiting?: { reason?: string; message?: string }; running?: { startedAt?: string | null }; terminated?: { exitCode: number; reason?: string } };
 type ApiContainerStatus = { name: string; state: State; lastState: State; ready: boolean; started: boolean; restartCount: number; [k: string]: unknown };
 
-const time = (ns: number): string | null => (ns > 0 ? new Date(Math.floor(ns / 1e6)).toISOString().replace(/\.\d{3}Z$/, 'Z') : null);
+const time = (ns: number): string | null => (ns > 0 ? rfc3339(Math.floor(ns / 1e6)) : null);
 
 /** `{ [key]: time }` for a time the runtime recorded; nothing at all for one it did not (0). */
 const timeField = (key: string, ns: number): Record<string, string> => (ns > 0 ? { [key]: time(ns) as string } : {});
@@ -145,8 +146,6 @@ type Condition = { type: string; status: 'True' | 'False'; reason?: string; mess
 /** The condition types this agent owns; any other (readiness gates, DisruptionTarget) is kept as written. */
 const OWN = new Set(['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled']);
 
-const nowTime = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-
 export function podStatus(pod: KubeObject, o: ObservedPod): Record<string, unknown> {
   const spec = specOf(pod);
   const initialized = o.initialized ?? true;
@@ -157,11 +156,12 @@ export function podStatus(pod: KubeObject, o: ObservedPod): Record<string, unkno
   const phase = phaseOf(pod, init, app, o.restartPolicy);
 
   const prev = new Map(((pod.status?.conditions as Condition[] | undefined) ?? []).map((c) => [c.type, c]));
-  const now = nowTime();
+  const now = rfc3339();
   const cond = (type: string, ok: boolean, reason?: string, message?: string): Condition => {
     const status = ok ? 'True' : 'False';
     const before = prev.get(type);
-    return { type, status, ...(reason ? { reason } : {}), ...(message ? { message } : {}), lastProbeTime: null, lastTransitionTime: before?.status === status ? before.lastTransitionTime : now };
+    return { type, status, ...(reason ? { reason } : {}), ...(message ? { message } : {}), lastProbeTime: null,
+      lastTransitionTime: before?.status === status ? before.lastTransitionTime : now };
   };
   const incomplete = init.filter((s) => (sidecars.has(s.name) ? !s.started : !s.ready)).map((s) => s.name);
   const unready = [...init.filter((s) => sidecars.has(s.name) && !s.ready), ...app.filter((s) => !s.ready)].map((s) => s.name);

@@ -26,7 +26,8 @@ function harness(t: TestContext, fail: () => boolean): Harness {
   const runtime = Object.defineProperty(rt, 'starts', { get: () => rt.calls.filter((c) => c.startsWith('StartContainer')).length }) as Harness['runtime'];
   const statuses: Harness['statuses'] = [];
   const events: string[] = [];
-  const client = { patchStatus: async (_k: unknown, _n: string, body: { status: Record<string, unknown> }) => { statuses.push(structuredClone(body.status)); } };
+  const client = { patchStatus: async (_k: unknown, _n: string, body: { status: Record<string,
+    unknown> }) => { statuses.push(structuredClone(body.status)); } };
   const h = testDeps({
     client: client as unknown as Client,
     cri: rt.client(),

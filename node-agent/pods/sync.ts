@@ -9,6 +9,7 @@
 import { findByKind } from '../../lib/api/kinds.js';
 import type { KubeObject } from '../../lib/api/types.js';
 import { isConflict, isNotFound } from '../../lib/client/index.js';
+import { rfc3339 } from '../../lib/api/time.js';
 import { logger } from '../../lib/util/log.js';
 import type { Container, PodSandbox } from '../cri/types.js';
 import { podDnsConfig } from '../network/dns/resolvconf.js';
@@ -30,17 +31,19 @@ const POD = findByKind('v1', 'Pod')!;
 const INIT_POLL_FOR_MS = 3000;
 const INIT_POLL_MS = 200;
 
-const nowTime = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+const nowTime = (): string => rfc3339();
 
 /**
  * Stops a pod's containers in the kubelet's order - app and ephemeral containers together (each running its
  * preStop hook first), then the sidecars, last defined first - within one grace period; `only` limits it to some.
  */
-export async function killPodContainers(d: SyncDeps, uid: string, pod: KubeObject | undefined, graceSeconds: number, podIP?: string, only?: (c: Container) => boolean): Promise<void> {
+export async function killPodContainers(d: SyncDeps, uid: string, pod: KubeObject | undefined, graceSeconds: number, podIP?: string,
+  only?: (c: Container) => boolean): Promise<void> {
   const running = (await d.cri.listContainers({ labelSelector: { [LABEL_POD_UID]: uid } })).filter((c) => c.state === 'CONTAINER_RUNNING' && (!only || only(c)));
   if (!running.length) return;
   const spec = pod ? specOf(pod) : undefined;
-  const byName = new Map<string, ContainerSpec>([...(spec?.ephemeralContainers ?? []), ...(spec?.initContainers ?? []), ...(spec?.containers ?? [])].map((c) => [c.name, c]));
+  const byName = new Map<string, ContainerSpec>([...(spec?.ephemeralContainers ?? []), ...(spec?.initContainers ?? []),
+    ...(spec?.containers ?? [])].map((c) => [c.name, c]));
   const sidecars = (spec?.initContainers ?? []).filter(isSidecar).map((c) => c.name);
   const deadline = Date.now() + graceSeconds * 1000;
   const left = () => Math.max(0, (deadline - Date.now()) / 1000);
@@ -110,7 +113,8 @@ async function syncRunning(d: SyncDeps, pod: KubeObject): Promise<number | undef
   const base = { hostIP: d.hostIP, startTime: d.startTimes.get(uid) as string, restartPolicy: spec.restartPolicy, messageOf: (s: Parameters<NonNullable<ObservedPod['messageOf']>>[0]) => d.messages.of(s) };
 
   // the kubelet mounts every volume before it creates the sandbox
-  const setup = await d.volumes.setup(pod, { nodeName: d.nodeName, hostIP: d.hostIP, podIP: pod.status?.podIP as string | undefined, allocatable: d.allocatable });
+  const setup = await d.volumes.setup(pod, { nodeName: d.nodeName, hostIP: d.hostIP, podIP: pod.status?.podIP as string | undefined,
+    allocatable: d.allocatable });
   if (setup.errors.length) {
     for (const e of setup.errors) event(d, pod, 'Warning', 'FailedMount', `MountVolume.SetUp failed for volume "${e.volume}" : ${e.message}`);
     // a ConfigMap or Secret that appears wakes the pod at once (informers); this is the fallback
@@ -119,7 +123,8 @@ async function syncRunning(d: SyncDeps, pod: KubeObject): Promise<number | undef
     const started = (await d.cri.listPodSandbox({ labelSelector: { [LABEL_POD_UID]: uid } })).some((s) => s.state === 'SANDBOX_READY');
     if (!started) {
       const none = (c: ContainerSpec): ObservedContainer => ({ name: c.name, image: c.image, restartCount: 0 });
-      await writeStatus(d, pod, podStatus(pod, { ...base, sandboxReady: false, initContainers: spec.initContainers.map(none), containers: spec.containers.map(none), initialized: !spec.initContainers.length }));
+      await writeStatus(d, pod, podStatus(pod, { ...base, sandboxReady: false, initContainers: spec.initContainers.map(none),
+        containers: spec.containers.map(none), initialized: !spec.initContainers.length }));
       return again;
     }
   } else d.restarts.reset(`${uid}/volumes`);
@@ -129,7 +134,8 @@ async function syncRunning(d: SyncDeps, pod: KubeObject): Promise<number | undef
   const podIP = pod.spec?.hostNetwork ? d.hostIP : sbStatus?.network?.ip || undefined;
   const hostsFile = hostsFilePath(d.volumes.podsDir, uid);
   writeHostsFile(hostsFile, pod, podIP, d.dns.clusterDomain);
-  const ctx: PodContext = { d, pod, sandbox, sandboxConfig: config, podIP, volumes: setup.volumes, all: await d.cri.listContainers({ labelSelector: { [LABEL_POD_UID]: uid } }), hostsFile, later };
+  const ctx: PodContext = { d, pod, sandbox, sandboxConfig: config, podIP, volumes: setup.volumes,
+    all: await d.cri.listContainers({ labelSelector: { [LABEL_POD_UID]: uid } }), hostsFile, later };
 
   const evicting = d.evictions.get(uid);
   if (evicting !== undefined) await killPodContainers(d, uid, pod, 0, podIP);
@@ -138,7 +144,8 @@ async function syncRunning(d: SyncDeps, pod: KubeObject): Promise<number | undef
   const finished = spec.restartPolicy !== 'Always' && spec.containers.length > 0 && (await Promise.all(spec.containers.map((c) => observeContainer(ctx, c))))
     .every((o) => o.current?.state === 'CONTAINER_EXITED' && !shouldRestart(spec.restartPolicy, o.current.exitCode));
   // an evicted or finished pod only reports how its containers ended
-  const step = (c: ContainerSpec, kind: Parameters<typeof syncContainer>[2]) => (evicting !== undefined || finished ? observeContainer(ctx, c) : syncContainer(ctx, c, kind));
+  const step = (c: ContainerSpec, kind: Parameters<typeof syncContainer>[2]) => (evicting !== undefined || finished ? observeContainer(ctx, c)
+    : syncContainer(ctx, c, kind));
 
   // init containers, in order: each must complete (a sidecar: start) before the next; once the app containers have
   // run, the pod stays initialized (regular init containers are not run again, sidecars are kept running)
@@ -212,7 +219,8 @@ async function writeStatus(d: SyncDeps, pod: KubeObject, status: Record<string, 
 
 async function ensureSandbox(d: SyncDeps, pod: KubeObject): Promise<{ sandbox: PodSandbox; config: ReturnType<typeof sandboxConfig> }> {
   const uid = pod.metadata.uid as string;
-  const dns = podDnsConfig({ namespace: pod.metadata.namespace as string, dnsPolicy: pod.spec?.dnsPolicy, hostNetwork: !!pod.spec?.hostNetwork, dnsConfig: pod.spec?.dnsConfig }, d.dns);
+  const dns = podDnsConfig({ namespace: pod.metadata.namespace as string, dnsPolicy: pod.spec?.dnsPolicy, hostNetwork: !!pod.spec?.hostNetwork,
+    dnsConfig: pod.spec?.dnsConfig }, d.dns);
   const extras = { dns: { servers: dns.servers, searches: dns.searches, options: dns.options }, clusterDomain: d.dns.clusterDomain };
   const sandboxes = (await d.cri.listPodSandbox({ labelSelector: { [LABEL_POD_UID]: uid } })).sort((a, b) => b.createdAt - a.createdAt);
   const ready = sandboxes.find((s) => s.state === 'SANDBOX_READY');

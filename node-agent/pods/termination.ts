@@ -2,7 +2,7 @@
 // terminationMessagePath (a per-container file on the node bind-mounted there; at most 4096 bytes), or - with
 // `FallbackToLogsOnError`, when that file is empty and the container failed - the end of its log (the last 80
 // lines, at most 2048 bytes). Exited containers don't change, so a message is read once per container.
-import { closeSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { ContainerStatus } from '../cri/types.js';

@@ -77,7 +77,9 @@ function q(s: string): string {
 }
 
 /** The config.toml (version 2) for a containerd rooted at `dataDir`. */
-export function containerdConfig(p: { root: string; state: string; socket: string; runcRoot: string; opt: string; certsDir: string; cniConfDir: string; cniBinDir: string; sandboxImage: string }): string {
+export function containerdConfig(p: {
+  root: string; state: string; socket: string; runcRoot: string; opt: string; certsDir: string; cniConfDir: string; cniBinDir: string; sandboxImage: string;
+}): string {
   const cri = 'plugins."io.containerd.grpc.v1.cri"';
   return `version = 2
 root = ${q(p.root)}

@@ -1,6 +1,7 @@
 // The node agent's HTTP server, which the API server calls for pods/log and pods/exec (the kubelet's paths):
 //   GET /containerLogs/{namespace}/{pod}/{container}?follow&tailLines&sinceSeconds&sinceTime&timestamps&previous&limitBytes
 //   GET /exec/{namespace}/{pod}/{container}?command=...&stdin&stdout&stderr&tty   (WebSocket upgrade)
+//   GET /stats/summary   (the node's and its pods' CPU and memory, stats/v1alpha1, for metrics.k8s.io)
 //   GET /healthz
 // Over TLS (a serving certificate from the cluster CA), answering only the API server: a client certificate from
 // the cluster CA naming an allowed user (the API server's kubelet-client identity), else 401 (no or a bad
@@ -19,11 +20,14 @@ import type { Container } from '../cri/types.js';
 import { LABEL_CONTAINER_NAME, LABEL_POD_UID } from '../pods/config.js';
 import { EXEC_PROTOCOLS, bridgeExec, type ExecSession } from './exec.js';
 import { streamLog } from './logs.js';
+import type { Summary } from '../../lib/api/summary.js';
 
 const log = logger('node-agent-server');
 
 export interface PodLookup {
   podByName(namespace: string, name: string): KubeObject | undefined;
+  /** The Summary API's answer (absent: the node reports no resource usage). */
+  statsSummary?(): Summary;
 }
 
 class HttpError extends Error {
@@ -48,7 +52,8 @@ function status(code: number, message: string): Status {
 
 export class AgentServer {
   private server?: Server;
-  private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, handleProtocols: (offered) => EXEC_PROTOCOLS.find((p) => offered.has(p)) ?? false });
+  private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false,
+    handleProtocols: (offered) => EXEC_PROTOCOLS.find((p) => offered.has(p)) ?? false });
   /** Upgraded sockets until they close: refusals being written and exec sessions. */
   private readonly sockets = new Set<Duplex>();
   private readonly sessions = new Set<ExecSession>();
@@ -134,6 +139,12 @@ export class AgentServer {
       url = parseUrl(req.url);
       if (url.pathname === '/healthz') {
         res.end('ok');
+        return;
+      }
+      if (url.pathname === '/stats/summary' && req.method === 'GET') {
+        if (!this.pods.statsSummary) throw new HttpError(404, 'this node reports no resource usage');
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify(this.pods.statsSummary()));
         return;
       }
       const m = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);

@@ -13,7 +13,8 @@ const SCORED: Array<[string, number]> = [[CPU, 1], [MEMORY, 1]];
 const ORDER = [CPU, MEMORY, EPHEMERAL];
 
 /** What scoring sees a resource at on a node once the pod is added (pods without requests at kube's defaults). */
-export function requestedWithPod(node: NodeInfo, resource: string, pod: { nonZeroMilliCPU: number; nonZeroMemory: number; requests: Map<string, number> }): number {
+export function requestedWithPod(node: NodeInfo, resource: string, pod: { nonZeroMilliCPU: number; nonZeroMemory: number; requests: Map<string,
+  number> }): number {
   const own = resource === CPU ? pod.nonZeroMilliCPU : resource === MEMORY ? pod.nonZeroMemory : (pod.requests.get(resource) ?? 0);
   return node.nonZeroRequested(resource) + own;
 }

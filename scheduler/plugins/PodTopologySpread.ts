@@ -31,7 +31,8 @@ interface Compiled {
 }
 
 function compile(cx: CycleContext, c: Constraint): Compiled {
-  const sel: (LabelSelector & { matchLabels: Record<string, string> }) | undefined = c.labelSelector ? { ...c.labelSelector, matchLabels: { ...(c.labelSelector.matchLabels ?? {}) } } : undefined;
+  const sel: (LabelSelector & { matchLabels: Record<string, string> }) | undefined = c.labelSelector ? { ...c.labelSelector,
+    matchLabels: { ...(c.labelSelector.matchLabels ?? {}) } } : undefined;
   const own = cx.pod.metadata.labels ?? {};
   if (sel) for (const k of c.matchLabelKeys ?? []) if (own[k] !== undefined) sel.matchLabels[k] = own[k];
   const parsed = sel ? labelSelectorFromObject(sel) : undefined;
@@ -98,7 +99,11 @@ export function podTopologySpread(): FilterPlugin & ScorePlugin {
     normalize(_cx, scores) {
       let min = Infinity;
       let max = -Infinity;
-      for (const s of scores) if (s >= 0) (min = Math.min(min, s), max = Math.max(max, s));
+      for (const s of scores) {
+        if (s < 0) continue;
+        min = Math.min(min, s);
+        max = Math.max(max, s);
+      }
       for (let i = 0; i < scores.length; i++) {
         const s = scores[i] as number;
         scores[i] = s < 0 ? 0 : max === min ? MAX_NODE_SCORE : (MAX_NODE_SCORE * (max - s)) / (max - min);

@@ -120,7 +120,8 @@ export function parsePolicy(doc: unknown, source = 'policy'): Policy {
 export function evaluatePolicy(p: Policy, a: AuditAttributes): RequestAuditConfig {
   for (const r of p.rules) {
     if (ruleMatches(r, a)) {
-      return { level: r.level, omitStages: [...new Set([...(p.omitStages ?? []), ...(r.omitStages ?? [])])], omitManagedFields: r.omitManagedFields ?? p.omitManagedFields ?? false };
+      const omitStages = [...new Set([...(p.omitStages ?? []), ...(r.omitStages ?? [])])];
+      return { level: r.level, omitStages, omitManagedFields: r.omitManagedFields ?? p.omitManagedFields ?? false };
     }
   }
   return { level: 'None', omitStages: [], omitManagedFields: false };

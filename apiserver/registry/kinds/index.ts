@@ -1,28 +1,28 @@
-// Every kind's strategy. A new kind adds one line here (and its entry in lib/api/kinds.ts and its schema).
+// The built-in kinds' definitions: for every kind in lib/api/kinds.ts, the kind file named after its resource
+// (pods.ts for pods), which default-exports its definition. Registering a kind's identity there is what makes this
+// load its file: adding a kind takes no list here.
 import { KINDS, type KindInfo } from '../../../lib/api/kinds.js';
-import type { KubeObject } from '../../../lib/api/types.js';
-import { simpleStrategy, type Strategy } from '../strategy.js';
-import { namespaceStrategy } from './namespaces.js';
-import { podStrategy } from './pods.js';
-import { secretStrategy } from './secrets.js';
-import { serviceStrategy } from './services.js';
+import type { KindDefinition } from '../kind.js';
 
-const emptyStatus = (obj: KubeObject) => {
-  obj.status = {};
-};
+let loaded: Promise<KindDefinition[]> | undefined;
 
-const workload = (k: KindInfo): Strategy => simpleStrategy(k, { statusSubresource: true, generation: true, prepareForCreate: emptyStatus });
+async function load(info: KindInfo): Promise<KindDefinition> {
+  let mod: { default?: KindDefinition };
+  try {
+    mod = (await import(`./${info.resource}.js`)) as { default?: KindDefinition };
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND' || !String((e as Error).message).includes(`/${info.resource}.js`)) throw e;
+    throw new Error(`${info.kind} (${info.resource}) is in lib/api/kinds.ts but apiserver/registry/kinds/${info.resource}.ts does not exist`);
+  }
+  const def = mod.default;
+  if (!def || def.info !== info) {
+    throw new Error(`apiserver/registry/kinds/${info.resource}.ts must default-export the definition of ${info.kind} (defineKind(identity(...), {...}))`);
+  }
+  return def;
+}
 
-const BY_RESOURCE: Record<string, (k: KindInfo) => Strategy> = {
-  namespaces: namespaceStrategy,
-  nodes: (k) => simpleStrategy(k, { statusSubresource: true }),
-  pods: podStrategy,
-  services: serviceStrategy,
-  secrets: secretStrategy,
-  deployments: workload,
-  replicasets: workload,
-};
-
-export function strategies(): Strategy[] {
-  return KINDS.map((k) => (BY_RESOURCE[k.resource] ?? simpleStrategy)(k));
+/** Every built-in kind's definition, in the order of lib/api/kinds.ts; loaded once. */
+export function builtinKinds(): Promise<KindDefinition[]> {
+  loaded ??= Promise.all(KINDS.map(load));
+  return loaded;
 }

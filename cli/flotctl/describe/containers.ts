@@ -17,7 +17,8 @@ export function podEnvResolver(pod: KubeObject): EnvResolver {
   };
 }
 
-export function describeContainers(w: Writer, label: string, containerList: unknown, statusList: unknown, resolve: EnvResolver | undefined, space: string): void {
+export function describeContainers(w: Writer, label: string, containerList: unknown, statusList: unknown, resolve: EnvResolver | undefined,
+  space: string): void {
   const containers = (containerList ?? []) as Obj[];
   const byName = new Map(((statusList ?? []) as Obj[]).map((s) => [s.name as string, s]));
   w.write(0, `${space}${label}:${containers.length ? '' : ' <none>'}\n`);

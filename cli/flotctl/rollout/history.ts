@@ -3,8 +3,9 @@
 // puts the chosen ReplicaSet's template (without pod-template-hash) back into the Deployment with one JSON patch.
 import type { KubeObject } from '../../../lib/api/types.js';
 import { KINDS } from '../../../lib/api/kinds.js';
-import { equalIgnoreHash } from '../../../controllers/deployment/hash.js';
-import { CHANGE_CAUSE, DEPRECATED_ROLLBACK_TO, DESIRED_REPLICAS, HASH_LABEL, LAST_APPLIED, MAX_REPLICAS, REVISION, REVISION_HISTORY } from '../../../controllers/deployment/types.js';
+import {
+  CHANGE_CAUSE, DEPRECATED_ROLLBACK_TO, DESIRED_REPLICAS, HASH_LABEL, LAST_APPLIED, MAX_REPLICAS, REVISION, REVISION_HISTORY, equalIgnoreHash,
+} from '../../../lib/api/deployment.js';
 import { CliError, type Ctx } from '../context.js';
 import { type Parsed, intFlag, str } from '../flags.js';
 import { changedText, changeOutput } from '../output.js';

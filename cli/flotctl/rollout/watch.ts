@@ -8,7 +8,8 @@ import { watch } from '../../../lib/client/watch.js';
 
 export type ObjectEvent = { type: 'SYNC'; object?: KubeObject } | { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: KubeObject };
 
-export async function* followObject(client: Client, kind: KindInfo, namespace: string | undefined, name: string, signal: AbortSignal): AsyncGenerator<ObjectEvent> {
+export async function* followObject(client: Client, kind: KindInfo, namespace: string | undefined, name: string,
+  signal: AbortSignal): AsyncGenerator<ObjectEvent> {
   const fieldSelector = `metadata.name=${name}`;
   let rv: string | undefined;
   while (!signal.aborted) {

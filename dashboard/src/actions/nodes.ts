@@ -6,7 +6,8 @@ import { R, objectPath } from '../api/resources.js';
 import type { KubeObject } from '../api/types.js';
 import { patchObject } from './objects.js';
 
-export const cordon = (api: ApiClient, node: string, unschedulable: boolean): Promise<KubeObject> => patchObject(api, R.nodes, undefined, node, { spec: { unschedulable: unschedulable || null } });
+export const cordon = (api: ApiClient, node: string, unschedulable: boolean): Promise<KubeObject> => patchObject(api, R.nodes, undefined, node,
+  { spec: { unschedulable: unschedulable || null } });
 
 const MIRROR = 'kubernetes.io/config.mirror';
 

@@ -39,7 +39,8 @@ async function writeOne(api: ApiClient, t: ResourceType, o: KubeObject, defaultN
  * Creates (or replaces) the objects, all dry-run first. On any dry-run failure nothing is written and every
  * object's result says what the server said.
  */
-export async function applyObjects(api: ApiClient, types: ResourceType[], objs: KubeObject[], defaultNs: string, o: { dryRunOnly?: boolean } = {}): Promise<{ ok: boolean; results: WriteResult[] }> {
+export async function applyObjects(api: ApiClient, types: ResourceType[], objs: KubeObject[], defaultNs: string,
+  o: { dryRunOnly?: boolean } = {}): Promise<{ ok: boolean; results: WriteResult[] }> {
   const results: WriteResult[] = objs.map((obj) => ({ obj, action: 'created' }));
   for (const r of results) {
     try {
@@ -74,7 +75,8 @@ export async function deleteObject(api: ApiClient, t: ResourceType, ns: string |
 export const MERGE_PATCH = 'application/merge-patch+json';
 export const JSON_PATCH = 'application/json-patch+json';
 
-export async function patchObject(api: ApiClient, t: ResourceType, ns: string | undefined, name: string, patch: unknown, contentType = MERGE_PATCH, subresource?: string): Promise<KubeObject> {
+export async function patchObject(api: ApiClient, t: ResourceType, ns: string | undefined, name: string, patch: unknown, contentType = MERGE_PATCH,
+  subresource?: string): Promise<KubeObject> {
   return api.json('PATCH', objectPath(t, ns, name, subresource), { body: patch, contentType, query: { fieldManager: 'flotilla-dashboard' } });
 }
 

@@ -12,7 +12,8 @@ export interface ResourceType {
 }
 
 const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
-const t = (group: string, version: string, resource: string, kind: string, namespaced: boolean): ResourceType => ({ group, version, resource, kind, namespaced, verbs: ALL_VERBS });
+const t = (group: string, version: string, resource: string, kind: string, namespaced: boolean): ResourceType => ({ group, version, resource, kind,
+  namespaced, verbs: ALL_VERBS });
 
 export const R = {
   namespaces: t('', 'v1', 'namespaces', 'Namespace', false),

@@ -22,7 +22,8 @@ test('a ServiceAccount JWT names its namespace and user (hints only, never trust
 
 test('the session keeps the token in the given storage and says who is listening', () => {
   const store = new Map<string, string>();
-  const storage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v), removeItem: (k: string) => void store.delete(k) };
+  const storage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v),
+    removeItem: (k: string) => void store.delete(k) };
   const s = new Session(storage);
   assert.equal(s.authorization(), undefined);
   let changes = 0;

@@ -83,7 +83,8 @@ export class ListWatcher<T extends KubeObject | TableRow = KubeObject> {
   constructor(private readonly api: ApiClient, readonly opts: WatchOptions, private readonly scheduler: Scheduler = browserScheduler) {}
 
   get snapshot(): Snapshot<T> {
-    return { items: this.items, columns: this.columns, synced: this.synced, error: this.error, version: this.version, updates: this.updates, lists: this.lists };
+    return { items: this.items, columns: this.columns, synced: this.synced, error: this.error, version: this.version, updates: this.updates,
+      lists: this.lists };
   }
 
   get running(): boolean {

@@ -28,7 +28,7 @@ export function useWatchPath<T extends KubeObject | TableRow = KubeObject>(o: Wa
       unsubscribe();
       release();
     };
-  }, [key]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [key]);
   return snap;
 }
 
@@ -65,7 +65,7 @@ export function useCan(a: ResourceAttributes | undefined): Answer | undefined {
     return () => {
       live = false;
     };
-  }, [key]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [key]);
   return answer;
 }
 

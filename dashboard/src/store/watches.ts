@@ -25,7 +25,8 @@ export class Watches {
   private readonly entries = new Map<string, Entry>();
   private waiting: Entry[] = [];
 
-  constructor(private readonly api: ApiClient, private readonly scheduler: Scheduler = browserScheduler, private readonly lingerMs = LINGER_MS, private readonly maxStreams = MAX_STREAMS) {}
+  constructor(private readonly api: ApiClient, private readonly scheduler: Scheduler = browserScheduler, private readonly lingerMs = LINGER_MS,
+    private readonly maxStreams = MAX_STREAMS) {}
 
   /** The shared watcher for these options, started (or queued for a connection); release() when the view goes. */
   acquire<T extends KubeObject | TableRow>(o: WatchOptions): { watcher: ListWatcher<T>; release: () => void } {

@@ -59,7 +59,8 @@ export function parseFrame(data: ArrayBuffer | Uint8Array): { channel: number; d
 /** What the status on channel 3 says: the exit code (0 on Success), and a message on failure. */
 export function exitOf(statusJson: string): { code: number; message?: string } {
   try {
-    const s = JSON.parse(statusJson) as { status?: string; message?: string; reason?: string; details?: { causes?: Array<{ reason?: string; message?: string }> } };
+    const s = JSON.parse(statusJson) as { status?: string; message?: string; reason?: string; details?: { causes?: Array<{ reason?: string;
+      message?: string }> } };
     if (s.status === 'Success') return { code: 0 };
     const exit = s.details?.causes?.find((c) => c.reason === 'ExitCode')?.message;
     if (s.reason === 'NonZeroExitCode' && exit !== undefined) return { code: Number(exit), message: s.message };

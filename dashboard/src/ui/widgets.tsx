@@ -50,7 +50,7 @@ export function Dialog(p: { title: string; onClose: () => void; children: Compon
     const close = () => p.onClose();
     d?.addEventListener('close', close);
     return () => d?.removeEventListener('close', close);
-  }, []); // eslint-disable-line react-hooks/exhaustive-deps
+  }, []);
   return (
     <dialog ref={ref} class={p.wide ? 'wide' : undefined} aria-label={p.title}>
       <header>
@@ -63,7 +63,8 @@ export function Dialog(p: { title: string; onClose: () => void; children: Compon
 }
 
 /** The title line of a view, with its filter box and buttons. */
-export function ViewHeader(p: { title: string; children?: ComponentChildren; filter?: string; onFilter?: (s: string) => void; count?: number; live?: boolean; updates?: number }) {
+export function ViewHeader(p: { title: string; children?: ComponentChildren; filter?: string; onFilter?: (s: string) => void; count?: number; live?: boolean;
+  updates?: number }) {
   return (
     <div class="view-header">
       <h1>{p.title}{p.count !== undefined ? <span class="count">{p.count}</span> : null}</h1>

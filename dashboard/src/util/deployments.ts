@@ -71,7 +71,8 @@ export function revisions(d: KubeObject, replicaSets: Iterable<KubeObject>): Rev
     if (!rs.metadata.ownerReferences?.some((o) => o.controller && o.uid === d.metadata.uid)) continue;
     const raw = rs.metadata.annotations?.[REVISION];
     if (raw === undefined || !/^\d+$/.test(raw)) continue;
-    out.push({ revision: Number(raw), rs, images: images(rs.spec?.template), changeCause: rs.metadata.annotations?.[CHANGE_CAUSE], current: jsonEqual(withoutHash(rs.spec?.template), withoutHash(d.spec?.template)) });
+    out.push({ revision: Number(raw), rs, images: images(rs.spec?.template), changeCause: rs.metadata.annotations?.[CHANGE_CAUSE],
+      current: jsonEqual(withoutHash(rs.spec?.template), withoutHash(d.spec?.template)) });
   }
   return out.sort((a, b) => b.revision - a.revision);
 }

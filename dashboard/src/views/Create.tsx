@@ -41,7 +41,8 @@ function Results(p: { results: WriteResult[]; dryRun: boolean }) {
       {p.results.map((r, i) => (
         <li key={i} class={r.error ? 'error' : 'ok'}>
           {r.obj.kind} <strong>{r.obj.metadata?.name ?? '?'}</strong>: {r.error ?? `${r.action}${p.dryRun ? ' (server dry run)' : ''}`}
-          {!r.error && !p.dryRun && r.type ? <> · <Link to={objectRoute(r.type, { metadata: { name: r.obj.metadata.name, namespace: r.type.namespaced ? (r.obj.metadata.namespace ?? undefined) : undefined } })}>open</Link></> : null}
+          {!r.error && !p.dryRun && r.type ? <> · <Link to={objectRoute(r.type, { metadata: { name: r.obj.metadata.name, namespace: r.type.namespaced
+            ? (r.obj.metadata.namespace ?? undefined) : undefined } })}>open</Link></> : null}
         </li>
       ))}
     </ul>

@@ -52,7 +52,8 @@ export function OverviewView() {
 
   const nodeList = useMemo(() => [...nodes.items.values()].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)), [nodes.version, nodes.items]);
   const load = useMemo(() => (allPods.error ? undefined : loadByNode(allPods.items.values())), [allPods.version, allPods.items, allPods.error]);
-  const inView = useMemo(() => (ns && pods === allPods ? [...allPods.items.values()].filter((p) => p.metadata.namespace === ns) : [...pods.items.values()]), [pods, allPods, ns, pods.version]);
+  const inView = useMemo(() => (ns && pods === allPods ? [...allPods.items.values()].filter((p) => p.metadata.namespace === ns) : [...pods.items.values()]),
+    [pods, allPods, ns, pods.version]);
   const byPhase = useMemo(() => phases(inView), [inView]);
   const rolling = useMemo(() => [...deployments.items.values()].filter((d) => !rolloutStatus(d).done), [deployments.version, deployments.items]);
   const warnings = useMemo(() => [...events.items.values()].filter((e) => e.type === 'Warning').sort((a, b) => Date.parse(lastSeen(b)) - Date.parse(lastSeen(a))).slice(0, 8), [events.version, events.items]);

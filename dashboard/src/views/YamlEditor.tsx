@@ -13,7 +13,8 @@ export function lineCol(text: string, offset: number): string {
   return `${before.length}:${(before[before.length - 1]?.length ?? 0) + 1}`;
 }
 
-export function YamlEditor(p: { text: string; readOnly?: boolean; onReady?: (e: Editor) => void; onProblems?: (ps: Problem[]) => void; onChange?: (t: string) => void }) {
+export function YamlEditor(p: { text: string; readOnly?: boolean; onReady?: (e: Editor) => void; onProblems?: (ps: Problem[]) => void;
+  onChange?: (t: string) => void }) {
   const { api } = useApp();
   const host = useRef<HTMLDivElement>(null);
   const [problems, setProblems] = useState<Problem[]>([]);
@@ -45,7 +46,7 @@ export function YamlEditor(p: { text: string; readOnly?: boolean; onReady?: (e: 
       current.current = undefined;
       editor?.destroy();
     };
-  }, [p.readOnly]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [p.readOnly]);
   // a new text from outside (the live object changed) replaces the content in place
   useEffect(() => {
     const e = current.current;

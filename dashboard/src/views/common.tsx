@@ -15,7 +15,8 @@ export const objectRoute = (t: Pick<ResourceType, 'group' | 'version' | 'resourc
   tab,
 });
 
-export function ObjectLink(p: { type: ResourceType; obj: { metadata: { name: string; namespace?: string } }; tab?: string; children?: preact.ComponentChildren }) {
+export function ObjectLink(p: { type: ResourceType; obj: { metadata: { name: string; namespace?: string } }; tab?: string;
+  children?: preact.ComponentChildren }) {
   return <Link to={objectRoute(p.type, p.obj, p.tab)} class="obj">{p.children ?? p.obj.metadata.name}</Link>;
 }
 

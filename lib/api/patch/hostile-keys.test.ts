@@ -109,7 +109,8 @@ test('JSON patch: /__proto__/x and /constructor/prototype/x do not reach a proto
     [{ op: 'test', path: '/constructor', value: {} }],
   ];
   for (const ops of refused) {
-    clean(JSON.stringify(ops), () => assert.throws(() => jsonPatch(current(), JSON.parse(JSON.stringify(ops))), (e) => e instanceof PatchError && e.code === 422, JSON.stringify(ops)));
+    clean(JSON.stringify(ops), () => assert.throws(() => jsonPatch(current(), JSON.parse(JSON.stringify(ops))),
+      (e) => e instanceof PatchError && e.code === 422, JSON.stringify(ops)));
   }
   // As members they behave like any other key.
   const ops = JSON.parse(`[

@@ -110,7 +110,8 @@ function mergeSorted(left: unknown[], right: unknown[], serverOrder: unknown[], 
   return out;
 }
 
-export function normalizeElementOrder(patchItems: unknown[], serverOnly: unknown[], patchOrder: unknown[], serverOrder: unknown[], mergeKey: string, kind: ElementKind): unknown[] {
+export function normalizeElementOrder(patchItems: unknown[], serverOnly: unknown[], patchOrder: unknown[], serverOrder: unknown[], mergeKey: string,
+  kind: ElementKind): unknown[] {
   const p = normalizeSliceOrder(patchItems, patchOrder, mergeKey, kind);
   const s = normalizeSliceOrder(serverOnly, serverOrder, mergeKey, kind);
   return mergeSorted(s, p, serverOrder, mergeKey, kind);

@@ -37,7 +37,9 @@ const resolve = (ref: string) => schemas[ref.replace('#/components/schemas/', ''
 interface Pod {
   metadata: { finalizers?: string[]; labels?: Record<string, string>; ownerReferences?: Array<{ uid: string; name?: string }> };
   spec: {
-    containers: Array<{ name: string; image?: string; args?: string[]; env?: Array<{ name: string; value?: string }>; ports?: Array<{ containerPort: number; protocol?: string }> }>;
+    containers: Array<{
+      name: string; image?: string; args?: string[]; env?: Array<{ name: string; value?: string }>; ports?: Array<{ containerPort: number; protocol?: string }>;
+    }>;
     tolerations?: unknown[];
     nodeSelector?: Record<string, string>;
     strategy?: Record<string, unknown>;

@@ -1,7 +1,8 @@
-// apps/v1 Deployment and ReplicaSet, autoscaling/v1 Scale (the /scale subresource) and coordination.k8s.io/v1 Lease.
+// apps/v1 Deployment and ReplicaSet, autoscaling/v1 Scale (the /scale subresource) and coordination.k8s.io/v1 Lease;
+// with their protobuf field numbers (appsFieldNumbers), which are the one wire fact a schema does not carry.
 import {
-  APPS, AUTOSCALING, COORDINATION, bool, coreRef, enumStr, gvk, int32, int64, intOrString, kindSchema, mergeList,
-  metaRef, microTimeRef, obj, ref, str, timeRef, withExt, type Schema,
+  APPS, AUTOSCALING, COORDINATION, RAW_EXTENSION, bool, coreRef, enumStr, gvk, int32, int64, intOrString, kindSchema,
+  mergeList, metaRef, microTimeRef, obj, ref, str, timeRef, withExt, type Schema,
 } from './dsl.js';
 
 const A = (n: string): string => APPS + n;
@@ -78,6 +79,16 @@ export const appsSchemas: Record<string, Schema> = {
 
   [A('ReplicaSetCondition')]: condition('replica set'),
 
+  [A('ControllerRevision')]: kindSchema(
+    'An immutable snapshot of state data, which StatefulSets and DaemonSets keep to update and roll back. Clients serialize and deserialize the objects that hold their internal state.',
+    gvk('apps', 'v1', 'ControllerRevision'),
+    {
+      data: ref(RAW_EXTENSION, 'The serialized representation of the state.'),
+      revision: int64('The revision of the state represented by data.'),
+    },
+    ['revision'],
+  ),
+
   [AUTOSCALING + 'Scale']: kindSchema('A scaling request for a resource: the /scale subresource.', gvk('autoscaling', 'v1', 'Scale'), {
     spec: ref(AUTOSCALING + 'ScaleSpec', 'Desired behaviour of the scale.'),
     status: ref(AUTOSCALING + 'ScaleStatus', 'Current status of the scale. Read-only.'),
@@ -105,4 +116,38 @@ export const appsSchemas: Record<string, Schema> = {
     renewTime: microTimeRef('When the current holder last renewed the lease.'),
     strategy: str('How coordinated leader election picks the holder, e.g. OldestEmulationVersion.'),
   }),
+};
+
+/**
+ * Upstream's protobuf field numbers of the types above, per proto package, in the syntax apiserver/protobuf/numbers.ts
+ * describes (`field=N`, `field=N*` for a Go pointer); the protobuf message types are generated from the schemas and
+ * these. A field in a schema above without a number here fails start-up and `npm test`.
+ */
+export const appsFieldNumbers: Readonly<Record<string, string>> = {
+  'k8s.io.api.apps.v1': `
+    ControllerRevision: metadata=1 data=2 revision=3
+    Deployment: metadata=1 spec=2 status=3
+    DeploymentCondition: type=1 status=2 lastUpdateTime=6 lastTransitionTime=7 reason=4 message=5
+    DeploymentSpec: replicas=1* selector=2* template=3 strategy=4 minReadySeconds=5 revisionHistoryLimit=6* paused=7
+      progressDeadlineSeconds=9*
+    DeploymentStatus: observedGeneration=1 replicas=2 updatedReplicas=3 readyReplicas=7 availableReplicas=4
+      unavailableReplicas=5 conditions=6 collisionCount=8*
+    DeploymentStrategy: type=1 rollingUpdate=2*
+    ReplicaSet: metadata=1 spec=2 status=3
+    ReplicaSetCondition: type=1 status=2 lastTransitionTime=3 reason=4 message=5
+    ReplicaSetSpec: replicas=1* minReadySeconds=4 selector=2* template=3
+    ReplicaSetStatus: replicas=1 fullyLabeledReplicas=2 readyReplicas=4 availableReplicas=5 observedGeneration=3
+      conditions=6
+    RollingUpdateDeployment: maxUnavailable=1* maxSurge=2*
+  `,
+  'k8s.io.api.autoscaling.v1': `
+    Scale: metadata=1 spec=2 status=3
+    ScaleSpec: replicas=1
+    ScaleStatus: replicas=1 selector=2
+  `,
+  'k8s.io.api.coordination.v1': `
+    Lease: metadata=1 spec=2
+    LeaseSpec: holderIdentity=1* leaseDurationSeconds=2* acquireTime=3* renewTime=4* leaseTransitions=5* strategy=6*
+      preferredHolder=7*
+  `,
 };

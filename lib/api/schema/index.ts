@@ -3,7 +3,7 @@
 // `{"$ref": "#/components/schemas/NAME"}`; the OpenAPI documents, validation, pruning and strategic merge patch all
 // read this one set.
 import { KINDS, type KindInfo } from '../kinds.js';
-import { appsSchemas } from './apps.js';
+import { appsFieldNumbers, appsSchemas } from './apps.js';
 import { containerSchemas } from './core-container.js';
 import { podSchemas } from './core-pod.js';
 import { serviceSchemas } from './core-service.js';
@@ -59,13 +59,20 @@ function deepFreeze<T>(o: T): T {
   return o;
 }
 
+/**
+ * The protobuf field numbers kept beside their schemas (proto package -> table text); apiserver/protobuf/numbers.ts
+ * holds the rest and merges these in.
+ */
+export const schemaFieldNumbers: Readonly<Record<string, string>> = { ...appsFieldNumbers };
+
 let cache: Readonly<Record<string, Schema>> | undefined;
 
 /** Every named schema, keyed by name. The result is shared and frozen: copy before changing it. */
 export function components(): Readonly<Record<string, Schema>> {
   if (!cache) {
     const all: Record<string, Schema> = {
-      ...metaSchemas, ...discoverySchemas, ...containerSchemas, ...volumeSchemas, ...podSchemas, ...statusSchemas, ...serviceSchemas, ...appsSchemas, ...listSchemas(),
+      ...metaSchemas, ...discoverySchemas, ...containerSchemas, ...volumeSchemas, ...podSchemas, ...statusSchemas, ...serviceSchemas, ...appsSchemas,
+      ...listSchemas(),
     };
     const sorted: Record<string, Schema> = {};
     for (const name of Object.keys(all).sort()) sorted[name] = all[name];

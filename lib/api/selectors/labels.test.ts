@@ -112,7 +112,8 @@ test('structured selectors: matchLabels and matchExpressions, validated and prin
   assert.equal(labelSelectorToString(sel), 'app=web,!canary,env in (prod,staging)');
   assert.deepEqual(labelSelectorFromObject({}), []);
   assert.equal(matchesLabels(labelSelectorFromObject({ matchExpressions: [{ key: 'tier', operator: 'Exists' }, { key: 'env', operator: 'NotIn', values: ['dev'] }] }), L), true);
-  const err = (s: object, message: string) => assert.throws(() => labelSelectorFromObject(s), (e: unknown) => e instanceof SelectorError && e.message === message);
+  const err = (s: object, message: string) => assert.throws(() => labelSelectorFromObject(s),
+    (e: unknown) => e instanceof SelectorError && e.message === message);
   err({ matchExpressions: [{ key: 'a', operator: 'In', values: [] }] }, "values: Invalid value: []string(nil): for 'in', 'notin' operators, values set can't be empty");
   err({ matchExpressions: [{ key: 'a', operator: 'NotIn' }] }, "values: Invalid value: []string(nil): for 'in', 'notin' operators, values set can't be empty");
   err({ matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x', 'y'] }] }, 'values: Invalid value: []string{"x", "y"}: values set must be empty for exists and does not exist');

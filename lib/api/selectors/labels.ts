@@ -204,7 +204,8 @@ class Parser {
   }
 }
 
-const byKey = (reqs: Requirement[]) => reqs.map((r, i) => ({ r, i })).sort((a, b) => (a.r.key < b.r.key ? -1 : a.r.key > b.r.key ? 1 : a.i - b.i)).map((x) => x.r);
+const byKey = (reqs: Requirement[]) => reqs.map((r, i) => ({ r, i }))
+  .sort((a, b) => (a.r.key < b.r.key ? -1 : a.r.key > b.r.key ? 1 : a.i - b.i)).map((x) => x.r);
 
 /** Parses a label selector string; throws SelectorError with the API server's message. */
 export function parseLabelSelector(s: string): LabelSelectorParsed {

@@ -189,7 +189,8 @@ export class DnsServer {
   }
 
   private respond(q: dnsPacket.DecodedPacket, a: ZoneAnswer, authoritative: boolean, opt: dnsPacket.OptAnswer | undefined, limit: number): Buffer {
-    const flags = (authoritative ? dnsPacket.AUTHORITATIVE_ANSWER : 0) | dnsPacket.RECURSION_AVAILABLE | (q.flag_rd ? dnsPacket.RECURSION_DESIRED : 0) | RCODES[a.rcode];
+    const flags = (authoritative ? dnsPacket.AUTHORITATIVE_ANSWER : 0) | dnsPacket.RECURSION_AVAILABLE | (q.flag_rd ? dnsPacket.RECURSION_DESIRED : 0)
+      | RCODES[a.rcode];
     const edns: dnsPacket.Answer[] = opt ? [{ type: 'OPT', name: '.', udpPayloadSize: EDNS_UDP_SIZE, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }] : [];
     const packet: dnsPacket.Packet = { type: 'response', id: q.id, flags, questions: q.questions, answers: a.answers, authorities: a.authorities, additionals: [...a.additionals, ...edns] };
     const out = dnsPacket.encode(packet);

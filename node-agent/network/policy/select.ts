@@ -69,7 +69,8 @@ function namespaceLabels(model: Pick<NetworkModel, 'namespaces'>): Map<string, R
   return m;
 }
 
-function peerPods(peer: NetworkPolicyPeerModel, policyNs: string, pods: PodModel[], nsLabels: Map<string, Record<string, string>>, problems: string[], what: string): PodModel[] {
+function peerPods(peer: NetworkPolicyPeerModel, policyNs: string, pods: PodModel[], nsLabels: Map<string, Record<string, string>>, problems: string[],
+  what: string): PodModel[] {
   // A selector that does not parse selects nothing (the API server refuses such policies; this is defence only).
   const podSel = peer.podSelector ? parse(peer.podSelector, problems, `${what}.podSelector`) : undefined;
   const nsSel = peer.namespaceSelector ? parse(peer.namespaceSelector, problems, `${what}.namespaceSelector`) : undefined;
@@ -92,7 +93,8 @@ function resolveRule(
   what: string,
 ): ResolvedRule {
   const peers = rule.peers ?? [];
-  const r: ResolvedRule = { anyPeer: peers.length === 0, podIPs: [], hasSelectorPeers: false, ipBlocks: [], anyPort: !rule.ports?.length, ports: [], protocols: [], named: [] };
+  const r: ResolvedRule = { anyPeer: peers.length === 0, podIPs: [], hasSelectorPeers: false, ipBlocks: [], anyPort: !rule.ports?.length, ports: [],
+    protocols: [], named: [] };
   const ips = new Set<string>();
   peers.forEach((peer, i) => {
     if (peer.ipBlock) {

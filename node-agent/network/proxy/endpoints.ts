@@ -64,7 +64,8 @@ function candidates(eps: EndpointModel[], port: ServicePortModel, family: IPFami
       if (ipFamily(raw) !== family) continue;
       const ip = canonicalIP(raw);
       const id = `${ip}:${p.port}`;
-      const c: Candidate = { ip, port: p.port, local: !!nodeName && ep.nodeName === nodeName, ready: ep.ready, serving: ep.serving, terminating: ep.terminating };
+      const c: Candidate = { ip, port: p.port, local: !!nodeName && ep.nodeName === nodeName, ready: ep.ready, serving: ep.serving,
+        terminating: ep.terminating };
       const had = seen.get(id);
       // The same address in two slices (a pod moving between slices): the better condition wins.
       if (!had || (c.ready && !had.ready)) seen.set(id, c);

@@ -29,7 +29,8 @@ export function service(name: string, clusterIP: string, s: Partial<ServiceModel
 }
 
 /** One ready endpoint per address, on `node-1` unless told otherwise. */
-export function endpoints(svc: string, addresses: string[], e: Partial<EndpointModel> & { port?: number; portName?: string; namespace?: string } = {}): EndpointModel[] {
+export function endpoints(svc: string, addresses: string[],
+  e: Partial<EndpointModel> & { port?: number; portName?: string; namespace?: string } = {}): EndpointModel[] {
   const { port, portName, namespace, ...rest } = e;
   const ports: EndpointPortModel[] = rest.ports ?? [{ name: portName ?? 'http', protocol: 'TCP', port: port ?? 8080 }];
   return addresses.map((a) => ({

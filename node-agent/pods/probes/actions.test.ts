@@ -67,7 +67,8 @@ test('grpc: Health/Check SERVING passes, NOT_SERVING fails, no server fails to c
       responseSerialize: (n: number) => Buffer.from([0x08, n]),
       responseDeserialize: (b: Buffer) => b[1] as number,
     },
-  } as grpc.ServiceDefinition, { Check: (call: grpc.ServerUnaryCall<{ service: string }, number>, cb: grpc.sendUnaryData<number>) => cb(null, statusOf[call.request.service] ?? 3) });
+  } as grpc.ServiceDefinition, { Check: (call: grpc.ServerUnaryCall<{ service: string }, number>, cb: grpc.sendUnaryData<number>) => cb(null,
+    statusOf[call.request.service] ?? 3) });
   const port = await new Promise<number>((res, rej) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))));
   t.after(() => server.forceShutdown());
   const target: ActionTarget = { cri: {} as CriClient, containerId: 'c', podIP: '127.0.0.1', ports: [] };

@@ -13,7 +13,8 @@ export interface RunningContainer {
 
 /** What the pod's status (as last written) says about this container, if it is the same container. */
 function reportedState(pod: KubeObject, id: string): { started?: boolean; ready?: boolean } | undefined {
-  const all = [...((pod.status?.containerStatuses ?? []) as Array<Record<string, unknown>>), ...((pod.status?.initContainerStatuses ?? []) as Array<Record<string, unknown>>)];
+  const all = [...((pod.status?.containerStatuses ?? []) as Array<Record<string, unknown>>),
+    ...((pod.status?.initContainerStatuses ?? []) as Array<Record<string, unknown>>)];
   const s = all.find((x) => x.containerID === `containerd://${id}`);
   return s ? { started: s.started === true, ready: s.ready === true } : undefined;
 }

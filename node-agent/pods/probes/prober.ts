@@ -153,7 +153,8 @@ export class ContainerProber {
     const began = Date.now();
     let outcome: ActionOutcome;
     try {
-      outcome = await (this.deps.run ?? runProbe)({ cri: this.deps.cri, containerId: this.target.containerId, podIP: this.target.podIP, ports: this.target.spec.ports ?? [] }, p);
+      outcome = await (this.deps.run ?? runProbe)({ cri: this.deps.cri, containerId: this.target.containerId, podIP: this.target.podIP,
+        ports: this.target.spec.ports ?? [] }, p);
     } catch (e) {
       outcome = { result: 'unknown', output: (e as Error).message };
     } finally {
@@ -192,7 +193,8 @@ export class ContainerProber {
     }
     const after = this.state();
     if (kind === 'startup' && outcome === 'success' && this.runs.has('readiness')) this.schedule('readiness', 0);
-    if (before.started !== after.started || before.ready !== after.ready || before.livenessFailed !== after.livenessFailed || before.startupFailed !== after.startupFailed) {
+    if (before.started !== after.started || before.ready !== after.ready || before.livenessFailed !== after.livenessFailed
+      || before.startupFailed !== after.startupFailed) {
       this.deps.onChange(pod.metadata.uid as string);
     }
   }

@@ -86,7 +86,8 @@ export class FakeRuntime {
 
   /** The newest container with this name (any pod). */
   named(name: string): FakeContainer | undefined {
-    return [...this.containers.values()].filter((c) => c.config.metadata.name === name).sort((a, b) => b.createdAt - a.createdAt || (b.config.metadata.attempt ?? 0) - (a.config.metadata.attempt ?? 0))[0];
+    return [...this.containers.values()].filter((c) => c.config.metadata.name === name).sort((a, b) => b.createdAt - a.createdAt
+      || (b.config.metadata.attempt ?? 0) - (a.config.metadata.attempt ?? 0))[0];
   }
 
   /** Names of the running containers, sorted. */

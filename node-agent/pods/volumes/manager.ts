@@ -99,7 +99,8 @@ export class VolumeManager {
     }
     if (v.persistentVolumeClaim) {
       if (!this.o.persistentVolumeClaim) throw new VolumeSetupError(`persistentVolumeClaim "${v.persistentVolumeClaim.claimName}": persistent volumes are not served by this node yet`);
-      return { name: v.name, hostPath: await this.o.persistentVolumeClaim(pod, v.persistentVolumeClaim.claimName), readOnly: !!v.persistentVolumeClaim.readOnly, managed: false };
+      return { name: v.name, hostPath: await this.o.persistentVolumeClaim(pod, v.persistentVolumeClaim.claimName),
+        readOnly: !!v.persistentVolumeClaim.readOnly, managed: false };
     }
     const plugin = plugins.find(([field]) => v[field] !== undefined)?.[1];
     if (!plugin) throw new VolumeSetupError(`volume ${v.name}: this volume type is not supported by this node`);

@@ -68,13 +68,15 @@ function downwardFiles(ctx: ProjectionContext, items: DownwardAPIVolumeFile[] | 
   }
 }
 
-export async function configMapPayload(ctx: ProjectionContext, src: { name: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean }): Promise<Payload> {
+export async function configMapPayload(ctx: ProjectionContext,
+  src: { name: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean }): Promise<Payload> {
   const out: Payload = new Map();
   await keyedFiles(ctx, 'configMap', src.name, src.items, src.optional, src.defaultMode ?? DEFAULT_MODE, out);
   return out;
 }
 
-export async function secretPayload(ctx: ProjectionContext, src: { secretName: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean }): Promise<Payload> {
+export async function secretPayload(ctx: ProjectionContext,
+  src: { secretName: string; items?: KeyToPath[]; defaultMode?: number; optional?: boolean }): Promise<Payload> {
   const out: Payload = new Map();
   await keyedFiles(ctx, 'secret', src.secretName, src.items, src.optional, src.defaultMode ?? DEFAULT_MODE, out);
   return out;

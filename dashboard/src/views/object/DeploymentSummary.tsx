@@ -11,7 +11,8 @@ import { UndoButton } from '../DeploymentActions.js';
 import { RolloutProgress } from '../Workloads.js';
 import { Conditions, Labels, MetaTable } from './Meta.js';
 
-const matches = (sel: Record<string, string> | undefined, labels: Record<string, string> | undefined) => !!sel && Object.keys(sel).length > 0 && Object.entries(sel).every(([k, v]) => labels?.[k] === v);
+const matches = (sel: Record<string, string> | undefined, labels: Record<string, string> | undefined) => !!sel && Object.keys(sel).length > 0
+  && Object.entries(sel).every(([k, v]) => labels?.[k] === v);
 
 export function DeploymentSummary(p: { d: KubeObject }) {
   const d = p.d;

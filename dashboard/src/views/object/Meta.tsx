@@ -25,7 +25,8 @@ export function MetaTable(p: { obj: KubeObject; children?: preact.ComponentChild
 }
 
 export function Conditions(p: { obj: KubeObject }) {
-  const cs = (p.obj.status?.conditions as Array<{ type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string }> | undefined) ?? [];
+  const cs = (p.obj.status?.conditions as Array<{ type: string; status: string; reason?: string; message?: string;
+    lastTransitionTime?: string }> | undefined) ?? [];
   if (!cs.length) return null;
   return (
     <>

@@ -1,0 +1,159 @@
+// A kind's definition: everything particular to one kind, as a Kubernetes strategy.go plus its storage.go
+// (defaulting, create and update checks, status and subresource rules, generation, table columns, selectable fields,
+// deletion hooks). One file per kind under kinds/ makes one with defineKind(); the generic store, the HTTP layer,
+// discovery, OpenAPI and the printers only read definitions. A CustomResourceDefinition becomes a generated one.
+import { findByKind, type KindInfo } from '../../lib/api/kinds.js';
+import { schemaNameFor } from '../../lib/api/schema/index.js';
+import type { KubeObject } from '../../lib/api/types.js';
+import { DEFAULT_PRINTER, type Printer } from '../printers/columns.js';
+import type { FieldCause, Obj } from '../validation/field.js';
+import type { MetaOptions } from '../validation/meta.js';
+import { nameIsDNSSubdomain } from '../validation/names.js';
+import type { ServerResponse } from 'node:http';
+import type { GroupVersionKind } from '../../lib/api/schema/index.js';
+import type { ObjectStore, WriteContext } from './types.js';
+
+/** One request to a subresource, decoded as far as the HTTP layer can without knowing the subresource. */
+export interface SubresourceCall {
+  readonly def: KindDefinition;
+  readonly store: ObjectStore;
+  readonly ctx: WriteContext;
+  /** The HTTP method. */
+  readonly method: string;
+  readonly name: string;
+  readonly query: URLSearchParams;
+  /** Every kind's store, for subresources that read other kinds (a pod's log reads its node). */
+  readonly stores: ReadonlyMap<KindInfo, ObjectStore>;
+  /** The response, for subresources that stream (logs). */
+  readonly res: ServerResponse;
+  /** The request's object; `strict`: its repeated keys are reported per the write's fieldValidation. */
+  body(strict?: boolean): Promise<KubeObject>;
+  /** The request's patch, as a function applying it to an object of the kind (or of the named schema). */
+  patch(opts?: { strict?: boolean; schema?: string }): Promise<(current: KubeObject) => KubeObject>;
+  /** Answers with an object of the kind (a Table when asked for one), with the write's warnings. */
+  sendObject(code: number, obj: KubeObject): void;
+  /** Answers with another body (a Scale, a Status), in the negotiated format. */
+  sendJson(code: number, body: unknown): void;
+}
+
+/** What a subresource (/<resource>/<name>/<sub>) is and serves, as Kubernetes' StatusREST, ScaleREST, BindingREST... */
+export interface SubresourceDefinition {
+  /** The kind its requests and answers carry, for discovery and OpenAPI; the resource's own kind when unset. */
+  readonly kind?: GroupVersionKind;
+  /** Its schema in OpenAPI (the resource's own when unset). */
+  readonly schema?: string;
+  /** false leaves it out of OpenAPI (proxies such as log and exec). */
+  readonly documented?: boolean;
+  /** The verbs discovery lists for it. */
+  readonly verbs: readonly string[];
+  /** Serves a plain HTTP request (upgrades, such as exec, are served in http/upgrade.ts). */
+  serve(call: SubresourceCall): Promise<void>;
+}
+
+export interface StrategyContext {
+  /** Lists objects of another kind from the watch cache (e.g. services, to pick a free cluster IP). */
+  listCached(resource: string): KubeObject[];
+}
+
+/** The field labels a kind can be selected by (`?fieldSelector=`), beyond metadata.name and metadata.namespace. */
+export interface SelectableFields {
+  /** Every field label the kind supports with its value for one object (a missing field is ''). */
+  values(obj: KubeObject): Record<string, string>;
+  /** Legacy labels accepted and read as another (`spec.host` for `spec.nodeName`). */
+  aliases?: Readonly<Record<string, string>>;
+}
+
+/** What a kind file declares; everything is optional and falls back to what a plain kind (a ConfigMap) does. */
+export interface KindSpec {
+  /** metadata.generation starts at 1 and bumps whenever anything outside metadata and status changes. */
+  generation?: boolean;
+  /** Is the object created when a PUT names one that doesn't exist? */
+  allowCreateOnUpdate?: boolean;
+  /** The collection can be deleted in one request (namespaces can't). */
+  deleteCollection?: boolean;
+  /** How metadata is checked: the name rule and whether bare finalizer names must be standard ones; null: not at all. */
+  objectMeta?: Partial<Omit<MetaOptions, 'namespaced'>> | null;
+  /** Kubernetes' defaulting on decode: fills in what the user left out, never changes what is set. */
+  defaults?(obj: Obj): void;
+  /** Before a create is checked: server-owned fields (status, allocated addresses). */
+  prepareForCreate?(obj: KubeObject, ctx: StrategyContext): void;
+  /** Before an update (not a subresource write) is checked: fields kept from the stored object. */
+  prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
+  /** The kind's checks on every write, after the schema's (field-level causes). */
+  validate?(obj: Obj): FieldCause[];
+  /** The checks only updates get: fields that may not change once set. */
+  validateUpdate?(obj: Obj, old: Obj): FieldCause[];
+  /** Table columns (kubectl get). */
+  printer?: Printer;
+  selectableFields?: SelectableFields;
+  /** What each subresource named in the kind's identity does (names not in the identity are not served). */
+  subresources?: Record<string, SubresourceDefinition>;
+  /**
+   * Grace period for a graceful delete: undefined deletes at once (after finalizers), a number keeps the object
+   * with a deletionTimestamp that far in the future until its owner (e.g. the node agent) deletes it with grace 0.
+   */
+  gracePeriod?(obj: KubeObject, requested: number | undefined): number | undefined;
+  /** Called when a delete is requested; may mark the object and keep it (a namespace turns Terminating). */
+  beginDelete?(obj: KubeObject): boolean;
+  /** Beyond metadata.finalizers, is the object ready to go once deleted? (a namespace waits for spec.finalizers) */
+  isFinalized?(obj: KubeObject): boolean;
+}
+
+export interface KindDefinition extends Required<Omit<KindSpec, 'selectableFields' | 'gracePeriod' | 'beginDelete' | 'objectMeta'>> {
+  /** Who the kind is (lib/api/kinds.ts): what clients know of it too. */
+  readonly info: KindInfo;
+  /** The name of its schema in lib/api/schema. */
+  readonly schema: string;
+  readonly objectMeta: MetaOptions | null;
+  readonly selectableFields?: SelectableFields;
+  gracePeriod?(obj: KubeObject, requested: number | undefined): number | undefined;
+  beginDelete?(obj: KubeObject): boolean;
+  /** The served subresources, in the identity's order. */
+  readonly subresources: Readonly<Record<string, SubresourceDefinition>>;
+}
+
+/** A built-in kind's identity, by apiVersion and kind; a kind file names the kind it defines with it. */
+export function identity(apiVersion: string, kind: string): KindInfo {
+  const info = findByKind(apiVersion, kind);
+  if (!info) throw new Error(`${apiVersion} ${kind} is not in lib/api/kinds.ts: add its identity there`);
+  return info;
+}
+
+const none = (): FieldCause[] => [];
+
+export function defineKind(info: KindInfo, spec: KindSpec = {}): KindDefinition {
+  const subresources: Record<string, SubresourceDefinition> = {};
+  for (const name of info.subresources) {
+    const sub = spec.subresources?.[name];
+    if (!sub) throw new Error(`${info.resource}/${name} is named in the kind's identity but its kind file does not define it`);
+    subresources[name] = sub;
+  }
+  const meta = spec.objectMeta;
+  return {
+    info,
+    schema: schemaNameFor(info),
+    generation: spec.generation ?? false,
+    allowCreateOnUpdate: spec.allowCreateOnUpdate ?? false,
+    deleteCollection: spec.deleteCollection ?? true,
+    objectMeta: meta === null ? null : { namespaced: info.namespaced, nameCheck: meta?.nameCheck ?? nameIsDNSSubdomain,
+      kubeFinalizers: meta?.kubeFinalizers ?? true },
+    defaults: spec.defaults ?? (() => undefined),
+    prepareForCreate: spec.prepareForCreate ?? (() => undefined),
+    prepareForUpdate: spec.prepareForUpdate ?? (() => undefined),
+    validate: spec.validate ?? none,
+    validateUpdate: spec.validateUpdate ?? none,
+    printer: spec.printer ?? DEFAULT_PRINTER,
+    selectableFields: spec.selectableFields,
+    subresources,
+    gracePeriod: spec.gracePeriod,
+    beginDelete: spec.beginDelete,
+    isFinalized: spec.isFinalized ?? (() => true),
+  };
+}
+
+/** The verbs a resource serves on itself (not its subresources), as discovery lists them. */
+export function verbsOf(def: Pick<KindDefinition, 'deleteCollection'>): readonly string[] {
+  return def.deleteCollection ? ALL_VERBS : ALL_VERBS.filter((v) => v !== 'deletecollection');
+}
+
+const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];

@@ -14,7 +14,7 @@ import { namespaceLifecycle } from './admission/namespace-lifecycle.js';
 import { setUpSecurity, type Security, type SecurityOptions } from './auth/setup.js';
 import { EmbeddedEtcd } from './etcd/embedded.js';
 import { toApiError } from './errors.js';
-import { answerClientError, answerConnect } from './http/client-error.js';
+import { answerClientError, answerConnect, watchFirstPacket } from './http/client-error.js';
 import { configureAgentTls } from './http/agent-dial.js';
 import { createHandler } from './http/handler.js';
 import { ResourceMetrics } from './metrics/resource-metrics.js';
@@ -120,6 +120,7 @@ export class ApiServer {
     server.headersTimeout = 60_000;
     // a failed handshake (TLS 1.1, garbage) ends that connection only
     server.on('tlsClientError', (e: Error) => log.debug('TLS handshake failed', { error: e.message }));
+    server.on('secureConnection', watchFirstPacket);
     // watches over WebSocket and pods/exec: every upgraded socket is guarded there (upgrade.ts)
     const upgrades = (this.upgrades = new UpgradeHandler({ stores: this.stores, gate: security.gate,
       bookmarkIntervalMs: this.opts.bookmarkIntervalMs ?? 30_000 }));

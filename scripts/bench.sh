@@ -11,6 +11,14 @@ node dist/bench/workloads.js
 echo
 node dist/bench/pods.js
 echo
+node dist/bench/pods-features.js
+echo
+node dist/bench/proxy.js
+echo
+node dist/bench/dns.js
+echo
+node dist/bench/dashboard.js
+echo
 node dist/bench/flotctl.js
 echo
 node dist/bench/restart-at-scale.js

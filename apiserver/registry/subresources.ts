@@ -19,7 +19,8 @@ export const STATUS_WRITE: WriteScope = {
 
 /**
  * /status: GET reads the object, PUT and PATCH change its status only (the main resource's writes then keep the
- * stored status). `write` says what else a status write may change, for kinds that differ.
+ * stored status). `write` says what else a status write may change, for kinds that differ (a pod's ephemeralcontainers
+ * subresource is the same shape of write, with its own scope).
  */
 export function statusSubresource(write: WriteScope = STATUS_WRITE): SubresourceDefinition {
   return {

@@ -5,7 +5,6 @@ import type { KindInfo } from '../../../lib/api/kinds.js';
 import { rfc3339 } from '../../../lib/api/time.js';
 import type { KubeObject } from '../../../lib/api/types.js';
 import { errors } from '../../errors.js';
-import { checkName } from '../../http/patch.js';
 import { formatInvalidMessage } from '../../validation/index.js';
 import { proxyLogs } from '../../http/node-proxy.js';
 import { AGE, NAME, age, none } from '../../printers/columns.js';
@@ -186,6 +185,8 @@ const binding: SubresourceDefinition = {
  */
 const EPHEMERAL_WRITE: WriteScope = {
   merge(next, old) {
+    const name = old.metadata.name as string;
+    if (old.metadata.deletionTimestamp) throw errors.conflict({ group: '', resource: 'pods' }, name, 'pod is being deleted');
     const wanted = asArr(asObj(next.spec)?.ephemeralContainers);
     const byName = new Map(wanted.filter(isObj).map((c) => [c.name, c]));
     const causes: FieldCause[] = [];
@@ -197,7 +198,6 @@ const EPHEMERAL_WRITE: WriteScope = {
         causes.push(forbidden(`spec.ephemeralContainers[${String(had.name)}]`, `existing ephemeral containers ${JSON.stringify(had.name)} may not be changed\n${diff}`));
       }
     }
-    const name = old.metadata.name as string;
     if (causes.length) throw errors.invalid({ group: '', kind: 'Pod' }, name, formatInvalidMessage('Pod', name, causes), causes);
     const merged = structuredClone(old);
     merged.spec = { ...merged.spec, ephemeralContainers: wanted };
@@ -210,29 +210,7 @@ const EPHEMERAL_WRITE: WriteScope = {
  * pods/NAME/ephemeralcontainers (GET, PUT, PATCH): how `kubectl debug` adds a container to a running pod; the node
  * agent starts it in the pod's sandbox (sharing a target container's process namespace when one is named).
  */
-const ephemeralcontainers: SubresourceDefinition = {
-  verbs: ['get', 'patch', 'update'],
-  async serve(c) {
-    if (c.method === 'GET') return c.sendObject(200, await c.store.get(c.ctx.namespace, c.name));
-    let mutate: (cur: KubeObject) => KubeObject;
-    if (c.method === 'PUT') {
-      const obj = await c.body(true);
-      checkName(obj, c.name);
-      mutate = () => obj;
-    } else if (c.method === 'PATCH') {
-      const apply = await c.patch({ strict: true });
-      mutate = (cur) => {
-        const next = apply(cur);
-        checkName(next, c.name);
-        return next;
-      };
-    } else throw errors.methodNotAllowed();
-    c.sendObject(200, (await c.store.update(c.ctx, c.name, (cur) => {
-      if (cur.metadata.deletionTimestamp) throw errors.conflict({ group: '', resource: 'pods' }, c.name, 'pod is being deleted');
-      return mutate(cur);
-    }, EPHEMERAL_WRITE)).obj);
-  },
-};
+const ephemeralcontainers: SubresourceDefinition = statusSubresource(EPHEMERAL_WRITE);
 
 /** GET pods/NAME/log: relayed to the node agent (http/node-proxy.ts). */
 const log: SubresourceDefinition = {

@@ -39,7 +39,11 @@ before(async () => {
   const regPort = await freePort();
   // the page signs in with a static token (<data-dir>/token-auth.csv, read by the API server flotilla up starts)
   const token = `dash-node-admin.${randomBytes(12).toString('hex')}`;
-  writeTokenFile(join(dir, 'token-auth.csv'), [{ token, user: 'dashboard-admin', groups: ['system:masters'] }]);
+  writeTokenFile(join(dir, 'token-auth.csv'), [
+    { token, user: 'dashboard-admin', groups: ['system:masters'] },
+    // the terminal test signs in with this one (it checks the token rides as the WebSocket subprotocol)
+    { token: 'terminal-token.not-a-real-one', user: 'terminal-user', groups: ['system:masters'] },
+  ]);
   flotilla(['up', '--data-dir', dir, '--port', String(port), '--registry-port', String(regPort), '--node-agent-port', String(await freePort()), '--node-name', NODE]);
   t = target({ url: `https://127.0.0.1:${port}`, dir }, token);
   const image = `127.0.0.1:${regPort}/flotilla/web:v1`;
@@ -146,7 +150,7 @@ test('the terminal runs a shell in the container; resizing the window resizes th
   const offered = handshakes.map((h) => h.headers['Sec-WebSocket-Protocol'] ?? h.headers['sec-websocket-protocol']).find(Boolean) ?? '';
   assert.deepEqual(offered.split(/,\s*/), ['v5.channel.k8s.io', 'v4.channel.k8s.io', `base64url.bearer.authorization.k8s.io.${Buffer.from(token).toString('base64url')}`]);
   const wsUrl = handshakes.find((h) => h.url)?.url ?? '';
-  assert.match(wsUrl, new RegExp(`^ws://127\\.0\\.0\\.1:\\d+/api/v1/namespaces/default/pods/${POD}/exec\\?`));
+  assert.match(wsUrl, new RegExp(`^wss://127\\.0\\.0\\.1:\\d+/api/v1/namespaces/default/pods/${POD}/exec\\?`));
   assert.ok(!wsUrl.includes('not-a-real-one'), 'no token in the URL');
   const screen = () => page.locator('[data-terminal] .xterm-rows').innerText();
   const run = async (cmd: string, expect: RegExp): Promise<RegExpExecArray> => {

@@ -1,17 +1,18 @@
 // Acceptance: clients that reset upgraded and streaming connections, a thousand times for each kind the API server
-// serves (WebSocket watch, exec relayed to a node agent, port-forward and attach refusals, chunked watch, pods/log
+// serves (WebSocket watch, exec, port-forward and attach relayed to a node agent, chunked watch, pods/log
 // relay), mid-handshake and mid-stream. The real API server process must keep serving, must not have exited, and
 // must hold no connection afterwards: neither to the clients nor to the node agent (the relays end on both sides).
 // The node agent here is a stand-in on loopback that answers exec and log requests as the real one does; the real
 // one, on real containers, is in node.test.ts.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import type { Server } from 'node:http';
 import { createServer, request as httpsRequest } from 'node:https';
 import { connect as tcpConnect, type AddressInfo, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket } from 'ws';
 import { ROOT, TestCluster, credentialsFor, issueFromClusterCA, waitFor, type Credentials } from './harness.js';
@@ -22,6 +23,7 @@ const ROUNDS = Number(process.env.FLOTILLA_RESET_ROUNDS ?? 1000);
 /** Connections in flight at once. */
 const PARALLEL = 16;
 const PYTHON = '/usr/bin/python3';
+const execFileAsync = promisify(execFile);
 
 let c: TestCluster;
 let agent: Server;
@@ -139,8 +141,9 @@ async function resetMany(req: string | ((i: number) => string), modes: Mode[]): 
 }
 
 /**
- * A stand-in node agent: exec upgrades (hello on stdout, stdin echoed) and log streams that never end; over TLS with
- * a serving certificate from the cluster's CA, as the API server dials agents.
+ * A stand-in node agent: upgrades (hello on channel 1, what comes in echoed) and log streams that never end; a
+ * port-forward to port 8080 is refused with a Status. Over TLS with a serving certificate from the cluster's CA, as
+ * the API server dials agents.
  */
 async function startAgent(): Promise<number> {
   const serving = await issueFromClusterCA(c.dir, { commonName: 'stand-in', usage: 'server', ipAddresses: ['127.0.0.1'] });
@@ -157,6 +160,12 @@ async function startAgent(): Promise<number> {
   });
   agent.on('upgrade', (req, socket, head) => {
     socket.on('error', () => undefined);
+    if (req.url?.startsWith('/portForward/') && req.url.includes('port=8080')) {
+      // a node agent that can't forward this port: its Status goes back to the client as it is
+      const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'no forwarding to 8080 here', reason: 'InternalError', code: 500 });
+      socket.end(`HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+      return;
+    }
     wss.handleUpgrade(req, socket, head, (ws) => {
       ws.on('error', () => undefined);
       ws.send(Buffer.from('\x01hello'));
@@ -218,15 +227,20 @@ test(`${ROUNDS} execs reset mid-handshake and mid-stream: relays end on both sid
   assert.equal(hello, 'hello');
 });
 
-test(`${ROUNDS} port-forward and attach upgrades reset mid-handshake and after their refusal: a Status each, no crash`, async () => {
-  const answer = await new Promise<string>((resolve) => {
-    const s = connect(apiPort, '127.0.0.1', () => s.write(request('/api/v1/namespaces/default/pods/p/portforward?ports=80')));
+test(`${ROUNDS} port-forward and attach upgrades (WebSocket and SPDY) reset mid-handshake and after their answer: relays end on both sides, no crash`, async () => {
+  // relayed to the node agent (before, the API server refused them with 405): the stand-in accepts the WebSocket
+  // port-forward and refuses SPDY (a WebSocket server's 405 to a POST), and the API server passes either on
+  const answer = async (req: string) => new Promise<string>((resolve) => {
+    const s = connect(apiPort, '127.0.0.1', () => s.write(req));
     let text = '';
-    s.on('data', (d) => (text += String(d)));
+    s.on('data', (d) => {
+      text += String(d);
+      if (text.includes('\r\n\r\n')) s.destroy();
+    });
     s.on('close', () => resolve(text));
   });
-  assert.match(answer, /^HTTP\/1\.1 405 Method Not Allowed\r\n/);
-  assert.equal(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)).message, 'portforward is not supported on resources of kind "pods"');
+  assert.match(await answer(request('/api/v1/namespaces/default/pods/p/portforward?ports=80')), /^HTTP\/1\.1 101 Switching Protocols\r\n/);
+  assert.match(await answer(request('/api/v1/namespaces/default/pods/p/attach?stdout=true', 'Connection: Upgrade\r\nUpgrade: SPDY/3.1\r\n', 'POST')), /^HTTP\/1\.1 405 Method Not Allowed\r\n/);
   await resetMany(request('/api/v1/namespaces/default/pods/p/portforward?ports=80'), ['partial', 'sent', 'answered']);
   await resetMany(request('/api/v1/namespaces/default/pods/p/attach?stdout=true', 'Connection: Upgrade\r\nUpgrade: SPDY/3.1\r\n', 'POST'), ['partial', 'sent', 'answered']);
   await assertServingAndClean('port-forward and attach resets');
@@ -238,13 +252,14 @@ test(`${ROUNDS} chunked watches and pods/log relays reset mid-stream: no process
   await assertServingAndClean('chunked watch and log resets');
 });
 
-test('the official Python client\'s port-forward (the reproducer of issue 19) is refused cleanly and the server lives on', async () => {
+test('the official Python client\'s port-forward (the reproducer of issue 19), refused by the node agent: the Status reaches it, the server lives on', async () => {
   const probe = spawnSync(PYTHON, ['-c', 'import kubernetes'], { encoding: 'utf8' });
   assert.equal(probe.status, 0, `the Python client is missing (scripts/setup.sh installs python3-kubernetes): ${probe.stderr}`);
   for (let i = 0; i < 3; i++) {
-    const r = spawnSync(PYTHON, [join(ROOT, 'e2e/fixtures/python-client.py'), 'portforward', 'default', 'p'], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, KUBECONFIG: c.apiserver.kubeconfig } });
-    assert.equal(r.status, 0, r.stderr);
-    assert.deepEqual(JSON.parse(r.stdout), { refused: true, reason: 'Handshake status 405 Method Not Allowed' });
+    // not spawnSync: the stand-in agent that answers it lives in this process
+    const r = await execFileAsync(PYTHON, [join(ROOT, 'e2e/fixtures/python-client.py'), 'portforward', 'default', 'p'], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, KUBECONFIG: c.apiserver.kubeconfig } });
+    // the real port-forward, on a real pod, is in streams.test.ts
+    assert.deepEqual(JSON.parse(r.stdout), { refused: true, reason: 'Handshake status 500 Internal Server Error' });
   }
   await assertServingAndClean('the Python port-forward');
 });

@@ -93,19 +93,12 @@ const pod = (name: string, nodeName?: string): KubeObject => ({ apiVersion: 'v1'
 
 test('refused upgrades answer with a Kubernetes Status and close', async () => {
   const { port, upgrades } = await serve(new Map([[POD, fakeStore(POD, {})], [CM, fakeStore(CM, {})]]));
-  const pf = await rawUpgrade(port, '/api/v1/namespaces/default/pods/p/portforward?ports=80');
-  assert.equal(pf.code, 405);
-  assert.deepEqual(pf.body, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'portforward is not supported on resources of kind "pods"', reason: 'MethodNotAllowed', code: 405, details: { name: 'p', kind: 'pods' } });
-  // what kubectl port-forward and attach fall back to: SPDY
-  const attach = await rawUpgrade(port, '/api/v1/namespaces/default/pods/p/attach?stdout=true', 'Connection: Upgrade\r\nUpgrade: SPDY/3.1\r\n', 'POST');
-  assert.equal(attach.code, 405);
-  assert.equal(attach.body.message, 'attach is not supported on resources of kind "pods"');
-
   const cases: Array<[string, string, number, RegExp, string?, string?]> = [
     ['unknown resource', '/api/v1/namespaces/default/widgets?watch=1', 404, /the server could not find the requested resource/],
     ['unknown subresource', '/api/v1/namespaces/default/pods/p/bogus', 404, /the server could not find the requested resource/],
-    ['not a watch', '/api/v1/namespaces/default/configmaps/x', 400, /served for watch requests and pods\/exec only/],
-    ['not a resource', '/healthz', 400, /served for watch requests and pods\/exec only/],
+    ['not a watch', '/api/v1/namespaces/default/configmaps/x', 400, /served for watch requests, pods\/exec, pods\/attach and pods\/portforward only/],
+    ['not a resource', '/healthz', 400, /served for watch requests, pods\/exec, pods\/attach and pods\/portforward only/],
+    ['a proxy', '/api/v1/namespaces/default/pods/p/proxy', 405, /^proxy is not supported on resources of kind "pods"$/],
     ['a SPDY watch', '/api/v1/namespaces/default/configmaps?watch=1', 400, /upgrades to WebSocket only, not "SPDY\/3.1"/, 'Connection: Upgrade\r\nUpgrade: SPDY/3.1\r\n'],
     // kubectl's fallback after a refused WebSocket exec: the same reason again, not "SPDY is not served"
     ['a SPDY exec in a missing pod', '/api/v1/namespaces/default/pods/p/exec?command=sh&stdout=1', 404, /^pods "p" not found$/, 'Connection: Upgrade\r\nUpgrade: SPDY/3.1\r\n'],
@@ -113,6 +106,11 @@ test('refused upgrades answer with a Kubernetes Status and close', async () => {
     ['a malformed path', '/api/v1/namespaces/%ZZ/configmaps?watch=true', 400, /invalid URL escape "%ZZ"/],
     ['an exec with no stream', '/api/v1/namespaces/default/pods/p/exec?command=sh&stdout=False&stdin=false', 400, /^you must specify at least 1 of stdin, stdout, stderr$/],
     ['an exec in a missing pod', '/api/v1/namespaces/default/pods/p/exec?command=sh&stdout=True', 404, /^pods "p" not found$/],
+    ['an attach with no stream', '/api/v1/namespaces/default/pods/p/attach?stdin=0', 400, /^you must specify at least 1 of stdin, stdout, stderr$/],
+    ['an attach to a missing pod', '/api/v1/namespaces/default/pods/p/attach?stdout=1', 404, /^pods "p" not found$/, 'Connection: Upgrade\r\nUpgrade: SPDY/3.1\r\n'],
+    ['a port that is not a number', '/api/v1/namespaces/default/pods/p/portforward?ports=http', 400, /^unable to parse "http" as a port/],
+    ['port 0', '/api/v1/namespaces/default/pods/p/portforward?ports=80,0', 400, /^port "80,0" must be > 0$/],
+    ['a port-forward to a missing pod', '/api/v1/namespaces/default/pods/p/portforward', 404, /^pods "p" not found$/, 'Connection: Upgrade\r\nUpgrade: SPDY/3.1\r\n'],
   ];
   for (const [what, path, code, message, headers] of cases) {
     const r = await rawUpgrade(port, path, headers);
@@ -153,10 +151,20 @@ test('an exec relay passes the streams as the kubelet spells them and ends on bo
   // a stand-in node agent: answers the exec upgrade, then says hello on stdout and echoes stdin
   const agentSockets = new Set<import('node:stream').Duplex>();
   const seen: string[] = [];
+  const seenRaw: Array<{ method: string; url: string; upgrade: string; protocol: string; authorization?: string }> = [];
   const wss = new WebSocketServer({ noServer: true, handleProtocols: (p) => (p.has('v4.channel.k8s.io') ? 'v4.channel.k8s.io' : false) });
   const agent = createHttpsServer(agentServing);
   agent.on('upgrade', (req, socket, head) => {
     seen.push(req.url ?? '');
+    if (!/^\/exec\//.test(req.url ?? '')) {
+      // attach and port-forward: the stand-in notes what it was asked and answers with a teapot
+      seenRaw.push({ method: req.method ?? '', url: req.url ?? '', upgrade: String(req.headers.upgrade), protocol: String(req.headers['sec-websocket-protocol'] ?? req.headers['x-stream-protocol-version']), authorization: req.headers.authorization });
+      agentSockets.add(socket);
+      socket.once('close', () => agentSockets.delete(socket));
+      socket.on('error', () => undefined);
+      socket.end('HTTP/1.1 418 I\'m a teapot\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      return;
+    }
     agentSockets.add(socket);
     socket.on('error', () => undefined);
     socket.once('close', () => agentSockets.delete(socket));
@@ -187,6 +195,28 @@ test('an exec relay passes the streams as the kubelet spells them and ends on bo
   assert.equal(seen[0], '/exec/default/p/c?command=sh&command=-c&command=true&stdin=1&stdout=1');
   ws.close();
   await waitFor('the agent side to close after an orderly close', () => agentSockets.size === 0 && upgrades.connections === 0);
+
+  // attach and port-forward go the same way, WebSocket or SPDY, the method and protocol headers as the client sent
+  // them, the options in the kubelet's spelling (pods/portforward's `ports` is the kubelet's `port`)
+  seenRaw.length = 0;
+  for (const [method, path, headers] of [
+    ['GET', '/api/v1/namespaces/default/pods/p/attach?stdin=true&stdout=true&stderr=true&tty=true', `${WS_HEADERS}Sec-WebSocket-Protocol: v5.channel.k8s.io, base64url.bearer.authorization.k8s.io.c2VjcmV0\r\n`],
+    ['POST', '/api/v1/namespaces/default/pods/p/attach?container=c&stderr=true', 'Connection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: v4.channel.k8s.io\r\n'],
+    ['GET', '/api/v1/namespaces/default/pods/p/portforward?ports=80&ports=8080,9090', `${WS_HEADERS}Sec-WebSocket-Protocol: v4.channel.k8s.io\r\n`],
+    ['POST', '/api/v1/namespaces/default/pods/p/portforward', 'Connection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: portforward.k8s.io\r\nAuthorization: Bearer secret\r\n'],
+  ] as const) {
+    const r = await rawUpgrade(port, path, headers, method);
+    assert.equal(r.code, 418, r.text);
+  }
+  assert.deepEqual(seenRaw.map((r) => [r.method, r.url, r.upgrade, r.protocol]), [
+    ['GET', '/attach/default/p/c?stdin=1&stdout=1&tty=1', 'websocket', 'v5.channel.k8s.io'],
+    ['POST', '/attach/default/p/c?stderr=1', 'SPDY/3.1', 'v4.channel.k8s.io'],
+    ['GET', '/portForward/default/p?port=80&port=8080%2C9090', 'websocket', 'v4.channel.k8s.io'],
+    ['POST', '/portForward/default/p', 'SPDY/3.1', 'portforward.k8s.io'],
+  ]);
+  assert.equal(seenRaw[3]?.authorization, undefined, 'the client\'s credentials stay at the API server');
+  // (and a browser's token offered as a subprotocol: the first row's v5 came with one)
+  await waitFor('the answered relays to close', () => agentSockets.size === 0 && upgrades.connections === 0);
 
   // 200 sessions reset right after the 101: each one's agent connection goes too
   for (let i = 0; i < 200; i++) {

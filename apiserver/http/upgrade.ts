@@ -1,5 +1,5 @@
-// Upgraded connections: watches over WebSocket (served here) and pods/exec (relayed to the node agent,
-// node-proxy.ts). Node's HTTP server hands an upgrade's raw socket over with no error handler of its own, so a client
+// Upgraded connections: watches over WebSocket (served here) and pods/exec, pods/attach and pods/portforward
+// (relayed to the node agent, node-proxy.ts). Node's HTTP server hands an upgrade's raw socket over with no error handler of its own, so a client
 // that resets it (ECONNRESET) or leaves before we answer would take the process down: the first thing done with
 // every socket is to guard it (lib/util/upgrade.ts), and every refusal is an HTTP response carrying a Kubernetes
 // Status, written only to a socket that can still take it.
@@ -13,7 +13,7 @@ import type { RequestGate } from '../auth/gate.js';
 import { ApiError, errors, toApiError } from '../errors.js';
 import type { Store } from '../registry/store.js';
 import { negotiate } from './negotiate.js';
-import { proxyExec } from './node-proxy.js';
+import { proxyStream, type StreamSubresource } from './node-proxy.js';
 import { requestInfo, type RequestInfo } from './request-info.js';
 import { handleResource, type ResourceRequest } from './resources.js';
 import { webSocketSink } from './watch.js';
@@ -28,7 +28,12 @@ export interface UpgradeDeps {
 }
 
 /** Streaming subresources Kubernetes serves over an upgrade that Flotilla does not serve (yet). */
-const NOT_SERVED: Record<string, readonly string[]> = { pods: ['attach', 'portforward', 'proxy'], services: ['proxy'], nodes: ['proxy'] };
+const NOT_SERVED: Record<string, readonly string[]> = { pods: ['proxy'], services: ['proxy'], nodes: ['proxy'] };
+
+/** Pod subresources relayed to the node agent as upgrades. */
+const STREAMS: readonly string[] = ['exec', 'attach', 'portforward'] satisfies StreamSubresource[];
+
+const ONLY = 'WebSocket upgrades are served for watch requests, pods/exec, pods/attach and pods/portforward only';
 
 /** A watch client has nothing to say beyond control frames; anything bigger than this is not a watch client. */
 const WATCH_MAX_PAYLOAD = 64 * 1024;
@@ -79,7 +84,7 @@ export class UpgradeHandler {
     await this.deps.gate.admitUpgrade(req, socket, info);
     if (socket.destroyed) return;
 
-    if (!info.isResourceRequest) throw errors.badRequest('WebSocket upgrades are served for watch requests and pods/exec only');
+    if (!info.isResourceRequest) throw errors.badRequest(ONLY);
     const sub = info.subresource;
     if (sub && info.group === '' && NOT_SERVED[info.resource]?.includes(sub)) {
       // Kubernetes' answer for a verb a resource doesn't support (MethodNotSupported)
@@ -88,11 +93,10 @@ export class UpgradeHandler {
     const kind = findByResource(info.group, info.version, info.resource);
     const store = kind && this.deps.stores.get(kind);
     if (!kind || !store || (info.namespace !== undefined && !kind.namespaced) || (sub && !kind.subresources.includes(sub))) throw errors.resourceNotFound();
-    if (kind.resource === 'pods' && kind.group === '' && sub === 'exec' && info.namespace && info.name) {
-      // Any upgrade goes on to the agent, SPDY too: kubectl falls back to SPDY when its WebSocket upgrade is
-      // refused and prints the second answer, so that one must carry the real reason (no such container, ...)
-      // before the agent says it speaks WebSocket only.
-      await proxyExec(this.deps.stores, info.namespace, info.name, url.searchParams, req, socket, head);
+    if (kind.resource === 'pods' && kind.group === '' && sub && STREAMS.includes(sub) && info.namespace && info.name) {
+      // Any upgrade goes on to the agent, WebSocket (any subprotocol) and SPDY/3.1 alike: the agent serves both
+      // (kubectl 1.27-1.29 speaks SPDY only; 1.30+ tries WebSocket first and falls back to SPDY).
+      await proxyStream(sub as StreamSubresource, this.deps.stores, info.namespace, info.name, url.searchParams, req, socket, head);
       return;
     }
     const upgrade = req.headers.upgrade ?? '';
@@ -100,7 +104,7 @@ export class UpgradeHandler {
       throw errors.badRequest(`unable to upgrade connection: this server upgrades to WebSocket only, not ${JSON.stringify(upgrade)}`);
     }
     if (req.method !== 'GET') throw errors.methodNotAllowed();
-    if (info.verb !== 'watch' || sub) throw errors.badRequest('WebSocket upgrades are served for watch requests and pods/exec only');
+    if (info.verb !== 'watch' || sub) throw errors.badRequest(ONLY);
     this.wss.handleUpgrade(req, socket, head, (ws) => this.serveWatch(ws, req, info, url.searchParams));
   }
 

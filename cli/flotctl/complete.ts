@@ -1,7 +1,7 @@
 // `flotctl __complete WORD...`: the hidden command the shell completion script calls with the words typed after
 // `flotctl` (the last one being the word under the cursor). Prints one candidate per line: command names, flags
-// after `-`, subcommands, resource types, object names from the server (namespaces after -n, pods for logs/exec),
-// contexts from kubeconfig. It never prints an error: without a server or kubeconfig it simply offers nothing.
+// after `-`, subcommands, resource types, object names from the server (namespaces after -n, pods for logs, exec,
+// attach and port-forward), contexts from kubeconfig. It never prints an error: without a server or kubeconfig it simply offers nothing.
 import type { Command } from './command.js';
 import { Ctx, GLOBAL_FLAGS } from './context.js';
 import type { FlagSpec, Parsed } from './flags.js';
@@ -10,7 +10,7 @@ import { KINDS, findByAlias, type KindInfo } from '../../lib/api/kinds.js';
 import { configPaths, loadMerged } from './kubeconfig-files.js';
 
 const TYPED = ['get', 'describe', 'delete', 'edit', 'patch', 'label', 'annotate', 'scale', 'wait'];
-const POD_FIRST = ['logs', 'exec'];
+const POD_FIRST = ['logs', 'exec', 'attach', 'port-forward'];
 const OUTPUTS = ['json', 'yaml', 'name', 'wide', 'jsonpath=', 'custom-columns='];
 /** How long object names may take before the shell gets no candidates at all. */
 const SERVER_TIMEOUT_MS = 2000;

@@ -1,177 +1,172 @@
-// The node agent's exec and log server with a fake CRI and a stand-in for containerd's streaming server: options in
-// any Kubernetes spelling, refusals as a Status, and sessions that end on both sides whoever leaves first.
+// The node agent's streaming and log server with a fake CRI and a stand-in for containerd's streaming server
+// (fake-runtime.ts): exec and attach over every transport kubectl and the client libraries use (WebSocket v4
+// spliced to the runtime, v5 translated to SPDY, SPDY spliced), options in any Kubernetes spelling, refusals as a
+// Status, and sessions that end on both sides whoever leaves first.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, get as httpGet } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
+import { get as httpGet } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WebSocketServer, WebSocket } from 'ws';
-import type { KubeObject } from '../../lib/api/types.js';
-import type { CriClient } from '../cri/client.js';
-import type { Container } from '../cri/types.js';
-import { LABEL_CONTAINER_NAME } from '../pods/config.js';
-import { AgentServer } from './server.js';
+import { WebSocket } from 'ws';
+import type { SpdyStream } from '../../lib/util/spdy/connection.js';
+import { refusal, setup, spdyClient, waitFor } from './fake-runtime.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'agent-server-test-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function waitFor(what: string, fn: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const tick = () => {
-      if (fn()) return resolve();
-      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(tick, 10);
-    };
-    tick();
-  });
+function collect(s: SpdyStream): { text: () => string; ended: Promise<void> } {
+  let text = '';
+  s.on('data', (d: Buffer) => (text += String(d)));
+  return { text: () => text, ended: new Promise((r) => s.once('end', () => r())) };
 }
 
-interface ExecCall {
-  containerId: string;
-  cmd: string[];
-  tty?: boolean;
-  stdin?: boolean;
-  stdout?: boolean;
-  stderr?: boolean;
-}
-
-/** A stand-in for containerd's streaming server: says "out" on stdout, echoes stdin, counts its connections. */
-async function runtimeStreams() {
-  const sockets = new Set<Socket>();
-  const wss = new WebSocketServer({ noServer: true, handleProtocols: () => 'v4.channel.k8s.io' });
-  const server = createServer();
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.once('close', () => sockets.delete(s));
-  });
-  server.on('upgrade', (req, socket, head) => {
-    socket.on('error', () => undefined);
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      ws.on('error', () => undefined);
-      ws.send(Buffer.from('\x01out'));
-      ws.on('message', (d: Buffer) => {
-        if (d.subarray(1).toString() === 'exit') {
-          ws.send(Buffer.from('\x03{"metadata":{},"status":"Success"}'));
-          ws.close(1000);
-        } else ws.send(Buffer.concat([Buffer.from([1]), d.subarray(1)]));
-      });
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  after(() => {
-    server.closeAllConnections();
-    server.close();
-  });
-  return { sockets, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/exec/token` };
-}
-
-async function agentServer(execUrl: string, logPath = '') {
-  const calls: ExecCall[] = [];
-  const pod: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default', uid: 'u1' }, spec: { containers: [{ name: 'c' }] } };
-  const container = { id: 'c1', state: 'CONTAINER_RUNNING', metadata: { name: 'c', attempt: 0 } } as unknown as Container;
-  const cri = {
-    listContainers: async (f: { labelSelector: Record<string, string> }) => (f.labelSelector[LABEL_CONTAINER_NAME] === 'c' ? [container] : []),
-    exec: async (req: ExecCall) => {
-      calls.push(req);
-      return execUrl;
-    },
-    containerStatus: async () => ({ status: { logPath, state: 'CONTAINER_RUNNING' } }),
-  } as unknown as CriClient;
-  const agent = new AgentServer({ podByName: (ns, name) => (ns === 'default' && name === 'p' ? pod : undefined) }, cri);
-  const port = await new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const p = (probe.address() as AddressInfo).port;
-      probe.close(() => resolve(p));
-    });
-  });
-  await agent.listen(port, '127.0.0.1');
-  after(() => agent.close());
-  return { agent, port, calls };
-}
-
-function refusal(port: number, path: string, protocol = 'v4.channel.k8s.io'): Promise<{ code: number; body: { kind: string; code: number; reason: string; message: string } }> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, [protocol]);
-    ws.on('open', () => reject(new Error('upgraded')));
-    ws.on('error', () => undefined);
-    ws.on('unexpected-response', (_req, res) => {
-      let text = '';
-      res.on('data', (d) => (text += String(d)));
-      res.on('end', () => resolve({ code: res.statusCode ?? 0, body: JSON.parse(text) }));
-    });
-  });
-}
-
-test('exec reads the streams in any Kubernetes spelling, relays both ways, and ends when the process does', async () => {
-  const rt = await runtimeStreams();
-  const { port, calls, agent } = await agentServer(rt.url);
+test('exec over WebSocket v4 goes to the runtime as the client sent it; both sides end when the process does', async () => {
+  const { rt, fc, port, agent } = await setup();
   const ws = new WebSocket(`ws://127.0.0.1:${port}/exec/default/p/c?command=sh&stdin=True&stdout=True&stderr=True&tty=False`, ['v4.channel.k8s.io']);
   const got: string[] = [];
   const closed = new Promise<void>((r) => ws.on('close', () => r()));
   ws.on('message', (d: Buffer) => got.push(`${d[0]}:${d.subarray(1)}`));
   await new Promise<void>((r, j) => ws.once('open', r).once('error', j));
   assert.equal(ws.protocol, 'v4.channel.k8s.io');
-  assert.deepEqual(calls, [{ containerId: 'c1', cmd: ['sh'], tty: false, stdin: true, stdout: true, stderr: true }]);
+  assert.deepEqual(fc.calls, [{ rpc: 'Exec', req: { containerId: 'c1', cmd: ['sh'], tty: false, stdin: true, stdout: true, stderr: true } }]);
+  assert.deepEqual(rt.requests.map((r) => [r.url, r.method, r.upgrade]), [['/exec/tok1', 'GET', 'websocket']]);
   await waitFor('stdout', () => got.includes('1:out'));
   ws.send(Buffer.from('\x00ping'));
   await waitFor('the echo', () => got.includes('1:ping'));
   ws.send(Buffer.from('\x00exit'));
   await closed;
   assert.deepEqual(got, ['1:out', '1:ping', '3:{"metadata":{},"status":"Success"}']);
-  await waitFor('both sides to close', () => rt.sockets.size === 0 && agent.connections === 0);
+  await waitFor('both sides to close', () => rt.sockets.size === 0 && agent.connections === 0 && agent.sessions === 0);
 });
 
-test('a client that resets mid-session ends the runtime stream too; one that resets before the answer costs nothing', async () => {
-  const rt = await runtimeStreams();
-  const { port, agent } = await agentServer(rt.url);
-  for (let i = 0; i < 100; i++) {
+test('exec over WebSocket v5 is translated to SPDY: stdin closed by the client (channel 255) ends the process\'s input', async () => {
+  const { rt, fc, port, agent } = await setup();
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/exec/default/p/c?command=cat&stdin=1&stdout=1&stderr=1`, ['v5.channel.k8s.io', 'v4.channel.k8s.io']);
+  const got: string[] = [];
+  const closed = new Promise<number>((r) => ws.on('close', (code) => r(code)));
+  ws.on('message', (d: Buffer) => got.push(`${d[0]}:${d.subarray(1)}`));
+  await new Promise<void>((r, j) => ws.once('open', r).once('error', j));
+  assert.equal(ws.protocol, 'v5.channel.k8s.io');
+  assert.equal(fc.calls[0]?.rpc, 'Exec');
+  assert.deepEqual(rt.requests.map((r) => [r.method, r.upgrade, r.protocols]), [['POST', 'SPDY/3.1', 'v4.channel.k8s.io']]);
+  await waitFor('stdout', () => got.includes('1:out'));
+  ws.send(Buffer.from('\x00ping'));
+  await waitFor('the echo', () => got.includes('1:ping'));
+  ws.send(Buffer.from([255, 0])); // close stdin
+  assert.equal(await closed, 1000);
+  assert.deepEqual(got, ['1:out', '1:ping', '3:{"metadata":{},"status":"Success"}']);
+  await waitFor('both sides to close', () => rt.sockets.size === 0 && agent.connections === 0 && agent.sessions === 0);
+});
+
+test('exec and attach over SPDY (kubectl 1.27-1.29) reach the runtime untouched, with the same streams and Status', async () => {
+  const { rt, fc, port, agent } = await setup();
+  for (const kind of ['exec', 'attach'] as const) {
+    const path = kind === 'exec' ? '/exec/default/p/c?command=sh&stdin=1&stdout=1&tty=1' : '/attach/default/p/c?stdin=1&stdout=1&stderr=1';
+    const { conn, protocol } = await spdyClient(port, path, ['v4.channel.k8s.io', 'v3.channel.k8s.io']);
+    assert.equal(protocol, 'v4.channel.k8s.io');
+    const error = conn.createStream({ streamtype: ['error'] });
+    const stdin = conn.createStream({ streamtype: ['stdin'] });
+    const stdout = conn.createStream({ streamtype: ['stdout'] });
+    const out = collect(stdout);
+    const status = collect(error);
+    error.end();
+    await waitFor('stdout', () => out.text() === 'out');
+    stdin.end('typed');
+    await status.ended;
+    assert.equal(out.text(), 'outtyped');
+    assert.equal(status.text(), '{"metadata":{},"status":"Success"}');
+    await new Promise<void>((r) => (conn.closed ? r() : conn.once('close', () => r())));
+  }
+  assert.deepEqual(fc.calls, [
+    { rpc: 'Exec', req: { containerId: 'c1', cmd: ['sh'], stdin: true, stdout: true, stderr: false, tty: true } },
+    { rpc: 'Attach', req: { containerId: 'c1', stdin: true, stdout: true, stderr: true, tty: false } },
+  ]);
+  assert.deepEqual(rt.requests.map((r) => [r.url, r.method, r.upgrade, r.protocols]), [
+    ['/exec/tok1', 'POST', 'SPDY/3.1', 'v4.channel.k8s.io, v3.channel.k8s.io'],
+    ['/attach/tok2', 'POST', 'SPDY/3.1', 'v4.channel.k8s.io, v3.channel.k8s.io'],
+  ]);
+  await waitFor('both sides to close', () => rt.sockets.size === 0 && agent.connections === 0 && agent.sessions === 0);
+});
+
+test('attach over WebSocket v5 with a terminal: resize reaches the runtime, the session ends with it', async () => {
+  const { fc, port, agent, rt } = await setup();
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/attach/default/p/c?stdin=true&stdout=true&stderr=true&tty=true`, ['v5.channel.k8s.io']);
+  const got: string[] = [];
+  ws.on('message', (d: Buffer) => got.push(`${d[0]}:${d.subarray(1)}`));
+  await new Promise<void>((r, j) => ws.once('open', r).once('error', j));
+  assert.deepEqual(fc.calls, [{ rpc: 'Attach', req: { containerId: 'c1', stdin: true, stdout: true, stderr: false, tty: true } }]);
+  ws.send(Buffer.concat([Buffer.from([4]), Buffer.from('{"Width":80,"Height":24}')]));
+  ws.send(Buffer.from('\x00exit'));
+  await new Promise<void>((r) => ws.on('close', () => r()));
+  assert.deepEqual(got, ['1:out', '3:{"metadata":{},"status":"Success"}']);
+  await waitFor('both sides to close', () => rt.sockets.size === 0 && agent.connections === 0 && agent.sessions === 0);
+});
+
+test('clients that reset before the answer or mid-session (each transport) end the runtime side too', async () => {
+  const { rt, port, agent } = await setup();
+  const ws = 'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n';
+  const requests = [
+    `GET /exec/default/p/c?command=sh&stdout=1 HTTP/1.1\r\nHost: a\r\n${ws}Sec-WebSocket-Protocol: v4.channel.k8s.io\r\n\r\n`,
+    `GET /exec/default/p/c?command=sh&stdout=1 HTTP/1.1\r\nHost: a\r\n${ws}Sec-WebSocket-Protocol: v5.channel.k8s.io\r\n\r\n`,
+    `POST /attach/default/p/c?stdout=1 HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: v4.channel.k8s.io\r\n\r\n`,
+    `GET /portForward/default/p HTTP/1.1\r\nHost: a\r\n${ws}Sec-WebSocket-Protocol: SPDY/3.1+portforward.k8s.io\r\n\r\n`,
+  ];
+  for (let i = 0; i < 120; i++) {
     const s = connect(port, '127.0.0.1');
     s.on('error', () => undefined);
     await new Promise<void>((r) => s.once('connect', r));
-    s.write(`GET /exec/default/p/c?command=sh&stdout=1 HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: v4.channel.k8s.io\r\n\r\n`);
-    if (i % 2) {
+    s.write(requests[i % requests.length] as string);
+    if (i % 3 === 1) await new Promise((r) => setImmediate(r));
+    if (i % 3 === 2) {
       let seen = '';
-      await new Promise<void>((r) => s.on('data', (d) => ((seen += d.toString('latin1')).includes('out') ? r() : undefined)));
+      await new Promise<void>((r) => s.on('data', (d) => ((seen += d.toString('latin1')).includes('101') ? r() : undefined)));
     }
     s.resetAndDestroy();
   }
-  await waitFor('every session to end on both sides', () => rt.sockets.size === 0 && agent.connections === 0);
+  await waitFor('every session to end on both sides', () => rt.sockets.size === 0 && agent.connections === 0 && agent.sessions === 0, 10_000);
 });
 
-test('refused execs answer with a Status: no stream, no command, an unsupported protocol, an unknown pod', async () => {
-  const rt = await runtimeStreams();
-  const { port, calls } = await agentServer(rt.url);
+test('refusals are a Status, the same for WebSocket and kubectl\'s SPDY fallback; nothing is asked of the runtime', async () => {
+  const { port, fc } = await setup();
   const none = await refusal(port, '/exec/default/p/c?command=sh&stdin=False&stdout=false&stderr=0');
   assert.deepEqual([none.code, none.body.kind, none.body.reason, none.body.message], [400, 'Status', 'BadRequest', 'you must specify at least 1 of stdin, stdout, stderr']);
-  const noCommand = await refusal(port, '/exec/default/p/c?stdout=true');
-  assert.equal(noCommand.body.message, 'you must specify at least one command for the container');
-  const v1 = await refusal(port, '/exec/default/p/c?command=sh&stdout=true', 'base64.channel.k8s.io');
-  assert.equal(v1.code, 400);
-  assert.equal(v1.body.message, 'unable to upgrade connection: requested protocol(s) are not supported: [base64.channel.k8s.io]; supports [v5.channel.k8s.io v4.channel.k8s.io]');
+  assert.equal((await refusal(port, '/attach/default/p/c')).body.message, 'you must specify at least 1 of stdin, stdout, stderr');
+  assert.equal((await refusal(port, '/exec/default/p/c?stdout=true')).body.message, 'you must specify at least one command for the container');
+  const unknown = await refusal(port, '/exec/default/p/c?command=sh&stdout=true', 'v9.channel.k8s.io');
+  assert.equal(unknown.code, 400);
+  assert.equal(unknown.body.message, 'unable to upgrade connection: requested protocol(s) are not supported: [v9.channel.k8s.io]; supports [v5.channel.k8s.io v4.channel.k8s.io v4.base64.channel.k8s.io channel.k8s.io base64.channel.k8s.io]');
   const gone = await refusal(port, '/exec/default/nope/c?command=sh&stdout=true');
   assert.deepEqual([gone.code, gone.body.reason, gone.body.message], [404, 'NotFound', 'pod "nope" not found on this node']);
-  // kubectl's SPDY fallback: the request's own fault first, then that the agent speaks WebSocket only
-  const spdy = (path: string) => new Promise<{ code: number; message: string }>((resolve, reject) => {
-    const s = connect(port, '127.0.0.1', () => s.write(`POST ${path} HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: v4.channel.k8s.io\r\n\r\n`));
+  assert.equal((await refusal(port, '/exec/default/p/c/extra?command=sh&stdout=true')).code, 404);
+  assert.equal((await refusal(port, '/exec/default/%ZZ/c?command=sh&stdout=true')).code, 400);
+  // SPDY: the request's own fault, as over WebSocket
+  const spdy = (path: string) => spdyClient(port, path, ['v4.channel.k8s.io']).then(() => assert.fail('upgraded'), (e: { statusCode: number; body: string }) => ({ code: e.statusCode, message: JSON.parse(e.body).message }));
+  assert.deepEqual(await spdy('/exec/default/p/zz?command=sh&stdout=1'), { code: 400, message: 'container zz is not valid for pod p' });
+  assert.deepEqual(await spdy('/attach/default/nope/c?stdout=1'), { code: 404, message: 'pod "nope" not found on this node' });
+  // not an upgrade kubectl makes
+  const plain = await new Promise<string>((resolve) => {
+    const s = connect(port, '127.0.0.1', () => s.write('GET /exec/default/p/c?command=sh&stdout=1 HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n'));
     let text = '';
     s.on('data', (d) => (text += String(d)));
-    s.on('error', reject);
-    s.on('close', () => resolve({ code: Number(text.slice(9, 12)), message: JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)).message }));
+    s.on('close', () => resolve(text));
   });
-  assert.deepEqual(await spdy('/exec/default/p/zz?command=sh&stdout=1'), { code: 400, message: 'container zz is not valid for pod p' });
-  assert.deepEqual(await spdy('/exec/default/p/c?command=sh&stdout=1'), { code: 400, message: 'unable to upgrade connection: the node agent serves exec over WebSocket only (v5.channel.k8s.io, v4.channel.k8s.io), not "SPDY/3.1"' });
-  const bad = await refusal(port, '/exec/default/%ZZ/c?command=sh&stdout=true');
-  assert.equal(bad.code, 400);
-  assert.deepEqual(calls, [], 'no session was asked of the runtime');
+  assert.match(plain, /^HTTP\/1\.1 400 [^]*"message":"Upgrade request required"/);
+  assert.deepEqual(fc.calls, [], 'no session was asked of the runtime');
+});
+
+test('a stopped container refuses exec and attach', async () => {
+  const { port, fc } = await setup({ containerState: 'CONTAINER_EXITED' });
+  assert.equal((await refusal(port, '/exec/default/p/c?command=sh&stdout=1')).body.message, 'cannot exec in a stopped container: c');
+  assert.equal((await refusal(port, '/attach/default/p/c?stdout=1', 'v5.channel.k8s.io')).body.message, 'cannot attach to a stopped container: c');
+  assert.deepEqual(fc.calls, []);
 });
 
 test('a followed log reads Kubernetes booleans and stops when its client resets', async () => {
   const logPath = join(dir, 'c.log');
   writeFileSync(logPath, '2024-01-02T03:04:05.000000000Z stdout F one\n2024-01-02T03:04:06.000000000Z stdout F two\n');
-  const { port } = await agentServer('', logPath);
+  const { port } = await setup({ logPath });
   const body = await new Promise<string>((resolve, reject) => {
     httpGet({ host: '127.0.0.1', port, path: '/containerLogs/default/p/c?timestamps=True&tailLines=1', agent: false }, (res) => {
       let text = '';

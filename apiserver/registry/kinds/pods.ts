@@ -1,6 +1,7 @@
 // Pods (core/v1): Pending with a QoS class on creation; after that only images, the active deadline, tolerations
 // (added), scheduling gates (removed) and a negative grace period may change; deletion is graceful once a pod is on
-// a node (the node agent finishes it with grace 0); bound through /binding; log and exec are relayed to the node.
+// a node (the node agent finishes it with grace 0); bound through /binding; log, exec, attach and portforward are
+// relayed to the node.
 import type { KindInfo } from '../../../lib/api/kinds.js';
 import { rfc3339 } from '../../../lib/api/time.js';
 import type { KubeObject } from '../../../lib/api/types.js';
@@ -289,7 +290,7 @@ export default defineKind(identity('v1', 'Pod'), {
     ephemeralcontainers,
     log,
     exec: upgradeOnly('PodExecOptions'),
-    // served over upgrades in http/upgrade.ts once the identity names them
+    // served over upgrades (http/upgrade.ts, relayed to the node agent by http/node-proxy.ts)
     attach: upgradeOnly('PodAttachOptions'),
     portforward: upgradeOnly('PodPortForwardOptions'),
   },

@@ -1,6 +1,8 @@
 // The API server process: storage (embedded or external etcd), the watch cache, one generic store per kind, and
-// the HTTP server with WebSocket watches. Writes a kubeconfig kubectl can use.
+// the HTTPS server with WebSocket watches (TLS 1.2+, client certificates and tokens, see auth/). Writes the admin
+// kubeconfig kubectl can use when the data dir's own CA made its certificates.
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -9,10 +11,11 @@ import { findByKind, type KindInfo } from '../lib/api/kinds.js';
 import type { KubeObject } from '../lib/api/types.js';
 import { logger } from '../lib/util/log.js';
 import { namespaceLifecycle } from './admission/namespace-lifecycle.js';
-import { alwaysAllow, insecureLoopbackAuthenticator } from './auth/index.js';
+import { setUpSecurity, type Security, type SecurityOptions } from './auth/setup.js';
 import { EmbeddedEtcd } from './etcd/embedded.js';
 import { toApiError } from './errors.js';
-import { answerClientError, answerConnect } from './http/client-error.js';
+import { answerClientError, answerConnect, watchFirstPacket } from './http/client-error.js';
+import { configureAgentTls } from './http/agent-dial.js';
 import { createHandler } from './http/handler.js';
 import { ResourceMetrics } from './metrics/resource-metrics.js';
 import { agentSources } from './metrics/scrape.js';
@@ -25,6 +28,8 @@ import { ServiceAllocator } from './registry/allocator/service.js';
 import { advertiseAddress, reconcileKubernetesService } from './registry/kubernetes-service.js';
 import { CacheHub } from './storage/cache.js';
 import { EtcdStorage } from './storage/etcd.js';
+import { loadEncryptionConfig } from './storage/encryption/config.js';
+import { configureEncryption } from './storage/encryption/index.js';
 import { claimIdentity } from './storage/identity.js';
 import { resourcePrefix } from './storage/keys.js';
 import { writeKubeConfig } from '../lib/client/kubeconfig.js';
@@ -51,6 +56,10 @@ export interface ApiServerOptions {
   serviceNodePortRange?: string;
   /** The address the `kubernetes` Service's endpoints name (--advertise-address): bindAddress unless that is 0.0.0.0. */
   advertiseAddress?: string;
+  /** TLS, authentication, audit and limits (auth/setup.ts); dataDir is taken from above. */
+  security?: Omit<SecurityOptions, 'dataDir'>;
+  /** --encryption-provider-config: an EncryptionConfiguration for values at rest (storage/encryption). */
+  encryptionProviderConfig?: string;
 }
 
 export class ApiServer {
@@ -60,6 +69,7 @@ export class ApiServer {
   private http?: Server;
   private upgrades?: UpgradeHandler;
   private repair?: AllocationRepair;
+  private security?: Security;
   /** The served kinds; one registered at run time gets its store at once (CustomResourceDefinitions will). */
   readonly kinds = new KindRegistry();
   readonly stores = new Map<KindInfo, Store>();
@@ -76,6 +86,7 @@ export class ApiServer {
       await this.etcd.start();
       endpoints = [this.etcd.endpoint];
     }
+    configureEncryption(this.opts.encryptionProviderConfig ? loadEncryptionConfig(this.opts.encryptionProviderConfig) : undefined);
     const storage = (this.storage = new EtcdStorage(endpoints));
     // every write checks the cluster identity, so none can land in an etcd that took over the endpoint later
     storage.guard(this.etcd ? this.etcd.identity : await claimIdentity(storage.client, randomUUID()));
@@ -92,18 +103,19 @@ export class ApiServer {
     this.repair = new AllocationRepair(serviceAllocator, { listServices: () => this.listCached('services') });
     await this.repair.start();
 
+    const security = (this.security = await setUpSecurity({ ...this.opts.security, dataDir }));
+    configureAgentTls(security.kubeletClient);
     const nodes = this.stores.get(findByKind('v1', 'Node') as KindInfo) as Store;
     const pods = this.stores.get(findByKind('v1', 'Pod') as KindInfo) as Store;
     const everything = { filter: { matches: () => true, isEverything: true } };
     const handler = createHandler({
       kinds: this.kinds,
       stores: this.stores,
+      gate: security.gate,
       metrics: {
         usage: new ResourceMetrics(agentSources(async () => (await nodes.list(undefined, everything)).items)),
         pods: async (namespace) => (await pods.list(namespace, everything)).items,
       },
-      authenticator: insecureLoopbackAuthenticator,
-      authorizer: alwaysAllow,
       serverAddress: `${this.opts.bindAddress}:${this.opts.port}`,
       version: VERSION,
       bookmarkIntervalMs: this.opts.bookmarkIntervalMs ?? 30_000,
@@ -117,10 +129,14 @@ export class ApiServer {
         },
       },
     });
-    const server = (this.http = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, handler));
+    const serverOptions = { keepAliveTimeout: 65_000, requestTimeout: 0 };
+    const server = (this.http = security.tls ? createHttpsServer({ ...security.tls, ...serverOptions }, handler) : createServer(serverOptions, handler));
     server.headersTimeout = 60_000;
+    // a failed handshake (TLS 1.1, garbage) ends that connection only
+    server.on('tlsClientError', (e: Error) => log.debug('TLS handshake failed', { error: e.message }));
+    server.on('secureConnection', watchFirstPacket);
     // watches over WebSocket and pods/exec: every upgraded socket is guarded there (upgrade.ts)
-    const upgrades = (this.upgrades = new UpgradeHandler({ stores: this.stores, authenticator: insecureLoopbackAuthenticator, authorizer: alwaysAllow,
+    const upgrades = (this.upgrades = new UpgradeHandler({ stores: this.stores, gate: security.gate,
       bookmarkIntervalMs: this.opts.bookmarkIntervalMs ?? 30_000 }));
     server.on('upgrade', upgrades.handle);
     // what the HTTP parser refuses (a 100 KB URL, an unknown method) gets a Status, not a reset connection
@@ -133,8 +149,13 @@ export class ApiServer {
     // past listen, a server error is one failed accept (EMFILE under a connection flood): logged, not fatal
     server.on('error', (e) => log.error('HTTP server error', { error: e.message }));
     const addr = server.address() as AddressInfo;
-    this.url = `http://${this.opts.bindAddress}:${addr.port}`;
-    writeKubeConfig(join(dataDir, 'kubeconfig'), { server: this.url, clusterName: 'flotilla', userName: 'admin', contextName: 'flotilla' });
+    const host = this.opts.bindAddress === '0.0.0.0' ? '127.0.0.1' : this.opts.bindAddress;
+    this.url = `${security.tls ? 'https' : 'http'}://${host}:${addr.port}`;
+    if (security.admin) {
+      writeKubeConfig(join(dataDir, 'kubeconfig'), { server: this.url, clusterName: 'flotilla', userName: 'kubernetes-admin', contextName: 'flotilla', caPem: security.admin.ca, certPem: security.admin.cert, keyPem: security.admin.key });
+    } else if (!security.tls) {
+      writeKubeConfig(join(dataDir, 'kubeconfig'), { server: this.url, clusterName: 'flotilla', userName: 'admin', contextName: 'flotilla' });
+    }
     await reconcileKubernetesService(this.stores, serviceAllocator.kubernetesServiceIP, advertiseAddress(this.opts), addr.port);
     log.info('API server listening', { url: this.url, kubeconfig: join(dataDir, 'kubeconfig'), etcd: endpoints });
   }
@@ -168,6 +189,7 @@ export class ApiServer {
     }
     this.storage?.close();
     await this.etcd?.stop();
+    await this.security?.close();
   }
 }
 

@@ -10,7 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { spawnSync } from 'node:child_process';
 import type { Page } from 'playwright-core';
 import { ROOT, TestCluster, waitFor, watchEvents } from '../e2e/harness.js';
-import { Browser, CHROMIUM, target } from '../e2e/dashboard-harness.js';
+import { Browser, CHROMIUM, dashboardUrl, target } from '../e2e/dashboard-harness.js';
 
 // Functions given to the page run in the browser; these name its globals for the compiler (module-scoped).
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -103,11 +103,12 @@ async function main(): Promise<void> {
   const chromium = spawnSync(CHROMIUM, ['--version'], { encoding: 'utf8' }).stdout.trim();
   console.log(`# Dashboard benchmark: ${NODES} hollow nodes, ${PODS} pods, ${RUNS} page loads`);
   console.log(`# machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, ${chromium} headless (--disable-gpu), 1280x800`);
-  console.log('# etcd, API server, controller-manager, scheduler, hollow nodes, Chromium and this driver share the machine; plain HTTP on loopback');
+  console.log('# etcd, API server, controller-manager, scheduler, hollow nodes, Chromium and this driver share the machine; HTTPS on loopback, the page signed in with a static admin token');
   console.log(`# load average at the start: ${loadavg().map((x) => x.toFixed(1)).join(' ')} (other work on the machine counts against every figure)\n`);
   console.log(`bundle: first page ${kb(sizes.first)} gzip (index.html + entry script + stylesheet), all ${sizes.files} assets ${kb(sizes.all)} gzip (target <= 300 KB)`);
 
-  const c = await TestCluster.start({ apiserverArgs: ['--watch-bookmark-interval', '3600'] });
+  const token = 'bench-dashboard-admin';
+  const c = await TestCluster.start({ apiserverArgs: ['--watch-bookmark-interval', '3600'], tokens: [{ token, user: 'bench-admin', groups: ['system:masters'] }] });
   let browser: Browser | undefined;
   try {
     c.component('controller-manager', ['--leader-elect=false']);
@@ -117,10 +118,10 @@ async function main(): Promise<void> {
     c.ok(['create', 'deployment', 'load', '--image=registry.example/load:v1', `--replicas=${PODS}`]);
     await waitFor(`${PODS} running pods`, async () => (await runningPods(c)) === PODS, 300_000, 500);
     browser = await Browser.launch();
-    const t = target(c);
+    const t = target(c, token);
 
     // first meaningful paint: the overview with every node and all pods counted, painted
-    const url = `${t.url}/dashboard/`;
+    const url = dashboardUrl(t);
     const blank = await browser.context.newPage(); // the browser's own start-up isn't the page's
     await blank.goto('about:blank');
     const cold: Array<{ painted: number; fcp: number }> = [];
@@ -139,7 +140,7 @@ async function main(): Promise<void> {
     await scaleTo(c, 0);
     await waitFor('no pods', async () => ((await c.request('GET', '/api/v1/namespaces/default/pods?labelSelector=app%3Dload')).body.items?.length ?? -1) === 0, 300_000, 500);
     const page = await browser.context.newPage();
-    await page.goto(`${t.url}/dashboard/pods?ns=default`);
+    await page.goto(dashboardUrl(t, '/dashboard/pods?ns=default'));
     await page.waitForFunction(() => document.querySelector('.live.on') !== null, undefined, { timeout: 60_000 });
     const updates0 = Number(await page.locator('.live').getAttribute('data-updates'));
     const list = (await c.request('GET', '/api/v1/namespaces/default/pods?limit=1')).body as { metadata: { resourceVersion: string } };

@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { CriClient } from '../node-agent/cri/client.js';
-import { ROOT, freePort, waitFor, watchEvents } from '../e2e/harness.js';
+import { ROOT, apiFetch, credentialsOf, freePort, useCredentials, waitFor, watchEvents } from '../e2e/harness.js';
 
 const N = Number(process.env.BENCH_PODS ?? '30');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? '5');
@@ -49,7 +49,7 @@ function podSpec(name: string, image: string, tools: string, f: Features, period
 
 /** ms from "created" to Ready for each pod matching selector, as one watch sees them. */
 async function toReady(api: string, selector: string, count: number, create: () => Promise<void>): Promise<number[]> {
-  const list = (await (await fetch(`${api}/api/v1/namespaces/default/pods?limit=1`)).json()) as { metadata: { resourceVersion: string } };
+  const list = (await (await apiFetch(`${api}/api/v1/namespaces/default/pods?limit=1`)).json()) as { metadata: { resourceVersion: string } };
   const abort = new AbortController();
   const created = new Map<string, number>();
   const ready = new Map<string, number>();
@@ -71,8 +71,8 @@ async function toReady(api: string, selector: string, count: number, create: () 
 }
 
 async function deleteAll(api: string, selector: string): Promise<void> {
-  await fetch(`${api}/api/v1/namespaces/default/pods?labelSelector=${encodeURIComponent(selector)}`, { method: 'DELETE' });
-  await waitFor('the pods to go', async () => ((await (await fetch(`${api}/api/v1/namespaces/default/pods?labelSelector=${encodeURIComponent(selector)}`)).json()) as { items: unknown[] }).items.length === 0, 300_000, 200);
+  await apiFetch(`${api}/api/v1/namespaces/default/pods?labelSelector=${encodeURIComponent(selector)}`, { method: 'DELETE' });
+  await waitFor('the pods to go', async () => ((await (await apiFetch(`${api}/api/v1/namespaces/default/pods?labelSelector=${encodeURIComponent(selector)}`)).json()) as { items: unknown[] }).items.length === 0, 300_000, 200);
 }
 
 /** The same pod's runtime work, straight through the CRI: files, sandbox, init to completion, app, HTTP ready. */
@@ -104,12 +104,13 @@ async function main(): Promise<void> {
   const port = await freePort();
   const regPort = await freePort();
   const registry = `127.0.0.1:${regPort}`;
-  const api = `http://127.0.0.1:${port}`;
+  const api = `https://127.0.0.1:${port}`;
   const image = `${registry}/flotilla/web:v1`;
   const tools = `${registry}/flotilla/tools:v1`;
-  const post = (path: string, body: unknown) => fetch(`${api}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const post = (path: string, body: unknown) => apiFetch(`${api}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
   try {
     flotilla(['up', '--data-dir', dir, '--port', String(port), '--registry-port', String(regPort), '--node-agent-port', String(await freePort()), '--node-name', 'bench-node']);
+    useCredentials(api, await credentialsOf(join(dir, 'kubeconfig')));
     const cri = new CriClient({ endpoint: join(dir, 'containerd/containerd.sock'), timeoutMs: 120_000 });
     await cri.pullImage(image);
     await cri.pullImage(tools);
@@ -164,7 +165,7 @@ async function main(): Promise<void> {
         await Promise.all(Array.from({ length: N }, (_, i) => post('/api/v1/namespaces/default/pods', podSpec(`${label}-${i}`, image, tools, { configMap: true, secret: true, init: true, readiness }, 10, { bench: label }))));
       });
       await new Promise((r) => setTimeout(r, 15_000));
-      const list = (await (await fetch(`${api}/api/v1/namespaces/default/pods?labelSelector=bench%3D${label}`)).json()) as { metadata: { resourceVersion: string } };
+      const list = (await (await apiFetch(`${api}/api/v1/namespaces/default/pods?labelSelector=bench%3D${label}`)).json()) as { metadata: { resourceVersion: string } };
       const abort = new AbortController();
       let writes = 0;
       const watching = (async () => {

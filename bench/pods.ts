@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { CriClient } from '../node-agent/cri/client.js';
-import { ROOT, freePort, waitFor, watchEvents } from '../e2e/harness.js';
+import { ROOT, apiFetch, credentialsOf, freePort, useCredentials, waitFor, watchEvents } from '../e2e/harness.js';
 
 const N = Number(process.env.BENCH_PODS ?? '30');
 
@@ -32,7 +32,7 @@ function usage(pid: number): { cpu: number; rssMiB: number } {
 
 /** Times from "created" to "Running" for pods matching selector, as one watch sees them. */
 async function startLatencies(api: string, selector: string, create: () => Promise<void>): Promise<number[]> {
-  const list = (await (await fetch(`${api}/api/v1/namespaces/default/pods?limit=1`)).json()) as { metadata: { resourceVersion: string } };
+  const list = (await (await apiFetch(`${api}/api/v1/namespaces/default/pods?limit=1`)).json()) as { metadata: { resourceVersion: string } };
   const abort = new AbortController();
   const created = new Map<string, number>();
   const running = new Map<string, number>();
@@ -58,10 +58,11 @@ async function main(): Promise<void> {
   const port = await freePort();
   const regPort = await freePort();
   const registry = `127.0.0.1:${regPort}`;
-  const api = `http://127.0.0.1:${port}`;
+  const api = `https://127.0.0.1:${port}`;
   const image = `${registry}/flotilla/web:v1`;
   try {
     flotilla(['up', '--data-dir', dir, '--port', String(port), '--registry-port', String(regPort), '--node-agent-port', String(await freePort()), '--node-name', 'bench-node']);
+    useCredentials(api, await credentialsOf(join(dir, 'kubeconfig')));
     const cri = new CriClient({ endpoint: join(dir, 'containerd/containerd.sock'), timeoutMs: 120_000 });
     await cri.pullImage(image);
     console.log(`# Pod start benchmark: ${N} pods at once on one real node (image already present)`);
@@ -83,19 +84,19 @@ async function main(): Promise<void> {
     }
 
     const pods = await startLatencies(api, 'bench=pods', async () => {
-      await Promise.all(Array.from({ length: N }, (_, i) => fetch(`${api}/api/v1/namespaces/default/pods`, {
+      await Promise.all(Array.from({ length: N }, (_, i) => apiFetch(`${api}/api/v1/namespaces/default/pods`, {
         method: 'POST', headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `bench-${i}`, labels: { bench: 'pods' } }, spec: { containers: [{ name: 'web', image, env: [{ name: 'POD_NAME', value: `bench-${i}` }] }] } }),
       })));
     });
     console.log(`direct CRI (pull+sandbox+create+start), ${N} at once   ${fmt(direct)}`);
     console.log(`pod created -> Running (watch), ${N} at once          ${fmt(pods)}   = ${(pct(pods, 0.99) / pct(direct, 0.99)).toFixed(2)}x direct at p99 (targets: p99 <= 1000 ms and <= 1.5x)`);
-    await fetch(`${api}/api/v1/namespaces/default/pods?labelSelector=bench%3Dpods`, { method: 'DELETE' });
-    await waitFor('the bench pods to go', async () => ((await (await fetch(`${api}/api/v1/namespaces/default/pods`)).json()) as { items: unknown[] }).items.length === 0, 300_000, 500);
+    await apiFetch(`${api}/api/v1/namespaces/default/pods?labelSelector=bench%3Dpods`, { method: 'DELETE' });
+    await waitFor('the bench pods to go', async () => ((await (await apiFetch(`${api}/api/v1/namespaces/default/pods`)).json()) as { items: unknown[] }).items.length === 0, 300_000, 500);
 
     const t0 = performance.now();
     await startLatencies(api, 'app=bench', async () => {
-      await fetch(`${api}/apis/apps/v1/namespaces/default/deployments`, {
+      await apiFetch(`${api}/apis/apps/v1/namespaces/default/deployments`, {
         method: 'POST', headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'bench' }, spec: { replicas: N, selector: { matchLabels: { app: 'bench' } }, template: { metadata: { labels: { app: 'bench' } }, spec: { containers: [{ name: 'web', image }] } } } }),
       });

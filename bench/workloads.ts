@@ -6,7 +6,7 @@ import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
-import { ApiServerProcess, ComponentProcess, Etcd, freePort, waitFor, watchEvents } from '../e2e/harness.js';
+import { ApiServerProcess, ComponentProcess, Etcd, apiFetch, freePort, waitFor, watchEvents } from '../e2e/harness.js';
 
 const NODES = Number(process.env.BENCH_NODES ?? '1000');
 const PODS = Number(process.env.BENCH_PODS ?? '10000');
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     procs['controller-manager'] = new ComponentProcess(dir, 'cm', ['controller-manager', '--kubeconfig', kc, '--leader-elect=false']);
     procs['scheduler'] = new ComponentProcess(dir, 'sched', ['scheduler', '--kubeconfig', kc, '--leader-elect=false']);
     for (const p of Object.values(procs)) p.start();
-    const get = async (path: string) => (await fetch(api.url + path)).json() as Promise<{ items: unknown[]; metadata: { resourceVersion: string } }>;
+    const get = async (path: string) => (await apiFetch(api.url + path)).json() as Promise<{ items: unknown[]; metadata: { resourceVersion: string } }>;
     await waitFor(`${NODES} nodes`, async () => (await get('/api/v1/nodes')).items.length === NODES, 300_000, 1000);
     const baseline = await rawPuts(etcd.endpoint, 5);
 
@@ -97,12 +97,12 @@ async function main(): Promise<void> {
     })().catch((e) => {
       if (!abort.signal.aborted) watchError = e as Error;
     });
-    await fetch(`${api.url}/apis/apps/v1/namespaces/default/deployments`, {
+    await apiFetch(`${api.url}/apis/apps/v1/namespaces/default/deployments`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'bench' }, spec: { replicas: 0, selector: { matchLabels: { app: 'bench' } }, template: { metadata: { labels: { app: 'bench' } }, spec: { containers: [{ name: 'c', image: 'registry.example/bench:1', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] } } } }),
     });
-    await fetch(`${api.url}/apis/apps/v1/namespaces/default/deployments/bench/scale`, { method: 'PATCH', headers: { 'Content-Type': 'application/merge-patch+json' }, body: JSON.stringify({ spec: { replicas: PODS } }) });
+    await apiFetch(`${api.url}/apis/apps/v1/namespaces/default/deployments/bench/scale`, { method: 'PATCH', headers: { 'Content-Type': 'application/merge-patch+json' }, body: JSON.stringify({ spec: { replicas: PODS } }) });
     const deadline = Date.now() + 900_000;
     while (!allRunning) {
       if (watchError) throw watchError;

@@ -4,6 +4,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { clusterFiles } from './credentials.js';
 import type { ChildSpec } from './supervisor/supervisor.js';
 
 /** bin/flotilla.js of this installation. */
@@ -53,10 +54,19 @@ export function superviseArgs(c: ClusterConfig): string[] {
 /** Stopped first to last: the API's clients together, then the runtime (which drains the pods), then the API server. */
 export const STOP_ORDER = [['hollow-nodes', 'node-agent', 'scheduler', 'controller-manager'], ['runtime'], ['apiserver']];
 
-async function apiserverReady(port: number): Promise<boolean> {
-  const res = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2000) });
-  await res.body?.cancel();
-  return res.ok;
+/** GET /readyz over HTTPS (anonymous), trusting the cluster CA: true when the API server is ready. */
+export async function apiserverReady(port: number, dataDir: string): Promise<boolean> {
+  const caFile = clusterFiles(dataDir).caFile;
+  if (!existsSync(caFile)) return false;
+  const { get } = await import('node:https');
+  return new Promise((resolve) => {
+    const req = get({ host: '127.0.0.1', port, path: '/readyz', ca: readFileSync(caFile), agent: false, timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', () => resolve(false));
+  });
 }
 
 async function runtimeReady(dataDir: string): Promise<boolean> {
@@ -75,31 +85,37 @@ async function runtimeReady(dataDir: string): Promise<boolean> {
 /** The components of the cluster, as the supervisor runs them. */
 export function componentSpecs(c: ClusterConfig): ChildSpec[] {
   const flotilla = (...args: string[]) => [process.execPath, BIN, ...args];
-  const kubeconfig = join(c.dataDir, 'kubeconfig');
+  const files = clusterFiles(c.dataDir);
   const etcd: string[] = [];
   if (c.etcdClientPort !== undefined) etcd.push('--etcd-client-port', String(c.etcdClientPort));
   if (c.etcdPeerPort !== undefined) etcd.push('--etcd-peer-port', String(c.etcdPeerPort));
   const serviceCIDR = ['--service-cluster-ip-range', c.serviceCIDR ?? '10.96.0.0/12'];
   const specs: ChildSpec[] = [
     {
-      name: 'apiserver', command: flotilla('apiserver', '--data-dir', c.dataDir, '--port', String(c.apiserverPort), ...etcd, ...serviceCIDR),
-      ready: () => apiserverReady(c.apiserverPort), stopGraceMs: 30_000,
+      name: 'apiserver',
+      command: flotilla('apiserver', '--data-dir', c.dataDir, '--port', String(c.apiserverPort), ...etcd, '--encryption-provider-config', files.encryptionConfig,
+        '--audit-policy-file', files.auditPolicy, '--audit-log-path', files.auditLog, ...(existsSync(files.tokenAuthFile) ? ['--token-auth-file', files.tokenAuthFile] : []), ...serviceCIDR),
+      ready: () => apiserverReady(c.apiserverPort, c.dataDir), stopGraceMs: 30_000,
     },
     {
       name: 'runtime', command: flotilla('runtime', '--data-dir', c.dataDir, '--registry-port', String(c.registryPort)),
       ready: () => runtimeReady(c.dataDir), stopGraceMs: 90_000,
     },
-    { name: 'controller-manager', command: flotilla('controller-manager', '--kubeconfig', kubeconfig), after: ['apiserver'] },
-    { name: 'scheduler', command: flotilla('scheduler', '--kubeconfig', kubeconfig), after: ['apiserver'] },
+    { name: 'controller-manager', command: flotilla('controller-manager', '--kubeconfig', files.kubeconfig('kube-controller-manager')), after: ['apiserver'] },
+    { name: 'scheduler', command: flotilla('scheduler', '--kubeconfig', files.kubeconfig('kube-scheduler')), after: ['apiserver'] },
     {
       name: 'node-agent',
-      command: flotilla('node-agent', '--kubeconfig', kubeconfig, '--data-dir', c.dataDir, '--node-name', c.nodeName, '--port', String(c.nodeAgentPort),
-        ...serviceCIDR),
+      command: flotilla('node-agent', '--kubeconfig', files.kubeconfig('node-agent'), '--data-dir', c.dataDir, '--node-name', c.nodeName, '--port', String(c.nodeAgentPort),
+        '--tls-cert-file', files.agentCert, '--tls-private-key-file', files.agentKey, '--client-ca-file', files.caFile, ...serviceCIDR),
       after: ['apiserver', 'runtime'],
     },
   ];
   if (c.hollowNodes > 0) {
-    specs.push({ name: 'hollow-nodes', command: flotilla('hollow-nodes', '--kubeconfig', kubeconfig, '--count', String(c.hollowNodes)), after: ['apiserver'] });
+    specs.push({
+      name: 'hollow-nodes',
+      command: flotilla('hollow-nodes', '--kubeconfig', files.kubeconfig('hollow-nodes'), '--count', String(c.hollowNodes), '--node-credentials-dir', files.hollowNodeCredentials),
+      after: ['apiserver'],
+    });
   }
   return specs;
 }

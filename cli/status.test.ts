@@ -34,7 +34,7 @@ test('status: a live supervisor\'s components with pid, restarts, uptime and las
       ['scheduler', 'stopped', undefined, 1, undefined],
     ]);
     const table = statusTable(r, now);
-    assert.match(table, /^Data dir: .*\nAPI server: http:\/\/127\.0\.0\.1:7443 {3}registry: 127\.0\.0\.1:7000 {3}node agent port: 7250\nThe supervisor died/);
+    assert.match(table, /^Data dir: .*\nAPI server: https:\/\/127\.0\.0\.1:7443 {3}registry: 127\.0\.0\.1:7000 {3}node agent port: 7250\nThe supervisor died/);
     assert.match(table, /\nCOMPONENT\s+STATE\s+PID\s+RESTARTS\s+UPTIME\s+LAST EXIT\n/);
     assert.match(table, new RegExp(`\\napiserver\\s+running\\s+${process.pid}\\s+2\\s+2m\\s+SIGKILL, 2m1s ago\\n`));
     assert.match(table, /\nscheduler\s+stopped\s+-\s+1\s+-\s+exit code 1, 2s ago\n/);

@@ -58,7 +58,7 @@ export function statusTable(r: StatusReport, now = Date.now()): string {
   const lines = rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd((widths[i] as number) + 3))).join('').trimEnd());
   const head: string[] = [`Data dir: ${r.dataDir}`];
   const c = r.cluster;
-  if (c) head.push(`API server: http://127.0.0.1:${c.apiserverPort}   registry: 127.0.0.1:${c.registryPort}   node agent port: ${c.nodeAgentPort}`);
+  if (c) head.push(`API server: https://127.0.0.1:${c.apiserverPort}   registry: 127.0.0.1:${c.registryPort}   node agent port: ${c.nodeAgentPort}`);
   if (r.supervisor.state === 'dead') head.push('The supervisor died without stopping its components; run "flotilla down" to clean up, then "flotilla up".');
   return `${head.join('\n')}\n\n${lines.join('\n')}\n`;
 }

@@ -7,7 +7,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import { join, resolve } from 'node:path';
 import { findByKind } from '../lib/api/kinds.js';
 import { primaryIPv4 } from '../node-agent/node/node.js';
-import { BIN, readClusterConfig, superviseArgs, type ClusterConfig } from './cluster.js';
+import { BIN, apiserverReady, readClusterConfig, superviseArgs, type ClusterConfig } from './cluster.js';
 import { choosePorts, type PortClaim } from './ports.js';
 import { endLeftovers } from './supervisor/leftovers.js';
 import { alive, cmdline, until } from './supervisor/procfs.js';
@@ -63,7 +63,7 @@ export async function up(o: UpOptions): Promise<void> {
   const recorded = readClusterConfig(dataDir);
   const running = runningSupervisor(dataDir);
   if (running) {
-    const url = recorded ? `http://127.0.0.1:${recorded.apiserverPort}` : 'unknown';
+    const url = recorded ? `https://127.0.0.1:${recorded.apiserverPort}` : 'unknown';
     say(`Flotilla is already running in ${dataDir} (supervisor pid ${running}, API server ${url}); nothing was changed.`);
     const asked: Array<[number | undefined, number | undefined]> = [
       [o.port, recorded?.apiserverPort], [o.registryPort, recorded?.registryPort], [o.agentPort, recorded?.nodeAgentPort],
@@ -122,7 +122,7 @@ export async function up(o: UpOptions): Promise<void> {
   const registry = `127.0.0.1:${config.registryPort}`;
   say(`
 Flotilla is up in ${dataDir}
-  API server    http://127.0.0.1:${config.apiserverPort}   (kubeconfig: ${kubeconfig})
+  API server    https://127.0.0.1:${config.apiserverPort}   (kubeconfig: ${kubeconfig}, user kubernetes-admin)
   registry      ${registry}   (images: ${registry}/flotilla/web:v1, :v2)
   node agent    ${primaryIPv4()}:${config.nodeAgentPort}   (node ${config.nodeName}${config.hollowNodes ? `, plus ${config.hollowNodes} hollow nodes` : ''})
 
@@ -149,8 +149,7 @@ async function waitReady(c: ClusterConfig, exited: () => string | undefined, tim
       if (Date.now() > deadline) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${stage}`);
       try {
         if (!client) {
-          const res = await fetch(`http://127.0.0.1:${c.apiserverPort}/readyz`, { signal: AbortSignal.timeout(2000) });
-          if (res.ok && existsSync(join(c.dataDir, 'kubeconfig'))) {
+          if ((await apiserverReady(c.apiserverPort, c.dataDir)) && existsSync(join(c.dataDir, 'kubeconfig'))) {
             client = new Client(loadKubeConfig({ kubeconfig: join(c.dataDir, 'kubeconfig') }));
             stage = `${want} Ready node(s)`;
           }

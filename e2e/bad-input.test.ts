@@ -2,7 +2,7 @@
 // keeps serving.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { TestCluster } from './harness.js';
+import { TestCluster, credentialsFor } from './harness.js';
 
 let c: TestCluster;
 before(async () => {
@@ -292,11 +292,13 @@ test('resourceVersion "0" or "" on update means no precondition, as in Kubernete
 
 /** Sends raw bytes and reads the raw answer until the server closes the connection. */
 async function rawExchange(text: string | Buffer): Promise<{ statusLine: string; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const net = await import('node:net');
+  const tls = await import('node:tls');
   const url = new URL(c.url);
+  const { ca, cert, key } = credentialsFor(c.url);
   const raw = await new Promise<string>((resolve) => {
     const chunks: Buffer[] = [];
-    const s = net.connect(Number(url.port), url.hostname, () => s.write(text));
+    // raw bytes inside TLS, as the admin: what the HTTP parser sees is the same as over plain TCP
+    const s = tls.connect({ port: Number(url.port), host: url.hostname, ca, cert, key }, () => s.write(text));
     s.on('data', (d: Buffer) => chunks.push(d));
     const done = () => resolve(Buffer.concat(chunks).toString('utf8'));
     s.on('close', done);

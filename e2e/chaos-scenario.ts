@@ -9,7 +9,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KUBECTL, ROOT, freePort, waitFor } from './harness.js';
+import { KUBECTL, ROOT, apiFetch, credentialsOf, freePort, useCredentials, waitFor } from './harness.js';
 
 export type Victim = 'etcd' | 'containerd' | 'apiserver' | 'controller-manager' | 'scheduler' | 'node-agent';
 export const ALL_VICTIMS: Victim[] = ['etcd', 'containerd', 'apiserver', 'controller-manager', 'scheduler', 'node-agent'];
@@ -108,7 +108,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       '--node-name', 'chaos-node']);
     if (up.status !== 0) throw new Error(`flotilla up failed: ${up.stdout}${up.stderr}`);
     const cluster = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as { apiserverPort: number };
-    api = `http://127.0.0.1:${cluster.apiserverPort}`;
+    api = `https://127.0.0.1:${cluster.apiserverPort}`;
+    useCredentials(api, await credentialsOf(join(dir, 'kubeconfig')));
     const image = (v: string) => `127.0.0.1:${registryPort}/flotilla/web:${v}`;
     const manifest = readFileSync(join(ROOT, 'manifests/demo/web.yaml'), 'utf8').replaceAll('127.0.0.1:5000/flotilla/web:v1', image('v1'));
     const applied = await kubectl(['apply', '-f', '-'], manifest);
@@ -125,7 +126,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       for (let i = 0; !stop; i++) {
         const name = `chaos-${i}`;
         try {
-          const res = await fetch(`${api}/api/v1/namespaces/default/configmaps`, {
+          const res = await apiFetch(`${api}/api/v1/namespaces/default/configmaps`, {
             method: 'POST', headers: { 'Content-Type': 'application/json' }, signal: AbortSignal.timeout(5000),
             body: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels: { chaos: 'write' } }, data: { i: String(i) } }),
           });
@@ -143,7 +144,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     loops.push((async () => {
       while (!stop) {
         try {
-          const res = await fetch(`${api}/api/v1/namespaces/default/pods?labelSelector=app%3Dweb`, { signal: AbortSignal.timeout(2000) });
+          const res = await apiFetch(`${api}/api/v1/namespaces/default/pods?labelSelector=app%3Dweb`, { signal: AbortSignal.timeout(2000) });
           if (res.ok) {
             const list = (await res.json()) as { items: PodItem[] };
             const ready = (p: PodItem) => !!p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
@@ -174,9 +175,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       }
     })());
 
-    const apiReady = async () => (await fetch(`${api}/readyz`, { signal: AbortSignal.timeout(1000) })).ok;
+    const apiReady = async () => (await apiFetch(`${api}/readyz`, { signal: AbortSignal.timeout(1000) })).ok;
     const lease = async (ns: string, name: string) => {
-      const res = await fetch(`${api}/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/${name}`, { signal: AbortSignal.timeout(2000) });
+      const res = await apiFetch(`${api}/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/${name}`, { signal: AbortSignal.timeout(2000) });
       return res.ok ? ((await res.json()) as { spec: { holderIdentity?: string; renewTime?: string } }).spec : undefined;
     };
     const procs = () => readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number).map((pid) => {

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { ROOT, waitFor } from './harness.js';
+import { type FetchInit, ROOT, apiFetch, waitFor } from './harness.js';
 import { screenshot } from './dashboard-harness.js';
 import { frames, hollowDashboard } from './dashboard-suite.js';
 
@@ -17,11 +17,14 @@ declare const document: any, location: any, sessionStorage: any;
 
 const s = hollowDashboard();
 
+/** An anonymous request (no certificate, no token) trusting the cluster's CA: the page loads before sign-in. */
+const anon = (path: string, init: FetchInit = {}) => apiFetch(s.c.url + path, init, { ca: s.t.ca });
+
 test('the API server serves the page: strict CSP, no framing, hashed assets cached forever, index.html for every path', async () => {
-  const redirect = await fetch(`${s.c.url}/dashboard`, { redirect: 'manual' });
+  const redirect = await anon('/dashboard');
   assert.equal(redirect.status, 301);
   assert.equal(redirect.headers.get('location'), '/dashboard/');
-  const r = await fetch(`${s.c.url}/dashboard/`);
+  const r = await anon('/dashboard/');
   assert.equal(r.status, 200);
   assert.match(r.headers.get('content-type') ?? '', /^text\/html/);
   const csp = r.headers.get('content-security-policy') ?? '';
@@ -35,23 +38,35 @@ test('the API server serves the page: strict CSP, no framing, hashed assets cach
   const assets = [...html.matchAll(/(?:src|href)="(\/dashboard\/assets\/[^"]+)"/g)].map((m) => m[1] as string);
   assert.ok(assets.some((a) => /\/main-[A-Z0-9]{8}\.js$/.test(a)) && assets.some((a) => /\/main-[A-Z0-9]{8}\.css$/.test(a)), `hashed script and stylesheet: ${assets}`);
   for (const a of assets) {
-    const ar = await fetch(s.c.url + a, { headers: { 'Accept-Encoding': 'gzip' } });
+    const ar = await anon(a, { headers: { 'Accept-Encoding': 'gzip' } });
+    await ar.body?.cancel();
     assert.equal(ar.status, 200, a);
     assert.equal(ar.headers.get('cache-control'), 'public, max-age=31536000, immutable', a);
     assert.ok(ar.headers.get('content-security-policy'), a);
   }
-  for (const path of ['/dashboard/pods', '/dashboard/r/apps/v1/deployments/default/web?tab=yaml']) assert.equal(await (await fetch(s.c.url + path)).text(), html, path);
-  const missing = await fetch(`${s.c.url}/dashboard/assets/main-00000000.js`);
+  for (const path of ['/dashboard/pods', '/dashboard/r/apps/v1/deployments/default/web?tab=yaml']) assert.equal(await (await anon(path)).text(), html, path);
+  const missing = await anon('/dashboard/assets/main-00000000.js');
   assert.equal(missing.status, 404);
   assert.equal(((await missing.json()) as { kind: string }).kind, 'Status');
   // nothing outside the assets can be reached through them
+  // (the last one resolves to /package.json, outside the files everyone may read: 401 anonymously, 404 for an admin)
   for (const path of ['/dashboard/assets/%2e%2e%2fbuild.json', '/dashboard/assets/..%2findex.html', '/dashboard/assets/%2e%2e/%2e%2e/%2e%2e/package.json']) {
-    const x = await fetch(s.c.url + path);
-    assert.equal(x.status, 404, path);
+    const x = await anon(path);
+    await x.body?.cancel();
+    assert.equal(x.status, path.endsWith('package.json') ? 401 : 404, path);
+    const admin = await apiFetch(s.c.url + path, {}, { ca: s.t.ca, token: s.t.token });
+    await admin.body?.cancel();
+    assert.equal(admin.status, 404, path);
   }
-  const post = await fetch(`${s.c.url}/dashboard/`, { method: 'POST', body: '{}' });
+  // only reading the files is open to everyone: anything else is the API's to authorize (403 anonymously), and
+  // not served to anyone (404 for a user who may do anything)
+  const anonPost = await anon('/dashboard/', { method: 'POST', body: '{}' });
+  assert.equal(anonPost.status, 403);
+  await anonPost.body?.cancel();
+  const post = await apiFetch(`${s.c.url}/dashboard/`, { method: 'POST', body: '{}' }, { ca: s.t.ca, token: s.t.token });
   assert.equal(post.status, 404);
-  const head = await fetch(`${s.c.url}/dashboard/`, { method: 'HEAD' });
+  await post.body?.cancel();
+  const head = await anon('/dashboard/', { method: 'HEAD' });
   assert.equal(head.status, 200);
   assert.equal(await head.text(), '');
 });
@@ -79,8 +94,12 @@ test('the token: taken from the fragment and out of the address bar, sent as a h
   assert.equal(await page.evaluate(() => sessionStorage.getItem('flotilla.dashboard.token')), null);
   const after = requests.length;
   await page.goto(`${s.c.url}/dashboard/nodes`);
-  await page.waitForFunction(() => Number(document.querySelector('[data-noun="nodes"]')?.getAttribute('data-rows')) === 3);
+  // without a token the calls go out anonymously, which the API answers 401: the page asks for a token
+  await page.locator('dialog form.login').waitFor();
+  const anonymous = requests.slice(after).filter((r) => /^\/(api|apis)\//.test(new URL(r.url()).pathname));
+  assert.ok(anonymous.length > 0);
   for (const r of requests.slice(after)) assert.equal(r.headers().authorization, undefined, r.url());
+  assert.ok((await Promise.all(anonymous.map(async (r) => (await r.response())?.status()))).includes(401), 'the API refused the anonymous calls');
   await done();
 });
 

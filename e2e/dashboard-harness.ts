@@ -1,11 +1,11 @@
-// What the dashboard's browser tests share: how the page is reached (the one place that changes when the API
-// server turns HTTPS-only and wants a token), Debian's Chromium driven headless by playwright-core with a fresh
-// profile, screenshots under .artifacts/dashboard/, and the page's Content-Security-Policy violations.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+// What the dashboard's browser tests share: how the page is reached (HTTPS, and the token the page signs in with),
+// Debian's Chromium driven headless by playwright-core with a fresh profile, screenshots under .artifacts/dashboard/,
+// and the page's Content-Security-Policy violations.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, type Page, type Request, chromium } from 'playwright-core';
-import { ROOT } from './harness.js';
+import { ROOT, apiFetch } from './harness.js';
 
 // Functions given to the page run in the browser; these name its globals for the compiler (module-scoped).
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -16,18 +16,23 @@ export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 export const ARTIFACTS = join(ROOT, '.artifacts/dashboard');
 
 /**
- * Where the dashboard is and who the page acts as. Today: the API server's plain-HTTP address and no token (the
- * API is open). When authentication lands, return the HTTPS address and a ServiceAccount token here (e.g. from
- * `kubectl create token`), and every test signs in with it: the page gets it as `#token=` and api() sends it.
+ * Where the dashboard is and who the page acts as: the API server's HTTPS address, the cluster's CA (for the
+ * requests the tests make outside the page; Chromium is told to accept the cluster's certificate) and a bearer
+ * token (a static token today, a ServiceAccount token once they exist): the page gets it as `#token=` and api()
+ * sends it.
  */
 export interface Target {
-  /** The API server's base URL, e.g. http://127.0.0.1:PORT. */
+  /** The API server's base URL, e.g. https://127.0.0.1:PORT. */
   url: string;
   token?: string;
+  /** The cluster CA (PEM), read from the data dir. */
+  ca?: Buffer;
 }
 
-export function target(cluster: { url: string }, token?: string): Target {
-  return { url: cluster.url, token };
+/** The target of a cluster whose data dir holds its CA (pki/ca.crt), acting with the token given. */
+export function target(cluster: { url: string; dir: string }, token?: string): Target {
+  const caFile = join(cluster.dir, 'pki/ca.crt');
+  return { url: cluster.url, token, ca: existsSync(caFile) ? readFileSync(caFile) : undefined };
 }
 
 /** The dashboard URL for a path under /dashboard/, with the one-time token fragment when there is a token. */
@@ -35,13 +40,12 @@ export function dashboardUrl(t: Target, path = '/dashboard/'): string {
   return `${t.url}${path}${t.token ? `#token=${encodeURIComponent(t.token)}` : ''}`;
 }
 
-/** A request to the API as the target's user (for checks outside the page, and forged writes). */
+/** A request to the API as the target's user (for checks outside the page, and forged writes): its token, no client certificate. */
 export async function api(t: Target, method: string, path: string, body?: unknown, headers: Record<string,
   string> = {}): Promise<{ status: number; body: any; text: string }> { // eslint-disable-line @typescript-eslint/no-explicit-any
   const h: Record<string, string> = { Accept: 'application/json', ...headers };
   if (body !== undefined) h['Content-Type'] ??= 'application/json';
-  if (t.token) h.Authorization = `Bearer ${t.token}`;
-  const r = await fetch(t.url + path, { method, headers: h, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+  const r = await apiFetch(t.url + path, { method, headers: h, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) }, { ca: t.ca, token: t.token });
   const text = await r.text();
   let parsed: unknown;
   try {

@@ -5,11 +5,12 @@
 import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { KUBECTL, ROOT, freePort, waitFor } from './harness.js';
+import { KUBECTL, ROOT, freePort, waitFor, writeTokenFile } from './harness.js';
 import { Browser, type Target, cspViolations, screenshot, target } from './dashboard-harness.js';
 
 const skip = process.getuid?.() === 0 ? false : 'needs root (containerd, runc, CNI)';
@@ -36,8 +37,15 @@ before(async () => {
   if (skip) return;
   const port = await freePort();
   const regPort = await freePort();
+  // the page signs in with a static token (<data-dir>/token-auth.csv, read by the API server flotilla up starts)
+  const token = `dash-node-admin.${randomBytes(12).toString('hex')}`;
+  writeTokenFile(join(dir, 'token-auth.csv'), [
+    { token, user: 'dashboard-admin', groups: ['system:masters'] },
+    // the terminal test signs in with this one (it checks the token rides as the WebSocket subprotocol)
+    { token: 'terminal-token.not-a-real-one', user: 'terminal-user', groups: ['system:masters'] },
+  ]);
   flotilla(['up', '--data-dir', dir, '--port', String(port), '--registry-port', String(regPort), '--node-agent-port', String(await freePort()), '--node-name', NODE]);
-  t = target({ url: `http://127.0.0.1:${port}` });
+  t = target({ url: `https://127.0.0.1:${port}`, dir }, token);
   const image = `127.0.0.1:${regPort}/flotilla/web:v1`;
   // two containers: one counts a line a second, the other says one thing and sleeps
   kubectl(['apply', '-f', '-'], JSON.stringify({
@@ -142,7 +150,7 @@ test('the terminal runs a shell in the container; resizing the window resizes th
   const offered = handshakes.map((h) => h.headers['Sec-WebSocket-Protocol'] ?? h.headers['sec-websocket-protocol']).find(Boolean) ?? '';
   assert.deepEqual(offered.split(/,\s*/), ['v5.channel.k8s.io', 'v4.channel.k8s.io', `base64url.bearer.authorization.k8s.io.${Buffer.from(token).toString('base64url')}`]);
   const wsUrl = handshakes.find((h) => h.url)?.url ?? '';
-  assert.match(wsUrl, new RegExp(`^ws://127\\.0\\.0\\.1:\\d+/api/v1/namespaces/default/pods/${POD}/exec\\?`));
+  assert.match(wsUrl, new RegExp(`^wss://127\\.0\\.0\\.1:\\d+/api/v1/namespaces/default/pods/${POD}/exec\\?`));
   assert.ok(!wsUrl.includes('not-a-real-one'), 'no token in the URL');
   const screen = () => page.locator('[data-terminal] .xterm-rows').innerText();
   const run = async (cmd: string, expect: RegExp): Promise<RegExpExecArray> => {

@@ -6,7 +6,7 @@ import { after, afterEach, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Page, Request } from 'playwright-core';
-import { ROOT, TestCluster, waitFor } from './harness.js';
+import { ROOT, type StaticToken, TestCluster, waitFor } from './harness.js';
 import { Browser, type Target, api, cspViolations, target } from './dashboard-harness.js';
 
 export interface Pod {
@@ -31,6 +31,17 @@ export interface DashboardSuite {
   pods(selector: string): Promise<Pod[]>;
   kubectlJson(args: string[]): any; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
+
+/**
+ * The static tokens of the suite's API server: the one the page signs in with (an admin until RBAC lands), and the
+ * ones the sign-in tests type or pass in links.
+ */
+export const ADMIN_TOKEN = 'dashboard-admin.e2e-only';
+export const SUITE_TOKENS: StaticToken[] = [
+  { token: ADMIN_TOKEN, user: 'dashboard-admin', groups: ['system:masters'] },
+  { token: 'dashboard-test-token.not-a-real-one', user: 'dashboard-fragment-user', groups: ['system:masters'] },
+  { token: 'good-token', user: 'dashboard-sign-in-user', groups: ['system:masters'] },
+];
 
 export const live = (ps: Pod[]): Pod[] => ps.filter((p) => !p.metadata.deletionTimestamp);
 
@@ -66,13 +77,13 @@ export function hollowDashboard(): DashboardSuite {
     kubectlJson: (args) => JSON.parse(s.c.ok([...args, '-o', 'json'])),
   };
   before(async () => {
-    c = await TestCluster.start();
+    c = await TestCluster.start({ tokens: SUITE_TOKENS });
     c.component('controller-manager', ['--leader-elect=false']);
     c.component('scheduler', ['--leader-elect=false']);
     c.component('hollow-nodes', ['--count', '3', '--name-prefix', 'hn', '--heartbeat-interval', '2']);
     await waitFor('3 nodes', async () => (await c?.request('GET', '/api/v1/nodes'))?.body.items?.length === 3, 60_000);
     c.ok(['apply', '-f', join(ROOT, 'manifests/demo/web.yaml')]);
-    t = target(c);
+    t = target(c, ADMIN_TOKEN);
     await waitFor('3 running demo pods', async () => live(await s.pods('app=web')).filter((p) => p.status?.phase === 'Running').length === 3, 60_000);
     browser = await Browser.launch();
   });

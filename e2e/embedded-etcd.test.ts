@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { openSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EmbeddedApiServer, alive } from './embedded.js';
-import { waitFor } from './harness.js';
+import { apiFetch, waitFor } from './harness.js';
 
 const servers: EmbeddedApiServer[] = [];
 after(async () => {
@@ -32,7 +32,7 @@ test('SIGKILL etcd: the API server restarts it, answers 503 meanwhile, and its w
   const ac = new AbortController();
   const watched: string[] = [];
   const watch = (async () => {
-    const res = await fetch(`${s.url}${CM}?watch=true&resourceVersion=${rv}`, { signal: ac.signal });
+    const res = await apiFetch(`${s.url}${CM}?watch=true&resourceVersion=${rv}`, { signal: ac.signal });
     let buf = '';
     for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
       buf += Buffer.from(chunk).toString('utf8');
@@ -66,7 +66,7 @@ test('SIGKILL etcd: the API server restarts it, answers 503 meanwhile, and its w
   assert.equal(alive(first), false);
   assert.ok(/embedded etcd exited; restarting it/.test(s.log()), 'the exit is logged');
   await waitFor('the restart to be logged', async () => /embedded etcd restarted/.test(s.log()), 30_000);
-  const metrics = await (await fetch(`${s.url}/metrics`)).text();
+  const metrics = await (await apiFetch(`${s.url}/metrics`)).text();
   assert.match(metrics, /^flotilla_embedded_etcd_restarts_total 1$/m);
 
   // the cache follows the new etcd: a write after the restart reaches lists and the watch opened before it

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
-import { ROOT, freePort, waitFor } from './harness.js';
+import { ROOT, apiFetch, credentialsOf, freePort, readyz, useCredentials, waitFor } from './harness.js';
 import { rfc3339 } from '../lib/api/time.js';
 
 export interface EtcdRecord {
@@ -33,7 +33,7 @@ export class EmbeddedApiServer {
   private logOffset = 0;
 
   constructor(readonly dir: string, readonly port: number, public args: string[] = ['--etcd-client-port', '0', '--etcd-peer-port', '0']) {
-    this.url = `http://127.0.0.1:${port}`;
+    this.url = `https://127.0.0.1:${port}`;
   }
 
   static async create(args?: string[]): Promise<EmbeddedApiServer> {
@@ -49,8 +49,9 @@ export class EmbeddedApiServer {
     this.spawn(env);
     await waitFor('the API server to be ready', async () => {
       if (this.proc?.exitCode !== null || this.proc.signalCode !== null) throw new Error(`the API server exited:\n${this.log()}`);
-      return (await fetch(`${this.url}/readyz`)).ok;
+      return readyz(this.url, this.dir);
     }, timeoutMs, 50);
+    useCredentials(this.url, await credentialsOf(join(this.dir, 'kubeconfig')));
   }
 
   /** Starts the process without waiting for it. */
@@ -102,7 +103,7 @@ export class EmbeddedApiServer {
   }
 
   async request(method: string, path: string, body?: unknown): Promise<{ status: number; body: any; text: string }> { // eslint-disable-line @typescript-eslint/no-explicit-any
-    const r = await fetch(this.url + path, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const r = await apiFetch(this.url + path, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
     const text = await r.text();
     let parsed: unknown;
     try {

@@ -4,13 +4,13 @@
 // revision does not move. `npm test` runs a bounded number of requests with a fixed seed; `npm run fuzz` more.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import fc from 'fast-check';
 import { stringify as toYaml } from 'yaml';
 import {
   METHODS, TEMPLATES, fuzzRuns, fuzzSeed, jsonBodyTextArb, jsonPatchTextArb, mapPatchTextArb, queryArb, requestPathArb, resourceArb, yamlTextArb,
 } from '../lib/api/testing/arbitraries.js';
-import { TestCluster } from './harness.js';
+import { TestCluster, credentialsFor } from './harness.js';
 
 let c: TestCluster;
 before(async () => {
@@ -44,8 +44,9 @@ const sendable = (path: string): string => path.replace(/[^\x21-\x7e]+/g, (run) 
  */
 function send(method: string, path: string, headers: Record<string, string>, body?: Buffer): Promise<Answer> {
   const url = new URL(c.url);
+  const { ca, cert, key } = credentialsFor(c.url);
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: url.hostname, port: url.port, method, path: sendable(path), headers: { ...headers, ...(body ? { 'Content-Length': String(body.length) } : {}) } }, (res) => {
+    const req = httpsRequest({ host: url.hostname, port: url.port, ca, cert, key, method, path: sendable(path), headers: { ...headers, ...(body ? { 'Content-Length': String(body.length) } : {}) } }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       const finish = () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });

@@ -1,8 +1,13 @@
 // Test harness for the real stack: starts a real etcd and the real API server process on free loopback ports in a
-// temp directory, runs the real kubectl against it, and tears everything down even when a test fails.
+// temp directory, runs the real kubectl against it, and tears everything down even when a test fails. The API server
+// is the secured one (HTTPS, client certificates): every request the harness makes (request(), watchEvents(),
+// apiFetch()) carries the credentials of the server it goes to, the admin's by default; as() makes other users.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, openSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
+import { Readable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,9 +54,82 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
   }
 }
 
+/** How the harness reaches one API server: its CA, a client certificate and key (or a token), and a kept-alive agent. */
+export interface Credentials {
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+  token?: string;
+}
+
+const credentialsByOrigin = new Map<string, { creds: Credentials; agent: HttpsAgent }>();
+
+/** From now on, requests the harness sends to this server's origin carry these credentials. */
+export function useCredentials(url: string, creds: Credentials): void {
+  credentialsByOrigin.get(new URL(url).origin)?.agent.destroy();
+  credentialsByOrigin.set(new URL(url).origin, { creds, agent: new HttpsAgent({ keepAlive: true, ca: creds.ca, cert: creds.cert, key: creds.key }) });
+}
+
+/** The credentials the harness uses for a server (the admin's unless useCredentials said otherwise). */
+export function credentialsFor(url: string): Credentials {
+  const known = credentialsByOrigin.get(new URL(url).origin);
+  if (!known) throw new Error(`no credentials for ${url}: the harness did not start that server`);
+  return known.creds;
+}
+
+/** A certificate from a test cluster's CA (a stand-in node agent's serving certificate, say). */
+export async function issueFromClusterCA(dataDir: string, o: { commonName: string; organizations?: string[]; usage: 'client' | 'server'; ipAddresses?: string[]; dnsNames?: string[] }): Promise<{ ca: string; cert: string; key: string }> {
+  const { loadCA, issue } = await import('../apiserver/auth/pki.js');
+  const ca = await loadCA(readFileSync(join(dataDir, 'pki/ca.crt'), 'utf8'), readFileSync(join(dataDir, 'pki/ca.key'), 'utf8'));
+  return { ca: ca.cert, ...(await issue(ca, o)) };
+}
+
+/** The credentials of a kubeconfig (the admin's, written by the API server or `flotilla up`). */
+export async function credentialsOf(kubeconfig: string): Promise<Credentials> {
+  const { loadKubeConfig } = await import('../lib/client/kubeconfig.js');
+  const c = loadKubeConfig({ kubeconfig });
+  return { ca: c.caData, cert: c.certData, key: c.keyData, token: c.token };
+}
+
+export interface FetchInit {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string | Uint8Array;
+  signal?: AbortSignal;
+}
+
+/**
+ * fetch() for the API servers of the tests: Node's fetch cannot present a client certificate, so this sends the
+ * request with node:https (and the credentials registered for the URL's origin, or those given) and answers a
+ * standard Response.
+ */
+export function apiFetch(url: string, init: FetchInit = {}, creds?: Credentials): Promise<Response> {
+  const u = new URL(url);
+  const known = credentialsByOrigin.get(u.origin);
+  const c = creds ?? known?.creds ?? {};
+  const headers: Record<string, string> = { ...init.headers };
+  if (c.token && !Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) headers.Authorization = `Bearer ${c.token}`;
+  const body = init.body === undefined ? undefined : Buffer.from(init.body as string | Uint8Array);
+  if (body) headers['Content-Length'] = String(body.length);
+  const method = init.method ?? 'GET';
+  const tls = creds ? { ca: c.ca, cert: c.cert, key: c.key, agent: false as const } : { agent: known?.agent };
+  return new Promise((resolve, reject) => {
+    const send = u.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = send(u, { method, headers, signal: init.signal, ...(u.protocol === 'https:' ? tls : {}) }, (res) => {
+      const h = new Headers();
+      for (const [k, v] of Object.entries(res.headers)) for (const one of Array.isArray(v) ? v : [v ?? '']) h.append(k, one);
+      const empty = method === 'HEAD' || [204, 205, 304].includes(res.statusCode ?? 0);
+      if (empty) res.resume();
+      resolve(new Response(empty ? null : (Readable.toWeb(res) as ReadableStream), { status: res.statusCode, statusText: res.statusMessage, headers: h }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 /** The events of a watch URL (newline-delimited JSON over chunked HTTP), as they arrive. */
 export async function* watchEvents<T = any>(url: string, signal: AbortSignal): AsyncGenerator<{ type: string; object: T }> { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const res = await fetch(url, { signal });
+  const res = await apiFetch(url, { signal });
   if (!res.ok || !res.body) throw new Error(`watch answered ${res.status}`);
   let buf = '';
   const dec = new TextDecoder();
@@ -64,6 +142,15 @@ export async function* watchEvents<T = any>(url: string, signal: AbortSignal): A
       if (line.trim()) yield JSON.parse(line);
     }
   }
+}
+
+/** GET /readyz (anonymous) trusting the data dir's CA: true when the server is ready. */
+export async function readyz(url: string, dataDir: string): Promise<boolean> {
+  const caFile = join(dataDir, 'pki/ca.crt');
+  if (!existsSync(caFile) || !existsSync(join(dataDir, 'kubeconfig'))) return false;
+  const r = await apiFetch(`${url}/readyz`, { signal: AbortSignal.timeout(5000) }, { ca: readFileSync(caFile) });
+  await r.body?.cancel();
+  return r.ok;
 }
 
 function stopProcess(p: ChildProcess | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
@@ -112,7 +199,7 @@ export class ApiServerProcess {
   url = '';
   kubeconfig = '';
   constructor(readonly dir: string, readonly port: number, readonly etcd: string, readonly extra: string[] = []) {
-    this.url = `http://127.0.0.1:${port}`;
+    this.url = `https://127.0.0.1:${port}`;
     this.kubeconfig = join(dir, 'kubeconfig');
   }
 
@@ -122,9 +209,10 @@ export class ApiServerProcess {
       { stdio: ['ignore', log, log], env: { ...process.env, FLOTILLA_LOG_LEVEL: process.env.FLOTILLA_LOG_LEVEL ?? 'warn' } });
     await waitFor('the API server to be ready', async () => {
       if (this.proc?.exitCode !== null) throw new Error(`the API server exited: ${this.logTail()}`);
-      const r = await fetch(`${this.url}/readyz`);
-      return r.ok;
+      return readyz(this.url, this.dir);
     });
+    // the kubeconfig the API server wrote (its admin identity) is what every harness request uses from now on
+    useCredentials(this.url, await credentialsOf(this.kubeconfig));
   }
 
   logTail(): string {
@@ -180,12 +268,18 @@ export class TestCluster {
     return c;
   }
 
-  static async start(opts: { apiserverArgs?: string[] } = {}): Promise<TestCluster> {
+  /**
+   * tokens: static bearer tokens the API server accepts (--token-auth-file), for tests of what a token-bearing
+   * client does (the dashboard's browser has no client certificate).
+   */
+  static async start(opts: { apiserverArgs?: string[]; tokens?: StaticToken[] } = {}): Promise<TestCluster> {
     const dir = mkdtempSync(join(tmpdir(), 'flotilla-test-'));
     let etcd: Etcd | undefined;
     try {
       etcd = await Etcd.start(dir);
-      const api = new ApiServerProcess(dir, await freePort(), etcd.endpoint, opts.apiserverArgs);
+      const args = [...(opts.apiserverArgs ?? [])];
+      if (opts.tokens?.length) args.push('--token-auth-file', writeTokenFile(join(dir, 'token-auth.csv'), opts.tokens));
+      const api = new ApiServerProcess(dir, await freePort(), etcd.endpoint, args);
       await api.start();
       return new TestCluster(dir, etcd, api);
     } catch (e) {
@@ -216,27 +310,16 @@ export class TestCluster {
     return r.stdout;
   }
 
-  async request(method: string, path: string, body?: unknown,
-    headers: Record<string, string> = {}): Promise<{ status: number; body: any; text: string; headers: Headers }> { // eslint-disable-line @typescript-eslint/no-explicit-any
-    const init: RequestInit = { method, headers: { 'Content-Type': 'application/json', ...headers } };
-    if (body !== undefined) init.body = typeof body === 'string' || body instanceof Uint8Array ? (body as string) : JSON.stringify(body);
-    let r: Response;
-    try {
-      r = await fetch(this.url + path, init);
-    } catch (e) {
-      // A kept-alive socket the server closed while this process was busy (a spawnSync of kubectl blocks the loop):
-      // a GET is safe to send again on a new connection, as HTTP clients do.
-      if (method !== 'GET') throw e;
-      r = await fetch(this.url + path, init);
-    }
-    const text = await r.text();
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
-    return { status: r.status, body: parsed, text, headers: r.headers };
+  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse> {
+    return request(this.url, method, path, body, headers);
+  }
+
+  /**
+   * A user with a client certificate from this cluster's CA (CN = user, O = groups): their own request(), kubectl()
+   * and kubeconfig, for the tests of who may do what.
+   */
+  async as(user: string, groups: string[] = []): Promise<UserClient> {
+    return userClient(this.dir, this.url, user, groups);
   }
 
   async stop(): Promise<void> {
@@ -246,4 +329,79 @@ export class TestCluster {
     if (process.env.FLOTILLA_KEEP_TEST_DIRS) process.stderr.write(`kept ${this.dir}\n`);
     else rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** One line of a static token file: the token, and the user it authenticates as. */
+export interface StaticToken {
+  token: string;
+  user: string;
+  uid?: string;
+  groups?: string[];
+}
+
+/** Writes a --token-auth-file (CSV: token,user,uid,"group1,group2"); returns its path. */
+export function writeTokenFile(path: string, tokens: StaticToken[]): string {
+  const line = (t: StaticToken) => [t.token, t.user, t.uid ?? t.user, `"${(t.groups ?? []).join(',')}"`].join(',');
+  writeFileSync(path, tokens.map(line).join('\n') + '\n', { mode: 0o600 });
+  return path;
+}
+
+export interface ApiResponse {
+  status: number;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  text: string;
+  headers: Headers;
+}
+
+/** One request to an API server, JSON in and out, with the credentials registered for it (or those given). */
+export async function request(url: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {},
+  creds?: Credentials): Promise<ApiResponse> {
+  const init: FetchInit = { method, headers: { 'Content-Type': 'application/json', ...headers } };
+  if (body !== undefined) init.body = typeof body === 'string' || body instanceof Uint8Array ? (body as string) : JSON.stringify(body);
+  let r: Response;
+  try {
+    r = await apiFetch(url + path, init, creds);
+  } catch (e) {
+    // A kept-alive socket the server closed while this process was busy (a spawnSync of kubectl blocks the loop):
+    // a GET is safe to send again on a new connection, as HTTP clients do.
+    if (method !== 'GET') throw e;
+    r = await apiFetch(url + path, init, creds);
+  }
+  const text = await r.text();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  return { status: r.status, body: parsed, text, headers: r.headers };
+}
+
+/** A user of a test cluster with their own client certificate (TestCluster.as). */
+export interface UserClient {
+  user: string;
+  groups: string[];
+  kubeconfig: string;
+  creds: Credentials;
+  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse>;
+  kubectl(args: string[], opts?: { input?: string }): CliRun;
+}
+
+/** Issues a client certificate from the data dir's CA and writes a kubeconfig for it. */
+export async function userClient(dataDir: string, url: string, user: string, groups: string[] = [],
+  o: { notBefore?: Date; notAfter?: Date } = {}): Promise<UserClient> {
+  const [{ loadCA, issue }, { writeKubeConfig }] = await Promise.all([import('../apiserver/auth/pki.js'), import('../lib/client/kubeconfig.js')]);
+  const ca = await loadCA(readFileSync(join(dataDir, 'pki/ca.crt'), 'utf8'), readFileSync(join(dataDir, 'pki/ca.key'), 'utf8'));
+  const made = await issue(ca, { commonName: user, organizations: groups, usage: 'client', notBefore: o.notBefore, notAfter: o.notAfter });
+  const kubeconfig = join(dataDir, `user-${user.replace(/[^A-Za-z0-9_.-]/g, '_')}-${Date.now()}.kubeconfig`);
+  writeKubeConfig(kubeconfig, { server: url, clusterName: 'flotilla', userName: user, contextName: 'flotilla', caPem: ca.cert, certPem: made.cert, keyPem: made.key });
+  const creds: Credentials = { ca: Buffer.from(ca.cert), cert: Buffer.from(made.cert), key: Buffer.from(made.key) };
+  return {
+    user, groups, kubeconfig, creds,
+    request: (method, path, body, headers) => request(url, method, path, body, headers, creds),
+    kubectl: (args, opts = {}) => {
+      const r = spawnSync(KUBECTL, args, { input: opts.input, encoding: 'utf8', timeout: 60_000, env: { ...process.env, KUBECONFIG: kubeconfig } });
+      return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+    },
+  };
 }

@@ -4,12 +4,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CriClient } from '../node-agent/cri/client.js';
-import { type CliRun, FLOTCTL, KUBECTL, ROOT, freePort, runFlotctl, waitFor } from './harness.js';
+import { type CliRun, FLOTCTL, KUBECTL, ROOT, credentialsOf, freePort, runFlotctl, waitFor } from './harness.js';
 import { connect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { acceptedConnections } from './tcp.js';
 
 const skip = process.getuid?.() === 0 ? false : 'needs root (containerd, runc, CNI)';
@@ -159,6 +160,54 @@ test('the demo app runs: 3 pods with IPs answer HTTP from the host; logs and exe
   } finally {
     spawnSync('tmux', ['kill-session', '-t', session]);
   }
+});
+
+test('the node agent\'s port serves no one but the API server: curl gets no logs and no exec without its certificate', { skip }, async () => {
+  const node = JSON.parse(ok(['get', 'node', NODE, '-o', 'json']));
+  const ip = (node.status.addresses as Array<{ type: string; address: string }>).find((a) => a.type === 'InternalIP')?.address;
+  const agentPort = node.status.daemonEndpoints.kubeletEndpoint.Port as number;
+  const pod = (await runningWeb('v1'))[0]?.metadata.name as string;
+  const logs = `https://${ip}:${agentPort}/containerLogs/default/${pod}/web`;
+  const exec = `https://${ip}:${agentPort}/exec/default/${pod}/web?command=id&stdout=1`;
+  const pki = join(dir, 'pki');
+  /** curl -k (the agent's certificate is not what is tested here): the body, then the status code on its own line. */
+  const curl = (url: string, args: string[] = []) => {
+    const r = spawnSync('curl', ['-sS', '-k', '--max-time', '10', '-o', '-', '-w', '\n%{http_code}', ...args, url], { encoding: 'utf8' });
+    const lines = r.stdout.split('\n');
+    return { code: lines.pop(), body: lines.join('\n') };
+  };
+  const upgrade = ['-H', 'Connection: Upgrade', '-H', 'Upgrade: websocket', '-H', 'Sec-WebSocket-Version: 13', '-H', 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==', '-H', 'Sec-WebSocket-Protocol: v4.channel.k8s.io'];
+  // no certificate: 401, nothing of the pod
+  for (const [url, extra] of [[logs, []], [exec, upgrade]] as const) {
+    const r = curl(url, [...extra]);
+    assert.equal(r.code, '401', `${url}: ${r.body}`);
+    assert.doesNotMatch(r.body, /serving pod|uid=/);
+  }
+  // plain HTTP on that port: not served at all
+  const plain = spawnSync('curl', ['-sS', '--max-time', '10', '-o', '-', '-w', '\n%{http_code}', logs.replace('https:', 'http:')], { encoding: 'utf8' });
+  assert.doesNotMatch(plain.stdout, /serving pod/);
+  assert.doesNotMatch(plain.stdout, /\n200$/);
+  // a cluster user's certificate (the admin's, from the same CA) is not the API server's: 403
+  const admin = curl(logs, ['--cert', join(pki, 'admin.crt'), '--key', join(pki, 'admin.key')]);
+  assert.equal(admin.code, '403');
+  assert.match(admin.body, /^Forbidden \(user=kubernetes-admin, verb=get, resource=nodes, subresource\(s\)=\[proxy\]\)/);
+  // the API server's own identity from another CA: 401
+  const { createCA, issue } = await import('../apiserver/auth/pki.js');
+  const forged = await issue(await createCA('other-ca'), { commonName: 'kube-apiserver-kubelet-client', organizations: ['system:masters'], usage: 'client' });
+  const forgedDir = mkdtempSync(join(tmpdir(), 'flotilla-forged-'));
+  try {
+    writeFileSync(join(forgedDir, 'c.crt'), forged.cert);
+    writeFileSync(join(forgedDir, 'c.key'), forged.key, { mode: 0o600 });
+    assert.equal(curl(logs, ['--cert', join(forgedDir, 'c.crt'), '--key', join(forgedDir, 'c.key')]).code, '401');
+  } finally {
+    rmSync(forgedDir, { recursive: true, force: true });
+  }
+  // the API server's certificate does get the log: the refusals above were about who asked
+  const real = curl(logs, ['--cert', join(pki, 'apiserver-kubelet-client.crt'), '--key', join(pki, 'apiserver-kubelet-client.key')]);
+  assert.equal(real.code, '200');
+  assert.match(real.body, new RegExp(`serving pod ${pod}`));
+  // and through the API server, which checks the agent's certificate, kubectl logs works as before
+  assert.match(ok(['logs', pod, '--tail=1']), /serving pod/);
 });
 
 test('flotctl logs and exec behave as kubectl logs and exec on the same pods', { skip }, async (t) => {
@@ -425,15 +474,20 @@ test(`${EXEC_RESETS} real execs reset mid-handshake and mid-stream: API server a
   const path = `/api/v1/namespaces/default/pods/resets/exec?${['sh', '-c', 'echo ready; cat; echo done', marker].map((c) => `command=${encodeURIComponent(c)}`).join('&')}&stdin=True&stdout=True&stderr=True&tty=False`;
   const req = `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: v4.channel.k8s.io\r\n\r\n`;
   let midStream = 0;
+  // over TLS as the admin; the reset is sent on the TCP socket under the TLS one (TLS itself has no reset)
+  const admin = await credentialsOf(join(dir, 'kubeconfig'));
   const resetOne = async (i: number) => {
-    const s = connect(port, '127.0.0.1');
+    const raw = connect(port, '127.0.0.1');
+    raw.on('error', () => undefined);
+    await new Promise<void>((resolve, reject) => raw.once('connect', resolve).once('close', () => reject(new Error('refused'))));
+    const s = tlsConnect({ socket: raw, ca: admin.ca, cert: admin.cert, key: admin.key });
     s.on('error', () => undefined);
-    await new Promise<void>((resolve, reject) => s.once('connect', resolve).once('close', () => reject(new Error('refused'))));
+    await new Promise<void>((resolve, reject) => s.once('secureConnect', resolve).once('close', () => reject(new Error('TLS handshake failed'))));
     s.write(req);
     if (i % 3 === 0) {
       // mid-handshake: while the API server finds the node and the agent asks the runtime for the session
       if (i % 2) await new Promise((r) => setTimeout(r, 5));
-      s.resetAndDestroy();
+      raw.resetAndDestroy();
       return;
     }
     let seen = '';
@@ -450,7 +504,7 @@ test(`${EXEC_RESETS} real execs reset mid-handshake and mid-stream: API server a
     });
     assert.match(seen, /^HTTP\/1\.1 101 /, `exec ${i}`);
     if (i % 3 === 2) midStream++;
-    s.resetAndDestroy();
+    raw.resetAndDestroy();
   };
   let next = 0;
   await Promise.all(Array.from({ length: 4 }, async () => {

@@ -2,7 +2,7 @@
 // the middle of writes and watches: nothing acknowledged is lost, and a resuming watcher sees every event once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { TestCluster, waitFor } from './harness.js';
+import { TestCluster, apiFetch, waitFor } from './harness.js';
 
 let c: TestCluster;
 before(async () => {
@@ -51,7 +51,7 @@ function resumingWatcher(startRv: string) {
     while (!stopped) {
       controller = new AbortController();
       try {
-        const r = await fetch(`${c.url}${CM}?watch=true&allowWatchBookmarks=true&resourceVersion=${rv}`, { signal: controller.signal });
+        const r = await apiFetch(`${c.url}${CM}?watch=true&allowWatchBookmarks=true&resourceVersion=${rv}`, { signal: controller.signal });
         if (!r.ok || !r.body) throw new Error(`watch answered ${r.status}`);
         let buf = '';
         const decoder = new TextDecoder();

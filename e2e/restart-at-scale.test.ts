@@ -7,6 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { EmbeddedApiServer, writeConfigMaps } from './embedded.js';
+import { apiFetch } from './harness.js';
 
 const NS = 'scale';
 const COUNT = 6000;
@@ -101,7 +102,7 @@ test('SIGKILLed over more than 4 MiB in etcd, the API server starts again and no
 
   // a watch resumed from before the restart gets every change since, the big updates included
   const ac = new AbortController();
-  const res = await fetch(`${s.url}${CM}?watch=true&resourceVersion=${before}`, { signal: ac.signal });
+  const res = await apiFetch(`${s.url}${CM}?watch=true&resourceVersion=${before}`, { signal: ac.signal });
   assert.equal(res.status, 200);
   const events: Array<{ type: string; name: string }> = [];
   let buf = '';

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
-import { TestCluster, waitFor } from './harness.js';
+import { TestCluster, apiFetch, credentialsFor, waitFor } from './harness.js';
 
 let c: TestCluster;
 before(async () => {
@@ -20,7 +20,8 @@ const merge = { 'Content-Type': 'application/merge-patch+json' };
 
 test('a WebSocket watch delivers the same events as the chunked one', async () => {
   const rv = (await c.request('GET', CM)).body.metadata.resourceVersion;
-  const ws = new WebSocket(`${c.url.replace('http', 'ws')}${CM}?watch=true&resourceVersion=${rv}`);
+  const { ca, cert, key } = credentialsFor(c.url);
+  const ws = new WebSocket(`${c.url.replace('http', 'ws')}${CM}?watch=true&resourceVersion=${rv}`, { ca, cert, key });
   const got: Array<{ type: string; name: string }> = [];
   ws.on('message', (m) => {
     const ev = JSON.parse(m.toString());
@@ -40,7 +41,7 @@ test('a WebSocket watch delivers the same events as the chunked one', async () =
 test('allowWatchBookmarks brings BOOKMARK events whose resourceVersion resumes the watch', async () => {
   const rv = (await c.request('GET', CM)).body.metadata.resourceVersion;
   const ctrl = new AbortController();
-  const r = await fetch(`${c.url}${CM}?watch=true&allowWatchBookmarks=true&resourceVersion=${rv}`, { signal: ctrl.signal });
+  const r = await apiFetch(`${c.url}${CM}?watch=true&allowWatchBookmarks=true&resourceVersion=${rv}`, { signal: ctrl.signal });
   const reader = (r.body as ReadableStream<Uint8Array>).getReader();
   let text = '';
   try {
@@ -55,7 +56,7 @@ test('allowWatchBookmarks brings BOOKMARK events whose resourceVersion resumes t
   const bookmark = JSON.parse(text.split('\n').find((l) => l.includes('BOOKMARK')) as string);
   assert.equal(bookmark.object.kind, 'ConfigMap');
   assert.ok(Number(bookmark.object.metadata.resourceVersion) >= Number(rv));
-  const resumed = await fetch(`${c.url}${CM}?watch=true&timeoutSeconds=1&resourceVersion=${bookmark.object.metadata.resourceVersion}`);
+  const resumed = await apiFetch(`${c.url}${CM}?watch=true&timeoutSeconds=1&resourceVersion=${bookmark.object.metadata.resourceVersion}`);
   assert.equal(resumed.status, 200);
   assert.doesNotMatch(await resumed.text(), /"ERROR"/);
 });
@@ -63,7 +64,7 @@ test('allowWatchBookmarks brings BOOKMARK events whose resourceVersion resumes t
 test('a watch from a resourceVersion older than the cache window gets 410 Gone as an ERROR event', async () => {
   const old = (await c.request('GET', CM)).body.metadata.resourceVersion;
   for (let i = 0; i < 25; i++) await c.request('POST', CM, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `churn-${i}` } });
-  const r = await fetch(`${c.url}${CM}?watch=true&resourceVersion=${old}&timeoutSeconds=1`);
+  const r = await apiFetch(`${c.url}${CM}?watch=true&resourceVersion=${old}&timeoutSeconds=1`);
   const first = JSON.parse((await r.text()).split('\n')[0] as string);
   assert.equal(first.type, 'ERROR');
   assert.equal(first.object.code, 410);
@@ -128,7 +129,7 @@ test('a terminating namespace refuses new objects; metrics count requests', asyn
   const r = await c.request('POST', '/api/v1/namespaces/going/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } });
   assert.equal(r.status, 403);
   assert.match(r.body.message, /because it is being terminated/);
-  const metrics = await (await fetch(`${c.url}/metrics`)).text();
+  const metrics = await (await apiFetch(`${c.url}/metrics`)).text();
   assert.match(metrics, /apiserver_request_total\{verb="CREATE",group="",resource="configmaps",subresource="",code="403"\} [1-9]/);
   assert.match(metrics, /apiserver_request_duration_seconds_bucket/);
   assert.match(metrics, /apiserver_longrunning_requests/);

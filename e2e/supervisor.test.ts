@@ -127,7 +127,7 @@ test('a second up on the running data dir says so and changes nothing', { skip }
   const before = status();
   const r = flotilla(['up', '--data-dir', dir, '--port', String(ports.api)]);
   assert.equal(r.code, 0, r.stderr);
-  const url = `http://127\\.0\\.0\\.1:${ports.api}`;
+  const url = `https://127\\.0\\.0\\.1:${ports.api}`;
   const said = `^Flotilla is already running in ${dir} \\(supervisor pid ${before.supervisor.pid}, API server ${url}\\); nothing was changed\\.`;
   assert.match(r.stdout, new RegExp(said));
   const after = status();
@@ -226,8 +226,8 @@ test(secondTitle, { skip }, async () => {
   assert.notEqual(second.apiserverPort, ports.api);
   assert.notEqual(second.registryPort, ports.registry);
   assert.notEqual(second.nodeAgentPort, ports.agent);
-  assert.match(r.stdout, new RegExp(`API server +http://127\\.0\\.0\\.1:${second.apiserverPort} `));
-  assert.match(readFileSync(join(other, 'kubeconfig'), 'utf8'), new RegExp(`server: http://127\\.0\\.0\\.1:${second.apiserverPort}\\n`));
+  assert.match(r.stdout, new RegExp(`API server +https://127\\.0\\.0\\.1:${second.apiserverPort} `));
+  assert.match(readFileSync(join(other, 'kubeconfig'), 'utf8'), new RegExp(`server: https://127\\.0\\.0\\.1:${second.apiserverPort}\\n`));
   // two clusters, nothing shared: each sees its own node and objects
   assert.equal(kubectl(other, ['create', 'configmap', 'only-in-second']).code, 0);
   assert.deepEqual(kubectl(other, ['get', 'nodes', '-o', 'name']).stdout.trim(), 'node/second');

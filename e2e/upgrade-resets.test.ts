@@ -7,13 +7,15 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
+import type { Server } from 'node:http';
+import { createServer, request as httpsRequest } from 'node:https';
+import { connect as tcpConnect, type AddressInfo, type Socket } from 'node:net';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket } from 'ws';
-import { ROOT, TestCluster, waitFor } from './harness.js';
+import { ROOT, TestCluster, credentialsFor, issueFromClusterCA, waitFor, type Credentials } from './harness.js';
 import { acceptedConnections, openFds } from './tcp.js';
 
 /** Connections per kind and mode; FLOTILLA_RESET_ROUNDS lowers it for a quick local run. */
@@ -29,6 +31,14 @@ const agentSockets = new Set<Duplex>();
 let apiPort = 0;
 let baselineFds = 0;
 let startupPeers = new Set<number>();
+/** The admin's client certificate: every connection here is TLS, as every client's is. */
+let admin: Credentials;
+/** A TLS connection with the admin's certificate; `tcp` is the socket under it, which a test resets (RST). */
+const connect = (port: number, host: string, cb?: () => void): TLSSocket & { tcp: Socket } => {
+  const tcp = tcpConnect(port, host);
+  tcp.on('error', () => undefined);
+  return Object.assign(tlsConnect({ socket: tcp, ca: admin.ca, cert: admin.cert, key: admin.key }, cb), { tcp });
+};
 
 const WS = 'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n';
 const request = (path: string, headers = WS, method = 'GET') => `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${headers}\r\n`;
@@ -56,7 +66,7 @@ function assertAlive(what: string): void {
  */
 function once(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port: apiPort, path, method, agent: false, headers: { 'Content-Type': contentType } }, (res) => {
+    const req = httpsRequest({ host: '127.0.0.1', port: apiPort, path, method, agent: false, ca: admin.ca, cert: admin.cert, key: admin.key, headers: { 'Content-Type': contentType } }, (res) => {
       let text = '';
       res.on('data', (d) => (text += String(d)));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
@@ -86,16 +96,16 @@ type Mode = 'partial' | 'sent' | 'answered';
  * refusal).
  */
 async function resetOne(req: string, mode: Mode, i: number): Promise<void> {
-  const s: Socket = connect(apiPort, '127.0.0.1');
+  const s = connect(apiPort, '127.0.0.1');
   s.on('error', () => undefined);
   await new Promise<void>((resolve, reject) => {
-    s.once('connect', resolve);
+    s.once('secureConnect', resolve);
     s.once('close', () => reject(new Error('connection refused')));
   });
   if (mode === 'partial') {
     s.write(req.slice(0, 10 + (i % (req.length - 20))));
     if (i % 2) await new Promise((r) => setImmediate(r));
-    s.resetAndDestroy();
+    s.tcp.resetAndDestroy();
     return;
   }
   s.write(req);
@@ -103,7 +113,7 @@ async function resetOne(req: string, mode: Mode, i: number): Promise<void> {
     // a spread of moments while the server reads, authorizes, looks up the pod, dials the agent
     if (i % 3 === 1) await new Promise((r) => setImmediate(r));
     if (i % 3 === 2) await new Promise((r) => setTimeout(r, 1));
-    s.resetAndDestroy();
+    s.tcp.resetAndDestroy();
     return;
   }
   await new Promise<void>((resolve, reject) => {
@@ -113,7 +123,7 @@ async function resetOne(req: string, mode: Mode, i: number): Promise<void> {
       resolve();
     });
   });
-  s.resetAndDestroy();
+  s.tcp.resetAndDestroy();
 }
 
 async function resetMany(req: string | ((i: number) => string), modes: Mode[]): Promise<void> {
@@ -132,11 +142,13 @@ async function resetMany(req: string | ((i: number) => string), modes: Mode[]): 
 
 /**
  * A stand-in node agent: upgrades (hello on channel 1, what comes in echoed) and log streams that never end; a
- * port-forward to port 8080 is refused with a Status.
+ * port-forward to port 8080 is refused with a Status. Over TLS with a serving certificate from the cluster's CA, as
+ * the API server dials agents.
  */
 async function startAgent(): Promise<number> {
+  const serving = await issueFromClusterCA(c.dir, { commonName: 'stand-in', usage: 'server', ipAddresses: ['127.0.0.1'] });
   const wss = new WebSocketServer({ noServer: true, handleProtocols: (p) => (p.has('v4.channel.k8s.io') ? 'v4.channel.k8s.io' : false) });
-  agent = createServer((req, res) => {
+  agent = createServer({ cert: serving.cert, key: serving.key }, (req, res) => {
     res.writeHead(200, { 'Content-Type': 'text/plain' });
     res.write(`log of ${req.url}\n`);
     const t = setInterval(() => res.write('tick\n'), 50);
@@ -166,6 +178,7 @@ async function startAgent(): Promise<number> {
 
 before(async () => {
   c = await TestCluster.start();
+  admin = credentialsFor(c.url);
   apiPort = Number(new URL(c.url).port);
   const agentPort = await startAgent();
   const node = await once('POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'stand-in' } });
@@ -190,7 +203,7 @@ test(`${ROUNDS} WebSocket watches reset mid-handshake and mid-stream: the API se
   await resetMany(request('/api/v1/namespaces/default/configmaps?watch=true'), ['partial', 'sent', 'answered']);
   await assertServingAndClean('WebSocket watch resets');
   // and a watch over WebSocket still works
-  const ws = new WebSocket(`ws://127.0.0.1:${apiPort}/api/v1/namespaces/default/configmaps?watch=True`);
+  const ws = new WebSocket(`wss://127.0.0.1:${apiPort}/api/v1/namespaces/default/configmaps?watch=True`, { ca: admin.ca, cert: admin.cert, key: admin.key });
   const first = await new Promise<{ type: string; object: { metadata: { name: string } } }>((resolve, reject) => {
     ws.once('message', (d) => resolve(JSON.parse(String(d))));
     ws.once('error', reject);
@@ -205,7 +218,7 @@ test(`${ROUNDS} execs reset mid-handshake and mid-stream: relays end on both sid
   await resetMany(request('/api/v1/namespaces/default/pods/gone/exec?command=sh&stdout=true'), ['sent', 'answered']);
   await assertServingAndClean('exec resets');
   // and an exec still relays
-  const ws = new WebSocket(`ws://127.0.0.1:${apiPort}/api/v1/namespaces/default/pods/p/exec?command=sh&stdout=true`, ['v4.channel.k8s.io']);
+  const ws = new WebSocket(`wss://127.0.0.1:${apiPort}/api/v1/namespaces/default/pods/p/exec?command=sh&stdout=true`, ['v4.channel.k8s.io'], { ca: admin.ca, cert: admin.cert, key: admin.key });
   const hello = await new Promise<string>((resolve, reject) => {
     ws.once('message', (d: Buffer) => resolve(d.subarray(1).toString()));
     ws.once('error', reject);

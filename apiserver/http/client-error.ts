@@ -24,12 +24,23 @@ interface Answer {
 
 const CRLF = Buffer.from('\r\n');
 
-function classify(err: ParserError): Answer | undefined {
+/**
+ * The first bytes each connection sent. Over TLS the request arrives in records of at most 16 KB, so the packet that
+ * overflowed may be a later one, without the request line: the first one tells whether the line ended in time.
+ */
+const firstPackets = new WeakMap<Duplex, Buffer>();
+
+/** Remembers a connection's first packet (server.on('secureConnection')); costs one listener until then. */
+export function watchFirstPacket(socket: Duplex): void {
+  socket.once('data', (d: Buffer) => firstPackets.set(socket, d.subarray(0, MAX_HEADER_BYTES)));
+}
+
+function classify(err: ParserError, socket: Duplex): Answer | undefined {
   switch (err.code) {
     case 'HPE_HEADER_OVERFLOW': {
-      // The packet that overflowed holds the start of the request: no line end in it means the request line
-      // itself (the URL) is what is too long.
-      const lineEnd = err.rawPacket?.indexOf(CRLF) ?? -1;
+      // The start of the request (the first packet, else the one that overflowed): no line end in it means the
+      // request line itself (the URL) is what is too long.
+      const lineEnd = (firstPackets.get(socket) ?? err.rawPacket)?.indexOf(CRLF) ?? -1;
       if (lineEnd < 0 || lineEnd > MAX_HEADER_BYTES / 2) return { code: 414, message: `the request URI is too long: the request line and headers may be at most ${MAX_HEADER_BYTES} bytes` };
       return { code: 431, message: `the request header fields are too large: the request line and headers may be at most ${MAX_HEADER_BYTES} bytes` };
     }
@@ -52,7 +63,7 @@ function statusResponse(a: Answer): string {
 
 /** server.on('clientError'): a Status when the socket can still carry one, then the connection is closed. */
 export function answerClientError(err: ParserError, socket: Duplex): void {
-  const answer = classify(err);
+  const answer = classify(err, socket);
   if (!answer || err.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();
     return;

@@ -4,8 +4,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KindInfo } from '../../lib/api/kinds.js';
 import type { KubeObject } from '../../lib/api/types.js';
 import { logger } from '../../lib/util/log.js';
-import type { Authenticator, Authorizer } from '../auth/index.js';
-import { ApiError, errors, toApiError } from '../errors.js';
+import type { RequestGate } from '../auth/gate.js';
+import { errors, toApiError } from '../errors.js';
 import { openapiV3Document, openapiV3Root, openapiV3RootEtag } from '../openapi/index.js';
 import { serveOpenapiV2 } from '../openapi/serve-v2.js';
 import { servedSwagger, servedV3Documents } from '../openapi/v2.js';
@@ -27,8 +27,8 @@ export interface HandlerDeps {
   /** The served kinds (discovery, OpenAPI) and their stores. */
   kinds: KindRegistry;
   stores: Map<KindInfo, Store>;
-  authenticator: Authenticator;
-  authorizer: Authorizer;
+  /** Authentication, audit, impersonation, in-flight limits, authorization and the request timeout. */
+  gate: RequestGate;
   serverAddress: string;
   version: Record<string, string>;
   bookmarkIntervalMs: number;
@@ -58,10 +58,7 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
     if (!url) throw errors.badRequest(`invalid request target ${JSON.stringify(req.url)}`);
     info = requestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
     if (info.invalidPath) throw errors.badRequest(info.invalidPath);
-    const user = await deps.authenticator.authenticate(req);
-    if (!user) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
-    const decision = await deps.authorizer.authorize(user, info);
-    if (!decision.allowed) throw errors.forbidden(`${user.username} cannot ${info.verb} resource "${info.resource}": ${decision.reason}`);
+    const admitted = await deps.gate.admit(req, res, info, url.searchParams);
     if (info.isResourceRequest && info.group === METRICS_GROUP && deps.metrics) {
       if (info.version !== METRICS_VERSION) throw errors.resourceNotFound();
       await serveMetrics({ ...info, query: url.searchParams }, deps.metrics.usage, deps.metrics.pods, res, req.headers.accept);
@@ -69,7 +66,7 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
       const ir = url.searchParams.get('includeObject');
       const includeObject = ir === 'Object' || ir === 'None' ? ir : 'Metadata';
       const reply: Reply = { res, out: negotiate(req.headers.accept), warnings: [], includeObject };
-      const r: ResourceRequest = { req, info, query: url.searchParams, body: bodyReader(req), reply, stores: deps.stores,
+      const r: ResourceRequest = { req, info, query: url.searchParams, body: admitted.body(bodyReader(req)), reply, stores: deps.stores,
         bookmarkIntervalMs: deps.bookmarkIntervalMs };
       await handleResource(r);
     } else {

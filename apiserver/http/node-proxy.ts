@@ -3,15 +3,16 @@
 // answer back (logs) or splicing the two connections of an upgrade (exec, attach, port-forward), as kube-apiserver
 // does with the kubelet. Upgrades of any kind pass through untouched (SPDY/3.1, and every WebSocket subprotocol):
 // the node agent speaks or translates them.
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { findByKind, type KindInfo } from '../../lib/api/kinds.js';
 import type { KubeObject } from '../../lib/api/types.js';
 import { queryBool } from '../../lib/api/query.js';
 import { parsePorts } from '../../lib/util/streaming.js';
-import { dialNextHop, relayedRequest, splice } from '../../lib/util/upgrade.js';
+import { relayedRequest, splice } from '../../lib/util/upgrade.js';
 import { ApiError, errors } from '../errors.js';
 import type { Store } from '../registry/store.js';
+import { agentRequest, dialAgent } from './agent-dial.js';
 
 const POD = findByKind('v1', 'Pod')!;
 const NODE = findByKind('v1', 'Node')!;
@@ -67,7 +68,7 @@ export async function proxyLogs(stores: Map<KindInfo, Store>, namespace: string,
   for (const k of LOG_FLAGS) if (queryBool(query, k)) q.set(k, 'true');
   const path = `/containerLogs/${encodeURIComponent(namespace)}/${encodeURIComponent(podName)}/${encodeURIComponent(t.container)}?${q}`;
   const upstream = await new Promise<IncomingMessage>((resolve, reject) => {
-    const req = httpRequest({ host: t.host, port: t.port, path, method: 'GET', signal }, (up) => {
+    const req = agentRequest({ host: t.host, port: t.port, path, method: 'GET', signal }, (up) => {
       // from here the response carries the errors (a reset agent, our abort): each ends the relay, none escapes
       up.on('error', () => undefined);
       resolve(up);
@@ -150,7 +151,7 @@ export async function proxyStream(sub: StreamSubresource, stores: Map<KindInfo, 
   if (socket.destroyed) return;
   let upstream: Duplex;
   try {
-    upstream = await dialNextHop(t.host, t.port, AGENT_CONNECT_TIMEOUT_MS, socket);
+    upstream = await dialAgent(t.host, t.port, AGENT_CONNECT_TIMEOUT_MS, socket);
   } catch (e) {
     if (socket.destroyed) return; // the client left first; nobody to tell
     throw errors.internal(`unable to reach the node agent at ${t.host}:${t.port}: ${(e as Error).message}`);

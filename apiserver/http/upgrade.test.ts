@@ -1,13 +1,17 @@
 // The upgrade handler on a real loopback HTTP server with fake stores: every refusal is an HTTP response carrying a
 // Status, a client that resets before (or while) we answer costs nothing, and an exec relay ends on both sides.
-import { test, after } from 'node:test';
+import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { WebSocketServer, WebSocket } from 'ws';
 import { findByKind, type KindInfo } from '../../lib/api/kinds.js';
 import type { KubeObject } from '../../lib/api/types.js';
-import { alwaysAllow, insecureLoopbackAuthenticator } from '../auth/index.js';
+import { AuthorizerChain, InterimAuthorizer } from '../auth/authorizer.js';
+import { RequestGate } from '../auth/gate.js';
+import { createCA, issue } from '../auth/pki.js';
+import { configureAgentTls } from './agent-dial.js';
 import { errors } from '../errors.js';
 import { builtinKinds } from '../registry/kinds/index.js';
 import type { Store } from '../registry/store.js';
@@ -18,6 +22,15 @@ const NODE = findByKind('v1', 'Node') as KindInfo;
 const CM = findByKind('v1', 'ConfigMap') as KindInfo;
 
 const DEFS = await builtinKinds();
+
+/** The stand-in agent's serving certificate; the API server side dials agents over TLS with its own. */
+let agentServing: { cert: string; key: string };
+before(async () => {
+  const ca = await createCA('test-ca');
+  agentServing = await issue(ca, { commonName: 'agent', usage: 'server', ipAddresses: ['127.0.0.1'] });
+  const client = await issue(ca, { commonName: 'kube-apiserver-kubelet-client', organizations: ['system:masters'], usage: 'client' });
+  configureAgentTls({ ca: ca.cert, ...client });
+});
 
 /** A store of the kind's real definition that knows some objects by name; `gate` holds every get until released. */
 function fakeStore(kind: KindInfo, objects: Record<string, KubeObject>, gate?: Promise<void>): Store {
@@ -34,7 +47,7 @@ function fakeStore(kind: KindInfo, objects: Record<string, KubeObject>, gate?: P
 }
 
 async function serve(stores: Map<KindInfo, Store>): Promise<{ server: Server; port: number; upgrades: UpgradeHandler }> {
-  const upgrades = new UpgradeHandler({ stores, authenticator: insecureLoopbackAuthenticator, authorizer: alwaysAllow, bookmarkIntervalMs: 30_000 });
+  const upgrades = new UpgradeHandler({ stores, gate: adminGate(), bookmarkIntervalMs: 30_000 });
   const server = createServer((_req, res) => res.end());
   server.on('upgrade', upgrades.handle);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -145,7 +158,7 @@ test('an exec relay passes the streams as the kubelet spells them and ends on bo
   const seen: string[] = [];
   const seenRaw: Array<{ method: string; url: string; upgrade: string; protocol: string; authorization?: string }> = [];
   const wss = new WebSocketServer({ noServer: true, handleProtocols: (p) => (p.has('v4.channel.k8s.io') ? 'v4.channel.k8s.io' : false) });
-  const agent = createServer();
+  const agent = createHttpsServer(agentServing);
   agent.on('upgrade', (req, socket, head) => {
     seen.push(req.url ?? '');
     if (!/^\/exec\//.test(req.url ?? '')) {
@@ -228,7 +241,8 @@ test('an exec relay passes the streams as the kubelet spells them and ends on bo
   c.write(`GET /api/v1/namespaces/default/pods/p/exec?command=sh&stdout=1 HTTP/1.1\r\nHost: t\r\n${WS_HEADERS}\r\n`);
   await new Promise<void>((r) => c.once('data', () => r()));
   const closed = new Promise<void>((r) => c.once('close', () => r()));
-  for (const s of agentSockets) (s as Socket).resetAndDestroy();
+  // (over TLS: the agent's socket goes away at once, a reset of the TLS layer is not possible from here)
+  for (const s of agentSockets) s.destroy();
   await closed;
   await waitFor('the relay to end', () => upgrades.connections === 0);
 });
@@ -244,3 +258,8 @@ test('an exec whose node agent cannot be reached is refused with a 500 Status na
   assert.equal(r.code, 500);
   assert.match(r.body.message, new RegExp(`unable to reach the node agent at 127.0.0.1:${deadPort}: .*ECONNREFUSED`));
 });
+
+/** Every request authenticated as an admin (these tests are about the upgrade path, not about who may use it). */
+function adminGate(): RequestGate {
+  return new RequestGate({ authenticators: [{ method: 'test', authenticate: async () => ({ user: { username: 'test-admin', groups: ['system:masters'] } }) }], authorizer: new AuthorizerChain([new InterimAuthorizer()]) });
+}

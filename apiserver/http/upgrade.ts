@@ -10,7 +10,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { KindInfo } from '../../lib/api/kinds.js';
 import { logger } from '../../lib/util/log.js';
 import { guardUpgradedSocket, refuseUpgrade } from '../../lib/util/upgrade.js';
-import type { Authenticator, Authorizer } from '../auth/index.js';
+import type { RequestGate } from '../auth/gate.js';
 import { ApiError, errors, toApiError } from '../errors.js';
 import type { Store } from '../registry/store.js';
 import { negotiate } from './negotiate.js';
@@ -23,8 +23,8 @@ const log = logger('apiserver');
 
 export interface UpgradeDeps {
   stores: Map<KindInfo, Store>;
-  authenticator: Authenticator;
-  authorizer: Authorizer;
+  /** Authentication, audit, impersonation and authorization (auth/gate.ts). */
+  gate: RequestGate;
   bookmarkIntervalMs: number;
 }
 
@@ -80,10 +80,7 @@ export class UpgradeHandler {
       throw errors.badRequest(`malformed request path ${JSON.stringify(req.url ?? '')}`);
     }
     if (info.invalidPath) throw errors.badRequest(info.invalidPath);
-    const user = await this.deps.authenticator.authenticate(req);
-    if (!user) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
-    const decision = await this.deps.authorizer.authorize(user, info);
-    if (!decision.allowed) throw errors.forbidden(`${user.username} cannot ${info.verb} resource "${info.resource}": ${decision.reason}`);
+    await this.deps.gate.admitUpgrade(req, socket, info);
     if (socket.destroyed) return;
 
     if (!info.isResourceRequest) throw errors.badRequest(ONLY);

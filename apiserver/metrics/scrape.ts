@@ -1,7 +1,7 @@
 // Where ResourceMetrics gets its inputs in the API server: the nodes from the watch cache, and each node agent's
 // GET /stats/summary at the address and port the node publishes (status.addresses InternalIP, daemonEndpoints), as
-// metrics-server scrapes kubelets.
-import { request } from 'node:http';
+// metrics-server scrapes kubelets: over TLS, with the API server's kubelet-client certificate (http/agent-dial.ts).
+import { agentRequest } from '../http/agent-dial.js';
 import type { KubeObject } from '../../lib/api/types.js';
 import type { Summary } from '../../lib/api/summary.js';
 import type { MetricsSources } from './resource-metrics.js';
@@ -14,7 +14,7 @@ export function agentSummary(node: KubeObject, signal: AbortSignal): Promise<Sum
   const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port as number | undefined;
   if (!host || !port) return Promise.reject(new Error('the node publishes no agent endpoint'));
   return new Promise((resolve, reject) => {
-    const req = request({ host, port, path: '/stats/summary', method: 'GET', signal }, (res) => {
+    const req = agentRequest({ host, port, path: '/stats/summary', method: 'GET', signal }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (c: Buffer) => {

@@ -266,7 +266,8 @@ export class Store implements ObjectStore {
       const wantRv = preconditionRv(next.metadata?.resourceVersion);
       if (wantRv !== undefined && wantRv !== BigInt(cur.rev)) throw errors.conflict(this.kind, name);
       const obj = this.prepareUpdate(ctx, next, cur.obj, scope);
-      if (deepEqual(withoutRv(obj), withoutRv(cur.obj))) return { obj: cur.obj, created: false };
+      // an unchanged object is not written again, unless it is stored under an old encryption key (rotation)
+      if (!cur.stale && deepEqual(withoutRv(obj), withoutRv(cur.obj))) return { obj: cur.obj, created: false };
       // what an update newly holds of a shared range (a Service turned NodePort) is taken before it is written
       const allocate = scope ? undefined : this.def.allocate;
       if (ctx.dryRun) {

@@ -6,6 +6,7 @@ import { ConsecutiveBreaker, circuitBreaker, handleWhen, retry } from 'cockatiel
 import type { KubeObject } from '../../lib/api/types.js';
 import { logger } from '../../lib/util/log.js';
 import { errors } from '../errors.js';
+import { fromStorage, toStorage } from './encryption/index.js';
 import { isResourceExhausted, storageError } from './errors.js';
 import { IDENTITY_KEY } from './identity.js';
 import type { RawEvent, Storage, Stored, WatchBatch, WriteResult } from './storage.js';
@@ -31,15 +32,17 @@ export const RANGE_PAGE_SIZE = 500;
 const MAX_RECEIVE_BYTES = 128 * 1024 * 1024;
 
 export function decode(kv: IKeyValue): Stored {
-  const obj = JSON.parse(kv.value.toString('utf8')) as KubeObject;
+  const key = kv.key.toString('utf8');
+  const { data, stale } = fromStorage(key, kv.value); // encryption at rest (encryption/)
+  const obj = JSON.parse(data.toString('utf8')) as KubeObject;
   const rev = Number(kv.mod_revision);
   obj.metadata.resourceVersion = String(rev);
-  return { key: kv.key.toString('utf8'), obj, rev };
+  return stale ? { key, obj, rev, stale } : { key, obj, rev };
 }
 
-function encode(obj: KubeObject): string {
+function encode(key: string, obj: KubeObject): string | Buffer {
   const { resourceVersion: _rv, ...meta } = obj.metadata;
-  return JSON.stringify({ ...obj, metadata: meta });
+  return toStorage(key, JSON.stringify({ ...obj, metadata: meta })); // encryption at rest (encryption/)
 }
 
 /** Only failures that a retry or a pause can cure trip the retry and the circuit breaker; a too-large answer can't. */
@@ -163,7 +166,7 @@ export class EtcdStorage implements Storage {
 
   async create(key: string, obj: KubeObject): Promise<WriteResult> {
     const c = this.client;
-    const res = await this.call(() => this.guarded(c.if(key, 'Create', '==', 0)).then(c.put(key).value(encode(obj))).else(c.get(key), c.get(IDENTITY_KEY)).commit());
+    const res = await this.call(() => this.guarded(c.if(key, 'Create', '==', 0)).then(c.put(key).value(encode(key, obj))).else(c.get(key), c.get(IDENTITY_KEY)).commit());
     if (!res.succeeded) return { ok: false, current: this.currentOf(res) };
     const rev = Number(res.header.revision);
     return { ok: true, rev, obj: withRv(obj, rev) };
@@ -172,7 +175,7 @@ export class EtcdStorage implements Storage {
   /** Writes obj only if the key's mod_revision is still expectedRev. */
   async update(key: string, obj: KubeObject, expectedRev: number): Promise<WriteResult> {
     const c = this.client;
-    const res = await this.call(() => this.guarded(c.if(key, 'Mod', '==', expectedRev)).then(c.put(key).value(encode(obj))).else(c.get(key), c.get(IDENTITY_KEY)).commit());
+    const res = await this.call(() => this.guarded(c.if(key, 'Mod', '==', expectedRev)).then(c.put(key).value(encode(key, obj))).else(c.get(key), c.get(IDENTITY_KEY)).commit());
     if (!res.succeeded) return { ok: false, current: this.currentOf(res) };
     const rev = Number(res.header.revision);
     return { ok: true, rev, obj: withRv(obj, rev) };

@@ -6,6 +6,8 @@ export interface Stored {
   key: string;
   obj: KubeObject;
   rev: number;
+  /** Stored under a key (or in the clear) that the encryption config no longer writes with: rewrite it. */
+  stale?: boolean;
 }
 
 export type WriteResult = { ok: true; rev: number; obj: KubeObject } | { ok: false; current?: Stored };

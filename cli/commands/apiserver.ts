@@ -21,6 +21,19 @@ export const apiserver: Command = {
       { name: 'etcd-peer-port', type: 'int', value: 'N', help: 'embedded etcd peer port (the same rules)', defaultText: 'recorded, else 2380 when free, else a free one' },
       { name: 'watch-bookmark-interval', type: 'seconds', value: 'S', help: 'time between watch bookmarks (seconds, or a duration such as 30s)', default: 30 },
       { name: 'default-watch-cache-size', type: 'int', value: 'N', help: 'events kept per resource for resuming watches', default: 20_000, min: 1 },
+      { name: 'tls-cert-file', type: 'string', value: 'FILE', help: 'serving certificate (PEM)', defaultText: '<data-dir>/pki/apiserver.crt, made on first start from the data dir\'s CA' },
+      { name: 'tls-private-key-file', type: 'string', value: 'FILE', help: "the serving certificate's key (PEM)" },
+      { name: 'client-ca-file', type: 'string', value: 'FILE', help: 'CA bundle that client certificates must chain to (CN = user, O = groups)', defaultText: '<data-dir>/pki/ca.crt' },
+      { name: 'token-auth-file', type: 'string', value: 'FILE', help: 'static bearer tokens, CSV lines token,user,uid,"group1,group2"' },
+      { name: 'kubelet-client-certificate', type: 'string', value: 'FILE', help: 'client certificate for calling node agents (logs, exec)', defaultText: '<data-dir>/pki/apiserver-kubelet-client.crt' },
+      { name: 'kubelet-client-key', type: 'string', value: 'FILE', help: "that certificate's key" },
+      { name: 'kubelet-certificate-authority', type: 'string', value: 'FILE', help: "CA that node agents' serving certificates chain to", defaultText: 'the client CA' },
+      { name: 'encryption-provider-config', type: 'string', value: 'FILE', help: 'EncryptionConfiguration (apiserver.config.k8s.io/v1) for Secrets at rest' },
+      { name: 'audit-policy-file', type: 'string', value: 'FILE', help: 'audit Policy (audit.k8s.io/v1)' },
+      { name: 'audit-log-path', type: 'string', value: 'FILE', help: 'where audit events go, one JSON line each ("-" = stdout)' },
+      { name: 'max-requests-inflight', type: 'int', value: 'N', help: 'read-only requests served at once before 429 (0 = no limit)', default: 400, min: 0 },
+      { name: 'max-mutating-requests-inflight', type: 'int', value: 'N', help: 'mutating requests served at once before 429 (0 = no limit)', default: 200, min: 0 },
+      { name: 'request-timeout', type: 'seconds', value: 'S', help: 'answer 504 to a request (watches, logs and exec aside) still running after this long', default: 60 },
     ],
   },
   async run(f) {
@@ -37,6 +50,14 @@ export const apiserver: Command = {
       etcdPeerPort: f.given('etcd-peer-port') ? f.int('etcd-peer-port') : undefined,
       bookmarkIntervalMs: f.ms('watch-bookmark-interval'),
       watchWindow: f.int('default-watch-cache-size'),
+      encryptionProviderConfig: f.string('encryption-provider-config'),
+      security: {
+        tlsCertFile: f.string('tls-cert-file'), tlsPrivateKeyFile: f.string('tls-private-key-file'), clientCaFile: f.string('client-ca-file'),
+        tokenAuthFile: f.string('token-auth-file'),
+        kubeletClientCertificate: f.string('kubelet-client-certificate'), kubeletClientKey: f.string('kubelet-client-key'), kubeletCertificateAuthority: f.string('kubelet-certificate-authority'),
+        auditPolicyFile: f.string('audit-policy-file'), auditLogPath: f.string('audit-log-path'),
+        maxRequestsInflight: f.int('max-requests-inflight'), maxMutatingRequestsInflight: f.int('max-mutating-requests-inflight'), requestTimeoutMs: f.ms('request-timeout'),
+      },
     });
     onSignals(() => server.stop());
     try {

@@ -1,4 +1,5 @@
 // `flotilla node-agent`: registers this node and runs its pods through containerd's CRI.
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { onSignals } from '../signals.js';
 import { dataDirFlag, kubeconfigFlag, type Command } from './command.js';
@@ -19,6 +20,9 @@ export const nodeAgent: Command = {
       { name: 'cluster-dns', type: 'string', value: 'IP[,IP]', help: 'the nameservers of ClusterFirst pods', defaultText: "the pod bridge's gateway with --service-proxy, else the node's own" },
       { name: 'cluster-domain', type: 'string', value: 'DOMAIN', help: 'the cluster domain', default: 'cluster.local' },
       { name: 'cluster-dns-port', type: 'int', value: 'N', help: 'port of the cluster DNS on the gateway', default: 53 },
+      { name: 'tls-cert-file', type: 'string', value: 'FILE', help: 'serving certificate of the log/exec server (from the cluster CA, naming this node\'s address)', defaultText: '<data-dir>/pki/node-agent-serving.crt' },
+      { name: 'tls-private-key-file', type: 'string', value: 'FILE', help: "that certificate's key", defaultText: '<data-dir>/pki/node-agent-serving.key' },
+      { name: 'client-ca-file', type: 'string', value: 'FILE', help: "CA the API server's client certificate must chain to", defaultText: '<data-dir>/pki/ca.crt' },
     ],
   },
   async run(f) {
@@ -37,7 +41,12 @@ export const nodeAgent: Command = {
     const network = podNetwork && { podNetwork, serviceCIDRs: (f.string('service-cluster-ip-range') as string).split(',').map((s) => s.trim()), dnsPort: f.int('cluster-dns-port') };
     const clusterDNS = f.string('cluster-dns')?.split(',').map((s) => s.trim()).filter(Boolean);
     const agent = new NodeAgent(client, cri, { nodeName: f.string('node-name'), dataDir, logRoot: join(dataDir, 'pod-logs'), port, network, clusterDNS, clusterDomain: f.string('cluster-domain') });
-    const server = new AgentServer(agent, cri);
+    // logs and exec are served over TLS only, to the API server only (its kubelet-client certificate)
+    const tlsFiles = [f.string('tls-cert-file') ?? join(dataDir, 'pki/node-agent-serving.crt'), f.string('tls-private-key-file') ?? join(dataDir, 'pki/node-agent-serving.key'), f.string('client-ca-file') ?? join(dataDir, 'pki/ca.crt')];
+    const missing = tlsFiles.filter((p) => !existsSync(p));
+    if (missing.length) throw new Error(`the node agent serves logs and exec over TLS only, and ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing: give --tls-cert-file, --tls-private-key-file and --client-ca-file ("flotilla up" makes them)`);
+    const [cert, key, clientCA] = tlsFiles.map((p) => readFileSync(p, 'utf8')) as [string, string, string];
+    const server = new AgentServer(agent, cri, { cert, key, clientCA, allowedUsers: ['kube-apiserver-kubelet-client'] });
     await server.listen(port, agent.hostIP);
     onSignals(async () => {
       await agent.shutdown();

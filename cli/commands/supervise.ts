@@ -66,6 +66,9 @@ stopped (SIGTERM, then SIGKILL) with everything it started when the supervisor s
         serviceCIDR: f.given('service-cluster-ip-range') ? f.string('service-cluster-ip-range') : undefined,
       };
       writeClusterConfig(config);
+      // every component's certificate and kubeconfig, before any of them starts
+      const { ensureClusterCredentials } = await import('../credentials.js');
+      await ensureClusterCredentials(config, primaryIPv4());
       supervisor = new Supervisor({ dataDir, children: componentSpecs(config), stopOrder: STOP_ORDER });
     } catch (e) {
       rmSync(pidPath, { force: true });

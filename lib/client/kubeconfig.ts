@@ -1,6 +1,6 @@
 // Kubeconfig files: writing the one the API server hands to kubectl and every component, and reading them the way
 // kubectl does (--kubeconfig, else KUBECONFIG with several files, else ~/.kube/config; contexts and overrides).
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { homedir } from 'node:os';
 import { parse, stringify } from 'yaml';
@@ -12,6 +12,10 @@ export interface KubeConfigWrite {
   contextName: string;
   namespace?: string;
   token?: string;
+  /** PEM: the CA that signed the server's certificate, and the client certificate and key (embedded as *-data). */
+  caPem?: string;
+  certPem?: string;
+  keyPem?: string;
 }
 
 export function writeKubeConfig(path: string, c: KubeConfigWrite): void {
@@ -20,16 +24,37 @@ export function writeKubeConfig(path: string, c: KubeConfigWrite): void {
   const doc = {
     apiVersion: 'v1',
     kind: 'Config',
-    // Plain-HTTP servers are marked insecure-skip-tls-verify: kubectl ignores it for http, and
-    // @kubernetes/client-node refuses http:// servers without it.
-    clusters: [{ name: c.clusterName, cluster: c.server.startsWith('http://') ? { server: c.server, 'insecure-skip-tls-verify': true } : { server: c.server } }],
-    users: [{ name: c.userName, user: c.token ? { token: c.token } : {} }],
+    clusters: [{ name: c.clusterName, cluster: clusterEntry(c) }],
+    users: [{ name: c.userName, user: userEntry(c) }],
     contexts: [{ name: c.contextName, context }],
     'current-context': c.contextName,
     preferences: {},
   };
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, stringify(doc), { mode: 0o600 });
+  // written whole or not at all: a client reading it meanwhile (the supervisor rewrites it at each start) never sees
+  // half a key
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, stringify(doc), { mode: 0o600 });
+  renameSync(tmp, path);
+}
+
+const b64 = (pem: string) => Buffer.from(pem, 'utf8').toString('base64');
+
+function clusterEntry(c: KubeConfigWrite): Record<string, string | boolean> {
+  // a plain-HTTP server (only the benchmarks make one) is marked insecure-skip-tls-verify: kubectl ignores it for
+  // http, and @kubernetes/client-node refuses http:// servers without it
+  if (c.server.startsWith('http://')) return { server: c.server, 'insecure-skip-tls-verify': true };
+  return c.caPem ? { server: c.server, 'certificate-authority-data': b64(c.caPem) } : { server: c.server };
+}
+
+function userEntry(c: KubeConfigWrite): Record<string, string> {
+  const u: Record<string, string> = {};
+  if (c.certPem && c.keyPem) {
+    u['client-certificate-data'] = b64(c.certPem);
+    u['client-key-data'] = b64(c.keyPem);
+  }
+  if (c.token) u.token = c.token;
+  return u;
 }
 
 export interface ClientConfig {

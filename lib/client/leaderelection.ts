@@ -48,6 +48,8 @@ export class LeaderElector {
         log.warn('lease update failed', { lease: this.o.name, error: e.message });
         return false;
       });
+      // stop() may have come while this round's requests were out: a stopped elector must not lead again
+      if (this.stopped) return;
       if (ok) {
         this.lastRenew = Date.now();
         if (!this.leading) {

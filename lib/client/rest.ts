@@ -83,7 +83,7 @@ export class Client {
     const tls = this.base.protocol === 'https:';
     this.agent = tls
       ? new HttpsAgent({ keepAlive: true, maxSockets: 64, ca: config.caData, cert: config.certData, key: config.keyData,
-        rejectUnauthorized: !config.insecureSkipTLSVerify })
+        rejectUnauthorized: !config.insecureSkipTLSVerify, minVersion: 'TLSv1.2' })
       : new HttpAgent({ keepAlive: true, maxSockets: 64 });
   }
 

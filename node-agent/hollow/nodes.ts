@@ -29,6 +29,8 @@ export interface HollowOptions {
   heartbeatMs?: number;
   /** Extra labels on every node. */
   labels?: Record<string, string>;
+  /** Each node's own client (its identity, system:node:<name>); without it every node uses the shared client. */
+  clientFor?: (node: string) => Client;
 }
 
 const now3339 = (): string => rfc3339();
@@ -119,18 +121,23 @@ export class HollowNodes {
   private async register(name: string): Promise<void> {
     const want = this.nodeObject(name);
     try {
-      await this.client.create(NODE, want);
-      const created = await this.client.get(NODE, name);
-      await this.client.updateStatus(NODE, { ...created, status: want.status });
+      await this.as(name).create(NODE, want);
+      const created = await this.as(name).get(NODE, name);
+      await this.as(name).updateStatus(NODE, { ...created, status: want.status });
     } catch (e) {
       if (!isAlreadyExists(e)) throw e;
-      const cur = await this.client.get(NODE, name);
-      await this.client.updateStatus(NODE, { ...cur, status: want.status });
+      const cur = await this.as(name).get(NODE, name);
+      await this.as(name).updateStatus(NODE, { ...cur, status: want.status });
     }
   }
 
+  /** The client that acts as this node. */
+  private as(node: string): Client {
+    return this.o.clientFor?.(node) ?? this.client;
+  }
+
   private async renewLease(name: string): Promise<void> {
-    if (!this.stopped) await renewNodeLease(this.client, name);
+    if (!this.stopped) await renewNodeLease(this.as(name), name);
   }
 
 
@@ -175,7 +182,7 @@ export class HollowNodes {
     if (!p || !this.index.has(p.spec?.nodeName)) return;
     if (p.metadata.deletionTimestamp) {
       try {
-        await this.client.delete(POD, name, { namespace, gracePeriodSeconds: 0, preconditions: { uid: p.metadata.uid } });
+        await this.as(p.spec?.nodeName as string).delete(POD, name, { namespace, gracePeriodSeconds: 0, preconditions: { uid: p.metadata.uid } });
       } catch (e) {
         if (!isNotFound(e) && !isConflict(e)) throw e;
       }
@@ -188,7 +195,7 @@ export class HollowNodes {
       return;
     }
     if (p.status?.phase === 'Running' && isReady(p)) return;
-    await this.client.patchStatus(POD, name, { status: this.runningStatus(p) }, 'merge', { namespace });
+    await this.as(p.spec?.nodeName as string).patchStatus(POD, name, { status: this.runningStatus(p) }, 'merge', { namespace });
   }
 
   /** A pod whose containers all exited with `code`, as a kubelet reports it. */

@@ -6,7 +6,12 @@
 //   /portForward/{namespace}/{pod}[?port=P...]                               (an upgrade)
 //   GET /stats/summary   (the node's and its pods' CPU and memory, stats/v1alpha1, for metrics.k8s.io)
 //   GET /healthz
+// Over TLS (a serving certificate from the cluster CA), answering only the API server: a client certificate from
+// the cluster CA naming an allowed user (the API server's kubelet-client identity), else 401 (no or a bad
+// certificate) or 403 (someone else); the plain server exists only for unit tests that give no TLS.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { queryBool } from '../../lib/api/query.js';
 import { logger } from '../../lib/util/log.js';
@@ -21,26 +26,62 @@ export type { PodLookup } from './containers.js';
 
 const log = logger('node-agent-server');
 
+/** The agent's TLS: its serving certificate, the CA client certificates must chain to, and who may call it. */
+export interface AgentTls {
+  cert: string;
+  key: string;
+  clientCA: string;
+  /** Client certificate common names let in (the API server's kubelet-client identity). */
+  allowedUsers: string[];
+}
+
 export class AgentServer {
   private server?: Server;
   /** Upgraded sockets until they close: refusals being written and streaming sessions. */
   private readonly sockets = new Set<Duplex>();
   private readonly streams: StreamServer;
 
-  constructor(private readonly pods: PodLookup, private readonly cri: CriClient) {
+  constructor(private readonly pods: PodLookup, private readonly cri: CriClient, private readonly tls?: AgentTls) {
     this.streams = new StreamServer(pods, cri);
   }
 
   async listen(port: number, host: string): Promise<void> {
-    const server = (this.server = createServer((req, res) => void this.handle(req, res)));
+    const serve = (req: IncomingMessage, res: ServerResponse) => {
+      const refused = this.refuse(req);
+      if (refused) res.writeHead(refused.code, { 'Content-Type': 'text/plain' }).end(refused.message);
+      else void this.handle(req, res);
+    };
+    const t = this.tls;
+    const server = (this.server = t
+      ? createHttpsServer({ cert: t.cert, key: t.key, ca: t.clientCA, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' }, serve)
+      : createServer(serve));
+    server.on('tlsClientError', (e: Error) => log.debug('TLS handshake failed', { error: e.message }));
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       // first thing: a peer's reset must not reach process level (Node's HTTP server no longer watches this socket)
       guardUpgradedSocket(socket, this.sockets, (e) => log.debug('streaming connection failed', { error: e.code ?? e.message }));
+      const refused = this.refuse(req);
+      if (refused) return refuseUpgrade(socket, status(refused.code, refused.message));
       this.upgrade(req, socket, head).catch((e) => refuseUpgrade(socket, status(500, (e as Error).message)));
     });
     await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, host, resolve));
     // past listen, a server error is one failed accept (EMFILE under a connection flood): logged, not fatal
     server.on('error', (e) => log.error('agent server error', { error: e.message }));
+  }
+
+  /**
+   * Why a request is refused before anything is looked at (no TLS configured: none): 401 without a valid client
+   * certificate from the cluster CA, 403 for a certificate naming someone other than the API server.
+   */
+  private refuse(req: IncomingMessage): { code: number; message: string } | undefined {
+    if (!this.tls) return undefined;
+    const socket = req.socket;
+    const peer = socket instanceof TLSSocket ? socket.getPeerCertificate() : undefined;
+    if (!(socket instanceof TLSSocket) || !peer?.raw || !socket.authorized) return { code: 401, message: 'Unauthorized' };
+    const cn = peer.subject?.CN;
+    const user = Array.isArray(cn) ? (cn[0] ?? '') : (cn ?? '');
+    if (this.tls.allowedUsers.includes(user)) return undefined;
+    const verb = req.method === 'POST' ? 'create' : 'get';
+    return { code: 403, message: `Forbidden (user=${user}, verb=${verb}, resource=nodes, subresource(s)=[proxy])` };
   }
 
   /** Upgraded connections open now (streaming sessions, refusals being written). */

@@ -1,0 +1,109 @@
+// The API server's security from its flags: TLS serving credentials (given, or the data dir's own PKI, made on
+// first start), the authenticator chain, the authorizer chain, the audit log, the in-flight limits and timeout, and
+// the client certificate for calling node agents.
+import { readFileSync } from 'node:fs';
+import type { ServerOptions } from 'node:https';
+import { logger } from '../../lib/util/log.js';
+import { AuthorizerChain, DashboardAuthorizer, InterimAuthorizer } from './authorizer.js';
+import { Auditor, FileSink } from './audit/log.js';
+import { loadPolicy } from './audit/policy.js';
+import { BearerTokenAuthenticator, UnionTokenAuthenticator, WebSocketProtocolAuthenticator } from './bearer.js';
+import { ensureApiServerPki } from './cluster-pki.js';
+import { RequestGate } from './gate.js';
+import { MASTERS_GROUP, type RequestAuthenticator, type TokenAuthenticator } from './index.js';
+import { InflightLimiter } from './inflight.js';
+import { TokenFileAuthenticator } from './token-file.js';
+import { X509Authenticator } from './x509.js';
+
+const log = logger('apiserver');
+
+export interface SecurityOptions {
+  dataDir: string;
+  tlsCertFile?: string;
+  tlsPrivateKeyFile?: string;
+  clientCaFile?: string;
+  tokenAuthFile?: string;
+  kubeletClientCertificate?: string;
+  kubeletClientKey?: string;
+  kubeletCertificateAuthority?: string;
+  auditPolicyFile?: string;
+  auditLogPath?: string;
+  maxRequestsInflight?: number;
+  maxMutatingRequestsInflight?: number;
+  requestTimeoutMs?: number;
+  /** Benchmarks only (no flag sets it): plain HTTP, every caller system:masters, as before TLS. */
+  plainHttp?: boolean;
+}
+
+/** PEM credentials for one TLS client. */
+export interface ClientCredentials {
+  ca: string;
+  cert: string;
+  key: string;
+}
+
+export interface Security {
+  /** The HTTPS server's options; undefined only for the benchmarks' plain server. */
+  tls?: ServerOptions;
+  gate: RequestGate;
+  /** How the API server calls node agents (pods/log, pods/exec). */
+  kubeletClient?: ClientCredentials;
+  /** The admin identity for the kubeconfig this server writes, when the data dir's CA issued it. */
+  admin?: ClientCredentials;
+  close(): Promise<void>;
+}
+
+const read = (f: string) => readFileSync(f, 'utf8');
+
+export async function setUpSecurity(o: SecurityOptions): Promise<Security> {
+  let tls: ServerOptions | undefined;
+  let kubeletClient: ClientCredentials | undefined;
+  let admin: ClientCredentials | undefined;
+  const authenticators: RequestAuthenticator[] = [];
+  if (o.plainHttp) {
+    authenticators.push({ method: 'none', authenticate: async () => ({ user: { username: 'system:admin', groups: [MASTERS_GROUP] } }) });
+  } else {
+    if (!!o.tlsCertFile !== !!o.tlsPrivateKeyFile) throw new Error('--tls-cert-file and --tls-private-key-file go together');
+    let cert: string;
+    let key: string;
+    let clientCA = o.clientCaFile ? read(o.clientCaFile) : undefined;
+    if (o.tlsCertFile && o.tlsPrivateKeyFile) {
+      cert = read(o.tlsCertFile);
+      key = read(o.tlsPrivateKeyFile);
+    } else {
+      const pki = await ensureApiServerPki(o.dataDir);
+      ({ cert, key } = pki.serving);
+      clientCA ??= pki.ca.cert;
+      kubeletClient = { ca: pki.ca.cert, cert: pki.kubeletClient.cert, key: pki.kubeletClient.key };
+      admin = { ca: pki.ca.cert, cert: pki.admin.cert, key: pki.admin.key };
+    }
+    if (o.kubeletClientCertificate && o.kubeletClientKey) {
+      kubeletClient = { ca: o.kubeletCertificateAuthority ? read(o.kubeletCertificateAuthority) : (kubeletClient?.ca ?? clientCA ?? ''), cert: read(o.kubeletClientCertificate), key: read(o.kubeletClientKey) };
+    }
+    // The handshake asks for a client certificate but goes on without one (tokens, anonymous health checks);
+    // a certificate that fails verification is refused per request by the x509 authenticator (401).
+    tls = { cert, key, ca: clientCA, requestCert: !!clientCA, rejectUnauthorized: false, minVersion: 'TLSv1.2' };
+    if (clientCA) authenticators.push(new X509Authenticator());
+    const tokens: TokenAuthenticator[] = [];
+    if (o.tokenAuthFile) {
+      const file = TokenFileAuthenticator.fromFile(o.tokenAuthFile);
+      log.info('static tokens loaded', { file: o.tokenAuthFile, tokens: file.size });
+      tokens.push(file);
+    }
+    // ServiceAccount JWTs and bootstrap tokens join `tokens` here (behind a CachedTokenAuthenticator)
+    if (tokens.length) {
+      const union = new UnionTokenAuthenticator(tokens);
+      authenticators.push(new BearerTokenAuthenticator(union), new WebSocketProtocolAuthenticator(union));
+    }
+  }
+  const auditor = o.auditPolicyFile && o.auditLogPath ? new Auditor(loadPolicy(o.auditPolicyFile), new FileSink(o.auditLogPath)) : undefined;
+  if (o.auditPolicyFile && !o.auditLogPath) log.warn('--audit-policy-file without --audit-log-path: nothing is audited');
+  const gate = new RequestGate({
+    authenticators,
+    authorizer: new AuthorizerChain([new DashboardAuthorizer(), new InterimAuthorizer()]),
+    auditor,
+    limiter: new InflightLimiter({ maxRequestsInflight: o.maxRequestsInflight ?? 400, maxMutatingRequestsInflight: o.maxMutatingRequestsInflight ?? 200 }),
+    requestTimeoutMs: o.requestTimeoutMs ?? 60_000,
+  });
+  return { tls, gate, kubeletClient, admin, close: async () => auditor?.close() };
+}

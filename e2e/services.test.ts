@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { podNetworkFor } from '../cli/commands/runtime.js';
 import { nodeNetworkName } from '../node-agent/network/pod-network.js';
-import { KUBECTL, ROOT, freePort, waitFor } from './harness.js';
+import { KUBECTL, ROOT, apiFetch, credentialsOf, freePort, waitFor, type Credentials } from './harness.js';
 
 const skip = process.getuid?.() === 0 ? false : 'needs root (containerd, runc, CNI, nftables)';
 const dir = mkdtempSync(join(tmpdir(), 'flotilla-svc-'));
@@ -205,14 +205,18 @@ spec:
   assert.equal(JSON.parse(ok(['get', 'svc', 'again', '-o', 'json'])).spec.clusterIP, ip);
 });
 
+let creds: Credentials | undefined;
+
 /** POSTs a Service straight to the API server (as any client would); the status code and body. */
 async function postService(name: string, clusterIP?: string): Promise<{ code: number; body: Json }> {
   const { apiserverPort } = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as { apiserverPort: number };
   const spec: Json = { ports: [{ port: 80 }] };
   if (clusterIP) spec.clusterIP = clusterIP;
-  const res = await fetch(`http://127.0.0.1:${apiserverPort}/api/v1/namespaces/default/services`, {
+  // as the cluster's admin, over TLS (the kubeconfig's client certificate)
+  creds ??= await credentialsOf(join(dir, 'kubeconfig'));
+  const res = await apiFetch(`https://127.0.0.1:${apiserverPort}/api/v1/namespaces/default/services`, {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec }),
-  });
+  }, creds);
   return { code: res.status, body: (await res.json()) as Json };
 }
 

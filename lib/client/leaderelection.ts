@@ -31,6 +31,8 @@ export class LeaderElector {
   private stopped = false;
   private lastRenew = 0;
   private observedHolder = '';
+  /** The lease record as last seen (holder and renewTime), and when, by this process's clock (client-go's observedTime). */
+  private observed = { record: '', at: 0 };
   private timer?: NodeJS.Timeout;
 
   constructor(private readonly client: Client, private readonly o: LeaderElectionOptions) {
@@ -96,8 +98,13 @@ export class LeaderElector {
       this.observedHolder = holder;
       if (holder) this.o.onNewLeader?.(holder);
     }
-    const expires = (spec.renewTime ? Date.parse(spec.renewTime) : 0) + (spec.leaseDurationSeconds ?? duration) * 1000;
-    if (holder && holder !== this.identity && expires > now.getTime()) return false;
+    // Another holder's lease is taken over only once it has not been renewed for its whole duration as this process
+    // saw it: a record that changed since the last look starts the count again, whatever its renewTime says (clocks
+    // differ between machines, and a loaded leader's renewTime is older than the request that wrote it).
+    const record = `${holder}@${spec.renewTime ?? ''}`;
+    if (record !== this.observed.record) this.observed = { record, at: Date.now() };
+    const expires = this.observed.at + (spec.leaseDurationSeconds ?? duration) * 1000;
+    if (holder && holder !== this.identity && expires > Date.now()) return false;
     const mine = holder === this.identity;
     lease.spec = {
       ...spec,

@@ -34,7 +34,7 @@ export class RangeFullError extends Error {}
 
 export interface RangeAllocatorOptions {
   storage: AllocationStorage;
-  /** Key prefix of the records, ending in '/', e.g. /flotilla/allocations/serviceips/. */
+  /** Key prefix of the records, ending in '/', e.g. /registry/flotilla.io/allocations/serviceips/. */
   prefix: string;
   /** How many values the range holds; values are addressed by offset 0..size-1. */
   size: number;

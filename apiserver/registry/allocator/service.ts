@@ -11,7 +11,10 @@ import { parseIPRange, parsePortRange, type IPRange, type PortRange } from './ip
 
 export const DEFAULT_SERVICE_CIDR = '10.96.0.0/12';
 export const DEFAULT_NODE_PORT_RANGE = '30000-32767';
-const PREFIX = '/flotilla/allocations/';
+// Under /registry/, where the watch cache's one etcd watch sees every write: a write outside it would leave the
+// cache's revision behind etcd's until the next write of an object, and a read at etcd's revision would wait for it
+// (504 "Too large resource version"). Kubernetes keeps its allocations under /registry/ too (ranges, ipaddresses).
+const PREFIX = '/registry/flotilla.io/allocations/';
 
 export interface ServiceAllocatorOptions {
   storage: AllocationStorage;

@@ -1,6 +1,6 @@
-// Node usage from the metrics API (metrics.k8s.io, served by metrics-server where it runs). It has no watch, so it
-// is read every 15 s while a view shows it. When the API isn't served (404, as on Flotilla today) the hook says
-// so once and the usage bars stay hidden.
+// Node usage from the metrics API (metrics.k8s.io: built into Flotilla's API server, served by metrics-server in
+// Kubernetes). It has no watch, so it is read every 15 s while a view shows it. When the API isn't served (404) the
+// hook says so once and the usage bars stay hidden.
 import { useEffect, useState } from 'preact/hooks';
 import { parseQuantity } from '../util/format.js';
 import { ApiError } from '../api/client.js';

@@ -177,4 +177,3 @@ test('flotilla dashboard prints the address, and a sign-in link with the token i
   assert.match(bad.stderr, /unknown flag: --bogus/);
 });
 
-test.todo('a token bound to `view` in one namespace: only that namespace, no edit/delete/terminal controls, a forged write gets 403 (pending: needs authentication, RBAC and SelfSubjectAccessReview from issue 10; write it against target(c, token) once ServiceAccount tokens exist)');

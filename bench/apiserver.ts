@@ -1,13 +1,13 @@
 // npm run bench (API server part): create throughput and latency at 1, 16 and 64 concurrent clients beside raw etcd
 // puts of the same bytes through the same etcd3 client, gets/lists served from the watch cache, and how fast one
 // change reaches 1,000 open watches. Everything runs on this machine in one script; conditions are printed.
-import { Agent, request } from 'node:http';
+import { Agent, request } from 'node:https';
 import { cpus, totalmem } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
-import { ApiServerProcess, Etcd, freePort } from '../e2e/harness.js';
+import { ApiServerProcess, Etcd, credentialsOf, freePort } from '../e2e/harness.js';
 
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? '5') * 1000;
 const WATCHERS = Number(process.env.BENCH_WATCHERS ?? '1000');
@@ -62,10 +62,12 @@ async function main(): Promise<void> {
   const api = new ApiServerProcess(dir, await freePort(), etcd.endpoint, ['--watch-bookmark-interval', '3600']);
   await api.start();
   const port = Number(new URL(api.url).port);
-  const agent = new Agent({ keepAlive: true, maxSockets: 2000 });
+  // as users reach it: HTTPS, authenticated by the admin's client certificate from the kubeconfig the server wrote
+  const creds = await credentialsOf(api.kubeconfig);
+  const agent = new Agent({ keepAlive: true, maxSockets: 2000, ca: creds.ca, cert: creds.cert, key: creds.key });
   const raw = new Etcd3({ hosts: etcd.endpoint });
   try {
-    console.log(`# Flotilla API server benchmark\n# machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; etcd, API server and this load generator share the machine; ${DURATION_MS / 1000} s per row\n`);
+    console.log(`# Flotilla API server benchmark\n# machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; etcd, API server and this load generator share the machine; HTTPS (TLS 1.3, client certificates, keep-alive); ${DURATION_MS / 1000} s per row\n`);
     const body = (ns: string, name: string) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns, labels: { bench: 'yes' } }, data: { v: VALUE } });
     console.log('## creates (ConfigMap, ~1.6 KB) vs raw etcd puts of the same bytes');
     for (const conc of [1, 16, 64]) {

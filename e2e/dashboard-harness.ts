@@ -94,7 +94,16 @@ export class Browser {
     const errors: string[] = [];
     page.on('request', (r) => requests.push(r));
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(dashboardUrl(t, path));
+    // Chromium drops a navigation whose network changed under it (net::ERR_NETWORK_CHANGED): other test files add
+    // and remove bridges and veths on this machine. A user would reload; so does the harness, a few times.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await page.goto(dashboardUrl(t, path));
+        break;
+      } catch (e) {
+        if (attempt >= 4 || !/ERR_NETWORK_CHANGED/.test((e as Error).message)) throw e;
+      }
+    }
     return { page, requests, errors };
   }
 

@@ -1,6 +1,7 @@
 // Namespaces (core/v1): Active on creation; a delete marks them Terminating, and they go once the namespace controller
 // has emptied them and cleared spec.finalizers through /finalize. No deletecollection: one DELETE would take them all.
 import type { KubeObject } from '../../../lib/api/types.js';
+import { namespaceDeleteRequested } from '../../admission/namespace-lifecycle.js';
 import { errors } from '../../errors.js';
 import { AGE, NAME, age } from '../../printers/columns.js';
 import { ensureObject, setDefault } from '../../validation/defaults.js';
@@ -67,6 +68,7 @@ export default defineKind(identity('v1', 'Namespace'), {
   },
   validate,
   beginDelete(obj: KubeObject) {
+    namespaceDeleteRequested(obj.metadata.name as string);
     obj.status = { ...(obj.status ?? {}), phase: 'Terminating' };
     return finalizersOf(obj).length > 0;
   },

@@ -27,8 +27,7 @@ export function namespaceLifecycle(cache: ResourceCache, hub: CacheHub, storage:
       // The cache may trail a namespace created a moment ago: catch up, then ask etcd itself.
       await hub.fresh();
       ns = cache.get(key) ?? (await storage.get(key))?.obj;
-    }
-    else if ((deleting.get(namespace) ?? 0) > Date.now()) {
+    } else if ((deleting.get(namespace) ?? 0) > Date.now()) {
       // a delete asked of this server a moment ago may not have reached the cache: etcd says whether it is going
       ns = (await storage.get(key))?.obj ?? ns;
     }

@@ -6,6 +6,9 @@ import type { KubeObject, Status } from './types.js';
 
 export const TABLE_ACCEPT = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
 
+/** How many times a GET is sent when the network fails it (fetch's TypeError). */
+const READ_ATTEMPTS = 3;
+
 export class ApiError extends Error {
   constructor(readonly code: number, message: string, readonly reason = '', readonly status?: Status) {
     super(message);
@@ -45,14 +48,25 @@ export class ApiClient {
     return h;
   }
 
-  /** A raw response (for streams); throws ApiError on a non-2xx answer. */
+  /** A raw response (for streams); throws ApiError on a non-2xx answer. A GET failing on the network is retried. */
   async fetch(method: string, path: string, o: RequestOptions = {}): Promise<Response> {
     const body = o.body === undefined ? undefined : typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
     const contentType = o.body === undefined ? undefined : (o.contentType ?? 'application/json');
     this.inFlight++;
     let res: Response;
     try {
-      res = await this.fetchFn(this.url(path, o.query), { method, headers: this.headers({ accept: o.accept, contentType }), body, signal: o.signal, credentials: 'omit', cache: 'no-store' });
+      // a read that failed on the network (a connection dropped, the machine's network changed under the browser)
+      // is sent again a couple of times, as a user would reload; writes are not repeated
+      for (let attempt = 1; ; attempt++) {
+        try {
+          res = await this.fetchFn(this.url(path, o.query), { method, headers: this.headers({ accept: o.accept, contentType }), body, signal: o.signal, credentials: 'omit',
+            cache: 'no-store' });
+          break;
+        } catch (e) {
+          if (method !== 'GET' || attempt >= READ_ATTEMPTS || o.signal?.aborted || !(e instanceof TypeError)) throw e;
+          await new Promise((r) => setTimeout(r, 200 * attempt));
+        }
+      }
     } finally {
       this.inFlight--;
     }

@@ -47,3 +47,20 @@ test('lines split across chunks are joined; blank lines dropped; the last line w
   assert.deepEqual(l.flush(), ['{"c":3}']);
   assert.deepEqual(l.flush(), []);
 });
+
+test('a GET that fails on the network is sent again; a write is not', async () => {
+  const { ApiClient } = await import('./client.js');
+  let calls = 0;
+  const flaky = async (_i: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    calls++;
+    if (init?.method === 'GET' && calls < 3) throw new TypeError('Failed to fetch');
+    if (init?.method !== 'GET') throw new TypeError('Failed to fetch');
+    return new Response('{"kind":"Pod"}', { status: 200 });
+  };
+  const api = new ApiClient(new Session(), flaky);
+  assert.deepEqual(await api.get('/api/v1/namespaces/default/pods/p'), { kind: 'Pod' });
+  assert.equal(calls, 3);
+  calls = 0;
+  await assert.rejects(api.json('POST', '/api/v1/namespaces/default/pods', { body: {} }), TypeError);
+  assert.equal(calls, 1, 'a write is sent once');
+});

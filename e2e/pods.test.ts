@@ -194,7 +194,8 @@ spec:
   const p = pod('inits');
   assert.deepEqual(p.status.initContainerStatuses.map((s: Json) => s.state.terminated?.reason), ['Completed', 'Completed']);
   assert.equal(condition(p, 'Initialized')?.status, 'True');
-  const page = await waitFor('the page', async () => fetch(`http://${p.status.podIP}:8080/`).then((r) => r.text()).catch(() => undefined), 30_000, 250);
+  // each try bounded: one connection hung on a pod not yet serving must not use up the whole wait
+  const page = await waitFor('the page', async () => fetch(`http://${p.status.podIP}:8080/`, { signal: AbortSignal.timeout(3000) }).then((r) => r.text()).catch(() => undefined), 30_000, 250);
   assert.equal(page, 'line-one\nline-two\n');
   await deleteAndWait('inits');
 });

@@ -1,0 +1,157 @@
+// The fixture of every acceptance test that needs a whole local cluster on this machine: `flotilla up` in a temp dir
+// (etcd, our containerd, the CNI bridge, a local registry with the demo images, API server, controller-manager,
+// scheduler, node agent) on free ports, driven with the real kubectl; `flotilla down` afterwards, which must leave no
+// process and no mount of the cluster behind. `upCluster()` registers the before/after hooks of the file that calls
+// it, at its top level. Needs root (containerd, runc, CNI): without it `skip` says why and nothing is started.
+import { before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KUBECTL, ROOT, freePort, runFlotctl, waitFor, type CliRun } from './harness.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = Record<string, any>;
+
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface UpClusterOptions {
+  /** The temp dir's prefix (`flotilla-<name>-`) and so the cluster's processes' mark. */
+  name: string;
+  /** The node's name (`--node-name`). */
+  nodeName: string;
+  /** Component logs whose tails go into failure messages. Default: the node agent's. */
+  logs?: string[];
+  /** Called after the cluster is up (before any test), and before it goes down (after every test). */
+  afterUp?: (c: UpCluster) => void | Promise<void>;
+  beforeDown?: (c: UpCluster) => void | Promise<void>;
+  /** More `flotilla up` flags. */
+  upArgs?: string[];
+}
+
+export class UpCluster {
+  readonly skip: string | false = process.getuid?.() === 0 ? false : 'needs root (containerd, runc, CNI)';
+  readonly dir: string;
+  readonly kubeconfig: string;
+  /** The API server's port, the local registry (`127.0.0.1:PORT`) and the tools image in it, once up. */
+  port = 0;
+  registry = '';
+  tools = '';
+
+  constructor(readonly o: UpClusterOptions) {
+    this.dir = mkdtempSync(join(tmpdir(), `flotilla-${o.name}-`));
+    this.kubeconfig = join(this.dir, 'kubeconfig');
+  }
+
+  get url(): string {
+    return `https://127.0.0.1:${this.port}`;
+  }
+
+  /** Runs `flotilla` (bin/flotilla.js); throws with its output and the logs' tails unless it exits 0. */
+  flotilla(args: string[], timeoutMs = 300_000): string {
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin/flotilla.js'), ...args], { encoding: 'utf8', timeout: timeoutMs });
+    if (r.status !== 0) throw new Error(`flotilla ${args.join(' ')} exited ${r.status}:\n${r.stdout}\n${r.stderr}\n${this.logTails()}`);
+    return r.stdout;
+  }
+
+  /** The last lines of a component's log (<data-dir>/logs/<component>.log), headed by its name; '' when there is none. */
+  logTail(component: string, lines = 20): string {
+    try {
+      return `--- ${component}.log (tail)\n${readFileSync(join(this.dir, 'logs', `${component}.log`), 'utf8').split('\n').slice(-lines).join('\n')}`;
+    } catch {
+      return '';
+    }
+  }
+
+  logTails(): string {
+    return (this.o.logs ?? ['node-agent']).map((c) => this.logTail(c)).filter(Boolean).join('\n');
+  }
+
+  /** A kubectl (KUBECTL, or another binary such as kubectl.1.27) with the admin kubeconfig. */
+  kubectl(args: string[], input?: string | Buffer, binary = KUBECTL, timeoutMs = 120_000): Run {
+    const r = spawnSync(binary, args, { input, encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, KUBECONFIG: this.kubeconfig } });
+    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  /** kubectl that must succeed: its stdout, or an error with its output and the logs' tails. */
+  ok(args: string[], input?: string | Buffer, binary = KUBECTL): string {
+    const r = this.kubectl(args, input, binary);
+    if (r.code !== 0) throw new Error(`${binary} ${args.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}\n${this.logTails()}`);
+    return r.stdout;
+  }
+
+  /** `kubectl <args> -o json`, parsed. */
+  json(args: string[]): Json {
+    return JSON.parse(this.ok([...args, '-o', 'json'])) as Json;
+  }
+
+  apply(manifest: string): string {
+    return this.ok(['apply', '-f', '-'], manifest);
+  }
+
+  flotctl(args: string[], input?: string): CliRun {
+    return runFlotctl(this.kubeconfig, args, { input, timeout: 120_000 });
+  }
+
+  /** Polls fn every 250 ms until it gives a value; a timeout names what was awaited and adds the logs' tails. */
+  async until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+    return waitFor(what, async () => fn(), timeoutMs, 250).catch((e: Error) => {
+      throw new Error(`${e.message}\n${this.logTails()}`);
+    });
+  }
+
+  /** Deletes a pod and waits until it is gone (the node agent has stopped everything of it). */
+  async deletePod(name: string, timeoutMs = 90_000): Promise<void> {
+    this.ok(['delete', 'pod', name, '--wait=false']);
+    await this.until(`pod ${name} to be gone`, () => this.kubectl(['get', 'pod', name]).code !== 0, timeoutMs);
+  }
+
+  async up(): Promise<void> {
+    this.port = await freePort();
+    const regPort = await freePort();
+    this.registry = `127.0.0.1:${regPort}`;
+    this.tools = `${this.registry}/flotilla/tools:v1`;
+    this.flotilla(['up', '--data-dir', this.dir, '--port', String(this.port), '--registry-port', String(regPort), '--node-agent-port', String(await freePort()),
+      '--node-name', this.o.nodeName, ...(this.o.upArgs ?? [])]);
+  }
+
+  /** `flotilla down`, then checks that no process and no mount of the cluster is left, and removes its dir. */
+  down(): void {
+    try {
+      this.flotilla(['down', '--data-dir', this.dir]);
+      const ps = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes(this.dir));
+      assert.deepEqual(ps, [], 'no process of the cluster is left');
+      const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(this.dir));
+      assert.deepEqual(mounts, [], 'no mount of the cluster is left (the tmpfs of Secret volumes included)');
+    } finally {
+      if (!process.env.FLOTILLA_KEEP_TEST_DIRS) rmSync(this.dir, { recursive: true, force: true });
+    }
+  }
+}
+
+/** A cluster brought up before the calling file's tests and down after them (when running as root). */
+export function upCluster(o: UpClusterOptions): UpCluster {
+  const c = new UpCluster(o);
+  before(async () => {
+    if (c.skip) return;
+    await c.up();
+    await o.afterUp?.(c);
+  });
+  after(async () => {
+    if (c.skip) {
+      rmSync(c.dir, { recursive: true, force: true });
+      return;
+    }
+    try {
+      await o.beforeDown?.(c);
+    } finally {
+      c.down();
+    }
+  });
+  return c;
+}

@@ -2,51 +2,39 @@
 // local registry's busybox images, a real node agent), the dashboard in headless Chromium. A pod's log is followed
 // as it grows, by container and with search; the terminal runs a shell in the container over the exec WebSocket,
 // and resizing the window resizes the TTY. Needs root, like e2e/node.test.ts.
-import { after, afterEach, before, test } from 'node:test';
+import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { KUBECTL, ROOT, freePort, waitFor, writeTokenFile } from './harness.js';
+import { waitFor, writeTokenFile } from './harness.js';
+import { upCluster } from './up-cluster.js';
 import { Browser, type Target, cspViolations, screenshot, target } from './dashboard-harness.js';
 
-const skip = process.getuid?.() === 0 ? false : 'needs root (containerd, runc, CNI)';
-const dir = mkdtempSync(join(tmpdir(), 'flotilla-dash-node-'));
-const NODE = 'dash-node';
+const c = upCluster({
+  name: 'dash-node', nodeName: 'dash-node',
+  beforeUp: (x) => void writeTokenFile(join(x.dir, 'token-auth.csv'), [
+    { token, user: 'dashboard-admin', groups: ['system:masters'] },
+    // the terminal test signs in with this one (it checks the token rides as the WebSocket subprotocol)
+    { token: 'terminal-token.not-a-real-one', user: 'terminal-user', groups: ['system:masters'] },
+  ]),
+  afterUp: () => setUp(),
+  beforeDown: async () => browser?.close(),
+});
+const { skip, dir } = c;
 const POD = 'ticker';
 let t: Target;
 let browser: Browser | undefined;
 const tabs: Page[] = [];
 
-function flotilla(args: string[], timeoutMs = 300_000): string {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin/flotilla.js'), ...args], { encoding: 'utf8', timeout: timeoutMs });
-  if (r.status !== 0) throw new Error(`flotilla ${args.join(' ')} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-}
+const kubectl = (args: string[], input?: string): string => c.ok(args, input);
 
-function kubectl(args: string[], input?: string): string {
-  const r = spawnSync(KUBECTL, args, { input, encoding: 'utf8', timeout: 120_000, env: { ...process.env, KUBECONFIG: join(dir, 'kubeconfig') } });
-  if (r.status !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${r.status}: ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
+/** Signs the page in: a static token (<data-dir>/token-auth.csv, read by the API server flotilla up starts). */
+const token = `dash-node-admin.${randomBytes(12).toString('hex')}`;
 
-before(async () => {
-  if (skip) return;
-  const port = await freePort();
-  const regPort = await freePort();
-  // the page signs in with a static token (<data-dir>/token-auth.csv, read by the API server flotilla up starts)
-  const token = `dash-node-admin.${randomBytes(12).toString('hex')}`;
-  writeTokenFile(join(dir, 'token-auth.csv'), [
-    { token, user: 'dashboard-admin', groups: ['system:masters'] },
-    // the terminal test signs in with this one (it checks the token rides as the WebSocket subprotocol)
-    { token: 'terminal-token.not-a-real-one', user: 'terminal-user', groups: ['system:masters'] },
-  ]);
-  flotilla(['up', '--data-dir', dir, '--port', String(port), '--registry-port', String(regPort), '--node-agent-port', String(await freePort()), '--node-name', NODE]);
-  t = target({ url: `https://127.0.0.1:${port}`, dir }, token);
-  const image = `127.0.0.1:${regPort}/flotilla/web:v1`;
+async function setUp(): Promise<void> {
+  t = target({ url: c.url, dir }, token);
+  const image = `${c.registry}/flotilla/web:v1`;
   // two containers: one counts a line a second, the other says one thing and sleeps
   kubectl(['apply', '-f', '-'], JSON.stringify({
     apiVersion: 'v1',
@@ -64,22 +52,10 @@ before(async () => {
   }));
   await waitFor('the pod running', async () => JSON.parse(kubectl(['get', 'pod', POD, '-o', 'json'])).status.phase === 'Running', 120_000, 500);
   browser = await Browser.launch();
-});
+}
 
 afterEach(async () => {
   await Promise.all(tabs.splice(0).map((p) => p.close().catch(() => undefined)));
-});
-
-after(async () => {
-  await browser?.close();
-  if (!skip) {
-    flotilla(['down', '--data-dir', dir]);
-    const ps = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes(dir));
-    assert.deepEqual(ps, [], 'no process of the cluster is left');
-    const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(dir));
-    assert.deepEqual(mounts, [], 'no mount of the cluster is left');
-  }
-  if (!process.env.FLOTILLA_KEEP_TEST_DIRS) rmSync(dir, { recursive: true, force: true });
 });
 
 async function open(path: string): Promise<Page> {

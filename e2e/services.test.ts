@@ -3,56 +3,31 @@
 // that another pod resolves and reaches. Every connection to a ClusterIP is made only after the test has seen the
 // rule for that address in `nft list table` (a ClusterIP without a rule would leave by the default route).
 // `flotilla down` must leave no table behind. Needs root.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { podNetworkFor } from '../cli/commands/runtime.js';
 import { nodeNetworkName } from '../node-agent/network/pod-network.js';
-import { KUBECTL, ROOT, apiFetch, credentialsOf, freePort, waitFor, type Credentials } from './harness.js';
+import { apiFetch, credentialsOf, type Credentials } from './harness.js';
+import { upCluster, type Json } from './up-cluster.js';
 
-const skip = process.getuid?.() === 0 ? false : 'needs root (containerd, runc, CNI, nftables)';
-const dir = mkdtempSync(join(tmpdir(), 'flotilla-svc-'));
+const c = upCluster({
+  name: 'svc', nodeName: 'svc-node', logs: ['node-agent', 'controller-manager'],
+  afterDown: () => {
+    assert.equal(nftTable('ip', proxyTable), '', 'flotilla down leaves no proxy table');
+    assert.equal(nftTable('ip', `flotilla-policy-${instance}`), '', 'flotilla down leaves no policy table');
+    assert.equal(spawnSync('ip', ['link', 'show', podNetworkFor(dir).bridge]).status !== 0, true, 'flotilla down leaves no bridge');
+  },
+});
+const { skip, dir } = c;
 const instance = nodeNetworkName(podNetworkFor(dir).bridge);
 const proxyTable = `flotilla-proxy-${instance}`;
-let registry = '';
 
-function flotilla(args: string[], timeoutMs = 300_000): string {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin/flotilla.js'), ...args], { encoding: 'utf8', timeout: timeoutMs });
-  if (r.status !== 0) throw new Error(`flotilla ${args.join(' ')} exited ${r.status}:\n${r.stdout}\n${r.stderr}\n${logTail('node-agent')}`);
-  return r.stdout;
-}
-
-function logTail(component: string): string {
-  try {
-    return `--- ${component}.log (tail)\n${readFileSync(join(dir, 'logs', `${component}.log`), 'utf8').split('\n').slice(-20).join('\n')}`;
-  } catch {
-    return '';
-  }
-}
-
-function kubectl(args: string[], input?: string): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(KUBECTL, args, { input, encoding: 'utf8', timeout: 120_000, env: { ...process.env, KUBECONFIG: join(dir, 'kubeconfig') } });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-function ok(args: string[], input?: string): string {
-  const r = kubectl(args, input);
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = Record<string, any>;
-
-async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs = 90_000): Promise<T> {
-  return waitFor(what, async () => fn(), timeoutMs, 250).catch((e: Error) => {
-    throw new Error(`${e.message}\n${logTail('node-agent')}\n${logTail('controller-manager')}`);
-  });
-}
+const flotilla = (args: string[]) => c.flotilla(args);
+const ok = (args: string[], input?: string) => c.ok(args, input);
+const kubectl = (args: string[], input?: string) => c.kubectl(args, input);
+const until = <T>(what: string, fn: () => T | undefined | false, timeoutMs = 90_000): Promise<T> => c.until(what, fn, timeoutMs);
 
 /** The node agent's proxy table as nft prints it ('' when there is none). */
 function nftTable(family: string, table: string): string {
@@ -95,24 +70,6 @@ const readyEndpoints = (): Record<string, boolean> => {
   return out;
 };
 
-before(async () => {
-  if (skip) return;
-  const port = await freePort();
-  const regPort = await freePort();
-  registry = `127.0.0.1:${regPort}`;
-  flotilla(['up', '--data-dir', dir, '--port', String(port), '--registry-port', String(regPort), '--node-agent-port', String(await freePort()), '--node-name', 'svc-node']);
-});
-
-after(() => {
-  if (!skip) {
-    flotilla(['down', '--data-dir', dir]);
-    assert.equal(nftTable('ip', proxyTable), '', 'flotilla down leaves no proxy table');
-    assert.equal(nftTable('ip', `flotilla-policy-${instance}`), '', 'flotilla down leaves no policy table');
-    assert.equal(spawnSync('ip', ['link', 'show', podNetworkFor(dir).bridge]).status !== 0, true, 'flotilla down leaves no bridge');
-  }
-  if (!process.env.FLOTILLA_KEEP_TEST_DIRS) rmSync(dir, { recursive: true, force: true });
-});
-
 test('a Deployment behind a Service: ClusterIP rules, EndpointSlice following readiness, reached by name from another pod', { skip }, async () => {
   ok(['apply', '-f', '-'], `
 apiVersion: apps/v1
@@ -127,7 +84,7 @@ spec:
       terminationGracePeriodSeconds: 1
       containers:
       - name: web
-        image: ${registry}/flotilla/web:v1
+        image: ${c.registry}/flotilla/web:v1
         env: [{name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}]
         ports: [{name: http, containerPort: 8080}]
         # ready while /tmp/www/ready exists (httpd serves it); the test takes it away and puts it back
@@ -146,7 +103,7 @@ kind: Pod
 metadata: {name: client}
 spec:
   terminationGracePeriodSeconds: 1
-  containers: [{name: c, image: ${registry}/flotilla/tools:v1, command: [sleep, '3600']}]
+  containers: [{name: c, image: ${c.registry}/flotilla/tools:v1, command: [sleep, '3600']}]
 `);
   const svc = JSON.parse(ok(['get', 'svc', 'web', '-o', 'json'])) as Json;
   const ip = svc.spec.clusterIP as string;
@@ -209,12 +166,11 @@ let creds: Credentials | undefined;
 
 /** POSTs a Service straight to the API server (as any client would); the status code and body. */
 async function postService(name: string, clusterIP?: string): Promise<{ code: number; body: Json }> {
-  const { apiserverPort } = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as { apiserverPort: number };
   const spec: Json = { ports: [{ port: 80 }] };
   if (clusterIP) spec.clusterIP = clusterIP;
   // as the cluster's admin, over TLS (the kubeconfig's client certificate)
-  creds ??= await credentialsOf(join(dir, 'kubeconfig'));
-  const res = await apiFetch(`https://127.0.0.1:${apiserverPort}/api/v1/namespaces/default/services`, {
+  creds ??= await credentialsOf(c.kubeconfig);
+  const res = await apiFetch(`${c.url}/api/v1/namespaces/default/services`, {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec }),
   }, creds);
   return { code: res.status, body: (await res.json()) as Json };
@@ -242,7 +198,7 @@ test('the kubernetes Service; 200 concurrent creates from 4 clients get distinct
 
   // the API server is killed and started again by the supervisor: what is held stays held
   const status = JSON.parse(flotilla(['status', '--data-dir', dir, '-o', 'json'])) as Json;
-  const api = (status.components as Json[]).find((c) => c.name === 'apiserver') as Json;
+  const api = (status.components as Json[]).find((x) => x.name === 'apiserver') as Json;
   process.kill(api.pid as number, 'SIGKILL');
   await until('the API server back', async () => (await postService('probe-after-restart').catch(() => ({ code: 0 }))).code === 201);
   const taken = await postService('copy', ips[0]);

@@ -3,57 +3,51 @@
 // registry, API server, node agent), with kubectl 1.32 (WebSocket: v5 for exec/attach, the SPDY tunnel for
 // port-forward) and kubectl 1.27-1.29 (SPDY/3.1 for everything), and flotctl's port-forward, attach and cp, checked
 // against kubectl's (what one copies in, the other copies out). Needs root.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FLOTCTL, KUBECTL, ROOT, freePort, runFlotctl, waitFor } from './harness.js';
+import { FLOTCTL, KUBECTL, ROOT, freePort, runFlotctl } from './harness.js';
+import { upCluster } from './up-cluster.js';
 
-const skip = process.getuid?.() === 0 ? false : 'needs root (containerd, runc, CNI)';
-const dir = mkdtempSync(join(tmpdir(), 'flotilla-streams-'));
-const kubeconfig = join(dir, 'kubeconfig');
+const children = new Set<ChildProcess>();
+let tmuxSocket = '';
+const c = upCluster({
+  name: 'streams', nodeName: 'streams-node',
+  afterUp: async () => {
+    ok(['apply', '-f', '-'], `
+apiVersion: v1
+kind: Pod
+metadata: {name: web}
+spec:
+  containers:
+  - name: web
+    image: ${c.registry}/flotilla/web:v1
+    env: [{name: POD_NAME, value: web}]
+    ports: [{name: http, containerPort: 8080}]
+  - name: tools
+    image: ${c.registry}/flotilla/tools:v1
+    command: [sh, -c, 'trap "exit 0" TERM; while true; do sleep 1; done']
+`);
+    await running('web');
+  },
+  beforeDown: () => {
+    for (const child of children) child.kill('SIGKILL');
+    if (tmuxSocket) spawnSync('tmux', ['-S', tmuxSocket, 'kill-server']);
+  },
+});
+const { skip, dir, kubeconfig } = c;
 /** The SPDY-only kubectl versions (1.30 still falls back to SPDY, 1.31+ tunnels port-forward in WebSocket). */
 const OLD = [27, 28, 29].map((v) => `/usr/lib/google-cloud-sdk/bin/kubectl.1.${v}`);
 /** Every kubectl from 1.27 to 1.33 that is installed (1.30 speaks v5 for exec and SPDY for port-forward). */
 const ALL_VERSIONS = [27, 28, 29, 30, 31, 32, 33].map((v) => `/usr/lib/google-cloud-sdk/bin/kubectl.1.${v}`).filter(existsSync);
-let registry = '';
-const children = new Set<ChildProcess>();
-let tmuxSocket = '';
 
-function flotilla(args: string[], timeoutMs = 300_000): string {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin/flotilla.js'), ...args], { encoding: 'utf8', timeout: timeoutMs });
-  if (r.status !== 0) throw new Error(`flotilla ${args.join(' ')} exited ${r.status}:\n${r.stdout}\n${r.stderr}\n${agentLog()}`);
-  return r.stdout;
-}
-
-function agentLog(): string {
-  try {
-    return `--- node-agent.log (tail)\n${readFileSync(join(dir, 'logs', 'node-agent.log'), 'utf8').split('\n').slice(-20).join('\n')}`;
-  } catch {
-    return '';
-  }
-}
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function kubectlWith(binary: string, args: string[], input?: string | Buffer): Run {
-  const r = spawnSync(binary, args, { input, encoding: 'utf8', timeout: 120_000, env: { ...process.env, KUBECONFIG: kubeconfig } });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-function ok(args: string[], input?: string, binary = KUBECTL): string {
-  const r = kubectlWith(binary, args, input);
-  if (r.code !== 0) throw new Error(`${binary} ${args.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}\n${agentLog()}`);
-  return r.stdout;
-}
+type Run = { code: number; stdout: string; stderr: string };
+const kubectlWith = (binary: string, args: string[], input?: string | Buffer): Run => c.kubectl(args, input, binary);
+const ok = (args: string[], input?: string, binary = KUBECTL): string => c.ok(args, input, binary);
 
 /** A long-running kubectl (port-forward), killed at the end of the run if it is still there. */
 function startKubectl(binary: string, args: string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
@@ -69,11 +63,7 @@ function startKubectl(binary: string, args: string[]): { child: ChildProcess; ou
   return { child, output: () => out, exited };
 }
 
-async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs = 60_000): Promise<T> {
-  return waitFor(what, async () => fn(), timeoutMs, 250).catch((e: Error) => {
-    throw new Error(`${e.message}\n${agentLog()}`);
-  });
-}
+const until = <T>(what: string, fn: () => T | undefined | false, timeoutMs?: number): Promise<T> => c.until(what, fn, timeoutMs);
 
 const running = (name: string) => until(`pod ${name} Running`, () => JSON.parse(ok(['get', 'pod', name, '-o', 'json'])).status?.phase === 'Running', 120_000);
 
@@ -106,39 +96,6 @@ function terminal(name: string, command: string): { pane: () => string; type: (l
     },
   };
 }
-
-before(async () => {
-  if (skip) return;
-  const regPort = await freePort();
-  registry = `127.0.0.1:${regPort}`;
-  flotilla(['up', '--data-dir', dir, '--port', String(await freePort()), '--registry-port', String(regPort), '--node-agent-port', String(await freePort()), '--node-name', 'streams-node']);
-  ok(['apply', '-f', '-'], `
-apiVersion: v1
-kind: Pod
-metadata: {name: web}
-spec:
-  containers:
-  - name: web
-    image: ${registry}/flotilla/web:v1
-    env: [{name: POD_NAME, value: web}]
-    ports: [{name: http, containerPort: 8080}]
-  - name: tools
-    image: ${registry}/flotilla/tools:v1
-    command: [sh, -c, 'trap "exit 0" TERM; while true; do sleep 1; done']
-`);
-  await running('web');
-});
-
-after(async () => {
-  for (const c of children) c.kill('SIGKILL');
-  if (tmuxSocket) spawnSync('tmux', ['-S', tmuxSocket, 'kill-server']);
-  if (!skip) {
-    flotilla(['down', '--data-dir', dir]);
-    const ps = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes(dir));
-    assert.deepEqual(ps, [], 'no process of the cluster is left');
-  }
-  if (!process.env.FLOTILLA_KEEP_TEST_DIRS) rmSync(dir, { recursive: true, force: true });
-});
 
 /** Starts `kubectl port-forward` LOCAL:REMOTE and waits until it says it forwards to the pod's 8080. */
 async function portForward(binary: string, target: string, pre: string[] = [], remote = '8080'): Promise<{ port: number; pf: ReturnType<typeof startKubectl> }> {
@@ -198,7 +155,7 @@ spec:
   restartPolicy: Never
   containers:
   - name: c
-    image: ${registry}/flotilla/tools:v1
+    image: ${c.registry}/flotilla/tools:v1
     stdin: true
     stdinOnce: true
     command: [sh, -c, 'while read l; do echo "got $l"; echo "err $l" >&2; done; echo bye']
@@ -221,7 +178,7 @@ metadata: {name: shell}
 spec:
   restartPolicy: Never
   containers:
-  - {name: c, image: ${registry}/flotilla/tools:v1, stdin: true, tty: true, command: [sh]}
+  - {name: c, image: ${c.registry}/flotilla/tools:v1, stdin: true, tty: true, command: [sh]}
 `);
   await running('shell');
   const t = terminal('attach', `${KUBECTL} attach -it shell`);
@@ -233,7 +190,7 @@ spec:
 });
 
 test('kubectl debug -it (an ephemeral container attached in a terminal) sees the target container\'s processes', { skip }, async () => {
-  const t = terminal('debug', `${KUBECTL} debug -it web --image=${registry}/flotilla/tools:v1 --target=tools --container=dbg -- sh`);
+  const t = terminal('debug', `${KUBECTL} debug -it web --image=${c.registry}/flotilla/tools:v1 --target=tools --container=dbg -- sh`);
   await until('kubectl debug -it to be connected', () => t.pane().includes('If you don\'t see a command prompt'), 120_000);
   // the target's loop (sh -c 'trap ...') is in the debug container's process namespace
   t.type('echo found=$(ps -o args | grep -c "[t]rap")');
@@ -312,7 +269,7 @@ metadata: {name: reader-flotctl}
 spec:
   restartPolicy: Never
   containers:
-  - {name: c, image: ${registry}/flotilla/tools:v1, stdin: true, stdinOnce: true, command: [sh, -c, 'while read l; do echo "got $l"; done; echo bye']}
+  - {name: c, image: ${c.registry}/flotilla/tools:v1, stdin: true, stdinOnce: true, command: [sh, -c, 'while read l; do echo "got $l"; done; echo bye']}
 `);
   await running('reader-flotctl');
   const a = runFlotctl(kubeconfig, ['attach', '-i', 'reader-flotctl'], { input: 'one\ntwo\n' });

@@ -27,9 +27,13 @@ export interface UpClusterOptions {
   nodeName: string;
   /** Component logs whose tails go into failure messages. Default: the node agent's. */
   logs?: string[];
+  /** Called before `flotilla up` (files the cluster reads when it starts, such as <data-dir>/token-auth.csv). */
+  beforeUp?: (c: UpCluster) => void | Promise<void>;
   /** Called after the cluster is up (before any test), and before it goes down (after every test). */
   afterUp?: (c: UpCluster) => void | Promise<void>;
   beforeDown?: (c: UpCluster) => void | Promise<void>;
+  /** More checks once the cluster is down (that it left nothing of its own kind behind). */
+  afterDown?: (c: UpCluster) => void | Promise<void>;
   /** More `flotilla up` flags. */
   upArgs?: string[];
 }
@@ -73,7 +77,7 @@ export class UpCluster {
   }
 
   /** A kubectl (KUBECTL, or another binary such as kubectl.1.27) with the admin kubeconfig. */
-  kubectl(args: string[], input?: string | Buffer, binary = KUBECTL, timeoutMs = 120_000): Run {
+  kubectl(args: string[], input?: string | Buffer, binary = KUBECTL, timeoutMs = 240_000): Run {
     const r = spawnSync(binary, args, { input, encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, KUBECONFIG: this.kubeconfig } });
     return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
   }
@@ -116,18 +120,20 @@ export class UpCluster {
     const regPort = await freePort();
     this.registry = `127.0.0.1:${regPort}`;
     this.tools = `${this.registry}/flotilla/tools:v1`;
+    // etcd on free ports too, which later `up`s of the same data dir reuse (they are recorded in it)
     this.flotilla(['up', '--data-dir', this.dir, '--port', String(this.port), '--registry-port', String(regPort), '--node-agent-port', String(await freePort()),
-      '--node-name', this.o.nodeName, ...(this.o.upArgs ?? [])]);
+      '--etcd-client-port', String(await freePort()), '--etcd-peer-port', String(await freePort()), '--node-name', this.o.nodeName, ...(this.o.upArgs ?? [])]);
   }
 
   /** `flotilla down`, then checks that no process and no mount of the cluster is left, and removes its dir. */
-  down(): void {
+  async down(): Promise<void> {
     try {
       this.flotilla(['down', '--data-dir', this.dir]);
       const ps = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes(this.dir));
       assert.deepEqual(ps, [], 'no process of the cluster is left');
       const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(this.dir));
       assert.deepEqual(mounts, [], 'no mount of the cluster is left (the tmpfs of Secret volumes included)');
+      await this.o.afterDown?.(this);
     } finally {
       if (!process.env.FLOTILLA_KEEP_TEST_DIRS) rmSync(this.dir, { recursive: true, force: true });
     }
@@ -139,6 +145,9 @@ export function upCluster(o: UpClusterOptions): UpCluster {
   const c = new UpCluster(o);
   before(async () => {
     if (c.skip) return;
+    // node:test may run a top-level hook as soon as it is registered: let the calling file finish loading first
+    await new Promise((r) => setImmediate(r));
+    await o.beforeUp?.(c);
     await c.up();
     await o.afterUp?.(c);
   });
@@ -150,7 +159,7 @@ export function upCluster(o: UpClusterOptions): UpCluster {
     try {
       await o.beforeDown?.(c);
     } finally {
-      c.down();
+      await c.down();
     }
   });
   return c;

@@ -5,6 +5,7 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { whenReady } from '../../lib/util/upgrade.js';
 
 export interface AgentTls {
   ca: string;
@@ -26,25 +27,12 @@ function tlsOptions(): AgentTls & { minVersion: 'TLSv1.2' } {
 
 /**
  * A TLS connection to an agent, once the agent's certificate checked out. Rejects when it fails or takes longer than
- * timeoutMs, and gives up (destroying it) if `client` goes away first, as lib/util/upgrade.ts dialNextHop does for TCP.
+ * timeoutMs, and gives up (destroying it) if `client` goes away first (lib/util/upgrade.ts whenReady).
  */
 export async function dialAgent(host: string, port: number, timeoutMs: number, client?: Duplex): Promise<TLSSocket> {
   const upstream = tlsConnect({ host, port, ...tlsOptions() });
   upstream.setNoDelay(true);
-  const clientGone = () => upstream.destroy(new Error('the client went away'));
-  client?.once('close', clientGone);
-  upstream.setTimeout(timeoutMs, () => upstream.destroy(new Error(`no answer within ${timeoutMs / 1000}s`)));
-  try {
-    await new Promise<void>((resolve, reject) => {
-      upstream.once('secureConnect', resolve);
-      upstream.once('error', reject);
-      upstream.once('close', () => reject(new Error('connection closed')));
-    });
-  } finally {
-    client?.off('close', clientGone);
-  }
-  upstream.setTimeout(0);
-  return upstream;
+  return whenReady(upstream, 'secureConnect', timeoutMs, client);
 }
 
 /** An HTTPS request to an agent (logs); the agent's certificate is checked as in dialAgent. */

@@ -104,13 +104,20 @@ export function relayedRequest(method: string, path: string, host: string, rawHe
  * (destroying it) if `client` goes away first, so no connection outlives the one it was made for.
  */
 export async function dialNextHop(host: string, port: number, timeoutMs: number, client?: Duplex): Promise<Socket> {
-  const upstream = connect({ host, port, noDelay: true });
+  return whenReady(connect({ host, port, noDelay: true }), 'connect', timeoutMs, client);
+}
+
+/**
+ * Waits for a new connection's `ready` event ('connect' for TCP, 'secureConnect' for TLS): rejects (destroying it)
+ * when it fails, closes, takes longer than timeoutMs, or when `client` goes away first.
+ */
+export async function whenReady<S extends Socket>(upstream: S, ready: 'connect' | 'secureConnect', timeoutMs: number, client?: Duplex): Promise<S> {
   const clientGone = () => upstream.destroy(new Error('the client went away'));
   client?.once('close', clientGone);
   upstream.setTimeout(timeoutMs, () => upstream.destroy(new Error(`no answer within ${timeoutMs / 1000}s`)));
   try {
     await new Promise<void>((resolve, reject) => {
-      upstream.once('connect', resolve);
+      upstream.once(ready, resolve);
       upstream.once('error', reject);
       upstream.once('close', () => reject(new Error('connection closed')));
     });

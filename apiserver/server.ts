@@ -103,7 +103,7 @@ export class ApiServer {
     this.repair = new AllocationRepair(serviceAllocator, { listServices: () => this.listCached('services') });
     await this.repair.start();
 
-    const security = (this.security = await setUpSecurity({ ...this.opts.security, dataDir }));
+    const security = (this.security = await setUpSecurity({ ...this.opts.security, dataDir }, { pods: hub.register(resourcePrefix({ group: '', resource: 'pods' })) }));
     configureAgentTls(security.kubeletClient);
     const nodes = this.stores.get(findByKind('v1', 'Node') as KindInfo) as Store;
     const pods = this.stores.get(findByKind('v1', 'Pod') as KindInfo) as Store;

@@ -23,7 +23,9 @@ import { parseQuantity } from '../lib/api/quantity.js';
 import { Backoff } from './pods/backoff.js';
 import { LABEL_MANAGED, LABEL_POD_UID } from './pods/config.js';
 import { ImagePuller } from './pods/images.js';
-import { CachedObjects, referencedObjects } from './pods/objects.js';
+import { CachedObjects } from './pods/objects.js';
+import { referencedObjects } from '../lib/api/pod-refs.js';
+import { WatchedObjects } from './pods/watched-objects.js';
 import { ProbeManager } from './pods/probes/manager.js';
 import { syncPod, type SyncDeps } from './pods/sync.js';
 import { TerminationMessages } from './pods/termination.js';
@@ -37,8 +39,6 @@ import { ensureBridgeGateway, nodeNetworkName, upstreamsOf, type PodNetwork } fr
 const log = logger('node-agent');
 const NODE = findByKind('v1', 'Node')!;
 const POD = findByKind('v1', 'Pod')!;
-const CONFIGMAP = findByKind('v1', 'ConfigMap')!;
-const SECRET = findByKind('v1', 'Secret')!;
 /** The kubelet's eviction manager looks this often (local storage: emptyDir sizeLimit). */
 const HOUSEKEEPING_MS = 10_000;
 const STATUS_MS = 10_000;
@@ -80,8 +80,7 @@ export class NodeAgent {
   readonly nodeName: string;
   readonly hostIP: string;
   private readonly pods: Informer;
-  private readonly configMaps: Informer;
-  private readonly secrets: Informer;
+  private readonly watched: WatchedObjects;
   /** Pod workers: reconcile = syncPod of one pod uid. */
   private readonly podWorkers: ReconcileLoop;
   private readonly deps: SyncDeps;
@@ -109,6 +108,13 @@ export class NodeAgent {
       routine: isConflict,
       reconcile: async (uid) => ({ requeueAfter: await syncPod(this.deps, uid, this.podByUid(uid)) }),
     });
+    this.stats = new StatsSampler(cri, { nodeName: this.nodeName, intervalMs: o.statsIntervalMs });
+    this.runtime = new RuntimeHealth(cri, { onChange: () => void this.updateNodeStatus().catch((e: Error) => log.warn('node status update failed', { error: e.message })) });
+    // the ConfigMaps and Secrets the pods here use, each watched, so that pods see them without a request per sync
+    // and notice their changes (tracked before the pod's sync is queued, which reads them)
+    this.watched = new WatchedObjects(client, (field, key) => this.wakeUsersOf(field, key));
+    const track = (p: KubeObject) => this.watched.track(p.metadata.uid as string, referencedObjects(p));
+    this.pods.onAdd(track).onUpdate((_old, p) => track(p)).onDelete((p) => this.watched.forget(p.metadata.uid as string));
     const kick = (p: KubeObject) => this.podWorkers.add(p.metadata.uid as string);
     // our own status writes come back as updates; a change of spec, labels or annotations (downwardAPI volumes) or
     // a deletion needs a sync
@@ -118,19 +124,8 @@ export class NodeAgent {
       if (m.deletionTimestamp !== p.metadata.deletionTimestamp || !same(old.spec, p.spec) || !same(m.labels, p.metadata.labels) || !same(m.annotations,
         p.metadata.annotations)) kick(p);
     }).onDelete(kick);
-    this.stats = new StatsSampler(cri, { nodeName: this.nodeName, intervalMs: o.statsIntervalMs });
-    this.runtime = new RuntimeHealth(cri, { onChange: () => void this.updateNodeStatus().catch((e: Error) => log.warn('node status update failed', { error: e.message })) });
-    // every ConfigMap and Secret, so that pods see them without a request per sync and notice their changes
-    this.configMaps = new Informer(client, CONFIGMAP);
-    this.secrets = new Informer(client, SECRET);
-    for (const [inf, field] of [[this.configMaps, 'configMaps'], [this.secrets, 'secrets']] as const) {
-      const wake = (obj: KubeObject) => this.wakeUsersOf(field, `${obj.metadata.namespace}/${obj.metadata.name}`);
-      inf.onAdd(wake).onUpdate((old, cur) => {
-        if (!same(old.data, cur.data) || !same(old.binaryData, cur.binaryData)) wake(cur);
-      }).onDelete(wake);
-    }
     const recorder = new EventRecorder(client, 'kubelet', this.nodeName);
-    const objects = new CachedObjects(client, this.configMaps, this.secrets);
+    const objects = new CachedObjects(client, this.watched);
     const cap = capacity(o.dataDir);
     const allocatable = { cpu: parseQuantity(cap.cpu) ?? 1, memory: parseQuantity(cap.memory) ?? 0, 'ephemeral-storage': parseQuantity(cap['ephemeral-storage']) ?? 0 };
     let hostResolvConf: string | undefined;
@@ -180,7 +175,7 @@ export class NodeAgent {
     this.every(STATUS_MS, () => this.updateNodeStatus());
     // Service rules and the cluster DNS before any pod starts, so a pod's first request to a Service finds them
     if (this.o.network) await this.startNetwork(this.o.network);
-    await Promise.all([this.pods.start(), this.configMaps.start(), this.secrets.start()]);
+    await this.pods.start();
     // sandboxes of pods that are gone (deleted while we were down) get a sync too, which removes them
     const sandboxes = await this.cri.listPodSandbox({ labelSelector: { [LABEL_MANAGED]: 'true' } });
     for (const s of sandboxes) this.podWorkers.add(s.labels[LABEL_POD_UID] as string);
@@ -221,8 +216,7 @@ export class NodeAgent {
     for (const t of this.timers) clearInterval(t);
     this.podWorkers.shutDown();
     this.pods.stop();
-    this.configMaps.stop();
-    this.secrets.stop();
+    this.watched.stop();
     this.deps.probes.stop();
   }
 

@@ -58,8 +58,9 @@ export class DashboardAuthorizer implements Authorizer {
   }
 }
 
+/** (Nodes are not: the Node authorizer decides what they may do.) */
 export function privileged(u: UserInfo): boolean {
-  return u.groups.includes(MASTERS_GROUP) || u.groups.includes(NODES_GROUP) || COMPONENT_USERS.includes(u.username);
+  return u.groups.includes(MASTERS_GROUP) || COMPONENT_USERS.includes(u.username);
 }
 
 /** The authorizer's view of a parsed request. */
@@ -74,7 +75,7 @@ export function attributesOf(user: UserInfo, info: RequestInfo): Attributes {
     namespace: info.namespace ?? '',
     resource: info.resource,
     subresource: info.subresource ?? '',
-    name: info.name ?? '',
+    name: info.name ?? info.selectedName ?? '',
   };
 }
 

@@ -12,6 +12,8 @@ import { ensureApiServerPki } from './cluster-pki.js';
 import { RequestGate } from './gate.js';
 import { MASTERS_GROUP, type RequestAuthenticator, type TokenAuthenticator } from './index.js';
 import { InflightLimiter } from './inflight.js';
+import { NodeAuthorizer, NodeGraph } from './node-authorizer.js';
+import type { ResourceCache } from '../storage/cache.js';
 import { TokenFileAuthenticator } from './token-file.js';
 import { X509Authenticator } from './x509.js';
 
@@ -55,7 +57,12 @@ export interface Security {
 
 const read = (f: string) => readFileSync(f, 'utf8');
 
-export async function setUpSecurity(o: SecurityOptions): Promise<Security> {
+/** What the authorizers read of the cluster's state: the pods' watch cache (the Node authorizer's graph). */
+export interface ClusterState {
+  pods?: ResourceCache;
+}
+
+export async function setUpSecurity(o: SecurityOptions, state: ClusterState = {}): Promise<Security> {
   let tls: ServerOptions | undefined;
   let kubeletClient: ClientCredentials | undefined;
   let admin: ClientCredentials | undefined;
@@ -98,12 +105,20 @@ export async function setUpSecurity(o: SecurityOptions): Promise<Security> {
   }
   const auditor = o.auditPolicyFile && o.auditLogPath ? new Auditor(loadPolicy(o.auditPolicyFile), new FileSink(o.auditLogPath)) : undefined;
   if (o.auditPolicyFile && !o.auditLogPath) log.warn('--audit-policy-file without --audit-log-path: nothing is audited');
+  const graph = state.pods ? new NodeGraph(state.pods) : undefined;
   const gate = new RequestGate({
     authenticators,
-    authorizer: new AuthorizerChain([new DashboardAuthorizer(), new InterimAuthorizer()]),
+    // the Node authorizer first (it denies what a node may not do, whatever else would allow it), as Kubernetes' Node,RBAC
+    authorizer: new AuthorizerChain([new DashboardAuthorizer(), ...(graph ? [new NodeAuthorizer(graph)] : []), new InterimAuthorizer()]),
     auditor,
     limiter: new InflightLimiter({ maxRequestsInflight: o.maxRequestsInflight ?? 400, maxMutatingRequestsInflight: o.maxMutatingRequestsInflight ?? 200 }),
     requestTimeoutMs: o.requestTimeoutMs ?? 60_000,
   });
-  return { tls, gate, kubeletClient, admin, close: async () => auditor?.close() };
+  return {
+    tls, gate, kubeletClient, admin,
+    close: async () => {
+      graph?.stop();
+      await auditor?.close();
+    },
+  };
 }

@@ -14,6 +14,11 @@ export interface RequestInfo {
   resource: string;
   name?: string;
   subresource?: string;
+  /**
+   * A list or watch of one object by `fieldSelector=metadata.name=x`: its name, for the authorizers (Kubernetes' RequestInfo
+   * names it too, so that a node or a resourceNames rule may watch one Secret). Routing still reads `name`.
+   */
+  selectedName?: string;
   /** Set when the path cannot be decoded (`%ZZ`): the request is a 400, and is no resource request. */
   invalidPath?: string;
 }
@@ -66,12 +71,21 @@ export function requestInfo(method: string, pathname: string, query: URLSearchPa
   info.subresource = rest[2];
   if (rest.length > 3) info.resource = ''; // unknown shape: 404
   if (!info.name) {
-    if (info.verb === 'get') info.verb = watchPrefix || isTrue(query.get('watch')) ? 'watch' : 'list';
-    else if (info.verb === 'delete') info.verb = 'deletecollection';
+    if (info.verb === 'get') {
+      info.verb = watchPrefix || isTrue(query.get('watch')) ? 'watch' : 'list';
+      const one = singleName(query.get('fieldSelector'));
+      if (one) info.selectedName = one;
+    } else if (info.verb === 'delete') info.verb = 'deletecollection';
   } else if (info.verb === 'get' && (watchPrefix || isTrue(query.get('watch')))) {
     info.verb = 'watch';
   }
   return info;
+}
+
+/** `x` of a field selector that is exactly `metadata.name=x` (or `==`). */
+function singleName(selector: string | null): string | undefined {
+  const m = selector ? /^metadata\.name==?([^,=!]+)$/.exec(selector.trim()) : null;
+  return m?.[1];
 }
 
 /** The path's segments, percent-decoded as Go's url.PathUnescape does; or its error text for a malformed escape. */

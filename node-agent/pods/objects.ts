@@ -1,10 +1,11 @@
 // The API objects a pod's containers and volumes are made from (ConfigMaps, Secrets, the ServiceAccount), as the
-// pod workers read them. The agent serves ConfigMaps and Secrets from informer caches (a change reaches the pods
-// that use it at once, with no request per sync); ClientObjects reads them straight from the API (unit tests, and
-// while an informer has not synced yet).
+// pod workers read them. The agent serves ConfigMaps and Secrets from one watch per object its pods use
+// (watched-objects.ts: a change reaches the pods that use it at once, with no request per sync); ClientObjects reads
+// them straight from the API (unit tests, and while a watch has not synced yet).
 import { findByKind } from '../../lib/api/kinds.js';
 import type { KubeObject } from '../../lib/api/types.js';
-import { isNotFound, type Client, type Informer } from '../../lib/client/index.js';
+import { isNotFound, type Client } from '../../lib/client/index.js';
+import type { WatchedObjects } from './watched-objects.js';
 
 const CONFIGMAP = findByKind('v1', 'ConfigMap')!;
 const SECRET = findByKind('v1', 'Secret')!;
@@ -48,20 +49,22 @@ export class ClientObjects implements PodObjects {
   }
 }
 
-/** ConfigMaps and Secrets from informer caches once they have synced (GETs before that); the ServiceAccount by GET. */
+/** ConfigMaps and Secrets from their watches once synced (GETs before that); the ServiceAccount by GET. */
 export class CachedObjects implements PodObjects {
   private readonly direct: ClientObjects;
 
-  constructor(client: Client, private readonly configMaps: Informer, private readonly secrets: Informer) {
+  constructor(client: Client, private readonly watched: WatchedObjects) {
     this.direct = new ClientObjects(client);
   }
 
   async configMap(namespace: string, name: string): Promise<KubeObject | undefined> {
-    return this.configMaps.hasSynced() ? this.configMaps.get(name, namespace) : this.direct.configMap(namespace, name);
+    const c = this.watched.cached('configMaps', namespace, name);
+    return c ? c.obj : this.direct.configMap(namespace, name);
   }
 
   async secret(namespace: string, name: string): Promise<KubeObject | undefined> {
-    return this.secrets.hasSynced() ? this.secrets.get(name, namespace) : this.direct.secret(namespace, name);
+    const c = this.watched.cached('secrets', namespace, name);
+    return c ? c.obj : this.direct.secret(namespace, name);
   }
 
   serviceAccount(namespace: string, name: string): Promise<KubeObject | undefined> {
@@ -80,37 +83,4 @@ export function objectData(obj: KubeObject, kind: 'configMap' | 'secret'): Map<s
   for (const [k, v] of Object.entries(data)) out.set(k, Buffer.from(v, 'utf8'));
   for (const [k, v] of Object.entries((obj.binaryData ?? {}) as Record<string, string>)) out.set(k, Buffer.from(v, 'base64'));
   return out;
-}
-
-/** The ConfigMaps and Secrets a pod uses (env, envFrom, volumes, projected sources, imagePullSecrets), as `ns/name`. */
-export function referencedObjects(pod: KubeObject): { configMaps: Set<string>; secrets: Set<string> } {
-  const ns = pod.metadata.namespace as string;
-  const configMaps = new Set<string>();
-  const secrets = new Set<string>();
-  const spec = pod.spec ?? {};
-  type Ref = { name?: string } | undefined;
-  const cm = (r: Ref) => r?.name && configMaps.add(`${ns}/${r.name}`);
-  const sec = (r: Ref) => r?.name && secrets.add(`${ns}/${r.name}`);
-  for (const list of [spec.containers, spec.initContainers, spec.ephemeralContainers] as Array<Array<Record<string, any>> | undefined>) { // eslint-disable-line @typescript-eslint/no-explicit-any
-    for (const c of list ?? []) {
-      for (const e of c.env ?? []) {
-        cm(e.valueFrom?.configMapKeyRef);
-        sec(e.valueFrom?.secretKeyRef);
-      }
-      for (const e of c.envFrom ?? []) {
-        cm(e.configMapRef);
-        sec(e.secretRef);
-      }
-    }
-  }
-  for (const v of (spec.volumes ?? []) as Array<Record<string, any>>) { // eslint-disable-line @typescript-eslint/no-explicit-any
-    cm(v.configMap);
-    if (v.secret?.secretName) secrets.add(`${ns}/${v.secret.secretName}`);
-    for (const s of v.projected?.sources ?? []) {
-      cm(s.configMap);
-      sec(s.secret);
-    }
-  }
-  for (const s of (spec.imagePullSecrets ?? []) as Ref[]) sec(s);
-  return { configMaps, secrets };
 }

@@ -8,26 +8,15 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { writeInsecureRegistry } from '../node-agent/runtime/containerd.js';
 import { startRegistry, type Registry } from '../node-agent/runtime/registry.js';
-import { upCluster, type Json } from './up-cluster.js';
+import { condition, upCluster, type Json } from './up-cluster.js';
 
 let privateRegistry: Registry | undefined;
 const c = upCluster({ name: 'pod-vols', nodeName: 'pod-vols-node', beforeDown: async () => privateRegistry?.stop() });
 const { dir } = c;
 const { skip } = c;
-const ok = (args: string[], input?: string): string => c.ok(args, input);
-const kubectl = (args: string[], input?: string) => c.kubectl(args, input);
-const apply = (yaml: string): string => c.apply(yaml);
-const until = <T>(what: string, fn: () => T | undefined | false, timeoutMs?: number): Promise<T> => c.until(what, fn, timeoutMs);
-const deleteAndWait = (name: string): Promise<void> => c.deletePod(name);
-const pod = (name: string): Json => c.json(['get', 'pod', name]);
-/** The STATUS column kubectl prints for the pod. */
-const column = (name: string): string => (ok(['get', 'pod', name, '--no-headers']).trim().split(/\s+/)[2] ?? '');
-const condition = (p: Json, type: string): Json | undefined => (p.status?.conditions ?? []).find((x: Json) => x.type === type);
-const events = (name: string): Json[] => c.json(['get', 'events', '--field-selector', `involvedObject.name=${name}`]).items;
-const tools = (): string => c.tools;
 
 test('configMap, secret, downwardAPI and projected volumes read back from inside with their modes; a ConfigMap edit reaches the file while the container runs, a subPath does not change', { skip }, async () => {
-  apply(`
+  c.apply(`
 apiVersion: v1
 kind: ConfigMap
 metadata: {name: app-config}
@@ -44,7 +33,7 @@ metadata: {name: vols, labels: {app: vols, tier: web}, annotations: {owner: team
 spec:
   containers:
   - name: app
-    image: ${tools()}
+    image: ${c.tools}
     command: [sh, -c, 'trap "exit 0" TERM; while true; do sleep 1; done']
     resources: {limits: {memory: 64Mi}}
     volumeMounts:
@@ -70,24 +59,24 @@ spec:
       - secret: {name: app-secret, items: [{key: user, path: from-secret, mode: 0600}]}
       - downwardAPI: {items: [{path: name, fieldRef: {fieldPath: metadata.name}}]}
 `);
-  await until('vols Running', () => pod('vols').status?.containerStatuses?.[0]?.state?.running);
-  const sh = (cmd: string) => ok(['exec', 'vols', '--', 'sh', '-c', cmd]);
+  await c.until('vols Running', () => c.pod('vols').status?.containerStatuses?.[0]?.state?.running);
+  const sh = (cmd: string) => c.ok(['exec', 'vols', '--', 'sh', '-c', cmd]);
   assert.equal(sh('cat /etc/config/app.conf /etc/app.conf'), 'color=blue\ncolor=blue\n');
   assert.equal(sh('cat /etc/secret/db/password; echo; stat -L -c %a /etc/secret/db/password /etc/config/app.conf'), 'hunter2\n400\n644\n');
   assert.equal(sh('cat /etc/info/labels; echo; cat /etc/info/owner; echo; cat /etc/info/mem'), 'app="vols"\ntier="web"\nteam-a\n64');
   assert.equal(sh('cat /etc/all/from-config /etc/all/from-secret /etc/all/name; echo; stat -L -c %a /etc/all/from-config /etc/all/from-secret'), 'xadminvols\n440\n600\n');
   assert.match(sh('touch /etc/config/new 2>&1 || echo refused'), /refused|Read-only/);
-  const before = pod('vols').status.containerStatuses[0];
-  ok(['patch', 'configmap', 'app-config', '-p', '{"data":{"app.conf":"color=red\\n"}}']);
-  await until('the edit inside the container', () => sh('cat /etc/config/app.conf') === 'color=red\n', 60_000);
+  const before = c.pod('vols').status.containerStatuses[0];
+  c.ok(['patch', 'configmap', 'app-config', '-p', '{"data":{"app.conf":"color=red\\n"}}']);
+  await c.until('the edit inside the container', () => sh('cat /etc/config/app.conf') === 'color=red\n', 60_000);
   assert.equal(sh('cat /etc/app.conf'), 'color=blue\n', 'the subPath mount keeps its version');
-  const after = pod('vols').status.containerStatuses[0];
+  const after = c.pod('vols').status.containerStatuses[0];
   assert.deepEqual([after.containerID, after.restartCount], [before.containerID, 0], 'the same container, still running');
-  await deleteAndWait('vols');
+  await c.deletePod('vols');
 });
 
 test('emptyDir: medium Memory is a tmpfs of its sizeLimit; a disk emptyDir that outgrows its sizeLimit gets the pod evicted', { skip }, async () => {
-  apply(`
+  c.apply(`
 apiVersion: v1
 kind: Pod
 metadata: {name: scratch}
@@ -95,30 +84,30 @@ spec:
   terminationGracePeriodSeconds: 2
   containers:
   - name: app
-    image: ${tools()}
+    image: ${c.tools}
     command: [sh, -c, 'trap "exit 0" TERM; while true; do sleep 1; done']
     volumeMounts: [{name: ram, mountPath: /ram}, {name: disk, mountPath: /disk}]
   volumes:
   - {name: ram, emptyDir: {medium: Memory, sizeLimit: 2Mi}}
   - {name: disk, emptyDir: {sizeLimit: 1Mi}}
 `);
-  await until('scratch Running', () => pod('scratch').status?.containerStatuses?.[0]?.state?.running);
-  const sh = (cmd: string) => kubectl(['exec', 'scratch', '--', 'sh', '-c', cmd]);
+  await c.until('scratch Running', () => c.pod('scratch').status?.containerStatuses?.[0]?.state?.running);
+  const sh = (cmd: string) => c.kubectl(['exec', 'scratch', '--', 'sh', '-c', cmd]);
   assert.match(sh('mount | grep " /ram "').stdout, /^tmpfs on \/ram type tmpfs/);
   assert.equal(sh("df -k /ram | tail -1 | awk '{print $2}'").stdout.trim(), '2048');
   assert.match(sh('dd if=/dev/zero of=/ram/big bs=1024 count=3072 2>&1').stdout, /No space left on device/);
   sh('dd if=/dev/zero of=/disk/big bs=1024 count=2048');
-  await until('the eviction', () => pod('scratch').status?.reason === 'Evicted', 60_000);
-  const p = pod('scratch');
+  await c.until('the eviction', () => c.pod('scratch').status?.reason === 'Evicted', 60_000);
+  const p = c.pod('scratch');
   assert.equal(p.status.phase, 'Failed');
   assert.equal(p.status.message, 'Usage of EmptyDir volume "disk" exceeds the limit "1Mi". ');
   assert.equal(condition(p, 'DisruptionTarget')?.reason, 'TerminationByKubelet');
-  assert.ok(events('scratch').some((e) => e.reason === 'Evicted' && e.type === 'Warning'));
-  await deleteAndWait('scratch');
+  assert.ok(c.events('scratch').some((e) => e.reason === 'Evicted' && e.type === 'Warning'));
+  await c.deletePod('scratch');
 });
 
 test('a pod using a missing Secret waits (FailedMount, ContainerCreating; CreateContainerConfigError for env) and starts when the Secret is created', { skip }, async () => {
-  apply(`
+  c.apply(`
 apiVersion: v1
 kind: Pod
 metadata: {name: needs-secret}
@@ -126,7 +115,7 @@ spec:
   terminationGracePeriodSeconds: 2
   containers:
   - name: app
-    image: ${tools()}
+    image: ${c.tools}
     volumeMounts: [{name: s, mountPath: /etc/s}]
   volumes: [{name: s, secret: {secretName: late-secret}}]
 ---
@@ -137,28 +126,28 @@ spec:
   terminationGracePeriodSeconds: 2
   containers:
   - name: app
-    image: ${tools()}
+    image: ${c.tools}
     env: [{name: TOKEN, valueFrom: {secretKeyRef: {name: late-secret, key: token}}}]
 `);
-  await until('FailedMount', () => events('needs-secret').some((e) => e.reason === 'FailedMount' && e.message === 'MountVolume.SetUp failed for volume "s" : secret "late-secret" not found'));
-  assert.equal(column('needs-secret'), 'ContainerCreating');
-  await until('CreateContainerConfigError', () => column('needs-env') === 'CreateContainerConfigError');
-  assert.equal(pod('needs-env').status.containerStatuses[0].state.waiting.message, 'secret "late-secret" not found');
-  ok(['create', 'secret', 'generic', 'late-secret', '--from-literal=token=abc']);
-  await until('both Running', () => column('needs-secret') === 'Running' && column('needs-env') === 'Running', 60_000);
-  assert.equal(ok(['exec', 'needs-secret', '--', 'cat', '/etc/s/token']), 'abc');
-  assert.equal(ok(['exec', 'needs-env', '--', 'sh', '-c', 'echo $TOKEN']), 'abc\n');
-  await Promise.all([deleteAndWait('needs-secret'), deleteAndWait('needs-env')]);
+  await c.until('FailedMount', () => c.events('needs-secret').some((e) => e.reason === 'FailedMount' && e.message === 'MountVolume.SetUp failed for volume "s" : secret "late-secret" not found'));
+  assert.equal(c.podColumn('needs-secret'), 'ContainerCreating');
+  await c.until('CreateContainerConfigError', () => c.podColumn('needs-env') === 'CreateContainerConfigError');
+  assert.equal(c.pod('needs-env').status.containerStatuses[0].state.waiting.message, 'secret "late-secret" not found');
+  c.ok(['create', 'secret', 'generic', 'late-secret', '--from-literal=token=abc']);
+  await c.until('both Running', () => c.podColumn('needs-secret') === 'Running' && c.podColumn('needs-env') === 'Running', 60_000);
+  assert.equal(c.ok(['exec', 'needs-secret', '--', 'cat', '/etc/s/token']), 'abc');
+  assert.equal(c.ok(['exec', 'needs-env', '--', 'sh', '-c', 'echo $TOKEN']), 'abc\n');
+  await Promise.all([c.deletePod('needs-secret'), c.deletePod('needs-env')]);
 });
 
 test('an image in an htpasswd-protected registry: ErrImagePull with the registry\'s 401 without a secret, pulled with imagePullSecrets', { skip }, async () => {
   privateRegistry = await startRegistry({ dataDir: join(dir, 'private-registry'), htpasswd: [{ username: 'alice', password: 'wonderland' }] });
   const host = privateRegistry.host;
   writeInsecureRegistry(join(dir, 'containerd', 'certs.d'), host);
-  const copy = spawnSync('skopeo', ['copy', '--quiet', '--src-tls-verify=false', '--dest-tls-verify=false', '--dest-creds', 'alice:wonderland', `docker://${tools()}`, `docker://${host}/private/tools:v1`], { encoding: 'utf8', timeout: 120_000 });
+  const copy = spawnSync('skopeo', ['copy', '--quiet', '--src-tls-verify=false', '--dest-tls-verify=false', '--dest-creds', 'alice:wonderland', `docker://${c.tools}`, `docker://${host}/private/tools:v1`], { encoding: 'utf8', timeout: 120_000 });
   assert.equal(copy.status, 0, copy.stderr);
   const image = `${host}/private/tools:v1`;
-  apply(`
+  c.apply(`
 apiVersion: v1
 kind: Pod
 metadata: {name: no-creds}
@@ -166,12 +155,12 @@ spec:
   terminationGracePeriodSeconds: 2
   containers: [{name: app, image: ${image}}]
 `);
-  await until('ErrImagePull', () => pod('no-creds').status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ErrImagePull' || events('no-creds').some((e) => /401 Unauthorized/.test(e.message)));
-  const failed = events('no-creds').find((e) => e.reason === 'Failed' && e.message.startsWith(`Failed to pull image "${image}"`));
+  await c.until('ErrImagePull', () => c.pod('no-creds').status?.containerStatuses?.[0]?.state?.waiting?.reason === 'ErrImagePull' || c.events('no-creds').some((e) => /401 Unauthorized/.test(e.message)));
+  const failed = c.events('no-creds').find((e) => e.reason === 'Failed' && e.message.startsWith(`Failed to pull image "${image}"`));
   assert.ok(failed, 'a Failed event for the pull');
   assert.match(failed.message, /401 Unauthorized/);
-  ok(['create', 'secret', 'docker-registry', 'regcred', `--docker-server=http://${host}`, '--docker-username=alice', '--docker-password=wonderland']);
-  apply(`
+  c.ok(['create', 'secret', 'docker-registry', 'regcred', `--docker-server=http://${host}`, '--docker-username=alice', '--docker-password=wonderland']);
+  c.apply(`
 apiVersion: v1
 kind: Pod
 metadata: {name: with-creds}
@@ -180,27 +169,27 @@ spec:
   imagePullSecrets: [{name: regcred}]
   containers: [{name: app, image: ${image}}]
 `);
-  await until('with-creds Running', () => column('with-creds') === 'Running', 90_000);
+  await c.until('with-creds Running', () => c.podColumn('with-creds') === 'Running', 90_000);
   // a ServiceAccount's imagePullSecrets are unit-tested on the node side; the end-to-end case waits for the
   // ServiceAccount kind (the security issue's second half)
-  await Promise.all([deleteAndWait('no-creds'), deleteAndWait('with-creds')]);
+  await Promise.all([c.deletePod('no-creds'), c.deletePod('with-creds')]);
 });
 
 test('kubectl top: a CPU-burning container near its 200m limit beside an idle one, the pod, the node; flotctl top agrees', { skip }, async () => {
-  apply(`
+  c.apply(`
 apiVersion: v1
 kind: Pod
 metadata: {name: burn, labels: {app: burn}}
 spec:
   containers:
-  - {name: spin, image: ${tools()}, command: [sh, -c, 'while :; do :; done'], resources: {limits: {cpu: 200m, memory: 64Mi}}}
-  - {name: idle, image: ${tools()}, command: [sh, -c, 'trap "exit 0" TERM; while true; do sleep 1; done']}
+  - {name: spin, image: ${c.tools}, command: [sh, -c, 'while :; do :; done'], resources: {limits: {cpu: 200m, memory: 64Mi}}}
+  - {name: idle, image: ${c.tools}, command: [sh, -c, 'trap "exit 0" TERM; while true; do sleep 1; done']}
 `);
-  await until('burn Running', () => pod('burn').status?.phase === 'Running');
+  await c.until('burn Running', () => c.pod('burn').status?.phase === 'Running');
   const milli = (s: string | undefined) => Number((s ?? '').replace(/m$/, ''));
   // the node agent samples every 10 s and a rate needs two samples; the CFS quota holds the spinner at 200m
-  const rows = await until('kubectl top to show the spinner near its limit', () => {
-    const r = kubectl(['top', 'pod', 'burn', '--containers', '--no-headers']);
+  const rows = await c.until('kubectl top to show the spinner near its limit', () => {
+    const r = c.kubectl(['top', 'pod', 'burn', '--containers', '--no-headers']);
     if (r.code !== 0) return false;
     const byName = new Map(r.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/)).map((f) => [f[1], f]));
     const spin = milli(byName.get('spin')?.[2]);
@@ -211,20 +200,20 @@ spec:
   assert.match(mem as string, /^\d+Mi$/);
   assert.ok(milli(rows.get('idle')?.[2]) < 30, `the idle container is idle: ${rows.get('idle')?.join(' ')}`);
 
-  const all = ok(['top', 'pods', '-l', 'app=burn']).split('\n');
+  const all = c.ok(['top', 'pods', '-l', 'app=burn']).split('\n');
   assert.match(all[0] as string, /^NAME\s+CPU\(cores\)\s+MEMORY\(bytes\)\s*$/);
   assert.match(all[1] as string, /^burn\s+\d+m\s+\d+Mi\s*$/);
-  const nodes = ok(['top', 'nodes']);
+  const nodes = c.ok(['top', 'nodes']);
   assert.match(nodes, /^NAME\s+CPU\(cores\)\s+CPU\(%\)\s+MEMORY\(bytes\)\s+MEMORY\(%\)/);
   assert.match(nodes, new RegExp(String.raw`^${c.o.nodeName}\s+\d+m\s+\d+%\s+\d+Mi\s+\d+%\s*$`, 'm'));
   // the raw API, as metrics-server serves it
-  const raw: Json = JSON.parse(ok(['get', '--raw', '/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/burn']));
+  const raw: Json = JSON.parse(c.ok(['get', '--raw', '/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/burn']));
   assert.equal(raw.kind, 'PodMetrics');
   assert.match(raw.window, /^\d+(\.\d+)?s$/);
   assert.deepEqual(raw.containers.map((c: Json) => c.name).sort(), ['idle', 'spin']);
-  const table = ok(['get', 'podmetrics', '-l', 'app=burn']);
+  const table = c.ok(['get', 'podmetrics', '-l', 'app=burn']);
   assert.match(table, /^NAME\s+CPU\s+MEMORY\s+WINDOW\s*\nburn\s+\d+[num]?\s+\d+(Ki|Mi)?\s+\d+(\.\d+)?s\s*$/);
-  const missing = kubectl(['top', 'pod', 'nope']);
+  const missing = c.kubectl(['top', 'pod', 'nope']);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /podmetrics\.metrics\.k8s\.io "default\/nope" not found/);
 
@@ -235,42 +224,59 @@ spec:
   const fn = c.flotctl(['top', 'node']);
   assert.equal(fn.code, 0, fn.stderr);
   assert.match(fn.stdout, new RegExp(String.raw`^${c.o.nodeName}\s+\d+m\s+\d+%\s+\d+Mi\s+\d+%`, 'm'));
-  await deleteAndWait('burn');
+  await c.deletePod('burn');
 });
 
 test('kubectl debug adds an ephemeral container that sees the target container\'s processes; it may be neither changed nor removed', { skip }, async () => {
-  apply(`
+  c.apply(`
 apiVersion: v1
 kind: Pod
 metadata: {name: debuggee}
 spec:
   containers:
-  - {name: app, image: ${tools()}, command: [sh, -c, 'trap "exit 0" TERM; while true; do sleep 1; done']}
+  - {name: app, image: ${c.tools}, command: [sh, -c, 'trap "exit 0" TERM; while true; do sleep 1; done']}
 `);
-  await until('debuggee Running', () => pod('debuggee').status?.phase === 'Running');
-  const out = kubectl(['debug', 'debuggee', `--image=${tools()}`, '--target=app', '--container=dbg', '--', 'sh', '-c', 'ps -o pid,args; sleep 3600']);
+  await c.until('debuggee Running', () => c.pod('debuggee').status?.phase === 'Running');
+  const out = c.kubectl(['debug', 'debuggee', `--image=${c.tools}`, '--target=app', '--container=dbg', '--', 'sh', '-c', 'ps -o pid,args; sleep 3600']);
   assert.equal(out.code, 0, out.stderr);
   assert.match(out.stderr + out.stdout, /Targeting container "app"/);
-  const status = await until('the ephemeral container to run', () =>
-    (pod('debuggee').status?.ephemeralContainerStatuses ?? []).find((s: Json) => s.name === 'dbg' && s.state?.running));
-  assert.equal(status.image, tools());
+  const status = await c.until('the ephemeral container to run', () =>
+    (c.pod('debuggee').status?.ephemeralContainerStatuses ?? []).find((s: Json) => s.name === 'dbg' && s.state?.running));
+  assert.equal(status.image, c.tools);
   // it shares the target's process namespace: the app's loop is in its ps
-  const ps = await until('the debug container\'s ps', () => {
-    const r = kubectl(['logs', 'debuggee', '-c', 'dbg']);
+  const ps = await c.until('the debug container\'s ps', () => {
+    const r = c.kubectl(['logs', 'debuggee', '-c', 'dbg']);
     return r.code === 0 && /while true/.test(r.stdout) ? r.stdout : false;
   });
   assert.match(ps, /sleep 3600|ps -o/);
-  assert.equal(ok(['exec', 'debuggee', '-c', 'dbg', '--', 'echo', 'inside']).trim(), 'inside');
+  assert.equal(c.ok(['exec', 'debuggee', '-c', 'dbg', '--', 'echo', 'inside']).trim(), 'inside');
   // the subresource refuses to drop or change an ephemeral container, and the main resource refuses it altogether
-  const current: Json = JSON.parse(ok(['get', '--raw', '/api/v1/namespaces/default/pods/debuggee/ephemeralcontainers']));
+  const current: Json = JSON.parse(c.ok(['get', '--raw', '/api/v1/namespaces/default/pods/debuggee/ephemeralcontainers']));
   const drop = { ...current, spec: { ...current.spec, ephemeralContainers: [] } };
-  const removed = kubectl(['replace', '--raw', '/api/v1/namespaces/default/pods/debuggee/ephemeralcontainers', '-f', '-'], JSON.stringify(drop));
+  const removed = c.kubectl(['replace', '--raw', '/api/v1/namespaces/default/pods/debuggee/ephemeralcontainers', '-f', '-'], JSON.stringify(drop));
   assert.notEqual(removed.code, 0);
   assert.match(removed.stderr, /existing ephemeral containers \\?"dbg\\?" may not be removed/);
-  const viaPod = kubectl(['patch', 'pod', 'debuggee', '--type=json', '-p', '[{"op":"remove","path":"/spec/ephemeralContainers"}]']);
+  const viaPod = c.kubectl(['patch', 'pod', 'debuggee', '--type=json', '-p', '[{"op":"remove","path":"/spec/ephemeralContainers"}]']);
   assert.notEqual(viaPod.code, 0);
   assert.match(viaPod.stderr, /pod updates may not change fields other than/);
-  const listed = ok(['get', 'pod', 'debuggee', '-o', 'jsonpath={.spec.ephemeralContainers[*].name}']);
+  const listed = c.ok(['get', 'pod', 'debuggee', '-o', 'jsonpath={.spec.ephemeralContainers[*].name}']);
   assert.equal(listed, 'dbg');
-  await deleteAndWait('debuggee');
+
+  // flotctl debug adds one the same way; with -i it attaches once the container runs
+  const f = c.flotctl(['debug', 'debuggee', `--image=${c.tools}`, '--target=app', '--container=fdbg', '--', 'sh', '-c', 'sleep 3600']);
+  assert.equal(f.code, 0, f.stderr);
+  assert.match(f.stderr, /^Targeting container "app"\. If you don't see processes/m);
+  await c.until('flotctl\'s ephemeral container to run', () =>
+    (c.pod('debuggee').status?.ephemeralContainerStatuses ?? []).some((s: Json) => s.name === 'fdbg' && s.state?.running));
+  // (the container lives on a moment after its answer: a process that exits right after writing can lose its last
+  // output on the attach stream, kubectl's too - a known weakness of the relay, see the stop note)
+  const piped = c.flotctl(['debug', '-i', 'debuggee', `--image=${c.tools}`, '--', 'sh', '-c', 'read x; echo "got $x"; sleep 2'], 'hello\n');
+  assert.equal(piped.code, 0, piped.stderr);
+  assert.equal(piped.stdout, 'got hello\n');
+  assert.match(piped.stderr, /^Defaulting debug container name to debugger-[bcdfghjklmnpqrstvwxz2456789]{5}\.$/m);
+  assert.deepEqual(c.ok(['get', 'pod', 'debuggee', '-o', 'jsonpath={.spec.ephemeralContainers[*].name}']).split(' ').slice(0, 2), ['dbg', 'fdbg']);
+  const refused = c.flotctl(['debug', 'debuggee', '--copy-to=copy', `--image=${c.tools}`]);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /--copy-to is not supported/);
+  await c.deletePod('debuggee');
 });

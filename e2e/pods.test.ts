@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from './harness.js';
-import { upCluster, type Json } from './up-cluster.js';
+import { condition, upCluster, type Json } from './up-cluster.js';
 
 /** Where pods write what the test reads after they are gone (a hostPath volume). */
 let shared = '';
@@ -18,21 +18,10 @@ const c = upCluster({
   },
 });
 const { skip } = c;
-const ok = (args: string[], input?: string): string => c.ok(args, input);
-const kubectl = (args: string[], input?: string) => c.kubectl(args, input);
-const apply = (yaml: string): string => c.apply(yaml);
-const until = <T>(what: string, fn: () => T | undefined | false, timeoutMs?: number): Promise<T> => c.until(what, fn, timeoutMs);
-const deleteAndWait = (name: string): Promise<void> => c.deletePod(name);
-const pod = (name: string): Json => c.json(['get', 'pod', name]);
-/** The STATUS column kubectl prints for the pod. */
-const column = (name: string): string => (ok(['get', 'pod', name, '--no-headers']).trim().split(/\s+/)[2] ?? '');
-const condition = (p: Json, type: string): Json | undefined => (p.status?.conditions ?? []).find((x: Json) => x.type === type);
-const isReady = (name: string): boolean => condition(pod(name), 'Ready')?.status === 'True';
-const events = (name: string): Json[] => c.json(['get', 'events', '--field-selector', `involvedObject.name=${name}`]).items;
-const tools = (): string => c.tools;
+const isReady = (name: string): boolean => condition(c.pod(name), 'Ready')?.status === 'True';
 
 test('readiness gates availability: Running but not Ready (Deployment not Available) until a file appears, then Ready and Available', { skip }, async () => {
-  apply(`
+  c.apply(`
 apiVersion: apps/v1
 kind: Deployment
 metadata: {name: gated}
@@ -44,124 +33,124 @@ spec:
     spec:
       containers:
       - name: web
-        image: ${tools()}
+        image: ${c.tools}
         command: [sh, -c, 'trap "exit 0" TERM; while true; do sleep 1; done']
         readinessProbe: {exec: {command: [cat, /tmp/ready]}, periodSeconds: 1}
 `);
-  const name = await until('a Running gated pod', () => {
-    const items: Json[] = JSON.parse(ok(['get', 'pods', '-l', 'app=gated', '-o', 'json'])).items;
+  const name = await c.until('a Running gated pod', () => {
+    const items: Json[] = JSON.parse(c.ok(['get', 'pods', '-l', 'app=gated', '-o', 'json'])).items;
     return items.find((p) => p.status?.phase === 'Running')?.metadata.name as string | undefined;
   });
-  await until('a readiness probe to have failed', () => events(name).some((e) => e.reason === 'Unhealthy' && /^Readiness probe failed: /.test(e.message)));
+  await c.until('a readiness probe to have failed', () => c.events(name).some((e) => e.reason === 'Unhealthy' && /^Readiness probe failed: /.test(e.message)));
   assert.equal(isReady(name), false);
-  assert.equal(pod(name).status.containerStatuses[0].ready, false);
-  const available = () => (JSON.parse(ok(['get', 'deployment', 'gated', '-o', 'json'])).status.conditions ?? []).find((c: Json) => c.type === 'Available')?.status;
+  assert.equal(c.pod(name).status.containerStatuses[0].ready, false);
+  const available = () => (JSON.parse(c.ok(['get', 'deployment', 'gated', '-o', 'json'])).status.conditions ?? []).find((c: Json) => c.type === 'Available')?.status;
   assert.notEqual(available(), 'True');
-  ok(['exec', name, '--', 'touch', '/tmp/ready']);
-  await until('the pod to be Ready', () => isReady(name));
-  await until('the Deployment to be Available', () => available() === 'True');
-  ok(['delete', 'deployment', 'gated', '--wait=false']);
+  c.ok(['exec', name, '--', 'touch', '/tmp/ready']);
+  await c.until('the pod to be Ready', () => isReady(name));
+  await c.until('the Deployment to be Available', () => available() === 'True');
+  c.ok(['delete', 'deployment', 'gated', '--wait=false']);
 });
 
 test('a liveness probe that starts failing restarts the container: restartCount 1, Unhealthy then Killing', { skip }, async () => {
-  apply(`
+  c.apply(`
 apiVersion: v1
 kind: Pod
 metadata: {name: lively}
 spec:
   containers:
   - name: web
-    image: ${tools()}
+    image: ${c.tools}
     command: [sh, -c, 'touch /tmp/alive; trap "exit 0" TERM; while true; do sleep 1; done']
     livenessProbe: {exec: {command: [cat, /tmp/alive]}, periodSeconds: 1, failureThreshold: 2}
 `);
-  await until('lively Running', () => pod('lively').status?.containerStatuses?.[0]?.state?.running);
-  ok(['exec', 'lively', '--', 'rm', '/tmp/alive']);
-  await until('a restart', () => pod('lively').status.containerStatuses[0].restartCount === 1 && pod('lively').status.containerStatuses[0].state.running);
-  const evs = events('lively').sort((a, b) => Date.parse(a.firstTimestamp) - Date.parse(b.firstTimestamp));
+  await c.until('lively Running', () => c.pod('lively').status?.containerStatuses?.[0]?.state?.running);
+  c.ok(['exec', 'lively', '--', 'rm', '/tmp/alive']);
+  await c.until('a restart', () => c.pod('lively').status.containerStatuses[0].restartCount === 1 && c.pod('lively').status.containerStatuses[0].state.running);
+  const evs = c.events('lively').sort((a, b) => Date.parse(a.firstTimestamp) - Date.parse(b.firstTimestamp));
   const unhealthy = evs.findIndex((e) => e.reason === 'Unhealthy' && e.message.startsWith('Liveness probe failed: cat: can\'t open \'/tmp/alive\''));
   const killing = evs.findIndex((e) => e.reason === 'Killing' && e.message === 'Container web failed liveness probe, will be restarted');
   assert.ok(unhealthy >= 0 && killing > unhealthy, evs.map((e) => `${e.reason}: ${e.message}`).join('\n'));
   await new Promise((r) => setTimeout(r, 3000));
-  assert.equal(pod('lively').status.containerStatuses[0].restartCount, 1, 'healthy again after the restart');
-  await deleteAndWait('lively');
+  assert.equal(c.pod('lively').status.containerStatuses[0].restartCount, 1, 'healthy again after the restart');
+  await c.deletePod('lively');
 });
 
 test('a startup probe holds liveness back while the app starts slowly: no restart, then Ready', { skip }, async () => {
   // liveness would kill it after one failed second; the app needs about five
-  apply(`
+  c.apply(`
 apiVersion: v1
 kind: Pod
 metadata: {name: slow-start}
 spec:
   containers:
   - name: app
-    image: ${tools()}
+    image: ${c.tools}
     command: [sh, -c, 'sleep 5; touch /tmp/started; trap "exit 0" TERM; while true; do sleep 1; done']
     startupProbe: {exec: {command: [cat, /tmp/started]}, periodSeconds: 1, failureThreshold: 30}
     livenessProbe: {exec: {command: [cat, /tmp/started]}, periodSeconds: 1, failureThreshold: 1}
 `);
-  await until('slow-start Ready', () => isReady('slow-start'), 90_000);
-  const p = pod('slow-start');
+  await c.until('slow-start Ready', () => isReady('slow-start'), 90_000);
+  const p = c.pod('slow-start');
   assert.equal(p.status.containerStatuses[0].restartCount, 0);
   assert.equal(p.status.containerStatuses[0].started, true);
-  const evs = events('slow-start');
+  const evs = c.events('slow-start');
   assert.ok(evs.some((e) => e.reason === 'Unhealthy' && e.message.startsWith('Startup probe failed')), 'the startup probe failed while the app started');
   assert.ok(!evs.some((e) => e.message.startsWith('Liveness probe failed')), 'liveness never ran before startup passed');
-  await deleteAndWait('slow-start');
+  await c.deletePod('slow-start');
 });
 
 test('two init containers write into an emptyDir the app serves: Init:0/2 -> Init:1/2 -> Running, both lines served', { skip }, async () => {
-  apply(`
+  c.apply(`
 apiVersion: v1
 kind: Pod
 metadata: {name: inits}
 spec:
   terminationGracePeriodSeconds: 2
   initContainers:
-  - {name: first, image: ${tools()}, command: [sh, -c, 'echo line-one >> /www/index.html; sleep 3'], volumeMounts: [{name: www, mountPath: /www}]}
-  - {name: second, image: ${tools()}, command: [sh, -c, 'echo line-two >> /www/index.html; sleep 3'], volumeMounts: [{name: www, mountPath: /www}]}
+  - {name: first, image: ${c.tools}, command: [sh, -c, 'echo line-one >> /www/index.html; sleep 3'], volumeMounts: [{name: www, mountPath: /www}]}
+  - {name: second, image: ${c.tools}, command: [sh, -c, 'echo line-two >> /www/index.html; sleep 3'], volumeMounts: [{name: www, mountPath: /www}]}
   containers:
-  - {name: web, image: ${tools()}, command: [httpd, -f, -p, '8080', -h, /www], volumeMounts: [{name: www, mountPath: /www}]}
+  - {name: web, image: ${c.tools}, command: [httpd, -f, -p, '8080', -h, /www], volumeMounts: [{name: www, mountPath: /www}]}
   volumes: [{name: www, emptyDir: {}}]
 `);
   const seen: string[] = [];
-  await until('inits Running', () => {
-    const s = column('inits');
+  await c.until('inits Running', () => {
+    const s = c.podColumn('inits');
     if (seen.at(-1) !== s) seen.push(s);
     return s === 'Running';
   }, 60_000);
   const order = ['Init:0/2', 'Init:1/2', 'Running'].map((s) => seen.indexOf(s));
   assert.ok(order.every((i, k) => i >= 0 && (k === 0 || i > (order[k - 1] as number))), `STATUS went ${seen.join(' -> ')}`);
-  const p = pod('inits');
+  const p = c.pod('inits');
   assert.deepEqual(p.status.initContainerStatuses.map((s: Json) => s.state.terminated?.reason), ['Completed', 'Completed']);
   assert.equal(condition(p, 'Initialized')?.status, 'True');
   // each try bounded: one connection hung on a pod not yet serving must not use up the whole wait
   const page = await waitFor('the page', async () => fetch(`http://${p.status.podIP}:8080/`, { signal: AbortSignal.timeout(3000) }).then((r) => r.text()).catch(() => undefined), 30_000, 250);
   assert.equal(page, 'line-one\nline-two\n');
-  await deleteAndWait('inits');
+  await c.deletePod('inits');
 });
 
 test('an init container that fails shows Init:CrashLoopBackOff and the app never starts', { skip }, async () => {
-  apply(`
+  c.apply(`
 apiVersion: v1
 kind: Pod
 metadata: {name: bad-init}
 spec:
   terminationGracePeriodSeconds: 2
-  initContainers: [{name: setup, image: ${tools()}, command: [sh, -c, 'echo cannot migrate; exit 3']}]
-  containers: [{name: app, image: ${tools()}}]
+  initContainers: [{name: setup, image: ${c.tools}, command: [sh, -c, 'echo cannot migrate; exit 3']}]
+  containers: [{name: app, image: ${c.tools}}]
 `);
-  await until('Init:CrashLoopBackOff', () => column('bad-init') === 'Init:CrashLoopBackOff', 60_000);
-  const p = pod('bad-init');
+  await c.until('Init:CrashLoopBackOff', () => c.podColumn('bad-init') === 'Init:CrashLoopBackOff', 60_000);
+  const p = c.pod('bad-init');
   assert.equal(p.status.phase, 'Pending');
   assert.equal(p.status.initContainerStatuses[0].lastState.terminated.exitCode, 3);
   assert.equal(p.status.containerStatuses[0].state.waiting.reason, 'PodInitializing');
-  await deleteAndWait('bad-init');
+  await c.deletePod('bad-init');
 });
 
 test('a sidecar tails the app\'s log file while it runs, and is stopped after the app when the pod goes', { skip }, async () => {
-  apply(`
+  c.apply(`
 apiVersion: v1
 kind: Pod
 metadata: {name: with-sidecar}
@@ -169,28 +158,28 @@ spec:
   terminationGracePeriodSeconds: 10
   initContainers:
   - name: tailer
-    image: ${tools()}
+    image: ${c.tools}
     restartPolicy: Always
     command: [sh, -c, 'touch /log/app.log; tail -F /log/app.log & trap "echo sidecar-stopped >> /order/sidecar-order; exit 0" TERM; while true; do sleep 1; done']
     volumeMounts: [{name: log, mountPath: /log}, {name: order, mountPath: /order}]
   containers:
   - name: app
-    image: ${tools()}
+    image: ${c.tools}
     command: [sh, -c, 'trap "echo app-stopped >> /order/sidecar-order; exit 0" TERM; i=0; while true; do i=$((i+1)); echo "app line $i" >> /log/app.log; sleep 1; done']
     volumeMounts: [{name: log, mountPath: /log}, {name: order, mountPath: /order}]
   volumes:
   - {name: log, emptyDir: {}}
   - {name: order, hostPath: {path: ${shared}, type: DirectoryOrCreate}}
 `);
-  await until('the sidecar to print the app\'s lines', () => /app line 2/.test(kubectl(['logs', 'with-sidecar', '-c', 'tailer']).stdout), 60_000);
-  const row = ok(['get', 'pod', 'with-sidecar', '--no-headers']).trim().split(/\s+/);
+  await c.until('the sidecar to print the app\'s lines', () => /app line 2/.test(c.kubectl(['logs', 'with-sidecar', '-c', 'tailer']).stdout), 60_000);
+  const row = c.ok(['get', 'pod', 'with-sidecar', '--no-headers']).trim().split(/\s+/);
   assert.deepEqual(row.slice(1, 3), ['2/2', 'Running'], 'the sidecar counts in READY');
-  await deleteAndWait('with-sidecar');
+  await c.deletePod('with-sidecar');
   assert.deepEqual(readFileSync(join(shared, 'sidecar-order'), 'utf8').trim().split('\n'), ['app-stopped', 'sidecar-stopped']);
 });
 
 test('a preStop hook runs before SIGTERM: its sleep delays the signal; the termination message (file, or the log on error) is in the status', { skip }, async () => {
-  apply(`
+  c.apply(`
 apiVersion: v1
 kind: Pod
 metadata: {name: graceful}
@@ -198,7 +187,7 @@ spec:
   terminationGracePeriodSeconds: 20
   containers:
   - name: app
-    image: ${tools()}
+    image: ${c.tools}
     command:
     - sh
     - -c
@@ -224,21 +213,21 @@ metadata: {name: last-words}
 spec:
   restartPolicy: Never
   containers:
-  - {name: file, image: ${tools()}, command: [sh, -c, 'echo "config invalid: missing DB_URL" > /dev/termination-log; exit 3']}
-  - {name: logs, image: ${tools()}, terminationMessagePolicy: FallbackToLogsOnError, command: [sh, -c, 'echo starting; echo "fatal: cannot bind :80"; exit 1']}
+  - {name: file, image: ${c.tools}, command: [sh, -c, 'echo "config invalid: missing DB_URL" > /dev/termination-log; exit 3']}
+  - {name: logs, image: ${c.tools}, terminationMessagePolicy: FallbackToLogsOnError, command: [sh, -c, 'echo starting; echo "fatal: cannot bind :80"; exit 1']}
 `);
-  await until('graceful Running', () => pod('graceful').status?.containerStatuses?.[0]?.state?.running);
-  await deleteAndWait('graceful');
+  await c.until('graceful Running', () => c.pod('graceful').status?.containerStatuses?.[0]?.state?.running);
+  await c.deletePod('graceful');
   const lines = readFileSync(join(shared, 'prestop'), 'utf8').trim().split('\n').map((l) => l.split(' '));
   assert.deepEqual(lines.map((l) => l.slice(1).join(' ')), ['preStop begins', 'preStop ends', 'TERM'], 'SIGTERM came after the hook');
   const [begin, , term] = lines.map((l) => Number(l[0]));
   assert.ok((term as number) - (begin as number) >= 2, 'the container\'s own clock: the signal waited for the sleep');
 
-  await until('last-words Failed', () => pod('last-words').status?.phase === 'Failed', 60_000);
-  const byName = Object.fromEntries(pod('last-words').status.containerStatuses.map((s: Json) => [s.name, s.state.terminated]));
+  await c.until('last-words Failed', () => c.pod('last-words').status?.phase === 'Failed', 60_000);
+  const byName = Object.fromEntries(c.pod('last-words').status.containerStatuses.map((s: Json) => [s.name, s.state.terminated]));
   assert.equal(byName.file.message, 'config invalid: missing DB_URL\n');
   assert.equal(byName.file.exitCode, 3);
   assert.equal(byName.logs.message, 'starting\nfatal: cannot bind :80\n');
-  ok(['describe', 'pod', 'last-words']);
-  await deleteAndWait('last-words');
+  c.ok(['describe', 'pod', 'last-words']);
+  await c.deletePod('last-words');
 });

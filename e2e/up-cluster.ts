@@ -38,6 +38,9 @@ export interface UpClusterOptions {
   upArgs?: string[];
 }
 
+/** An object's condition of this type. */
+export const condition = (obj: Json, type: string): Json | undefined => ((obj.status?.conditions ?? []) as Json[]).find((x) => x.type === type);
+
 export class UpCluster {
   readonly skip: string | false = process.getuid?.() === 0 ? false : 'needs root (containerd, runc, CNI)';
   readonly dir: string;
@@ -100,6 +103,20 @@ export class UpCluster {
 
   flotctl(args: string[], input?: string): CliRun {
     return runFlotctl(this.kubeconfig, args, { input, timeout: 120_000 });
+  }
+
+  pod(name: string): Json {
+    return this.json(['get', 'pod', name]);
+  }
+
+  /** The STATUS column kubectl prints for the pod. */
+  podColumn(name: string): string {
+    return this.ok(['get', 'pod', name, '--no-headers']).trim().split(/\s+/)[2] ?? '';
+  }
+
+  /** The events about an object (by name). */
+  events(name: string): Json[] {
+    return this.json(['get', 'events', '--field-selector', `involvedObject.name=${name}`]).items as Json[];
   }
 
   /** Polls fn every 250 ms until it gives a value; a timeout names what was awaited and adds the logs' tails. */

@@ -11,7 +11,7 @@ import { red } from './style.js';
 
 const SEE = `\nSee 'flotctl attach -h' for help and examples`;
 
-interface ContainerSpec {
+export interface ContainerSpec {
   name: string;
   stdin?: boolean;
   tty?: boolean;
@@ -43,8 +43,14 @@ export async function attach(ctx: Ctx, p: Parsed): Promise<void> {
   if (phase === 'Succeeded' || phase === 'Failed') throw new CliError(`error: cannot attach a container in a completed pod; current phase is ${phase}`);
   const container = containerOf(ctx, pod, str(p, 'container') ?? '', quiet);
 
-  const stdin = bool(p, 'stdin');
-  let tty = bool(p, 'tty');
+  await attachTo(ctx, pod, container, { stdin: bool(p, 'stdin'), tty: bool(p, 'tty'), quiet });
+}
+
+/** Attaches to a container of the pod (attach, and debug -i): the terminal and stream choices kubectl makes. */
+export async function attachTo(ctx: Ctx, pod: Pod, container: ContainerSpec,
+  o: { stdin: boolean; tty: boolean; quiet: boolean; sessionEnded?: string }): Promise<void> {
+  const { stdin, quiet } = o;
+  let tty = o.tty;
   if (tty && !container.tty) {
     tty = false;
     if (!quiet) ctx.warn(`error: Unable to use a TTY - container ${container.name} did not allocate one\n`);
@@ -72,7 +78,8 @@ export async function attach(ctx: Ctx, p: Parsed): Promise<void> {
   if (error) process.stderr.write(`${red(error, process.stderr)}\n`);
   ctx.exitCode = code;
   const restartPolicy = (pod.spec as { restartPolicy?: string } | undefined)?.restartPolicy ?? 'Always';
-  if (!quiet && stdin && raw && restartPolicy === 'Always') {
+  if (!quiet && stdin && raw && o.sessionEnded) process.stdout.write(o.sessionEnded);
+  else if (!quiet && stdin && raw && restartPolicy === 'Always') {
     process.stdout.write(`Session ended, resume using 'flotctl attach ${pod.metadata.name} -c ${container.name} -i -t' command when the pod is running\n`);
   }
 }

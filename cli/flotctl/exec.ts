@@ -11,7 +11,7 @@ import { outcome, remoteCommand, subresourceUrl, targetPod } from './remote-comm
 const SEE = `\nSee 'flotctl exec -h' for help and examples`;
 
 /** The positional arguments before `--` and the command after it (cobra's ArgsLenAtDash). */
-function splitAtDash(p: Parsed): { before: string[]; command: string[]; dash: boolean } {
+export function splitAtDash(p: Parsed): { before: string[]; command: string[]; dash: boolean } {
   const argv = process.argv.slice(2);
   const at = argv.indexOf('--');
   if (at < 0) return { before: p.args, command: [], dash: false };

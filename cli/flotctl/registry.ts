@@ -17,6 +17,7 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   logs: async () => (await import('./logs.js')).command,
   exec: async () => (await import('./exec.js')).command,
   attach: async () => (await import('./attach.js')).command,
+  debug: async () => (await import('./debug.js')).command,
   cp: async () => (await import('./cp.js')).command,
   'port-forward': async () => (await import('./port-forward.js')).command,
   top: async () => (await import('./top.js')).command,

@@ -14,7 +14,8 @@ function pod(node: string, hash: string, o: { ready?: boolean; deleting?: boolea
     status: { phase: o.failed ? 'Failed' : 'Running', conditions: [{ type: 'Ready', status: o.ready === false ? 'False' : 'True', lastTransitionTime: '2026-01-01T00:00:00Z' }] },
   };
 }
-const st = (node: string, pods: KubeObject[], shouldRun = true, shouldContinueRunning = shouldRun): NodeState => ({ node, shouldRun, shouldContinueRunning, pods });
+const st = (node: string, pods: KubeObject[], shouldRun = true, shouldContinueRunning = shouldRun): NodeState =>
+  ({ node, shouldRun, shouldContinueRunning, pods });
 const names = (ps: KubeObject[]) => ps.map((p) => p.metadata.name).sort();
 
 test('manage: a node without a pod gets one; one with a terminating pod waits for it to go', () => {
@@ -94,6 +95,7 @@ test('status counts: desired, current, ready, available, updated and misschedule
   const states = [st('a', [pod('a', 'h2')]), st('b', [pod('b', 'h1', { ready: false })]), st('c', []), st('d', [pod('d', 'h1')], false, true),
     st('e', [pod('e', 'h2', { deleting: true })])];
   assert.deepEqual(counts(states, 'h2', 0), {
-    desiredNumberScheduled: 4, currentNumberScheduled: 2, numberMisscheduled: 1, numberReady: 1, numberAvailable: 1, numberUnavailable: 3, updatedNumberScheduled: 1,
+    desiredNumberScheduled: 4, currentNumberScheduled: 2, numberMisscheduled: 1, numberReady: 1, numberAvailable: 1, numberUnavailable: 3,
+    updatedNumberScheduled: 1,
   });
 });

@@ -66,6 +66,9 @@ test('a DaemonSet runs one pod on each of 3 nodes, pinned by node affinity, with
   const status = c.kubectl(['rollout', 'status', 'ds/agent', '--timeout=60s']);
   assert.equal(status.code, 0, status.stderr + status.stdout);
   assert.match(status.stdout, /daemon set "agent" successfully rolled out/);
+  const flot = c.flotctl(['rollout', 'status', 'ds/agent', '--timeout=60s']);
+  assert.equal(flot.code, 0, flot.stderr);
+  assert.match(flot.stdout, /daemon set "agent" successfully rolled out/);
   const table = c.ok(['get', 'ds', 'agent']);
   assert.match(table, /^NAME\s+DESIRED\s+CURRENT\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+NODE SELECTOR\s+AGE\n/);
   assert.match(table, /^agent\s+3\s+3\s+3\s+3\s+3\s+<none>\s+\S+\n$/m);
@@ -138,6 +141,10 @@ test('OnDelete leaves old pods until they are deleted', async () => {
     const ds = JSON.parse(c.ok(['get', 'ds', 'agent', '-o', 'json']));
     return ds.status.observedGeneration === ds.metadata.generation && ds.status.updatedNumberScheduled === 0;
   });
+  const onDelete = c.kubectl(['rollout', 'status', 'ds/agent']);
+  assert.notEqual(onDelete.code, 0);
+  assert.match(onDelete.stderr, /rollout status is only available for RollingUpdate strategy type/);
+  assert.match(c.flotctl(['rollout', 'status', 'ds/agent']).stderr, /rollout status is only available for RollingUpdate strategy type/);
   const before = live(await pods('app=agent'));
   assert.ok(before.every((p) => p.spec.containers[0]?.image === 'registry.example/agent:v1'), 'nothing replaced on its own');
   const victim = before.find((p) => p.spec.nodeName === 'dn-0') as Pod;

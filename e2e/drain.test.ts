@@ -187,7 +187,12 @@ test('the eviction subresource: 201 without a budget, 429 with the DisruptionBud
   assert.ok(pdb.status.disruptionsAllowed === 0 || pdb.status.disruptedPods === undefined, 'the disruption was taken (or already settled)');
   c.ok(['delete', 'pdb', 'web']);
   const unbudgeted = live(await pods('app=web')).find((p) => p.metadata.name !== target.metadata.name) as Pod;
-  assert.equal((await evict(unbudgeted.metadata.name)).status, 201);
+  // kubectl before 1.22 sends policy/v1beta1 Evictions: the same shape, served the same way
+  assert.equal((await evict(unbudgeted.metadata.name, { apiVersion: 'policy/v1beta1' })).status, 201);
+  await waitFor('the unbudgeted pod evicted', async () => {
+    const r = await c.request('GET', `/api/v1/namespaces/default/pods/${unbudgeted.metadata.name}`);
+    return r.status === 404 || !!r.body.metadata?.deletionTimestamp;
+  });
   const mismatch = await c.request('POST', `/api/v1/namespaces/default/pods/${unbudgeted.metadata.name}/eviction`, { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'other' } });
   assert.equal(mismatch.status, 400);
 });

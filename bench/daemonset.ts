@@ -70,8 +70,8 @@ async function main(): Promise<void> {
     await phase(`${NODES} daemon pods rolled to a new image`, () => apiFetch(`${api.url}${dsPath}/bench`, { method: 'PATCH', headers: { 'Content-Type': 'application/strategic-merge-patch+json' },
       body: JSON.stringify({ spec: { template: { spec: { containers: [{ name: 'c', image: 'registry.example/bench:2' }] } } } }) }), 'registry.example/bench:2');
     const names = Object.keys(rows[0]?.[2] ?? {});
-    console.log(`phase${' '.repeat(40)}seconds   ${names.map((n) => `${n} CPU s`.padStart(24)).join('')}`);
-    for (const [what, secs, used] of rows) console.log(`${what.padEnd(45)}${secs.toFixed(1).padStart(7)}   ${names.map((n) => (used[n] ?? NaN).toFixed(1).padStart(24)).join('')}`);
+    console.log(`phase${' '.repeat(40)}seconds  ${names.map((n) => ` ${n} CPU s`.padStart(26)).join('')}`);
+    for (const [what, secs, used] of rows) console.log(`${what.padEnd(45)}${secs.toFixed(1).padStart(7)}   ${names.map((n) => (used[n] ?? NaN).toFixed(1).padStart(26)).join('')}`);
   } finally {
     for (const p of Object.values(procs)) await p.stop();
     await api.stop();

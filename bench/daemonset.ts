@@ -21,7 +21,9 @@ function cpuSeconds(pid: number | undefined): number {
   }
 }
 
-interface Status { desiredNumberScheduled?: number; currentNumberScheduled?: number; updatedNumberScheduled?: number; numberAvailable?: number; observedGeneration?: number }
+interface Status {
+  desiredNumberScheduled?: number; currentNumberScheduled?: number; updatedNumberScheduled?: number; numberAvailable?: number; observedGeneration?: number;
+}
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'flotilla-bench-'));

@@ -2,7 +2,9 @@
 // this process holds the leader lease (see cli/component.ts); losing it ends the process, as in Kubernetes.
 import { SharedInformerFactory, type Client, type Reconciler } from '../lib/client/index.js';
 import { ControllerContext, DEFAULT_OPTIONS, type ControllerOptions } from './context.js';
+import { DaemonSetController } from './daemonset/controller.js';
 import { DeploymentController } from './deployment/index.js';
+import { DisruptionController } from './disruption/controller.js';
 import { CronJobController } from './cronjob/controller.js';
 import { JobController } from './job/controller.js';
 import { EndpointSliceController } from './endpointslice/controller.js';
@@ -18,6 +20,8 @@ export async function runControllers(client: Client, signal: AbortSignal, option
   const controllers: Reconciler[] = [
     new DeploymentController(ctx),
     new ReplicaSetController(ctx),
+    new DaemonSetController(ctx),
+    new DisruptionController(ctx),
     new JobController(ctx),
     new CronJobController(ctx),
     new GarbageCollector(ctx),

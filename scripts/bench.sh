@@ -9,6 +9,8 @@ node dist/bench/cri.js
 echo
 node dist/bench/workloads.js
 echo
+node dist/bench/daemonset.js
+echo
 node dist/bench/pods.js
 echo
 node dist/bench/pods-features.js

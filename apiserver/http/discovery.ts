@@ -64,8 +64,12 @@ export function apiResourceList(kinds: KindRegistry, group: string, version: str
     resources.push(r);
     for (const s of subresources(def)) {
       const sr: Record<string, unknown> = { name: `${k.resource}/${s.name}`, singularName: '', namespaced: k.namespaced, kind: s.kind, verbs: s.verbs };
-      if (s.group !== k.group) sr.group = s.group;
-      if (s.version !== k.version) sr.version = s.version;
+      // a subresource of another group names both its group and version, as Kubernetes does (deployments/scale:
+      // autoscaling v1); kubectl drain looks for pods/eviction with both set before it evicts instead of deleting
+      if (s.group !== k.group || s.version !== k.version) {
+        sr.group = s.group;
+        sr.version = s.version;
+      }
       resources.push(sr);
     }
   }

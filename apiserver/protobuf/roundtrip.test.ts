@@ -35,7 +35,11 @@ function sample(schema: Schema | undefined, path: string, depth = 0): Json {
   }
   if (schema.properties) {
     const out: Record<string, Json> = {};
-    for (const [name, prop] of Object.entries(schema.properties)) out[name] = sample(prop, `${path}.${name}`, depth + 1);
+    // a kind nested in another (an Eviction's DeleteOptions) has no TypeMeta on the wire: only the envelope's is
+    const nestedKind = depth > 0 && !!schema['x-kubernetes-group-version-kind'];
+    for (const [name, prop] of Object.entries(schema.properties)) {
+      if (!(nestedKind && (name === 'apiVersion' || name === 'kind'))) out[name] = sample(prop, `${path}.${name}`, depth + 1);
+    }
     return out;
   }
   switch (schema.type) {

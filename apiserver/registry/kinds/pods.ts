@@ -1,6 +1,7 @@
 // Pods (core/v1): Pending with a QoS class on creation; after that only images, the active deadline, tolerations
 // (added), scheduling gates (removed) and a negative grace period may change; deletion is graceful once a pod is on
-// a node (the node agent finishes it with grace 0); bound through /binding; log, exec, attach and portforward are
+// a node (the node agent finishes it with grace 0); bound through /binding; evicted through /eviction
+// (pods-eviction.ts, honouring PodDisruptionBudgets); log, exec, attach and portforward are
 // relayed to the node.
 import type { KindInfo } from '../../../lib/api/kinds.js';
 import { rfc3339 } from '../../../lib/api/time.js';
@@ -20,6 +21,7 @@ import { describeDiff, semanticEqual } from '../../validation/update.js';
 import { defineKind, identity, type SubresourceDefinition } from '../kind.js';
 import type { Store } from '../store.js';
 import { statusSubresource } from '../subresources.js';
+import { eviction } from './pods-eviction.js';
 import type { WriteScope } from '../types.js';
 
 type Resources = { requests?: Record<string, unknown>; limits?: Record<string, unknown> };
@@ -293,6 +295,7 @@ export default defineKind(identity('v1', 'Pod'), {
   subresources: {
     status: statusSubresource(),
     binding,
+    eviction,
     ephemeralcontainers,
     log,
     exec: stream('exec', 'PodExecOptions'),

@@ -1,4 +1,4 @@
-// `rollout status`: follows each Deployment with a watch until its rollout is done, printing kubectl's
+// `rollout status`: follows each Deployment (or DaemonSet) with a watch until its rollout is done, printing kubectl's
 // "Waiting for deployment ..." lines (each distinct line once; on a TTY one live line) and its final line.
 import type { KubeObject } from '../../../lib/api/types.js';
 import { CliError, type Ctx } from '../context.js';
@@ -29,6 +29,22 @@ export function deploymentStatus(d: KubeObject, revision: number): { line: strin
   return { line: `deployment "${name}" successfully rolled out`, done: true };
 }
 
+/** kubectl's DaemonSetStatusViewer (only RollingUpdate DaemonSets have a rollout to follow). */
+export function daemonSetStatus(ds: KubeObject): { line: string; done: boolean } {
+  if (ds.spec?.updateStrategy?.type !== 'RollingUpdate') throw new Error('rollout status is only available for RollingUpdate strategy type');
+  const st = (ds.status ?? {}) as Record<string, unknown>;
+  const n = (k: string) => (typeof st[k] === 'number' ? (st[k] as number) : 0);
+  if ((ds.metadata.generation ?? 0) > n('observedGeneration')) return { line: 'Waiting for daemon set spec update to be observed...', done: false };
+  const name = ds.metadata.name ?? '';
+  const prefix = `Waiting for daemon set "${name}" rollout to finish: `;
+  const desired = n('desiredNumberScheduled');
+  if (n('updatedNumberScheduled') < desired) return { line: `${prefix}${n('updatedNumberScheduled')} out of ${desired} new pods have been updated...`, done: false };
+  if (n('numberAvailable') < desired) return { line: `${prefix}${n('numberAvailable')} of ${desired} updated pods are available...`, done: false };
+  return { line: `daemon set "${name}" successfully rolled out`, done: true };
+}
+
+const isDaemonSet = (f: Found): boolean => f.target.kind.group === 'apps' && f.target.kind.kind === 'DaemonSet';
+
 /** Watches one deployment until it is done, or until signal says its --timeout is up. */
 async function follow(ctx: Ctx, f: Found, revision: number, watching: boolean, signal: AbortSignal): Promise<void> {
   const progress = new Progress(process.stdout);
@@ -36,7 +52,7 @@ async function follow(ctx: Ctx, f: Found, revision: number, watching: boolean, s
     for await (const ev of followObject(ctx.client, f.target.kind, f.target.namespace, f.target.name, signal)) {
       if (ev.type === 'DELETED') throw new Error('object has been deleted');
       if (!ev.object) continue; // not listed (yet): kubectl waits for it to appear
-      const { line, done } = deploymentStatus(ev.object, revision);
+      const { line, done } = isDaemonSet(f) ? daemonSetStatus(ev.object) : deploymentStatus(ev.object, revision);
       if (done || !watching) {
         progress.done(line);
         return;
@@ -59,7 +75,7 @@ export async function status(ctx: Ctx, p: Parsed): Promise<void> {
   const errs: unknown[] = [];
   const { found } = await fetchTargets(ctx, p, 'rollout status', errs, true);
   for (const f of found) {
-    if (!isDeployment(f.target.kind)) {
+    if (!isDeployment(f.target.kind) && !isDaemonSet(f)) {
       errs.push(new Error(`no status viewer has been implemented for ${groupKind(f.target.kind)}`));
       continue;
     }

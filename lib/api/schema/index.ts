@@ -4,6 +4,7 @@
 // read this one set.
 import { KINDS, type KindInfo } from '../kinds.js';
 import { appsFieldNumbers, appsSchemas } from './apps.js';
+import { daemonSetFieldNumbers, daemonSetSchemas } from './apps-daemonset.js';
 import { batchFieldNumbers, batchSchemas } from './batch.js';
 import { containerSchemas } from './core-container.js';
 import { podSchemas } from './core-pod.js';
@@ -14,6 +15,7 @@ import { discoveryFieldNumbers, discoveryV1Schemas } from './discovery-v1.js';
 import { volumeSchemas } from './core-volume.js';
 import { REF_PREFIX, arr, gvk, metaRef, obj, ref, typeMeta, type Schema } from './dsl.js';
 import { metaSchemas } from './meta.js';
+import { policyFieldNumbers, policySchemas } from './policy.js';
 
 export * from './dsl.js';
 
@@ -65,7 +67,11 @@ function deepFreeze<T>(o: T): T {
  * The protobuf field numbers kept beside their schemas (proto package -> table text); apiserver/protobuf/numbers.ts
  * holds the rest and merges these in.
  */
-export const schemaFieldNumbers: Readonly<Record<string, string>> = { ...appsFieldNumbers, ...discoveryFieldNumbers, ...batchFieldNumbers };
+export const schemaFieldNumbers: Readonly<Record<string, string>> = {
+  ...appsFieldNumbers, ...discoveryFieldNumbers, ...batchFieldNumbers, ...policyFieldNumbers,
+  // the apps package's table is shared by the files that add apps kinds
+  'k8s.io.api.apps.v1': appsFieldNumbers['k8s.io.api.apps.v1'] + daemonSetFieldNumbers,
+};
 
 let cache: Readonly<Record<string, Schema>> | undefined;
 
@@ -74,7 +80,7 @@ export function components(): Readonly<Record<string, Schema>> {
   if (!cache) {
     const all: Record<string, Schema> = {
       ...metaSchemas, ...discoverySchemas, ...containerSchemas, ...volumeSchemas, ...podSchemas, ...statusSchemas, ...serviceSchemas, ...discoveryV1Schemas,
-      ...appsSchemas, ...batchSchemas, ...listSchemas(),
+      ...appsSchemas, ...daemonSetSchemas, ...batchSchemas, ...policySchemas, ...listSchemas(),
     };
     const sorted: Record<string, Schema> = {};
     for (const name of Object.keys(all).sort()) sorted[name] = all[name];

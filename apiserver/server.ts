@@ -31,7 +31,7 @@ import { EtcdStorage } from './storage/etcd.js';
 import { loadEncryptionConfig } from './storage/encryption/config.js';
 import { configureEncryption } from './storage/encryption/index.js';
 import { claimIdentity } from './storage/identity.js';
-import { resourcePrefix } from './storage/keys.js';
+import { objectKey, resourcePrefix } from './storage/keys.js';
 import { writeKubeConfig } from '../lib/client/kubeconfig.js';
 
 const log = logger('apiserver');
@@ -103,7 +103,8 @@ export class ApiServer {
     this.repair = new AllocationRepair(serviceAllocator, { listServices: () => this.listCached('services') });
     await this.repair.start();
 
-    const security = (this.security = await setUpSecurity({ ...this.opts.security, dataDir }));
+    const objects = (resource: string, namespace: string | undefined, name: string) => this.lookup(resource, namespace, name);
+    const security = (this.security = await setUpSecurity({ ...this.opts.security, dataDir }, { objects }));
     configureAgentTls(security.kubeletClient);
     const nodes = this.stores.get(findByKind('v1', 'Node') as KindInfo) as Store;
     const pods = this.stores.get(findByKind('v1', 'Pod') as KindInfo) as Store;
@@ -117,6 +118,7 @@ export class ApiServer {
         pods: async (namespace) => (await pods.list(namespace, everything)).items,
       },
       serverAddress: `${this.opts.bindAddress}:${this.opts.port}`,
+      documents: security.documents,
       version: VERSION,
       bookmarkIntervalMs: this.opts.bookmarkIntervalMs ?? 30_000,
       healthChecks: {
@@ -158,6 +160,23 @@ export class ApiServer {
     }
     await reconcileKubernetesService(this.stores, serviceAllocator.kubernetesServiceIP, advertiseAddress(this.opts), addr.port);
     log.info('API server listening', { url: this.url, kubeconfig: join(dataDir, 'kubeconfig'), etcd: endpoints });
+  }
+
+  /**
+   * One core/v1 object, from the watch cache (memory), else etcd: what a ServiceAccount token is bound to is looked up
+   * on every request that carries one, and an object created a moment ago may not be in the cache yet.
+   */
+  private async lookup(resource: string, namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
+    const store = [...this.stores].find(([k]) => k.resource === resource && k.group === '')?.[1];
+    if (!store) return undefined;
+    const cached = store.cache.get(objectKey(store.kind, namespace, name));
+    if (cached) return cached;
+    try {
+      return await store.get(namespace, name);
+    } catch (e) {
+      if (toApiError(e).code === 404) return undefined;
+      throw e;
+    }
   }
 
   private listCached(resource: string): KubeObject[] {

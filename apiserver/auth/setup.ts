@@ -12,6 +12,8 @@ import { ensureApiServerPki } from './cluster-pki.js';
 import { RequestGate } from './gate.js';
 import { MASTERS_GROUP, type RequestAuthenticator, type TokenAuthenticator } from './index.js';
 import { InflightLimiter } from './inflight.js';
+import { setUpServiceAccountTokens, type ObjectGetter, type ServiceAccountOptions } from './serviceaccount/index.js';
+import type { DiscoveryDocument } from './serviceaccount/discovery.js';
 import { TokenFileAuthenticator } from './token-file.js';
 import { X509Authenticator } from './x509.js';
 
@@ -31,6 +33,8 @@ export interface SecurityOptions {
   maxRequestsInflight?: number;
   maxMutatingRequestsInflight?: number;
   requestTimeoutMs?: number;
+  /** ServiceAccount tokens: signing and verification keys, issuers, audiences (serviceaccount/index.ts). */
+  serviceAccounts?: Omit<ServiceAccountOptions, 'dataDir'>;
   /** Benchmarks only (no flag sets it): plain HTTP, every caller system:masters, as before TLS. */
   plainHttp?: boolean;
 }
@@ -50,12 +54,20 @@ export interface Security {
   kubeletClient?: ClientCredentials;
   /** The admin identity for the kubeconfig this server writes, when the data dir's CA issued it. */
   admin?: ClientCredentials;
+  /** The service account issuer's discovery documents, by GET path. */
+  documents: Record<string, DiscoveryDocument>;
   close(): Promise<void>;
 }
 
 const read = (f: string) => readFileSync(f, 'utf8');
 
-export async function setUpSecurity(o: SecurityOptions): Promise<Security> {
+/** What security needs of the API server's stores: ServiceAccount tokens are checked against the objects they name. */
+export interface SecurityDeps {
+  objects: ObjectGetter;
+}
+
+export async function setUpSecurity(o: SecurityOptions, deps?: SecurityDeps): Promise<Security> {
+  let documents: Record<string, DiscoveryDocument> = {};
   let tls: ServerOptions | undefined;
   let kubeletClient: ClientCredentials | undefined;
   let admin: ClientCredentials | undefined;
@@ -90,9 +102,16 @@ export async function setUpSecurity(o: SecurityOptions): Promise<Security> {
       log.info('static tokens loaded', { file: o.tokenAuthFile, tokens: file.size });
       tokens.push(file);
     }
-    // ServiceAccount JWTs and bootstrap tokens join `tokens` here (behind a CachedTokenAuthenticator)
+    // the union holds the list itself: ServiceAccount tokens join it below (bootstrap tokens will too)
+    const union = new UnionTokenAuthenticator(tokens);
+    if (deps) {
+      const sa = await setUpServiceAccountTokens({ ...o.serviceAccounts, dataDir: o.dataDir }, deps.objects, (authenticator) => {
+        tokens.push(authenticator);
+        return union;
+      });
+      documents = sa.discovery;
+    }
     if (tokens.length) {
-      const union = new UnionTokenAuthenticator(tokens);
       authenticators.push(new BearerTokenAuthenticator(union), new WebSocketProtocolAuthenticator(union));
     }
   }
@@ -105,5 +124,5 @@ export async function setUpSecurity(o: SecurityOptions): Promise<Security> {
     limiter: new InflightLimiter({ maxRequestsInflight: o.maxRequestsInflight ?? 400, maxMutatingRequestsInflight: o.maxMutatingRequestsInflight ?? 200 }),
     requestTimeoutMs: o.requestTimeoutMs ?? 60_000,
   });
-  return { tls, gate, kubeletClient, admin, close: async () => auditor?.close() };
+  return { tls, gate, kubeletClient, admin, documents, close: async () => auditor?.close() };
 }

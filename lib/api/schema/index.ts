@@ -4,6 +4,7 @@
 // read this one set.
 import { KINDS, type KindInfo } from '../kinds.js';
 import { appsFieldNumbers, appsSchemas } from './apps.js';
+import { authenticationFieldNumbers, authenticationSchemas } from './authentication.js';
 import { batchFieldNumbers, batchSchemas } from './batch.js';
 import { containerSchemas } from './core-container.js';
 import { podSchemas } from './core-pod.js';
@@ -65,7 +66,7 @@ function deepFreeze<T>(o: T): T {
  * The protobuf field numbers kept beside their schemas (proto package -> table text); apiserver/protobuf/numbers.ts
  * holds the rest and merges these in.
  */
-export const schemaFieldNumbers: Readonly<Record<string, string>> = { ...appsFieldNumbers, ...discoveryFieldNumbers, ...batchFieldNumbers };
+export const schemaFieldNumbers: Readonly<Record<string, string>> = { ...appsFieldNumbers, ...discoveryFieldNumbers, ...batchFieldNumbers, ...authenticationFieldNumbers };
 
 let cache: Readonly<Record<string, Schema>> | undefined;
 
@@ -74,7 +75,7 @@ export function components(): Readonly<Record<string, Schema>> {
   if (!cache) {
     const all: Record<string, Schema> = {
       ...metaSchemas, ...discoverySchemas, ...containerSchemas, ...volumeSchemas, ...podSchemas, ...statusSchemas, ...serviceSchemas, ...discoveryV1Schemas,
-      ...appsSchemas, ...batchSchemas, ...listSchemas(),
+      ...appsSchemas, ...batchSchemas, ...authenticationSchemas, ...listSchemas(),
     };
     const sorted: Record<string, Schema> = {};
     for (const name of Object.keys(all).sort()) sorted[name] = all[name];

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { findByKind, type KindInfo } from '../lib/api/kinds.js';
 import type { KubeObject } from '../lib/api/types.js';
 import { logger } from '../lib/util/log.js';
+import { createAdmission } from './admission/index.js';
 import { namespaceLifecycle } from './admission/namespace-lifecycle.js';
 import { setUpSecurity, type Security, type SecurityOptions } from './auth/setup.js';
 import { EmbeddedEtcd } from './etcd/embedded.js';
@@ -58,6 +59,8 @@ export interface ApiServerOptions {
   advertiseAddress?: string;
   /** TLS, authentication, audit and limits (auth/setup.ts); dataDir is taken from above. */
   security?: Omit<SecurityOptions, 'dataDir'>;
+  /** --disable-admission-plugins (ServiceAccount: pods get no ServiceAccount, token volume nor pull secrets). */
+  disableAdmissionPlugins?: string[];
   /** --encryption-provider-config: an EncryptionConfiguration for values at rest (storage/encryption). */
   encryptionProviderConfig?: string;
 }
@@ -92,9 +95,11 @@ export class ApiServer {
     storage.guard(this.etcd ? this.etcd.identity : await claimIdentity(storage.client, randomUUID()));
     const hub = (this.hub = new CacheHub(storage, this.opts.watchWindow));
     const serviceAllocator = new ServiceAllocator({ storage, serviceCIDR: this.opts.serviceClusterIPRange, nodePortRange: this.opts.serviceNodePortRange });
-    const ctx = { listCached: (resource: string) => this.listCached(resource), serviceAllocator };
     const nsCache = hub.register(resourcePrefix({ group: '', resource: 'namespaces' }));
     const gate = namespaceLifecycle(nsCache, hub, storage);
+    const admitCreate = createAdmission({ disabled: this.opts.disableAdmissionPlugins, namespaceGate: gate,
+      getServiceAccount: async (namespace, name) => this.lookup('serviceaccounts', namespace, name) });
+    const ctx = { listCached: (resource: string) => this.listCached(resource), serviceAllocator, admitCreate };
     this.kinds.onRegister((def) => this.stores.set(def.info, new Store(def, storage, hub, gate, ctx)));
     for (const def of await builtinKinds()) this.kinds.register(def);
     await hub.start();

@@ -82,6 +82,11 @@ export interface StrategyContext {
   listCached(resource: string): KubeObject[];
   /** The cluster IP and node port ranges (--service-cluster-ip-range, --service-node-port-range), in etcd. */
   readonly serviceAllocator?: ServiceAllocator;
+  /**
+   * Mutating admission of a create (the ServiceAccount plugin on pods): runs once the name and namespace are known,
+   * before prepareForCreate and validation, dry runs included; may change the object or refuse it.
+   */
+  admitCreate?(kind: KindInfo, obj: KubeObject): Promise<void>;
 }
 
 /** What an allocation took for one write: commit() once the write is stored, revert() when it is not. */

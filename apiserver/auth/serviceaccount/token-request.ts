@@ -91,13 +91,17 @@ export async function requestToken(d: TokenRequestDeps, sa: KubeObject, body: Ku
     spec.boundObjectRef = ref;
   }
   const requested = spec.expirationSeconds as number;
-  const extended = d.extendExpiration && ref?.kind === 'Pod' && requested === EXTENDED_REQUEST_SECONDS;
+  // only tokens for the API server itself: another audience gets what it asked for
+  const extended = d.extendExpiration && ref?.kind === 'Pod' && requested === EXTENDED_REQUEST_SECONDS
+    && (spec.audiences as string[]).every((a) => d.apiAudiences.includes(a));
   const issued = await d.issuer.issue({
     audiences: spec.audiences as string[],
     expirationSeconds: extended ? EXTENDED_EXPIRATION_SECONDS : requested,
     warnAfterSeconds: extended ? requested : undefined,
     claim,
   });
+  // the lifetime given, as Kubernetes answers it: a node agent refreshes at 80% of it (or after 24 h)
+  if (extended) spec.expirationSeconds = EXTENDED_EXPIRATION_SECONDS;
   return {
     apiVersion: 'authentication.k8s.io/v1',
     kind: 'TokenRequest',

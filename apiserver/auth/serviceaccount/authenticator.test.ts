@@ -30,15 +30,18 @@ function world() {
   put('pods', 'p', 'pod-uid', { spec: { serviceAccountName: 'robot', nodeName: 'n1' } });
   objects.set('nodes/n1', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1', uid: 'node-uid' } });
   const get = async (resource: string, _ns: string | undefined, name: string) => objects.get(`${resource}/${name}`);
-  const authn = (o: { now?: () => number; audiences?: string[] } = {}) => new ServiceAccountTokenAuthenticator({ issuers: [ISS], audiences: o.audiences ?? [ISS],
-    keys: [key], objects: get, now: o.now });
+  const authn = (o: { now?: () => number; audiences?: string[] } = {}) =>
+    new ServiceAccountTokenAuthenticator({ issuers: [ISS], audiences: o.audiences ?? [ISS], keys: [key], objects: get, now: o.now });
   return { objects, put, get, authn };
 }
 
-async function tokenFor(o: { now?: number; seconds?: number; pod?: boolean; audiences?: string[]; issuer?: string; signer?: SigningKey } = {}): Promise<string> {
+interface TokenOptions { now?: number; seconds?: number; pod?: boolean; audiences?: string[]; issuer?: string; signer?: SigningKey }
+
+async function tokenFor(o: TokenOptions = {}): Promise<string> {
   const issuer = new ServiceAccountTokenIssuer({ issuer: o.issuer ?? ISS, key: o.signer ?? key, now: o.now === undefined ? undefined : () => o.now as number });
   const t = await issuer.issue({ audiences: o.audiences ?? [ISS], expirationSeconds: o.seconds ?? 3600,
-    claim: { namespace: 'ns', serviceaccount: { name: 'robot', uid: 'sa-uid' }, ...(o.pod ? { pod: { name: 'p', uid: 'pod-uid' }, node: { name: 'n1', uid: 'node-uid' } } : {}) } });
+    claim: { namespace: 'ns', serviceaccount: { name: 'robot', uid: 'sa-uid' },
+      ...(o.pod ? { pod: { name: 'p', uid: 'pod-uid' }, node: { name: 'n1', uid: 'node-uid' } } : {}) } });
   return t.token;
 }
 

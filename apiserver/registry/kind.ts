@@ -185,6 +185,7 @@ export function defineKind(info: KindInfo, spec: KindSpec = {}): KindDefinition 
     if (!sub) throw new Error(`${info.resource}/${name} is named in the kind's identity but its kind file does not define it`);
     subresources[name] = sub;
   }
+  if (!!info.createOnly !== !!spec.createOnly) throw new Error(`${info.resource}: createOnly in lib/api/kinds.ts and in its kind file must agree`);
   const meta = spec.objectMeta;
   return {
     info,

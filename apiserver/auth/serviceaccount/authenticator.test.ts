@@ -155,6 +155,14 @@ test('TokenRequest: defaults, the 10 minute minimum, bound objects checked, exte
   assert.equal((bound.spec as { expirationSeconds: number }).expirationSeconds, 365 * 24 * 3600);
   assert.equal((bound.spec as { boundObjectRef: { uid: string } }).boundObjectRef.uid, 'pod-uid');
 
+  w.put('secrets', 's', 'secret-uid');
+  const toSecret = await req({ boundObjectRef: { kind: 'Secret', apiVersion: 'v1', name: 's' } });
+  const secretToken = (toSecret.status as { token: string }).token;
+  assert.deepEqual(JSON.parse(Buffer.from(parts(secretToken)[1], 'base64url').toString('utf8'))['kubernetes.io'].secret, { name: 's', uid: 'secret-uid' });
+  assert.ok(await w.authn().authenticateToken(secretToken));
+  w.objects.delete('secrets/s');
+  await assert.rejects(w.authn().authenticateToken(secretToken), /invalidated: secrets ns\/s not found/);
+
   setMinTokenExpirationForTesting(20);
   try {
     const short = await req({ expirationSeconds: 30 });

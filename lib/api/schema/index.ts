@@ -66,7 +66,9 @@ function deepFreeze<T>(o: T): T {
  * The protobuf field numbers kept beside their schemas (proto package -> table text); apiserver/protobuf/numbers.ts
  * holds the rest and merges these in.
  */
-export const schemaFieldNumbers: Readonly<Record<string, string>> = { ...appsFieldNumbers, ...discoveryFieldNumbers, ...batchFieldNumbers, ...authenticationFieldNumbers };
+export const schemaFieldNumbers: Readonly<Record<string, string>> = {
+  ...appsFieldNumbers, ...discoveryFieldNumbers, ...batchFieldNumbers, ...authenticationFieldNumbers,
+};
 
 let cache: Readonly<Record<string, Schema>> | undefined;
 

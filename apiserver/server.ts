@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { findByKind, type KindInfo } from '../lib/api/kinds.js';
 import type { KubeObject } from '../lib/api/types.js';
 import { logger } from '../lib/util/log.js';
+import { createAdmission } from './admission/index.js';
 import { namespaceLifecycle } from './admission/namespace-lifecycle.js';
 import { setUpSecurity, type Security, type SecurityOptions } from './auth/setup.js';
 import { EmbeddedEtcd } from './etcd/embedded.js';
@@ -31,7 +32,7 @@ import { EtcdStorage } from './storage/etcd.js';
 import { loadEncryptionConfig } from './storage/encryption/config.js';
 import { configureEncryption } from './storage/encryption/index.js';
 import { claimIdentity } from './storage/identity.js';
-import { resourcePrefix } from './storage/keys.js';
+import { objectKey, resourcePrefix } from './storage/keys.js';
 import { writeKubeConfig } from '../lib/client/kubeconfig.js';
 
 const log = logger('apiserver');
@@ -58,6 +59,8 @@ export interface ApiServerOptions {
   advertiseAddress?: string;
   /** TLS, authentication, audit and limits (auth/setup.ts); dataDir is taken from above. */
   security?: Omit<SecurityOptions, 'dataDir'>;
+  /** --disable-admission-plugins (ServiceAccount: pods get no ServiceAccount, token volume nor pull secrets). */
+  disableAdmissionPlugins?: string[];
   /** --encryption-provider-config: an EncryptionConfiguration for values at rest (storage/encryption). */
   encryptionProviderConfig?: string;
 }
@@ -92,9 +95,11 @@ export class ApiServer {
     storage.guard(this.etcd ? this.etcd.identity : await claimIdentity(storage.client, randomUUID()));
     const hub = (this.hub = new CacheHub(storage, this.opts.watchWindow));
     const serviceAllocator = new ServiceAllocator({ storage, serviceCIDR: this.opts.serviceClusterIPRange, nodePortRange: this.opts.serviceNodePortRange });
-    const ctx = { listCached: (resource: string) => this.listCached(resource), serviceAllocator };
     const nsCache = hub.register(resourcePrefix({ group: '', resource: 'namespaces' }));
     const gate = namespaceLifecycle(nsCache, hub, storage);
+    const admitCreate = createAdmission({ disabled: this.opts.disableAdmissionPlugins, namespaceGate: gate,
+      getServiceAccount: async (namespace, name) => this.lookup('serviceaccounts', namespace, name) });
+    const ctx = { listCached: (resource: string) => this.listCached(resource), serviceAllocator, admitCreate };
     this.kinds.onRegister((def) => this.stores.set(def.info, new Store(def, storage, hub, gate, ctx)));
     for (const def of await builtinKinds()) this.kinds.register(def);
     await hub.start();
@@ -103,7 +108,9 @@ export class ApiServer {
     this.repair = new AllocationRepair(serviceAllocator, { listServices: () => this.listCached('services') });
     await this.repair.start();
 
-    const security = (this.security = await setUpSecurity({ ...this.opts.security, dataDir }, { pods: hub.register(resourcePrefix({ group: '', resource: 'pods' })) }));
+    const objects = (resource: string, namespace: string | undefined, name: string) => this.lookup(resource, namespace, name);
+    const podCache = hub.register(resourcePrefix({ group: '', resource: 'pods' }));
+    const security = (this.security = await setUpSecurity({ ...this.opts.security, dataDir }, { objects, pods: podCache }));
     configureAgentTls(security.kubeletClient);
     const nodes = this.stores.get(findByKind('v1', 'Node') as KindInfo) as Store;
     const pods = this.stores.get(findByKind('v1', 'Pod') as KindInfo) as Store;
@@ -117,6 +124,7 @@ export class ApiServer {
         pods: async (namespace) => (await pods.list(namespace, everything)).items,
       },
       serverAddress: `${this.opts.bindAddress}:${this.opts.port}`,
+      documents: security.documents,
       version: VERSION,
       bookmarkIntervalMs: this.opts.bookmarkIntervalMs ?? 30_000,
       healthChecks: {
@@ -158,6 +166,23 @@ export class ApiServer {
     }
     await reconcileKubernetesService(this.stores, serviceAllocator.kubernetesServiceIP, advertiseAddress(this.opts), addr.port);
     log.info('API server listening', { url: this.url, kubeconfig: join(dataDir, 'kubeconfig'), etcd: endpoints });
+  }
+
+  /**
+   * One core/v1 object, from the watch cache (memory), else etcd: what a ServiceAccount token is bound to is looked up
+   * on every request that carries one, and an object created a moment ago may not be in the cache yet.
+   */
+  private async lookup(resource: string, namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
+    const store = [...this.stores].find(([k]) => k.resource === resource && k.group === '')?.[1];
+    if (!store) return undefined;
+    const cached = store.cache.get(objectKey(store.kind, namespace, name));
+    if (cached) return cached;
+    try {
+      return await store.get(namespace, name);
+    } catch (e) {
+      if (toApiError(e).code === 404) return undefined;
+      throw e;
+    }
   }
 
   private listCached(resource: string): KubeObject[] {

@@ -94,7 +94,8 @@ export function componentSpecs(c: ClusterConfig): ChildSpec[] {
     {
       name: 'apiserver',
       command: flotilla('apiserver', '--data-dir', c.dataDir, '--port', String(c.apiserverPort), ...etcd, '--encryption-provider-config', files.encryptionConfig,
-        '--audit-policy-file', files.auditPolicy, '--audit-log-path', files.auditLog, ...(existsSync(files.tokenAuthFile) ? ['--token-auth-file', files.tokenAuthFile] : []), ...serviceCIDR),
+        '--audit-policy-file', files.auditPolicy, '--audit-log-path', files.auditLog,
+        '--service-account-signing-key-file', files.serviceAccountKey, '--service-account-key-file', files.serviceAccountPub, ...(existsSync(files.tokenAuthFile) ? ['--token-auth-file', files.tokenAuthFile] : []), ...serviceCIDR),
       ready: () => apiserverReady(c.apiserverPort, c.dataDir), stopGraceMs: 30_000,
     },
     {

@@ -1,7 +1,8 @@
 // Every component's identity for a local cluster, made by the supervisor before it starts them (`flotilla up`,
 // `flotilla supervise`), as k3s makes its own: client certificates from the cluster CA and a kubeconfig each
 // (<data-dir>/kubeconfigs/), the node agent's serving certificate, the admin kubeconfig users get
-// (<data-dir>/kubeconfig), and, once, the encryption config (a random AES-GCM key) and audit policy. Files already
+// (<data-dir>/kubeconfig), and, once, the ServiceAccount token signing key (pki/sa.key, sa.pub), the encryption config
+// (a random AES-GCM key) and audit policy. Files already
 // there and still good are kept; the kubeconfigs are written again (the API server's port may have moved).
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +19,9 @@ export const clusterFiles = (dataDir: string) => ({
   agentCert: join(dataDir, 'pki/node-agent-serving.crt'),
   agentKey: join(dataDir, 'pki/node-agent-serving.key'),
   hollowNodeCredentials: join(dataDir, 'pki/hollow-nodes'),
+  /** The ServiceAccount token signing key and its public half (--service-account-signing-key-file, --service-account-key-file). */
+  serviceAccountKey: join(dataDir, 'pki/sa.key'),
+  serviceAccountPub: join(dataDir, 'pki/sa.pub'),
   encryptionConfig: join(dataDir, 'encryption-config.yaml'),
   auditPolicy: join(dataDir, 'audit-policy.yaml'),
   auditLog: join(dataDir, 'logs/audit.log'),
@@ -62,6 +66,7 @@ export async function ensureClusterCredentials(c: ClusterConfig, nodeIP: string)
       writeSecureFile(keyFile, `-----BEGIN PRIVATE KEY-----\n${der.toString('base64').replace(/.{1,64}/g, '$&\n')}-----END PRIVATE KEY-----\n`, 0o600);
     }
   }
+  (await import('../apiserver/auth/serviceaccount/keys.js')).ensureServiceAccountKey(c.dataDir);
   const [{ defaultEncryptionConfig }, { DEFAULT_AUDIT_POLICY }] = await Promise.all([import('../apiserver/storage/encryption/config.js'), import('../apiserver/auth/audit/default-policy.js')]);
   if (!existsSync(files.encryptionConfig)) writeSecureFile(files.encryptionConfig, defaultEncryptionConfig(), 0o600);
   if (!existsSync(files.auditPolicy)) writeSecureFile(files.auditPolicy, DEFAULT_AUDIT_POLICY, 0o644);

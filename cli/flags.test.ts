@@ -126,3 +126,13 @@ test('the real commands: controller-manager --leader-elect false, apiserver and 
   assert.throws(() => parseFlags(apiserver.spec, ['--default-watch-cache-size', '0']), /must be at least 1/);
   assert.equal((parseFlags(status.spec, ['-o', 'json']) as Flags).string('output'), 'json');
 });
+
+test('a repeatable flag keeps every value in order (--service-account-key-file); a plain one keeps the last', () => {
+  const f = parseFlags(apiserver.spec, ['--service-account-key-file', 'a.pub', '--service-account-key-file=b.pub', '--port', '1', '--port', '2']) as Flags;
+  assert.deepEqual(f.strings('service-account-key-file'), ['a.pub', 'b.pub']);
+  assert.equal(f.string('service-account-key-file'), 'b.pub');
+  assert.equal(f.int('port'), 2);
+  assert.deepEqual((parseFlags(apiserver.spec, []) as Flags).strings('service-account-key-file'), []);
+  assert.deepEqual((parseFlags(apiserver.spec, []) as Flags).strings('service-account-issuer'), []);
+  assert.throws(() => parseFlags(apiserver.spec, ['--testing-min-token-expiration', '0']), UsageError);
+});

@@ -26,6 +26,8 @@ export interface FlagSpec {
   short?: string;
   /** Accepted values, checked and listed in the usage. */
   choices?: string[];
+  /** May be given several times (`strings()` has every value; `string()` the last). */
+  repeatable?: boolean;
 }
 
 export interface CommandSpec {
@@ -56,7 +58,7 @@ export function parseBool(v: string): boolean | undefined {
 
 /** The parsed flags of one command; getters apply the table's defaults and types. */
 export class Flags {
-  constructor(private readonly spec: CommandSpec, private readonly values: Map<string, string>) {}
+  constructor(private readonly spec: CommandSpec, private readonly values: Map<string, string>, private readonly lists = new Map<string, string[]>()) {}
 
   private flag(name: string): FlagSpec {
     const f = this.spec.flags.find((x) => x.name === name);
@@ -73,6 +75,12 @@ export class Flags {
   string(name: string): string | undefined {
     const f = this.flag(name);
     return this.values.get(name) ?? (f.default === undefined ? undefined : String(f.default));
+  }
+
+  /** Every value of a repeatable flag, in order (none: []). */
+  strings(name: string): string[] {
+    this.flag(name);
+    return this.lists.get(name) ?? (this.values.has(name) ? [this.values.get(name) as string] : []);
   }
 
   int(name: string): number {
@@ -166,18 +174,20 @@ export function parseFlags(spec: CommandSpec, argv: string[]): Flags | 'help' {
       args,
       strict: true,
       allowPositionals: false,
-      options: Object.fromEntries(spec.flags.map((f) => [f.name, f.short ? { type: 'string' as const, short: f.short } : { type: 'string' as const }])),
+      options: Object.fromEntries(spec.flags.map((f) => [f.name, { type: 'string' as const, multiple: !!f.repeatable, ...(f.short ? { short: f.short } : {}) }])),
     });
   } catch (e) {
     throw translate(e as Error & { code?: string }, args);
   }
   const values = new Map<string, string>();
+  const lists = new Map<string, string[]>();
   for (const [name, v] of Object.entries(parsed.values)) {
-    const value = String(v);
-    check(byName.get(name) as FlagSpec, value);
-    values.set(name, value);
+    const all = (Array.isArray(v) ? v : [v]).map(String);
+    for (const value of all) check(byName.get(name) as FlagSpec, value);
+    if (all.length) values.set(name, all[all.length - 1] as string);
+    if (Array.isArray(v)) lists.set(name, all);
   }
-  return new Flags(spec, values);
+  return new Flags(spec, values, lists);
 }
 
 /** parseArgs' messages, reworded as pflag's (`unknown flag: --x`, `flag needs an argument: --x`). */

@@ -12,6 +12,8 @@ export interface ControllerOptions {
   defaultTolerationSeconds: number;
   /** Workers per controller (concurrent-*-syncs). */
   workers: number;
+  /** The CA published in every namespace's kube-root-ca.crt (--root-ca-file); default: the kubeconfig's. */
+  rootCA?: string;
 }
 
 export const DEFAULT_OPTIONS: ControllerOptions = {

@@ -12,6 +12,8 @@ import { GarbageCollector } from './garbagecollector/controller.js';
 import { NamespaceController } from './namespace/controller.js';
 import { NodeLifecycleController } from './nodelifecycle/controller.js';
 import { ReplicaSetController } from './replicaset/controller.js';
+import { RootCACertPublisher } from './rootcacertpublisher/controller.js';
+import { ServiceAccountsController } from './serviceaccount/controller.js';
 
 export async function runControllers(client: Client, signal: AbortSignal, options: Partial<ControllerOptions> = {}): Promise<void> {
   const opts = { ...DEFAULT_OPTIONS, ...options };
@@ -28,7 +30,11 @@ export async function runControllers(client: Client, signal: AbortSignal, option
     new NamespaceController(ctx),
     new NodeLifecycleController(ctx),
     new EndpointSliceController(ctx),
+    new ServiceAccountsController(ctx),
   ];
+  // the CA pods are given to verify the API server: --root-ca-file, else the one this process trusts it with
+  const rootCA = opts.rootCA ?? client.config.caData?.toString('utf8');
+  if (rootCA) controllers.push(new RootCACertPublisher(ctx, rootCA));
   try {
     await Promise.all(controllers.map((c) => c.run(opts.workers, signal)));
   } finally {

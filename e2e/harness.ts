@@ -270,14 +270,17 @@ export class TestCluster {
 
   /**
    * tokens: static bearer tokens the API server accepts (--token-auth-file), for tests of what a token-bearing
-   * client does (the dashboard's browser has no client certificate).
+   * client does (the dashboard's browser has no client certificate). serviceAccountAdmission: pods get a
+   * ServiceAccount and its token volume, as in a real cluster; off by default, as Kubernetes' integration tests have
+   * it, since no controller makes the `default` ServiceAccount unless the test starts the controller-manager.
    */
-  static async start(opts: { apiserverArgs?: string[]; tokens?: StaticToken[] } = {}): Promise<TestCluster> {
+  static async start(opts: { apiserverArgs?: string[]; tokens?: StaticToken[]; serviceAccountAdmission?: boolean } = {}): Promise<TestCluster> {
     const dir = mkdtempSync(join(tmpdir(), 'flotilla-test-'));
     let etcd: Etcd | undefined;
     try {
       etcd = await Etcd.start(dir);
       const args = [...(opts.apiserverArgs ?? [])];
+      if (!opts.serviceAccountAdmission) args.push('--disable-admission-plugins', 'ServiceAccount');
       if (opts.tokens?.length) args.push('--token-auth-file', writeTokenFile(join(dir, 'token-auth.csv'), opts.tokens));
       const api = new ApiServerProcess(dir, await freePort(), etcd.endpoint, args);
       await api.start();

@@ -32,6 +32,7 @@ import { TerminationMessages } from './pods/termination.js';
 import { VolumeManager, type PersistentVolumeClaimSource } from './pods/volumes/manager.js';
 import { hostMounter } from './pods/volumes/mounter.js';
 import type { ServiceAccountTokenSource } from './pods/volumes/projection.js';
+import { ServiceAccountTokenManager, tokenRequester } from './pods/volumes/service-account-token.js';
 import { ClusterNetwork } from './network/cluster.js';
 import { hostRunner } from './network/exec.js';
 import { ensureBridgeGateway, nodeNetworkName, upstreamsOf, type PodNetwork } from './network/pod-network.js';
@@ -57,7 +58,7 @@ export interface NodeAgentOptions {
   clusterDNS?: string[];
   /** The cluster domain (--cluster-domain). Default cluster.local. */
   clusterDomain?: string;
-  /** Fills projected serviceAccountToken sources (the security work provides it). */
+  /** Fills projected serviceAccountToken sources; default: TokenRequests with the agent's own client (pods/volumes/service-account-token.ts). */
   serviceAccountToken?: ServiceAccountTokenSource;
   /** Where a persistentVolumeClaim volume is on this node (the workloads work provides it). */
   persistentVolumeClaim?: PersistentVolumeClaimSource;
@@ -91,6 +92,8 @@ export class NodeAgent {
   private readonly runtime: RuntimeHealth;
   /** CPU and memory samples of the node and its containers (the Summary API). */
   private readonly stats: StatsSampler;
+  /** The pods' ServiceAccount tokens, refreshed before they expire. */
+  private readonly tokens: ServiceAccountTokenManager;
   /** The service proxy, network policy and cluster DNS, once started. */
   network?: ClusterNetwork;
   private hostResolvConf?: string;
@@ -124,6 +127,8 @@ export class NodeAgent {
       if (m.deletionTimestamp !== p.metadata.deletionTimestamp || !same(old.spec, p.spec) || !same(m.labels, p.metadata.labels) || !same(m.annotations,
         p.metadata.annotations)) kick(p);
     }).onDelete(kick);
+    // a token due for refresh wakes its pod, whose sync writes the new one into the projected volume
+    this.tokens = new ServiceAccountTokenManager({ request: tokenRequester(client), onRefreshDue: (uid) => this.podWorkers.add(uid) });
     const recorder = new EventRecorder(client, 'kubelet', this.nodeName);
     const objects = new CachedObjects(client, this.watched);
     const cap = capacity(o.dataDir);
@@ -138,7 +143,7 @@ export class NodeAgent {
     this.deps = {
       client, cri, images: new ImagePuller(cri), restarts: new Backoff(), nodeName: this.nodeName, hostIP: this.hostIP, logRoot: o.logRoot,
       lastStatus: new Map(), startTimes: new Map(), recorder, objects, allocatable,
-      volumes: new VolumeManager({ podsDir: join(o.dataDir, 'pods'), objects, mounter: hostMounter, allocatable, serviceAccountToken: o.serviceAccountToken, persistentVolumeClaim: o.persistentVolumeClaim }),
+      volumes: new VolumeManager({ podsDir: join(o.dataDir, 'pods'), objects, mounter: hostMounter, allocatable, serviceAccountToken: o.serviceAccountToken ?? this.tokens.source, persistentVolumeClaim: o.persistentVolumeClaim }),
       probes: new ProbeManager({ cri, onChange: (uid) => this.podWorkers.add(uid), record: (p, type, reason, message) => recorder.event({ ...p, apiVersion: 'v1', kind: 'Pod' }, type, reason, message), agentStartMs: Date.now() }),
       messages: new TerminationMessages(),
       dns: { clusterDNS: o.clusterDNS ?? (o.network ? [o.network.podNetwork.gateway] : []), clusterDomain: o.clusterDomain ?? 'cluster.local', hostResolvConf, nodeIPs: [this.hostIP] },
@@ -213,6 +218,7 @@ export class NodeAgent {
     this.stopped = true;
     this.runtime.stop();
     this.stats.stop();
+    this.tokens.stop();
     for (const t of this.timers) clearInterval(t);
     this.podWorkers.shutDown();
     this.pods.stop();
@@ -229,6 +235,7 @@ export class NodeAgent {
   /** The eviction check (emptyDir over its sizeLimit) and, now and then, orphaned pod directories. */
   private housekeepingRuns = 0;
   private async housekeeping(): Promise<void> {
+    this.tokens.retain(new Set(this.pods.list().map((p) => p.metadata.uid as string)));
     for (const p of this.pods.list()) {
       const uid = p.metadata.uid as string;
       const phase = p.status?.phase;

@@ -14,6 +14,8 @@ import { MASTERS_GROUP, type RequestAuthenticator, type TokenAuthenticator } fro
 import { InflightLimiter } from './inflight.js';
 import { NodeAuthorizer, NodeGraph } from './node-authorizer.js';
 import type { ResourceCache } from '../storage/cache.js';
+import { setUpServiceAccountTokens, type ObjectGetter, type ServiceAccountOptions } from './serviceaccount/index.js';
+import type { DiscoveryDocument } from './serviceaccount/discovery.js';
 import { TokenFileAuthenticator } from './token-file.js';
 import { X509Authenticator } from './x509.js';
 
@@ -33,6 +35,8 @@ export interface SecurityOptions {
   maxRequestsInflight?: number;
   maxMutatingRequestsInflight?: number;
   requestTimeoutMs?: number;
+  /** ServiceAccount tokens: signing and verification keys, issuers, audiences (serviceaccount/index.ts). */
+  serviceAccounts?: Omit<ServiceAccountOptions, 'dataDir'>;
   /** Benchmarks only (no flag sets it): plain HTTP, every caller system:masters, as before TLS. */
   plainHttp?: boolean;
 }
@@ -52,17 +56,22 @@ export interface Security {
   kubeletClient?: ClientCredentials;
   /** The admin identity for the kubeconfig this server writes, when the data dir's CA issued it. */
   admin?: ClientCredentials;
+  /** The service account issuer's discovery documents, by GET path. */
+  documents: Record<string, DiscoveryDocument>;
   close(): Promise<void>;
 }
 
 const read = (f: string) => readFileSync(f, 'utf8');
 
-/** What the authorizers read of the cluster's state: the pods' watch cache (the Node authorizer's graph). */
-export interface ClusterState {
+/** What security needs of the API server's state: ServiceAccount tokens are checked against the objects they name;
+ * the Node authorizer's graph is kept from the pods' watch cache. */
+export interface SecurityDeps {
+  objects: ObjectGetter;
   pods?: ResourceCache;
 }
 
-export async function setUpSecurity(o: SecurityOptions, state: ClusterState = {}): Promise<Security> {
+export async function setUpSecurity(o: SecurityOptions, deps?: SecurityDeps): Promise<Security> {
+  let documents: Record<string, DiscoveryDocument> = {};
   let tls: ServerOptions | undefined;
   let kubeletClient: ClientCredentials | undefined;
   let admin: ClientCredentials | undefined;
@@ -97,15 +106,22 @@ export async function setUpSecurity(o: SecurityOptions, state: ClusterState = {}
       log.info('static tokens loaded', { file: o.tokenAuthFile, tokens: file.size });
       tokens.push(file);
     }
-    // ServiceAccount JWTs and bootstrap tokens join `tokens` here (behind a CachedTokenAuthenticator)
+    // the union holds the list itself: ServiceAccount tokens join it below (bootstrap tokens will too)
+    const union = new UnionTokenAuthenticator(tokens);
+    if (deps) {
+      const sa = await setUpServiceAccountTokens({ ...o.serviceAccounts, dataDir: o.dataDir }, deps.objects, (authenticator) => {
+        tokens.push(authenticator);
+        return union;
+      });
+      documents = sa.discovery;
+    }
     if (tokens.length) {
-      const union = new UnionTokenAuthenticator(tokens);
       authenticators.push(new BearerTokenAuthenticator(union), new WebSocketProtocolAuthenticator(union));
     }
   }
   const auditor = o.auditPolicyFile && o.auditLogPath ? new Auditor(loadPolicy(o.auditPolicyFile), new FileSink(o.auditLogPath)) : undefined;
   if (o.auditPolicyFile && !o.auditLogPath) log.warn('--audit-policy-file without --audit-log-path: nothing is audited');
-  const graph = state.pods ? new NodeGraph(state.pods) : undefined;
+  const graph = deps?.pods ? new NodeGraph(deps.pods) : undefined;
   const gate = new RequestGate({
     authenticators,
     // the Node authorizer first (it denies what a node may not do, whatever else would allow it), as Kubernetes' Node,RBAC
@@ -115,7 +131,7 @@ export async function setUpSecurity(o: SecurityOptions, state: ClusterState = {}
     requestTimeoutMs: o.requestTimeoutMs ?? 60_000,
   });
   return {
-    tls, gate, kubeletClient, admin,
+    tls, gate, kubeletClient, admin, documents,
     close: async () => {
       graph?.stop();
       await auditor?.close();

@@ -36,6 +36,8 @@ export interface HandlerDeps {
   healthChecks: Record<string, () => Promise<void>>;
   /** metrics.k8s.io, served built in (absent: the group is not served). */
   metrics?: MetricsApi;
+  /** Fixed documents by GET path (the service account issuer's /.well-known/openid-configuration and /openid/v1/jwks). */
+  documents?: Record<string, { contentType: string; body: string }>;
 }
 
 /** metrics.k8s.io's data: the node agents' usage and the pods (for their labels). */
@@ -67,7 +69,7 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
       const includeObject = ir === 'Object' || ir === 'None' ? ir : 'Metadata';
       const reply: Reply = { res, out: negotiate(req.headers.accept), warnings: [], includeObject };
       const r: ResourceRequest = { req, info, query: url.searchParams, body: admitted.body(bodyReader(req)), reply, stores: deps.stores,
-        bookmarkIntervalMs: deps.bookmarkIntervalMs };
+        bookmarkIntervalMs: deps.bookmarkIntervalMs, user: admitted.user };
       await handleResource(r);
     } else {
       await handleNonResource(deps, req, res, url);
@@ -108,6 +110,12 @@ async function handleNonResource(deps: HandlerDeps, req: IncomingMessage, res: S
   const parts = path.split('/').filter(Boolean);
   const accept = req.headers.accept;
   if (path === '/version') return sendJson(res, 200, deps.version);
+  const doc = deps.documents && Object.hasOwn(deps.documents, path) ? deps.documents[path] : undefined;
+  if (doc) {
+    res.writeHead(200, { 'Content-Type': doc.contentType, 'Cache-Control': 'public, max-age=3600' });
+    res.end(req.method === 'HEAD' ? undefined : doc.body);
+    return;
+  }
   if (path === '/api') {
     const agg = wantsAggregatedDiscovery(accept);
     if (agg) return sendDiscovery(res, aggregatedDiscovery(deps.kinds, true, agg), agg);

@@ -1,5 +1,6 @@
 // A resource request as the handler hands it on (to the verbs in resources.ts, watches in watch.ts and the kinds'
 // subresources), and the decoding every verb shares: the write context, list options, the object or patch in the body.
+import type { UserInfo } from '../auth/index.js';
 import type { IncomingMessage } from 'node:http';
 import type { KindInfo } from '../../lib/api/kinds.js';
 import { getOwn } from '../../lib/api/own.js';
@@ -32,6 +33,8 @@ export interface ResourceRequest {
   reply: Reply;
   stores: Map<KindInfo, Store>;
   bookmarkIntervalMs: number;
+  /** Who the request acts as (create-only kinds such as SelfSubjectReview answer with it). */
+  user?: UserInfo;
   /** Set for WebSocket watches; chunked HTTP otherwise. */
   sink?: WatchSink;
 }

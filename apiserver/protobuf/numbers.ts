@@ -191,6 +191,7 @@ export const FIELD_NUMBERS: Readonly<Record<string, string>> = {
       volumeName=8 fsType=9 readOnly=10
     SeccompProfile: type=1 localhostProfile=2*
     Secret: metadata=1 immutable=5* data=2 stringData=4 type=3
+    ServiceAccount: metadata=1 secrets=2 imagePullSecrets=3 automountServiceAccountToken=4*
     SecretEnvSource: ...localObjectReference=1:LocalObjectReference optional=2*
     SecretKeySelector: ...localObjectReference=1:LocalObjectReference key=2 optional=3*
     SecretProjection: ...localObjectReference=1:LocalObjectReference items=2 optional=4*

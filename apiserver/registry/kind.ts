@@ -14,6 +14,7 @@ import type { Duplex } from 'node:stream';
 import type { GroupVersionKind } from '../../lib/api/schema/index.js';
 import type { ObjectStore, WriteContext } from './types.js';
 import type { ServiceAllocator } from './allocator/service.js';
+import type { UserInfo } from '../auth/index.js';
 
 /** One request to a subresource, decoded as far as the HTTP layer can without knowing the subresource. */
 export interface SubresourceCall {
@@ -67,11 +68,25 @@ export interface SubresourceDefinition {
   upgrade?(u: SubresourceUpgrade): Promise<void>;
 }
 
+/** A create of a kind that is never stored (TokenReview, SubjectAccessReview): what the answer is computed from. */
+export interface CreateOnlyCall {
+  readonly ctx: WriteContext;
+  /** Every kind's store, for reviews that read other kinds. */
+  readonly stores: ReadonlyMap<KindInfo, ObjectStore>;
+  /** Who asks (the impersonated user when there is one); unset only where no authentication runs. */
+  readonly user?: UserInfo;
+}
+
 export interface StrategyContext {
   /** Lists objects of another kind from the watch cache. */
   listCached(resource: string): KubeObject[];
   /** The cluster IP and node port ranges (--service-cluster-ip-range, --service-node-port-range), in etcd. */
   readonly serviceAllocator?: ServiceAllocator;
+  /**
+   * Mutating admission of a create (the ServiceAccount plugin on pods): runs once the name and namespace are known,
+   * before prepareForCreate and validation, dry runs included; may change the object or refuse it.
+   */
+  admitCreate?(kind: KindInfo, obj: KubeObject): Promise<void>;
 }
 
 /** What an allocation took for one write: commit() once the write is stored, revert() when it is not. */
@@ -92,6 +107,12 @@ export interface SelectableFields {
 export interface KindSpec {
   /** metadata.generation starts at 1 and bumps whenever anything outside metadata and status changes. */
   generation?: boolean;
+  /**
+   * A kind that is never stored (TokenReview, SubjectAccessReview, SelfSubjectReview): only `create` is served, and
+   * answers 201 with what this returns (the request's object with its status filled in). Its body is checked as any
+   * create's first (type, schema, the kind's validate()).
+   */
+  createOnly?(obj: KubeObject, call: CreateOnlyCall): Promise<KubeObject>;
   /** Is the object created when a PUT names one that doesn't exist? */
   allowCreateOnUpdate?: boolean;
   /** The collection can be deleted in one request (namespaces can't). */
@@ -132,7 +153,8 @@ export interface KindSpec {
   isFinalized?(obj: KubeObject): boolean;
 }
 
-export interface KindDefinition extends Required<Omit<KindSpec, 'selectableFields' | 'gracePeriod' | 'beginDelete' | 'objectMeta' | 'allocate' | 'release'>> {
+export interface KindDefinition extends Required<Omit<KindSpec, 'selectableFields' | 'gracePeriod' | 'beginDelete' | 'objectMeta' | 'allocate' | 'release' | 'createOnly'>> {
+  createOnly?(obj: KubeObject, call: CreateOnlyCall): Promise<KubeObject>;
   /** Who the kind is (lib/api/kinds.ts): what clients know of it too. */
   readonly info: KindInfo;
   /** The name of its schema in lib/api/schema. */
@@ -163,6 +185,7 @@ export function defineKind(info: KindInfo, spec: KindSpec = {}): KindDefinition 
     if (!sub) throw new Error(`${info.resource}/${name} is named in the kind's identity but its kind file does not define it`);
     subresources[name] = sub;
   }
+  if (!!info.createOnly !== !!spec.createOnly) throw new Error(`${info.resource}: createOnly in lib/api/kinds.ts and in its kind file must agree`);
   const meta = spec.objectMeta;
   return {
     info,
@@ -184,13 +207,16 @@ export function defineKind(info: KindInfo, spec: KindSpec = {}): KindDefinition 
     beginDelete: spec.beginDelete,
     allocate: spec.allocate,
     release: spec.release,
+    createOnly: spec.createOnly,
     isFinalized: spec.isFinalized ?? (() => true),
   };
 }
 
 /** The verbs a resource serves on itself (not its subresources), as discovery lists them. */
-export function verbsOf(def: Pick<KindDefinition, 'deleteCollection'>): readonly string[] {
+export function verbsOf(def: Pick<KindDefinition, 'deleteCollection' | 'createOnly'>): readonly string[] {
+  if (def.createOnly) return CREATE_ONLY;
   return def.deleteCollection ? ALL_VERBS : ALL_VERBS.filter((v) => v !== 'deletecollection');
 }
 
+const CREATE_ONLY = ['create'];
 const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];

@@ -223,6 +223,7 @@ export class Store implements ObjectStore {
     meta.uid = newUid();
     if (this.def.generation) meta.generation = 1;
     else delete meta.generation;
+    await this.strategyContext.admitCreate?.(this.kind, obj);
     guardedHook(this.def, obj, undefined, ctx, () => this.def.prepareForCreate(obj, this.strategyContext));
     checkObject(this.def, obj, undefined, ctx);
     if (this.kind.namespaced) await this.namespaceGate(meta.namespace as string);

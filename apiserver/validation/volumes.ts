@@ -1,4 +1,5 @@
 // Checks on pod volumes: names, exactly one source each, and the fields of each source.
+import { minTokenExpirationSeconds, tooShortMessage } from '../auth/serviceaccount/limits.js';
 import { components, schemaNameFor } from '../../lib/api/schema/index.js';
 import {
   asStr, child, duplicate, forbidden, index, invalid, invalidEach, isObj, isSet, notSupported, objects, optNum,
@@ -88,7 +89,7 @@ function projected(src: Obj, path: string): FieldCause[] {
       const t = s.serviceAccountToken;
       const tp = child(p, 'serviceAccountToken');
       const exp = optNum(t.expirationSeconds);
-      if (exp !== undefined && exp < 600) out.push(invalid(child(tp, 'expirationSeconds'), exp, 'may not specify a duration less than 10 minutes'));
+      if (exp !== undefined && exp < minTokenExpirationSeconds()) out.push(invalid(child(tp, 'expirationSeconds'), exp, tooShortMessage()));
       if (exp !== undefined && exp > 2 ** 32) out.push(invalid(child(tp, 'expirationSeconds'), exp, 'may not specify a duration larger than 2^32 seconds'));
       if (!asStr(t.path)) out.push(required(child(tp, 'path')));
       else out.push(...localNonReservedPath(asStr(t.path), child(tp, 'path')));

@@ -5,6 +5,20 @@ import { dataDirFlag, type Command } from './command.js';
 
 const log = logger('flotilla');
 
+/**
+ * --testing-min-token-expiration, else $FLOTILLA_TESTING_MIN_TOKEN_EXPIRATION: tests that run a whole cluster through
+ * `flotilla up` reach the API server through the supervisor's environment only.
+ */
+function testingMinTokenExpiration(flag: number | undefined): number | undefined {
+  if (flag !== undefined) return flag;
+  const env = process.env.FLOTILLA_TESTING_MIN_TOKEN_EXPIRATION;
+  if (!env) return undefined;
+  const n = Number(env);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`FLOTILLA_TESTING_MIN_TOKEN_EXPIRATION must be a positive number of seconds (got ${JSON.stringify(env)})`);
+  log.warn('tokens may live less than 10 minutes (FLOTILLA_TESTING_MIN_TOKEN_EXPIRATION): for tests only', { seconds: n });
+  return n;
+}
+
 export const apiserver: Command = {
   spec: {
     name: 'apiserver',
@@ -28,11 +42,18 @@ export const apiserver: Command = {
       { name: 'kubelet-client-certificate', type: 'string', value: 'FILE', help: 'client certificate for calling node agents (logs, exec)', defaultText: '<data-dir>/pki/apiserver-kubelet-client.crt' },
       { name: 'kubelet-client-key', type: 'string', value: 'FILE', help: "that certificate's key" },
       { name: 'kubelet-certificate-authority', type: 'string', value: 'FILE', help: "CA that node agents' serving certificates chain to", defaultText: 'the client CA' },
+      { name: 'disable-admission-plugins', type: 'string', value: 'NAME[,NAME]', help: 'admission plugins to turn off: ServiceAccount (pods then get no ServiceAccount, token volume or pull secrets from it)' },
       { name: 'encryption-provider-config', type: 'string', value: 'FILE', help: 'EncryptionConfiguration (apiserver.config.k8s.io/v1) for Secrets at rest' },
       { name: 'audit-policy-file', type: 'string', value: 'FILE', help: 'audit Policy (audit.k8s.io/v1)' },
       { name: 'audit-log-path', type: 'string', value: 'FILE', help: 'where audit events go, one JSON line each ("-" = stdout)' },
       { name: 'max-requests-inflight', type: 'int', value: 'N', help: 'read-only requests served at once before 429 (0 = no limit)', default: 400, min: 0 },
       { name: 'max-mutating-requests-inflight', type: 'int', value: 'N', help: 'mutating requests served at once before 429 (0 = no limit)', default: 200, min: 0 },
+      { name: 'service-account-signing-key-file', type: 'string', value: 'FILE', help: 'private key (PEM, RSA or ECDSA) ServiceAccount tokens are signed with', defaultText: '<data-dir>/pki/sa.key, made on first start' },
+      { name: 'service-account-key-file', type: 'string', value: 'FILE', repeatable: true, help: 'public keys (PEM keys or certificates) ServiceAccount tokens are verified with, besides the signing key\'s; repeatable' },
+      { name: 'service-account-issuer', type: 'string', value: 'URL', repeatable: true, help: 'the iss of ServiceAccount tokens; repeatable: the first issues, all are accepted', default: 'https://kubernetes.default.svc.cluster.local' },
+      { name: 'api-audiences', type: 'string', value: 'AUD[,AUD]', help: 'audiences a token presented to the API server must be meant for', defaultText: 'the issuers' },
+      { name: 'service-account-extend-token-expiration', type: 'bool', help: 'pod-bound tokens asked for with 3607 s live a year (with warnafter), for clients that never reread them', default: true },
+      { name: 'testing-min-token-expiration', type: 'int', value: 'S', min: 1, help: 'TESTS ONLY: the shortest lifetime a TokenRequest or a pod\'s serviceAccountToken volume may ask for, below Kubernetes\' 600 s so a test sees tokens rotate', defaultText: '600, or $FLOTILLA_TESTING_MIN_TOKEN_EXPIRATION' },
       { name: 'request-timeout', type: 'seconds', value: 'S', help: 'answer 504 to a request (watches, logs and exec aside) still running after this long', default: 60 },
     ],
   },
@@ -51,11 +72,20 @@ export const apiserver: Command = {
       bookmarkIntervalMs: f.ms('watch-bookmark-interval'),
       watchWindow: f.int('default-watch-cache-size'),
       encryptionProviderConfig: f.string('encryption-provider-config'),
+      disableAdmissionPlugins: f.string('disable-admission-plugins')?.split(',').map((s) => s.trim()).filter(Boolean),
       security: {
         tlsCertFile: f.string('tls-cert-file'), tlsPrivateKeyFile: f.string('tls-private-key-file'), clientCaFile: f.string('client-ca-file'),
         tokenAuthFile: f.string('token-auth-file'),
         kubeletClientCertificate: f.string('kubelet-client-certificate'), kubeletClientKey: f.string('kubelet-client-key'), kubeletCertificateAuthority: f.string('kubelet-certificate-authority'),
         auditPolicyFile: f.string('audit-policy-file'), auditLogPath: f.string('audit-log-path'),
+        serviceAccounts: {
+          signingKeyFile: f.string('service-account-signing-key-file'),
+          keyFiles: f.strings('service-account-key-file'),
+          issuers: f.strings('service-account-issuer').length ? f.strings('service-account-issuer') : [f.string('service-account-issuer') as string],
+          apiAudiences: f.string('api-audiences')?.split(',').map((s) => s.trim()).filter(Boolean),
+          extendExpiration: f.bool('service-account-extend-token-expiration'),
+          testingMinTokenExpirationSeconds: testingMinTokenExpiration(f.given('testing-min-token-expiration') ? f.int('testing-min-token-expiration') : undefined),
+        },
         maxRequestsInflight: f.int('max-requests-inflight'), maxMutatingRequestsInflight: f.int('max-mutating-requests-inflight'), requestTimeoutMs: f.ms('request-timeout'),
       },
     });

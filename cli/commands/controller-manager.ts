@@ -4,12 +4,13 @@ import { leaderFlags, type Command } from './command.js';
 export const controllerManager: Command = {
   spec: {
     name: 'controller-manager',
-    summary: 'Run the controllers (deployments, replica sets, garbage collection, nodes, namespaces)',
+    summary: 'Run the controllers (deployments, replica sets, jobs, garbage collection, nodes, namespaces, service accounts)',
     flags: [
       ...leaderFlags,
       { name: 'node-monitor-grace-period', type: 'seconds', value: 'S', help: 'time without a heartbeat before a node is Unknown', default: 40 },
       { name: 'node-monitor-period', type: 'seconds', value: 'S', help: 'time between node health checks', default: 5 },
       { name: 'default-toleration-seconds', type: 'int', value: 'S', help: 'how long pods stay on a not-ready or unreachable node', default: 300 },
+      { name: 'root-ca-file', type: 'string', value: 'FILE', help: 'the CA published to every namespace as the kube-root-ca.crt ConfigMap', defaultText: 'the kubeconfig\'s CA' },
       { name: 'concurrent-syncs', type: 'int', value: 'N', help: 'workers per controller', default: 5, min: 1 },
     ],
   },
@@ -19,6 +20,7 @@ export const controllerManager: Command = {
       nodeMonitorPeriodMs: Math.max(1000, f.ms('node-monitor-period')),
       defaultTolerationSeconds: f.int('default-toleration-seconds'),
       workers: f.int('concurrent-syncs'),
+      rootCA: f.string('root-ca-file') ? (await import('node:fs')).readFileSync(f.string('root-ca-file') as string, 'utf8') : undefined,
     };
     const { runControllers } = await import('../../controllers/manager.js');
     const { runComponent } = await import('../component.js');

@@ -5,6 +5,7 @@
 import { KINDS, type KindInfo } from '../kinds.js';
 import { appsFieldNumbers, appsSchemas } from './apps.js';
 import { daemonSetFieldNumbers, daemonSetSchemas } from './apps-daemonset.js';
+import { authenticationFieldNumbers, authenticationSchemas } from './authentication.js';
 import { batchFieldNumbers, batchSchemas } from './batch.js';
 import { containerSchemas } from './core-container.js';
 import { podSchemas } from './core-pod.js';
@@ -68,7 +69,7 @@ function deepFreeze<T>(o: T): T {
  * holds the rest and merges these in.
  */
 export const schemaFieldNumbers: Readonly<Record<string, string>> = {
-  ...appsFieldNumbers, ...discoveryFieldNumbers, ...batchFieldNumbers, ...policyFieldNumbers,
+  ...appsFieldNumbers, ...discoveryFieldNumbers, ...batchFieldNumbers, ...policyFieldNumbers, ...authenticationFieldNumbers,
   // the apps package's table is shared by the files that add apps kinds
   'k8s.io.api.apps.v1': appsFieldNumbers['k8s.io.api.apps.v1'] + daemonSetFieldNumbers,
 };
@@ -80,7 +81,7 @@ export function components(): Readonly<Record<string, Schema>> {
   if (!cache) {
     const all: Record<string, Schema> = {
       ...metaSchemas, ...discoverySchemas, ...containerSchemas, ...volumeSchemas, ...podSchemas, ...statusSchemas, ...serviceSchemas, ...discoveryV1Schemas,
-      ...appsSchemas, ...daemonSetSchemas, ...batchSchemas, ...policySchemas, ...listSchemas(),
+      ...appsSchemas, ...daemonSetSchemas, ...batchSchemas, ...policySchemas, ...authenticationSchemas, ...listSchemas(),
     };
     const sorted: Record<string, Schema> = {};
     for (const name of Object.keys(all).sort()) sorted[name] = all[name];

@@ -11,6 +11,9 @@ import { findByKind, type KindInfo } from '../lib/api/kinds.js';
 import type { KubeObject } from '../lib/api/types.js';
 import { logger } from '../lib/util/log.js';
 import { namespaceLifecycle } from './admission/namespace-lifecycle.js';
+import { cachePolicySource } from './auth/rbac/cache-source.js';
+import { RBAC_GROUP, type RbacResource } from './auth/rbac/policy-index.js';
+import { reconcileBootstrapPolicy } from './auth/rbac/reconcile.js';
 import { setUpSecurity, type Security, type SecurityOptions } from './auth/setup.js';
 import { EmbeddedEtcd } from './etcd/embedded.js';
 import { toApiError } from './errors.js';
@@ -57,7 +60,7 @@ export interface ApiServerOptions {
   /** The address the `kubernetes` Service's endpoints name (--advertise-address): bindAddress unless that is 0.0.0.0. */
   advertiseAddress?: string;
   /** TLS, authentication, audit and limits (auth/setup.ts); dataDir is taken from above. */
-  security?: Omit<SecurityOptions, 'dataDir'>;
+  security?: Omit<SecurityOptions, 'dataDir' | 'policy'>;
   /** --encryption-provider-config: an EncryptionConfiguration for values at rest (storage/encryption). */
   encryptionProviderConfig?: string;
 }
@@ -103,7 +106,11 @@ export class ApiServer {
     this.repair = new AllocationRepair(serviceAllocator, { listServices: () => this.listCached('services') });
     await this.repair.start();
 
-    const security = (this.security = await setUpSecurity({ ...this.opts.security, dataDir }));
+    // the default roles and bindings, then the authorizer over the RBAC kinds' watch caches
+    const rbacStore = (resource: RbacResource): Store => [...this.stores].find(([k]) => k.group === RBAC_GROUP && k.resource === resource)?.[1] as Store;
+    await reconcileBootstrapPolicy({ clusterroles: rbacStore('clusterroles'), clusterrolebindings: rbacStore('clusterrolebindings') });
+    const policy = cachePolicySource((resource) => rbacStore(resource).cache);
+    const security = (this.security = await setUpSecurity({ ...this.opts.security, dataDir, policy }));
     configureAgentTls(security.kubeletClient);
     const nodes = this.stores.get(findByKind('v1', 'Node') as KindInfo) as Store;
     const pods = this.stores.get(findByKind('v1', 'Pod') as KindInfo) as Store;

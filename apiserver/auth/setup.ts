@@ -4,7 +4,6 @@
 import { readFileSync } from 'node:fs';
 import type { ServerOptions } from 'node:https';
 import { logger } from '../../lib/util/log.js';
-import { AuthorizerChain, DashboardAuthorizer, InterimAuthorizer } from './authorizer.js';
 import { Auditor, FileSink } from './audit/log.js';
 import { loadPolicy } from './audit/policy.js';
 import { BearerTokenAuthenticator, UnionTokenAuthenticator, WebSocketProtocolAuthenticator } from './bearer.js';
@@ -12,6 +11,8 @@ import { ensureApiServerPki } from './cluster-pki.js';
 import { RequestGate } from './gate.js';
 import { MASTERS_GROUP, type RequestAuthenticator, type TokenAuthenticator } from './index.js';
 import { InflightLimiter } from './inflight.js';
+import { authorizationChain, bootstrapPolicy, staticPolicySource } from './rbac/chain.js';
+import type { PolicySource } from './rbac/policy-index.js';
 import { TokenFileAuthenticator } from './token-file.js';
 import { X509Authenticator } from './x509.js';
 
@@ -33,6 +34,8 @@ export interface SecurityOptions {
   requestTimeoutMs?: number;
   /** Benchmarks only (no flag sets it): plain HTTP, every caller system:masters, as before TLS. */
   plainHttp?: boolean;
+  /** The RBAC objects the authorizer reads (the API server's watch caches); none: the default policy as written. */
+  policy?: PolicySource;
 }
 
 /** PEM credentials for one TLS client. */
@@ -98,9 +101,11 @@ export async function setUpSecurity(o: SecurityOptions): Promise<Security> {
   }
   const auditor = o.auditPolicyFile && o.auditLogPath ? new Auditor(loadPolicy(o.auditPolicyFile), new FileSink(o.auditLogPath)) : undefined;
   if (o.auditPolicyFile && !o.auditLogPath) log.warn('--audit-policy-file without --audit-log-path: nothing is audited');
+  const authz = authorizationChain(o.policy ?? staticPolicySource(bootstrapPolicy()));
   const gate = new RequestGate({
     authenticators,
-    authorizer: new AuthorizerChain([new DashboardAuthorizer(), new InterimAuthorizer()]),
+    authorizer: authz.chain,
+    rules: authz.rbac,
     auditor,
     limiter: new InflightLimiter({ maxRequestsInflight: o.maxRequestsInflight ?? 400, maxMutatingRequestsInflight: o.maxMutatingRequestsInflight ?? 200 }),
     requestTimeoutMs: o.requestTimeoutMs ?? 60_000,

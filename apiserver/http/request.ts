@@ -2,6 +2,7 @@
 // subresources), and the decoding every verb shares: the write context, list options, the object or patch in the body.
 import type { IncomingMessage } from 'node:http';
 import type { KindInfo } from '../../lib/api/kinds.js';
+import type { AccessContext } from '../auth/rbac/escalation.js';
 import { getOwn } from '../../lib/api/own.js';
 import type { KubeObject } from '../../lib/api/types.js';
 import { errors } from '../errors.js';
@@ -34,6 +35,8 @@ export interface ResourceRequest {
   bookmarkIntervalMs: number;
   /** Set for WebSocket watches; chunked HTTP otherwise. */
   sink?: WatchSink;
+  /** Who asks and what they may do: writes check escalation with it, access reviews answer from it. */
+  access?: AccessContext;
 }
 
 /** The served kind a request is for, with its store: found among the stores, which hold every served kind. */

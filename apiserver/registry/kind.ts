@@ -116,6 +116,16 @@ export interface KindSpec {
   validate?(obj: Obj): FieldCause[];
   /** The checks only updates get: fields that may not change once set. */
   validateUpdate?(obj: Obj, old: Obj): FieldCause[];
+  /**
+   * After the checks, before a create or an update (not a subresource write) is stored: may refuse the writer (403),
+   * as RBAC refuses a role granting more than its writer holds. Writes without ctx.access (the server's own) pass.
+   */
+  authorizeWrite?(obj: KubeObject, old: KubeObject | undefined, ctx: WriteContext): Promise<void>;
+  /**
+   * The kind is never stored (its identity says createOnly): a create is checked, then answered with what this
+   * returns (an access review with its status filled in). It is the kind's only verb.
+   */
+  createOnly?(obj: KubeObject, ctx: WriteContext): Promise<KubeObject>;
   /** Table columns (kubectl get). */
   printer?: Printer;
   selectableFields?: SelectableFields;
@@ -132,7 +142,7 @@ export interface KindSpec {
   isFinalized?(obj: KubeObject): boolean;
 }
 
-export interface KindDefinition extends Required<Omit<KindSpec, 'selectableFields' | 'gracePeriod' | 'beginDelete' | 'objectMeta' | 'allocate' | 'release'>> {
+export interface KindDefinition extends Required<Omit<KindSpec, 'selectableFields' | 'gracePeriod' | 'beginDelete' | 'objectMeta' | 'allocate' | 'release' | 'authorizeWrite' | 'createOnly'>> {
   /** Who the kind is (lib/api/kinds.ts): what clients know of it too. */
   readonly info: KindInfo;
   /** The name of its schema in lib/api/schema. */
@@ -143,6 +153,8 @@ export interface KindDefinition extends Required<Omit<KindSpec, 'selectableField
   beginDelete?(obj: KubeObject): boolean;
   allocate?(obj: KubeObject, old: KubeObject | undefined, ctx: StrategyContext, dryRun: boolean): Promise<AllocationTxn>;
   release?(obj: KubeObject, ctx: StrategyContext): Promise<void>;
+  authorizeWrite?(obj: KubeObject, old: KubeObject | undefined, ctx: WriteContext): Promise<void>;
+  createOnly?(obj: KubeObject, ctx: WriteContext): Promise<KubeObject>;
   /** The served subresources, in the identity's order. */
   readonly subresources: Readonly<Record<string, SubresourceDefinition>>;
 }
@@ -164,6 +176,7 @@ export function defineKind(info: KindInfo, spec: KindSpec = {}): KindDefinition 
     subresources[name] = sub;
   }
   const meta = spec.objectMeta;
+  if (!!info.createOnly !== !!spec.createOnly) throw new Error(`${info.kind}: createOnly in its identity and its kind file go together`);
   return {
     info,
     schema: schemaNameFor(info),
@@ -184,12 +197,15 @@ export function defineKind(info: KindInfo, spec: KindSpec = {}): KindDefinition 
     beginDelete: spec.beginDelete,
     allocate: spec.allocate,
     release: spec.release,
+    authorizeWrite: spec.authorizeWrite,
+    createOnly: spec.createOnly,
     isFinalized: spec.isFinalized ?? (() => true),
   };
 }
 
 /** The verbs a resource serves on itself (not its subresources), as discovery lists them. */
-export function verbsOf(def: Pick<KindDefinition, 'deleteCollection'>): readonly string[] {
+export function verbsOf(def: Pick<KindDefinition, 'deleteCollection' | 'createOnly'>): readonly string[] {
+  if (def.createOnly) return ['create'];
   return def.deleteCollection ? ALL_VERBS : ALL_VERBS.filter((v) => v !== 'deletecollection');
 }
 

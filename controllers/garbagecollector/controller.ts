@@ -15,7 +15,7 @@ export const ORPHAN = 'orphan';
 export const FOREGROUND = 'foregroundDeletion';
 
 /** Kinds the collector watches: everything except the high-volume, never-owning Events. */
-const WATCHED = KINDS.filter((k) => k.kind !== 'Event' && k.kind !== 'Namespace');
+const WATCHED = KINDS.filter((k) => k.kind !== 'Event' && k.kind !== 'Namespace' && !k.createOnly);
 
 const itemKey = (k: KindInfo, o: KubeObject): string => `${apiVersionOf(k)}|${k.kind}|${o.metadata.namespace ?? ''}|${o.metadata.name}`;
 

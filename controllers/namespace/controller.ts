@@ -8,7 +8,7 @@ import type { ControllerContext } from '../context.js';
 import { rfc3339 } from '../../lib/api/time.js';
 
 const NAMESPACE = findByKind('v1', 'Namespace')!;
-const NAMESPACED = KINDS.filter((k) => k.namespaced);
+const NAMESPACED = KINDS.filter((k) => k.namespaced && !k.createOnly);
 const RECHECK_MS = 1000;
 
 export class NamespaceController extends Reconciler {

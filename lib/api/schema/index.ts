@@ -4,6 +4,7 @@
 // read this one set.
 import { KINDS, type KindInfo } from '../kinds.js';
 import { appsFieldNumbers, appsSchemas } from './apps.js';
+import { authenticationSchemas, authorizationFieldNumbers, authorizationSchemas } from './authorization.js';
 import { batchFieldNumbers, batchSchemas } from './batch.js';
 import { containerSchemas } from './core-container.js';
 import { podSchemas } from './core-pod.js';
@@ -14,6 +15,7 @@ import { discoveryFieldNumbers, discoveryV1Schemas } from './discovery-v1.js';
 import { volumeSchemas } from './core-volume.js';
 import { REF_PREFIX, arr, gvk, metaRef, obj, ref, typeMeta, type Schema } from './dsl.js';
 import { metaSchemas } from './meta.js';
+import { rbacFieldNumbers, rbacSchemas } from './rbac.js';
 
 export * from './dsl.js';
 
@@ -44,6 +46,7 @@ export const PATCH_SCHEMA = 'io.k8s.apimachinery.pkg.apis.meta.v1.Patch';
 function listSchemas(): Record<string, Schema> {
   const out: Record<string, Schema> = {};
   for (const k of KINDS) {
+    if (k.createOnly) continue;
     out[listSchemaNameFor(k)] = obj(`A list of ${k.kind} objects.`, {
       ...typeMeta(),
       items: arr(ref(schemaNameFor(k)), `The ${k.kind} objects.`, null),
@@ -65,7 +68,7 @@ function deepFreeze<T>(o: T): T {
  * The protobuf field numbers kept beside their schemas (proto package -> table text); apiserver/protobuf/numbers.ts
  * holds the rest and merges these in.
  */
-export const schemaFieldNumbers: Readonly<Record<string, string>> = { ...appsFieldNumbers, ...discoveryFieldNumbers, ...batchFieldNumbers };
+export const schemaFieldNumbers: Readonly<Record<string, string>> = { ...appsFieldNumbers, ...discoveryFieldNumbers, ...batchFieldNumbers, ...rbacFieldNumbers, ...authorizationFieldNumbers };
 
 let cache: Readonly<Record<string, Schema>> | undefined;
 
@@ -74,7 +77,7 @@ export function components(): Readonly<Record<string, Schema>> {
   if (!cache) {
     const all: Record<string, Schema> = {
       ...metaSchemas, ...discoverySchemas, ...containerSchemas, ...volumeSchemas, ...podSchemas, ...statusSchemas, ...serviceSchemas, ...discoveryV1Schemas,
-      ...appsSchemas, ...batchSchemas, ...listSchemas(),
+      ...appsSchemas, ...batchSchemas, ...rbacSchemas, ...authorizationSchemas, ...authenticationSchemas, ...listSchemas(),
     };
     const sorted: Record<string, Schema> = {};
     for (const name of Object.keys(all).sort()) sorted[name] = all[name];

@@ -3,6 +3,7 @@
 import { SharedInformerFactory, type Client, type Reconciler } from '../lib/client/index.js';
 import { ControllerContext, DEFAULT_OPTIONS, type ControllerOptions } from './context.js';
 import { DeploymentController } from './deployment/index.js';
+import { ClusterRoleAggregationController } from './clusterroleaggregation/controller.js';
 import { CronJobController } from './cronjob/controller.js';
 import { JobController } from './job/controller.js';
 import { EndpointSliceController } from './endpointslice/controller.js';
@@ -24,6 +25,7 @@ export async function runControllers(client: Client, signal: AbortSignal, option
     new NamespaceController(ctx),
     new NodeLifecycleController(ctx),
     new EndpointSliceController(ctx),
+    new ClusterRoleAggregationController(ctx),
   ];
   try {
     await Promise.all(controllers.map((c) => c.run(opts.workers, signal)));

@@ -63,6 +63,7 @@ async function ensure(store: PolicyStores['clusterroles'], want: KubeObject): Pr
 }
 
 export async function reconcileBootstrapPolicy(stores: PolicyStores): Promise<void> {
-  for (const r of bootstrapClusterRoles()) await ensure(stores.clusterroles, r);
-  for (const b of bootstrapClusterRoleBindings()) await ensure(stores.clusterrolebindings, b);
+  // one object does not depend on another: all at once, so start-up waits for one round of etcd writes
+  await Promise.all([...bootstrapClusterRoles().map((r) => ensure(stores.clusterroles, r)),
+    ...bootstrapClusterRoleBindings().map((b) => ensure(stores.clusterrolebindings, b))]);
 }

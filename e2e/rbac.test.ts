@@ -256,3 +256,16 @@ test('SubjectAccessReview and LocalSubjectAccessReview answer for others; the re
   const theirs = await viewer.request('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { user: 'x', nonResourceAttributes: { path: '/', verb: 'get' } } });
   assert.equal(theirs.status, 403);
 });
+
+test('impersonation is RBAC\'s `impersonate` verb: on the users (and groups) named, nothing more', async () => {
+  c.ok(['create', 'clusterrole', 'impersonate-viewer', '--verb=impersonate', '--resource=users', '--resource-name=viewer-x']);
+  c.ok(['create', 'clusterrolebinding', 'impersonate-viewer', '--clusterrole=impersonate-viewer', '--user=helpdesk']);
+  const helpdesk = await c.as('helpdesk');
+  await waitFor('impersonation granted', async () => helpdesk.kubectl(['get', 'configmaps', '-n', NS, '--as', 'viewer-x']).code === 0, 10_000, 200);
+  // acting as the viewer, the viewer's rights and no more
+  assert.match(helpdesk.kubectl(['get', 'secrets', '-n', NS, '--as', 'viewer-x']).stderr, /secrets is forbidden: User "viewer-x" cannot list resource "secrets"/);
+  assert.match(helpdesk.kubectl(['get', 'configmaps', '-n', NS, '--as', 'admin']).stderr, /users "admin" is forbidden: User "helpdesk" cannot impersonate resource "users" in API group "" at the cluster scope/);
+  assert.match(helpdesk.kubectl(['get', 'configmaps', '-n', NS, '--as', 'viewer-x', '--as-group', 'system:masters']).stderr,
+    /groups "system:masters" is forbidden: User "helpdesk" cannot impersonate resource "groups" in API group "" at the cluster scope/);
+  assert.match(helpdesk.kubectl(['auth', 'whoami', '--as', 'viewer-x']).stdout, /Username\s+viewer-x/);
+});

@@ -81,28 +81,28 @@ interface Figures {
 }
 
 /** The create and read rows against one server (and raw etcd puts on its etcd). */
-async function measure(t: Target, raw: Etcd3, label: string): Promise<Figures> {
+async function measure(t: Target, raw: Etcd3, label: string, ns = { write: 'default', list: 'kube-public' }): Promise<Figures> {
   const f: Figures = { creates: new Map(), gets: new Map(), lists: new Map() };
   for (const conc of [1, 16, 64]) {
     const rawRes = await run(conc, async (i) => {
       await raw.put(`/bench/raw-${label}-${conc}-${i}`).value(body('default', `raw-${i}`));
     });
     const apiRes = await run(conc, async (i) => {
-      const r = await http(t, 'POST', '/api/v1/namespaces/default/configmaps', body('default', `c${conc}-${i}`));
+      const r = await http(t, 'POST', `/api/v1/namespaces/${ns.write}/configmaps`, body(ns.write, `c${conc}-${i}`));
       if (r.status !== 201) throw new Error(`create answered ${r.status}: ${r.body}`);
     });
     f.creates.set(conc, { raw: rawRes, api: apiRes });
   }
   for (const conc of [16, 64]) {
     f.gets.set(conc, await run(conc, async (i) => {
-      const r = await http(t, 'GET', `/api/v1/namespaces/default/configmaps/c1-${i % 50}`);
+      const r = await http(t, 'GET', `/api/v1/namespaces/${ns.write}/configmaps/c1-${i % 50}`);
       if (r.status !== 200) throw new Error(`get answered ${r.status}`);
     }));
   }
-  await Promise.all(Array.from({ length: 100 }, (_, i) => http(t, 'POST', '/api/v1/namespaces/kube-public/configmaps', body('kube-public', `l-${i}`))));
+  await Promise.all(Array.from({ length: 100 }, (_, i) => http(t, 'POST', `/api/v1/namespaces/${ns.list}/configmaps`, body(ns.list, `l-${i}`))));
   for (const conc of [16, 64]) {
     f.lists.set(conc, await run(conc, async () => {
-      const r = await http(t, 'GET', '/api/v1/namespaces/kube-public/configmaps?resourceVersion=0');
+      const r = await http(t, 'GET', `/api/v1/namespaces/${ns.list}/configmaps?resourceVersion=0`);
       if (r.status !== 200) throw new Error(`list answered ${r.status}`);
     }));
   }
@@ -112,22 +112,26 @@ async function measure(t: Target, raw: Etcd3, label: string): Promise<Figures> {
 const rate = (r: Result) => r.ops / r.seconds;
 const versus = (secured: Result, plain: Result) => `${((rate(secured) / rate(plain)) * 100).toFixed(0).padStart(4)}% of plain`;
 
-function print(plain: Figures, secured: Figures): void {
-  console.log('## creates (ConfigMap, ~1.6 KB) vs raw etcd puts of the same bytes; plain = HTTP, all callers system:masters; secured = HTTPS + client certificate + RBAC');
+function print(plain: Figures, secured: Figures, masters: Figures): void {
+  console.log('## creates (ConfigMap, ~1.6 KB) vs raw etcd puts of the same bytes');
+  console.log('## plain = HTTP, every caller system:masters; secured = HTTPS + client certificate + RBAC (a RoleBinding); masters = HTTPS + client certificate in system:masters (RBAC not asked)');
   for (const [conc, s] of secured.creates) {
     const p = plain.creates.get(conc) as { raw: Result; api: Result };
+    const m = masters.creates.get(conc) as { raw: Result; api: Result };
     console.log(`clients ${String(conc).padStart(2)}  raw etcd put   ${fmt(s.raw)}`);
     console.log(`            plain create   ${fmt(p.api)}   = ${((rate(p.api) / rate(p.raw)) * 100).toFixed(0)}% of raw (raw in its run ${rate(p.raw).toFixed(0)}/s)`);
     console.log(`            secured create ${fmt(s.api)}   = ${((rate(s.api) / rate(s.raw)) * 100).toFixed(0)}% of raw, ${versus(s.api, p.api)}`);
+    console.log(`            masters create ${fmt(m.api)}   ${versus(m.api, p.api)}`);
   }
   console.log('\n## reads served from the watch cache (resourceVersion unset: consistent reads)');
-  for (const [conc, s] of secured.gets) {
-    const p = plain.gets.get(conc) as Result;
-    console.log(`clients ${String(conc).padStart(2)}  GET one object   plain   ${fmt(p)}\n                            secured ${fmt(s)}  ${versus(s, p)}`);
-  }
-  for (const [conc, s] of secured.lists) {
-    const p = plain.lists.get(conc) as Result;
-    console.log(`clients ${String(conc).padStart(2)}  LIST 100 objects plain   ${fmt(p)}\n                            secured ${fmt(s)}  ${versus(s, p)}`);
+  for (const [what, pick] of [['GET one object  ', (f: Figures) => f.gets], ['LIST 100 objects', (f: Figures) => f.lists]] as const) {
+    for (const [conc, s] of pick(secured)) {
+      const p = pick(plain).get(conc) as Result;
+      const m = pick(masters).get(conc) as Result;
+      console.log(`clients ${String(conc).padStart(2)}  ${what} plain   ${fmt(p)}`);
+      console.log(`                            secured ${fmt(s)}  ${versus(s, p)}`);
+      console.log(`                            masters ${fmt(m)}  ${versus(m, p)}`);
+    }
   }
 }
 
@@ -184,12 +188,15 @@ async function main(): Promise<void> {
   let user: Target | undefined;
   try {
     user = await benchUser(admin, dir, api.url);
-    print(plain, await measure(user, raw, 'secured'));
-    console.log(`\n## one change reaching ${WATCHERS} open watches (secured, as the bench user)`);
-    const cur = JSON.parse((await http(user, 'GET', '/api/v1/namespaces/kube-node-lease/configmaps')).body).metadata.resourceVersion as string;
+    const secured = await measure(user, raw, 'secured');
+    for (const ns of ['bench-masters', 'bench-masters-list']) await http(admin, 'POST', '/api/v1/namespaces', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }));
+    const masters = await measure(admin, raw, 'masters', { write: 'bench-masters', list: 'bench-masters-list' });
+    print(plain, secured, masters);
+    console.log(`\n## one change reaching ${WATCHERS} open watches (HTTPS, the admin's certificate)`);
+    const cur = JSON.parse((await http(admin, 'GET', '/api/v1/namespaces/kube-node-lease/configmaps')).body).metadata.resourceVersion as string;
     const waiting = new Map<string, Array<(t: number) => void>>();
     let ready = 0;
-    const watcher = user;
+    const watcher = admin;
     const sockets = await Promise.all(Array.from({ length: WATCHERS }, () => new Promise<ClientRequest>((resolve) => {
       const req = send(watcher, { path: `/api/v1/namespaces/kube-node-lease/configmaps?watch=true&resourceVersion=${cur}` }, (res) => {
         ready++;
@@ -208,6 +215,8 @@ async function main(): Promise<void> {
         });
         resolve(req);
       });
+      // a watch the server ends (a hang-up under load) is reported, not a crash
+      req.on('error', (e) => console.error(`a watch failed: ${e.message}`));
       req.end();
     })));
     while (ready < WATCHERS) await new Promise((r) => setTimeout(r, 50));
@@ -219,7 +228,7 @@ async function main(): Promise<void> {
       for (let i = 0; i < WATCHERS; i++) arrivals.push(new Promise((r) => resolvers.push(r)));
       waiting.set(name, resolvers);
       const t0 = performance.now();
-      await http(user, 'POST', '/api/v1/namespaces/kube-node-lease/configmaps', body('kube-node-lease', name));
+      await http(admin, 'POST', '/api/v1/namespaces/kube-node-lease/configmaps', body('kube-node-lease', name));
       for (const t of await Promise.all(arrivals)) delays.push(t - t0);
     }
     delays.sort((a, b) => a - b);

@@ -167,7 +167,8 @@ async function benchUser(admin: Target, dir: string, url: string): Promise<Targe
     }
   }
   const user = await userClient(dir, url, 'bench-user');
-  const t: Target = { port: admin.port, agent: new Agent({ keepAlive: true, maxSockets: 2000, ca: user.creds.ca, cert: user.creds.cert, key: user.creds.key }) };
+  const agent = new Agent({ keepAlive: true, maxSockets: 2000, ca: user.creds.ca, cert: user.creds.cert, key: user.creds.key });
+  const t: Target = { port: admin.port, agent };
   await waitFor('the bench user bound', async () => (await http(t, 'GET', '/api/v1/namespaces/default/configmaps?limit=1')).status === 200, 10_000, 100);
   return t;
 }

@@ -72,7 +72,8 @@ test('the authorizer: RoleBindings grant Roles and ClusterRoles in their namespa
     binding('RoleBinding', 'dangling', { kind: 'Role', name: 'missing' }, [{ kind: 'User', name: 'alice' }], 'ns2'),
   ]);
   const { chain } = authorizationChain(source);
-  const ask = async (user: UserInfo, verb: string, resource: string, namespace: string) => (await chain.authorize({ ...res(verb, resource), user, namespace })).decision;
+  const ask = async (user: UserInfo, verb: string, resource: string, namespace: string) =>
+    (await chain.authorize({ ...res(verb, resource), user, namespace })).decision;
   assert.equal(await ask(alice, 'list', 'pods', 'ns1'), 'allow');
   assert.equal(await ask(alice, 'list', 'pods', 'ns2'), 'noOpinion', 'a RoleBinding grants in its namespace only');
   assert.equal(await ask(alice, 'list', 'pods', ''), 'noOpinion', 'nor across namespaces');

@@ -1,6 +1,7 @@
 // The built-in kinds' definitions: for every kind in lib/api/kinds.ts, the kind file named after its resource
-// (pods.ts for pods), which default-exports its definition (or, for a kind served in several versions, one per version). Registering a kind's identity there is what makes this
-// load its file: adding a kind takes no list here.
+// (pods.ts for pods), which default-exports its definition (or, for a kind served in several versions, one
+// per version). Registering a kind's identity there is what makes this load its file: adding a kind takes no list
+// here.
 import { KINDS, type KindInfo } from '../../../lib/api/kinds.js';
 import type { KindDefinition } from '../kind.js';
 

@@ -93,7 +93,8 @@ export const ROLE_PRINTER: Printer = {
 };
 
 type SubjectLike = { kind?: string; name?: string; namespace?: string };
-const subjectsOf = (o: KubeObject, kind: string): SubjectLike[] => (Array.isArray(o.subjects) ? (o.subjects as SubjectLike[]) : []).filter((s) => s.kind === kind);
+const subjectsOf = (o: KubeObject, kind: string): SubjectLike[] =>
+  (Array.isArray(o.subjects) ? (o.subjects as SubjectLike[]) : []).filter((s) => s.kind === kind);
 const joined = (xs: string[]): string => xs.join(', ');
 
 /** Bindings: the role, age, and with -o wide who is bound. */

@@ -68,7 +68,9 @@ function deepFreeze<T>(o: T): T {
  * The protobuf field numbers kept beside their schemas (proto package -> table text); apiserver/protobuf/numbers.ts
  * holds the rest and merges these in.
  */
-export const schemaFieldNumbers: Readonly<Record<string, string>> = { ...appsFieldNumbers, ...discoveryFieldNumbers, ...batchFieldNumbers, ...rbacFieldNumbers, ...authorizationFieldNumbers };
+export const schemaFieldNumbers: Readonly<Record<string, string>> = {
+  ...appsFieldNumbers, ...discoveryFieldNumbers, ...batchFieldNumbers, ...rbacFieldNumbers, ...authorizationFieldNumbers,
+};
 
 let cache: Readonly<Record<string, Schema>> | undefined;
 

@@ -12,6 +12,9 @@ import type { KubeObject } from '../lib/api/types.js';
 import { logger } from '../lib/util/log.js';
 import { createAdmission } from './admission/index.js';
 import { namespaceLifecycle } from './admission/namespace-lifecycle.js';
+import { cachePolicySource } from './auth/rbac/cache-source.js';
+import { RBAC_GROUP, type RbacResource } from './auth/rbac/policy-index.js';
+import { reconcileBootstrapPolicy } from './auth/rbac/reconcile.js';
 import { setUpSecurity, type Security, type SecurityOptions } from './auth/setup.js';
 import { EmbeddedEtcd } from './etcd/embedded.js';
 import { toApiError } from './errors.js';
@@ -58,7 +61,7 @@ export interface ApiServerOptions {
   /** The address the `kubernetes` Service's endpoints name (--advertise-address): bindAddress unless that is 0.0.0.0. */
   advertiseAddress?: string;
   /** TLS, authentication, audit and limits (auth/setup.ts); dataDir is taken from above. */
-  security?: Omit<SecurityOptions, 'dataDir'>;
+  security?: Omit<SecurityOptions, 'dataDir' | 'policy'>;
   /** --disable-admission-plugins (ServiceAccount: pods get no ServiceAccount, token volume nor pull secrets). */
   disableAdmissionPlugins?: string[];
   /** --encryption-provider-config: an EncryptionConfiguration for values at rest (storage/encryption). */
@@ -108,9 +111,13 @@ export class ApiServer {
     this.repair = new AllocationRepair(serviceAllocator, { listServices: () => this.listCached('services') });
     await this.repair.start();
 
+    // the default roles and bindings, then the authorizer over the RBAC kinds' watch caches
+    const rbacStore = (resource: RbacResource): Store => [...this.stores].find(([k]) => k.group === RBAC_GROUP && k.resource === resource)?.[1] as Store;
+    await reconcileBootstrapPolicy({ clusterroles: rbacStore('clusterroles'), clusterrolebindings: rbacStore('clusterrolebindings') });
+    const policy = cachePolicySource((resource) => rbacStore(resource).cache);
     const objects = (resource: string, namespace: string | undefined, name: string) => this.lookup(resource, namespace, name);
     const podCache = hub.register(resourcePrefix({ group: '', resource: 'pods' }));
-    const security = (this.security = await setUpSecurity({ ...this.opts.security, dataDir }, { objects, pods: podCache }));
+    const security = (this.security = await setUpSecurity({ ...this.opts.security, dataDir, policy }, { objects, pods: podCache }));
     configureAgentTls(security.kubeletClient);
     const nodes = this.stores.get(findByKind('v1', 'Node') as KindInfo) as Store;
     const pods = this.stores.get(findByKind('v1', 'Pod') as KindInfo) as Store;

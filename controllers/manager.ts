@@ -5,6 +5,7 @@ import { ControllerContext, DEFAULT_OPTIONS, type ControllerOptions } from './co
 import { DaemonSetController } from './daemonset/controller.js';
 import { DeploymentController } from './deployment/index.js';
 import { DisruptionController } from './disruption/controller.js';
+import { ClusterRoleAggregationController } from './clusterroleaggregation/controller.js';
 import { CronJobController } from './cronjob/controller.js';
 import { JobController } from './job/controller.js';
 import { EndpointSliceController } from './endpointslice/controller.js';
@@ -31,6 +32,7 @@ export async function runControllers(client: Client, signal: AbortSignal, option
     new NodeLifecycleController(ctx),
     new EndpointSliceController(ctx),
     new ServiceAccountsController(ctx),
+    new ClusterRoleAggregationController(ctx),
   ];
   // the CA pods are given to verify the API server: --root-ca-file, else the one this process trusts it with
   const rootCA = opts.rootCA ?? client.config.caData?.toString('utf8');

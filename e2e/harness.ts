@@ -256,13 +256,23 @@ export class ComponentProcess {
 }
 
 /** A whole test cluster: etcd + API server in one temp dir, plus any components started on it. Always call stop(). */
+/** The identities the cluster's components run as (cli/credentials.ts makes the same for `flotilla up`). */
+export const COMPONENT_IDENTITIES: Readonly<Record<string, string>> = {
+  'controller-manager': 'system:kube-controller-manager',
+  scheduler: 'system:kube-scheduler',
+  'hollow-nodes': 'system:flotilla-hollow-nodes',
+};
+
 export class TestCluster {
   readonly components: ComponentProcess[] = [];
+  /** Each component's kubeconfig: its own client certificate, so RBAC's default roles are what let it work. */
+  readonly componentKubeconfigs = new Map<string, string>();
   constructor(readonly dir: string, readonly etcd: Etcd, readonly apiserver: ApiServerProcess) {}
 
-  /** Starts `flotilla CMD --kubeconfig <ours> ARGS...`; stop() stops it. */
+  /** Starts `flotilla CMD --kubeconfig <its own identity's, or the admin's> ARGS...`; stop() stops it. */
   component(cmd: string, args: string[] = [], logName = cmd): ComponentProcess {
-    const c = new ComponentProcess(this.dir, logName, [cmd, '--kubeconfig', this.apiserver.kubeconfig, ...args]);
+    const kubeconfig = this.componentKubeconfigs.get(cmd) ?? this.apiserver.kubeconfig;
+    const c = new ComponentProcess(this.dir, logName, [cmd, '--kubeconfig', kubeconfig, ...args]);
     this.components.push(c);
     c.start();
     return c;
@@ -284,7 +294,9 @@ export class TestCluster {
       if (opts.tokens?.length) args.push('--token-auth-file', writeTokenFile(join(dir, 'token-auth.csv'), opts.tokens));
       const api = new ApiServerProcess(dir, await freePort(), etcd.endpoint, args);
       await api.start();
-      return new TestCluster(dir, etcd, api);
+      const cluster = new TestCluster(dir, etcd, api);
+      for (const [cmd, user] of Object.entries(COMPONENT_IDENTITIES)) cluster.componentKubeconfigs.set(cmd, (await cluster.as(user)).kubeconfig);
+      return cluster;
     } catch (e) {
       await etcd?.stop();
       rmSync(dir, { recursive: true, force: true });

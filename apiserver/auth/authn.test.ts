@@ -98,11 +98,16 @@ test('no credentials: 401 on every resource path, anonymous (system:anonymous, s
     assert.equal(r.status, 401, path);
     assert.equal(r.body.reason, 'Unauthorized');
   }
-  for (const path of ['/healthz', '/livez', '/readyz', '/version', '/readyz/etcd']) {
+  for (const path of ['/healthz', '/livez', '/readyz', '/version']) {
     const r = await call(path);
     assert.equal(r.status, 200, path);
     assert.deepEqual(r.body.user, { username: 'system:anonymous', groups: ['system:unauthenticated'] });
   }
+  // anonymous gets past authentication on a single check's path, but system:public-info-viewer grants the health
+  // paths themselves only, as in Kubernetes (system:monitoring has the rest)
+  const one = await call('/readyz/etcd');
+  assert.equal(one.status, 403);
+  assert.equal(one.body.message, 'forbidden: User "system:anonymous" cannot get path "/readyz/etcd"');
   // path tricks do not reach the anonymous paths
   for (const path of ['/healthzx', '/api/../healthz/../api/v1/pods', '/version/../api/v1/secrets']) {
     const r = await call(path);

@@ -1,9 +1,9 @@
 // Authorization: a chain of authorizers (Kubernetes' union authorizer: the first that allows or denies decides,
-// "no opinion" asks the next, and no one allowing is a denial), the interim authorizer the chain holds until RBAC
-// and the Node authorizer land, and the 403 Forbidden Status in Kubernetes' words.
+// "no opinion" asks the next, and no one allowing is a denial), the dashboard's open files, and the 403 Forbidden
+// Status in Kubernetes' words. setup.ts builds the chain: dashboard, system:masters, Node, RBAC (rbac/).
 import type { RequestInfo } from '../http/request-info.js';
 import { ApiError } from '../errors.js';
-import { AUTHENTICATED_GROUP, MASTERS_GROUP, type Attributes, type Authorizer, type AuthorizerResult, type UserInfo } from './index.js';
+import type { Attributes, Authorizer, AuthorizerResult, UserInfo } from './index.js';
 
 export class AuthorizerChain implements Authorizer {
   constructor(private readonly authorizers: Authorizer[]) {}
@@ -19,48 +19,15 @@ export class AuthorizerChain implements Authorizer {
   }
 }
 
-/** The identities of Flotilla's own components, which the interim authorizer trusts as it trusts system:masters. */
-export const COMPONENT_USERS = ['system:kube-scheduler', 'system:kube-controller-manager', 'kube-apiserver-kubelet-client', 'system:flotilla-hollow-nodes'];
-export const NODES_GROUP = 'system:nodes';
-
-/**
- * What every user may read, as Kubernetes' default roles grant it: system:public-info-viewer (health and version,
- * to everyone, anonymous included) and system:discovery (discovery and OpenAPI, to the authenticated).
- */
-const PUBLIC_PATHS = [/^\/(healthz|livez|readyz)(\/.*)?$/, /^\/version\/?$/];
-const DISCOVERY_PATHS = [/^\/api(\/.*)?$/, /^\/apis(\/.*)?$/, /^\/openapi(\/.*)?$/];
-
-/**
- * Until RBAC lands: system:masters and the component identities may do anything; everyone may read what
- * Kubernetes' default roles let everyone read; everything else is denied. RBAC and the Node authorizer replace this
- * authorizer in the chain, and the 403 path stays as it is.
- */
-export class InterimAuthorizer implements Authorizer {
-  async authorize(a: Attributes): Promise<AuthorizerResult> {
-    if (privileged(a.user)) return { decision: 'allow', reason: '' };
-    if (!a.isResourceRequest && a.verb === 'get') {
-      if (PUBLIC_PATHS.some((p) => p.test(a.path))) return { decision: 'allow', reason: '' };
-      if (a.user.groups.includes(AUTHENTICATED_GROUP) && DISCOVERY_PATHS.some((p) => p.test(a.path))) return { decision: 'allow', reason: '' };
-    }
-    return { decision: 'noOpinion', reason: '' };
-  }
-}
-
 /**
  * The web dashboard's static files (GET and HEAD of /dashboard and below), to everyone: the page must load before
- * its user signs in, and holds nothing but code. Its own authorizer, so that it stays when RBAC replaces the interim
- * one.
+ * its user signs in, and holds nothing but code. Its own authorizer: no RBAC rule can say "GET and HEAD only".
  */
 export class DashboardAuthorizer implements Authorizer {
   async authorize(a: Attributes): Promise<AuthorizerResult> {
     const files = !a.isResourceRequest && (a.verb === 'get' || a.verb === 'head') && /^\/dashboard(\/.*)?$/.test(a.path);
     return { decision: files ? 'allow' : 'noOpinion', reason: '' };
   }
-}
-
-/** (Nodes are not: the Node authorizer decides what they may do.) */
-export function privileged(u: UserInfo): boolean {
-  return u.groups.includes(MASTERS_GROUP) || COMPONENT_USERS.includes(u.username);
 }
 
 /** The authorizer's view of a parsed request. */

@@ -15,6 +15,8 @@ import type { Auditor, RequestAudit } from './audit/log.js';
 import type { AuditAttributes } from './audit/policy.js';
 import { bearerToken } from './bearer.js';
 import { impersonate } from './impersonation.js';
+import type { RuleResolver } from './rbac/authorizer.js';
+import type { AccessContext } from './rbac/escalation.js';
 import { AUTHENTICATED_GROUP, ANONYMOUS_USER, UNAUTHENTICATED_GROUP, type Attributes, type Authorizer, type RequestAuthenticator, type UserInfo } from './index.js';
 import { isLongRunning, parseGoDuration, requestDeadlineMs, requestTimedOut, type InflightLimiter } from './inflight.js';
 
@@ -29,6 +31,8 @@ const ANONYMOUS_PATHS = /^\/(healthz|livez|readyz|version|dashboard)(\/.*)?$/;
 export interface GateOptions {
   authenticators: RequestAuthenticator[];
   authorizer: Authorizer;
+  /** Lists a user's rules (escalation checks, SelfSubjectRulesReview); absent where RBAC is not served. */
+  rules?: RuleResolver;
   auditor?: Auditor;
   limiter?: InflightLimiter;
   /** Non-long-running requests are answered 504 after this long (0: never). */
@@ -44,6 +48,11 @@ export interface Admission {
 
 export class RequestGate {
   constructor(private readonly o: GateOptions) {}
+
+  /** What a request's writes and reviews need to know of its user's rights. */
+  access(user: UserInfo): AccessContext {
+    return { user, authorizer: this.o.authorizer, rules: this.o.rules };
+  }
 
   /**
    * Admits a plain HTTP request, or throws the ApiError to answer it with (the caller writes it). Before anything

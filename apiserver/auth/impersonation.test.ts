@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { ApiError } from '../errors.js';
-import { AuthorizerChain, DashboardAuthorizer, InterimAuthorizer, forbidden } from './authorizer.js';
+import { AuthorizerChain, forbidden } from './authorizer.js';
+import { authorizationChain, bootstrapPolicy, staticPolicySource } from './rbac/chain.js';
 import { impersonate } from './impersonation.js';
 import type { Attributes, Authorizer, UserInfo } from './index.js';
 
@@ -21,7 +22,7 @@ function req(headers: Record<string, string | string[]>): IncomingMessage {
 
 const admin: UserInfo = { username: 'admin', groups: ['system:masters', 'system:authenticated'] };
 const alice: UserInfo = { username: 'alice', groups: ['system:authenticated'] };
-const authz = new AuthorizerChain([new InterimAuthorizer()]);
+const authz = authorizationChain(staticPolicySource(bootstrapPolicy())).chain;
 
 test('no impersonation headers: the request acts as its own user', async () => {
   assert.equal(await impersonate(req({}), admin, authz), undefined);
@@ -79,7 +80,7 @@ test('the chain: the first decision wins, no opinion from all is a denial; the d
   assert.equal((await new AuthorizerChain([none, allow]).authorize(a)).decision, 'allow');
   assert.deepEqual(await new AuthorizerChain([none]).authorize(a), { decision: 'noOpinion', reason: 'nothing matched' });
   const anon: UserInfo = { username: 'system:anonymous', groups: ['system:unauthenticated'] };
-  const chain = new AuthorizerChain([new DashboardAuthorizer(), new InterimAuthorizer()]);
+  const chain = authorizationChain(staticPolicySource(bootstrapPolicy())).chain;
   const path = (p: string, verb = 'get', user = anon): Attributes => ({ ...a, user, verb, isResourceRequest: false, path: p, namespace: '', resource: '', name: '' });
   assert.equal((await chain.authorize(path('/dashboard/'))).decision, 'allow');
   assert.equal((await chain.authorize(path('/dashboard/assets/main.js', 'head'))).decision, 'allow');

@@ -7,7 +7,7 @@ import { referencedObjects, type PodReferences } from '../../lib/api/pod-refs.js
 import type { KubeObject } from '../../lib/api/types.js';
 import { logger } from '../../lib/util/log.js';
 import type { CacheEvent, ResourceCache } from '../storage/cache.js';
-import { NODES_GROUP } from './authorizer.js';
+import { NODES_GROUP } from './rbac/bootstrap-policy.js';
 import type { Attributes, Authorizer, AuthorizerResult } from './index.js';
 
 const log = logger('apiserver');

@@ -4,7 +4,6 @@
 import { readFileSync } from 'node:fs';
 import type { ServerOptions } from 'node:https';
 import { logger } from '../../lib/util/log.js';
-import { AuthorizerChain, DashboardAuthorizer, InterimAuthorizer } from './authorizer.js';
 import { Auditor, FileSink } from './audit/log.js';
 import { loadPolicy } from './audit/policy.js';
 import { BearerTokenAuthenticator, UnionTokenAuthenticator, WebSocketProtocolAuthenticator } from './bearer.js';
@@ -16,6 +15,8 @@ import { NodeAuthorizer, NodeGraph } from './node-authorizer.js';
 import type { ResourceCache } from '../storage/cache.js';
 import { setUpServiceAccountTokens, type ObjectGetter, type ServiceAccountOptions } from './serviceaccount/index.js';
 import type { DiscoveryDocument } from './serviceaccount/discovery.js';
+import { authorizationChain, bootstrapPolicy, staticPolicySource } from './rbac/chain.js';
+import type { PolicySource } from './rbac/policy-index.js';
 import { TokenFileAuthenticator } from './token-file.js';
 import { X509Authenticator } from './x509.js';
 
@@ -39,6 +40,8 @@ export interface SecurityOptions {
   serviceAccounts?: Omit<ServiceAccountOptions, 'dataDir'>;
   /** Benchmarks only (no flag sets it): plain HTTP, every caller system:masters, as before TLS. */
   plainHttp?: boolean;
+  /** The RBAC objects the authorizer reads (the API server's watch caches); none: the default policy as written. */
+  policy?: PolicySource;
 }
 
 /** PEM credentials for one TLS client. */
@@ -122,10 +125,11 @@ export async function setUpSecurity(o: SecurityOptions, deps?: SecurityDeps): Pr
   const auditor = o.auditPolicyFile && o.auditLogPath ? new Auditor(loadPolicy(o.auditPolicyFile), new FileSink(o.auditLogPath)) : undefined;
   if (o.auditPolicyFile && !o.auditLogPath) log.warn('--audit-policy-file without --audit-log-path: nothing is audited');
   const graph = deps?.pods ? new NodeGraph(deps.pods) : undefined;
+  const authz = authorizationChain(o.policy ?? staticPolicySource(bootstrapPolicy()), graph ? [new NodeAuthorizer(graph)] : undefined);
   const gate = new RequestGate({
     authenticators,
-    // the Node authorizer first (it denies what a node may not do, whatever else would allow it), as Kubernetes' Node,RBAC
-    authorizer: new AuthorizerChain([new DashboardAuthorizer(), ...(graph ? [new NodeAuthorizer(graph)] : []), new InterimAuthorizer()]),
+    authorizer: authz.chain,
+    rules: authz.rbac,
     auditor,
     limiter: new InflightLimiter({ maxRequestsInflight: o.maxRequestsInflight ?? 400, maxMutatingRequestsInflight: o.maxMutatingRequestsInflight ?? 200 }),
     requestTimeoutMs: o.requestTimeoutMs ?? 60_000,

@@ -69,7 +69,7 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
       const includeObject = ir === 'Object' || ir === 'None' ? ir : 'Metadata';
       const reply: Reply = { res, out: negotiate(req.headers.accept), warnings: [], includeObject };
       const r: ResourceRequest = { req, info, query: url.searchParams, body: admitted.body(bodyReader(req)), reply, stores: deps.stores,
-        bookmarkIntervalMs: deps.bookmarkIntervalMs, user: admitted.user };
+        bookmarkIntervalMs: deps.bookmarkIntervalMs, access: deps.gate.access(admitted.user) };
       await handleResource(r);
     } else {
       await handleNonResource(deps, req, res, url);

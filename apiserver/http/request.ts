@@ -3,6 +3,7 @@
 import type { UserInfo } from '../auth/index.js';
 import type { IncomingMessage } from 'node:http';
 import type { KindInfo } from '../../lib/api/kinds.js';
+import type { AccessContext } from '../auth/rbac/escalation.js';
 import { getOwn } from '../../lib/api/own.js';
 import type { KubeObject } from '../../lib/api/types.js';
 import { errors } from '../errors.js';
@@ -37,6 +38,8 @@ export interface ResourceRequest {
   user?: UserInfo;
   /** Set for WebSocket watches; chunked HTTP otherwise. */
   sink?: WatchSink;
+  /** Who asks and what they may do: writes check escalation with it, access reviews answer from it. */
+  access?: AccessContext;
 }
 
 /** The served kind a request is for, with its store: found among the stores, which hold every served kind. */

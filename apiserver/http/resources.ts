@@ -29,6 +29,7 @@ export async function handleResource(r: ResourceRequest): Promise<void> {
   if (info.subresource && !Object.hasOwn(def.subresources, info.subresource)) throw errors.resourceNotFound();
   const ns = kind.namespaced ? info.namespace : undefined;
   const ctx = writeContext(query, ns, r.reply.warnings);
+  if (r.access) ctx.access = r.access;
   const method = r.req.method ?? 'GET';
 
   if (info.subresource) return def.subresources[info.subresource]?.serve(subresourceCall(r, store, ctx, method));
@@ -52,7 +53,7 @@ export async function handleResource(r: ResourceRequest): Promise<void> {
       return serveWatch(r, def, store, ns, r.sink);
     case 'create': {
       const obj = await objectBody(r, ctx);
-      if (def.createOnly) return sendObject(r.reply, 201, def, await def.createOnly(checkedReview(def, obj, ctx), { ctx, stores: r.stores, user: r.user }));
+      if (def.createOnly) return sendObject(r.reply, 201, def, await store.createOnly(ctx, obj));
       const created = await store.create(ctx, obj);
       return sendObject(r.reply, 201, def, created);
     }

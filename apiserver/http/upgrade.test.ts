@@ -8,7 +8,7 @@ import { connect, type AddressInfo, type Socket } from 'node:net';
 import { WebSocketServer, WebSocket } from 'ws';
 import { findByKind, type KindInfo } from '../../lib/api/kinds.js';
 import type { KubeObject } from '../../lib/api/types.js';
-import { AuthorizerChain, InterimAuthorizer } from '../auth/authorizer.js';
+import { authorizationChain, bootstrapPolicy, staticPolicySource } from '../auth/rbac/chain.js';
 import { RequestGate } from '../auth/gate.js';
 import { createCA, issue } from '../auth/pki.js';
 import { configureAgentTls } from './agent-dial.js';
@@ -261,5 +261,5 @@ test('an exec whose node agent cannot be reached is refused with a 500 Status na
 
 /** Every request authenticated as an admin (these tests are about the upgrade path, not about who may use it). */
 function adminGate(): RequestGate {
-  return new RequestGate({ authenticators: [{ method: 'test', authenticate: async () => ({ user: { username: 'test-admin', groups: ['system:masters'] } }) }], authorizer: new AuthorizerChain([new InterimAuthorizer()]) });
+  return new RequestGate({ authenticators: [{ method: 'test', authenticate: async () => ({ user: { username: 'test-admin', groups: ['system:masters'] } }) }], authorizer: authorizationChain(staticPolicySource(bootstrapPolicy())).chain });
 }

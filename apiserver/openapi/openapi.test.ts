@@ -58,7 +58,8 @@ test('every PATCH, PUT and POST operation lists fieldValidation, as kubectl chec
         }
       }
     }
-    assert.ok(patches >= 1, `no PATCH operation for ${k.kind}`);
+    // a kind that is only ever created (an access review) has nothing to patch
+    if (!k.createOnly) assert.ok(patches >= 1, `no PATCH operation for ${k.kind}`);
   }
 });
 

@@ -104,6 +104,15 @@ export function pathsForKind(def: KindDefinition): Record<string, PathItem> {
   const scopeParams = k.namespaced ? [pathNamespace] : [];
   const paths: Record<string, PathItem> = {};
 
+  if (def.createOnly) {
+    // a kind that is only ever created (an access review): one POST, as Kubernetes documents it
+    paths[collection] = {
+      parameters: [...scopeParams, pretty],
+      post: operation(k, { verb: 'create', action: 'post', description: `create a ${k.kind}`, params: writeParams, body: { schema, types: ['*/*'] }, responses: responses(schema, CREATED) }),
+    };
+    return paths;
+  }
+
   paths[collection] = {
     delete: operation(k, { verb: 'delete', infix: 'Collection', action: 'deletecollection', description: `delete collection of ${k.kind}`, params: [...listParams.filter((p) => p.name !== 'watch' && p.name !== 'allowWatchBookmarks'), ...deleteParams], body: { schema: DELETE_OPTIONS_SCHEMA, types: ['*/*'] }, responses: responses(STATUS_SCHEMA, OK) }),
     get: operation(k, { verb: 'list', action: 'list', description: `list or watch objects of kind ${k.kind}`, params: listParams, responses: responses(list, OK, WATCH_TYPES) }),

@@ -68,15 +68,6 @@ export interface SubresourceDefinition {
   upgrade?(u: SubresourceUpgrade): Promise<void>;
 }
 
-/** A create of a kind that is never stored (TokenReview, SubjectAccessReview): what the answer is computed from. */
-export interface CreateOnlyCall {
-  readonly ctx: WriteContext;
-  /** Every kind's store, for reviews that read other kinds. */
-  readonly stores: ReadonlyMap<KindInfo, ObjectStore>;
-  /** Who asks (the impersonated user when there is one); unset only where no authentication runs. */
-  readonly user?: UserInfo;
-}
-
 export interface StrategyContext {
   /** Lists objects of another kind from the watch cache. */
   listCached(resource: string): KubeObject[];
@@ -107,12 +98,6 @@ export interface SelectableFields {
 export interface KindSpec {
   /** metadata.generation starts at 1 and bumps whenever anything outside metadata and status changes. */
   generation?: boolean;
-  /**
-   * A kind that is never stored (TokenReview, SubjectAccessReview, SelfSubjectReview): only `create` is served, and
-   * answers 201 with what this returns (the request's object with its status filled in). Its body is checked as any
-   * create's first (type, schema, the kind's validate()).
-   */
-  createOnly?(obj: KubeObject, call: CreateOnlyCall): Promise<KubeObject>;
   /** Is the object created when a PUT names one that doesn't exist? */
   allowCreateOnUpdate?: boolean;
   /** The collection can be deleted in one request (namespaces can't). */
@@ -137,6 +122,16 @@ export interface KindSpec {
   validate?(obj: Obj): FieldCause[];
   /** The checks only updates get: fields that may not change once set. */
   validateUpdate?(obj: Obj, old: Obj): FieldCause[];
+  /**
+   * After the checks, before a create or an update (not a subresource write) is stored: may refuse the writer (403),
+   * as RBAC refuses a role granting more than its writer holds. Writes without ctx.access (the server's own) pass.
+   */
+  authorizeWrite?(obj: KubeObject, old: KubeObject | undefined, ctx: WriteContext): Promise<void>;
+  /**
+   * The kind is never stored (its identity says createOnly): a create is checked, then answered with what this
+   * returns (an access review with its status filled in). It is the kind's only verb.
+   */
+  createOnly?(obj: KubeObject, ctx: WriteContext): Promise<KubeObject>;
   /** Table columns (kubectl get). */
   printer?: Printer;
   selectableFields?: SelectableFields;
@@ -153,8 +148,7 @@ export interface KindSpec {
   isFinalized?(obj: KubeObject): boolean;
 }
 
-export interface KindDefinition extends Required<Omit<KindSpec, 'selectableFields' | 'gracePeriod' | 'beginDelete' | 'objectMeta' | 'allocate' | 'release' | 'createOnly'>> {
-  createOnly?(obj: KubeObject, call: CreateOnlyCall): Promise<KubeObject>;
+export interface KindDefinition extends Required<Omit<KindSpec, 'selectableFields' | 'gracePeriod' | 'beginDelete' | 'objectMeta' | 'allocate' | 'release' | 'authorizeWrite' | 'createOnly'>> {
   /** Who the kind is (lib/api/kinds.ts): what clients know of it too. */
   readonly info: KindInfo;
   /** The name of its schema in lib/api/schema. */
@@ -165,6 +159,8 @@ export interface KindDefinition extends Required<Omit<KindSpec, 'selectableField
   beginDelete?(obj: KubeObject): boolean;
   allocate?(obj: KubeObject, old: KubeObject | undefined, ctx: StrategyContext, dryRun: boolean): Promise<AllocationTxn>;
   release?(obj: KubeObject, ctx: StrategyContext): Promise<void>;
+  authorizeWrite?(obj: KubeObject, old: KubeObject | undefined, ctx: WriteContext): Promise<void>;
+  createOnly?(obj: KubeObject, ctx: WriteContext): Promise<KubeObject>;
   /** The served subresources, in the identity's order. */
   readonly subresources: Readonly<Record<string, SubresourceDefinition>>;
 }
@@ -185,8 +181,8 @@ export function defineKind(info: KindInfo, spec: KindSpec = {}): KindDefinition 
     if (!sub) throw new Error(`${info.resource}/${name} is named in the kind's identity but its kind file does not define it`);
     subresources[name] = sub;
   }
-  if (!!info.createOnly !== !!spec.createOnly) throw new Error(`${info.resource}: createOnly in lib/api/kinds.ts and in its kind file must agree`);
   const meta = spec.objectMeta;
+  if (!!info.createOnly !== !!spec.createOnly) throw new Error(`${info.kind}: createOnly in its identity and its kind file go together`);
   return {
     info,
     schema: schemaNameFor(info),
@@ -207,6 +203,7 @@ export function defineKind(info: KindInfo, spec: KindSpec = {}): KindDefinition 
     beginDelete: spec.beginDelete,
     allocate: spec.allocate,
     release: spec.release,
+    authorizeWrite: spec.authorizeWrite,
     createOnly: spec.createOnly,
     isFinalized: spec.isFinalized ?? (() => true),
   };
@@ -214,9 +211,8 @@ export function defineKind(info: KindInfo, spec: KindSpec = {}): KindDefinition 
 
 /** The verbs a resource serves on itself (not its subresources), as discovery lists them. */
 export function verbsOf(def: Pick<KindDefinition, 'deleteCollection' | 'createOnly'>): readonly string[] {
-  if (def.createOnly) return CREATE_ONLY;
+  if (def.createOnly) return ['create'];
   return def.deleteCollection ? ALL_VERBS : ALL_VERBS.filter((v) => v !== 'deletecollection');
 }
 
-const CREATE_ONLY = ['create'];
 const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];

@@ -226,6 +226,7 @@ export class Store implements ObjectStore {
     await this.strategyContext.admitCreate?.(this.kind, obj);
     guardedHook(this.def, obj, undefined, ctx, () => this.def.prepareForCreate(obj, this.strategyContext));
     checkObject(this.def, obj, undefined, ctx);
+    if (ctx.access) await this.def.authorizeWrite?.(obj, undefined, ctx);
     if (this.kind.namespaced) await this.namespaceGate(meta.namespace as string);
     if (ctx.dryRun) {
       if (this.cache.get(this.key(meta.namespace, meta.name as string))) throw errors.alreadyExists(this.kind, meta.name as string);
@@ -248,6 +249,17 @@ export class Store implements ObjectStore {
     return res.obj;
   }
 
+  /** A create of a kind that is never stored (KindSpec.createOnly): checked as any create, then answered, not written. */
+  async createOnly(ctx: WriteContext, input: KubeObject): Promise<KubeObject> {
+    const answer = this.def.createOnly;
+    if (!answer) throw errors.methodNotAllowed();
+    const obj = clone(input);
+    this.checkTypeMeta(obj);
+    this.checkNamespace(ctx, obj);
+    checkObject(this.def, obj, undefined, ctx);
+    return answer(obj, ctx);
+  }
+
   /**
    * Read-modify-write under optimistic concurrency: mutate gets the current object and returns the new one. A
    * resourceVersion in the new object is a precondition (409 when stale); without one the write is retried on
@@ -267,6 +279,7 @@ export class Store implements ObjectStore {
       const wantRv = preconditionRv(next.metadata?.resourceVersion);
       if (wantRv !== undefined && wantRv !== BigInt(cur.rev)) throw errors.conflict(this.kind, name);
       const obj = this.prepareUpdate(ctx, next, cur.obj, scope);
+      if (!scope && ctx.access) await this.def.authorizeWrite?.(obj, cur.obj, ctx);
       // an unchanged object is not written again, unless it is stored under an old encryption key (rotation)
       if (!cur.stale && deepEqual(withoutRv(obj), withoutRv(cur.obj))) return { obj: cur.obj, created: false };
       // what an update newly holds of a shared range (a Service turned NodePort) is taken before it is written

@@ -1,6 +1,7 @@
 // The vocabulary of the generic store's requests (write context, list, watch and delete options, write scopes), kept
 // apart from store.ts so the kind definitions, validation and the HTTP layer can name it without importing the store.
 import type { KubeObject } from '../../lib/api/types.js';
+import type { AccessContext } from '../auth/rbac/escalation.js';
 import type { DecodeFindings } from './strict-decoding.js';
 
 /** Which objects a list or watch returns (its label and field selectors). */
@@ -20,6 +21,8 @@ export interface WriteContext {
   warnings: string[];
   /** What decoding the request body found (repeated keys), reported with the unknown fields per fieldValidation. */
   decoded?: DecodeFindings;
+  /** Who writes and what they may do (escalation checks, access reviews); unset for the server's own writes. */
+  access?: AccessContext;
 }
 
 export interface ListOptions {

@@ -10,7 +10,7 @@ import { toApiError } from '../../errors.js';
 import { bodyReader } from '../../http/body.js';
 import { requestInfo, requestTarget } from '../../http/request-info.js';
 import { sendError, sendJson } from '../../http/respond.js';
-import { AuthorizerChain, InterimAuthorizer } from '../authorizer.js';
+import { authorizationChain, bootstrapPolicy, staticPolicySource } from '../rbac/chain.js';
 import { RequestGate } from '../gate.js';
 import { DEFAULT_AUDIT_POLICY } from './default-policy.js';
 import { Auditor, type AuditEvent, type AuditSink } from './log.js';
@@ -43,7 +43,7 @@ before(async () => {
         return { user: { username: name as string, groups } };
       },
     }],
-    authorizer: new AuthorizerChain([new InterimAuthorizer()]),
+    authorizer: authorizationChain(staticPolicySource(bootstrapPolicy())).chain,
     auditor: new Auditor(POLICY, sink),
   });
   server = createServer((req, res) => {

@@ -6,6 +6,7 @@ import { KINDS, type KindInfo } from '../kinds.js';
 import { appsFieldNumbers, appsSchemas } from './apps.js';
 import { daemonSetFieldNumbers, daemonSetSchemas } from './apps-daemonset.js';
 import { authenticationFieldNumbers, authenticationSchemas } from './authentication.js';
+import { selfSubjectReviewSchemas, authorizationFieldNumbers, authorizationSchemas } from './authorization.js';
 import { batchFieldNumbers, batchSchemas } from './batch.js';
 import { containerSchemas } from './core-container.js';
 import { podSchemas } from './core-pod.js';
@@ -17,6 +18,7 @@ import { volumeSchemas } from './core-volume.js';
 import { REF_PREFIX, arr, gvk, metaRef, obj, ref, typeMeta, type Schema } from './dsl.js';
 import { metaSchemas } from './meta.js';
 import { policyFieldNumbers, policySchemas } from './policy.js';
+import { rbacFieldNumbers, rbacSchemas } from './rbac.js';
 
 export * from './dsl.js';
 
@@ -47,6 +49,7 @@ export const PATCH_SCHEMA = 'io.k8s.apimachinery.pkg.apis.meta.v1.Patch';
 function listSchemas(): Record<string, Schema> {
   const out: Record<string, Schema> = {};
   for (const k of KINDS) {
+    if (k.createOnly) continue;
     out[listSchemaNameFor(k)] = obj(`A list of ${k.kind} objects.`, {
       ...typeMeta(),
       items: arr(ref(schemaNameFor(k)), `The ${k.kind} objects.`, null),
@@ -69,7 +72,9 @@ function deepFreeze<T>(o: T): T {
  * holds the rest and merges these in.
  */
 export const schemaFieldNumbers: Readonly<Record<string, string>> = {
-  ...appsFieldNumbers, ...discoveryFieldNumbers, ...batchFieldNumbers, ...policyFieldNumbers, ...authenticationFieldNumbers,
+  ...appsFieldNumbers, ...discoveryFieldNumbers, ...batchFieldNumbers, ...policyFieldNumbers, ...authenticationFieldNumbers, ...rbacFieldNumbers,
+  // after authentication's: it adds SelfSubjectReview to the authentication.k8s.io/v1 table
+  ...authorizationFieldNumbers,
   // the apps package's table is shared by the files that add apps kinds
   'k8s.io.api.apps.v1': appsFieldNumbers['k8s.io.api.apps.v1'] + daemonSetFieldNumbers,
 };
@@ -81,7 +86,8 @@ export function components(): Readonly<Record<string, Schema>> {
   if (!cache) {
     const all: Record<string, Schema> = {
       ...metaSchemas, ...discoverySchemas, ...containerSchemas, ...volumeSchemas, ...podSchemas, ...statusSchemas, ...serviceSchemas, ...discoveryV1Schemas,
-      ...appsSchemas, ...daemonSetSchemas, ...batchSchemas, ...policySchemas, ...authenticationSchemas, ...listSchemas(),
+      ...appsSchemas, ...daemonSetSchemas, ...batchSchemas, ...policySchemas, ...authenticationSchemas, ...rbacSchemas, ...authorizationSchemas,
+      ...selfSubjectReviewSchemas, ...listSchemas(),
     };
     const sorted: Record<string, Schema> = {};
     for (const name of Object.keys(all).sort()) sorted[name] = all[name];

@@ -6,7 +6,6 @@ import type { KubeObject } from '../../lib/api/types.js';
 import { errors } from '../errors.js';
 import { verbsOf, type KindDefinition, type SubresourceCall } from '../registry/kind.js';
 import type { Store } from '../registry/store.js';
-import { checkObject } from '../registry/validate.js';
 import type { DeleteOptions, WriteContext } from '../registry/types.js';
 import { decodeBody } from './negotiate.js';
 import { applyPatch, checkName } from './patch.js';
@@ -88,16 +87,6 @@ export async function handleResource(r: ResourceRequest): Promise<void> {
 }
 
 /** The body of a create-only kind's create, checked as a stored kind's would be (type, schema, the kind's checks). */
-function checkedReview(def: KindDefinition, obj: KubeObject, ctx: WriteContext): KubeObject {
-  const want = apiVersionOf(def.info);
-  if (obj.apiVersion !== undefined && obj.apiVersion !== want) throw errors.badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${want})`);
-  if (obj.kind !== undefined && obj.kind !== def.info.kind) throw errors.badRequest(`the kind in the data (${String(obj.kind)}) does not match the expected kind (${def.info.kind})`);
-  if (obj.metadata !== undefined && (typeof obj.metadata !== 'object' || obj.metadata === null || Array.isArray(obj.metadata))) throw errors.badRequest('metadata must be an object');
-  const out = { ...obj, apiVersion: want, kind: def.info.kind, metadata: obj.metadata ?? {} };
-  checkObject(def, out, undefined, ctx);
-  return out;
-}
-
 const ITEM_VERBS = new Set(['get', 'watch', 'update', 'patch', 'delete']);
 const COLLECTION_VERBS = new Set(['list', 'watch', 'create', 'deletecollection']);
 

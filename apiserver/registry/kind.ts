@@ -14,7 +14,6 @@ import type { Duplex } from 'node:stream';
 import type { GroupVersionKind } from '../../lib/api/schema/index.js';
 import type { ObjectStore, WriteContext } from './types.js';
 import type { ServiceAllocator } from './allocator/service.js';
-import type { UserInfo } from '../auth/index.js';
 
 /** One request to a subresource, decoded as far as the HTTP layer can without knowing the subresource. */
 export interface SubresourceCall {

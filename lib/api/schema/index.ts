@@ -4,6 +4,7 @@
 // read this one set.
 import { KINDS, type KindInfo } from '../kinds.js';
 import { appsFieldNumbers, appsSchemas } from './apps.js';
+import { statefulSetFieldNumbers, statefulSetSchemas } from './apps-statefulset.js';
 import { batchFieldNumbers, batchSchemas } from './batch.js';
 import { containerSchemas } from './core-container.js';
 import { podSchemas } from './core-pod.js';
@@ -12,6 +13,7 @@ import { statusSchemas } from './core-status.js';
 import { discoverySchemas } from './discovery.js';
 import { discoveryFieldNumbers, discoveryV1Schemas } from './discovery-v1.js';
 import { volumeSchemas } from './core-volume.js';
+import { storageFieldNumbers, storageSchemas } from './core-storage.js';
 import { REF_PREFIX, arr, gvk, metaRef, obj, ref, typeMeta, type Schema } from './dsl.js';
 import { metaSchemas } from './meta.js';
 
@@ -65,7 +67,16 @@ function deepFreeze<T>(o: T): T {
  * The protobuf field numbers kept beside their schemas (proto package -> table text); apiserver/protobuf/numbers.ts
  * holds the rest and merges these in.
  */
-export const schemaFieldNumbers: Readonly<Record<string, string>> = { ...appsFieldNumbers, ...discoveryFieldNumbers, ...batchFieldNumbers };
+export const schemaFieldNumbers: Readonly<Record<string, string>> = mergeNumbers(
+  appsFieldNumbers, discoveryFieldNumbers, batchFieldNumbers, statefulSetFieldNumbers, storageFieldNumbers,
+);
+
+/** Tables of one proto package from several files are joined (each file keeps the numbers of its own types). */
+function mergeNumbers(...tables: Array<Readonly<Record<string, string>>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const t of tables) for (const [pkg, text] of Object.entries(t)) out[pkg] = (out[pkg] ?? '') + text;
+  return out;
+}
 
 let cache: Readonly<Record<string, Schema>> | undefined;
 
@@ -74,7 +85,7 @@ export function components(): Readonly<Record<string, Schema>> {
   if (!cache) {
     const all: Record<string, Schema> = {
       ...metaSchemas, ...discoverySchemas, ...containerSchemas, ...volumeSchemas, ...podSchemas, ...statusSchemas, ...serviceSchemas, ...discoveryV1Schemas,
-      ...appsSchemas, ...batchSchemas, ...listSchemas(),
+      ...appsSchemas, ...statefulSetSchemas, ...storageSchemas, ...batchSchemas, ...listSchemas(),
     };
     const sorted: Record<string, Schema> = {};
     for (const name of Object.keys(all).sort()) sorted[name] = all[name];

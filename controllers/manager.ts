@@ -10,6 +10,7 @@ import { GarbageCollector } from './garbagecollector/controller.js';
 import { NamespaceController } from './namespace/controller.js';
 import { NodeLifecycleController } from './nodelifecycle/controller.js';
 import { ReplicaSetController } from './replicaset/controller.js';
+import { StatefulSetController } from './statefulset/controller.js';
 
 export async function runControllers(client: Client, signal: AbortSignal, options: Partial<ControllerOptions> = {}): Promise<void> {
   const opts = { ...DEFAULT_OPTIONS, ...options };
@@ -18,6 +19,7 @@ export async function runControllers(client: Client, signal: AbortSignal, option
   const controllers: Reconciler[] = [
     new DeploymentController(ctx),
     new ReplicaSetController(ctx),
+    new StatefulSetController(ctx),
     new JobController(ctx),
     new CronJobController(ctx),
     new GarbageCollector(ctx),

@@ -42,7 +42,8 @@ async function start(t: { after: (fn: () => void) => void }, set: KubeObject) {
   const same = (kind: typeof POD): boolean => {
     const a = api.list(kind, 'default');
     const b = informers.informerFor(kind).list();
-    return a.length === b.length && a.every((o) => b.some((x) => x.metadata.uid === o.metadata.uid && x.metadata.resourceVersion === o.metadata.resourceVersion));
+    const seen = (o: KubeObject) => b.some((x) => x.metadata.uid === o.metadata.uid && x.metadata.resourceVersion === o.metadata.resourceVersion);
+    return a.length === b.length && a.every(seen);
   };
   const h = {
     api,

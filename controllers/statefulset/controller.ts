@@ -77,7 +77,8 @@ export class StatefulSetController extends Reconciler {
     const status = computeStatus(set, fresh, current.metadata.name as string, update.metadata.name as string, collisionCount, this.now());
     await this.writeStatus(set, status);
     await this.truncateHistory(set, revs, fresh, new Set([status.currentRevision, status.updateRevision]));
-    const wait = fresh.map((p) => msUntilAvailable(p, (set.spec?.minReadySeconds as number | undefined) ?? 0, this.now())).filter((n): n is number => n !== undefined);
+    const minReady = (set.spec?.minReadySeconds as number | undefined) ?? 0;
+    const wait = fresh.map((p) => msUntilAvailable(p, minReady, this.now())).filter((n): n is number => n !== undefined);
     const requeue = [result?.requeueAfter, ...wait.map((w) => w + 10)].filter((n): n is number => n !== undefined);
     return requeue.length ? { requeueAfter: Math.min(...requeue) } : undefined;
   }

@@ -28,7 +28,8 @@ export const claimTemplates = (set: KubeObject): KubeObject[] => (set.spec?.volu
 
 /** The set's pod of `ordinal` from `template` (a revision's), labelled with that revision. */
 export function newPod(set: KubeObject, template: Record<string, unknown>, revisionName: string, ordinal: number): KubeObject {
-  const tpl = structuredClone(template) as { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string>; finalizers?: string[] }; spec?: Record<string, unknown> };
+  type Meta = { labels?: Record<string, string>; annotations?: Record<string, string>; finalizers?: string[] };
+  const tpl = structuredClone(template) as { metadata?: Meta; spec?: Record<string, unknown> };
   const name = podName(set, ordinal);
   const spec = tpl.spec ?? {};
   const volumes = ((spec.volumes ?? []) as Volume[]).filter((v) => !claimTemplates(set).some((c) => c.metadata.name === v.name));

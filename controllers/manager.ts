@@ -11,6 +11,8 @@ import { NamespaceController } from './namespace/controller.js';
 import { NodeLifecycleController } from './nodelifecycle/controller.js';
 import { ReplicaSetController } from './replicaset/controller.js';
 import { StatefulSetController } from './statefulset/controller.js';
+import { PersistentVolumeBinder } from './volume/binder.js';
+import { StorageProtectionController } from './volume/protection.js';
 
 export async function runControllers(client: Client, signal: AbortSignal, options: Partial<ControllerOptions> = {}): Promise<void> {
   const opts = { ...DEFAULT_OPTIONS, ...options };
@@ -20,6 +22,8 @@ export async function runControllers(client: Client, signal: AbortSignal, option
     new DeploymentController(ctx),
     new ReplicaSetController(ctx),
     new StatefulSetController(ctx),
+    new PersistentVolumeBinder(ctx),
+    new StorageProtectionController(ctx),
     new JobController(ctx),
     new CronJobController(ctx),
     new GarbageCollector(ctx),

@@ -45,9 +45,12 @@ export const nodeAgent: Command = {
     const clusterDNS = f.string('cluster-dns')?.split(',').map((s) => s.trim()).filter(Boolean);
     const nodeName = f.string('node-name') ?? hostname().toLowerCase();
     // persistent volumes: the local-path provisioner of this node's directories, and the claims' mount source
-    const storage = new LocalPathStorage(client, { nodeName, root: join(dataDir, 'storage'), recorder: new EventRecorder(client, 'flotilla.io/local-path', nodeName) });
+    let wakeClaimUsers: ((namespace: string, claim: string) => void) | undefined;
+    const storage = new LocalPathStorage(client, { nodeName, root: join(dataDir, 'storage'), recorder: new EventRecorder(client, 'flotilla.io/local-path', nodeName),
+      onClaimBound: (ns, claim) => wakeClaimUsers?.(ns, claim) });
     const storageStop = new AbortController();
     const agent = new NodeAgent(client, cri, { nodeName, persistentVolumeClaim: storage.source, dataDir, logRoot: join(dataDir, 'pod-logs'), port, network, clusterDNS, clusterDomain: f.string('cluster-domain') });
+    wakeClaimUsers = (ns, claim) => agent.wakeClaimUsers(ns, claim);
     // logs and exec are served over TLS only, to the API server only (its kubelet-client certificate)
     const tlsFiles = [f.string('tls-cert-file') ?? join(dataDir, 'pki/node-agent-serving.crt'), f.string('tls-private-key-file') ?? join(dataDir, 'pki/node-agent-serving.key'), f.string('client-ca-file') ?? join(dataDir, 'pki/ca.crt')];
     const missing = tlsFiles.filter((p) => !existsSync(p));

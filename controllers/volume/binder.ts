@@ -156,9 +156,9 @@ export class PersistentVolumeBinder extends Reconciler {
     }
     if (!ref.uid) return; // pre-bound to a claim that doesn't exist yet: wait for it
     // the claim is gone (or was re-created): the volume is released
+    if (pv.status?.phase === 'Failed' || pv.metadata.deletionTimestamp) return; // reclaiming failed before, or under way
     let cur = pv;
-    if (pv.status?.phase !== 'Released' && pv.status?.phase !== 'Failed') cur = await this.volumeStatus(pv, 'Released');
-    if (cur.metadata.deletionTimestamp) return;
+    if (pv.status?.phase !== 'Released') cur = await this.volumeStatus(pv, 'Released');
     const policy = pv.spec?.persistentVolumeReclaimPolicy ?? 'Retain';
     if (policy === 'Delete') {
       if (!pv.metadata.annotations?.[PROVISIONED_BY_ANNOTATION]) {
@@ -176,7 +176,8 @@ export class PersistentVolumeBinder extends Reconciler {
   }
 
   private async volumeStatus(pv: KubeObject, phase: string, reason?: string, message?: string): Promise<KubeObject> {
-    const status: Record<string, unknown> = { ...(pv.status ?? {}), phase, lastPhaseTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
+    const status: Record<string, unknown> = { ...(pv.status ?? {}), phase };
+    if (pv.status?.phase !== phase) status.lastPhaseTransitionTime = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     if (reason) Object.assign(status, { reason, message });
     else {
       delete status.reason;

@@ -29,6 +29,8 @@ export interface LocalPathOptions {
   /** Where the directories go: <data-dir>/storage. */
   root: string;
   recorder?: EventRecorder;
+  /** A claim became Bound: the pods that mount it stop waiting (the node agent syncs them at once). */
+  onClaimBound?: (namespace: string, name: string) => void;
 }
 
 /** The node a local-path volume lives on, from its node affinity. */
@@ -77,7 +79,10 @@ export class LocalPathStorage {
     const claim = (c: KubeObject): void => {
       if (c.metadata.annotations?.[SELECTED_NODE_ANNOTATION] === o.nodeName && !c.spec?.volumeName) this.loop.add(`claim/${c.metadata.namespace}/${c.metadata.name}`);
     };
-    this.claims.onAdd(claim).onUpdate((_o, c) => claim(c));
+    this.claims.onAdd(claim).onUpdate((old, c) => {
+      claim(c);
+      if (c.status?.phase === 'Bound' && old.status?.phase !== 'Bound') o.onClaimBound?.(c.metadata.namespace as string, c.metadata.name as string);
+    });
     const volume = (v: KubeObject): void => {
       if (v.metadata.deletionTimestamp && v.metadata.finalizers?.includes(LOCAL_PATH_CLEANUP_FINALIZER) && nodeOfVolume(v) === o.nodeName) this.loop.add(`volume/${v.metadata.name}`);
     };

@@ -121,6 +121,18 @@ test('OrderedReady: web-0, web-1, web-2 created in order, each once the previous
   const sc = c.ok(['get', 'sc']);
   assert.match(sc.split('\n')[0], /^NAME\s+PROVISIONER\s+RECLAIMPOLICY\s+VOLUMEBINDINGMODE\s+ALLOWVOLUMEEXPANSION\s+AGE$/);
   assert.match(sc, /local-path \(default\)\s+flotilla\.io\/local-path\s+Delete\s+WaitForFirstConsumer\s+false/);
+
+  // flotctl reads the new kinds through its generic paths
+  const fget = c.flotctl(['get', 'sts,pvc,sc']);
+  assert.equal(fget.code, 0, fget.stderr);
+  assert.match(fget.stdout, /statefulset\.apps\/web\s+3\/3/);
+  assert.match(fget.stdout, /persistentvolumeclaim\/data-web-0\s+Pending\s+local-path/);
+  assert.match(fget.stdout, /storageclass\.storage\.k8s\.io\/local-path \(default\)/);
+  const fdesc = c.flotctl(['describe', 'sts', 'web']);
+  assert.equal(fdesc.code, 0, fdesc.stderr);
+  assert.match(fdesc.stdout, /Name:\s+web/);
+  assert.match(c.ok(['describe', 'sts', 'web']), /Replicas:\s+3 desired \| 3 total/);
+  assert.match(c.ok(['explain', 'statefulset.spec.persistentVolumeClaimRetentionPolicy']), /whenScaled/);
 });
 
 test('kubectl scale sts down and up: the highest ordinals go, the claims stay and are used again', async () => {

@@ -57,7 +57,8 @@ async function start(t: { after: (fn: () => void) => void }) {
 
 test('the binder binds a claim to the best volume: claimRef and Bound on both', async (t) => {
   const { api } = await start(t);
-  api.seed(PV, volume('small', '2Gi'));
+  // a volume just created is Pending until the binder saw it: it is free all the same
+  api.seed(PV, { ...volume('small', '2Gi'), status: { phase: 'Pending' } });
   api.seed(PV, volume('big', '10Gi'));
   const c = api.seed(PVC, claim('data'));
   await eventually('the claim Bound', () => api.get(PVC, 'data', 'default')?.status?.phase === 'Bound');

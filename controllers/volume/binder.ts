@@ -53,7 +53,9 @@ export class PersistentVolumeBinder extends Reconciler {
     const unbound = (): void => {
       for (const c of this.claims.list()) if (!c.spec?.volumeName) claim(c);
     };
-    this.volumes.onAdd(unbound);
+    this.volumes.onAdd(unbound).onUpdate((old, v) => {
+      if (claimRefOf(old) && !claimRefOf(v)) unbound(); // a volume freed by hand
+    });
     this.classes.onAdd(unbound).onUpdate(unbound);
   }
 

@@ -39,6 +39,7 @@ export function findMatchingVolume(pvc: KubeObject, volumes: KubeObject[], nodeO
   const usable = volumes.filter((pv) => !pv.metadata.deletionTimestamp && satisfies(pv, pvc) && nodeOk(pv));
   const preBound = usable.find((pv) => isPreBoundTo(pv, pvc));
   if (preBound) return preBound;
-  return usable.filter((pv) => !claimRefOf(pv) && (pv.status?.phase ?? 'Available') === 'Available')
+  // a new volume is Pending until the binder has seen it: free all the same
+  return usable.filter((pv) => !claimRefOf(pv) && ['Available', 'Pending'].includes(pv.status?.phase ?? 'Available'))
     .sort((a, b) => storageOf(a.spec?.capacity) - storageOf(b.spec?.capacity) || String(a.metadata.name).localeCompare(String(b.metadata.name)))[0];
 }

@@ -233,6 +233,19 @@ test('refusals as Kubernetes words them', () => {
   assert.match(noModes.stderr, /spec\.accessModes: Required value: at least 1 access mode is required/);
 });
 
+test('persistentVolumeClaimRetentionPolicy Delete: a scaled-away pod\'s claim goes with it, the rest with the set', async () => {
+  const claimNames = async (): Promise<string[]> => ((await c.request('GET', '/api/v1/namespaces/default/persistentvolumeclaims?labelSelector=app%3Ddb')).body.items as Array<{ metadata: { name: string } }>)
+    .map((x) => x.metadata.name).sort();
+  c.ok(['apply', '-f', '-'], { input: MANIFEST(2).split('---')[1].replace(/\bweb\b/g, 'db')
+    .replace('serviceName: db', 'serviceName: db\n  podManagementPolicy: Parallel\n  persistentVolumeClaimRetentionPolicy: {whenDeleted: Delete, whenScaled: Delete}') });
+  assert.equal(c.kubectl(['rollout', 'status', 'sts/db', '--timeout=90s']).code, 0);
+  assert.deepEqual(await claimNames(), ['data-db-0', 'data-db-1']);
+  c.ok(['scale', 'sts', 'db', '--replicas=1']);
+  await waitFor('data-db-1 deleted with db-1', async () => (await claimNames()).join() === 'data-db-0', 60_000);
+  c.ok(['delete', 'sts', 'db', '--wait=true']);
+  await waitFor('data-db-0 deleted with the set', async () => (await claimNames()).length === 0, 60_000);
+});
+
 test('deleting the StatefulSet removes its pods; with the default Retain the claims stay', async () => {
   c.ok(['delete', 'sts', 'web', '--wait=true']);
   await waitFor('the pods gone', async () => (await pods()).length === 0, 60_000);

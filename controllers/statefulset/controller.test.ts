@@ -137,6 +137,7 @@ test('whenScaled: Delete hands a scaled-away pod\'s claims to that pod; whenDele
   await h.sync();
   const refs = claim('data-web-2').metadata.ownerReferences ?? [];
   assert.ok(refs.some((r) => r.kind === 'Pod' && r.uid === web2.metadata.uid), 'the claim is owned by the pod it belonged to');
+  assert.ok(!refs.some((r) => r.kind === 'StatefulSet'), 'and no longer by the set, which would keep it');
   assert.ok(!claim('data-web-1').metadata.ownerReferences?.some((r) => r.kind === 'Pod'), 'a kept pod\'s claim is not');
 });
 

@@ -193,7 +193,7 @@ export class StatefulSetController extends Reconciler {
       const have = this.claims.get(want.metadata.name as string, set.metadata.namespace);
       if (have) {
         if (have.metadata.deletionTimestamp) ready = false;
-        else await this.syncClaimOwners(set, have);
+        else await this.syncClaimOwners(set, have, podName(set, ordinal));
         continue;
       }
       try {
@@ -208,11 +208,13 @@ export class StatefulSetController extends Reconciler {
     return ready;
   }
 
-  /** Brings a claim's owner references in line with whenDeleted (a policy changed after the claim was made). */
-  private async syncClaimOwners(set: KubeObject, pvc: KubeObject): Promise<void> {
-    const want = claimOwnerRefs(set, pvc);
+  /**
+   * Brings the claim of a pod in range in line with whenDeleted (a policy changed after the claim was made), and
+   * takes it back from the pod it was handed to by a scale down that was undone before the claim went.
+   */
+  private async syncClaimOwners(set: KubeObject, pvc: KubeObject, pod: string): Promise<void> {
     const have = pvc.metadata.ownerReferences ?? [];
-    // a claim handed to a pod being scaled away keeps that owner; only the set's own reference is adjusted
+    const want = claimOwnerRefs(set, { ...pvc, metadata: { ...pvc.metadata, ownerReferences: have.filter((r) => !(r.kind === 'Pod' && r.name === pod)) } });
     if (JSON.stringify(want) === JSON.stringify(have)) return;
     try {
       await this.ctx.client.patch(PVC, pvc.metadata.name as string, { metadata: { ownerReferences: want.length ? want : null, resourceVersion: pvc.metadata.resourceVersion } }, 'merge', { namespace: pvc.metadata.namespace });
@@ -228,7 +230,9 @@ export class StatefulSetController extends Reconciler {
     for (const tpl of claimTemplates(set)) {
       const pvc = this.claims.get(newClaim(set, tpl, ord).metadata.name as string, set.metadata.namespace);
       if (!pvc || pvc.metadata.ownerReferences?.some((r) => r.uid === pod.metadata.uid)) continue;
-      const refs = [...(pvc.metadata.ownerReferences ?? []), { apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name as string, uid: pod.metadata.uid as string }];
+      // the set lets go (whenDeleted: Delete made it an owner too), or the garbage collector would keep the claim for it
+      const others = (pvc.metadata.ownerReferences ?? []).filter((r) => r.uid !== set.metadata.uid);
+      const refs = [...others, { apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name as string, uid: pod.metadata.uid as string }];
       try {
         await this.ctx.client.patch(PVC, pvc.metadata.name as string, { metadata: { ownerReferences: refs, resourceVersion: pvc.metadata.resourceVersion } }, 'merge', { namespace: pvc.metadata.namespace });
       } catch (e) {

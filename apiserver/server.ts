@@ -30,6 +30,7 @@ import { Store } from './registry/store.js';
 import { AllocationRepair } from './registry/allocator/repair.js';
 import { ServiceAllocator } from './registry/allocator/service.js';
 import { advertiseAddress, reconcileKubernetesService } from './registry/kubernetes-service.js';
+import { ensureDefaultStorageClass } from './registry/default-storage-class.js';
 import { CacheHub } from './storage/cache.js';
 import { EtcdStorage } from './storage/etcd.js';
 import { loadEncryptionConfig } from './storage/encryption/config.js';
@@ -192,12 +193,15 @@ export class ApiServer {
     }
   }
 
+  /** `resource` is a core resource (`services`) or one of another group, qualified (`storageclasses.storage.k8s.io`). */
   private listCached(resource: string): KubeObject[] {
-    for (const [k, s] of this.stores) if (k.resource === resource && k.group === '') return s.cache.list();
+    const dot = resource.indexOf('.');
+    const [plural, group] = dot < 0 ? [resource, ''] : [resource.slice(0, dot), resource.slice(dot + 1)];
+    for (const [k, s] of this.stores) if (k.resource === plural && k.group === group) return s.cache.list();
     return [];
   }
 
-  /** The namespaces Kubernetes has from the start. */
+  /** The namespaces Kubernetes has from the start, and the default StorageClass. */
   private async bootstrap(): Promise<void> {
     const ns = [...this.stores].find(([k]) => k.resource === 'namespaces')?.[1];
     if (!ns) return;
@@ -209,6 +213,7 @@ export class ApiServer {
         if (toApiError(e).code !== 409) throw e;
       }
     }
+    await ensureDefaultStorageClass(this.stores);
   }
 
   async stop(): Promise<void> {

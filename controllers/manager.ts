@@ -15,6 +15,9 @@ import { NodeLifecycleController } from './nodelifecycle/controller.js';
 import { ReplicaSetController } from './replicaset/controller.js';
 import { RootCACertPublisher } from './rootcacertpublisher/controller.js';
 import { ServiceAccountsController } from './serviceaccount/controller.js';
+import { StatefulSetController } from './statefulset/controller.js';
+import { PersistentVolumeBinder } from './volume/binder.js';
+import { StorageProtectionController } from './volume/protection.js';
 
 export async function runControllers(client: Client, signal: AbortSignal, options: Partial<ControllerOptions> = {}): Promise<void> {
   const opts = { ...DEFAULT_OPTIONS, ...options };
@@ -25,6 +28,9 @@ export async function runControllers(client: Client, signal: AbortSignal, option
     new ReplicaSetController(ctx),
     new DaemonSetController(ctx),
     new DisruptionController(ctx),
+    new StatefulSetController(ctx),
+    new PersistentVolumeBinder(ctx),
+    new StorageProtectionController(ctx),
     new JobController(ctx),
     new CronJobController(ctx),
     new GarbageCollector(ctx),

@@ -157,6 +157,14 @@ export class NodeAgent {
     for (const p of this.pods.list({ namespace: ns })) if (referencedObjects(p)[field].has(key)) this.podWorkers.add(p.metadata.uid as string);
   }
 
+  /** Syncs the pods here that mount this claim: it was just bound, so their volumes can be set up now. */
+  wakeClaimUsers(namespace: string, claim: string): void {
+    type V = { persistentVolumeClaim?: { claimName?: string } };
+    for (const p of this.pods.list({ namespace })) {
+      if (((p.spec?.volumes ?? []) as V[]).some((v) => v.persistentVolumeClaim?.claimName === claim)) this.podWorkers.add(p.metadata.uid as string);
+    }
+  }
+
   /** The pod with this uid bound here, from the informer. */
   podByUid(uid: string): KubeObject | undefined {
     return this.pods.byIndex('uid', uid)[0];

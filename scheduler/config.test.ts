@@ -18,7 +18,7 @@ function file(name: string, text: string): string {
 test('the default profile runs every filter, cheap ones first, and the weighted scores', () => {
   const [fw] = buildFrameworks(defaultSchedulerConfig());
   assert.equal(fw!.schedulerName, 'default-scheduler');
-  assert.deepEqual(fw!.filters.map((f) => f.name), ['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeReady', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'PodTopologySpread', 'InterPodAffinity']);
+  assert.deepEqual(fw!.filters.map((f) => f.name), ['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeReady', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'VolumeBinding', 'PodTopologySpread', 'InterPodAffinity']);
   assert.deepEqual(Object.fromEntries(fw!.scores.map((s) => [s.plugin.name, s.weight])), { TaintToleration: 3, NodeAffinity: 2, PodTopologySpread: 2,
     OwnerSpread: 2, NodeResourcesFit: 1, NodeResourcesBalancedAllocation: 1 });
 });
@@ -42,7 +42,7 @@ profiles:
   assert.deepEqual(main!.scores.map((s) => [s.plugin.name, s.weight]), [['NodeResourcesFit', 5]]);
   assert.equal(main!.percentageOfNodesToScore, 30);
   assert.equal(batch!.schedulerName, 'batch');
-  assert.equal(batch!.filters.length, 9);
+  assert.equal(batch!.filters.length, 10);
 });
 
 test('a disabled filter really stops rejecting: tainted nodes take pods when TaintToleration is off', () => {

@@ -30,7 +30,7 @@ export interface SchedulerConfig {
 }
 
 /** Filters run cheap-first; order also decides which reason a node reports when it fails several. */
-export const DEFAULT_FILTERS = ['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeReady', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'PodTopologySpread', 'InterPodAffinity'];
+export const DEFAULT_FILTERS = ['NodeUnschedulable', 'NodeName', 'TaintToleration', 'NodeReady', 'NodeAffinity', 'NodePorts', 'NodeResourcesFit', 'VolumeBinding', 'PodTopologySpread', 'InterPodAffinity'];
 export const DEFAULT_SCORES: PluginRef[] = [
   { name: 'TaintToleration', weight: 3 },
   { name: 'NodeAffinity', weight: 2 },

@@ -36,7 +36,9 @@ export type ClusterEvent =
   | 'NodeUnschedulableChange'
   | 'AssignedPodAdd'
   | 'AssignedPodDelete'
-  | 'AssignedPodLabelChange';
+  | 'AssignedPodLabelChange'
+  /** A PersistentVolumeClaim, PersistentVolume or StorageClass was added or changed. */
+  | 'VolumeChange';
 
 /** One pod's scheduling cycle. */
 export class CycleContext {

@@ -10,6 +10,8 @@ import { logger } from '../lib/util/log.js';
 import { buildFrameworks, defaultSchedulerConfig, type SchedulerConfig } from './config.js';
 import { SchedulerCore, type SchedulerApi } from './core.js';
 import { rfc3339 } from '../lib/api/time.js';
+import { SELECTED_NODE_ANNOTATION } from '../lib/api/storage.js';
+import { delayedClaims, setVolumeCatalog } from './plugins/VolumeBinding.js';
 
 export { defaultSchedulerConfig, loadSchedulerConfig, validateSchedulerConfig, buildFrameworks, SchedulerConfigError, type SchedulerConfig, type SchedulerProfile, type PluginRef, type PluginSet } from './config.js';
 export { SchedulerCore, type SchedulerApi } from './core.js';
@@ -19,12 +21,20 @@ export type { Framework, FilterPlugin, ScorePlugin, Plugin } from './framework.j
 const log = logger('scheduler');
 const POD = findByKind('v1', 'Pod')!;
 const NODE = findByKind('v1', 'Node')!;
+const PVC = findByKind('v1', 'PersistentVolumeClaim')!;
+const PV = findByKind('v1', 'PersistentVolume')!;
+const STORAGE_CLASS = findByKind('storage.k8s.io/v1', 'StorageClass')!;
 
 /** The real SchedulerApi: pods/binding, pods/status and Events through the shared client. */
 export function clientApi(client: Client, component = 'default-scheduler'): SchedulerApi {
   const recorder = new EventRecorder(client, component);
   return {
     async bind(pod, node) {
+      // WaitForFirstConsumer claims learn their node first, so the binder and provisioner serve them there
+      for (const pvc of delayedClaims(pod)) {
+        if (pvc.metadata.annotations?.[SELECTED_NODE_ANNOTATION] === node) continue;
+        await client.patch(PVC, pvc.metadata.name as string, { metadata: { annotations: { [SELECTED_NODE_ANNOTATION]: node } } }, 'merge', { namespace: pvc.metadata.namespace });
+      }
       await client.bind(pod.metadata.namespace ?? 'default', pod.metadata.name as string, node);
     },
     async setUnschedulable(pod, message) {
@@ -57,9 +67,15 @@ export class Scheduler {
     // a factory someone else started already holds objects: the informers replay them to these handlers as adds
     nodes.onAdd((n) => c.onNodeAdd(n)).onUpdate((o, n) => c.onNodeUpdate(o, n)).onDelete((n) => c.onNodeDelete(n));
     pods.onAdd((p) => c.onPodAdd(p)).onUpdate((o, p) => c.onPodUpdate(o, p)).onDelete((p) => c.onPodDelete(p));
+    const claims = this.informers.informerFor<KubeObject>(PVC);
+    const volumes = this.informers.informerFor<KubeObject>(PV);
+    const classes = this.informers.informerFor<KubeObject>(STORAGE_CLASS);
+    const volumeChange = (): void => void c.queue.moveAllToActive('VolumeChange');
+    for (const inf of [claims, volumes, classes]) inf.onAdd(volumeChange).onUpdate(volumeChange);
+    setVolumeCatalog({ claim: (ns, n) => claims.get(n, ns), volume: (n) => volumes.get(n), storageClass: (n) => classes.get(n) });
     try {
       // nodes first, so the first pods already see every node
-      await Promise.race([nodes.start(), aborted(signal)]);
+      await Promise.race([Promise.all([nodes.start(), claims.start(), volumes.start(), classes.start()]), aborted(signal)]);
       await Promise.race([pods.start(), aborted(signal)]);
       if (signal.aborted) return;
       log.info('scheduler started', { nodes: c.cache.nodes().length, pending: c.queue.counts() });
@@ -67,6 +83,8 @@ export class Scheduler {
     } finally {
       pods.stop();
       nodes.stop();
+      for (const inf of [claims, volumes, classes]) inf.stop();
+      setVolumeCatalog(undefined);
     }
   }
 }

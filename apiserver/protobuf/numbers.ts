@@ -19,8 +19,8 @@
 
 import { schemaFieldNumbers } from '../../lib/api/schema/index.js';
 
-/** Proto package -> its Go types and their field numbers, in the syntax above. */
-export const FIELD_NUMBERS: Readonly<Record<string, string>> = {
+/** The tables kept here (core/v1 and meta/v1). */
+const OWN_NUMBERS: Readonly<Record<string, string>> = {
   'k8s.io.apimachinery.pkg.apis.meta.v1': `
     Condition: type=1 status=2 observedGeneration=3 lastTransitionTime=4 reason=5 message=6
     DeleteOptions: gracePeriodSeconds=1* preconditions=2* orphanDependents=3* propagationPolicy=4* dryRun=5
@@ -233,5 +233,12 @@ export const FIELD_NUMBERS: Readonly<Record<string, string>> = {
     WeightedPodAffinityTerm: weight=1 podAffinityTerm=2
     WindowsSecurityContextOptions: gmsaCredentialSpecName=1* gmsaCredentialSpec=2* runAsUserName=3* hostProcess=4*
   `,
+};
+
+/** Proto package -> its Go types and their field numbers, in the syntax above. */
+export const FIELD_NUMBERS: Readonly<Record<string, string>> = {
+  ...OWN_NUMBERS,
   ...schemaFieldNumbers,
+  // core/v1 types whose schemas have a file of their own (lib/api/schema/core-storage.ts) join the table above
+  'k8s.io.api.core.v1': OWN_NUMBERS['k8s.io.api.core.v1'] + (schemaFieldNumbers['k8s.io.api.core.v1'] ?? ''),
 };

@@ -35,10 +35,11 @@ function sample(schema: Schema | undefined, path: string, depth = 0): Json {
   }
   if (schema.properties) {
     const out: Record<string, Json> = {};
-    // a kind nested in another (an Eviction's DeleteOptions) has no TypeMeta on the wire: only the envelope's is
-    const nestedKind = depth > 0 && !!schema['x-kubernetes-group-version-kind'];
-    for (const [name, prop] of Object.entries(schema.properties)) {
-      if (!(nestedKind && (name === 'apiVersion' || name === 'kind'))) out[name] = sample(prop, `${path}.${name}`, depth + 1);
+    for (const [name, prop] of Object.entries(schema.properties)) out[name] = sample(prop, `${path}.${name}`, depth + 1);
+    // a kind nested in another (a StatefulSet's volumeClaimTemplates) has no TypeMeta in protobuf, as upstream
+    if (depth > 0 && schema['x-kubernetes-group-version-kind']) {
+      delete out.apiVersion;
+      delete out.kind;
     }
     return out;
   }

@@ -1,5 +1,6 @@
 // `flotilla node-agent`: registers this node and runs its pods through containerd's CRI.
 import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { onSignals } from '../signals.js';
 import { dataDirFlag, kubeconfigFlag, type Command } from './command.js';
@@ -26,9 +27,11 @@ export const nodeAgent: Command = {
     ],
   },
   async run(f) {
-    const [{ NodeAgent }, { CriClient }, { AgentServer }, { Client, loadKubeConfig }, { readPodNetwork }] = await Promise.all([
+    const [{ NodeAgent }, { CriClient }, { AgentServer }, { Client, loadKubeConfig }, { readPodNetwork }, { LocalPathStorage }, { EventRecorder }] =
+      await Promise.all([
       import('../../node-agent/agent.js'), import('../../node-agent/cri/client.js'),
       import('../../node-agent/server/server.js'), import('../../lib/client/index.js'), import('../../node-agent/network/pod-network.js'),
+      import('../../node-agent/pods/volumes/local-path.js'), import('../../lib/client/events.js'),
     ]);
     const dataDir = resolve(f.string('data-dir') as string);
     // Fail fast while the runtime is down (no waitForReady): exec, logs and pod syncs get an error at once instead
@@ -40,7 +43,14 @@ export const nodeAgent: Command = {
     const podNetwork = f.bool('service-proxy') ? readPodNetwork(join(dataDir, 'containerd/cni/net.d')) : undefined;
     const network = podNetwork && { podNetwork, serviceCIDRs: (f.string('service-cluster-ip-range') as string).split(',').map((s) => s.trim()), dnsPort: f.int('cluster-dns-port') };
     const clusterDNS = f.string('cluster-dns')?.split(',').map((s) => s.trim()).filter(Boolean);
-    const agent = new NodeAgent(client, cri, { nodeName: f.string('node-name'), dataDir, logRoot: join(dataDir, 'pod-logs'), port, network, clusterDNS, clusterDomain: f.string('cluster-domain') });
+    const nodeName = f.string('node-name') ?? hostname().toLowerCase();
+    // persistent volumes: the local-path provisioner of this node's directories, and the claims' mount source
+    let wakeClaimUsers: ((namespace: string, claim: string) => void) | undefined;
+    const storage = new LocalPathStorage(client, { nodeName, root: join(dataDir, 'storage'), recorder: new EventRecorder(client, 'flotilla.io/local-path', nodeName),
+      onClaimBound: (ns, claim) => wakeClaimUsers?.(ns, claim) });
+    const storageStop = new AbortController();
+    const agent = new NodeAgent(client, cri, { nodeName, persistentVolumeClaim: storage.source, dataDir, logRoot: join(dataDir, 'pod-logs'), port, network, clusterDNS, clusterDomain: f.string('cluster-domain') });
+    wakeClaimUsers = (ns, claim) => agent.wakeClaimUsers(ns, claim);
     // logs and exec are served over TLS only, to the API server only (its kubelet-client certificate)
     const tlsFiles = [f.string('tls-cert-file') ?? join(dataDir, 'pki/node-agent-serving.crt'), f.string('tls-private-key-file') ?? join(dataDir, 'pki/node-agent-serving.key'), f.string('client-ca-file') ?? join(dataDir, 'pki/ca.crt')];
     const missing = tlsFiles.filter((p) => !existsSync(p));
@@ -49,10 +59,13 @@ export const nodeAgent: Command = {
     const server = new AgentServer(agent, cri, { cert, key, clientCA, allowedUsers: ['kube-apiserver-kubelet-client'] });
     await server.listen(port, agent.hostIP);
     onSignals(async () => {
+      storageStop.abort();
+      storage.stop();
       await agent.shutdown();
       await server.close();
       client.close();
     });
+    void storage.start(storageStop.signal).catch((e: Error) => process.stderr.write(`local-path provisioner stopped: ${e.message}\n`));
     await agent.start();
   },
 };

@@ -11,6 +11,7 @@ import { nodeUnschedulable } from './NodeUnschedulable.js';
 import { ownerSpread } from './OwnerSpread.js';
 import { podTopologySpread } from './PodTopologySpread.js';
 import { taintToleration } from './TaintToleration.js';
+import { volumeBinding } from './VolumeBinding.js';
 
 export const PLUGIN_FACTORIES: Readonly<Record<string, () => Plugin>> = {
   NodeUnschedulable: nodeUnschedulable,
@@ -20,6 +21,7 @@ export const PLUGIN_FACTORIES: Readonly<Record<string, () => Plugin>> = {
   NodeAffinity: nodeAffinity,
   NodePorts: nodePorts,
   NodeResourcesFit: nodeResourcesFit,
+  VolumeBinding: volumeBinding,
   PodTopologySpread: podTopologySpread,
   InterPodAffinity: interPodAffinity,
   NodeResourcesBalancedAllocation: nodeResourcesBalancedAllocation,

@@ -2,7 +2,6 @@
 // SelfSubjectRulesReview) and authentication.k8s.io SelfSubjectReview (v1, v1beta1, v1alpha1): objects a client
 // creates to ask a question and gets back answered, never stored. With their protobuf field numbers from upstream's
 // generated.proto. `extra` (map<string, ExtraValue>) is left out: no authenticator here gives users extras.
-import { authenticationFieldNumbers } from './authentication.js';
 import { arr, bool, gvk, kindSchema, obj, ref, str, type Schema } from './dsl.js';
 
 export const AUTHZ = 'io.k8s.api.authorization.v1.';
@@ -110,8 +109,8 @@ export const authorizationFieldNumbers: Readonly<Record<string, string>> = {
     SubjectAccessReviewStatus: allowed=1 denied=4 reason=2 evaluationError=3
     SubjectRulesReviewStatus: resourceRules=1 nonResourceRules=2 incomplete=3 evaluationError=4
   `,
-  // v1 also holds TokenRequest and TokenReview (authentication.ts), UserInfo among them
-  'k8s.io.api.authentication.v1': (authenticationFieldNumbers['k8s.io.api.authentication.v1'] ?? '') + selfSubjectReviewNumbers,
+  // joined with authentication.ts's table of v1 (TokenRequest, TokenReview and UserInfo are there)
+  'k8s.io.api.authentication.v1': selfSubjectReviewNumbers,
   'k8s.io.api.authentication.v1beta1': authnNumbers,
   'k8s.io.api.authentication.v1alpha1': authnNumbers,
 };

@@ -7,6 +7,7 @@ import { appsFieldNumbers, appsSchemas } from './apps.js';
 import { daemonSetFieldNumbers, daemonSetSchemas } from './apps-daemonset.js';
 import { authenticationFieldNumbers, authenticationSchemas } from './authentication.js';
 import { selfSubjectReviewSchemas, authorizationFieldNumbers, authorizationSchemas } from './authorization.js';
+import { statefulSetFieldNumbers, statefulSetSchemas } from './apps-statefulset.js';
 import { batchFieldNumbers, batchSchemas } from './batch.js';
 import { containerSchemas } from './core-container.js';
 import { podSchemas } from './core-pod.js';
@@ -15,6 +16,7 @@ import { statusSchemas } from './core-status.js';
 import { discoverySchemas } from './discovery.js';
 import { discoveryFieldNumbers, discoveryV1Schemas } from './discovery-v1.js';
 import { volumeSchemas } from './core-volume.js';
+import { storageFieldNumbers, storageSchemas } from './core-storage.js';
 import { REF_PREFIX, arr, gvk, metaRef, obj, ref, typeMeta, type Schema } from './dsl.js';
 import { metaSchemas } from './meta.js';
 import { policyFieldNumbers, policySchemas } from './policy.js';
@@ -71,13 +73,17 @@ function deepFreeze<T>(o: T): T {
  * The protobuf field numbers kept beside their schemas (proto package -> table text); apiserver/protobuf/numbers.ts
  * holds the rest and merges these in.
  */
-export const schemaFieldNumbers: Readonly<Record<string, string>> = {
-  ...appsFieldNumbers, ...discoveryFieldNumbers, ...batchFieldNumbers, ...policyFieldNumbers, ...authenticationFieldNumbers, ...rbacFieldNumbers,
-  // after authentication's: it adds SelfSubjectReview to the authentication.k8s.io/v1 table
-  ...authorizationFieldNumbers,
-  // the apps package's table is shared by the files that add apps kinds
-  'k8s.io.api.apps.v1': appsFieldNumbers['k8s.io.api.apps.v1'] + daemonSetFieldNumbers,
-};
+export const schemaFieldNumbers: Readonly<Record<string, string>> = mergeNumbers(
+  appsFieldNumbers, { 'k8s.io.api.apps.v1': daemonSetFieldNumbers }, statefulSetFieldNumbers, discoveryFieldNumbers, batchFieldNumbers, storageFieldNumbers,
+  policyFieldNumbers, authenticationFieldNumbers, rbacFieldNumbers, authorizationFieldNumbers,
+);
+
+/** Tables of one proto package from several files are joined (each file keeps the numbers of its own types). */
+function mergeNumbers(...tables: Array<Readonly<Record<string, string>>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const t of tables) for (const [pkg, text] of Object.entries(t)) out[pkg] = (out[pkg] ?? '') + text;
+  return out;
+}
 
 let cache: Readonly<Record<string, Schema>> | undefined;
 
@@ -86,8 +92,9 @@ export function components(): Readonly<Record<string, Schema>> {
   if (!cache) {
     const all: Record<string, Schema> = {
       ...metaSchemas, ...discoverySchemas, ...containerSchemas, ...volumeSchemas, ...podSchemas, ...statusSchemas, ...serviceSchemas, ...discoveryV1Schemas,
-      ...appsSchemas, ...daemonSetSchemas, ...batchSchemas, ...policySchemas, ...authenticationSchemas, ...rbacSchemas, ...authorizationSchemas,
-      ...selfSubjectReviewSchemas, ...listSchemas(),
+      ...appsSchemas, ...daemonSetSchemas, ...statefulSetSchemas, ...storageSchemas, ...batchSchemas, ...policySchemas,
+      ...authenticationSchemas, ...rbacSchemas,
+      ...authorizationSchemas, ...selfSubjectReviewSchemas, ...listSchemas(),
     };
     const sorted: Record<string, Schema> = {};
     for (const name of Object.keys(all).sort()) sorted[name] = all[name];

@@ -1,0 +1,136 @@
+// Acceptance (StatefulSets with persistent volumes, real containers): on a whole local cluster (`flotilla up` in a
+// temp dir), driven with the real kubectl, a StatefulSet of 3 with a volumeClaimTemplate of the default class
+// (local-path: WaitForFirstConsumer, provisioned by the node agent under its data dir) and a headless Service: pods
+// start in order 0,1,2; each writes its name into its volume; `kubectl delete pod web-1` brings back web-1 reading
+// the same data; scale to 1 and back to 3 keeps the claims and the data; web-0.web.default.svc.cluster.local
+// resolves from another pod; deleting the set and the claims (reclaim Delete) removes the volumes' directories.
+// `flotilla down` leaves no process and no mount. Needs root.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { upCluster, type Json } from './up-cluster.js';
+
+const c = upCluster({
+  name: 'sts', nodeName: 'sts-node', logs: ['node-agent', 'controller-manager', 'scheduler'],
+  // whatever a failed test left: the set, its claims and volumes go before the cluster does
+  beforeDown: (cl) => {
+    cl.kubectl(['delete', 'sts', '--all', '--wait=true', '--timeout=60s']);
+    cl.kubectl(['delete', 'pod', '--all', '--wait=true', '--timeout=60s']);
+    cl.kubectl(['delete', 'pvc', '--all', '--wait=true', '--timeout=60s']);
+  },
+});
+const skip = c.skip;
+
+const manifest = (image: string, replicas: number): string => `
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  clusterIP: None
+  selector: {app: web}
+  ports: [{port: 8080, name: web}]
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: web}
+spec:
+  serviceName: web
+  replicas: ${replicas}
+  persistentVolumeClaimRetentionPolicy: {whenDeleted: Retain, whenScaled: Retain}
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: web
+        image: ${image}
+        # the first start writes the pod's name; every start adds a line to boots
+        command: [sh, -c, '[ -f /data/who ] || hostname > /data/who; echo boot >> /data/boots; exec sleep 3600']
+        volumeMounts: [{name: data, mountPath: /data}]
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec:
+      accessModes: [ReadWriteOnce]
+      resources: {requests: {storage: 64Mi}}
+`;
+
+const ready = (p: Json): boolean => p.status?.phase === 'Running' && (p.status?.conditions ?? []).some((x: Json) => x.type === 'Ready' && x.status === 'True');
+const pods = (): Json[] => (c.json(['get', 'pods', '-l', 'app=web']).items as Json[]).sort((a, b) => String(a.metadata.name).localeCompare(b.metadata.name));
+const exec = (pod: string, cmd: string): string => c.ok(['exec', pod, '--', 'sh', '-c', cmd]).trim();
+const storageDir = (): string => join(c.dir, 'storage');
+
+test('pods start in order 0,1,2, each with its own provisioned volume holding its name', { skip }, async () => {
+  c.apply(manifest(c.tools, 3));
+  const status = c.kubectl(['rollout', 'status', 'sts/web', '--timeout=180s'], undefined, undefined, 200_000);
+  assert.equal(status.code, 0, status.stderr + c.logTails());
+  const ps = pods();
+  assert.deepEqual(ps.map((p) => p.metadata.name), ['web-0', 'web-1', 'web-2']);
+  assert.ok(ps.every(ready));
+  // OrderedReady: each pod was created only once the one before it was Ready
+  for (let i = 1; i < 3; i++) {
+    const prevReady = Date.parse((ps[i - 1].status.conditions as Json[]).find((x) => x.type === 'Ready')?.lastTransitionTime);
+    assert.ok(Date.parse(ps[i].metadata.creationTimestamp) >= prevReady, `web-${i} created after web-${i - 1} was Ready`);
+  }
+  for (const i of [0, 1, 2]) assert.equal(exec(`web-${i}`, 'cat /data/who'), `web-${i}`);
+
+  const claims = c.json(['get', 'pvc']).items as Json[];
+  assert.deepEqual(claims.map((x) => [x.metadata.name, x.status.phase, x.spec.storageClassName]).sort(),
+    [['data-web-0', 'Bound', 'local-path'], ['data-web-1', 'Bound', 'local-path'], ['data-web-2', 'Bound', 'local-path']]);
+  assert.match(c.ok(['get', 'pvc', 'data-web-0']), /data-web-0\s+Bound\s+pvc-[0-9a-f-]+\s+64Mi\s+RWO\s+local-path/);
+  const pv = c.json(['get', 'pv', claims[0].spec.volumeName]);
+  assert.equal(pv.spec.persistentVolumeReclaimPolicy, 'Delete');
+  assert.deepEqual(pv.spec.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions[0], { key: 'kubernetes.io/hostname', operator: 'In', values: ['sts-node'] });
+  assert.ok(pv.spec.local.path.startsWith(storageDir() + '/'), `the volume is under the node agent's data dir: ${pv.spec.local.path}`);
+  assert.equal(readFileSync(join(pv.spec.local.path, 'who'), 'utf8').trim(), claims[0].metadata.name.replace('data-', ''));
+  assert.match(c.ok(['get', 'pv']), /pvc-\S+\s+64Mi\s+RWO\s+Delete\s+Bound\s+default\/data-web-\d\s+local-path/);
+});
+
+test('kubectl delete pod web-1: it comes back as web-1 on the same volume', { skip }, async () => {
+  const old = c.json(['get', 'pod', 'web-1']).metadata.uid;
+  c.ok(['delete', 'pod', 'web-1', '--wait=true']);
+  await c.until('web-1 back and Ready', () => {
+    const r = c.kubectl(['get', 'pod', 'web-1', '-o', 'json']);
+    if (r.code !== 0) return false;
+    const p = JSON.parse(r.stdout) as Json;
+    return p.metadata.uid !== old && ready(p);
+  }, 120_000);
+  assert.equal(exec('web-1', 'cat /data/who'), 'web-1');
+  assert.equal(exec('web-1', 'wc -l < /data/boots'), '2', 'the second start of web-1, on the volume of the first');
+});
+
+test('scale to 1 and back to 3 keeps the claims and the data', { skip }, async () => {
+  const uids = (): string[] => (c.json(['get', 'pvc']).items as Json[]).map((x) => `${x.metadata.name}/${x.metadata.uid}`).sort();
+  const before = uids();
+  c.ok(['scale', 'sts', 'web', '--replicas=1']);
+  await c.until('only web-0 left', () => pods().map((p) => p.metadata.name).join() === 'web-0', 120_000);
+  assert.deepEqual(uids(), before, 'the claims of web-1 and web-2 are kept');
+  c.ok(['scale', 'sts', 'web', '--replicas=3']);
+  const status = c.kubectl(['rollout', 'status', 'sts/web', '--timeout=180s'], undefined, undefined, 200_000);
+  assert.equal(status.code, 0, status.stderr + c.logTails());
+  assert.deepEqual(uids(), before);
+  assert.equal(exec('web-2', 'cat /data/who'), 'web-2');
+  assert.equal(exec('web-2', 'wc -l < /data/boots'), '2');
+});
+
+test('web-0.web.default.svc.cluster.local resolves from another pod to web-0\'s address', { skip }, async () => {
+  const ip = c.json(['get', 'pod', 'web-0']).status.podIP as string;
+  const answer = await c.until('the headless name resolved', () => {
+    const r = c.kubectl(['exec', 'web-2', '--', 'nslookup', 'web-0.web.default.svc.cluster.local']);
+    return r.code === 0 && r.stdout.includes(ip) ? r.stdout : undefined;
+  }, 60_000);
+  assert.match(answer, new RegExp(`Address:?\\s+${ip.replace(/\./g, '\\.')}`));
+});
+
+test('deleting the StatefulSet and its claims (reclaim Delete) removes the volumes and their directories', { skip }, async () => {
+  const paths = (c.json(['get', 'pv']).items as Json[]).map((pv) => pv.spec.local.path as string);
+  assert.equal(paths.length, 3);
+  assert.ok(paths.every((p) => existsSync(p)));
+  c.ok(['delete', 'sts', 'web', '--wait=true']);
+  await c.until('the pods gone', () => pods().length === 0, 120_000);
+  c.ok(['delete', 'pvc', '--all', '--wait=true']);
+  await c.until('the volumes gone', () => (c.json(['get', 'pv']).items as Json[]).length === 0, 120_000);
+  await c.until('the directories removed', () => paths.every((p) => !existsSync(p)), 60_000);
+  assert.deepEqual(readdirSync(storageDir()), []);
+});

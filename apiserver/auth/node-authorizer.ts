@@ -1,8 +1,8 @@
 // The Node authorizer (Kubernetes' "Node" authorization mode, with the part of the NodeRestriction admission plugin
 // that the request's path decides): a node agent, user `system:node:<name>` in group `system:nodes`, may read a
-// Secret, ConfigMap, PersistentVolumeClaim or ServiceAccount token only when a pod bound to it uses that object; may
+// Secret, ConfigMap or ServiceAccount token only when a pod bound to it uses that object; may
 // write only its own Node, its own Lease and the pods bound to it; and may read what a node agent needs to run pods,
-// proxy Services and answer DNS. Every other user gets "no opinion" (RBAC decides).
+// proxy Services, answer DNS and provision local volumes. Every other user gets "no opinion" (RBAC decides).
 import { referencedObjects, type PodReferences } from '../../lib/api/pod-refs.js';
 import type { KubeObject } from '../../lib/api/types.js';
 import { logger } from '../../lib/util/log.js';
@@ -123,6 +123,10 @@ const NODE_RULES: Array<{ group: string; resources: string[]; verbs: string[] }>
   { group: 'discovery.k8s.io', resources: ['endpointslices'], verbs: READ },
   { group: 'networking.k8s.io', resources: ['networkpolicies'], verbs: READ },
   { group: 'storage.k8s.io', resources: ['storageclasses', 'csinodes', 'csidrivers'], verbs: READ },
+  // the local-path provisioner runs in the node agent: it watches the claims (they hold no secret), and makes and
+  // finalizes the volumes of its node
+  { group: '', resources: ['persistentvolumeclaims'], verbs: READ },
+  { group: '', resources: ['persistentvolumes'], verbs: [...READ, 'create', 'update', 'patch', 'delete'] },
   { group: 'node.k8s.io', resources: ['runtimeclasses'], verbs: READ },
   { group: 'coordination.k8s.io', resources: ['leases'], verbs: [...READ, 'create', 'update', 'patch', 'delete'] },
   { group: 'authentication.k8s.io', resources: ['tokenreviews'], verbs: ['create'] },
@@ -131,7 +135,7 @@ const NODE_RULES: Array<{ group: string; resources: string[]; verbs: string[] }>
 ];
 
 /** Resources a node may read only when one of its pods uses the object (get, or list/watch of that one object). */
-const GRAPH_READS: Record<string, 'secrets' | 'configMaps' | 'persistentVolumeClaims'> = { secrets: 'secrets', configmaps: 'configMaps', persistentvolumeclaims: 'persistentVolumeClaims' };
+const GRAPH_READS: Record<string, 'secrets' | 'configMaps'> = { secrets: 'secrets', configmaps: 'configMaps' };
 
 const allow: AuthorizerResult = { decision: 'allow', reason: '' };
 const deny = (reason: string): AuthorizerResult => ({ decision: 'deny', reason });
@@ -157,7 +161,7 @@ export class NodeAuthorizer implements Authorizer {
     return this.restrict(node, a) ?? allow;
   }
 
-  private graphRead(node: string, a: Attributes, what: 'secrets' | 'configMaps' | 'persistentVolumeClaims'): AuthorizerResult {
+  private graphRead(node: string, a: Attributes, what: 'secrets' | 'configMaps'): AuthorizerResult {
     // a list or watch of one object names it with metadata.name=... (RequestInfo carries it as the name)
     if (!READ.includes(a.verb)) return noOpinion(`can only read individual ${a.resource}`);
     if (!a.name) return noOpinion(`can only read individual ${a.resource}`);

@@ -111,6 +111,9 @@ const SCHEDULER_RULES: PolicyRule[] = [
   rule(['patch', 'update'], [''], ['pods/status']),
   rule(READ, ['apps'], ['replicasets', 'statefulsets']),
   rule(READ, ['policy'], ['poddisruptionbudgets']),
+  // VolumeBinding: the node chosen for a WaitForFirstConsumer claim is written on it
+  rule(['patch', 'update'], [''], ['persistentvolumeclaims']),
+  rule(READ, ['storage.k8s.io'], ['storageclasses', 'csinodes']),
 ];
 
 /**
@@ -122,7 +125,7 @@ const SCHEDULER_RULES: PolicyRule[] = [
  */
 const CONTROLLER_MANAGER_RULES: PolicyRule[] = [
   rule([...READ, 'patch', 'update', 'delete', 'deletecollection'], ['*'], ['*']),
-  rule(['create'], [''], ['pods', 'events', 'endpoints', 'pods/eviction']),
+  rule(['create'], [''], ['pods', 'events', 'endpoints', 'pods/eviction', 'persistentvolumeclaims', 'serviceaccounts', 'configmaps']),
   rule(['create'], ['apps'], ['replicasets', 'controllerrevisions']),
   rule(['create'], ['batch'], ['jobs']),
   rule(['create'], ['discovery.k8s.io'], ['endpointslices']),

@@ -100,3 +100,24 @@ test('a node updates its own Node\'s status, not another\'s; deletes its own pod
   const lease = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'n2', namespace: 'kube-node-lease' }, spec: { holderIdentity: 'n1' } };
   assert.equal((await n1.request('PUT', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/n2', lease)).status, 403);
 });
+
+test('NodeRestriction on the body: a node creates no other Node nor lease, and cannot label itself into another place', async () => {
+  const created = await n1.request('POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n3' } });
+  assert.equal(created.status, 403);
+  assert.equal(created.body.message, 'nodes "n3" is forbidden: node "n1" is not allowed to modify node "n3"');
+  assert.equal((await c.request('GET', '/api/v1/nodes/n3')).status, 404, 'no n3');
+  const label = await n1.request('PATCH', '/api/v1/nodes/n1', { metadata: { labels: { 'node-restriction.kubernetes.io/secure-zone': 'true' } } },
+    { 'content-type': 'application/merge-patch+json' });
+  assert.equal(label.status, 403);
+  assert.equal(label.body.message, 'nodes "n1" is forbidden: node "n1" is not allowed to modify labels: node-restriction.kubernetes.io/secure-zone');
+  assert.equal((await c.request('GET', '/api/v1/nodes/n1')).body.metadata.labels?.['node-restriction.kubernetes.io/secure-zone'], undefined);
+  // a label of its own is fine
+  const own = await n1.request('PATCH', '/api/v1/nodes/n1', { metadata: { labels: { 'example.com/rack': 'r1' } } }, { 'content-type': 'application/merge-patch+json' });
+  assert.equal(own.status, 200, own.text);
+  const lease = (name: string) => ({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: 'kube-node-lease' }, spec: { holderIdentity: 'n1' } });
+  const theirs = await n1.request('POST', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', lease('n2'));
+  assert.equal(theirs.status, 403);
+  assert.match(theirs.body.message, /can only access node lease with the same name as the requesting node/);
+  const mine = await n1.request('POST', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', lease('n1'));
+  assert.ok(mine.status === 201 || mine.status === 409, mine.text);
+});

@@ -8,7 +8,7 @@ import type { KubeObject } from '../../lib/api/types.js';
 import { logger } from '../../lib/util/log.js';
 import type { CacheEvent, ResourceCache } from '../storage/cache.js';
 import { NODES_GROUP } from './rbac/bootstrap-policy.js';
-import type { Attributes, Authorizer, AuthorizerResult } from './index.js';
+import type { Attributes, Authorizer, AuthorizerResult, UserInfo } from './index.js';
 
 const log = logger('apiserver');
 
@@ -17,8 +17,7 @@ const NODE_USER_PREFIX = 'system:node:';
 const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 
 /** The node a user is, or undefined when it is no node (both the name prefix and the group are needed). */
-export function nodeIdentity(a: Attributes): string | undefined {
-  const u = a.user;
+export function nodeOf(u: UserInfo): string | undefined {
   if (!u.username.startsWith(NODE_USER_PREFIX) || !u.groups.includes(NODES_GROUP)) return undefined;
   const name = u.username.slice(NODE_USER_PREFIX.length);
   return name || undefined;
@@ -145,7 +144,7 @@ export class NodeAuthorizer implements Authorizer {
   constructor(private readonly graph: NodeGraph) {}
 
   async authorize(a: Attributes): Promise<AuthorizerResult> {
-    const node = nodeIdentity(a);
+    const node = nodeOf(a.user);
     if (node === undefined) return noOpinion();
     if (!a.isResourceRequest) return noOpinion();
     const core = a.apiGroup === '';

@@ -4,6 +4,7 @@ import { AGE, NAME, age } from '../../printers/columns.js';
 import { asObj, asStr, forbidden, invalid, invalidEach, notSupported, optNum, optStr, type FieldCause, type Obj } from '../../validation/field.js';
 import { isQualifiedName } from '../../validation/names.js';
 import { defineKind, identity } from '../kind.js';
+import { restrictLeaseWrite } from '../../admission/node-restriction.js';
 
 function validate(obj: Obj): FieldCause[] {
   const spec = asObj(obj.spec) ?? {};
@@ -25,6 +26,8 @@ function validate(obj: Obj): FieldCause[] {
 export default defineKind(identity('coordination.k8s.io/v1', 'Lease'), {
   objectMeta: { kubeFinalizers: false },
   validate,
+  // NodeRestriction: a node writes only its own lease
+  authorizeWrite: restrictLeaseWrite,
   printer: {
     columns: [NAME, ['Holder', 'string', 0, 'The current holder.'], AGE],
     row: (o, now) => [o.metadata.name ?? '', String(o.spec?.holderIdentity ?? ''), age(o.metadata.creationTimestamp, now)],

@@ -8,6 +8,7 @@ import {
 } from '../../validation/field.js';
 import { ipFamily, isQualifiedName, isValidCIDR, isValidLabelValue } from '../../validation/names.js';
 import { defineKind, identity } from '../kind.js';
+import { restrictNodeWrite } from '../../admission/node-restriction.js';
 import { statusSubresource } from '../subresources.js';
 
 function defaults(obj: Obj): void {
@@ -72,6 +73,8 @@ export default defineKind(identity('v1', 'Node'), {
   defaults,
   validate,
   validateUpdate,
+  // NodeRestriction: a node writes only itself, and only the labels a node may set
+  authorizeWrite: restrictNodeWrite,
   printer: {
     columns: [NAME, ['Status', 'string', 0, 'Node readiness.'], ['Roles', 'string', 0, 'Node roles.'], AGE, ['Version', 'string', 0, 'Node agent version.'],
       ['Internal-IP', 'string', 1, 'Internal address.'], ['External-IP', 'string', 1, 'External address.'], ['OS-Image', 'string', 1, 'OS image.'], ['Kernel-Version', 'string', 1, 'Kernel version.'], ['Container-Runtime', 'string', 1, 'Container runtime and version.']],

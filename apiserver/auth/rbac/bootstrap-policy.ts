@@ -156,6 +156,8 @@ export function bootstrapClusterRoles(): KubeObject[] {
       rule(['create'], ['authentication.k8s.io'], ['selfsubjectreviews'])]),
     clusterRole('system:discovery', [urls(['get'], DISCOVERY_URLS)]),
     clusterRole('system:public-info-viewer', [urls(['get'], PUBLIC_INFO_URLS)]),
+    // the ServiceAccount issuer's discovery documents, for workloads that check tokens themselves
+    clusterRole('system:service-account-issuer-discovery', [urls(['get'], ['/.well-known/openid-configuration', '/openid/v1/jwks'])]),
     clusterRole('system:monitoring', [urls(['get'], ['/healthz', '/healthz/*', '/livez', '/livez/*', '/metrics', '/metrics/slis', '/readyz', '/readyz/*'])]),
     clusterRole('system:kube-scheduler', SCHEDULER_RULES),
     clusterRole('system:kube-controller-manager', CONTROLLER_MANAGER_RULES),
@@ -170,6 +172,7 @@ export function bootstrapClusterRoleBindings(): KubeObject[] {
     clusterRoleBinding('system:basic-user', 'system:basic-user', [group('system:authenticated')]),
     clusterRoleBinding('system:discovery', 'system:discovery', [group('system:authenticated')]),
     clusterRoleBinding('system:public-info-viewer', 'system:public-info-viewer', [group('system:authenticated'), group('system:unauthenticated')]),
+    clusterRoleBinding('system:service-account-issuer-discovery', 'system:service-account-issuer-discovery', [group('system:serviceaccounts')]),
     clusterRoleBinding('system:monitoring', 'system:monitoring', [group('system:monitoring')]),
     clusterRoleBinding('system:kube-scheduler', 'system:kube-scheduler', [user('system:kube-scheduler')]),
     clusterRoleBinding('system:kube-controller-manager', 'system:kube-controller-manager', [user('system:kube-controller-manager')]),

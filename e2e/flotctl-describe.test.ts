@@ -147,6 +147,9 @@ before(async () => {
   writeFileSync(join(work, 'app.yaml'), APP);
   await waitFor('two ready nodes', async () => c.ok(['get', 'nodes', '--no-headers']).split('\n').filter((l) => / Ready /.test(l)).length === 2);
   c.ok(['apply', '-f', join(work, 'app.yaml')]);
+  // the claim the tools pod mounts (the scheduler holds a pod whose claim is missing, as Kubernetes' does); not in
+  // app.yaml, whose kinds the describe comparisons go through
+  c.ok(['apply', '-f', '-'], { input: 'apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data, namespace: shop}\nspec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}\n' });
   await waitFor('the pods to run and the rollout to settle', async () => {
     const d = JSON.parse(c.ok(['get', 'deploy', 'web', '-n', 'shop', '-o', 'json']));
     const pods = JSON.parse(c.ok(['get', 'pods', '-n', 'shop', '-o', 'json'])).items;

@@ -28,7 +28,7 @@ interface Pod {
 const pod = (name: string): Pod => JSON.parse(ok(['get', 'pod', name, '-o', 'json']));
 
 /** Exec resets on real containers; each starts a process in the pod (FLOTILLA_EXEC_RESETS lowers it for a quick run). */
-const EXEC_RESETS = Number(process.env.FLOTILLA_EXEC_RESETS ?? 300);
+const EXEC_RESETS = Number(process.env.FLOTILLA_EXEC_RESETS ?? 150);
 const PYTHON = '/usr/bin/python3';
 const PY_CLIENT = join(ROOT, 'e2e/fixtures/python-client.py');
 

@@ -94,14 +94,15 @@ export class Browser {
     const errors: string[] = [];
     page.on('request', (r) => requests.push(r));
     page.on('pageerror', (e) => errors.push(e.message));
-    // Chromium drops a navigation whose network changed under it (net::ERR_NETWORK_CHANGED): other test files add
-    // and remove bridges and veths on this machine. A user would reload; so does the harness, a few times.
+    // Chromium drops a navigation whose network changed under it (net::ERR_NETWORK_CHANGED, or the navigation is
+    // replaced by its error page, chrome-error://): other test files add and remove bridges and veths on this
+    // machine. A user would reload; so does the harness, a few times.
     for (let attempt = 1; ; attempt++) {
       try {
         await page.goto(dashboardUrl(t, path));
         break;
       } catch (e) {
-        if (attempt >= 4 || !/ERR_NETWORK_CHANGED/.test((e as Error).message)) throw e;
+        if (attempt >= 4 || !/ERR_NETWORK_CHANGED|interrupted by another navigation to "chrome-error:/.test((e as Error).message)) throw e;
       }
     }
     return { page, requests, errors };

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { previousSubnet, writeCniConfig } from './cni.js';
+import { SUBNET_CLAIMS, pickFreeSubnet, previousSubnet, writeCniConfig } from './cni.js';
 
 test('writing the network removes a conflist of another name (containerd loads only the first file)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'flotilla-cni-'));
@@ -29,4 +29,19 @@ test('the subnet an earlier start wrote is used again when no other device route
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('picks are claimed: two picks never get one subnet, and a dead process\'s claim is free again', async () => {
+  const a = await pickFreeSubnet();
+  const b = await pickFreeSubnet();
+  assert.notEqual(a, b);
+  const claim = (net: string) => join(SUBNET_CLAIMS, net.replace('/16', ''));
+  assert.equal(readFileSync(claim(a), 'utf8'), String(process.pid));
+  // a claim held by no live process (pid 2^22 + 1 is above Linux's pid_max) does not stand in the way
+  for (const net of [a, b]) rmSync(claim(net), { force: true });
+  writeFileSync(claim(a), String(4194305));
+  const c = await pickFreeSubnet();
+  assert.equal(readFileSync(claim(c), 'utf8'), String(process.pid));
+  rmSync(claim(c), { force: true });
+  rmSync(claim(a), { force: true });
 });

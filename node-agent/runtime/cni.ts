@@ -5,6 +5,7 @@ import { cleanupNodeNetwork } from '../network/index.js';
 import { nodeNetworkName } from '../network/pod-network.js';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from './proc.js';
 
@@ -35,7 +36,9 @@ export interface CniNetwork {
 
 /**
  * A 10.X.0.0/16 (X in 100..250, randomly) that no route on this host overlaps, so that several node runtimes (or
- * parallel test runs) on one machine each get their own pod subnet.
+ * parallel test runs) on one machine each get their own pod subnet. The bridge's route appears only once the node
+ * is up, so a pick is also claimed (a file named after the subnet, holding the picking process's pid, under
+ * SUBNET_CLAIMS): two runtimes starting at once cannot both take one; a claim whose process is gone is free again.
  */
 export async function pickFreeSubnet(): Promise<string> {
   const routes = (await run('ip', ['-4', 'route', 'show', 'table', 'all'])).stdout;
@@ -45,9 +48,46 @@ export async function pickFreeSubnet(): Promise<string> {
   const start = randomInt(100, 251);
   for (let i = 0; i < 151; i++) {
     const x = 100 + ((start - 100 + i) % 151);
-    if (!used.has(x)) return `10.${x}.0.0/16`;
+    if (!used.has(x) && claimSubnet(`10.${x}.0.0`)) return `10.${x}.0.0/16`;
   }
   throw new Error('no free 10.X.0.0/16 subnet found for the pod network');
+}
+
+/** Where subnet claims live (machine-wide: every runtime on this host picks from the same range). */
+export const SUBNET_CLAIMS = join(tmpdir(), 'flotilla-subnet-claims');
+
+/** Claims a subnet for this process: false when a live process holds it. */
+function claimSubnet(net: string): boolean {
+  mkdirSync(SUBNET_CLAIMS, { recursive: true });
+  const file = join(SUBNET_CLAIMS, net);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      let holder = NaN;
+      try {
+        holder = Number(readFileSync(file, 'utf8'));
+      } catch {
+        continue; // gone meanwhile: try again
+      }
+      // held by a live process (this one included: one process's two networks get two subnets)
+      if (alive(holder)) return false;
+      rmSync(file, { force: true });
+    }
+  }
+  return false;
+}
+
+function alive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /**

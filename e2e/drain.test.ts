@@ -10,12 +10,8 @@ import { KUBECTL, TestCluster, runFlotctl, waitFor, watchEvents } from './harnes
 
 let c: TestCluster;
 before(async () => {
-  c = await TestCluster.start();
-  c.component('controller-manager', ['--leader-elect=false']);
-  c.component('scheduler', ['--leader-elect=false']);
   // one node first, so every replica lands on it; the spare nodes come once they are placed
-  c.component('hollow-nodes', ['--count', '1', '--name-prefix', 'dr', '--heartbeat-interval', '1']);
-  await waitFor('dr-0', async () => (await c.request('GET', '/api/v1/nodes')).body.items?.length === 1, 60_000);
+  c = await TestCluster.startWithHollowNodes({ count: 1, prefix: 'dr', heartbeatSeconds: 1 });
 });
 after(async () => {
   await c?.stop();

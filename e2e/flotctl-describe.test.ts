@@ -139,13 +139,9 @@ function flotctl(args: string[]): Run {
 }
 
 before(async () => {
-  c = await TestCluster.start();
-  c.component('controller-manager', ['--leader-elect=false']);
-  c.component('scheduler', ['--leader-elect=false']);
-  c.component('hollow-nodes', ['--count', '2']);
+  c = await TestCluster.startWithHollowNodes({ count: 2 });
   work = mkdtempSync(join(tmpdir(), 'flotctl-describe-'));
   writeFileSync(join(work, 'app.yaml'), APP);
-  await waitFor('two ready nodes', async () => c.ok(['get', 'nodes', '--no-headers']).split('\n').filter((l) => / Ready /.test(l)).length === 2);
   c.ok(['apply', '-f', join(work, 'app.yaml')]);
   // the claim the tools pod mounts (the scheduler holds a pod whose claim is missing, as Kubernetes' does); not in
   // app.yaml, whose kinds the describe comparisons go through

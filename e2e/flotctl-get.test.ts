@@ -34,10 +34,7 @@ function same(args: string[], opts: { ages?: boolean; code?: number } = {}): Run
 
 before(async () => {
   work = mkdtempSync(join(tmpdir(), 'flotctl-get-'));
-  c = await TestCluster.start();
-  c.component('controller-manager', ['--leader-elect=false']);
-  c.component('scheduler', ['--leader-elect=false']);
-  c.component('hollow-nodes', ['--count', '2']);
+  c = await TestCluster.startWithHollowNodes({ count: 2 });
   c.ok(['create', 'deployment', 'web', '--image=nginx:1', '--replicas=2']);
   c.ok(['create', 'service', 'clusterip', 'web', '--tcp=80:8080']);
   c.ok(['create', 'configmap', 'alpha', '--from-literal=size=10Gi', '--from-literal=x=1']);

@@ -60,11 +60,7 @@ async function podWatches(): Promise<number> {
 }
 
 before(async () => {
-  c = await TestCluster.start();
-  c.component('controller-manager', ['--leader-elect=false']);
-  c.component('scheduler', ['--leader-elect=false']);
-  c.component('hollow-nodes', ['--count', '2']);
-  await waitFor('two ready nodes', async () => c.ok(['get', 'nodes', '-o', 'name']).trim().split('\n').length === 2);
+  c = await TestCluster.startWithHollowNodes({ count: 2 });
   c.ok(['apply', '-f', '-'], { input: [deployment('web', 'nginx:1', 3), deployment('und-k'), deployment('und-f'), deployment('pau-k'), deployment('pau-f')].join('---\n') });
 });
 after(async () => {

@@ -6,10 +6,7 @@ import { TestCluster, waitFor } from './harness.js';
 
 let c: TestCluster;
 before(async () => {
-  c = await TestCluster.start();
-  c.component('controller-manager', ['--leader-elect=false']);
-  c.component('scheduler', ['--leader-elect=false']);
-  c.component('hollow-nodes', ['--count', '2']);
+  c = await TestCluster.startWithHollowNodes({ count: 2 });
 });
 after(async () => {
   await c?.stop();

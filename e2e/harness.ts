@@ -263,6 +263,13 @@ export const COMPONENT_IDENTITIES: Readonly<Record<string, string>> = {
   'hollow-nodes': 'system:flotilla-hollow-nodes',
 };
 
+export interface HollowClusterOptions {
+  count: number;
+  prefix?: string;
+  heartbeatSeconds?: number;
+  controllerManagerArgs?: string[];
+}
+
 export class TestCluster {
   readonly components: ComponentProcess[] = [];
   /** Each component's kubeconfig: its own client certificate, so RBAC's default roles are what let it work. */
@@ -300,6 +307,30 @@ export class TestCluster {
     } catch (e) {
       await etcd?.stop();
       rmSync(dir, { recursive: true, force: true });
+      throw e;
+    }
+  }
+
+  /**
+   * A cluster whose pods land on hollow nodes: the controller-manager and the scheduler (no leader election) and
+   * `count` hollow nodes named `<prefix>-N` (`hollow-node-N`) renewing their Leases every `heartbeatSeconds` (10),
+   * ready before it returns. The workload files start from this.
+   */
+  static async startWithHollowNodes(opts: HollowClusterOptions): Promise<TestCluster> {
+    const c = await TestCluster.start();
+    try {
+      c.component('controller-manager', ['--leader-elect=false', ...(opts.controllerManagerArgs ?? [])]);
+      c.component('scheduler', ['--leader-elect=false']);
+      const heartbeat = String(opts.heartbeatSeconds ?? 10);
+      c.component('hollow-nodes', ['--count', String(opts.count), '--name-prefix', opts.prefix ?? 'hollow-node', '--heartbeat-interval', heartbeat]);
+      await waitFor(`${opts.count} ready hollow nodes`, async () => {
+        type NodeStatus = { status?: { conditions?: { type: string; status: string }[] } };
+        const nodes: NodeStatus[] = (await c.request('GET', '/api/v1/nodes')).body.items ?? [];
+        return nodes.filter((n) => n.status?.conditions?.some((k) => k.type === 'Ready' && k.status === 'True')).length === opts.count;
+      }, 60_000);
+      return c;
+    } catch (e) {
+      await c.stop();
       throw e;
     }
   }

@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { TestCluster, waitFor } from './harness.js';
+import { TestCluster } from './harness.js';
 
 const VERSIONS = [27, 28, 29, 30, 31, 32, 33];
 const binary = (v: number): string => `/usr/lib/google-cloud-sdk/bin/kubectl.1.${v}`;
@@ -74,11 +74,7 @@ items:
 let c: TestCluster;
 
 before(async () => {
-  c = await TestCluster.start();
-  c.component('controller-manager', ['--leader-elect=false']);
-  c.component('scheduler', ['--leader-elect=false']);
-  c.component('hollow-nodes', ['--count', '2', '--name-prefix', 'kv', '--heartbeat-interval', '2']);
-  await waitFor('2 ready nodes', async () => (await c.request('GET', '/api/v1/nodes')).body.items?.length === 2, 60_000);
+  c = await TestCluster.startWithHollowNodes({ count: 2, prefix: 'kv', heartbeatSeconds: 2 });
 });
 after(async () => {
   await c?.stop();

@@ -10,11 +10,7 @@ import { TestCluster, waitFor, watchEvents } from './harness.js';
 
 let c: TestCluster;
 before(async () => {
-  c = await TestCluster.start();
-  c.component('controller-manager', ['--leader-elect=false']);
-  c.component('scheduler', ['--leader-elect=false']);
-  c.component('hollow-nodes', ['--count', '2', '--name-prefix', 'hn', '--heartbeat-interval', '2']);
-  await waitFor('2 nodes', async () => (await c.request('GET', '/api/v1/nodes')).body.items?.length === 2, 60_000);
+  c = await TestCluster.startWithHollowNodes({ count: 2, prefix: 'hn', heartbeatSeconds: 2 });
 });
 after(async () => {
   await c?.stop();

@@ -8,11 +8,7 @@ import { TestCluster, waitFor, watchEvents } from './harness.js';
 
 let c: TestCluster;
 before(async () => {
-  c = await TestCluster.start();
-  c.component('controller-manager', ['--leader-elect=false', '--node-monitor-grace-period', '4', '--node-monitor-period', '1', '--default-toleration-seconds', '2']);
-  c.component('scheduler', ['--leader-elect=false']);
-  c.component('hollow-nodes', ['--count', '3', '--name-prefix', 'hn', '--heartbeat-interval', '1']);
-  await waitFor('3 ready nodes', async () => (await c.request('GET', '/api/v1/nodes')).body.items?.length === 3, 60_000);
+  c = await TestCluster.startWithHollowNodes({ count: 3, prefix: 'hn', heartbeatSeconds: 1, controllerManagerArgs: ['--node-monitor-grace-period', '4', '--node-monitor-period', '1', '--default-toleration-seconds', '2'] });
 });
 after(async () => {
   await c?.stop();

@@ -37,7 +37,7 @@ export class CronJobController extends Reconciler {
     this.recorder = ctx.recorder('cronjob-controller');
     this.cronjobs = ctx.informers.informerFor(CRONJOB);
     this.jobs = ctx.informers.informerFor(JOB);
-    if (!this.jobs.hasIndex('namespace')) this.jobs.addIndex('namespace', (j) => [j.metadata.namespace as string]);
+    this.jobs.indexByNamespace();
     this.cronjobs.onAdd((c) => this.enqueue(keyOf(c))).onUpdate((_o, c) => this.enqueue(keyOf(c)));
     const jobEvent = (j: KubeObject): void => {
       const ref = controllerRef(j);

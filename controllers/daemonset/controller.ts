@@ -39,8 +39,8 @@ export class DaemonSetController extends Reconciler {
     this.pods = ctx.informers.informerFor(POD);
     this.nodes = ctx.informers.informerFor(NODE);
     this.revisions = ctx.informers.informerFor(REVISION);
-    if (!this.pods.hasIndex('namespace')) this.pods.addIndex('namespace', (p) => [p.metadata.namespace as string]);
-    if (!this.revisions.hasIndex('namespace')) this.revisions.addIndex('namespace', (r) => [r.metadata.namespace as string]);
+    this.pods.indexByNamespace();
+    this.revisions.indexByNamespace();
     this.sets.onAdd((ds) => this.enqueue(keyOf(ds))).onUpdate((_o, ds) => this.enqueue(keyOf(ds))).onDelete((ds) => {
       this.expectations.delete(keyOf(ds));
     });

@@ -27,7 +27,7 @@ export class DisruptionController extends Reconciler {
     this.pods = ctx.informers.informerFor(POD);
     this.sets = ctx.informers.informerFor(RS);
     this.deployments = ctx.informers.informerFor(DEPLOYMENT);
-    if (!this.pods.hasIndex('namespace')) this.pods.addIndex('namespace', (p) => [p.metadata.namespace as string]);
+    this.pods.indexByNamespace();
     this.budgets.onAdd((b) => this.enqueue(keyOf(b))).onUpdate((_o, b) => this.enqueue(keyOf(b)));
     this.pods.onAdd((p) => this.podChanged(p)).onUpdate((o, p) => {
       this.podChanged(o);

@@ -43,7 +43,7 @@ export class EndpointSliceController extends Reconciler {
     this.slices = ctx.informers.informerFor(SLICE);
     this.endpoints = ctx.informers.informerFor(ENDPOINTS);
     this.nodes = ctx.informers.informerFor(NODE);
-    if (!this.pods.hasIndex('namespace')) this.pods.addIndex('namespace', (p) => [p.metadata.namespace as string]);
+    this.pods.indexByNamespace();
     if (!this.slices.hasIndex('service')) this.slices.addIndex('service', (s) => (s.metadata.labels?.[SERVICE_NAME_LABEL] ? [`${s.metadata.namespace}/${s.metadata.labels[SERVICE_NAME_LABEL]}`] : []));
     this.services.onAdd((s) => this.enqueue(keyOf(s))).onUpdate((_o, s) => this.enqueue(keyOf(s))).onDelete((s) => this.enqueue(keyOf(s)));
     const podChanged = (p: KubeObject): void => {

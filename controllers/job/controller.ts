@@ -43,7 +43,7 @@ export class JobController extends Reconciler {
     this.recorder = ctx.recorder('job-controller');
     this.jobs = ctx.informers.informerFor(JOB);
     this.pods = ctx.informers.informerFor(POD);
-    if (!this.pods.hasIndex('namespace')) this.pods.addIndex('namespace', (p) => [p.metadata.namespace as string]);
+    this.pods.indexByNamespace();
     this.jobs.onAdd((j) => this.enqueue(keyOf(j))).onUpdate((_o, j) => this.enqueue(keyOf(j))).onDelete((j) => {
       this.expectations.delete(keyOf(j));
     });

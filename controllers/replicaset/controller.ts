@@ -26,7 +26,7 @@ export class ReplicaSetController extends Reconciler {
     this.deps = { client: ctx.client, recorder: ctx.recorder('replicaset-controller'), expectations: this.expectations, burstReplicas };
     this.sets = ctx.informers.informerFor(RS);
     this.pods = ctx.informers.informerFor(POD);
-    if (!this.pods.hasIndex('namespace')) this.pods.addIndex('namespace', (p) => [p.metadata.namespace as string]);
+    this.pods.indexByNamespace();
     this.sets.onAdd((rs) => this.enqueue(keyOf(rs))).onUpdate((_o, rs) => this.enqueue(keyOf(rs))).onDelete((rs) => {
       this.expectations.delete(keyOf(rs));
       this.enqueue(keyOf(rs));

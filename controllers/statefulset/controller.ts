@@ -38,7 +38,7 @@ export class StatefulSetController extends Reconciler {
     this.pods = ctx.informers.informerFor(POD);
     this.revisions = ctx.informers.informerFor(REVISION);
     this.claims = ctx.informers.informerFor(PVC);
-    for (const inf of [this.pods, this.revisions, this.claims]) if (!inf.hasIndex('namespace')) inf.addIndex('namespace', (o) => [o.metadata.namespace as string]);
+    for (const inf of [this.pods, this.revisions, this.claims]) inf.indexByNamespace();
     this.sets.onAdd((s) => this.enqueue(keyOf(s))).onUpdate((_o, s) => this.enqueue(keyOf(s)));
     const owned = (o: KubeObject): void => {
       const ref = controllerRef(o);

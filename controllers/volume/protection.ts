@@ -30,7 +30,7 @@ export class StorageProtectionController extends Reconciler {
     this.claims = ctx.informers.informerFor(PVC);
     this.volumes = ctx.informers.informerFor(PV);
     this.pods = ctx.informers.informerFor(POD);
-    if (!this.pods.hasIndex('namespace')) this.pods.addIndex('namespace', (p) => [p.metadata.namespace as string]);
+    this.pods.indexByNamespace();
     const claim = (c: KubeObject): void => {
       if (c.metadata.deletionTimestamp) this.enqueue(`claim/${c.metadata.namespace}/${c.metadata.name}`);
     };

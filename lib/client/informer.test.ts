@@ -34,6 +34,7 @@ test('lists into the cache, then follows creates, updates and deletes through th
   const r = recorder();
   inf.onAdd(r.handlers.add).onUpdate(r.handlers.update).onDelete(r.handlers.delete);
   inf.addIndex('color', (o) => (o.metadata.labels?.color ? [o.metadata.labels.color] : []));
+  inf.indexByNamespace().indexByNamespace();
   await inf.start();
   assert.ok(inf.hasSynced());
   assert.deepEqual(r.log, ['add before']);
@@ -51,6 +52,7 @@ test('lists into the cache, then follows creates, updates and deletes through th
     inf.byIndex('color', 'red').map((o) => o.metadata.name),
     ['after'],
   );
+  assert.deepEqual(inf.byIndex('namespace', 'default').map((o) => o.metadata.name), ['after']);
 });
 
 test('an add handler registered after start first receives every cached object as an add', async (t) => {

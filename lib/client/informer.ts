@@ -62,6 +62,15 @@ export class Informer<T extends KubeObject = KubeObject> {
     return this;
   }
 
+  /**
+   * Keeps the 'namespace' index that most controllers read their children by (byIndex('namespace', ns)); informers
+   * are shared, so the first controller to ask adds it and the others find it there.
+   */
+  indexByNamespace(): this {
+    if (!this.hasIndex('namespace')) this.addIndex('namespace', (o) => [o.metadata.namespace as string]);
+    return this;
+  }
+
   hasIndex(name: string): boolean {
     return this.indexers.has(name);
   }

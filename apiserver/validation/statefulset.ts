@@ -1,15 +1,14 @@
 // Defaults and checks of apps/v1 StatefulSets, as Kubernetes' SetDefaults_StatefulSet and ValidateStatefulSet(Update).
 import { defaultTemplate, ensureObject, setDefault } from './defaults.js';
 import {
-  asArr, asObj, asStr, child, forbidden, goRaw, index, invalid, isObj, isSet, notSupported, objects, optNum, required, strMap,
+  asArr, asObj, asStr, child, forbidden, goRaw, index, invalid, isObj, isSet, notSupported, objects, optNum, required,
   type FieldCause, type Obj,
 } from './field.js';
-import { goLabelSelector, nonNegative, selectorIsValid, validateLabelSelector } from './meta.js';
+import { nonNegative } from './meta.js';
 import { isDNS1123Label, isValidPercent } from './names.js';
-import { validateWorkloadTemplate } from './podspec.js';
 import { validateClaimSpec } from './storage.js';
 import { semanticEqual } from './update.js';
-import { goIntOrString } from './workloads.js';
+import { goIntOrString, validateSelectedTemplate } from './workloads.js';
 
 const POLICIES = ['OrderedReady', 'Parallel'];
 const STRATEGIES = ['OnDelete', 'RollingUpdate'];
@@ -107,17 +106,7 @@ export function validateStatefulSet(obj: Obj): FieldCause[] {
     if (!name) out.push(required(child(p, 'metadata.name'), 'name or generateName is required'));
     out.push(...validateClaimSpec(asObj(c.spec) ?? {}, child(p, 'spec')));
   });
-  const sel = spec.selector;
-  if (!isSet(sel)) {
-    out.push(required('spec.selector'));
-  } else {
-    out.push(...validateLabelSelector(sel, 'spec.selector'));
-    if (isObj(sel) && Object.keys(strMap(sel.matchLabels)).length + asArr(sel.matchExpressions).length === 0) {
-      out.push(invalid('spec.selector', goRaw(goLabelSelector(sel)), 'empty selector is invalid for statefulset'));
-    }
-  }
-  if (!selectorIsValid(sel)) out.push(invalid('spec.selector', goRaw(goLabelSelector(sel)), 'invalid label selector'));
-  else out.push(...validateWorkloadTemplate(templateWithClaims(spec), sel, true, 'spec.template', 'StatefulSet'));
+  out.push(...validateSelectedTemplate(spec.selector, templateWithClaims(spec), 'StatefulSet', 'statefulset'));
   return out;
 }
 

@@ -91,6 +91,8 @@ test('a selector that does not match the template labels, or is missing', () => 
   assert.equal(missing[0].message, 'Required value');
   const empty = check('Deployment', deployment({ selector: {} }));
   assert.equal(find(empty, 'spec.selector').message, 'Invalid value: v1.LabelSelector{MatchLabels:map[string]string(nil), MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: empty selector is invalid for deployment');
+  const sts = { ...deployment({ selector: {} }), apiVersion: 'apps/v1', kind: 'StatefulSet' };
+  assert.match(find(check('StatefulSet', sts), 'spec.selector').message ?? '', /: empty selector is invalid for statefulset$/);
   const expr = check('Deployment', deployment({ selector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['web'] }] } }));
   assert.deepEqual(expr, []);
 });

@@ -45,18 +45,25 @@ function validateStrategy(strategy: unknown, path: string): FieldCause[] {
 /** A replicated workload's spec: replicas, minReadySeconds, a non-empty valid selector and a template it matches. */
 export function validateReplicatedSpec(spec: Obj, kindName: string): FieldCause[] {
   const out = [...nonNegative(spec.replicas, 'spec.replicas'), ...nonNegative(spec.minReadySeconds, 'spec.minReadySeconds')];
-  const sel = spec.selector;
+  return [...out, ...validateSelectedTemplate(spec.selector, spec.template, kindName, 'deployment')];
+}
+
+/**
+ * spec.selector (required, non-empty: "empty selector is invalid for <noun>", upstream's wording for each kind) and
+ * spec.template, which the selector must match; the template is checked only once the selector is valid.
+ */
+export function validateSelectedTemplate(sel: unknown, template: unknown, kindName: string, noun: string): FieldCause[] {
+  const out: FieldCause[] = [];
   if (!isSet(sel)) {
     out.push(required('spec.selector'));
   } else {
     out.push(...validateLabelSelector(sel, 'spec.selector'));
     if (isObj(sel) && Object.keys(strMap(sel.matchLabels)).length + asArr(sel.matchExpressions).length === 0) {
-      out.push(invalid('spec.selector', goRaw(goLabelSelector(sel)), 'empty selector is invalid for deployment'));
+      out.push(invalid('spec.selector', goRaw(goLabelSelector(sel)), `empty selector is invalid for ${noun}`));
     }
   }
-  const ok = selectorIsValid(sel);
-  if (!ok) out.push(invalid('spec.selector', goRaw(goLabelSelector(sel)), 'invalid label selector'));
-  else out.push(...validateWorkloadTemplate(spec.template, sel, true, 'spec.template', kindName));
+  if (!selectorIsValid(sel)) out.push(invalid('spec.selector', goRaw(goLabelSelector(sel)), 'invalid label selector'));
+  else out.push(...validateWorkloadTemplate(template, sel, true, 'spec.template', kindName));
   return out;
 }
 

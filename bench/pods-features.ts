@@ -5,29 +5,17 @@
 // plain pod (the overhead it adds); then the node agent's CPU at idle with N such pods probing every 10 s, and the
 // pod status writes in that window (there should be none). Needs root. BENCH_PODS=N (default 30), BENCH_ROUNDS=R
 // (default 5).
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { CriClient } from '../node-agent/cri/client.js';
-import { ROOT, apiFetch, credentialsOf, freePort, useCredentials, waitFor, watchEvents } from '../e2e/harness.js';
+import { apiFetch, credentialsOf, freePort, useCredentials, waitFor, watchEvents } from '../e2e/harness.js';
+import { flotilla, isReady, processUsage, timesUntil } from './pod-timing.js';
 
 const N = Number(process.env.BENCH_PODS ?? '30');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? '5');
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
-
-function flotilla(args: string[]): void {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin/flotilla.js'), ...args], { encoding: 'utf8', timeout: 600_000 });
-  if (r.status !== 0) throw new Error(`flotilla ${args.join(' ')}: ${r.stderr}${r.stdout}`);
-}
-
-/** CPU seconds (user + system) a process has used. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / 100;
-}
 
 type Features = { configMap?: boolean; secret?: boolean; init?: boolean; readiness?: boolean };
 
@@ -48,28 +36,6 @@ function podSpec(name: string, image: string, tools: string, f: Features, period
 }
 
 /** ms from "created" to Ready for each pod matching selector, as one watch sees them. */
-async function toReady(api: string, selector: string, count: number, create: () => Promise<void>): Promise<number[]> {
-  const list = (await (await apiFetch(`${api}/api/v1/namespaces/default/pods?limit=1`)).json()) as { metadata: { resourceVersion: string } };
-  const abort = new AbortController();
-  const created = new Map<string, number>();
-  const ready = new Map<string, number>();
-  const watching = (async () => {
-    for await (const ev of watchEvents(`${api}/api/v1/namespaces/default/pods?watch=true&labelSelector=${encodeURIComponent(selector)}&resourceVersion=${list.metadata.resourceVersion}`, abort.signal)) {
-      if (ev.type !== 'ADDED' && ev.type !== 'MODIFIED') continue;
-      const uid = ev.object.metadata.uid as string;
-      const now = performance.now();
-      if (!created.has(uid)) created.set(uid, now);
-      const isReady = (ev.object.status?.conditions ?? []).some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True');
-      if (isReady && !ready.has(uid)) ready.set(uid, now);
-    }
-  })().catch(() => undefined);
-  await create();
-  await waitFor(`${count} Ready pods`, async () => ready.size >= count, 300_000, 50);
-  abort.abort();
-  await watching;
-  return [...ready].map(([uid, t]) => t - (created.get(uid) as number));
-}
-
 async function deleteAll(api: string, selector: string): Promise<void> {
   await apiFetch(`${api}/api/v1/namespaces/default/pods?labelSelector=${encodeURIComponent(selector)}`, { method: 'DELETE' });
   await waitFor('the pods to go', async () => ((await (await apiFetch(`${api}/api/v1/namespaces/default/pods?labelSelector=${encodeURIComponent(selector)}`)).json()) as { items: unknown[] }).items.length === 0, 300_000, 200);
@@ -141,7 +107,7 @@ async function main(): Promise<void> {
       const times: number[] = [];
       for (let r = 0; r < ROUNDS; r++) {
         const name = `f-${seq++}`;
-        const [ms] = await toReady(api, `bench=${name}`, 1, async () => void (await post('/api/v1/namespaces/default/pods', podSpec(name, image, tools, f, 1, { bench: name }))));
+        const [ms] = await timesUntil(api, `bench=${name}`, 1, isReady, async () => void (await post('/api/v1/namespaces/default/pods', podSpec(name, image, tools, f, 1, { bench: name }))));
         times.push(ms as number);
         await deleteAll(api, `bench=${name}`);
       }
@@ -161,7 +127,7 @@ async function main(): Promise<void> {
     const agent = Number(readFileSync(join(dir, 'run/node-agent.pid'), 'utf8'));
     const window = 60;
     const idle = async (label: string, readiness: boolean): Promise<number> => {
-      await toReady(api, `bench=${label}`, N, async () => {
+      await timesUntil(api, `bench=${label}`, N, isReady, async () => {
         await Promise.all(Array.from({ length: N }, (_, i) => post('/api/v1/namespaces/default/pods', podSpec(`${label}-${i}`, image, tools, { configMap: true, secret: true, init: true, readiness }, 10, { bench: label }))));
       });
       await new Promise((r) => setTimeout(r, 15_000));
@@ -171,9 +137,9 @@ async function main(): Promise<void> {
       const watching = (async () => {
         for await (const ev of watchEvents(`${api}/api/v1/namespaces/default/pods?watch=true&labelSelector=bench%3D${label}&resourceVersion=${list.metadata.resourceVersion}`, abort.signal)) if (ev.type === 'MODIFIED') writes++;
       })().catch(() => undefined);
-      const a = cpuSeconds(agent);
+      const a = processUsage(agent).cpu;
       await new Promise((r) => setTimeout(r, window * 1000));
-      const pct = ((cpuSeconds(agent) - a) / window) * 100;
+      const pct = ((processUsage(agent).cpu - a) / window) * 100;
       abort.abort();
       await watching;
       const what = readiness ? `readiness every 10 s: ~${(N * window) / 10} probes in ${window} s` : 'no probes';

@@ -3,12 +3,12 @@
 // (pull, RunPodSandbox, CreateContainer, StartContainer) made directly on the same containerd in the same run; then
 // the seconds for an N-replica Deployment to be all Running; then the agent's CPU and RSS at idle with N pods.
 // Needs root. BENCH_PODS=N (default 30).
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { CriClient } from '../node-agent/cri/client.js';
-import { ROOT, apiFetch, credentialsOf, freePort, useCredentials, waitFor, watchEvents } from '../e2e/harness.js';
+import { apiFetch, credentialsOf, freePort, useCredentials, waitFor } from '../e2e/harness.js';
+import { flotilla, isRunning, processUsage, timesUntil } from './pod-timing.js';
 
 const N = Number(process.env.BENCH_PODS ?? '30');
 
@@ -17,40 +17,6 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN;
 };
 const fmt = (xs: number[]) => `p50 ${pct(xs, 0.5).toFixed(0).padStart(5)} ms   p99 ${pct(xs, 0.99).toFixed(0).padStart(5)} ms`;
-
-function flotilla(args: string[]): void {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin/flotilla.js'), ...args], { encoding: 'utf8', timeout: 600_000 });
-  if (r.status !== 0) throw new Error(`flotilla ${args.join(' ')}: ${r.stderr}${r.stdout}`);
-}
-
-function usage(pid: number): { cpu: number; rssMiB: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return { cpu: (Number(f[11]) + Number(f[12])) / 100, rssMiB: rss ? Number(rss[1]) / 1024 : NaN };
-}
-
-/** Times from "created" to "Running" for pods matching selector, as one watch sees them. */
-async function startLatencies(api: string, selector: string, create: () => Promise<void>): Promise<number[]> {
-  const list = (await (await apiFetch(`${api}/api/v1/namespaces/default/pods?limit=1`)).json()) as { metadata: { resourceVersion: string } };
-  const abort = new AbortController();
-  const created = new Map<string, number>();
-  const running = new Map<string, number>();
-  const watching = (async () => {
-    for await (const ev of watchEvents(`${api}/api/v1/namespaces/default/pods?watch=true&labelSelector=${encodeURIComponent(selector)}&resourceVersion=${list.metadata.resourceVersion}`, abort.signal)) {
-      if (ev.type !== 'ADDED' && ev.type !== 'MODIFIED') continue;
-      const uid = ev.object.metadata.uid as string;
-      const now = performance.now();
-      if (!created.has(uid)) created.set(uid, now);
-      if (ev.object.status?.phase === 'Running' && !running.has(uid)) running.set(uid, now);
-    }
-  })().catch(() => undefined);
-  await create();
-  await waitFor(`${N} running pods`, async () => running.size >= N, 300_000, 100);
-  abort.abort();
-  await watching;
-  return [...running].map(([uid, t]) => t - (created.get(uid) as number));
-}
 
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('bench/pods needs root');
@@ -83,7 +49,7 @@ async function main(): Promise<void> {
       await cri.removePodSandbox(s.id);
     }
 
-    const pods = await startLatencies(api, 'bench=pods', async () => {
+    const pods = await timesUntil(api, 'bench=pods', N, isRunning, async () => {
       await Promise.all(Array.from({ length: N }, (_, i) => apiFetch(`${api}/api/v1/namespaces/default/pods`, {
         method: 'POST', headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `bench-${i}`, labels: { bench: 'pods' } }, spec: { containers: [{ name: 'web', image, env: [{ name: 'POD_NAME', value: `bench-${i}` }] }] } }),
@@ -95,7 +61,7 @@ async function main(): Promise<void> {
     await waitFor('the bench pods to go', async () => ((await (await apiFetch(`${api}/api/v1/namespaces/default/pods`)).json()) as { items: unknown[] }).items.length === 0, 300_000, 500);
 
     const t0 = performance.now();
-    await startLatencies(api, 'app=bench', async () => {
+    await timesUntil(api, 'app=bench', N, isRunning, async () => {
       await apiFetch(`${api}/apis/apps/v1/namespaces/default/deployments`, {
         method: 'POST', headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'bench' }, spec: { replicas: N, selector: { matchLabels: { app: 'bench' } }, template: { metadata: { labels: { app: 'bench' } }, spec: { containers: [{ name: 'web', image }] } } } }),
@@ -105,9 +71,9 @@ async function main(): Promise<void> {
 
     const agent = Number(readFileSync(join(dir, 'run/node-agent.pid'), 'utf8'));
     await new Promise((r) => setTimeout(r, 5000));
-    const a = usage(agent);
+    const a = processUsage(agent);
     await new Promise((r) => setTimeout(r, 10_000));
-    const b = usage(agent);
+    const b = processUsage(agent);
     console.log(`node agent at idle with ${N} pods: ${(((b.cpu - a.cpu) / 10) * 100).toFixed(1)}% of one core, RSS ${b.rssMiB.toFixed(0)} MiB`);
     cri.close();
   } finally {

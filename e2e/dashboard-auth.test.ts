@@ -1,12 +1,14 @@
 // Acceptance (web dashboard): how the page is served and whom it acts as. Strict CSP and caching, the token kept
 // out of URLs and cookies and sent on every call, sign-in on a 401, actions following the API's access review
-// answers, `flotilla dashboard`. In headless Chromium against the real API server with hollow nodes.
+// answers (a real ServiceAccount token bound to `view`), `flotilla dashboard`. In headless Chromium against the real
+// API server with hollow nodes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { type FetchInit, ROOT, apiFetch, waitFor } from './harness.js';
-import { screenshot } from './dashboard-harness.js';
+import type { Request } from 'playwright-core';
+import { api, screenshot } from './dashboard-harness.js';
 import { frames, hollowDashboard } from './dashboard-suite.js';
 
 // The functions given to page.evaluate and waitForFunction run in the browser; these name its globals for the
@@ -128,38 +130,79 @@ test('a 401 from the API asks for a token; once signed in, every call carries it
   await done();
 });
 
-test('actions follow the API\'s access review answers (SelfSubjectAccessReview answered as for a read-only user)', async () => {
-  // Until the API serves access reviews (404), the page shows every action; here the answers are those RBAC gives a
-  // user bound to `view`: get, list and watch only. (The real view-token test waits for authentication: below.)
-  const { page, done } = await s.open('/dashboard/pods?ns=default');
-  const reviewed: string[] = [];
-  await page.route('**/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', async (route) => {
-    const a = route.request().postDataJSON().spec.resourceAttributes;
-    reviewed.push(`${a.verb} ${a.resource}${a.subresource ? `/${a.subresource}` : ''}`);
-    await route.fulfill({ status: 201, contentType: 'application/json', body: JSON.stringify({ kind: 'SelfSubjectAccessReview', apiVersion: 'authorization.k8s.io/v1', spec: { resourceAttributes: a }, status: { allowed: ['get', 'list', 'watch'].includes(a.verb) } }) });
+/** Waits until the page has had RBAC's answer to each access review named ("verb resource[/subresource]"). */
+async function answered(requests: Request[], reviews: string[], from = 0): Promise<void> {
+  const done = new Set<string>();
+  await waitFor(`the answers to ${reviews.join(', ')}`, async () => {
+    for (const r of requests.slice(from)) {
+      if (!r.url().endsWith('/selfsubjectaccessreviews') || !(await r.response())) continue;
+      const a = r.postDataJSON()?.spec?.resourceAttributes ?? {};
+      done.add(`${a.verb} ${a.resource}${a.subresource ? `/${a.subresource}` : ''}`);
+    }
+    return reviews.every((x) => done.has(x));
   });
-  await page.reload();
-  await page.waitForFunction(() => Number(document.querySelector('[data-noun="pods"]')?.getAttribute('data-rows')) > 0);
+}
+
+test('a ServiceAccount token bound to `view` in one namespace: that namespace only, no write controls, forged writes refused with 403', async () => {
+  // real RBAC: a RoleBinding of the built-in `view` ClusterRole in `team`, a token from the TokenRequest API
+  s.c.ok(['create', 'namespace', 'team']);
+  s.c.ok(['create', 'serviceaccount', 'viewer', '-n', 'team']);
+  s.c.ok(['create', 'rolebinding', 'viewer-view', '--clusterrole=view', '--serviceaccount=team:viewer', '-n', 'team']);
+  s.c.ok(['create', 'deployment', 'shop', '--image=nginx:1', '--replicas=2', '-n', 'team']);
+  const token = s.c.ok(['create', 'token', 'viewer', '-n', 'team', '--duration=1h']).trim();
+  const viewer = { ...s.t, token };
+  await waitFor('the shop pods', async () => (await api(viewer, 'GET', '/api/v1/namespaces/team/pods?labelSelector=app%3Dshop')).body.items?.length === 2, 60_000);
+
+  const { page, requests, done } = await s.open('/dashboard/pods?ns=team', { token });
+  await page.waitForFunction(() => Number(document.querySelector('[data-noun="pods"]')?.getAttribute('data-rows')) === 2);
+  const names = await page.locator('[data-noun="pods"] tbody tr[data-key]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')));
+  assert.ok(names.every((k) => k?.startsWith('team/shop-')), names.join(', '));
   await page.locator('[data-noun="pods"] a:has-text("Logs")').first().waitFor();
-  await waitFor('the reviews of the pod actions', async () => reviewed.includes('delete pods') && reviewed.includes('create pods/exec'));
+  // the page asks the API (SelfSubjectAccessReview) before it shows an action, and RBAC said no
+  await answered(requests, ['delete pods', 'create pods/exec']);
   await frames(page);
   assert.equal(await page.locator('[data-action=delete]').count(), 0, 'no delete');
   assert.equal(await page.locator('[data-noun="pods"] a:has-text("Shell")').count(), 0, 'no shell');
-  await page.goto(`${s.c.url}/dashboard/workloads?ns=default`);
-  await page.locator('[data-noun="deployments"] tr[data-key="default/web"]').waitFor();
-  await waitFor('the reviews of the Deployment actions', async () => ['patch deployments/scale', 'patch deployments', 'delete deployments'].every((r) => reviewed.includes(r)));
+  let from = requests.length;
+  await page.goto(`${s.c.url}/dashboard/workloads?ns=team`);
+  await page.locator('[data-noun="deployments"] tr[data-key="team/shop"]').waitFor();
+  await answered(requests, ['patch deployments/scale', 'patch deployments', 'delete deployments'], from);
   await frames(page);
   for (const a of ['scale', 'restart', 'undo', 'delete']) assert.equal(await page.locator(`[data-action=${a}]`).count(), 0, `no ${a}`);
-  await page.goto(`${s.c.url}/dashboard/r/apps/v1/deployments/default/web?tab=yaml`);
+  from = requests.length;
+  await page.goto(`${s.c.url}/dashboard/r/apps/v1/deployments/team/shop?tab=yaml`);
   await page.locator('.yaml-view .cm-content').waitFor();
-  await waitFor('the review of an update', async () => reviewed.includes('update deployments'));
+  await answered(requests, ['update deployments'], from);
   await frames(page);
   assert.equal(await page.locator('[data-action=edit]').count(), 0, 'no edit');
-  await page.goto(`${s.c.url}/dashboard/r/core/v1/pods/default/${(await s.pods('app=web'))[0]?.metadata.name}`);
+  const pod = names[0]?.split('/')[1] as string;
+  from = requests.length;
+  await page.goto(`${s.c.url}/dashboard/r/core/v1/pods/team/${pod}`);
   await page.locator('[data-tab=logs]').waitFor();
+  await answered(requests, ['create pods/exec'], from);
+  await frames(page);
   assert.equal(await page.locator('[data-tab=terminal]').count(), 0, 'no terminal');
-  assert.ok(reviewed.includes('delete pods') && reviewed.includes('create pods/exec') && reviewed.includes('patch deployments/scale') && reviewed.includes('update deployments'), reviewed.join(', '));
+
+  // another namespace: the page says it is not allowed, and shows none of its pods
+  await page.goto(`${s.c.url}/dashboard/pods?ns=default`);
+  const note = page.locator('.error-note[role=alert]').first();
+  await note.waitFor();
+  assert.match(await note.innerText(), /^Not allowed: pods is forbidden: User "system:serviceaccount:team:viewer" cannot (list|watch) resource "pods" in API group "" in the namespace "default"/);
+  assert.equal(await page.locator('[data-noun="pods"] tbody tr[data-key^="default/"]').count(), 0);
   await done();
+
+  // what the page hides, the API refuses: a write forged with the page's token is 403 and changes nothing
+  const before = s.kubectlJson(['get', 'deployment', 'shop', '-n', 'team']);
+  const scale = await api(viewer, 'PATCH', '/apis/apps/v1/namespaces/team/deployments/shop/scale', { spec: { replicas: 5 } }, { 'Content-Type': 'application/merge-patch+json' });
+  assert.equal(scale.status, 403);
+  assert.equal(scale.body.message, 'deployments.apps "shop" is forbidden: User "system:serviceaccount:team:viewer" cannot patch resource "deployments/scale" in API group "apps" in the namespace "team"');
+  const del = await api(viewer, 'DELETE', `/api/v1/namespaces/team/pods/${pod}`);
+  assert.equal(del.status, 403);
+  const exec = await api(viewer, 'POST', `/api/v1/namespaces/team/pods/${pod}/exec?command=true&stdout=true`);
+  assert.equal(exec.status, 403);
+  const after = s.kubectlJson(['get', 'deployment', 'shop', '-n', 'team']);
+  assert.equal(after.metadata.resourceVersion, before.metadata.resourceVersion);
+  assert.equal(s.kubectlJson(['get', 'pod', pod, '-n', 'team']).metadata.deletionTimestamp, undefined);
 });
 
 test('flotilla dashboard prints the address, and a sign-in link with the token in the fragment only', () => {

@@ -77,11 +77,7 @@ export function hollowDashboard(): DashboardSuite {
     kubectlJson: (args) => JSON.parse(s.c.ok([...args, '-o', 'json'])),
   };
   before(async () => {
-    c = await TestCluster.start({ tokens: SUITE_TOKENS });
-    c.component('controller-manager', ['--leader-elect=false']);
-    c.component('scheduler', ['--leader-elect=false']);
-    c.component('hollow-nodes', ['--count', '3', '--name-prefix', 'hn', '--heartbeat-interval', '2']);
-    await waitFor('3 nodes', async () => (await c?.request('GET', '/api/v1/nodes'))?.body.items?.length === 3, 60_000);
+    c = await TestCluster.startWithHollowNodes({ count: 3, prefix: 'hn', heartbeatSeconds: 2, tokens: SUITE_TOKENS });
     c.ok(['apply', '-f', join(ROOT, 'manifests/demo/web.yaml')]);
     t = target(c, ADMIN_TOKEN);
     await waitFor('3 running demo pods', async () => live(await s.pods('app=web')).filter((p) => p.status?.phase === 'Running').length === 3, 60_000);

@@ -268,6 +268,8 @@ export interface HollowClusterOptions {
   prefix?: string;
   heartbeatSeconds?: number;
   controllerManagerArgs?: string[];
+  /** Static bearer tokens the API server accepts (as TestCluster.start's). */
+  tokens?: StaticToken[];
 }
 
 export class TestCluster {
@@ -317,7 +319,7 @@ export class TestCluster {
    * ready before it returns. The workload files start from this.
    */
   static async startWithHollowNodes(opts: HollowClusterOptions): Promise<TestCluster> {
-    const c = await TestCluster.start();
+    const c = await TestCluster.start({ tokens: opts.tokens });
     try {
       c.component('controller-manager', ['--leader-elect=false', ...(opts.controllerManagerArgs ?? [])]);
       c.component('scheduler', ['--leader-elect=false']);

@@ -20,7 +20,8 @@ fi
 # Test files run side by side (each starts its own processes on free ports and its own data dir); 3 at a time keeps
 # the 2-core machine busy without starving the real-container tests.
 status=0
-node --test --test-reporter=spec --test-timeout=600000 --test-concurrency="${FLOTILLA_TEST_CONCURRENCY:-3}" "${files[@]}" || status=$?
+node --test --test-reporter=spec --test-reporter-destination=stdout --test-reporter=./scripts/file-times-reporter.mjs --test-reporter-destination=stdout \
+  --test-timeout=600000 --test-concurrency="${FLOTILLA_TEST_CONCURRENCY:-3}" "${files[@]}" || status=$?
 for f in "${exclusive[@]}"; do
   [ -f "$f" ] || continue
   node --test --test-reporter=spec --test-timeout=600000 "$f" || status=$?

@@ -4,11 +4,14 @@
 // start in order 0,1,2; each writes its name into its volume; `kubectl delete pod web-1` brings back web-1 reading
 // the same data; scale to 1 and back to 3 keeps the claims and the data; web-0.web.default.svc.cluster.local
 // resolves from another pod; deleting the set and the claims (reclaim Delete) removes the volumes' directories.
-// `flotilla down` leaves no process and no mount. Needs root.
+// A kustomize overlay of a whole application (manifests/examples/shop) applies and converges. `flotilla down` leaves
+// no process and no mount. Needs root.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { ROOT } from './harness.js';
 import { upCluster, type Json } from './up-cluster.js';
 
 const c = upCluster({
@@ -18,6 +21,7 @@ const c = upCluster({
     cl.kubectl(['delete', 'sts', '--all', '--wait=true', '--timeout=60s']);
     cl.kubectl(['delete', 'pod', '--all', '--wait=true', '--timeout=60s']);
     cl.kubectl(['delete', 'pvc', '--all', '--wait=true', '--timeout=60s']);
+    cl.kubectl(['delete', 'namespace', 'shop', '--ignore-not-found', '--wait=true', '--timeout=90s']);
   },
 });
 const skip = c.skip;
@@ -133,4 +137,46 @@ test('deleting the StatefulSet and its claims (reclaim Delete) removes the volum
   await c.until('the volumes gone', () => (c.json(['get', 'pv']).items as Json[]).length === 0, 120_000);
   await c.until('the directories removed', () => paths.every((p) => !existsSync(p)), 60_000);
   assert.deepEqual(readdirSync(storageDir()), []);
+});
+
+test('a real-world-shaped app from a kustomize overlay (kubectl apply -k): every object accepted, every workload converges, its backup Job reads the database\'s volume by name', { skip }, async () => {
+  // manifests/examples/shop's production overlay, with its images moved to this cluster's registry by an overlay of
+  // the test's own (what an operator's environment overlay does)
+  const work = mkdtempSync(join(tmpdir(), 'flotilla-shop-'));
+  try {
+    const registryOf = (image: string) => ({ name: `127.0.0.1:5000/flotilla/${image}`, newName: `${c.registry}/flotilla/${image}` });
+    writeFileSync(join(work, 'kustomization.yaml'), JSON.stringify({
+      apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization',
+      resources: [relative(work, join(ROOT, 'manifests/examples/shop/overlays/production'))],
+      images: [registryOf('web'), registryOf('tools')],
+    }));
+    const applied = c.ok(['apply', '-k', work]);
+    for (const o of ['namespace/shop', 'deployment.apps/frontend', 'deployment.apps/backend', 'deployment.apps/cache', 'statefulset.apps/db', 'cronjob.batch/backup',
+      'horizontalpodautoscaler.autoscaling/frontend', 'horizontalpodautoscaler.autoscaling/backend', 'serviceaccount/database', 'service/db']) {
+      assert.match(applied, new RegExp(`^${o.replace(/\./g, '\\.')} created$`, 'm'));
+    }
+    for (const w of ['deployment/frontend', 'deployment/backend', 'deployment/cache', 'statefulset/db']) {
+      const r = c.kubectl(['rollout', 'status', '-n', 'shop', w, '--timeout=180s'], undefined, undefined, 200_000);
+      assert.equal(r.code, 0, `${w}: ${r.stderr}${c.logTails()}`);
+    }
+    const deploys = c.json(['get', 'deployments', '-n', 'shop']).items as Json[];
+    assert.deepEqual(deploys.map((d) => `${d.metadata.name} ${d.status.readyReplicas}/${d.spec.replicas}`).sort(), ['backend 2/2', 'cache 1/1', 'frontend 3/3']);
+    assert.equal(c.json(['get', 'pvc', 'data-db-0', '-n', 'shop']).status.phase, 'Bound');
+    // the generated ConfigMap (hash-suffixed name) reached the pods through envFrom
+    const fe = (c.json(['get', 'pods', '-n', 'shop', '-l', 'app=frontend']).items as Json[])[0];
+    assert.equal(c.ok(['exec', '-n', 'shop', fe.metadata.name, '--', 'sh', '-c', 'echo $GREETING']).trim(), 'Welcome to the shop');
+    // the autoscalers follow their Deployments (the overlay's patch gave the frontend's a floor of 3)
+    await c.until('the autoscalers\' status', () => {
+      const hpas = c.json(['get', 'hpa', '-n', 'shop']).items as Json[];
+      return hpas.length === 2 && hpas.every((h) => h.status?.currentReplicas === h.spec.minReplicas) ? hpas : undefined;
+    }, 90_000);
+    // the nightly backup, run now: it reaches db-0 by its stable name and reads the file on the database's volume
+    c.ok(['create', 'job', '-n', 'shop', 'backup-now', '--from=cronjob/backup']);
+    const done = c.kubectl(['wait', '-n', 'shop', '--for=condition=complete', 'job/backup-now', '--timeout=120s'], undefined, undefined, 130_000);
+    assert.equal(done.code, 0, done.stderr + c.ok(['logs', '-n', 'shop', 'job/backup-now']) + c.logTails());
+    assert.match(c.ok(['logs', '-n', 'shop', 'job/backup-now']), /backup done/);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  c.ok(['delete', 'namespace', 'shop', '--wait=true', '--timeout=120s']);
 });

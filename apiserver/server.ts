@@ -62,7 +62,7 @@ export interface ApiServerOptions {
   /** The address the `kubernetes` Service's endpoints name (--advertise-address): bindAddress unless that is 0.0.0.0. */
   advertiseAddress?: string;
   /** TLS, authentication, audit and limits (auth/setup.ts); dataDir is taken from above. */
-  security?: Omit<SecurityOptions, 'dataDir' | 'policy'>;
+  security?: Omit<SecurityOptions, 'dataDir' | 'policy' | 'servingAddresses'>;
   /** --disable-admission-plugins (ServiceAccount: pods get no ServiceAccount, token volume nor pull secrets). */
   disableAdmissionPlugins?: string[];
   /** --encryption-provider-config: an EncryptionConfiguration for values at rest (storage/encryption). */
@@ -118,7 +118,8 @@ export class ApiServer {
     const policy = cachePolicySource((resource) => rbacStore(resource).cache);
     const objects = (resource: string, namespace: string | undefined, name: string) => this.lookup(resource, namespace, name);
     const podCache = hub.register(resourcePrefix({ group: '', resource: 'pods' }));
-    const security = (this.security = await setUpSecurity({ ...this.opts.security, dataDir, policy }, { objects, pods: podCache }));
+    const security = (this.security = await setUpSecurity({ ...this.opts.security, dataDir, policy,
+      servingAddresses: [advertiseAddress(this.opts), serviceAllocator.kubernetesServiceIP] }, { objects, pods: podCache }));
     configureAgentTls(security.kubeletClient);
     const nodes = this.stores.get(findByKind('v1', 'Node') as KindInfo) as Store;
     const pods = this.stores.get(findByKind('v1', 'Pod') as KindInfo) as Store;

@@ -42,6 +42,11 @@ export interface SecurityOptions {
   plainHttp?: boolean;
   /** The RBAC objects the authorizer reads (the API server's watch caches); none: the default policy as written. */
   policy?: PolicySource;
+  /**
+   * Addresses the generated serving certificate must name besides the host's own: the advertised address and the
+   * `kubernetes` Service's cluster IP, which pods dial.
+   */
+  servingAddresses?: string[];
 }
 
 /** PEM credentials for one TLS client. */
@@ -90,7 +95,7 @@ export async function setUpSecurity(o: SecurityOptions, deps?: SecurityDeps): Pr
       cert = read(o.tlsCertFile);
       key = read(o.tlsPrivateKeyFile);
     } else {
-      const pki = await ensureApiServerPki(o.dataDir);
+      const pki = await ensureApiServerPki(o.dataDir, o.servingAddresses);
       ({ cert, key } = pki.serving);
       clientCA ??= pki.ca.cert;
       kubeletClient = { ca: pki.ca.cert, cert: pki.kubeletClient.cert, key: pki.kubeletClient.key };

@@ -124,7 +124,7 @@ export function componentSpecs(c: ClusterConfig): ChildSpec[] {
       command: flotilla('apiserver', '--data-dir', c.dataDir, '--bind-address', bindAddressOf(c), '--port', String(c.apiserverPort),
         '--advertise-address', advertisedAddress(c, primaryIPv4()), ...etcd, '--encryption-provider-config', files.encryptionConfig,
         '--audit-policy-file', files.auditPolicy, '--audit-log-path', files.auditLog,
-        '--service-account-signing-key-file', files.serviceAccountKey, '--service-account-key-file', files.serviceAccountPub, ...(existsSync(files.tokenAuthFile) ? ['--token-auth-file', files.tokenAuthFile] : []), ...serviceCIDR),
+        '--service-account-signing-key-file', files.serviceAccountKey, '--service-account-key-file', files.serviceAccountPub, ...(existsSync(files.tokenAuthFile) ? ['--token-auth-file', files.tokenAuthFile] : []), '--enable-bootstrap-token-auth=true', ...serviceCIDR),
       ready: () => apiserverReady(c.apiserverPort, c.dataDir, apiserverHost(c)), stopGraceMs: 30_000,
     },
     {

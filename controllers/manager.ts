@@ -2,6 +2,7 @@
 // this process holds the leader lease (see cli/component.ts); losing it ends the process, as in Kubernetes.
 import { SharedInformerFactory, type Client, type Reconciler } from '../lib/client/index.js';
 import { ControllerContext, DEFAULT_OPTIONS, type ControllerOptions } from './context.js';
+import { TokenCleaner } from './bootstraptoken/cleaner.js';
 import { DaemonSetController } from './daemonset/controller.js';
 import { DeploymentController } from './deployment/index.js';
 import { DisruptionController } from './disruption/controller.js';
@@ -39,6 +40,7 @@ export async function runControllers(client: Client, signal: AbortSignal, option
     new EndpointSliceController(ctx),
     new ServiceAccountsController(ctx),
     new ClusterRoleAggregationController(ctx),
+    new TokenCleaner(ctx),
   ];
   // the CA pods are given to verify the API server: --root-ca-file, else the one this process trusts it with
   const rootCA = opts.rootCA ?? client.config.caData?.toString('utf8');

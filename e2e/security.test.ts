@@ -2,7 +2,8 @@
 // kubectl. The written kubeconfig (CA + admin client certificate) just works; no credentials, a forged token, a
 // certificate from another CA or an expired one get 401 and the health paths still answer; a user without rights
 // gets Kubernetes' 403; kubectl --as; path tricks; TLS below 1.2 refused; Secrets are ciphertext in etcd
-// (etcdctl get) and survive a key rotation; the audit log records who did what, Secrets at Metadata only.
+// (etcdctl get) and survive a key rotation; the audit log records who did what, Secrets at Metadata only. Bootstrap
+// tokens authenticate while their Secret allows it, and the controller-manager's token cleaner deletes expired ones.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -38,7 +39,7 @@ before(async () => {
   const policy = join(files, 'audit-policy.yaml');
   writeFileSync(policy, 'apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\nrules:\n  - level: RequestResponse\n    resources: [{ group: "", resources: [secrets, configmaps] }]\n  - level: Metadata\n');
   c = await TestCluster.start({
-    apiserverArgs: ['--encryption-provider-config', encryptionConfig, '--audit-policy-file', policy, '--audit-log-path', join(files, 'audit.log')],
+    apiserverArgs: ['--enable-bootstrap-token-auth', '--encryption-provider-config', encryptionConfig, '--audit-policy-file', policy, '--audit-log-path', join(files, 'audit.log')],
     tokens: [{ token: 'operator-token', user: 'operator', groups: ['system:masters'] }, { token: 'nobody-token', user: 'nobody' }],
   });
   auditLog = join(files, 'audit.log');
@@ -235,4 +236,32 @@ test('the audit log: one line per request, who did what; Secrets at Metadata wha
   // the refused requests of the earlier tests are there, without a user
   assert.ok(events.lines.some((e) => e.responseStatus?.code === 401 && JSON.stringify(e.user) === '{}'), 'a 401 is logged');
   assert.ok(events.lines.some((e) => e.responseStatus?.code === 403 && e.user?.username === 'dave'), 'a 403 is logged');
+});
+
+test('bootstrap tokens: <id>.<secret> is system:bootstrap:<id> in system:bootstrappers; a wrong secret, an expired token or usage off is 401; the token cleaner deletes expired ones', async () => {
+  const iso = (ms: number) => new Date(Date.now() + ms).toISOString().replace(/\.\d+Z$/, 'Z');
+  const bootstrapSecret = (id: string, secret: string, more: string[]) => c.ok(['create', 'secret', 'generic', `bootstrap-token-${id}`, '-n', 'kube-system',
+    '--type', 'bootstrap.kubernetes.io/token', `--from-literal=token-id=${id}`, `--from-literal=token-secret=${secret}`, ...more.map((m) => `--from-literal=${m}`)]);
+  bootstrapSecret('abcdef', '0123456789abcdef', ['usage-bootstrap-authentication=true', 'auth-extra-groups=system:bootstrappers:worker', `expiration=${iso(3600_000)}`]);
+  bootstrapSecret('nouse1', '0123456789abcdef', ['usage-bootstrap-authentication=false']);
+  bootstrapSecret('old000', '0123456789abcdef', ['usage-bootstrap-authentication=true', `expiration=${iso(-60_000)}`]);
+  const who = kubectlWith(kubeconfigFor('bootstrap', { token: 'abcdef.0123456789abcdef' }), ['auth', 'whoami', '-o', 'json']);
+  assert.equal(who.code, 0, who.stderr);
+  assert.deepEqual(JSON.parse(who.stdout).status.userInfo, { username: 'system:bootstrap:abcdef', groups: ['system:bootstrappers', 'system:bootstrappers:worker', 'system:authenticated'] });
+  // what the token may do is what RBAC gives its groups: nothing here beyond discovery
+  const denied = kubectlWith(kubeconfigFor('bootstrap', { token: 'abcdef.0123456789abcdef' }), ['get', 'secrets', '-n', 'kube-system']);
+  assert.match(denied.stderr, /secrets is forbidden: User "system:bootstrap:abcdef" cannot list resource "secrets" in API group "" in the namespace "kube-system"/);
+  const ca = readFileSync(join(c.dir, 'pki/ca.crt'));
+  for (const token of ['abcdef.0123456789abcdee', 'abcdef.0123456789abcde', 'nouse1.0123456789abcdef', 'old000.0123456789abcdef', 'zzzzzz.0123456789abcdef']) {
+    const r = await request(c.url, 'GET', '/api/v1/namespaces/default/configmaps', undefined, { Authorization: `Bearer ${token}` }, { ca });
+    assert.equal(r.status, 401, token);
+    assert.equal(r.body.message, 'Unauthorized', token);
+  }
+  const cm = c.component('controller-manager', ['--leader-elect=false']);
+  try {
+    await waitFor('the token cleaner to delete the expired token', async () => c.kubectl(['get', 'secret', 'bootstrap-token-old000', '-n', 'kube-system']).code !== 0, 60_000);
+    for (const id of ['abcdef', 'nouse1']) assert.equal(c.kubectl(['get', 'secret', `bootstrap-token-${id}`, '-n', 'kube-system']).code, 0, `${id} is kept`);
+  } finally {
+    await cm.stop();
+  }
 });

@@ -39,6 +39,7 @@ export const apiserver: Command = {
       { name: 'tls-private-key-file', type: 'string', value: 'FILE', help: "the serving certificate's key (PEM)" },
       { name: 'client-ca-file', type: 'string', value: 'FILE', help: 'CA bundle that client certificates must chain to (CN = user, O = groups)', defaultText: '<data-dir>/pki/ca.crt' },
       { name: 'token-auth-file', type: 'string', value: 'FILE', help: 'static bearer tokens, CSV lines token,user,uid,"group1,group2"' },
+      { name: 'enable-bootstrap-token-auth', type: 'bool', help: 'accept bootstrap tokens (<id>.<secret>, from the Secrets kube-system/bootstrap-token-<id>) as bearer tokens', default: false },
       { name: 'kubelet-client-certificate', type: 'string', value: 'FILE', help: 'client certificate for calling node agents (logs, exec)', defaultText: '<data-dir>/pki/apiserver-kubelet-client.crt' },
       { name: 'kubelet-client-key', type: 'string', value: 'FILE', help: "that certificate's key" },
       { name: 'kubelet-certificate-authority', type: 'string', value: 'FILE', help: "CA that node agents' serving certificates chain to", defaultText: 'the client CA' },
@@ -75,7 +76,7 @@ export const apiserver: Command = {
       disableAdmissionPlugins: f.string('disable-admission-plugins')?.split(',').map((s) => s.trim()).filter(Boolean),
       security: {
         tlsCertFile: f.string('tls-cert-file'), tlsPrivateKeyFile: f.string('tls-private-key-file'), clientCaFile: f.string('client-ca-file'),
-        tokenAuthFile: f.string('token-auth-file'),
+        tokenAuthFile: f.string('token-auth-file'), enableBootstrapTokenAuth: f.bool('enable-bootstrap-token-auth'),
         kubeletClientCertificate: f.string('kubelet-client-certificate'), kubeletClientKey: f.string('kubelet-client-key'), kubeletCertificateAuthority: f.string('kubelet-certificate-authority'),
         auditPolicyFile: f.string('audit-policy-file'), auditLogPath: f.string('audit-log-path'),
         serviceAccounts: {

@@ -17,7 +17,7 @@ import { metricsApiGroup, metricsDiscoveryItem, metricsResourceList, serveMetric
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import { registry, requestCounter, requestLatency } from './metrics.js';
 import { negotiate, wantsAggregatedDiscovery } from './negotiate.js';
-import { requestInfo, requestTarget, type RequestInfo } from './request-info.js';
+import { requestInfo, requestPath, requestTarget, type RequestInfo } from './request-info.js';
 import { handleResource, type ResourceRequest } from './resources.js';
 import { sendError, sendJson, type Reply } from './respond.js';
 
@@ -58,7 +58,8 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
   try {
     const url = requestTarget(req.url);
     if (!url) throw errors.badRequest(`invalid request target ${JSON.stringify(req.url)}`);
-    info = requestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+    const path = requestPath(req.url, url);
+    info = requestInfo(req.method ?? 'GET', path, url.searchParams);
     if (info.invalidPath) throw errors.badRequest(info.invalidPath);
     const admitted = await deps.gate.admit(req, res, info, url.searchParams);
     if (info.isResourceRequest && info.group === METRICS_GROUP && deps.metrics) {
@@ -72,7 +73,7 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
         bookmarkIntervalMs: deps.bookmarkIntervalMs, access: deps.gate.access(admitted.user) };
       await handleResource(r);
     } else {
-      await handleNonResource(deps, req, res, url);
+      await handleNonResource(deps, req, res, url, path);
     }
   } catch (e) {
     const err = toApiError(e);
@@ -100,8 +101,10 @@ function metricLabels(kinds: KindRegistry, info: RequestInfo | undefined, method
   return { verb: verb.toUpperCase(), group: kind?.group ?? '', resource: kind?.resource ?? '', subresource: sub };
 }
 
-async function handleNonResource(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-  const path = url.pathname.replace(/\/+$/, '') || '/';
+async function handleNonResource(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse, url: URL, rawPath: string): Promise<void> {
+  const path = rawPath.replace(/\/+$/, '') || '/';
+  // no path served here has a dot segment: one that the URL parser would resolve names nothing
+  if (rawPath !== url.pathname) throw errors.resourceNotFound();
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     if (isKnownPath(path)) throw errors.methodNotAllowed();
     throw errors.resourceNotFound();

@@ -15,7 +15,7 @@ import { ApiError, errors, toApiError } from '../errors.js';
 import type { Store } from '../registry/store.js';
 import { negotiate } from './negotiate.js';
 import { servedKind } from './request.js';
-import { requestInfo, type RequestInfo } from './request-info.js';
+import { requestInfo, requestPath, type RequestInfo } from './request-info.js';
 import { handleResource, type ResourceRequest } from './resources.js';
 import { webSocketSink } from './watch.js';
 
@@ -75,7 +75,7 @@ export class UpgradeHandler {
     let info: RequestInfo;
     try {
       url = new URL(req.url ?? '/', 'http://localhost');
-      info = requestInfo('GET', url.pathname, url.searchParams);
+      info = requestInfo('GET', requestPath(req.url, url), url.searchParams);
     } catch {
       throw errors.badRequest(`malformed request path ${JSON.stringify(req.url ?? '')}`);
     }

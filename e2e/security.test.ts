@@ -39,7 +39,7 @@ before(async () => {
   const policy = join(files, 'audit-policy.yaml');
   writeFileSync(policy, 'apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\nrules:\n  - level: RequestResponse\n    resources: [{ group: "", resources: [secrets, configmaps] }]\n  - level: Metadata\n');
   c = await TestCluster.start({
-    apiserverArgs: ['--enable-bootstrap-token-auth', '--encryption-provider-config', encryptionConfig, '--audit-policy-file', policy, '--audit-log-path', join(files, 'audit.log')],
+    apiserverArgs: ['--enable-bootstrap-token-auth', '--service-account-max-token-expiration', '2h', '--encryption-provider-config', encryptionConfig, '--audit-policy-file', policy, '--audit-log-path', join(files, 'audit.log')],
     tokens: [{ token: 'operator-token', user: 'operator', groups: ['system:masters'] }, { token: 'nobody-token', user: 'nobody' }],
   });
   auditLog = join(files, 'audit.log');
@@ -264,4 +264,16 @@ test('bootstrap tokens: <id>.<secret> is system:bootstrap:<id> in system:bootstr
   } finally {
     await cm.stop();
   }
+});
+
+test('--service-account-max-token-expiration: kubectl create token --duration longer than the cap gets the cap, with Kubernetes\' warning', () => {
+  c.ok(['create', 'serviceaccount', 'capped']);
+  const r = c.kubectl(['create', 'token', 'capped', '--duration=10h']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /Warning: requested expiration of 36000 seconds shortened to 7200 seconds/);
+  const claims = JSON.parse(Buffer.from(r.stdout.trim().split('.')[1] as string, 'base64url').toString('utf8')) as { exp: number; iat: number };
+  assert.equal(claims.exp - claims.iat, 7200);
+  const short = c.ok(['create', 'token', 'capped', '--duration=30m']).trim();
+  const s = JSON.parse(Buffer.from(short.split('.')[1] as string, 'base64url').toString('utf8')) as { exp: number; iat: number };
+  assert.equal(s.exp - s.iat, 1800);
 });

@@ -131,7 +131,8 @@ export function componentSpecs(c: ClusterConfig): ChildSpec[] {
       name: 'runtime', command: flotilla('runtime', '--data-dir', c.dataDir, '--registry-port', String(c.registryPort)),
       ready: () => runtimeReady(c.dataDir), stopGraceMs: 90_000,
     },
-    { name: 'controller-manager', command: flotilla('controller-manager', '--kubeconfig', files.kubeconfig('kube-controller-manager')), after: ['apiserver'] },
+    { name: 'controller-manager', command: flotilla('controller-manager', '--kubeconfig', files.kubeconfig('kube-controller-manager'),
+      '--service-account-private-key-file', files.serviceAccountKey), after: ['apiserver'] },
     { name: 'scheduler', command: flotilla('scheduler', '--kubeconfig', files.kubeconfig('kube-scheduler')), after: ['apiserver'] },
     {
       name: 'node-agent',

@@ -16,6 +16,7 @@ import { NodeLifecycleController } from './nodelifecycle/controller.js';
 import { ReplicaSetController } from './replicaset/controller.js';
 import { RootCACertPublisher } from './rootcacertpublisher/controller.js';
 import { ServiceAccountsController } from './serviceaccount/controller.js';
+import { ServiceAccountTokensController } from './serviceaccount/tokens.js';
 import { StatefulSetController } from './statefulset/controller.js';
 import { PersistentVolumeBinder } from './volume/binder.js';
 import { StorageProtectionController } from './volume/protection.js';
@@ -45,6 +46,7 @@ export async function runControllers(client: Client, signal: AbortSignal, option
   // the CA pods are given to verify the API server: --root-ca-file, else the one this process trusts it with
   const rootCA = opts.rootCA ?? client.config.caData?.toString('utf8');
   if (rootCA) controllers.push(new RootCACertPublisher(ctx, rootCA));
+  if (opts.serviceAccountPrivateKey) controllers.push(new ServiceAccountTokensController(ctx, opts.serviceAccountPrivateKey, rootCA));
   try {
     await Promise.all(controllers.map((c) => c.run(opts.workers, signal)));
   } finally {

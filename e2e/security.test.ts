@@ -4,6 +4,7 @@
 // gets Kubernetes' 403; kubectl --as; path tricks; TLS below 1.2 refused; Secrets are ciphertext in etcd
 // (etcdctl get) and survive a key rotation; the audit log records who did what, Secrets at Metadata only. Bootstrap
 // tokens authenticate while their Secret allows it, and the controller-manager's token cleaner deletes expired ones.
+// Legacy ServiceAccount token Secrets get a token from the controller-manager, which stops working with the Secret.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -276,4 +277,32 @@ test('--service-account-max-token-expiration: kubectl create token --duration lo
   const short = c.ok(['create', 'token', 'capped', '--duration=30m']).trim();
   const s = JSON.parse(Buffer.from(short.split('.')[1] as string, 'base64url').toString('utf8')) as { exp: number; iat: number };
   assert.equal(s.exp - s.iat, 1800);
+});
+
+test('legacy ServiceAccount token Secrets: the controller-manager fills in token, ca.crt and namespace; the token works until the Secret is deleted', async () => {
+  c.ok(['create', 'serviceaccount', 'legacy']);
+  c.ok(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'legacy-token', annotations: { 'kubernetes.io/service-account.name': 'legacy' } },
+    type: 'kubernetes.io/service-account-token' }) });
+  const cm = c.component('controller-manager', ['--leader-elect=false', '--service-account-private-key-file', join(c.dir, 'pki/sa.key')], 'controller-manager-legacy');
+  let secret: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  try {
+    secret = await waitFor('the token in the Secret', async () => {
+      const s = JSON.parse(c.ok(['get', 'secret', 'legacy-token', '-o', 'json'])) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+      return s.data?.token && s.data?.['ca.crt'] ? s : undefined;
+    }, 60_000);
+  } finally {
+    await cm.stop();
+  }
+  const sa = JSON.parse(c.ok(['get', 'serviceaccount', 'legacy', '-o', 'json'])) as { metadata: { uid: string } };
+  assert.equal(secret.metadata.annotations['kubernetes.io/service-account.uid'], sa.metadata.uid);
+  assert.equal(Buffer.from(secret.data.namespace, 'base64').toString(), 'default');
+  assert.equal(Buffer.from(secret.data['ca.crt'], 'base64').toString(), readFileSync(join(c.dir, 'pki/ca.crt'), 'utf8'));
+  const token = Buffer.from(secret.data.token, 'base64').toString();
+  const who = kubectlWith(kubeconfigFor('legacy', { token }), ['auth', 'whoami', '-o', 'json']);
+  assert.equal(who.code, 0, who.stderr);
+  assert.deepEqual(JSON.parse(who.stdout).status.userInfo.username, 'system:serviceaccount:default:legacy');
+  c.ok(['delete', 'secret', 'legacy-token']);
+  const ca = readFileSync(join(c.dir, 'pki/ca.crt'));
+  const after = await request(c.url, 'GET', '/api', undefined, { Authorization: `Bearer ${token}` }, { ca });
+  assert.equal(after.status, 401, 'the token went with its Secret');
 });

@@ -53,6 +53,8 @@ export interface ApiServerOptions {
   etcdClientPort?: number;
   etcdPeerPort?: number;
   bookmarkIntervalMs?: number;
+  /** --min-request-timeout: a watch without timeoutSeconds ends after this many seconds times 1 to 2 (default 1800). */
+  minRequestTimeoutSeconds?: number;
   /** Events kept per resource for watch resumption. */
   watchWindow?: number;
   /** --service-cluster-ip-range (default 10.96.0.0/12). */
@@ -136,6 +138,7 @@ export class ApiServer {
       documents: security.documents,
       version: VERSION,
       bookmarkIntervalMs: this.opts.bookmarkIntervalMs ?? 30_000,
+      minRequestTimeoutSeconds: this.opts.minRequestTimeoutSeconds,
       healthChecks: {
         ping: async () => undefined,
         etcd: async () => {
@@ -154,7 +157,7 @@ export class ApiServer {
     server.on('secureConnection', watchFirstPacket);
     // watches over WebSocket and pods/exec: every upgraded socket is guarded there (upgrade.ts)
     const upgrades = (this.upgrades = new UpgradeHandler({ stores: this.stores, gate: security.gate,
-      bookmarkIntervalMs: this.opts.bookmarkIntervalMs ?? 30_000 }));
+      bookmarkIntervalMs: this.opts.bookmarkIntervalMs ?? 30_000, minRequestTimeoutSeconds: this.opts.minRequestTimeoutSeconds }));
     server.on('upgrade', upgrades.handle);
     // what the HTTP parser refuses (a 100 KB URL, an unknown method) gets a Status, not a reset connection
     server.on('clientError', (e, socket) => answerClientError(e, socket));

@@ -5,6 +5,7 @@
 // (etcdctl get) and survive a key rotation; the audit log records who did what, Secrets at Metadata only. Bootstrap
 // tokens authenticate while their Secret allows it, and the controller-manager's token cleaner deletes expired ones.
 // Legacy ServiceAccount token Secrets get a token from the controller-manager, which stops working with the Secret.
+// Watches end after --min-request-timeout (x1 to x2) and kubectl's informers watch again.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -40,7 +41,7 @@ before(async () => {
   const policy = join(files, 'audit-policy.yaml');
   writeFileSync(policy, 'apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\nrules:\n  - level: RequestResponse\n    resources: [{ group: "", resources: [secrets, configmaps] }]\n  - level: Metadata\n');
   c = await TestCluster.start({
-    apiserverArgs: ['--enable-bootstrap-token-auth', '--service-account-max-token-expiration', '2h', '--encryption-provider-config', encryptionConfig, '--audit-policy-file', policy, '--audit-log-path', join(files, 'audit.log')],
+    apiserverArgs: ['--enable-bootstrap-token-auth', '--service-account-max-token-expiration', '2h', '--min-request-timeout', '2', '--encryption-provider-config', encryptionConfig, '--audit-policy-file', policy, '--audit-log-path', join(files, 'audit.log')],
     tokens: [{ token: 'operator-token', user: 'operator', groups: ['system:masters'] }, { token: 'nobody-token', user: 'nobody' }],
   });
   auditLog = join(files, 'audit.log');
@@ -305,4 +306,27 @@ test('legacy ServiceAccount token Secrets: the controller-manager fills in token
   const ca = readFileSync(join(c.dir, 'pki/ca.crt'));
   const after = await request(c.url, 'GET', '/api', undefined, { Authorization: `Bearer ${token}` }, { ca });
   assert.equal(after.status, 401, 'the token went with its Secret');
+});
+
+test('--min-request-timeout: a watch without timeoutSeconds ends cleanly within 1x-2x of it; kubectl wait watches again and sees a later change', async () => {
+  const ca = readFileSync(join(c.dir, 'pki/ca.crt'));
+  const { credentialsOf, apiFetch } = await import('./harness.js');
+  const admin = await credentialsOf(c.apiserver.kubeconfig);
+  c.ok(['create', 'configmap', 'watched', '--from-literal=k=before']);
+  // the raw watch: it ends by itself (2 s x 1..2 here), with a complete chunked body, no error event
+  const res = await apiFetch(`${c.url}/api/v1/namespaces/default/configmaps?watch=true&fieldSelector=metadata.name%3Dwatched`, { signal: AbortSignal.timeout(30_000) }, { ...admin, ca });
+  assert.equal(res.status, 200);
+  const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as { type: string });
+  assert.deepEqual(lines.map((l) => l.type), ['ADDED'], 'the initial event, then a clean end');
+  // kubectl wait's informer outlives several server-side ends of its watch and still sees the change
+  const { spawn } = await import('node:child_process');
+  const wait = spawn(KUBECTL, ['wait', '--for=jsonpath={.data.k}=after', 'configmap/watched', '--timeout=60s'], { env: { ...process.env, KUBECONFIG: c.apiserver.kubeconfig } });
+  let out = '';
+  wait.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  wait.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((r) => wait.on('exit', (code) => r(code)));
+  await new Promise((r) => setTimeout(r, 9000)); // more than 2x the timeout: kubectl's first watch has ended by now
+  c.ok(['patch', 'configmap', 'watched', '-p', '{"data":{"k":"after"}}']);
+  assert.equal(await exited, 0, out);
+  assert.match(out, /configmap\/watched condition met/);
 });

@@ -32,6 +32,8 @@ export interface HandlerDeps {
   serverAddress: string;
   version: Record<string, string>;
   bookmarkIntervalMs: number;
+  /** --min-request-timeout: a watch without timeoutSeconds ends after this many seconds times 1 to 2 (default 1800). */
+  minRequestTimeoutSeconds?: number;
   /** Health checks for /readyz and /livez: name -> check. */
   healthChecks: Record<string, () => Promise<void>>;
   /** metrics.k8s.io, served built in (absent: the group is not served). */
@@ -70,7 +72,7 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
       const includeObject = ir === 'Object' || ir === 'None' ? ir : 'Metadata';
       const reply: Reply = { res, out: negotiate(req.headers.accept), warnings: [], includeObject };
       const r: ResourceRequest = { req, info, query: url.searchParams, body: admitted.body(bodyReader(req)), reply, stores: deps.stores,
-        bookmarkIntervalMs: deps.bookmarkIntervalMs, access: deps.gate.access(admitted.user) };
+        bookmarkIntervalMs: deps.bookmarkIntervalMs, minRequestTimeoutSeconds: deps.minRequestTimeoutSeconds, access: deps.gate.access(admitted.user) };
       await handleResource(r);
     } else {
       await handleNonResource(deps, req, res, url, path);

@@ -26,6 +26,8 @@ export interface UpgradeDeps {
   /** Authentication, audit, impersonation and authorization (auth/gate.ts). */
   gate: RequestGate;
   bookmarkIntervalMs: number;
+  /** --min-request-timeout: a watch without timeoutSeconds ends after this many seconds times 1 to 2 (default 1800). */
+  minRequestTimeoutSeconds?: number;
 }
 
 /** Streaming subresources Kubernetes serves over an upgrade that Flotilla does not serve (yet). */
@@ -120,6 +122,7 @@ export class UpgradeHandler {
       reply: { res: undefined as never, out: negotiate(undefined), warnings: [], includeObject: 'Metadata' },
       stores: this.deps.stores,
       bookmarkIntervalMs: this.deps.bookmarkIntervalMs,
+      minRequestTimeoutSeconds: this.deps.minRequestTimeoutSeconds,
       sink: webSocketSink(ws),
     };
     handleResource(r).catch((e) => {

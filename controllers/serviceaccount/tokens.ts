@@ -101,7 +101,8 @@ export class ServiceAccountTokensController extends Reconciler {
       }
       if (!wantUid) changed = true;
       if (!changed) return;
-      await this.ctx.client.update(SECRET, { ...secret, data, metadata: { ...secret.metadata, annotations: { ...annotations, [SA_UID_ANNOTATION]: sa.metadata.uid as string } } });
+      const metadata = { ...secret.metadata, annotations: { ...annotations, [SA_UID_ANNOTATION]: sa.metadata.uid as string } };
+      await this.ctx.client.update(SECRET, { ...secret, data, metadata });
       this.log.info('filled in a ServiceAccount token Secret', { secret: key, serviceAccount: saName });
     } catch (e) {
       // a lost race: the informer brings the winner, which is looked at again

@@ -19,7 +19,8 @@ async function world() {
   objects.set('serviceaccounts/robot', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'robot', namespace: 'ns', uid: 'sa-uid' } });
   objects.set('secrets/robot-token', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'robot-token', namespace: 'ns', uid: 's-uid' }, type: 'kubernetes.io/service-account-token',
     data: { token: Buffer.from(token).toString('base64') } });
-  const authn = new ServiceAccountTokenAuthenticator({ issuers: [ISS], audiences: [ISS], keys: [{ key: publicKey, alg: algorithmOf(publicKey), kid: keyId(publicKey) }],
+  const keys = [{ key: publicKey, alg: algorithmOf(publicKey), kid: keyId(publicKey) }];
+  const authn = new ServiceAccountTokenAuthenticator({ issuers: [ISS], audiences: [ISS], keys,
     objects: async (resource, _ns, name) => objects.get(`${resource}/${name}`) });
   return { token, objects, authn };
 }

@@ -53,6 +53,8 @@ export interface ApiServerOptions {
   etcdClientPort?: number;
   etcdPeerPort?: number;
   bookmarkIntervalMs?: number;
+  /** --min-request-timeout: a watch without timeoutSeconds ends after this many seconds times 1 to 2 (default 1800). */
+  minRequestTimeoutSeconds?: number;
   /** Events kept per resource for watch resumption. */
   watchWindow?: number;
   /** --service-cluster-ip-range (default 10.96.0.0/12). */
@@ -62,7 +64,7 @@ export interface ApiServerOptions {
   /** The address the `kubernetes` Service's endpoints name (--advertise-address): bindAddress unless that is 0.0.0.0. */
   advertiseAddress?: string;
   /** TLS, authentication, audit and limits (auth/setup.ts); dataDir is taken from above. */
-  security?: Omit<SecurityOptions, 'dataDir' | 'policy'>;
+  security?: Omit<SecurityOptions, 'dataDir' | 'policy' | 'servingAddresses'>;
   /** --disable-admission-plugins (ServiceAccount: pods get no ServiceAccount, token volume nor pull secrets). */
   disableAdmissionPlugins?: string[];
   /** --encryption-provider-config: an EncryptionConfiguration for values at rest (storage/encryption). */
@@ -118,7 +120,8 @@ export class ApiServer {
     const policy = cachePolicySource((resource) => rbacStore(resource).cache);
     const objects = (resource: string, namespace: string | undefined, name: string) => this.lookup(resource, namespace, name);
     const podCache = hub.register(resourcePrefix({ group: '', resource: 'pods' }));
-    const security = (this.security = await setUpSecurity({ ...this.opts.security, dataDir, policy }, { objects, pods: podCache }));
+    const security = (this.security = await setUpSecurity({ ...this.opts.security, dataDir, policy,
+      servingAddresses: [advertiseAddress(this.opts), serviceAllocator.kubernetesServiceIP] }, { objects, pods: podCache }));
     configureAgentTls(security.kubeletClient);
     const nodes = this.stores.get(findByKind('v1', 'Node') as KindInfo) as Store;
     const pods = this.stores.get(findByKind('v1', 'Pod') as KindInfo) as Store;
@@ -135,6 +138,7 @@ export class ApiServer {
       documents: security.documents,
       version: VERSION,
       bookmarkIntervalMs: this.opts.bookmarkIntervalMs ?? 30_000,
+      minRequestTimeoutSeconds: this.opts.minRequestTimeoutSeconds,
       healthChecks: {
         ping: async () => undefined,
         etcd: async () => {
@@ -153,7 +157,7 @@ export class ApiServer {
     server.on('secureConnection', watchFirstPacket);
     // watches over WebSocket and pods/exec: every upgraded socket is guarded there (upgrade.ts)
     const upgrades = (this.upgrades = new UpgradeHandler({ stores: this.stores, gate: security.gate,
-      bookmarkIntervalMs: this.opts.bookmarkIntervalMs ?? 30_000 }));
+      bookmarkIntervalMs: this.opts.bookmarkIntervalMs ?? 30_000, minRequestTimeoutSeconds: this.opts.minRequestTimeoutSeconds }));
     server.on('upgrade', upgrades.handle);
     // what the HTTP parser refuses (a 100 KB URL, an unknown method) gets a Status, not a reset connection
     server.on('clientError', (e, socket) => answerClientError(e, socket));

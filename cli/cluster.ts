@@ -4,6 +4,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { primaryIPv4 } from '../node-agent/node/node.js';
 import { clusterFiles } from './credentials.js';
 import type { ChildSpec } from './supervisor/supervisor.js';
 
@@ -23,6 +24,31 @@ export interface ClusterConfig {
   etcdPeerPort?: number;
   /** --service-cluster-ip-range of the API server and the node agent (10.96.0.0/12 when unset). */
   serviceCIDR?: string;
+  /**
+   * The API server's --bind-address (0.0.0.0 when unset, as kube-apiserver's: pods reach it through the `kubernetes`
+   * Service, whose endpoint is on the node's address) and --advertise-address (the node's address when unset).
+   */
+  bindAddress?: string;
+  advertiseAddress?: string;
+}
+
+/** The API server's listening address of a cluster. */
+export const bindAddressOf = (c: Pick<ClusterConfig, 'bindAddress'>): string => c.bindAddress ?? '0.0.0.0';
+
+/**
+ * The address the `kubernetes` Service's endpoints name: --advertise-address, else the node's address when the API
+ * server listens on every address, else the address it listens on.
+ */
+export function advertisedAddress(c: Pick<ClusterConfig, 'bindAddress' | 'advertiseAddress'>, nodeIP: string): string {
+  if (c.advertiseAddress) return c.advertiseAddress;
+  const b = bindAddressOf(c);
+  return b === '0.0.0.0' || b === '::' ? nodeIP : b;
+}
+
+/** Where this machine's clients (kubeconfigs, readiness checks) dial the API server: loopback unless bound elsewhere. */
+export function apiserverHost(c: Pick<ClusterConfig, 'bindAddress'>): string {
+  const b = bindAddressOf(c);
+  return b === '0.0.0.0' || b === '::' ? '127.0.0.1' : b;
 }
 
 export const configFile = (dataDir: string) => join(dataDir, 'cluster.json');
@@ -48,6 +74,8 @@ export function superviseArgs(c: ClusterConfig): string[] {
   if (c.etcdClientPort !== undefined) args.push('--etcd-client-port', String(c.etcdClientPort));
   if (c.etcdPeerPort !== undefined) args.push('--etcd-peer-port', String(c.etcdPeerPort));
   if (c.serviceCIDR !== undefined) args.push('--service-cluster-ip-range', c.serviceCIDR);
+  if (c.bindAddress !== undefined) args.push('--bind-address', c.bindAddress);
+  if (c.advertiseAddress !== undefined) args.push('--advertise-address', c.advertiseAddress);
   return args;
 }
 
@@ -55,12 +83,12 @@ export function superviseArgs(c: ClusterConfig): string[] {
 export const STOP_ORDER = [['hollow-nodes', 'node-agent', 'scheduler', 'controller-manager'], ['runtime'], ['apiserver']];
 
 /** GET /readyz over HTTPS (anonymous), trusting the cluster CA: true when the API server is ready. */
-export async function apiserverReady(port: number, dataDir: string): Promise<boolean> {
+export async function apiserverReady(port: number, dataDir: string, host = '127.0.0.1'): Promise<boolean> {
   const caFile = clusterFiles(dataDir).caFile;
   if (!existsSync(caFile)) return false;
   const { get } = await import('node:https');
   return new Promise((resolve) => {
-    const req = get({ host: '127.0.0.1', port, path: '/readyz', ca: readFileSync(caFile), agent: false, timeout: 2000 }, (res) => {
+    const req = get({ host, port, path: '/readyz', ca: readFileSync(caFile), agent: false, timeout: 2000 }, (res) => {
       res.resume();
       resolve(res.statusCode === 200);
     });
@@ -93,16 +121,18 @@ export function componentSpecs(c: ClusterConfig): ChildSpec[] {
   const specs: ChildSpec[] = [
     {
       name: 'apiserver',
-      command: flotilla('apiserver', '--data-dir', c.dataDir, '--port', String(c.apiserverPort), ...etcd, '--encryption-provider-config', files.encryptionConfig,
+      command: flotilla('apiserver', '--data-dir', c.dataDir, '--bind-address', bindAddressOf(c), '--port', String(c.apiserverPort),
+        '--advertise-address', advertisedAddress(c, primaryIPv4()), ...etcd, '--encryption-provider-config', files.encryptionConfig,
         '--audit-policy-file', files.auditPolicy, '--audit-log-path', files.auditLog,
-        '--service-account-signing-key-file', files.serviceAccountKey, '--service-account-key-file', files.serviceAccountPub, ...(existsSync(files.tokenAuthFile) ? ['--token-auth-file', files.tokenAuthFile] : []), ...serviceCIDR),
-      ready: () => apiserverReady(c.apiserverPort, c.dataDir), stopGraceMs: 30_000,
+        '--service-account-signing-key-file', files.serviceAccountKey, '--service-account-key-file', files.serviceAccountPub, ...(existsSync(files.tokenAuthFile) ? ['--token-auth-file', files.tokenAuthFile] : []), '--enable-bootstrap-token-auth=true', ...serviceCIDR),
+      ready: () => apiserverReady(c.apiserverPort, c.dataDir, apiserverHost(c)), stopGraceMs: 30_000,
     },
     {
       name: 'runtime', command: flotilla('runtime', '--data-dir', c.dataDir, '--registry-port', String(c.registryPort)),
       ready: () => runtimeReady(c.dataDir), stopGraceMs: 90_000,
     },
-    { name: 'controller-manager', command: flotilla('controller-manager', '--kubeconfig', files.kubeconfig('kube-controller-manager')), after: ['apiserver'] },
+    { name: 'controller-manager', command: flotilla('controller-manager', '--kubeconfig', files.kubeconfig('kube-controller-manager'),
+      '--service-account-private-key-file', files.serviceAccountKey), after: ['apiserver'] },
     { name: 'scheduler', command: flotilla('scheduler', '--kubeconfig', files.kubeconfig('kube-scheduler')), after: ['apiserver'] },
     {
       name: 'node-agent',

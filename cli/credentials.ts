@@ -7,7 +7,19 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeKubeConfig } from '../lib/client/kubeconfig.js';
-import type { ClusterConfig } from './cluster.js';
+import { advertisedAddress, apiserverHost, bindAddressOf, type ClusterConfig } from './cluster.js';
+
+/** The first address of an IPv4 service range (the `kubernetes` Service's cluster IP); undefined for anything else. */
+export function firstServiceIP(cidr: string | undefined): string | undefined {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec((cidr ?? '10.96.0.0/12').split(',')[0]?.trim() ?? '');
+  if (!m) return undefined;
+  const bits = Number(m[5]);
+  if (bits > 30) return undefined;
+  const n = m.slice(1, 5).reduce((a, o) => a * 256 + Number(o), 0);
+  const base = bits === 0 ? 0 : n - (n % 2 ** (32 - bits));
+  const first = base + 1;
+  return [24, 16, 8, 0].map((s) => Math.floor(first / 2 ** s) % 256).join('.');
+}
 
 export const HOLLOW_NODES_USER = 'system:flotilla-hollow-nodes';
 
@@ -34,8 +46,12 @@ export async function ensureClusterCredentials(c: ClusterConfig, nodeIP: string)
     import('../apiserver/auth/cluster-pki.js'), import('../apiserver/auth/pki.js'), import('node:fs'),
   ]);
   const files = clusterFiles(c.dataDir);
-  const pki = await ensureApiServerPki(c.dataDir, [nodeIP]);
-  const server = `https://127.0.0.1:${c.apiserverPort}`;
+  // the serving certificate names every address a client dials: the node's, the advertised one pods reach through
+  // the `kubernetes` Service, that Service's cluster IP, and a specific bind address
+  const bind = bindAddressOf(c);
+  const extra = [nodeIP, advertisedAddress(c, nodeIP), firstServiceIP(c.serviceCIDR), bind === '0.0.0.0' || bind === '::' ? undefined : bind];
+  const pki = await ensureApiServerPki(c.dataDir, extra.filter((a): a is string => !!a));
+  const server = `https://${apiserverHost(c)}:${c.apiserverPort}`;
   const kubeconfig = (path: string, user: string, cred: { cert: string; key: string }) =>
     writeKubeConfig(path, { server, clusterName: 'flotilla', userName: user, contextName: 'flotilla', caPem: pki.ca.cert, certPem: cred.cert, keyPem: cred.key });
   kubeconfig(files.adminKubeconfig, 'kubernetes-admin', pki.admin);

@@ -7,7 +7,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import { join, resolve } from 'node:path';
 import { findByKind } from '../lib/api/kinds.js';
 import { primaryIPv4 } from '../node-agent/node/node.js';
-import { BIN, apiserverReady, readClusterConfig, superviseArgs, type ClusterConfig } from './cluster.js';
+import { BIN, apiserverHost, apiserverReady, bindAddressOf, readClusterConfig, superviseArgs, type ClusterConfig } from './cluster.js';
 import { choosePorts, type PortClaim } from './ports.js';
 import { endLeftovers } from './supervisor/leftovers.js';
 import { alive, cmdline, until } from './supervisor/procfs.js';
@@ -24,6 +24,9 @@ export interface UpOptions {
   etcdClientPort?: number;
   etcdPeerPort?: number;
   serviceCIDR?: string;
+  /** The API server's --bind-address and --advertise-address (cluster.ts: 0.0.0.0 and the node's address when unset). */
+  bindAddress?: string;
+  advertiseAddress?: string;
   hollowNodes: number;
   nodeName: string;
   /** How long to wait for the cluster to be ready. Default 5 min (the first start builds the images). */
@@ -63,7 +66,7 @@ export async function up(o: UpOptions): Promise<void> {
   const recorded = readClusterConfig(dataDir);
   const running = runningSupervisor(dataDir);
   if (running) {
-    const url = recorded ? `https://127.0.0.1:${recorded.apiserverPort}` : 'unknown';
+    const url = recorded ? `https://${apiserverHost(recorded)}:${recorded.apiserverPort}` : 'unknown';
     say(`Flotilla is already running in ${dataDir} (supervisor pid ${running}, API server ${url}); nothing was changed.`);
     const asked: Array<[number | undefined, number | undefined]> = [
       [o.port, recorded?.apiserverPort], [o.registryPort, recorded?.registryPort], [o.agentPort, recorded?.nodeAgentPort],
@@ -82,7 +85,7 @@ export async function up(o: UpOptions): Promise<void> {
   const claim = (flag: string, what: string, host: string, given: number | undefined, last: number | undefined, dflt: number): PortClaim =>
     ({ flag, what, host, port: given ?? last ?? dflt, explicit: given !== undefined });
   const claims = [
-    claim('port', 'the API server', '127.0.0.1', o.port, recorded?.apiserverPort, 6443),
+    claim('port', 'the API server', bindAddressOf({ bindAddress: o.bindAddress ?? recorded?.bindAddress }), o.port, recorded?.apiserverPort, 6443),
     claim('registry-port', 'the image registry', '127.0.0.1', o.registryPort, recorded?.registryPort, 5000),
     claim('node-agent-port', 'the node agent', primaryIPv4(), o.agentPort, recorded?.nodeAgentPort, 10250),
   ];
@@ -95,6 +98,7 @@ export async function up(o: UpOptions): Promise<void> {
     dataDir, apiserverPort: ports.port as number, registryPort: ports['registry-port'] as number, nodeAgentPort: ports['node-agent-port'] as number,
     nodeName: o.nodeName, hollowNodes: o.hollowNodes, etcdClientPort: ports['etcd-client-port'], etcdPeerPort: ports['etcd-peer-port'],
     serviceCIDR: o.serviceCIDR ?? recorded?.serviceCIDR,
+    bindAddress: o.bindAddress ?? recorded?.bindAddress, advertiseAddress: o.advertiseAddress ?? recorded?.advertiseAddress,
   };
   for (const n of notes) say(`note: ${n}`);
 
@@ -122,7 +126,7 @@ export async function up(o: UpOptions): Promise<void> {
   const registry = `127.0.0.1:${config.registryPort}`;
   say(`
 Flotilla is up in ${dataDir}
-  API server    https://127.0.0.1:${config.apiserverPort}   (kubeconfig: ${kubeconfig}, user kubernetes-admin)
+  API server    https://${apiserverHost(config)}:${config.apiserverPort}   (kubeconfig: ${kubeconfig}, user kubernetes-admin)
   registry      ${registry}   (images: ${registry}/flotilla/web:v1, :v2)
   node agent    ${primaryIPv4()}:${config.nodeAgentPort}   (node ${config.nodeName}${config.hollowNodes ? `, plus ${config.hollowNodes} hollow nodes` : ''})
 
@@ -149,7 +153,7 @@ async function waitReady(c: ClusterConfig, exited: () => string | undefined, tim
       if (Date.now() > deadline) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${stage}`);
       try {
         if (!client) {
-          if ((await apiserverReady(c.apiserverPort, c.dataDir)) && existsSync(join(c.dataDir, 'kubeconfig'))) {
+          if ((await apiserverReady(c.apiserverPort, c.dataDir, apiserverHost(c))) && existsSync(join(c.dataDir, 'kubeconfig'))) {
             client = new Client(loadKubeConfig({ kubeconfig: join(c.dataDir, 'kubeconfig') }));
             stage = `${want} Ready node(s)`;
           }

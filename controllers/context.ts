@@ -14,6 +14,8 @@ export interface ControllerOptions {
   workers: number;
   /** The CA published in every namespace's kube-root-ca.crt (--root-ca-file); default: the kubeconfig's. */
   rootCA?: string;
+  /** --service-account-private-key-file's PEM: legacy token Secrets get their tokens (serviceaccount/tokens.ts). */
+  serviceAccountPrivateKey?: string;
 }
 
 export const DEFAULT_OPTIONS: ControllerOptions = {

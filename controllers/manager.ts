@@ -2,6 +2,7 @@
 // this process holds the leader lease (see cli/component.ts); losing it ends the process, as in Kubernetes.
 import { SharedInformerFactory, type Client, type Reconciler } from '../lib/client/index.js';
 import { ControllerContext, DEFAULT_OPTIONS, type ControllerOptions } from './context.js';
+import { TokenCleaner } from './bootstraptoken/cleaner.js';
 import { DaemonSetController } from './daemonset/controller.js';
 import { DeploymentController } from './deployment/index.js';
 import { DisruptionController } from './disruption/controller.js';
@@ -15,6 +16,7 @@ import { NodeLifecycleController } from './nodelifecycle/controller.js';
 import { ReplicaSetController } from './replicaset/controller.js';
 import { RootCACertPublisher } from './rootcacertpublisher/controller.js';
 import { ServiceAccountsController } from './serviceaccount/controller.js';
+import { ServiceAccountTokensController } from './serviceaccount/tokens.js';
 import { StatefulSetController } from './statefulset/controller.js';
 import { PersistentVolumeBinder } from './volume/binder.js';
 import { StorageProtectionController } from './volume/protection.js';
@@ -39,10 +41,12 @@ export async function runControllers(client: Client, signal: AbortSignal, option
     new EndpointSliceController(ctx),
     new ServiceAccountsController(ctx),
     new ClusterRoleAggregationController(ctx),
+    new TokenCleaner(ctx),
   ];
   // the CA pods are given to verify the API server: --root-ca-file, else the one this process trusts it with
   const rootCA = opts.rootCA ?? client.config.caData?.toString('utf8');
   if (rootCA) controllers.push(new RootCACertPublisher(ctx, rootCA));
+  if (opts.serviceAccountPrivateKey) controllers.push(new ServiceAccountTokensController(ctx, opts.serviceAccountPrivateKey, rootCA));
   try {
     await Promise.all(controllers.map((c) => c.run(opts.workers, signal)));
   } finally {

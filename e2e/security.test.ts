@@ -2,7 +2,10 @@
 // kubectl. The written kubeconfig (CA + admin client certificate) just works; no credentials, a forged token, a
 // certificate from another CA or an expired one get 401 and the health paths still answer; a user without rights
 // gets Kubernetes' 403; kubectl --as; path tricks; TLS below 1.2 refused; Secrets are ciphertext in etcd
-// (etcdctl get) and survive a key rotation; the audit log records who did what, Secrets at Metadata only.
+// (etcdctl get) and survive a key rotation; the audit log records who did what, Secrets at Metadata only. Bootstrap
+// tokens authenticate while their Secret allows it, and the controller-manager's token cleaner deletes expired ones.
+// Legacy ServiceAccount token Secrets get a token from the controller-manager, which stops working with the Secret.
+// Watches end after --min-request-timeout (x1 to x2) and kubectl's informers watch again.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -38,7 +41,7 @@ before(async () => {
   const policy = join(files, 'audit-policy.yaml');
   writeFileSync(policy, 'apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\nrules:\n  - level: RequestResponse\n    resources: [{ group: "", resources: [secrets, configmaps] }]\n  - level: Metadata\n');
   c = await TestCluster.start({
-    apiserverArgs: ['--encryption-provider-config', encryptionConfig, '--audit-policy-file', policy, '--audit-log-path', join(files, 'audit.log')],
+    apiserverArgs: ['--enable-bootstrap-token-auth', '--service-account-max-token-expiration', '2h', '--min-request-timeout', '2', '--encryption-provider-config', encryptionConfig, '--audit-policy-file', policy, '--audit-log-path', join(files, 'audit.log')],
     tokens: [{ token: 'operator-token', user: 'operator', groups: ['system:masters'] }, { token: 'nobody-token', user: 'nobody' }],
   });
   auditLog = join(files, 'audit.log');
@@ -235,4 +238,95 @@ test('the audit log: one line per request, who did what; Secrets at Metadata wha
   // the refused requests of the earlier tests are there, without a user
   assert.ok(events.lines.some((e) => e.responseStatus?.code === 401 && JSON.stringify(e.user) === '{}'), 'a 401 is logged');
   assert.ok(events.lines.some((e) => e.responseStatus?.code === 403 && e.user?.username === 'dave'), 'a 403 is logged');
+});
+
+test('bootstrap tokens: <id>.<secret> is system:bootstrap:<id> in system:bootstrappers; a wrong secret, an expired token or usage off is 401; the token cleaner deletes expired ones', async () => {
+  const iso = (ms: number) => new Date(Date.now() + ms).toISOString().replace(/\.\d+Z$/, 'Z');
+  const bootstrapSecret = (id: string, secret: string, more: string[]) => c.ok(['create', 'secret', 'generic', `bootstrap-token-${id}`, '-n', 'kube-system',
+    '--type', 'bootstrap.kubernetes.io/token', `--from-literal=token-id=${id}`, `--from-literal=token-secret=${secret}`, ...more.map((m) => `--from-literal=${m}`)]);
+  bootstrapSecret('abcdef', '0123456789abcdef', ['usage-bootstrap-authentication=true', 'auth-extra-groups=system:bootstrappers:worker', `expiration=${iso(3600_000)}`]);
+  bootstrapSecret('nouse1', '0123456789abcdef', ['usage-bootstrap-authentication=false']);
+  bootstrapSecret('old000', '0123456789abcdef', ['usage-bootstrap-authentication=true', `expiration=${iso(-60_000)}`]);
+  const who = kubectlWith(kubeconfigFor('bootstrap', { token: 'abcdef.0123456789abcdef' }), ['auth', 'whoami', '-o', 'json']);
+  assert.equal(who.code, 0, who.stderr);
+  assert.deepEqual(JSON.parse(who.stdout).status.userInfo, { username: 'system:bootstrap:abcdef', groups: ['system:bootstrappers', 'system:bootstrappers:worker', 'system:authenticated'] });
+  // what the token may do is what RBAC gives its groups: nothing here beyond discovery
+  const denied = kubectlWith(kubeconfigFor('bootstrap', { token: 'abcdef.0123456789abcdef' }), ['get', 'secrets', '-n', 'kube-system']);
+  assert.match(denied.stderr, /secrets is forbidden: User "system:bootstrap:abcdef" cannot list resource "secrets" in API group "" in the namespace "kube-system"/);
+  const ca = readFileSync(join(c.dir, 'pki/ca.crt'));
+  for (const token of ['abcdef.0123456789abcdee', 'abcdef.0123456789abcde', 'nouse1.0123456789abcdef', 'old000.0123456789abcdef', 'zzzzzz.0123456789abcdef']) {
+    const r = await request(c.url, 'GET', '/api/v1/namespaces/default/configmaps', undefined, { Authorization: `Bearer ${token}` }, { ca });
+    assert.equal(r.status, 401, token);
+    assert.equal(r.body.message, 'Unauthorized', token);
+  }
+  const cm = c.component('controller-manager', ['--leader-elect=false']);
+  try {
+    await waitFor('the token cleaner to delete the expired token', async () => c.kubectl(['get', 'secret', 'bootstrap-token-old000', '-n', 'kube-system']).code !== 0, 60_000);
+    for (const id of ['abcdef', 'nouse1']) assert.equal(c.kubectl(['get', 'secret', `bootstrap-token-${id}`, '-n', 'kube-system']).code, 0, `${id} is kept`);
+  } finally {
+    await cm.stop();
+  }
+});
+
+test('--service-account-max-token-expiration: kubectl create token --duration longer than the cap gets the cap, with Kubernetes\' warning', () => {
+  c.ok(['create', 'serviceaccount', 'capped']);
+  const r = c.kubectl(['create', 'token', 'capped', '--duration=10h']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /Warning: requested expiration of 36000 seconds shortened to 7200 seconds/);
+  const claims = JSON.parse(Buffer.from(r.stdout.trim().split('.')[1] as string, 'base64url').toString('utf8')) as { exp: number; iat: number };
+  assert.equal(claims.exp - claims.iat, 7200);
+  const short = c.ok(['create', 'token', 'capped', '--duration=30m']).trim();
+  const s = JSON.parse(Buffer.from(short.split('.')[1] as string, 'base64url').toString('utf8')) as { exp: number; iat: number };
+  assert.equal(s.exp - s.iat, 1800);
+});
+
+test('legacy ServiceAccount token Secrets: the controller-manager fills in token, ca.crt and namespace; the token works until the Secret is deleted', async () => {
+  c.ok(['create', 'serviceaccount', 'legacy']);
+  c.ok(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'legacy-token', annotations: { 'kubernetes.io/service-account.name': 'legacy' } },
+    type: 'kubernetes.io/service-account-token' }) });
+  const cm = c.component('controller-manager', ['--leader-elect=false', '--service-account-private-key-file', join(c.dir, 'pki/sa.key')], 'controller-manager-legacy');
+  let secret: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  try {
+    secret = await waitFor('the token in the Secret', async () => {
+      const s = JSON.parse(c.ok(['get', 'secret', 'legacy-token', '-o', 'json'])) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+      return s.data?.token && s.data?.['ca.crt'] ? s : undefined;
+    }, 60_000);
+  } finally {
+    await cm.stop();
+  }
+  const sa = JSON.parse(c.ok(['get', 'serviceaccount', 'legacy', '-o', 'json'])) as { metadata: { uid: string } };
+  assert.equal(secret.metadata.annotations['kubernetes.io/service-account.uid'], sa.metadata.uid);
+  assert.equal(Buffer.from(secret.data.namespace, 'base64').toString(), 'default');
+  assert.equal(Buffer.from(secret.data['ca.crt'], 'base64').toString(), readFileSync(join(c.dir, 'pki/ca.crt'), 'utf8'));
+  const token = Buffer.from(secret.data.token, 'base64').toString();
+  const who = kubectlWith(kubeconfigFor('legacy', { token }), ['auth', 'whoami', '-o', 'json']);
+  assert.equal(who.code, 0, who.stderr);
+  assert.deepEqual(JSON.parse(who.stdout).status.userInfo.username, 'system:serviceaccount:default:legacy');
+  c.ok(['delete', 'secret', 'legacy-token']);
+  const ca = readFileSync(join(c.dir, 'pki/ca.crt'));
+  const after = await request(c.url, 'GET', '/api', undefined, { Authorization: `Bearer ${token}` }, { ca });
+  assert.equal(after.status, 401, 'the token went with its Secret');
+});
+
+test('--min-request-timeout: a watch without timeoutSeconds ends cleanly within 1x-2x of it; kubectl wait watches again and sees a later change', async () => {
+  const ca = readFileSync(join(c.dir, 'pki/ca.crt'));
+  const { credentialsOf, apiFetch } = await import('./harness.js');
+  const admin = await credentialsOf(c.apiserver.kubeconfig);
+  c.ok(['create', 'configmap', 'watched', '--from-literal=k=before']);
+  // the raw watch: it ends by itself (2 s x 1..2 here), with a complete chunked body, no error event
+  const res = await apiFetch(`${c.url}/api/v1/namespaces/default/configmaps?watch=true&fieldSelector=metadata.name%3Dwatched`, { signal: AbortSignal.timeout(30_000) }, { ...admin, ca });
+  assert.equal(res.status, 200);
+  const lines = (await res.text()).trim().split('\n').map((l) => JSON.parse(l) as { type: string });
+  assert.deepEqual(lines.map((l) => l.type), ['ADDED'], 'the initial event, then a clean end');
+  // kubectl wait's informer outlives several server-side ends of its watch and still sees the change
+  const { spawn } = await import('node:child_process');
+  const wait = spawn(KUBECTL, ['wait', '--for=jsonpath={.data.k}=after', 'configmap/watched', '--timeout=60s'], { env: { ...process.env, KUBECONFIG: c.apiserver.kubeconfig } });
+  let out = '';
+  wait.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  wait.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((r) => wait.on('exit', (code) => r(code)));
+  await new Promise((r) => setTimeout(r, 9000)); // more than 2x the timeout: kubectl's first watch has ended by now
+  c.ok(['patch', 'configmap', 'watched', '-p', '{"data":{"k":"after"}}']);
+  assert.equal(await exited, 0, out);
+  assert.match(out, /configmap\/watched condition met/);
 });

@@ -40,6 +40,7 @@ import { ensureBridgeGateway, nodeNetworkName, upstreamsOf, type PodNetwork } fr
 const log = logger('node-agent');
 const NODE = findByKind('v1', 'Node')!;
 const POD = findByKind('v1', 'Pod')!;
+const SERVICE = findByKind('v1', 'Service')!;
 /** The kubelet's eviction manager looks this often (local storage: emptyDir sizeLimit). */
 const HOUSEKEEPING_MS = 10_000;
 const STATUS_MS = 10_000;
@@ -81,6 +82,8 @@ export class NodeAgent {
   readonly nodeName: string;
   readonly hostIP: string;
   private readonly pods: Informer;
+  /** Every Service, for the containers' Service variables (KUBERNETES_SERVICE_HOST, ...), as the kubelet lists them. */
+  private readonly services: Informer;
   private readonly watched: WatchedObjects;
   /** Pod workers: reconcile = syncPod of one pod uid. */
   private readonly podWorkers: ReconcileLoop;
@@ -103,6 +106,7 @@ export class NodeAgent {
     this.hostIP = o.hostIP ?? primaryIPv4();
     this.pods = new Informer(client, POD, { fieldSelector: `spec.nodeName=${this.nodeName}` });
     this.pods.addIndex('uid', (p) => [p.metadata.uid as string]);
+    this.services = new Informer(client, SERVICE);
     this.podWorkers = new ReconcileLoop({
       name: 'node-agent',
       baseDelayMs: 500,
@@ -148,6 +152,7 @@ export class NodeAgent {
       messages: new TerminationMessages(),
       dns: { clusterDNS: o.clusterDNS ?? (o.network ? [o.network.podNetwork.gateway] : []), clusterDomain: o.clusterDomain ?? 'cluster.local', hostResolvConf, nodeIPs: [this.hostIP] },
       evictions: new Map(),
+      services: () => this.services.list(),
     };
   }
 
@@ -188,6 +193,8 @@ export class NodeAgent {
     this.every(STATUS_MS, () => this.updateNodeStatus());
     // Service rules and the cluster DNS before any pod starts, so a pod's first request to a Service finds them
     if (this.o.network) await this.startNetwork(this.o.network);
+    // the Services are known before any container starts, so none misses KUBERNETES_SERVICE_HOST
+    await this.services.start();
     await this.pods.start();
     // sandboxes of pods that are gone (deleted while we were down) get a sync too, which removes them
     const sandboxes = await this.cri.listPodSandbox({ labelSelector: { [LABEL_MANAGED]: 'true' } });
@@ -230,6 +237,7 @@ export class NodeAgent {
     for (const t of this.timers) clearInterval(t);
     this.podWorkers.shutDown();
     this.pods.stop();
+    this.services.stop();
     this.watched.stop();
     this.deps.probes.stop();
   }

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toApiError } from '../errors.js';
-import { requestInfo, requestTarget } from '../http/request-info.js';
+import { requestInfo, requestPath, requestTarget } from '../http/request-info.js';
 import { sendError, sendJson } from '../http/respond.js';
 import { BEARER_PROTOCOL_PREFIX, CachedTokenAuthenticator, bearerToken } from './bearer.js';
 import { createCA, issue, type CertAuthority } from './pki.js';
@@ -31,7 +31,7 @@ before(async () => {
   ca = await loadCA(readFileSync(join(dir, 'pki/ca.crt'), 'utf8'), readFileSync(join(dir, 'pki/ca.key'), 'utf8'));
   server = createServer(security.tls ?? {}, (req, res) => {
     const url = requestTarget(req.url) as URL;
-    const info = requestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+    const info = requestInfo(req.method ?? 'GET', requestPath(req.url, url), url.searchParams);
     security.gate.admit(req, res, info, url.searchParams).then(
       (a) => sendJson(res, 200, { user: a.user, protocol: req.headers['sec-websocket-protocol'] ?? null, authorization: req.headers.authorization ?? null }),
       (e) => sendError(res, toApiError(e)),
@@ -57,7 +57,9 @@ interface Answer {
 
 function call(path: string, o: { cert?: string; key?: string; headers?: Record<string, string>; method?: string } = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request(`${base}${path}`, { method: o.method ?? 'GET', ca: ca.cert, cert: o.cert, key: o.key, headers: o.headers, agent: false }, (res) => {
+    // the path as written (a URL string would have its dot segments resolved before sending)
+    const u = new URL(base);
+    const req = request({ host: u.hostname, port: u.port, path, method: o.method ?? 'GET', ca: ca.cert, cert: o.cert, key: o.key, headers: o.headers, agent: false }, (res) => {
       let text = '';
       res.on('data', (c: Buffer) => (text += c.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : {} }));
@@ -109,7 +111,7 @@ test('no credentials: 401 on every resource path, anonymous (system:anonymous, s
   assert.equal(one.status, 403);
   assert.equal(one.body.message, 'forbidden: User "system:anonymous" cannot get path "/readyz/etcd"');
   // path tricks do not reach the anonymous paths
-  for (const path of ['/healthzx', '/api/../healthz/../api/v1/pods', '/version/../api/v1/secrets']) {
+  for (const path of ['/healthzx', '/api/../healthz/../api/v1/pods', '/version/../api/v1/secrets', '/healthz/%2e%2e/api/v1/secrets', '/livez/./..', '/readyz/..']) {
     const r = await call(path);
     assert.equal(r.status, 401, path);
   }

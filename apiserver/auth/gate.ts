@@ -24,9 +24,12 @@ const log = logger('apiserver');
 
 /**
  * Where the anonymous user is let in: Kubernetes' anonymous authentication limited to the health checks and the
- * version, and the web dashboard's static files (they hold no data; the page then calls the API with a token).
+ * version, and the web dashboard's static files (they hold no data; the page then calls the API with a token). A
+ * path with a dot segment (`/healthz/../api/v1/secrets`, kept as sent: http/request-info.ts) is none of them.
  */
 const ANONYMOUS_PATHS = /^\/(healthz|livez|readyz|version|dashboard)(\/.*)?$/;
+const DOT_SEGMENT = /\/(?:\.|%2e){1,2}(?:\/|$)/i;
+const anonymousPath = (path: string) => ANONYMOUS_PATHS.test(path) && !DOT_SEGMENT.test(path);
 
 export interface GateOptions {
   authenticators: RequestAuthenticator[];
@@ -111,7 +114,7 @@ export class RequestGate {
       }
     }
     // invalid credentials are refused even where anonymous requests are let in (a union that fails on error)
-    if (!user && !errs.length && ANONYMOUS_PATHS.test(info.path)) user = { username: ANONYMOUS_USER, groups: [UNAUTHENTICATED_GROUP] };
+    if (!user && !errs.length && anonymousPath(info.path)) user = { username: ANONYMOUS_USER, groups: [UNAUTHENTICATED_GROUP] };
     const attrs = auditAttributes(req, info, user);
     if (!user) {
       if (errs.length) log.debug('authentication failed', { path: req.url, errors: errs });

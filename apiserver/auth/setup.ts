@@ -6,6 +6,7 @@ import type { ServerOptions } from 'node:https';
 import { logger } from '../../lib/util/log.js';
 import { Auditor, FileSink } from './audit/log.js';
 import { loadPolicy } from './audit/policy.js';
+import { BootstrapTokenAuthenticator } from './bootstrap/authenticator.js';
 import { BearerTokenAuthenticator, UnionTokenAuthenticator, WebSocketProtocolAuthenticator } from './bearer.js';
 import { ensureApiServerPki } from './cluster-pki.js';
 import { RequestGate } from './gate.js';
@@ -28,6 +29,8 @@ export interface SecurityOptions {
   tlsPrivateKeyFile?: string;
   clientCaFile?: string;
   tokenAuthFile?: string;
+  /** --enable-bootstrap-token-auth: bearer tokens `<id>.<secret>` from kube-system's bootstrap-token-<id> Secrets. */
+  enableBootstrapTokenAuth?: boolean;
   kubeletClientCertificate?: string;
   kubeletClientKey?: string;
   kubeletCertificateAuthority?: string;
@@ -42,6 +45,11 @@ export interface SecurityOptions {
   plainHttp?: boolean;
   /** The RBAC objects the authorizer reads (the API server's watch caches); none: the default policy as written. */
   policy?: PolicySource;
+  /**
+   * Addresses the generated serving certificate must name besides the host's own: the advertised address and the
+   * `kubernetes` Service's cluster IP, which pods dial.
+   */
+  servingAddresses?: string[];
 }
 
 /** PEM credentials for one TLS client. */
@@ -90,7 +98,7 @@ export async function setUpSecurity(o: SecurityOptions, deps?: SecurityDeps): Pr
       cert = read(o.tlsCertFile);
       key = read(o.tlsPrivateKeyFile);
     } else {
-      const pki = await ensureApiServerPki(o.dataDir);
+      const pki = await ensureApiServerPki(o.dataDir, o.servingAddresses);
       ({ cert, key } = pki.serving);
       clientCA ??= pki.ca.cert;
       kubeletClient = { ca: pki.ca.cert, cert: pki.kubeletClient.cert, key: pki.kubeletClient.key };
@@ -111,6 +119,7 @@ export async function setUpSecurity(o: SecurityOptions, deps?: SecurityDeps): Pr
     }
     // the union holds the list itself: ServiceAccount tokens join it below (bootstrap tokens will too)
     const union = new UnionTokenAuthenticator(tokens);
+    if (deps && o.enableBootstrapTokenAuth) tokens.push(new BootstrapTokenAuthenticator((namespace, name) => deps.objects('secrets', namespace, name)));
     if (deps) {
       const sa = await setUpServiceAccountTokens({ ...o.serviceAccounts, dataDir: o.dataDir }, deps.objects, (authenticator) => {
         tokens.push(authenticator);

@@ -17,7 +17,7 @@ import { metricsApiGroup, metricsDiscoveryItem, metricsResourceList, serveMetric
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
 import { registry, requestCounter, requestLatency } from './metrics.js';
 import { negotiate, wantsAggregatedDiscovery } from './negotiate.js';
-import { requestInfo, requestTarget, type RequestInfo } from './request-info.js';
+import { requestInfo, requestPath, requestTarget, type RequestInfo } from './request-info.js';
 import { handleResource, type ResourceRequest } from './resources.js';
 import { sendError, sendJson, type Reply } from './respond.js';
 
@@ -32,6 +32,8 @@ export interface HandlerDeps {
   serverAddress: string;
   version: Record<string, string>;
   bookmarkIntervalMs: number;
+  /** --min-request-timeout: a watch without timeoutSeconds ends after this many seconds times 1 to 2 (default 1800). */
+  minRequestTimeoutSeconds?: number;
   /** Health checks for /readyz and /livez: name -> check. */
   healthChecks: Record<string, () => Promise<void>>;
   /** metrics.k8s.io, served built in (absent: the group is not served). */
@@ -58,7 +60,8 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
   try {
     const url = requestTarget(req.url);
     if (!url) throw errors.badRequest(`invalid request target ${JSON.stringify(req.url)}`);
-    info = requestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+    const path = requestPath(req.url, url);
+    info = requestInfo(req.method ?? 'GET', path, url.searchParams);
     if (info.invalidPath) throw errors.badRequest(info.invalidPath);
     const admitted = await deps.gate.admit(req, res, info, url.searchParams);
     if (info.isResourceRequest && info.group === METRICS_GROUP && deps.metrics) {
@@ -69,10 +72,10 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
       const includeObject = ir === 'Object' || ir === 'None' ? ir : 'Metadata';
       const reply: Reply = { res, out: negotiate(req.headers.accept), warnings: [], includeObject };
       const r: ResourceRequest = { req, info, query: url.searchParams, body: admitted.body(bodyReader(req)), reply, stores: deps.stores,
-        bookmarkIntervalMs: deps.bookmarkIntervalMs, access: deps.gate.access(admitted.user) };
+        bookmarkIntervalMs: deps.bookmarkIntervalMs, minRequestTimeoutSeconds: deps.minRequestTimeoutSeconds, access: deps.gate.access(admitted.user) };
       await handleResource(r);
     } else {
-      await handleNonResource(deps, req, res, url);
+      await handleNonResource(deps, req, res, url, path);
     }
   } catch (e) {
     const err = toApiError(e);
@@ -100,8 +103,10 @@ function metricLabels(kinds: KindRegistry, info: RequestInfo | undefined, method
   return { verb: verb.toUpperCase(), group: kind?.group ?? '', resource: kind?.resource ?? '', subresource: sub };
 }
 
-async function handleNonResource(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-  const path = url.pathname.replace(/\/+$/, '') || '/';
+async function handleNonResource(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse, url: URL, rawPath: string): Promise<void> {
+  const path = rawPath.replace(/\/+$/, '') || '/';
+  // no path served here has a dot segment: one that the URL parser would resolve names nothing
+  if (rawPath !== url.pathname) throw errors.resourceNotFound();
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     if (isKnownPath(path)) throw errors.methodNotAllowed();
     throw errors.resourceNotFound();

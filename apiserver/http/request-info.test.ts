@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { requestInfo, requestTarget } from './request-info.js';
+import { requestInfo, requestPath, requestTarget } from './request-info.js';
 import { negotiate, wantsAggregatedDiscovery } from './negotiate.js';
 
 const q = (s = '') => new URLSearchParams(s);
@@ -62,4 +62,16 @@ test('watch=... is read as Kubernetes reads booleans: the Python client\'s True,
   for (const s of ['watch=True', 'watch=TRUE', 'watch=1', 'watch', 'watch=yes']) assert.equal(requestInfo('GET', '/api/v1/namespaces/default/pods', q(s)).verb, 'watch', s);
   for (const s of ['watch=False', 'watch=false', 'watch=0', '']) assert.equal(requestInfo('GET', '/api/v1/namespaces/default/pods', q(s)).verb, 'list', s);
   assert.equal(requestInfo('GET', '/api/v1/namespaces/default/pods/p', q('watch=True')).verb, 'watch');
+});
+
+test('dot segments stay in the path as sent (the URL parser would resolve them): `..` is a name, as in Kubernetes', () => {
+  const path = (t: string) => requestPath(t, requestTarget(t) as URL);
+  assert.equal(path('/api/v1/namespaces/x/secrets/../pods'), '/api/v1/namespaces/x/secrets/../pods');
+  assert.equal(path('/api/v1/namespaces/x/secrets/%2e%2E/pods?watch=1'), '/api/v1/namespaces/x/secrets/%2e%2E/pods');
+  assert.equal(path('/healthz/./../api'), '/healthz/./../api');
+  assert.equal(path('http://example/api/v1/namespaces/x/pods/../secrets/s'), '/api/v1/namespaces/x/pods/../secrets/s');
+  assert.equal(path('/api/v1/namespaces/x/pods?fieldSelector=a/../b'), '/api/v1/namespaces/x/pods', 'the query is no part of it');
+  assert.equal(path('/api/v1/namespaces/x/pods/a..b'), '/api/v1/namespaces/x/pods/a..b');
+  const info = requestInfo('GET', path('/api/v1/namespaces/x/secrets/%2e%2e/pods'), q());
+  assert.deepEqual([info.resource, info.name, info.subresource, info.verb], ['secrets', '..', 'pods', 'get']);
 });

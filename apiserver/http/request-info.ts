@@ -37,6 +37,24 @@ export function requestTarget(target: string | undefined): URL | undefined {
   }
 }
 
+/**
+ * The request's path as the client sent it, dot segments kept: the URL parser resolves `a/../b` and `a/%2e%2e/b`
+ * to `b`, which would let `/api/v1/namespaces/x/pods/../secrets/s` through anything that looked at the path as sent
+ * (an authorizing proxy in front, the audit log) and then serve a Secret. Kubernetes reads the path literally: `..` is
+ * a name there, authorized as one and found by no route. Everything else is as the URL parser gives it.
+ */
+export function requestPath(target: string | undefined, url: URL): string {
+  let raw = target ?? '/';
+  if (!raw.startsWith('/')) {
+    // absolute-form (`GET http://host/path HTTP/1.1`): the path after the authority
+    const m = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?#]*(.*)$/.exec(raw);
+    raw = m ? m[1] || '/' : url.pathname;
+  }
+  raw = raw.replace(/[?#].*$/s, '');
+  const dotted = raw.split('/').some((s) => /^(?:\.|%2e){1,2}$/i.test(s));
+  return dotted ? raw : url.pathname;
+}
+
 /** Never throws: a path that does not decode comes back as a non-resource request carrying `invalidPath`. */
 export function requestInfo(method: string, pathname: string, query: URLSearchParams): RequestInfo {
   const base: RequestInfo = { isResourceRequest: false, path: pathname, verb: getOwn(METHOD_VERBS, method) ?? method.toLowerCase(), group: '', version: '', resource: '' };

@@ -34,6 +34,8 @@ export interface ResourceRequest {
   reply: Reply;
   stores: Map<KindInfo, Store>;
   bookmarkIntervalMs: number;
+  /** --min-request-timeout: a watch without timeoutSeconds ends after this many seconds times 1 to 2 (default 1800). */
+  minRequestTimeoutSeconds?: number;
   /** Who the request acts as (create-only kinds such as SelfSubjectReview answer with it). */
   user?: UserInfo;
   /** Set for WebSocket watches; chunked HTTP otherwise. */

@@ -15,7 +15,7 @@ import { ApiError, errors, toApiError } from '../errors.js';
 import type { Store } from '../registry/store.js';
 import { negotiate } from './negotiate.js';
 import { servedKind } from './request.js';
-import { requestInfo, type RequestInfo } from './request-info.js';
+import { requestInfo, requestPath, type RequestInfo } from './request-info.js';
 import { handleResource, type ResourceRequest } from './resources.js';
 import { webSocketSink } from './watch.js';
 
@@ -26,6 +26,8 @@ export interface UpgradeDeps {
   /** Authentication, audit, impersonation and authorization (auth/gate.ts). */
   gate: RequestGate;
   bookmarkIntervalMs: number;
+  /** --min-request-timeout: a watch without timeoutSeconds ends after this many seconds times 1 to 2 (default 1800). */
+  minRequestTimeoutSeconds?: number;
 }
 
 /** Streaming subresources Kubernetes serves over an upgrade that Flotilla does not serve (yet). */
@@ -75,7 +77,7 @@ export class UpgradeHandler {
     let info: RequestInfo;
     try {
       url = new URL(req.url ?? '/', 'http://localhost');
-      info = requestInfo('GET', url.pathname, url.searchParams);
+      info = requestInfo('GET', requestPath(req.url, url), url.searchParams);
     } catch {
       throw errors.badRequest(`malformed request path ${JSON.stringify(req.url ?? '')}`);
     }
@@ -120,6 +122,7 @@ export class UpgradeHandler {
       reply: { res: undefined as never, out: negotiate(undefined), warnings: [], includeObject: 'Metadata' },
       stores: this.deps.stores,
       bookmarkIntervalMs: this.deps.bookmarkIntervalMs,
+      minRequestTimeoutSeconds: this.deps.minRequestTimeoutSeconds,
       sink: webSocketSink(ws),
     };
     handleResource(r).catch((e) => {

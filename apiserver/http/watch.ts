@@ -13,6 +13,19 @@ import { watchMetrics } from './metrics.js';
 import { watchEventJson } from './encode.js';
 
 const MAX_BUFFERED = 32 * 1024 * 1024;
+/** kube-apiserver's --min-request-timeout default. */
+export const DEFAULT_MIN_REQUEST_TIMEOUT_SECONDS = 1800;
+
+/**
+ * How long a watch lives: its timeoutSeconds, else --min-request-timeout times a random factor between 1 and 2 (as
+ * kube-apiserver: watches of many clients do not all end, and reconnect, at once). The watch then ends cleanly (a
+ * bookmark first when asked for) and clients such as kubectl's informers watch again from where they were.
+ */
+export function watchTimeoutMs(timeoutSeconds: string | null, minRequestTimeoutSeconds: number, random: () => number = Math.random): number {
+  const asked = Number(timeoutSeconds ?? '');
+  if (Number.isFinite(asked) && asked > 0) return asked * 1000;
+  return minRequestTimeoutSeconds * (1 + random()) * 1000;
+}
 
 export type { WatchSink } from './request.js';
 
@@ -53,8 +66,7 @@ export async function serveWatch(r: ResourceRequest, def: KindDefinition, store:
   // unset, true or false: each asks for something else (see Store.watch)
   const sendInitialEvents = optionalQueryBool(q, 'sendInitialEvents');
   const blueprint = sendInitialEvents && bookmarks && !r.reply.out.table ? listBlueprint(kind) : undefined;
-  const timeoutRaw = Number(q.get('timeoutSeconds') ?? '');
-  const timeoutMs = Number.isFinite(timeoutRaw) && timeoutRaw > 0 ? timeoutRaw * 1000 : (1800 + Math.random() * 1800) * 1000;
+  const timeoutMs = watchTimeoutMs(q.get('timeoutSeconds'), r.minRequestTimeoutSeconds ?? DEFAULT_MIN_REQUEST_TIMEOUT_SECONDS);
   const { out } = r.reply;
   const table = out.table;
   let first = true;

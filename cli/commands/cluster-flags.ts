@@ -10,6 +10,8 @@ export const clusterFlags: FlagSpec[] = [
   { name: 'hollow-nodes', type: 'int', value: 'N', help: 'also run N hollow nodes', default: 0 },
   { name: 'etcd-client-port', type: 'int', value: 'N', help: "the embedded etcd's client port", defaultText: "the API server's" },
   { name: 'etcd-peer-port', type: 'int', value: 'N', help: "the embedded etcd's peer port", defaultText: "the API server's" },
+  { name: 'bind-address', type: 'string', value: 'ADDR', help: "the API server's listening address (pods reach it through the kubernetes Service)", default: '0.0.0.0' },
+  { name: 'advertise-address', type: 'string', value: 'ADDR', help: "the API server's address the kubernetes Service's endpoints name", defaultText: "the node's address" },
   { name: 'service-cluster-ip-range', type: 'string', value: 'CIDR', help: 'where Service cluster IPs come from (API server and node agent)', default: '10.96.0.0/12' },
 ];
 

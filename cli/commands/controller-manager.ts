@@ -11,6 +11,7 @@ export const controllerManager: Command = {
       { name: 'node-monitor-period', type: 'seconds', value: 'S', help: 'time between node health checks', default: 5 },
       { name: 'default-toleration-seconds', type: 'int', value: 'S', help: 'how long pods stay on a not-ready or unreachable node', default: 300 },
       { name: 'root-ca-file', type: 'string', value: 'FILE', help: 'the CA published to every namespace as the kube-root-ca.crt ConfigMap', defaultText: 'the kubeconfig\'s CA' },
+      { name: 'service-account-private-key-file', type: 'string', value: 'FILE', help: 'PEM key that signs the tokens of legacy ServiceAccount token Secrets (kubernetes.io/service-account-token)', defaultText: 'none: such Secrets get no token' },
       { name: 'concurrent-syncs', type: 'int', value: 'N', help: 'workers per controller', default: 5, min: 1 },
     ],
   },
@@ -21,6 +22,7 @@ export const controllerManager: Command = {
       defaultTolerationSeconds: f.int('default-toleration-seconds'),
       workers: f.int('concurrent-syncs'),
       rootCA: f.string('root-ca-file') ? (await import('node:fs')).readFileSync(f.string('root-ca-file') as string, 'utf8') : undefined,
+      serviceAccountPrivateKey: f.string('service-account-private-key-file') ? (await import('node:fs')).readFileSync(f.string('service-account-private-key-file') as string, 'utf8') : undefined,
     };
     const { runControllers } = await import('../../controllers/manager.js');
     const { runComponent } = await import('../component.js');

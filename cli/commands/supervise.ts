@@ -54,7 +54,7 @@ stopped (SIGTERM, then SIGKILL) with everything it started when the supervisor s
       const ended = await endLeftovers(dataDir, [process.pid]);
       if (ended.length) log.warn('ended processes left by an earlier run', { ended });
       const { ports } = await choosePorts([
-        { flag: 'port', what: 'the API server', host: '127.0.0.1', port: f.int('port'), explicit: true },
+        { flag: 'port', what: 'the API server', host: f.string('bind-address') as string, port: f.int('port'), explicit: true },
         { flag: 'registry-port', what: 'the image registry', host: '127.0.0.1', port: f.int('registry-port'), explicit: true },
         { flag: 'node-agent-port', what: 'the node agent', host: primaryIPv4(), port: f.int('node-agent-port'), explicit: true },
       ]);
@@ -64,6 +64,8 @@ stopped (SIGTERM, then SIGKILL) with everything it started when the supervisor s
         etcdClientPort: f.given('etcd-client-port') ? f.int('etcd-client-port') : undefined,
         etcdPeerPort: f.given('etcd-peer-port') ? f.int('etcd-peer-port') : undefined,
         serviceCIDR: f.given('service-cluster-ip-range') ? f.string('service-cluster-ip-range') : undefined,
+        bindAddress: f.given('bind-address') ? f.string('bind-address') : undefined,
+        advertiseAddress: f.string('advertise-address'),
       };
       writeClusterConfig(config);
       // every component's certificate and kubeconfig, before any of them starts

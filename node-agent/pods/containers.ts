@@ -223,7 +223,8 @@ async function startNew(ctx: PodContext, spec: ContainerSpec, kind: ContainerKin
   }
   let config;
   try {
-    const { env, skipped } = await containerEnv(pod, spec, { nodeName: d.nodeName, hostIP: d.hostIP, podIP: ctx.podIP, allocatable: d.allocatable }, d.objects);
+    const facts = { nodeName: d.nodeName, hostIP: d.hostIP, podIP: ctx.podIP, allocatable: d.allocatable, services: d.services?.() };
+    const { env, skipped } = await containerEnv(pod, spec, facts, d.objects);
     for (const s of skipped) event(d, pod, 'Warning', 'InvalidEnvironmentVariableNames', skippedKeysMessage(pod, s));
     const terminationLog = spec.terminationMessagePath ? newTerminationLog(d.volumes.podsDir, uid, spec.name) : undefined;
     const mounts = containerMounts(spec, ctx.volumes, new Map(env.map((e) => [e.key, e.value])), { hostsFile: ctx.hostsFile, terminationLog });

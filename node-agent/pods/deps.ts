@@ -1,5 +1,6 @@
 // What the pod workers work with: the API client, the runtime, the managers that outlive one sync (images, volumes,
 // probes, termination messages, back-offs) and the node's facts.
+import type { KubeObject } from '../../lib/api/types.js';
 import type { Client } from '../../lib/client/index.js';
 import type { EventRecorder } from '../../lib/client/events.js';
 import type { CriClient } from '../cri/client.js';
@@ -35,4 +36,6 @@ export interface SyncDeps {
   dns: NodeDnsSettings;
   /** Pods the agent decided to evict (uid -> message), e.g. an emptyDir over its sizeLimit. */
   evictions: Map<string, string>;
+  /** The Services known to the agent, for the containers' KUBERNETES_SERVICE_HOST and the like (none when unset). */
+  services?: () => readonly KubeObject[];
 }

@@ -7,6 +7,7 @@ import type { KubeObject } from '../../lib/api/types.js';
 import type { KeyValue } from '../cri/types.js';
 import { objectData, type PodObjects } from './objects.js';
 import { resourceFieldValue, type NodeAllocatable } from './resources.js';
+import { serviceEnv } from './service-env.js';
 import { specOf, type ContainerSpec } from './spec.js';
 
 export interface PodEnvFacts {
@@ -14,6 +15,8 @@ export interface PodEnvFacts {
   hostIP: string;
   podIP?: string;
   allocatable?: NodeAllocatable;
+  /** The Services the agent knows (every namespace): the base of the environment (service-env.ts). */
+  services?: readonly KubeObject[];
 }
 
 /** Keys of one envFrom source that were skipped (the InvalidEnvironmentVariableNames event). */
@@ -74,7 +77,8 @@ async function lookup(objects: PodObjects, kind: 'configMap' | 'secret', ns: str
 export async function containerEnv(pod: KubeObject, c: ContainerSpec, facts: PodEnvFacts,
   objects: PodObjects): Promise<{ env: KeyValue[]; skipped: SkippedKeys[] }> {
   const ns = pod.metadata.namespace as string;
-  const vars = new Map<string, string>();
+  // the Service variables first: the container's envFrom and env override them, and $(VAR) may name them
+  const vars = new Map<string, string>(serviceEnv(pod, facts.services ?? []));
   const skipped: SkippedKeys[] = [];
   for (const from of c.envFrom ?? []) {
     const kind = from.configMapRef ? 'configMap' : from.secretRef ? 'secret' : undefined;

@@ -7,7 +7,7 @@
 // SHA-256; expiry, audience and the bound objects are checked on every request. The bound objects are read from the
 // watch cache (memory) and, on a miss, from etcd: a deleted pod's token is refused as soon as the API server knows
 // the pod is gone, not after a cache TTL.
-import { createHash } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { compactVerify, decodeJwt, decodeProtectedHeader } from 'jose';
 import type { KubeObject } from '../../../lib/api/types.js';
 import type { AuthResponse, TokenAuthenticator } from '../index.js';
@@ -16,6 +16,9 @@ import type { PublicKey } from './keys.js';
 
 /** Reads the objects a token may be bound to; undefined when there is none. */
 export type BoundObjectGetter = (resource: 'serviceaccounts' | 'pods' | 'secrets', namespace: string, name: string) => Promise<KubeObject | undefined>;
+
+/** The issuer of legacy tokens (kubernetes.io/service-account-token Secrets, controllers/serviceaccount/tokens.ts). */
+export const LEGACY_ISSUER = 'kubernetes/serviceaccount';
 
 /** A bound object deleted this long ago still vouches for its tokens (a terminating pod's preStop hooks). */
 const DELETION_GRACE_S = 60;
@@ -55,6 +58,7 @@ export class ServiceAccountTokenAuthenticator implements TokenAuthenticator {
     } catch {
       return undefined;
     }
+    if (iss === LEGACY_ISSUER) return this.legacy(token, audiences);
     if (typeof iss !== 'string' || !this.o.issuers.includes(iss)) return undefined;
     const claims = await this.verify(token);
     const nowS = Math.floor(this.now() / 1000);
@@ -66,6 +70,32 @@ export class ServiceAccountTokenAuthenticator implements TokenAuthenticator {
     return { user: userOf(claims), audiences: matched };
   }
 
+  /**
+   * A legacy token (of a kubernetes.io/service-account-token Secret; iss kubernetes/serviceaccount, no expiry): good
+   * for the API server's own audiences only, and only while its Secret is there, not being deleted, and holds this
+   * very token, and its ServiceAccount is the one it names (uid). Deleting the Secret revokes it.
+   */
+  private async legacy(token: string, audiences: string[]): Promise<AuthResponse | undefined> {
+    const p = await this.verifySignature(token);
+    if (!p || typeof p !== 'object' || Array.isArray(p)) throw new Error('service account token payload is not a JSON object');
+    const str = (k: string) => (typeof p[k] === 'string' ? (p[k] as string) : '');
+    const namespace = str('kubernetes.io/serviceaccount/namespace');
+    const secretName = str('kubernetes.io/serviceaccount/secret.name');
+    const saName = str('kubernetes.io/serviceaccount/service-account.name');
+    const saUid = str('kubernetes.io/serviceaccount/service-account.uid');
+    if (!namespace || !secretName || !saName || !saUid || p.sub !== `system:serviceaccount:${namespace}:${saName}`) throw new Error('service account token lacks the claims of a legacy token');
+    const matched = this.o.audiences.filter((a) => audiences.includes(a));
+    if (!matched.length) throw new Error(`token audiences ${JSON.stringify(this.o.audiences)} is invalid for the target audiences ${JSON.stringify(audiences)}`);
+    const secret = await this.o.objects('secrets', namespace, secretName);
+    if (!secret || secret.metadata.deletionTimestamp) throw new Error(`service account token has been invalidated: secrets ${namespace}/${secretName} not found`);
+    const held = (secret.data as Record<string, string> | undefined)?.token;
+    const presented = Buffer.from(token);
+    const stored = Buffer.from(typeof held === 'string' ? held : '', 'base64');
+    if (stored.length !== presented.length || !timingSafeEqual(stored, presented)) throw new Error('service account token has been invalidated: its secret holds another token');
+    await this.stillThere('serviceaccounts', namespace, saName, saUid);
+    return { user: { username: `system:serviceaccount:${namespace}:${saName}`, uid: saUid, groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`] }, audiences: matched };
+  }
+
   /** The signature checked with the key its kid names (else each key in turn), and the claims' shape. */
   private async verify(token: string): Promise<TokenClaims> {
     const now = this.now();
@@ -73,6 +103,14 @@ export class ServiceAccountTokenAuthenticator implements TokenAuthenticator {
     const hit = this.verified.get(cacheKey);
     if (hit && hit.until > now) return hit.claims;
     if (hit) this.verified.delete(cacheKey);
+    const claims = checkShape(await this.verifySignature(token));
+    if (this.verified.size >= (this.o.maxEntries ?? 4096)) this.verified.delete(this.verified.keys().next().value as string);
+    this.verified.set(cacheKey, { claims, until: Math.min(now + (this.o.verifiedTtlMs ?? 10_000), claims.exp * 1000) });
+    return claims;
+  }
+
+  /** The payload of a token whose signature one of our keys verifies (the key its kid names first). */
+  private async verifySignature(token: string): Promise<Record<string, unknown>> {
     let kid: string | undefined;
     try {
       kid = decodeProtectedHeader(token).kid;
@@ -92,10 +130,7 @@ export class ServiceAccountTokenAuthenticator implements TokenAuthenticator {
       }
     }
     if (!payload) throw new Error('service account token signature is invalid');
-    const claims = checkShape(payload);
-    if (this.verified.size >= (this.o.maxEntries ?? 4096)) this.verified.delete(this.verified.keys().next().value as string);
-    this.verified.set(cacheKey, { claims, until: Math.min(now + (this.o.verifiedTtlMs ?? 10_000), claims.exp * 1000) });
-    return claims;
+    return payload;
   }
 
   private async checkBound(c: TokenClaims): Promise<void> {

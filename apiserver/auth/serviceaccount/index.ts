@@ -9,7 +9,10 @@ import { issuerDiscovery, type DiscoveryDocument } from './discovery.js';
 import { ServiceAccountTokenIssuer } from './issuer.js';
 import { ensureServiceAccountKey, readSigningKey, readVerificationKeys, type PublicKey } from './keys.js';
 import { setMinTokenExpirationForTesting } from './limits.js';
-import type { TokenRequestDeps } from './token-request.js';
+import { EXTENDED_REQUEST_SECONDS, type TokenRequestDeps } from './token-request.js';
+import { logger } from '../../../lib/util/log.js';
+
+const log = logger('apiserver');
 
 export const DEFAULT_ISSUER = 'https://kubernetes.default.svc.cluster.local';
 
@@ -25,6 +28,8 @@ export interface ServiceAccountOptions {
   apiAudiences?: string[];
   /** --service-account-extend-token-expiration (default true). */
   extendExpiration?: boolean;
+  /** --service-account-max-token-expiration in seconds (0 or unset: no cap; else 1 hour to 2^32 seconds). */
+  maxExpirationSeconds?: number;
   /** --testing-min-token-expiration: tests only, see limits.ts. */
   testingMinTokenExpirationSeconds?: number;
 }
@@ -62,10 +67,22 @@ export async function setUpServiceAccountTokens(o: ServiceAccountOptions, get: O
     issuer: new ServiceAccountTokenIssuer({ issuer: issuers[0] as string, key }),
     apiAudiences,
     extendExpiration: o.extendExpiration ?? true,
+    maxExpirationSeconds: checkedMaxExpiration(o),
     authenticator,
     tokens: tokens(authenticator),
     discovery: await issuerDiscovery(issuers[0] as string, keys),
     get,
   };
   return current;
+}
+
+/** --service-account-max-token-expiration as kube-apiserver checks it: 0 (none), or between 1 hour and 2^32 seconds. */
+export function checkedMaxExpiration(o: Pick<ServiceAccountOptions, 'maxExpirationSeconds' | 'extendExpiration'>): number {
+  const max = o.maxExpirationSeconds ?? 0;
+  if (max === 0) return 0;
+  if (!Number.isFinite(max) || max < 3600 || max > 2 ** 32) throw new Error('the service-account-max-token-expiration must be between 1 hour and 2^32 seconds');
+  if ((o.extendExpiration ?? true) && max < EXTENDED_REQUEST_SECONDS) {
+    log.warn('service-account-extend-token-expiration is on but service-account-max-token-expiration is below the 3607 s pods ask for: their tokens are not extended', { maxSeconds: max });
+  }
+  return Math.floor(max);
 }

@@ -25,6 +25,11 @@ export interface TokenRequestDeps {
   issuer: ServiceAccountTokenIssuer;
   apiAudiences: string[];
   extendExpiration: boolean;
+  /**
+   * --service-account-max-token-expiration in seconds (0 or unset: none): a longer request is shortened to it, with a
+   * warning, as Kubernetes does; the extension of pod tokens (above) still applies to what is left.
+   */
+  maxExpirationSeconds?: number;
   /** A Pod, Secret or Node (cluster-scoped: namespace undefined); undefined when there is none. */
   get(resource: 'pods' | 'secrets' | 'nodes', namespace: string | undefined, name: string): Promise<KubeObject | undefined>;
 }
@@ -53,7 +58,7 @@ function validate(spec: Record<string, unknown>): FieldCause[] {
 }
 
 /** Answers a TokenRequest for `sa` (already read): the request with its spec defaulted and status filled in. */
-export async function requestToken(d: TokenRequestDeps, sa: KubeObject, body: KubeObject): Promise<KubeObject> {
+export async function requestToken(d: TokenRequestDeps, sa: KubeObject, body: KubeObject, warnings: string[] = []): Promise<KubeObject> {
   if (!isObj(body)) throw errors.badRequest('the request body must be a TokenRequest object');
   const namespace = sa.metadata.namespace as string;
   const name = sa.metadata.name as string;
@@ -89,6 +94,11 @@ export async function requestToken(d: TokenRequestDeps, sa: KubeObject, body: Ku
       }
     } else claim.secret = { name: ref.name, uid };
     spec.boundObjectRef = ref;
+  }
+  const max = d.maxExpirationSeconds ?? 0;
+  if (max > 0 && (spec.expirationSeconds as number) > max) {
+    warnings.push(`requested expiration of ${spec.expirationSeconds as number} seconds shortened to ${max} seconds`);
+    spec.expirationSeconds = max;
   }
   const requested = spec.expirationSeconds as number;
   // only tokens for the API server itself: another audience gets what it asked for

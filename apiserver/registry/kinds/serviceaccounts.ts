@@ -32,7 +32,11 @@ const token: SubresourceDefinition = {
     if (!tokens) throw errors.unavailable('this API server issues no ServiceAccount tokens (it runs without authentication)');
     const body = await call.body(true);
     const sa = await call.store.get(call.ctx.namespace, call.name);
-    const answer = await requestToken({ ...tokens, get: (resource, namespace, name) => tokens.get(resource, namespace, name) }, sa, body as KubeObject);
+    const warnings: string[] = [];
+    const deps = { ...tokens, get: (resource: 'pods' | 'secrets' | 'nodes', namespace: string | undefined, name: string) => tokens.get(resource, namespace, name) };
+    const answer = await requestToken(deps, sa, body as KubeObject, warnings);
+    // a lifetime shortened to --service-account-max-token-expiration is told as Kubernetes tells it
+    if (warnings.length) call.res.setHeader('Warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
     call.sendJson(201, answer);
   },
 };

@@ -3,7 +3,7 @@
 // theirs), defaulting from `default`, then validation (types, required, enum, pattern, bounds, formats, nullable,
 // int-or-string, list types), one cause per bad field worded as Kubernetes words it. The value checks run on ajv.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { duplicate, invalid, notSupported, required, tooLong, tooMany, typeInvalid, type FieldCause } from '../validation/field.js';
+import { duplicate, goRaw, invalid, notSupported, required, tooLong, tooMany, typeInvalid, type FieldCause } from '../validation/field.js';
 
 /** A JSON Schema node of a CRD (JSONSchemaProps), read loosely: the CRD's validation vouched for its shape. */
 export type SchemaNode = Record<string, unknown>;
@@ -190,7 +190,7 @@ function listTypeCauses(value: unknown, s: SchemaNode, path: string, out: FieldC
         const id = type === 'map' && isObj(item) ? JSON.stringify(keys.map((k) => item[k] ?? null)) : JSON.stringify(item);
         if (seen.has(id)) {
           const shown = type === 'map' && isObj(item) ? Object.fromEntries(keys.map((k) => [k, item[k]])) : item;
-          out.push(duplicate(`${path}[${i}]`, typeof shown === 'object' ? goValueRaw(shown) : shown));
+          out.push(duplicate(`${path}[${i}]`, typeof shown === 'object' ? goRaw(goValueRaw(shown)) : shown));
         }
         seen.add(id);
       });
@@ -260,6 +260,9 @@ export class ObjectSchema {
         if (c && !out.some((o) => o.field === c.field && o.message === c.message)) out.push(c);
       }
     }
+    // a value of the wrong type gets that one cause, as kube-openapi stops there (no enum or bounds on it)
+    const mistyped = new Set(out.filter((c) => c.reason === 'FieldValueTypeInvalid').map((c) => c.field));
+    for (let i = out.length - 1; i >= 0; i--) if (mistyped.has(out[i]?.field as string) && out[i]?.reason !== 'FieldValueTypeInvalid') out.splice(i, 1);
     listTypeCauses(body, this.body, '', out);
     embeddedCauses(body, this.body, '', out);
     return out;

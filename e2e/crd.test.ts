@@ -100,6 +100,27 @@ test('kubectl apply, get with the printer columns, explain, patch --type=merge; 
   assert.equal(patched.metadata.generation, 2);
 });
 
+test('kubectl edit; a strategic merge patch is refused (415) as custom resources have none', () => {
+  const edited = c.kubectl(['edit', 'website', 'blog'], { env: { KUBE_EDITOR: "sed -i 's/tier: pro/tier: free/'" } });
+  assert.equal(edited.code, 0, edited.stderr);
+  assert.equal(getJson(['get', 'website', 'blog']).spec.tier, 'free');
+  const r = c.kubectl(['patch', 'website', 'blog', '-p', '{"spec":{"replicas":2}}']);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /the body of the request was in an unknown format - accepted media types include: application\/json-patch\+json, application\/merge-patch\+json, application\/apply-patch\+yaml/);
+});
+
+test('kubectl 1.27 and 1.28 (OpenAPI v2) apply and explain custom objects', () => {
+  for (const v of ['1.27', '1.28']) {
+    const run = (args: string[], input?: string) => spawnSync(`/usr/lib/google-cloud-sdk/bin/kubectl.${v}`, args,
+      { input, encoding: 'utf8', timeout: 60_000, env: { ...process.env, KUBECONFIG: c.apiserver.kubeconfig } });
+    const applied = run(['apply', '-f', '-'], website(`k${v.replace('.', '')}`, { domain: 'old.kubectl.example.com' }));
+    assert.equal(applied.status, 0, applied.stderr);
+    const explained = run(['explain', 'website.spec.domain']);
+    assert.equal(explained.status, 0, explained.stderr);
+    assert.match(explained.stdout, /The domain the site answers on\./);
+  }
+});
+
 test('invalid objects are refused with 422 naming every bad field', async () => {
   const r = c.kubectl(['apply', '-f', '-'], { input: website('bad', { replicas: 'three', tier: 'gold', tags: ['a', 'a'], contact: 'nope', port: 1.5 }) });
   assert.notEqual(r.code, 0);

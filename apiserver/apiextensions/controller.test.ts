@@ -98,11 +98,18 @@ test('a new server serves the established CRDs in storage, with their objects in
   assert.deepEqual((await v1.list(undefined, { filter: { matches: () => true, isEverything: true }, resourceVersion: '0' })).items.map((o) => o.metadata.name), ['g']);
 });
 
-test('deleting a CRD deletes its objects, then the CRD, then stops serving it', async () => {
+test('deleting a CRD deletes its objects (waiting for their finalizers; refusing creates meanwhile), then the CRD, then stops serving it', async () => {
   const s = servers[1] as Server;
+  const v1 = storeOf(s, 'v1', 'gizmos') as Store;
+  await v1.create(ctx('default'), { apiVersion: 'example.com/v1', kind: 'Gizmo', metadata: { name: 'held', finalizers: ['example.com/hold'] } });
   const del = await s.crds.delete(ctx(), 'gizmos.example.com', {});
   assert.equal(del.deleted, false, 'kept until its objects are gone');
   assert.deepEqual(del.obj.metadata.finalizers, ['customresourcecleanup.apiextensions.k8s.io']);
+  await until('the held object marked for deletion', async () => !!(await v1.get('default', 'held')).metadata.deletionTimestamp);
+  await assert.rejects(v1.create(ctx('default'), { apiVersion: 'example.com/v1', kind: 'Gizmo', metadata: { name: 'late' } }),
+    (e: unknown) => (e as { code?: number }).code === 405 && /create not allowed while custom resource definition is terminating/.test((e as Error).message));
+  assert.ok(await storage.get('/registry/apiextensions.k8s.io/customresourcedefinitions/gizmos.example.com'), 'the CRD waits for the held object');
+  await v1.update(ctx('default'), 'held', (cur) => ({ ...cur, metadata: { ...cur.metadata, finalizers: [] } }));
   await until('the CRD gone', async () => !(await storage.get('/registry/apiextensions.k8s.io/customresourcedefinitions/gizmos.example.com')));
   assert.equal(await storage.get('/registry/example.com/gizmos/default/g'), undefined);
   await until('not served', () => storeOf(s, 'v1', 'gizmos') === undefined);

@@ -43,6 +43,8 @@ interface Served {
   defs: KindDefinition[];
   /** The storage version's apiVersion, read by the stores on every write. */
   storageApiVersion: string;
+  /** The CRD is being deleted: its kinds refuse creates. */
+  terminating: boolean;
 }
 
 export class CrdController {
@@ -149,13 +151,13 @@ export class CrdController {
     if (current?.signature === signature) return;
     let defs: KindDefinition[];
     try {
-      defs = definitionsFor(crd).sort((a, b) => byVersionPriority(a.info.version, b.info.version));
+      defs = definitionsFor(crd, () => this.served.get(crd.name)?.terminating === true).sort((a, b) => byVersionPriority(a.info.version, b.info.version));
     } catch (e) {
       log.error('could not build the kinds of a CustomResourceDefinition', { name: crd.name, error: (e as Error).message });
       return;
     }
     if (current) this.unserve(crd.name);
-    const served: Served = { signature, defs: [], storageApiVersion: apiVersionOf({ group: crd.group, version: storageVersionOf(crd) }) };
+    const served: Served = { signature, defs: [], storageApiVersion: apiVersionOf({ group: crd.group, version: storageVersionOf(crd) }), terminating: false };
     const { kinds, stores, storage, hub, gate, ctx } = this.deps;
     for (const def of defs) {
       if (kinds.get(def.info)) {
@@ -193,6 +195,8 @@ export class CrdController {
     const name = crdObj.metadata.name as string;
     if (!(crdObj.metadata.finalizers ?? []).includes(CLEANUP_FINALIZER)) return;
     const crd = readCrd(crdObj);
+    const serving = this.served.get(crd.name);
+    if (serving) serving.terminating = true;
     const store = this.storeOf(crd);
     let remaining = 0;
     if (store) {

@@ -5,6 +5,7 @@
 import type { KindInfo } from '../../lib/api/kinds.js';
 import { META, REF_PREFIX, type Schema } from '../../lib/api/schema/index.js';
 import type { KubeObject } from '../../lib/api/types.js';
+import { ApiError } from '../errors.js';
 import { defineKind, type KindDefinition, type SubresourceDefinition } from '../registry/kind.js';
 import { scaleSubresource, statusSubresource } from '../registry/subresources.js';
 import { asArr, asObj, asStr } from '../validation/field.js';
@@ -106,8 +107,11 @@ function publishedSchemas(crd: CrdSpec, version: string, schema: SchemaNode): { 
   return { schemas: { [name]: own, [list]: listSchema }, name, list };
 }
 
-/** One KindDefinition per served version of the CRD. */
-export function definitionsFor(crd: CrdSpec): KindDefinition[] {
+/**
+ * One KindDefinition per served version of the CRD. `terminating`: the CRD is being deleted, and creates are refused
+ * (Kubernetes' 405) while its objects are deleted.
+ */
+export function definitionsFor(crd: CrdSpec, terminating: () => boolean = () => false): KindDefinition[] {
   const out: KindDefinition[] = [];
   for (const v of crd.versions) {
     if (!v.served) continue;
@@ -130,8 +134,11 @@ export function definitionsFor(crd: CrdSpec): KindDefinition[] {
         schemas: published.schemas,
         listSchema: published.list,
       },
-      // with a status subresource a create's status is the server's (dropped), as the main resource's updates keep it
-      prepareForCreate: v.status ? (obj) => void delete obj.status : undefined,
+      prepareForCreate(obj) {
+        if (terminating()) throw new ApiError(405, 'MethodNotAllowed', 'create not allowed while custom resource definition is terminating');
+        // with a status subresource a create's status is the server's (dropped), as the main resource's updates keep it
+        if (v.status) delete obj.status;
+      },
       printer: customPrinter(v.columns),
       subresources,
     }));

@@ -100,6 +100,8 @@ test('a new server serves the established CRDs in storage, with their objects in
 
 test('deleting a CRD deletes its objects (waiting for their finalizers; refusing creates meanwhile), then the CRD, then stops serving it', async () => {
   const s = servers[1] as Server;
+  // the first server's controller would clean up too: this one alone acts, so what it refuses is known
+  servers[0]?.controller.stop();
   const v1 = storeOf(s, 'v1', 'gizmos') as Store;
   await v1.create(ctx('default'), { apiVersion: 'example.com/v1', kind: 'Gizmo', metadata: { name: 'held', finalizers: ['example.com/hold'] } });
   const del = await s.crds.delete(ctx(), 'gizmos.example.com', {});

@@ -119,8 +119,9 @@ export class CrdController {
       ? { type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted' }
       : { type: 'Established', status: 'False', reason: 'NotAccepted', message: 'not all names are accepted' }];
     // served before Established is written, so a client that waits for the condition finds the resource there
-    if (established) this.serve({ ...crd, status: { ...(crd.status ?? {}), acceptedNames: accepted.acceptedNames } });
-    else this.unserve(name);
+    if (established && !this.serve({ ...crd, status: { ...(crd.status ?? {}), acceptedNames: accepted.acceptedNames } })) {
+      conditions[1] = { type: 'Established', status: 'False', reason: 'Installing', message: 'the definition\'s kinds could not be built; see the API server log' };
+    } else if (!established) this.unserve(name);
     await this.writeStatus(name, conditions, accepted.acceptedNames);
   }
 
@@ -144,17 +145,18 @@ export class CrdController {
   }
 
   /** Serves the definition's served versions (again, when what they are built from changed). */
-  private serve(crdObj: KubeObject): void {
+  /** False when the definition's kinds could not be built (it stays unserved). */
+  private serve(crdObj: KubeObject): boolean {
     const crd = readCrd(crdObj);
     const signature = JSON.stringify([crdObj.spec, crdObj.status?.acceptedNames]);
     const current = this.served.get(crd.name);
-    if (current?.signature === signature) return;
+    if (current?.signature === signature) return true;
     let defs: KindDefinition[];
     try {
       defs = definitionsFor(crd, () => this.served.get(crd.name)?.terminating === true).sort((a, b) => byVersionPriority(a.info.version, b.info.version));
     } catch (e) {
       log.error('could not build the kinds of a CustomResourceDefinition', { name: crd.name, error: (e as Error).message });
-      return;
+      return false;
     }
     if (current) this.unserve(crd.name);
     const served: Served = { signature, defs: [], storageApiVersion: apiVersionOf({ group: crd.group, version: storageVersionOf(crd) }), terminating: false };
@@ -170,6 +172,7 @@ export class CrdController {
     }
     this.served.set(crd.name, served);
     log.info('serving a custom resource', { name: crd.name, versions: served.defs.map((d) => d.info.version) });
+    return true;
   }
 
   private unserve(name: string): void {

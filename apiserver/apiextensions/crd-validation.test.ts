@@ -73,3 +73,10 @@ test('on update the scope is immutable and stored versions must stay listed', ()
     'status.storedVersions[0]: Invalid value: "v1": must appear in spec.versions',
   ]);
 });
+
+test('schemas objects could not be checked with are refused: a bad pattern, a bound that is not a number', () => {
+  const p = 'spec.versions[0].schema.openAPIV3Schema';
+  const withProp = (a: Record<string, unknown>) => msgs(crd({}, { schema: { openAPIV3Schema: { type: 'object', properties: { a } } } }));
+  assert.ok(withProp({ type: 'string', pattern: '[' }).some((m) => m.startsWith(`${p}.properties[a].pattern: Invalid value: "[": must be a valid regular expression, but isn't:`)));
+  assert.deepEqual(withProp({ type: 'integer', minimum: 'x' }), [`${p}: Invalid value: "object": the schema is invalid: /properties/a/minimum must be number`]);
+});

@@ -2,8 +2,9 @@
 // is <plural>.<group>, names are lower-case DNS labels, scope is Namespaced or Cluster, the versions are unique DNS-1035
 // labels with exactly one storage version and at least one served, each with a structural schema, valid printer
 // columns and subresource paths; on update, scope may not change and every stored version must remain listed.
-import { asArr, asObj, asStr, duplicate, forbidden, invalid, invalidEach, notSupported, required, type FieldCause, type Obj } from '../validation/field.js';
+import { asArr, asObj, asStr, duplicate, invalid, invalidEach, notSupported, required, type FieldCause, type Obj } from '../validation/field.js';
 import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain } from '../validation/names.js';
+import { ObjectSchema, type SchemaNode } from './object-schema.js';
 import { structuralCauses } from './structural.js';
 
 const COLUMN_TYPES = ['boolean', 'date', 'integer', 'number', 'string'];
@@ -79,7 +80,18 @@ function validateVersions(raw: unknown): FieldCause[] {
     }
     if (ver.storage === true) storage++;
     if (ver.served === true) served++;
-    out.push(...structuralCauses(asObj(ver.schema)?.openAPIV3Schema, `${p}.schema.openAPIV3Schema`));
+    const schema = asObj(ver.schema)?.openAPIV3Schema;
+    const structural = structuralCauses(schema, `${p}.schema.openAPIV3Schema`);
+    out.push(...structural);
+    // what is structural must also be a schema objects can be checked with (`minimum: "x"` is neither a type error
+    // Kubernetes' decoder lets through nor one the structural rules name)
+    if (!structural.length) {
+      try {
+        new ObjectSchema(schema as SchemaNode);
+      } catch (e) {
+        out.push(invalid(`${p}.schema.openAPIV3Schema`, 'object', (e as Error).message.replace(/^schema is invalid: data/, 'the schema is invalid: ')));
+      }
+    }
     asArr(ver.additionalPrinterColumns).forEach((c, j) => {
       const cp = `${p}.additionalPrinterColumns[${j}]`;
       const col = asObj(c) ?? {};
@@ -124,5 +136,3 @@ export function validateCRDUpdate(obj: Obj, old: Obj): FieldCause[] {
   });
   return out;
 }
-
-export const forbiddenCause = forbidden;

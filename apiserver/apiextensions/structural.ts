@@ -28,6 +28,13 @@ function walk(s: Node, path: string, out: FieldCause[], at: { root: boolean; inV
   if (s['x-kubernetes-validations'] !== undefined) {
     out.push(forbidden(`${path}.x-kubernetes-validations`, 'CEL validation rules are not supported by this server; remove them or check the objects with an admission webhook'));
   }
+  if (s.pattern !== undefined) {
+    try {
+      new RegExp(String(s.pattern), 'u');
+    } catch (e) {
+      out.push(invalid(`${path}.pattern`, s.pattern, `must be a valid regular expression, but isn't: ${(e as Error).message}`));
+    }
+  }
   if (s.uniqueItems === true) out.push(forbidden(`${path}.uniqueItems`, 'uniqueItems cannot be set to true since the runtime complexity becomes quadratic'));
   if (s.additionalProperties === false) out.push(forbidden(`${path}.additionalProperties`, 'additionalProperties cannot be set to false'));
   if (s['x-kubernetes-preserve-unknown-fields'] === false) out.push(invalid(`${path}.x-kubernetes-preserve-unknown-fields`, false, 'must be true or undefined'));

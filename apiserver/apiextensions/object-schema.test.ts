@@ -30,9 +30,9 @@ const s = new ObjectSchema(schema);
 const fields = (obj: Record<string, unknown>) => s.validate(obj).map((c) => `${c.field}: ${c.message}`);
 
 test('unknown fields are pruned (not under preserve-unknown-fields; apiVersion, kind, metadata kept) and reported by path', () => {
-  const obj = { apiVersion: 'x/v1', kind: 'K', metadata: { name: 'a' }, top: 1, spec: { domain: 'a.b', bogus: true, free: { any: { thing: 1 } },
+  const obj = { apiVersion: 'x/v1', kind: 'K', metadata: { name: 'a', bogus: 1 }, top: 1, spec: { domain: 'a.b', bogus: true, free: { any: { thing: 1 } },
     ports: [{ name: 'http', extra: 1 }], template: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { a: 'x', b: 'y' } } } };
-  assert.deepEqual(s.prune(obj).sort(), ['spec.bogus', 'spec.ports[0].extra', 'spec.template.spec.b', 'top']);
+  assert.deepEqual(s.prune(obj).sort(), ['metadata.bogus', 'spec.bogus', 'spec.ports[0].extra', 'spec.template.spec.b', 'top']);
   assert.deepEqual(obj, { apiVersion: 'x/v1', kind: 'K', metadata: { name: 'a' }, spec: { domain: 'a.b', free: { any: { thing: 1 } }, ports: [{ name: 'http' }],
     template: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { a: 'x' } } } });
 });

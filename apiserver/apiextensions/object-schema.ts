@@ -3,6 +3,7 @@
 // theirs), defaulting from `default`, then validation (types, required, enum, pattern, bounds, formats, nullable,
 // int-or-string, list types), one cause per bad field worded as Kubernetes words it. The value checks run on ajv.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { META, components } from '../../lib/api/schema/index.js';
 import { duplicate, goRaw, invalid, notSupported, required, tooLong, tooMany, typeInvalid, type FieldCause } from '../validation/field.js';
 
 /** A JSON Schema node of a CRD (JSONSchemaProps), read loosely: the CRD's validation vouched for its shape. */
@@ -17,10 +18,25 @@ const child = (path: string, k: string): string => (path ? `${path}.${k}` : k);
 /** The fields every object has whatever its schema says (metadata is checked by the ObjectMeta rules). */
 const ROOT_FIELDS = ['apiVersion', 'kind', 'metadata'];
 
+/** The fields of ObjectMeta: a custom object's metadata keeps these only, as Kubernetes' decoder keeps them. */
+const OBJECT_META_FIELDS = new Set(Object.keys(components()[`${META}ObjectMeta`]?.properties ?? {}));
+
 /** Drops what the schema doesn't declare; returns the dropped fields' paths (`spec.foo`), for fieldValidation. */
 export function prune(obj: unknown, schema: SchemaNode): string[] {
   const out: string[] = [];
-  if (isObj(obj)) pruneNode(obj, schema, '', out, true);
+  if (!isObj(obj)) return out;
+  if (isObj(obj.metadata)) {
+    for (const key of Object.keys(obj.metadata)) {
+      if (OBJECT_META_FIELDS.has(key)) {
+        // a known field sent as null is its zero value (`creationTimestamp: null` in a generated manifest)
+        if (obj.metadata[key] === null) delete obj.metadata[key];
+        continue;
+      }
+      out.push(`metadata.${key}`);
+      delete obj.metadata[key];
+    }
+  }
+  pruneNode(obj, schema, '', out, true);
   return out;
 }
 

@@ -1,6 +1,6 @@
 // Acceptance (issue 14, CustomResourceDefinitions) on the real API server with the real kubectl, @kubernetes/client-node
 // and the Python client: a CRD `websites.example.com` with two versions and a schema is served at once (discovery,
-// OpenAPI for explain, printer columns, categories); custom objects are validated (422 naming every bad field),
+// OpenAPI for explain, printer columns, categories); custom objects are validated (422 naming every bad field; CEL rules),
 // pruned and defaulted; the status and scale subresources; a watch; both versions read one object; RBAC; an API
 // server restart keeps serving; deleting the CRD deletes its objects and stops serving it.
 import { test, before, after } from 'node:test';
@@ -25,8 +25,10 @@ const schema = (extra: Record<string, unknown> = {}) => ({
         tags: { type: 'array', items: { type: 'string' }, 'x-kubernetes-list-type': 'set', maxItems: 3 },
         contact: { type: 'string', format: 'email', nullable: true },
         extra: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+        plan: { type: 'string', 'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'plan is immutable' }] },
         ...extra,
       },
+      'x-kubernetes-validations': [{ rule: 'self.replicas <= 8 || (has(self.tier) && self.tier == "pro")', message: 'more than 8 replicas need the pro tier' }],
     },
     status: { type: 'object', properties: { replicas: { type: 'integer' }, selector: { type: 'string' }, phase: { type: 'string' } } },
   },
@@ -139,6 +141,18 @@ test('invalid objects are refused with 422 naming every bad field', async () => 
   assert.equal(c.kubectl(['get', 'website', 'bad']).code, 1, 'nothing was stored');
 });
 
+test('CEL rules (x-kubernetes-validations) refuse what they say, transition rules on updates only', () => {
+  c.ok(['apply', '-f', '-'], { input: website('cel', { domain: 'cel.example.com', plan: 'gold', replicas: 8 }) });
+  const many = c.kubectl(['patch', 'website', 'cel', '--type=merge', '-p', '{"spec":{"replicas":9}}']);
+  assert.notEqual(many.code, 0);
+  assert.match(many.stderr, /The Website "cel" is invalid: spec: Invalid value: "object": more than 8 replicas need the pro tier/);
+  c.ok(['patch', 'website', 'cel', '--type=merge', '-p', '{"spec":{"replicas":9,"tier":"pro"}}']);
+  const plan = c.kubectl(['patch', 'website', 'cel', '--type=merge', '-p', '{"spec":{"plan":"silver"}}']);
+  assert.notEqual(plan.code, 0);
+  assert.match(plan.stderr, /spec\.plan: Invalid value: "string": plan is immutable/);
+  assert.equal(getJson(['get', 'website', 'cel']).spec.plan, 'gold');
+});
+
 test('unknown fields are pruned, or refused with fieldValidation=Strict as kubectl --validate=strict asks', async () => {
   const strict = c.kubectl(['apply', '-f', '-'], { input: website('pruned', { domain: 'a.example.com', bogus: 1, extra: { kept: true } }) });
   assert.notEqual(strict.code, 0);
@@ -202,18 +216,18 @@ test('one object read through both served versions (None conversion: only apiVer
   assert.equal(getJson(['get', 'websites.v1.example.com', 'old']).apiVersion, 'example.com/v1');
 });
 
-test('CRDs that are not structural, use CEL rules or have no single storage version are refused, naming the field', () => {
+test('CRDs that are not structural, have CEL rules that do not compile or no single storage version are refused, naming the field', () => {
   const bad = structuredClone(CRD) as unknown as { metadata: { name: string }; spec: Record<string, unknown> };
   bad.metadata.name = 'gadgets.example.com';
   bad.spec.names = { plural: 'gadgets', singular: 'gadget', kind: 'Gadget', shortNames: [], categories: [] };
   const notStructural = { type: 'object', properties: { spec: { properties: { a: { type: 'string' } } } } };
   bad.spec.versions = [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: notStructural } },
-    { name: 'v2', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-validations': [{ rule: 'self.a == 1' }] } } }];
+    { name: 'v2', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-validations': [{ rule: 'self.a ==' }] } } }];
   const r = c.kubectl(['apply', '-f', '-'], { input: JSON.stringify(bad) });
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /The CustomResourceDefinition "gadgets\.example\.com" is invalid/);
   assert.match(r.stderr, /spec\.versions\[0\]\.schema\.openAPIV3Schema\.properties\[spec\]\.type: Required value: must not be empty for specified object fields/);
-  assert.match(r.stderr, /spec\.versions\[1\]\.schema\.openAPIV3Schema\.x-kubernetes-validations: Forbidden: CEL validation rules are not supported/);
+  assert.match(r.stderr, /spec\.versions\[1\]\.schema\.openAPIV3Schema\.x-kubernetes-validations\[0\]\.rule: Invalid value: "self\.a ==": compilation failed/);
   assert.match(r.stderr, /spec\.versions: Invalid value: .*must have exactly one version marked as storage version/);
 });
 

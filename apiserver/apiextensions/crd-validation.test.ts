@@ -36,7 +36,7 @@ test('exactly one storage version, at least one served, unique version names', (
   assert.ok(msgs(crd({}, { served: false })).includes('spec.versions: Invalid value: "[v1]": must have at least one version marked as served'));
 });
 
-test('non-structural schemas are refused with Kubernetes\' messages; CEL rules are refused', () => {
+test('non-structural schemas are refused with Kubernetes\' messages; CEL rules that do not compile are refused', () => {
   const p = 'spec.versions[0].schema.openAPIV3Schema';
   assert.deepEqual(structuralCauses(undefined, p).map((c) => c.message), ['Required value: schemas are required']);
   assert.deepEqual(structuralCauses({ type: 'string' }, p).map((c) => `${c.field}: ${c.message}`), [`${p}.type: Invalid value: "string": must be object at the root`]);
@@ -45,7 +45,7 @@ test('non-structural schemas are refused with Kubernetes\' messages; CEL rules a
     metadata: { type: 'object', properties: { labels: { type: 'object' } } },
     list: { type: 'array', items: { type: 'string' }, uniqueItems: true },
     num: { type: 'integer', 'x-kubernetes-int-or-string': true },
-    ruled: { type: 'string', 'x-kubernetes-validations': [{ rule: 'self.size() > 1' }] },
+    ruled: { type: 'string', 'x-kubernetes-validations': [{ rule: 'self.size() > 1' }, { rule: 'self.size( >' }] },
     closed: { type: 'object', additionalProperties: false },
   } }, p).map((c) => `${c.field}: ${c.message}`);
   for (const want of [
@@ -55,7 +55,8 @@ test('non-structural schemas are refused with Kubernetes\' messages; CEL rules a
     `${p}.properties[num].type: Invalid value: "integer": must be empty to be structural`,
     `${p}.properties[closed].additionalProperties: Forbidden: additionalProperties cannot be set to false`,
   ]) assert.ok(m.includes(want), `${want}\nnot in\n${m.join('\n')}`);
-  assert.ok(m.some((x) => x.startsWith(`${p}.properties[ruled].x-kubernetes-validations: Forbidden: CEL validation rules are not supported`)));
+  assert.ok(m.some((x) => x.startsWith(`${p}.properties[ruled].x-kubernetes-validations[1].rule: Invalid value: "self.size( >": compilation failed:`)), m.join('\n'));
+  assert.ok(!m.some((x) => x.includes('x-kubernetes-validations[0]')), 'a rule that compiles is accepted');
 });
 
 test('printer columns and scale paths are checked', () => {

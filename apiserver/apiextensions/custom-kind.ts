@@ -130,7 +130,7 @@ export function definitionsFor(crd: CrdSpec, terminating: () => boolean = () => 
       ownSchema: {
         prune: (obj) => checker.prune(obj),
         default: (obj) => checker.default(obj),
-        validate: (obj) => checker.validate(obj),
+        validate: (obj, old) => checker.validate(obj, old),
         schemas: published.schemas,
         listSchema: published.list,
       },

@@ -4,6 +4,7 @@
 // int-or-string, list types), one cause per bad field worded as Kubernetes words it. The value checks run on ajv.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { META, components } from '../../lib/api/schema/index.js';
+import { compileRules, ruleCauses, type CompiledRule } from './cel.js';
 import { duplicate, goRaw, invalid, notSupported, required, tooLong, tooMany, typeInvalid, type FieldCause } from '../validation/field.js';
 
 /** A JSON Schema node of a CRD (JSONSchemaProps), read loosely: the CRD's validation vouched for its shape. */
@@ -260,8 +261,20 @@ export class ObjectSchema {
     applyDefaults(obj, this.schema);
   }
 
-  /** Every bad field of the object, one cause each, in the order the schema is walked. */
-  validate(obj: Record<string, unknown>): FieldCause[] {
+  private readonly rules = new WeakMap<SchemaNode, CompiledRule[]>();
+
+  /** A node's CEL rules, compiled once (the CRD's validation refused those that don't compile). */
+  private rulesOf = (s: SchemaNode): CompiledRule[] => {
+    let r = this.rules.get(s);
+    if (!r) {
+      r = s['x-kubernetes-validations'] === undefined ? [] : compileRules(s['x-kubernetes-validations'], '').rules;
+      this.rules.set(s, r);
+    }
+    return r;
+  };
+
+  /** Every bad field of the object, one cause each, in the order the schema is walked; `old`: the stored object. */
+  validate(obj: Record<string, unknown>, old?: Record<string, unknown>): FieldCause[] {
     const body: Record<string, unknown> = { ...obj };
     for (const f of ROOT_FIELDS) delete body[f];
     const out: FieldCause[] = [];
@@ -281,6 +294,8 @@ export class ObjectSchema {
     for (let i = out.length - 1; i >= 0; i--) if (mistyped.has(out[i]?.field as string) && out[i]?.reason !== 'FieldValueTypeInvalid') out.splice(i, 1);
     listTypeCauses(body, this.body, '', out);
     embeddedCauses(body, this.body, '', out);
+    // CEL rules run on values of the right shape only, as Kubernetes runs them after the schema's checks
+    if (!out.length) ruleCauses(obj, old, this.schema, '', this.rulesOf, out);
     return out;
   }
 }

@@ -1,9 +1,9 @@
 // Kubernetes' structural schema rules for a CRD version's openAPIV3Schema: every object field names its type, the root
 // is an object, metadata may restrict only name and generateName, no `$ref`, `additionalProperties: false`,
 // `uniqueItems: true`, and the extensions are used as they must be. A non-structural schema is refused with the
-// messages Kubernetes gives. CEL rules (x-kubernetes-validations) are refused too: this server has no CEL evaluator,
-// and a rule it silently skipped would let through what the CRD's author meant to refuse.
+// messages Kubernetes gives. CEL rules (x-kubernetes-validations) must compile (cel.ts).
 import { forbidden, invalid, notSupported, required, type FieldCause } from '../validation/field.js';
+import { compileRules } from './cel.js';
 
 type Node = Record<string, unknown>;
 const isObj = (v: unknown): v is Node => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -25,9 +25,7 @@ export function structuralCauses(schema: unknown, path: string): FieldCause[] {
 
 function walk(s: Node, path: string, out: FieldCause[], at: { root: boolean; inValueValidation: boolean }): void {
   if (s.$ref !== undefined) out.push(forbidden(`${path}.$ref`, '$ref is not supported'));
-  if (s['x-kubernetes-validations'] !== undefined) {
-    out.push(forbidden(`${path}.x-kubernetes-validations`, 'CEL validation rules are not supported by this server; remove them or check the objects with an admission webhook'));
-  }
+  if (s['x-kubernetes-validations'] !== undefined) out.push(...compileRules(s['x-kubernetes-validations'], `${path}.x-kubernetes-validations`).causes);
   if (s.pattern !== undefined) {
     try {
       new RegExp(String(s.pattern), 'u');

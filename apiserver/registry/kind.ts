@@ -101,8 +101,8 @@ export interface OwnSchema {
   /** Drops undeclared fields; returns their paths (`spec.foo`) for fieldValidation. */
   prune(obj: KubeObject): string[];
   default(obj: KubeObject): void;
-  /** One cause per bad field. */
-  validate(obj: Obj): FieldCause[];
+  /** One cause per bad field; `old`: the stored object, on updates (CEL transition rules). */
+  validate(obj: Obj, old?: Obj): FieldCause[];
   /** The kind's schema and its list's, by name (the kind's is KindDefinition.schema). */
   readonly schemas: Readonly<Record<string, Schema>>;
   readonly listSchema: string;

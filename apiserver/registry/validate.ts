@@ -59,7 +59,7 @@ export function validateObject(def: KindDefinition, obj: object, opts: { old?: o
   semantic.push(...run(() => def.validate(target)));
   const old = opts.old;
   if (old && isObj(old)) semantic.push(...run(() => def.validateUpdate(target, old)));
-  if (def.ownSchema) return { causes: [...def.ownSchema.validate(target), ...semantic] };
+  if (def.ownSchema) return { causes: [...def.ownSchema.validate(target, old && isObj(old) ? old : undefined), ...semantic] };
   return validateAgainstSchema(def.schema, obj, semantic, opts.strict);
 }
 

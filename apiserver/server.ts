@@ -25,6 +25,7 @@ import { ResourceMetrics } from './metrics/resource-metrics.js';
 import { agentSources } from './metrics/scrape.js';
 import { UpgradeHandler } from './http/upgrade.js';
 import { builtinKinds } from './registry/kinds/index.js';
+import { CrdController } from './apiextensions/controller.js';
 import { KindRegistry } from './registry/registry.js';
 import { Store } from './registry/store.js';
 import { AllocationRepair } from './registry/allocator/repair.js';
@@ -79,6 +80,7 @@ export class ApiServer {
   private upgrades?: UpgradeHandler;
   private repair?: AllocationRepair;
   private security?: Security;
+  private crds?: CrdController;
   /** The served kinds; one registered at run time gets its store at once (CustomResourceDefinitions will). */
   readonly kinds = new KindRegistry();
   readonly stores = new Map<KindInfo, Store>();
@@ -106,9 +108,13 @@ export class ApiServer {
     const admitCreate = createAdmission({ disabled: this.opts.disableAdmissionPlugins, namespaceGate: gate,
       getServiceAccount: async (namespace, name) => this.lookup('serviceaccounts', namespace, name) });
     const ctx = { listCached: (resource: string) => this.listCached(resource), serviceAllocator, admitCreate };
-    this.kinds.onRegister((def) => this.stores.set(def.info, new Store(def, storage, hub, gate, ctx)));
+    // a custom resource's kinds get their stores from the CRD controller (one etcd prefix for all its versions)
+    this.kinds.onRegister((def) => def.ownSchema || this.stores.set(def.info, new Store(def, storage, hub, gate, ctx)));
     for (const def of await builtinKinds()) this.kinds.register(def);
+    const crds = (this.crds = new CrdController({ kinds: this.kinds, stores: this.stores, storage, hub, gate, ctx }));
+    await crds.loadFromStorage();
     await hub.start();
+    await crds.start(this.stores.get(findByKind('apiextensions.k8s.io/v1', 'CustomResourceDefinition') as KindInfo) as Store);
     await this.bootstrap();
     // values held by Services stored before their records existed are recorded first, then leaks are freed now and then
     this.repair = new AllocationRepair(serviceAllocator, { listServices: () => this.listCached('services') });
@@ -222,6 +228,7 @@ export class ApiServer {
 
   async stop(): Promise<void> {
     this.repair?.stop();
+    this.crds?.stop();
     await this.hub?.stop();
     this.upgrades?.close();
     if (this.http) {

@@ -5,6 +5,7 @@ import { parseBool } from '../../lib/api/query.js';
 import type { KubeObject } from '../../lib/api/types.js';
 import { errors } from '../errors.js';
 import { verbsOf, type KindDefinition, type SubresourceCall } from '../registry/kind.js';
+import { checkPatchType } from '../apiextensions/patch-types.js';
 import type { Store } from '../registry/store.js';
 import type { DeleteOptions, WriteContext } from '../registry/types.js';
 import { decodeBody } from './negotiate.js';
@@ -64,6 +65,7 @@ export async function handleResource(r: ResourceRequest): Promise<void> {
     }
     case 'patch': {
       const { type, patch } = await patchBody(r, ctx);
+      checkPatchType(def, type);
       const name = info.name as string;
       const { obj: out } = await store.update(ctx, name, (cur) => named(applyPatch(kind, undefined, type, cur, patch), name));
       return sendObject(r.reply, 200, def, out);
@@ -110,6 +112,7 @@ function subresourceCall(r: ResourceRequest, store: Store, ctx: WriteContext, me
     body: (strict = false) => objectBody(r, strict ? ctx : undefined),
     async patch(opts = {}) {
       const { type, patch } = await patchBody(r, opts.strict ? ctx : undefined);
+      if (!opts.schema) checkPatchType(def, type);
       return (cur) => applyPatch(opts.schema ? undefined : def.info, opts.schema, type, cur, patch);
     },
     sendObject: (code, obj) => sendObject(r.reply, code, def, obj),

@@ -41,6 +41,11 @@ export function toV2(s: Schema, name?: string): Node {
   if (typeof out.$ref === 'string') out.$ref = V2_PREFIX + out.$ref.slice(REF_PREFIX.length);
   delete out.oneOf;
   delete out.anyOf;
+  delete out.not;
+  // Swagger 2.0 has no nullable (CRD schemas have it): a nullable field is left untyped there, as Kubernetes
+  // publishes it, so clients validating against v2 (kubectl 1.27) accept its null
+  if (out.nullable === true) for (const k of ['type', 'items', 'properties', 'additionalProperties']) delete out[k];
+  delete out.nullable;
   return out;
 }
 

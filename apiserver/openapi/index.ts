@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { KindDefinition } from '../registry/kind.js';
 import type { KindRegistry } from '../registry/registry.js';
-import { META, REF_PREFIX, components, reachableSchemas } from '../../lib/api/schema/index.js';
+import { META, REF_PREFIX, components, reachableSchemas, type Schema } from '../../lib/api/schema/index.js';
 import { toV3 } from './convert.js';
 import { groupPrefix, pathsForKind, referencedSchemas, tagOf, type Operation, type PathItem } from './paths.js';
 
@@ -35,10 +35,14 @@ function discoveryOp(operationId: string, description: string, schema: string, t
   };
 }
 
-function buildDocument(paths: Record<string, PathItem>): OpenAPIV3Document {
+/** `own`: the schemas of kinds not in lib/api/schema (custom resources), which refer only to shared ones (ObjectMeta). */
+function buildDocument(paths: Record<string, PathItem>, own: Record<string, Schema> = {}): OpenAPIV3Document {
   const all = components();
   const schemas: Record<string, unknown> = {};
-  for (const name of reachableSchemas(referencedSchemas(paths))) schemas[name] = toV3(all[name]);
+  const roots = referencedSchemas(paths);
+  for (const name of roots.filter((n) => Object.hasOwn(own, n))) schemas[name] = toV3(own[name] as Schema);
+  const shared = [...roots, ...referencedSchemas({ own: own as unknown as PathItem })].filter((n) => !Object.hasOwn(own, n));
+  for (const name of reachableSchemas(shared)) schemas[name] = toV3(all[name]);
   const sortedPaths: Record<string, PathItem> = {};
   for (const p of Object.keys(paths).sort()) sortedPaths[p] = paths[p];
   return { components: { schemas }, info: INFO, openapi: '3.0.0', paths: sortedPaths };
@@ -81,7 +85,10 @@ function buildAll(kinds: KindRegistry): Map<string, Built> {
     const word = g.split('.')[0];
     docs.set(`apis/${g}`, buildDocument({ [`/apis/${g}/`]: { get: discoveryOp(`get${word.charAt(0).toUpperCase()}${word.slice(1)}APIGroup`, 'get information of a group', META + 'APIGroup', word) } }));
   }
-  for (const [gv, kinds] of byGv) docs.set(gv, buildDocument(groupVersionPaths(kinds)));
+  for (const [gv, kinds] of byGv) {
+    const own = Object.assign({}, ...kinds.map((d) => d.ownSchema?.schemas ?? {})) as Record<string, Schema>;
+    docs.set(gv, buildDocument(groupVersionPaths(kinds), own));
+  }
   const out = new Map<string, Built>();
   for (const [key, doc] of [...docs].sort(([a], [b]) => a.localeCompare(b))) {
     const body = JSON.stringify(doc);

@@ -97,7 +97,7 @@ export function pathsForKind(def: KindDefinition): Record<string, PathItem> {
   const k = def.info;
   const prefix = groupPrefix(k);
   const schema = def.schema;
-  const list = listSchemaNameFor(k);
+  const list = def.ownSchema?.listSchema ?? listSchemaNameFor(k);
   const ns = k.namespaced ? `/namespaces/{namespace}` : '';
   const collection = `${prefix}${ns}/${k.resource}`;
   const item = `${collection}/{name}`;

@@ -11,7 +11,7 @@ import type { MetaOptions } from '../validation/meta.js';
 import { nameIsDNSSubdomain } from '../validation/names.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { GroupVersionKind } from '../../lib/api/schema/index.js';
+import type { GroupVersionKind, Schema } from '../../lib/api/schema/index.js';
 import type { ObjectStore, WriteContext } from './types.js';
 import type { ServiceAllocator } from './allocator/service.js';
 
@@ -93,6 +93,21 @@ export interface SelectableFields {
   aliases?: Readonly<Record<string, string>>;
 }
 
+/**
+ * The schema of a kind not in lib/api/schema (a custom resource, from its CRD): what its writes are pruned, defaulted
+ * and checked with in place of the built-in schemas, and the named schemas OpenAPI publishes for it.
+ */
+export interface OwnSchema {
+  /** Drops undeclared fields; returns their paths (`spec.foo`) for fieldValidation. */
+  prune(obj: KubeObject): string[];
+  default(obj: KubeObject): void;
+  /** One cause per bad field; `old`: the stored object, on updates (CEL transition rules). */
+  validate(obj: Obj, old?: Obj): FieldCause[];
+  /** The kind's schema and its list's, by name (the kind's is KindDefinition.schema). */
+  readonly schemas: Readonly<Record<string, Schema>>;
+  readonly listSchema: string;
+}
+
 /** What a kind file declares; everything is optional and falls back to what a plain kind (a ConfigMap) does. */
 export interface KindSpec {
   /** metadata.generation starts at 1 and bumps whenever anything outside metadata and status changes. */
@@ -145,9 +160,12 @@ export interface KindSpec {
   beginDelete?(obj: KubeObject): boolean;
   /** Beyond metadata.finalizers, is the object ready to go once deleted? (a namespace waits for spec.finalizers) */
   isFinalized?(obj: KubeObject): boolean;
+  /** A schema of its own (custom resources); with it, `schema` names the kind's schema in it. */
+  ownSchema?: OwnSchema;
+  schema?: string;
 }
 
-export interface KindDefinition extends Required<Omit<KindSpec, 'selectableFields' | 'gracePeriod' | 'beginDelete' | 'objectMeta' | 'allocate' | 'release' | 'authorizeWrite' | 'createOnly'>> {
+export interface KindDefinition extends Required<Omit<KindSpec, 'selectableFields' | 'gracePeriod' | 'beginDelete' | 'objectMeta' | 'allocate' | 'release' | 'authorizeWrite' | 'createOnly' | 'ownSchema' | 'schema'>> {
   /** Who the kind is (lib/api/kinds.ts): what clients know of it too. */
   readonly info: KindInfo;
   /** The name of its schema in lib/api/schema. */
@@ -160,6 +178,7 @@ export interface KindDefinition extends Required<Omit<KindSpec, 'selectableField
   release?(obj: KubeObject, ctx: StrategyContext): Promise<void>;
   authorizeWrite?(obj: KubeObject, old: KubeObject | undefined, ctx: WriteContext): Promise<void>;
   createOnly?(obj: KubeObject, ctx: WriteContext): Promise<KubeObject>;
+  readonly ownSchema?: OwnSchema;
   /** The served subresources, in the identity's order. */
   readonly subresources: Readonly<Record<string, SubresourceDefinition>>;
 }
@@ -184,7 +203,8 @@ export function defineKind(info: KindInfo, spec: KindSpec = {}): KindDefinition 
   if (!!info.createOnly !== !!spec.createOnly) throw new Error(`${info.kind}: createOnly in its identity and its kind file go together`);
   return {
     info,
-    schema: schemaNameFor(info),
+    schema: spec.schema ?? schemaNameFor(info),
+    ownSchema: spec.ownSchema,
     generation: spec.generation ?? false,
     allowCreateOnUpdate: spec.allowCreateOnUpdate ?? false,
     deleteCollection: spec.deleteCollection ?? true,

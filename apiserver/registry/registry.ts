@@ -22,6 +22,15 @@ export class KindRegistry {
     for (const l of this.listeners) l(def);
   }
 
+  /** Stops serving a kind (a CustomResourceDefinition deleted or changed); false when it wasn't registered. */
+  unregister(def: KindDefinition): boolean {
+    const key = keyOf(def.info.group, def.info.version, def.info.resource);
+    if (this.byResource.get(key) !== def) return false;
+    this.byResource.delete(key);
+    this.generation++;
+    return true;
+  }
+
   /** Calls fn for every kind registered from now on. */
   onRegister(fn: (def: KindDefinition) => void): () => void {
     this.listeners.add(fn);

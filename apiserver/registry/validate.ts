@@ -5,7 +5,7 @@ import type { KubeObject, StatusCause } from '../../lib/api/types.js';
 import { decodeErrorMessage, formatInvalidMessage, validateAgainstSchema, type ValidationResult } from '../validation/index.js';
 import { isObj, type FieldCause } from '../validation/field.js';
 import { validateObjectMeta } from '../validation/meta.js';
-import { pruneUnknownFields } from './prune.js';
+import { pruneUnknownFields, type FieldFinding } from './prune.js';
 import { duplicatesForPrune, strictReport } from './strict-decoding.js';
 import { ApiError, errors } from '../errors.js';
 import type { KindDefinition } from './kind.js';
@@ -14,9 +14,11 @@ import type { WriteContext } from './types.js';
 export function checkObject(def: KindDefinition, obj: KubeObject, old: KubeObject | undefined, ctx: WriteContext): void {
   const kind = def.info;
   // a number that does not fit its int32/int64 field fails decoding in Kubernetes, before strict field checks
-  const undecodable = decodeErrorMessage(kind, obj);
+  const undecodable = def.ownSchema ? undefined : decodeErrorMessage(kind, obj);
   if (undecodable) throw errors.badRequest(undecodable);
-  const findings = pruneUnknownFields(kind, obj, duplicatesForPrune(ctx.decoded));
+  const findings: FieldFinding[] = def.ownSchema
+    ? def.ownSchema.prune(obj).map((path) => ({ type: 'unknown', path }))
+    : pruneUnknownFields(kind, obj, duplicatesForPrune(ctx.decoded));
   if (ctx.fieldValidation !== 'Ignore') {
     const report = strictReport(findings, ctx.decoded);
     if (report.errors.length && ctx.fieldValidation === 'Strict') {
@@ -28,6 +30,7 @@ export function checkObject(def: KindDefinition, obj: KubeObject, old: KubeObjec
     if (ctx.fieldValidation === 'Warn') ctx.warnings.push(...report.warnings);
   }
   def.defaults(obj);
+  def.ownSchema?.default(obj);
   const causes = validateObject(def, obj, { old, strict: false }).causes;
   if (causes.length) {
     const name = obj.metadata?.name ?? obj.metadata?.generateName ?? '';
@@ -48,7 +51,7 @@ export function validateObject(def: KindDefinition, obj: object, opts: { old?: o
       return check();
     } catch (e) {
       // the kind's checks assume the schema's shape; on a malformed object the schema's causes already say why
-      if (validateAgainstSchema(def.schema, obj, [], false).causes.length) return [];
+      if (def.ownSchema ? def.ownSchema.validate(target).length : validateAgainstSchema(def.schema, obj, [], false).causes.length) return [];
       throw e;
     }
   };
@@ -56,6 +59,7 @@ export function validateObject(def: KindDefinition, obj: object, opts: { old?: o
   semantic.push(...run(() => def.validate(target)));
   const old = opts.old;
   if (old && isObj(old)) semantic.push(...run(() => def.validateUpdate(target, old)));
+  if (def.ownSchema) return { causes: [...def.ownSchema.validate(target, old && isObj(old) ? old : undefined), ...semantic] };
   return validateAgainstSchema(def.schema, obj, semantic, opts.strict);
 }
 

@@ -59,6 +59,7 @@ export const KINDS: readonly KindInfo[] = [
   { group: 'authentication.k8s.io', version: 'v1', kind: 'SelfSubjectReview', resource: 'selfsubjectreviews', singular: 'selfsubjectreview', namespaced: false, shortNames: [], categories: [], subresources: [], createOnly: true },
   { group: 'authentication.k8s.io', version: 'v1beta1', kind: 'SelfSubjectReview', resource: 'selfsubjectreviews', singular: 'selfsubjectreview', namespaced: false, shortNames: [], categories: [], subresources: [], createOnly: true },
   { group: 'authentication.k8s.io', version: 'v1alpha1', kind: 'SelfSubjectReview', resource: 'selfsubjectreviews', singular: 'selfsubjectreview', namespaced: false, shortNames: [], categories: [], subresources: [], createOnly: true },
+  { group: 'apiextensions.k8s.io', version: 'v1', kind: 'CustomResourceDefinition', resource: 'customresourcedefinitions', singular: 'customresourcedefinition', namespaced: false, shortNames: ['crd', 'crds'], categories: ['api-extensions'], subresources: ['status'] },
 ];
 
 export function apiVersionOf(k: Pick<KindInfo, 'group' | 'version'>): string {

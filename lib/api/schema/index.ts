@@ -3,6 +3,7 @@
 // `{"$ref": "#/components/schemas/NAME"}`; the OpenAPI documents, validation, pruning and strategic merge patch all
 // read this one set.
 import { KINDS, type KindInfo } from '../kinds.js';
+import { apiextensionsFieldNumbers, apiextensionsSchemas } from './apiextensions.js';
 import { appsFieldNumbers, appsSchemas } from './apps.js';
 import { daemonSetFieldNumbers, daemonSetSchemas } from './apps-daemonset.js';
 import { authenticationFieldNumbers, authenticationSchemas } from './authentication.js';
@@ -75,7 +76,7 @@ function deepFreeze<T>(o: T): T {
  */
 export const schemaFieldNumbers: Readonly<Record<string, string>> = mergeNumbers(
   appsFieldNumbers, { 'k8s.io.api.apps.v1': daemonSetFieldNumbers }, statefulSetFieldNumbers, discoveryFieldNumbers, batchFieldNumbers, storageFieldNumbers,
-  policyFieldNumbers, authenticationFieldNumbers, rbacFieldNumbers, authorizationFieldNumbers,
+  policyFieldNumbers, authenticationFieldNumbers, rbacFieldNumbers, authorizationFieldNumbers, apiextensionsFieldNumbers,
 );
 
 /** Tables of one proto package from several files are joined (each file keeps the numbers of its own types). */
@@ -93,7 +94,7 @@ export function components(): Readonly<Record<string, Schema>> {
     const all: Record<string, Schema> = {
       ...metaSchemas, ...discoverySchemas, ...containerSchemas, ...volumeSchemas, ...podSchemas, ...statusSchemas, ...serviceSchemas, ...discoveryV1Schemas,
       ...appsSchemas, ...daemonSetSchemas, ...statefulSetSchemas, ...storageSchemas, ...batchSchemas, ...policySchemas,
-      ...authenticationSchemas, ...rbacSchemas,
+      ...authenticationSchemas, ...rbacSchemas, ...apiextensionsSchemas,
       ...authorizationSchemas, ...selfSubjectReviewSchemas, ...listSchemas(),
     };
     const sorted: Record<string, Schema> = {};

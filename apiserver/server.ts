@@ -23,6 +23,7 @@ import { configureAgentTls } from './http/agent-dial.js';
 import { createHandler } from './http/handler.js';
 import { ResourceMetrics } from './metrics/resource-metrics.js';
 import { agentSources } from './metrics/scrape.js';
+import { storeFor } from './registry/converting-store.js';
 import { UpgradeHandler } from './http/upgrade.js';
 import { builtinKinds } from './registry/kinds/index.js';
 import { KindRegistry } from './registry/registry.js';
@@ -104,7 +105,7 @@ export class ApiServer {
     const admitCreate = createAdmission({ disabled: this.opts.disableAdmissionPlugins, namespaceGate: gate,
       getServiceAccount: async (namespace, name) => this.lookup('serviceaccounts', namespace, name) });
     const ctx = { listCached: (resource: string) => this.listCached(resource), serviceAllocator, admitCreate };
-    this.kinds.onRegister((def) => this.stores.set(def.info, new Store(def, storage, hub, gate, ctx)));
+    this.kinds.onRegister((def) => this.stores.set(def.info, storeFor(def, storage, hub, gate, ctx, this.stores)));
     for (const def of await builtinKinds()) this.kinds.register(def);
     await hub.start();
     await this.bootstrap();

@@ -23,6 +23,8 @@ export interface ClusterConfig {
   etcdPeerPort?: number;
   /** --service-cluster-ip-range of the API server and the node agent (10.96.0.0/12 when unset). */
   serviceCIDR?: string;
+  /** The controller-manager's --horizontal-pod-autoscaler-sync-period (15 s when unset), as given. */
+  hpaSyncPeriod?: string;
 }
 
 export const configFile = (dataDir: string) => join(dataDir, 'cluster.json');
@@ -48,6 +50,7 @@ export function superviseArgs(c: ClusterConfig): string[] {
   if (c.etcdClientPort !== undefined) args.push('--etcd-client-port', String(c.etcdClientPort));
   if (c.etcdPeerPort !== undefined) args.push('--etcd-peer-port', String(c.etcdPeerPort));
   if (c.serviceCIDR !== undefined) args.push('--service-cluster-ip-range', c.serviceCIDR);
+  if (c.hpaSyncPeriod !== undefined) args.push('--horizontal-pod-autoscaler-sync-period', c.hpaSyncPeriod);
   return args;
 }
 
@@ -102,7 +105,8 @@ export function componentSpecs(c: ClusterConfig): ChildSpec[] {
       name: 'runtime', command: flotilla('runtime', '--data-dir', c.dataDir, '--registry-port', String(c.registryPort)),
       ready: () => runtimeReady(c.dataDir), stopGraceMs: 90_000,
     },
-    { name: 'controller-manager', command: flotilla('controller-manager', '--kubeconfig', files.kubeconfig('kube-controller-manager')), after: ['apiserver'] },
+    { name: 'controller-manager', command: flotilla('controller-manager', '--kubeconfig', files.kubeconfig('kube-controller-manager'),
+      ...(c.hpaSyncPeriod !== undefined ? ['--horizontal-pod-autoscaler-sync-period', c.hpaSyncPeriod] : [])), after: ['apiserver'] },
     { name: 'scheduler', command: flotilla('scheduler', '--kubeconfig', files.kubeconfig('kube-scheduler')), after: ['apiserver'] },
     {
       name: 'node-agent',

@@ -24,6 +24,7 @@ export interface UpOptions {
   etcdClientPort?: number;
   etcdPeerPort?: number;
   serviceCIDR?: string;
+  hpaSyncPeriod?: string;
   hollowNodes: number;
   nodeName: string;
   /** How long to wait for the cluster to be ready. Default 5 min (the first start builds the images). */
@@ -94,7 +95,7 @@ export async function up(o: UpOptions): Promise<void> {
   const config: ClusterConfig = {
     dataDir, apiserverPort: ports.port as number, registryPort: ports['registry-port'] as number, nodeAgentPort: ports['node-agent-port'] as number,
     nodeName: o.nodeName, hollowNodes: o.hollowNodes, etcdClientPort: ports['etcd-client-port'], etcdPeerPort: ports['etcd-peer-port'],
-    serviceCIDR: o.serviceCIDR ?? recorded?.serviceCIDR,
+    serviceCIDR: o.serviceCIDR ?? recorded?.serviceCIDR, hpaSyncPeriod: o.hpaSyncPeriod ?? recorded?.hpaSyncPeriod,
   };
   for (const n of notes) say(`note: ${n}`);
 

@@ -93,6 +93,17 @@ export interface SelectableFields {
   aliases?: Readonly<Record<string, string>>;
 }
 
+/**
+ * A version served from the objects of another (autoscaling/v1 HorizontalPodAutoscalers are stored as v2): every
+ * read converts from the stored version, every write to it, so both versions see the same objects.
+ */
+export interface VersionConversion {
+  /** The version the objects are stored as; its kind must be registered before this one. */
+  readonly storage: KindInfo;
+  toStorage(obj: KubeObject): KubeObject;
+  fromStorage(obj: KubeObject): KubeObject;
+}
+
 /** What a kind file declares; everything is optional and falls back to what a plain kind (a ConfigMap) does. */
 export interface KindSpec {
   /** metadata.generation starts at 1 and bumps whenever anything outside metadata and status changes. */
@@ -145,9 +156,11 @@ export interface KindSpec {
   beginDelete?(obj: KubeObject): boolean;
   /** Beyond metadata.finalizers, is the object ready to go once deleted? (a namespace waits for spec.finalizers) */
   isFinalized?(obj: KubeObject): boolean;
+  /** Served from the objects of another version of the kind (see VersionConversion). */
+  convert?: VersionConversion;
 }
 
-export interface KindDefinition extends Required<Omit<KindSpec, 'selectableFields' | 'gracePeriod' | 'beginDelete' | 'objectMeta' | 'allocate' | 'release' | 'authorizeWrite' | 'createOnly'>> {
+export interface KindDefinition extends Required<Omit<KindSpec, 'selectableFields' | 'gracePeriod' | 'beginDelete' | 'objectMeta' | 'allocate' | 'release' | 'authorizeWrite' | 'createOnly' | 'convert'>> {
   /** Who the kind is (lib/api/kinds.ts): what clients know of it too. */
   readonly info: KindInfo;
   /** The name of its schema in lib/api/schema. */
@@ -160,6 +173,7 @@ export interface KindDefinition extends Required<Omit<KindSpec, 'selectableField
   release?(obj: KubeObject, ctx: StrategyContext): Promise<void>;
   authorizeWrite?(obj: KubeObject, old: KubeObject | undefined, ctx: WriteContext): Promise<void>;
   createOnly?(obj: KubeObject, ctx: WriteContext): Promise<KubeObject>;
+  readonly convert?: VersionConversion;
   /** The served subresources, in the identity's order. */
   readonly subresources: Readonly<Record<string, SubresourceDefinition>>;
 }
@@ -204,6 +218,7 @@ export function defineKind(info: KindInfo, spec: KindSpec = {}): KindDefinition 
     release: spec.release,
     authorizeWrite: spec.authorizeWrite,
     createOnly: spec.createOnly,
+    convert: spec.convert,
     isFinalized: spec.isFinalized ?? (() => true),
   };
 }

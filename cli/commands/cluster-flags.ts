@@ -10,6 +10,7 @@ export const clusterFlags: FlagSpec[] = [
   { name: 'hollow-nodes', type: 'int', value: 'N', help: 'also run N hollow nodes', default: 0 },
   { name: 'etcd-client-port', type: 'int', value: 'N', help: "the embedded etcd's client port", defaultText: "the API server's" },
   { name: 'etcd-peer-port', type: 'int', value: 'N', help: "the embedded etcd's peer port", defaultText: "the API server's" },
+  { name: 'horizontal-pod-autoscaler-sync-period', type: 'seconds', value: 'S', help: "how often the controller-manager looks at each HorizontalPodAutoscaler", default: 15 },
   { name: 'service-cluster-ip-range', type: 'string', value: 'CIDR', help: 'where Service cluster IPs come from (API server and node agent)', default: '10.96.0.0/12' },
 ];
 

@@ -24,6 +24,7 @@ on the command line must be free, or "up" fails naming the process (and the data
       port: optionalPort(f, 'port'), registryPort: optionalPort(f, 'registry-port'), agentPort: optionalPort(f, 'node-agent-port'),
       etcdClientPort: optionalPort(f, 'etcd-client-port'), etcdPeerPort: optionalPort(f, 'etcd-peer-port'),
       serviceCIDR: f.given('service-cluster-ip-range') ? f.string('service-cluster-ip-range') : undefined,
+      hpaSyncPeriod: f.given('horizontal-pod-autoscaler-sync-period') ? f.string('horizontal-pod-autoscaler-sync-period') : undefined,
       hollowNodes: f.int('hollow-nodes'), nodeName: f.string('node-name') ?? defaultNodeName(),
     });
   },
@@ -95,6 +96,7 @@ After writing to the real /etc on a host running systemd, runs "systemctl daemon
         nodeName: f.string('node-name') ?? defaultNodeName(), hollowNodes: f.int('hollow-nodes'),
         etcdClientPort: optionalPort(f, 'etcd-client-port'), etcdPeerPort: optionalPort(f, 'etcd-peer-port'),
         serviceCIDR: f.given('service-cluster-ip-range') ? f.string('service-cluster-ip-range') : undefined,
+        hpaSyncPeriod: f.given('horizontal-pod-autoscaler-sync-period') ? f.string('horizontal-pod-autoscaler-sync-period') : undefined,
       },
     });
   },

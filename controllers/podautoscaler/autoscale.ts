@@ -68,7 +68,8 @@ async function resourceMetric(spec: Obj, kind: 'Resource' | 'ContainerResource',
   let rec;
   try {
     const averageMilli = byValue ? Math.round(Number(parseTarget(target.averageValue)) * 1000) : undefined;
-    rec = resourceReplicas(currentReplicas, { resource, container, utilization: byValue ? undefined : target.averageUtilization as number, averageMilli }, pods, samples, now, o);
+    const utilization = byValue ? undefined : target.averageUtilization as number;
+    rec = resourceReplicas(currentReplicas, { resource, container, utilization, averageMilli }, pods, samples, now, o);
   } catch (e) {
     throw new Error(`${prefix}: ${(e as Error).message}`);
   }

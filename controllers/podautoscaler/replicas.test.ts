@@ -8,7 +8,9 @@ import { resourceReplicas, type PodSample } from './replicas.js';
 const NOW = Date.parse('2026-01-01T12:00:00Z');
 const ago = (s: number) => new Date(NOW - s * 1000).toISOString();
 
-function pod(name: string, o: { request?: string; phase?: string; ready?: boolean; startedAgo?: number; readyAgo?: number; deleting?: boolean } = {}): KubeObject {
+type PodOpts = { request?: string; phase?: string; ready?: boolean; startedAgo?: number; readyAgo?: number; deleting?: boolean };
+
+function pod(name: string, o: PodOpts = {}): KubeObject {
   return {
     metadata: { name, namespace: 'ns', ...(o.deleting ? { deletionTimestamp: ago(1) } : {}) },
     spec: { containers: [{ name: 'app', resources: o.request === undefined ? {} : { requests: { cpu: o.request } } }] },

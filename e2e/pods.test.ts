@@ -1,6 +1,7 @@
 // Acceptance (pods as users write them: the lifecycle): probes, init containers and sidecars, hooks and termination
 // messages, a HorizontalPodAutoscaler following a CPU-burning Deployment up and down, on a whole local cluster
-// (e2e/up-cluster.ts: real containerd, registry, API server, controllers, scheduler, node agent), driven with the real kubectl. `flotilla down` must leave nothing behind. Needs root.
+// (e2e/up-cluster.ts: real containerd, registry, API server, controllers, scheduler, node agent), driven with the
+// real kubectl. `flotilla down` must leave nothing behind. Needs root.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';

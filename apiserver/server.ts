@@ -24,6 +24,7 @@ import { createHandler } from './http/handler.js';
 import { ResourceMetrics } from './metrics/resource-metrics.js';
 import { agentSources } from './metrics/scrape.js';
 import { storeFor } from './registry/converting-store.js';
+import { STATUS_WRITE } from './registry/subresources.js';
 import { UpgradeHandler } from './http/upgrade.js';
 import { builtinKinds } from './registry/kinds/index.js';
 import { KindRegistry } from './registry/registry.js';
@@ -32,6 +33,7 @@ import { AllocationRepair } from './registry/allocator/repair.js';
 import { ServiceAllocator } from './registry/allocator/service.js';
 import { advertiseAddress, reconcileKubernetesService } from './registry/kubernetes-service.js';
 import { ensureDefaultStorageClass } from './registry/default-storage-class.js';
+import { ensureSystemPriorityClasses } from './registry/kinds/priorityclasses-bootstrap.js';
 import { CacheHub } from './storage/cache.js';
 import { EtcdStorage } from './storage/etcd.js';
 import { loadEncryptionConfig } from './storage/encryption/config.js';
@@ -102,8 +104,13 @@ export class ApiServer {
     const serviceAllocator = new ServiceAllocator({ storage, serviceCIDR: this.opts.serviceClusterIPRange, nodePortRange: this.opts.serviceNodePortRange });
     const nsCache = hub.register(resourcePrefix({ group: '', resource: 'namespaces' }));
     const gate = namespaceLifecycle(nsCache, hub, storage);
+    const quotaStore = () => this.stores.get(findByKind('v1', 'ResourceQuota') as KindInfo) as Store;
     const admitCreate = createAdmission({ disabled: this.opts.disableAdmissionPlugins, namespaceGate: gate,
-      getServiceAccount: async (namespace, name) => this.lookup('serviceaccounts', namespace, name) });
+      getServiceAccount: async (namespace, name) => this.lookup('serviceaccounts', namespace, name),
+      listCached: (resource) => this.listCached(resource),
+      quotas: async (namespace) => (await quotaStore().list(namespace, { filter: { matches: () => true, isEverything: true } })).items,
+      updateQuotaStatus: async (q) => void (await quotaStore().update({ namespace: q.metadata.namespace, dryRun: false, fieldValidation: 'Ignore', warnings: [] },
+        q.metadata.name as string, () => q, STATUS_WRITE)) });
     const ctx = { listCached: (resource: string) => this.listCached(resource), serviceAllocator, admitCreate };
     this.kinds.onRegister((def) => this.stores.set(def.info, storeFor(def, storage, hub, gate, ctx, this.stores)));
     for (const def of await builtinKinds()) this.kinds.register(def);
@@ -215,6 +222,7 @@ export class ApiServer {
       }
     }
     await ensureDefaultStorageClass(this.stores);
+    await ensureSystemPriorityClasses(this.stores);
   }
 
   async stop(): Promise<void> {

@@ -17,6 +17,7 @@ import { RootCACertPublisher } from './rootcacertpublisher/controller.js';
 import { ServiceAccountsController } from './serviceaccount/controller.js';
 import { StatefulSetController } from './statefulset/controller.js';
 import { DEFAULT_AUTOSCALER, HorizontalPodAutoscalerController } from './podautoscaler/controller.js';
+import { ResourceQuotaController } from './resourcequota/controller.js';
 import { PersistentVolumeBinder } from './volume/binder.js';
 import { StorageProtectionController } from './volume/protection.js';
 
@@ -40,6 +41,7 @@ export async function runControllers(client: Client, signal: AbortSignal, option
     new EndpointSliceController(ctx),
     new ServiceAccountsController(ctx),
     new ClusterRoleAggregationController(ctx),
+    new ResourceQuotaController(ctx),
     new HorizontalPodAutoscalerController(ctx, { ...DEFAULT_AUTOSCALER, syncPeriodMs: opts.horizontalPodAutoscalerSyncPeriodMs,
       downscaleStabilizationMs: opts.horizontalPodAutoscalerDownscaleStabilizationMs }),
   ];

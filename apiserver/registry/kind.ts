@@ -76,7 +76,7 @@ export interface StrategyContext {
    * Mutating admission of a create (the ServiceAccount plugin on pods): runs once the name and namespace are known,
    * before prepareForCreate and validation, dry runs included; may change the object or refuse it.
    */
-  admitCreate?(kind: KindInfo, obj: KubeObject): Promise<void>;
+  admitCreate?(kind: KindInfo, obj: KubeObject, dryRun?: boolean): Promise<void>;
 }
 
 /** What an allocation took for one write: commit() once the write is stored, revert() when it is not. */

@@ -223,7 +223,7 @@ export class Store implements ObjectStore {
     meta.uid = newUid();
     if (this.def.generation) meta.generation = 1;
     else delete meta.generation;
-    await this.strategyContext.admitCreate?.(this.kind, obj);
+    await this.strategyContext.admitCreate?.(this.kind, obj, ctx.dryRun);
     guardedHook(this.def, obj, undefined, ctx, () => this.def.prepareForCreate(obj, this.strategyContext));
     checkObject(this.def, obj, undefined, ctx);
     if (ctx.access) await this.def.authorizeWrite?.(obj, undefined, ctx);

@@ -11,6 +11,7 @@ import { selfSubjectReviewSchemas, authorizationFieldNumbers, authorizationSchem
 import { statefulSetFieldNumbers, statefulSetSchemas } from './apps-statefulset.js';
 import { batchFieldNumbers, batchSchemas } from './batch.js';
 import { containerSchemas } from './core-container.js';
+import { corePolicyFieldNumbers, corePolicySchemas } from './core-policy.js';
 import { podSchemas } from './core-pod.js';
 import { serviceSchemas } from './core-service.js';
 import { statusSchemas } from './core-status.js';
@@ -76,7 +77,7 @@ function deepFreeze<T>(o: T): T {
  */
 export const schemaFieldNumbers: Readonly<Record<string, string>> = mergeNumbers(
   appsFieldNumbers, { 'k8s.io.api.apps.v1': daemonSetFieldNumbers }, statefulSetFieldNumbers, discoveryFieldNumbers, batchFieldNumbers, storageFieldNumbers,
-  policyFieldNumbers, autoscalingFieldNumbers, authenticationFieldNumbers, rbacFieldNumbers, authorizationFieldNumbers,
+  policyFieldNumbers, autoscalingFieldNumbers, corePolicyFieldNumbers, authenticationFieldNumbers, rbacFieldNumbers, authorizationFieldNumbers,
 );
 
 /** Tables of one proto package from several files are joined (each file keeps the numbers of its own types). */
@@ -93,7 +94,7 @@ export function components(): Readonly<Record<string, Schema>> {
   if (!cache) {
     const all: Record<string, Schema> = {
       ...metaSchemas, ...discoverySchemas, ...containerSchemas, ...volumeSchemas, ...podSchemas, ...statusSchemas, ...serviceSchemas, ...discoveryV1Schemas,
-      ...appsSchemas, ...daemonSetSchemas, ...statefulSetSchemas, ...storageSchemas, ...batchSchemas, ...policySchemas, ...autoscalingSchemas,
+      ...appsSchemas, ...daemonSetSchemas, ...statefulSetSchemas, ...storageSchemas, ...batchSchemas, ...policySchemas, ...autoscalingSchemas, ...corePolicySchemas,
       ...authenticationSchemas, ...rbacSchemas,
       ...authorizationSchemas, ...selfSubjectReviewSchemas, ...listSchemas(),
     };

@@ -100,7 +100,8 @@ export function mayPreempt(pod: KubeObject): boolean {
 }
 
 /** The node and victims for a pod that fits nowhere, if evicting lower-priority pods can make room. */
-export function findPreemption(fw: Framework, snapshot: Snapshot, pod: KubeObject, pdbs: readonly KubeObject[], unresolvable: ReadonlySet<string>): Candidate | undefined {
+export function findPreemption(fw: Framework, snapshot: Snapshot, pod: KubeObject, pdbs: readonly KubeObject[],
+  unresolvable: ReadonlySet<string>): Candidate | undefined {
   if (!mayPreempt(pod)) return undefined;
   const candidates: Candidate[] = [];
   for (const info of snapshot.nodes()) {

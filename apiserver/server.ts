@@ -108,6 +108,14 @@ export class ApiServer {
     const admitCreate = createAdmission({ disabled: this.opts.disableAdmissionPlugins, namespaceGate: gate,
       getServiceAccount: async (namespace, name) => this.lookup('serviceaccounts', namespace, name),
       listCached: (resource) => this.listCached(resource),
+      getPriorityClass: async (name) => {
+        try {
+          return await (this.stores.get(findByKind('scheduling.k8s.io/v1', 'PriorityClass') as KindInfo) as Store).get(undefined, name);
+        } catch (e) {
+          if (toApiError(e).code === 404) return undefined;
+          throw e;
+        }
+      },
       quotas: async (namespace) => (await quotaStore().list(namespace, { filter: { matches: () => true, isEverything: true } })).items,
       updateQuotaStatus: async (q) => void (await quotaStore().update({ namespace: q.metadata.namespace, dryRun: false, fieldValidation: 'Ignore', warnings: [] },
         q.metadata.name as string, () => q, STATUS_WRITE)) });

@@ -19,6 +19,8 @@ export interface AdmissionOptions extends Partial<QuotaAdmissionDeps> {
   getServiceAccount(namespace: string, name: string): Promise<KubeObject | undefined>;
   /** Objects of a resource from the watch cache (LimitRanges, PriorityClasses). */
   listCached?(resource: string): KubeObject[];
+  /** A PriorityClass read consistently (undefined when there is none). */
+  getPriorityClass?(name: string): Promise<KubeObject | undefined>;
 }
 
 export type AdmitCreate = (kind: KindInfo, obj: KubeObject, dryRun?: boolean) => Promise<void>;
@@ -39,7 +41,7 @@ export function createAdmission(o: AdmissionOptions): AdmitCreate | undefined {
       await o.namespaceGate(namespace as string);
       if (on('LimitRanger')) admitLimitRanges(obj, cached('limitranges', namespace));
       if (on('ServiceAccount')) await admitPod({ getServiceAccount: o.getServiceAccount }, obj);
-      if (on('Priority')) admitPriority(obj, cached('priorityclasses'));
+      if (on('Priority')) await admitPriority(obj, cached('priorityclasses'), o.getPriorityClass);
     }
     // the watch cache says whether the namespace has a quota at all (most don't: no storage read then); the charge
     // itself reads the quotas consistently and writes them conditionally

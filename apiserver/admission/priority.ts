@@ -5,13 +5,17 @@
 import type { KubeObject } from '../../lib/api/types.js';
 import { errors } from '../errors.js';
 
-export function admitPriority(pod: KubeObject, classes: KubeObject[]): void {
+/**
+ * classes: the cached ones (for the global default); getClass reads a named one consistently, so a class created a
+ * moment ago is found.
+ */
+export async function admitPriority(pod: KubeObject, classes: KubeObject[], getClass?: (name: string) => Promise<KubeObject | undefined>): Promise<void> {
   const spec = (pod.spec ??= {}) as Record<string, unknown>;
   const name = pod.metadata.name ?? '';
   const refuse = (m: string) => errors.forbidden(`pods "${name}" is forbidden: ${m}`, { name, kind: 'pods' });
   let cls: KubeObject | undefined;
   if (spec.priorityClassName) {
-    cls = classes.find((c) => c.metadata.name === spec.priorityClassName);
+    cls = classes.find((c) => c.metadata.name === spec.priorityClassName) ?? await getClass?.(String(spec.priorityClassName));
     if (!cls) throw refuse(`no PriorityClass with name ${String(spec.priorityClassName)} was found`);
   } else {
     cls = classes.filter((c) => c.globalDefault === true).sort((a, b) => Number(a.value) - Number(b.value))[0];

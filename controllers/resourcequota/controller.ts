@@ -1,7 +1,8 @@
 // The resource quota controller: keeps every ResourceQuota's status.hard (its spec.hard) and status.used (what the
 // namespace's objects in the quota's scopes cost, lib/api/quota.ts) true. Admission charges creates as they come;
 // this recount is what gives back what deleted (or finished) objects held, and corrects a charge whose create then
-// failed. Each quota is recounted when an object of a kind it counts changes in its namespace, and every resync.
+// failed. Each quota is recounted when it is created or its spec changes, when an object of a kind it counts goes
+// (or a pod finishes) in its namespace, and every resync.
 import { findByKind, KINDS, type KindInfo } from '../../lib/api/kinds.js';
 import { formatAmount, matchesScopes, objectUsage, podCounts } from '../../lib/api/quota.js';
 import type { KubeObject } from '../../lib/api/types.js';
@@ -11,8 +12,8 @@ import type { ControllerContext } from '../context.js';
 export const RESOURCE_QUOTA = findByKind('v1', 'ResourceQuota')!;
 const CORE_COUNTED = ['pods', 'services', 'configmaps', 'secrets', 'persistentvolumeclaims', 'resourcequotas'];
 const POD_RESOURCES = /^(pods|count\/pods|(requests\.|limits\.)?(cpu|memory|ephemeral-storage))$/;
-/** A full recount of every quota this often (Kubernetes' --resource-quota-sync-period is 5 min). */
-const RESYNC_MS = 60_000;
+/** A full recount of every quota this often (Kubernetes' --resource-quota-sync-period). */
+const RESYNC_MS = 5 * 60_000;
 
 /** The kind a quota's resource name counts: `pods` and compute -> pods, `count/deployments.apps` -> deployments. */
 export function kindCounted(resource: string): KindInfo | undefined {
@@ -48,7 +49,13 @@ export class ResourceQuotaController extends Reconciler {
     const changed = (o: KubeObject): void => {
       for (const q of this.quotas.list({ namespace: o.metadata.namespace })) this.enqueue(keyOf(q));
     };
-    inf.onAdd(changed).onUpdate((_o, n) => changed(n)).onDelete(changed);
+    // only what gives room back (Kubernetes' replenishment): adds were charged by admission, and a recount from
+    // caches that have not seen the newest objects yet would hand a unit out twice
+    const released = (o: KubeObject, n: KubeObject): boolean => kind.resource === 'pods'
+      && ((!o.metadata.deletionTimestamp && !!n.metadata.deletionTimestamp) || (podCounts(o) && !podCounts(n)));
+    inf.onUpdate((o, n) => {
+      if (released(o, n)) changed(n);
+    }).onDelete(changed);
     this.watched.set(kind, inf);
     return inf;
   }

@@ -265,6 +265,11 @@ spec:
   assert.equal(c.ok(['autoscale', 'deployment', 'hog', '--cpu-percent=50', '--min=1', '--max=3']).trim(), 'horizontalpodautoscaler.autoscaling/hog autoscaled');
   const v1 = c.json(['get', 'horizontalpodautoscalers.v1.autoscaling', 'hog', '-o', 'json']);
   assert.deepEqual([v1.apiVersion, v1.spec.targetCPUUtilizationPercentage, v1.spec.minReplicas, v1.spec.maxReplicas], ['autoscaling/v1', 50, 1, 3]);
+  // kubectl 1.33 writes autoscaling/v2 (a server-side dry run of another HPA on the same target)
+  const k133 = '/usr/lib/google-cloud-sdk/bin/kubectl.1.33';
+  const dry: Json = JSON.parse(c.ok(['autoscale', 'deployment', 'hog', '--name', 'hog-133', '--cpu-percent=50', '--min=1', '--max=3',
+    '--dry-run=server', '-o', 'json'], undefined, k133));
+  assert.deepEqual([dry.apiVersion, dry.spec.metrics[0].resource.target.averageUtilization], ['autoscaling/v2', 50]);
   const v2 = c.json(['get', 'hpa', 'hog', '-o', 'json']);
   assert.equal(v2.apiVersion, 'autoscaling/v2');
   assert.deepEqual(v2.spec.metrics, [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }]);

@@ -42,9 +42,12 @@ export class ConvertingStore extends Store {
 
   override watch(namespace: string | undefined, opts: WatchOptions, send: (ev: WatchEvent) => boolean, onClose: (reason: string) => void): Promise<() => void> {
     const apiVersion = apiVersionOf(this.kind);
-    return this.target.watch(namespace, opts, (ev) => send({
-      ...ev, object: ev.type === 'BOOKMARK' ? { ...ev.object, apiVersion } : this.out(ev.object as KubeObject),
-    } as WatchEvent), onClose);
+    return this.target.watch(namespace, opts, (ev) => {
+      // bookmarks carry only a resourceVersion; an ERROR's Status is no object of the kind
+      if (ev.type === 'BOOKMARK') return send({ ...ev, object: { ...ev.object, apiVersion } } as WatchEvent);
+      if (ev.type === 'ERROR') return send(ev);
+      return send({ ...ev, object: this.out(ev.object as KubeObject) } as WatchEvent);
+    }, onClose);
   }
 
   override async create(ctx: WriteContext, input: KubeObject): Promise<KubeObject> {

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { findByKind, type KindInfo } from '../lib/api/kinds.js';
 import type { KubeObject } from '../lib/api/types.js';
 import { logger } from '../lib/util/log.js';
-import { createAdmission } from './admission/index.js';
+import { createAdmission, createValidatingAdmission } from './admission/index.js';
 import { namespaceLifecycle } from './admission/namespace-lifecycle.js';
 import { cachePolicySource } from './auth/rbac/cache-source.js';
 import { RBAC_GROUP, type RbacResource } from './auth/rbac/policy-index.js';
@@ -105,7 +105,7 @@ export class ApiServer {
     const nsCache = hub.register(resourcePrefix({ group: '', resource: 'namespaces' }));
     const gate = namespaceLifecycle(nsCache, hub, storage);
     const quotaStore = () => this.stores.get(findByKind('v1', 'ResourceQuota') as KindInfo) as Store;
-    const admitCreate = createAdmission({ disabled: this.opts.disableAdmissionPlugins, namespaceGate: gate,
+    const admission: Parameters<typeof createAdmission>[0] = { disabled: this.opts.disableAdmissionPlugins, namespaceGate: gate,
       getServiceAccount: async (namespace, name) => this.lookup('serviceaccounts', namespace, name),
       listCached: (resource) => this.listCached(resource),
       getPriorityClass: async (name) => {
@@ -118,8 +118,9 @@ export class ApiServer {
       },
       quotas: async (namespace) => (await quotaStore().list(namespace, { filter: { matches: () => true, isEverything: true } })).items,
       updateQuotaStatus: async (q) => void (await quotaStore().update({ namespace: q.metadata.namespace, dryRun: false, fieldValidation: 'Ignore', warnings: [] },
-        q.metadata.name as string, () => q, STATUS_WRITE)) });
-    const ctx = { listCached: (resource: string) => this.listCached(resource), serviceAllocator, admitCreate };
+        q.metadata.name as string, () => q, STATUS_WRITE)) };
+    const ctx = { listCached: (resource: string) => this.listCached(resource), serviceAllocator, admitCreate: createAdmission(admission),
+      validateCreate: createValidatingAdmission(admission) };
     this.kinds.onRegister((def) => this.stores.set(def.info, storeFor(def, storage, hub, gate, ctx, this.stores)));
     for (const def of await builtinKinds()) this.kinds.register(def);
     await hub.start();

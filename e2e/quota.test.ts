@@ -35,6 +35,9 @@ test('a ResourceQuota of 2 pods refuses the third with Kubernetes\' message, and
   assert.notEqual(third.code, 0);
   assert.match(third.stderr, /Error from server \(Forbidden\).*pods "p3" is forbidden: exceeded quota: q, requested: pods=1, used: pods=2, limited: pods=2/);
   assert.equal(c.kubectl(['get', 'pod', 'p3', '-n', 'quota-a']).code, 1, 'nothing was created');
+  // the quota is checked after the object's own checks: an invalid pod is refused as invalid, and charges nothing
+  const bad = await c.request('POST', '/api/v1/namespaces/quota-a/pods', JSON.parse(pod('Bad_Name', 'quota-a')));
+  assert.equal(bad.status, 422);
   const q = get(['get', 'quota', 'q', '-n', 'quota-a']);
   assert.deepEqual(q.status.hard, { configmaps: '5', pods: '2' });
   assert.equal(q.status.used.pods, '2');

@@ -76,7 +76,9 @@ export interface StrategyContext {
    * Mutating admission of a create (the ServiceAccount plugin on pods): runs once the name and namespace are known,
    * before prepareForCreate and validation, dry runs included; may change the object or refuse it.
    */
-  admitCreate?(kind: KindInfo, obj: KubeObject, dryRun?: boolean): Promise<void>;
+  admitCreate?(kind: KindInfo, obj: KubeObject): Promise<void>;
+  /** Validating admission of a create (ResourceQuota): once it passed every check, before it is stored; may refuse it. */
+  validateCreate?(kind: KindInfo, obj: KubeObject, dryRun: boolean): Promise<void>;
 }
 
 /** What an allocation took for one write: commit() once the write is stored, revert() when it is not. */

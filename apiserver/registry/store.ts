@@ -223,11 +223,12 @@ export class Store implements ObjectStore {
     meta.uid = newUid();
     if (this.def.generation) meta.generation = 1;
     else delete meta.generation;
-    await this.strategyContext.admitCreate?.(this.kind, obj, ctx.dryRun);
+    await this.strategyContext.admitCreate?.(this.kind, obj);
     guardedHook(this.def, obj, undefined, ctx, () => this.def.prepareForCreate(obj, this.strategyContext));
     checkObject(this.def, obj, undefined, ctx);
     if (ctx.access) await this.def.authorizeWrite?.(obj, undefined, ctx);
     if (this.kind.namespaced) await this.namespaceGate(meta.namespace as string);
+    await this.strategyContext.validateCreate?.(this.kind, obj, ctx.dryRun);
     if (ctx.dryRun) {
       if (this.cache.get(this.key(meta.namespace, meta.name as string))) throw errors.alreadyExists(this.kind, meta.name as string);
       await this.def.allocate?.(obj, undefined, this.strategyContext, true);

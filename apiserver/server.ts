@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { findByKind, type KindInfo } from '../lib/api/kinds.js';
 import type { KubeObject } from '../lib/api/types.js';
 import { logger } from '../lib/util/log.js';
-import { createAdmission } from './admission/index.js';
+import { createAdmission, createValidatingAdmission } from './admission/index.js';
 import { namespaceLifecycle } from './admission/namespace-lifecycle.js';
 import { cachePolicySource } from './auth/rbac/cache-source.js';
 import { RBAC_GROUP, type RbacResource } from './auth/rbac/policy-index.js';
@@ -23,6 +23,8 @@ import { configureAgentTls } from './http/agent-dial.js';
 import { createHandler } from './http/handler.js';
 import { ResourceMetrics } from './metrics/resource-metrics.js';
 import { agentSources } from './metrics/scrape.js';
+import { storeFor } from './registry/converting-store.js';
+import { STATUS_WRITE } from './registry/subresources.js';
 import { UpgradeHandler } from './http/upgrade.js';
 import { builtinKinds } from './registry/kinds/index.js';
 import { CrdController } from './apiextensions/controller.js';
@@ -32,6 +34,7 @@ import { AllocationRepair } from './registry/allocator/repair.js';
 import { ServiceAllocator } from './registry/allocator/service.js';
 import { advertiseAddress, reconcileKubernetesService } from './registry/kubernetes-service.js';
 import { ensureDefaultStorageClass } from './registry/default-storage-class.js';
+import { ensureSystemPriorityClasses } from './registry/kinds/priorityclasses-bootstrap.js';
 import { CacheHub } from './storage/cache.js';
 import { EtcdStorage } from './storage/etcd.js';
 import { loadEncryptionConfig } from './storage/encryption/config.js';
@@ -105,11 +108,25 @@ export class ApiServer {
     const serviceAllocator = new ServiceAllocator({ storage, serviceCIDR: this.opts.serviceClusterIPRange, nodePortRange: this.opts.serviceNodePortRange });
     const nsCache = hub.register(resourcePrefix({ group: '', resource: 'namespaces' }));
     const gate = namespaceLifecycle(nsCache, hub, storage);
-    const admitCreate = createAdmission({ disabled: this.opts.disableAdmissionPlugins, namespaceGate: gate,
-      getServiceAccount: async (namespace, name) => this.lookup('serviceaccounts', namespace, name) });
-    const ctx = { listCached: (resource: string) => this.listCached(resource), serviceAllocator, admitCreate };
+    const quotaStore = () => this.stores.get(findByKind('v1', 'ResourceQuota') as KindInfo) as Store;
+    const admission: Parameters<typeof createAdmission>[0] = { disabled: this.opts.disableAdmissionPlugins, namespaceGate: gate,
+      getServiceAccount: async (namespace, name) => this.lookup('serviceaccounts', namespace, name),
+      listCached: (resource) => this.listCached(resource),
+      getPriorityClass: async (name) => {
+        try {
+          return await (this.stores.get(findByKind('scheduling.k8s.io/v1', 'PriorityClass') as KindInfo) as Store).get(undefined, name);
+        } catch (e) {
+          if (toApiError(e).code === 404) return undefined;
+          throw e;
+        }
+      },
+      quotas: async (namespace) => (await quotaStore().list(namespace, { filter: { matches: () => true, isEverything: true } })).items,
+      updateQuotaStatus: async (q) => void (await quotaStore().update({ namespace: q.metadata.namespace, dryRun: false, fieldValidation: 'Ignore', warnings: [] },
+        q.metadata.name as string, () => q, STATUS_WRITE)) };
+    const ctx = { listCached: (resource: string) => this.listCached(resource), serviceAllocator, admitCreate: createAdmission(admission),
+      validateCreate: createValidatingAdmission(admission) };
     // a custom resource's kinds get their stores from the CRD controller (one etcd prefix for all its versions)
-    this.kinds.onRegister((def) => def.ownSchema || this.stores.set(def.info, new Store(def, storage, hub, gate, ctx)));
+    this.kinds.onRegister((def) => def.ownSchema || this.stores.set(def.info, storeFor(def, storage, hub, gate, ctx, this.stores)));
     for (const def of await builtinKinds()) this.kinds.register(def);
     const crds = (this.crds = new CrdController({ kinds: this.kinds, stores: this.stores, storage, hub, gate, ctx }));
     await crds.loadFromStorage();
@@ -224,6 +241,7 @@ export class ApiServer {
       }
     }
     await ensureDefaultStorageClass(this.stores);
+    await ensureSystemPriorityClasses(this.stores);
   }
 
   async stop(): Promise<void> {

@@ -30,6 +30,8 @@ export interface ClusterConfig {
    */
   bindAddress?: string;
   advertiseAddress?: string;
+  /** The controller-manager's --horizontal-pod-autoscaler-sync-period (15 s when unset), as given. */
+  hpaSyncPeriod?: string;
 }
 
 /** The API server's listening address of a cluster. */
@@ -76,6 +78,7 @@ export function superviseArgs(c: ClusterConfig): string[] {
   if (c.serviceCIDR !== undefined) args.push('--service-cluster-ip-range', c.serviceCIDR);
   if (c.bindAddress !== undefined) args.push('--bind-address', c.bindAddress);
   if (c.advertiseAddress !== undefined) args.push('--advertise-address', c.advertiseAddress);
+  if (c.hpaSyncPeriod !== undefined) args.push('--horizontal-pod-autoscaler-sync-period', c.hpaSyncPeriod);
   return args;
 }
 
@@ -132,7 +135,8 @@ export function componentSpecs(c: ClusterConfig): ChildSpec[] {
       ready: () => runtimeReady(c.dataDir), stopGraceMs: 90_000,
     },
     { name: 'controller-manager', command: flotilla('controller-manager', '--kubeconfig', files.kubeconfig('kube-controller-manager'),
-      '--service-account-private-key-file', files.serviceAccountKey), after: ['apiserver'] },
+      '--service-account-private-key-file', files.serviceAccountKey,
+      ...(c.hpaSyncPeriod !== undefined ? ['--horizontal-pod-autoscaler-sync-period', c.hpaSyncPeriod] : [])), after: ['apiserver'] },
     { name: 'scheduler', command: flotilla('scheduler', '--kubeconfig', files.kubeconfig('kube-scheduler')), after: ['apiserver'] },
     {
       name: 'node-agent',

@@ -27,6 +27,7 @@ export interface UpOptions {
   /** The API server's --bind-address and --advertise-address (cluster.ts: 0.0.0.0 and the node's address when unset). */
   bindAddress?: string;
   advertiseAddress?: string;
+  hpaSyncPeriod?: string;
   hollowNodes: number;
   nodeName: string;
   /** How long to wait for the cluster to be ready. Default 5 min (the first start builds the images). */
@@ -97,7 +98,7 @@ export async function up(o: UpOptions): Promise<void> {
   const config: ClusterConfig = {
     dataDir, apiserverPort: ports.port as number, registryPort: ports['registry-port'] as number, nodeAgentPort: ports['node-agent-port'] as number,
     nodeName: o.nodeName, hollowNodes: o.hollowNodes, etcdClientPort: ports['etcd-client-port'], etcdPeerPort: ports['etcd-peer-port'],
-    serviceCIDR: o.serviceCIDR ?? recorded?.serviceCIDR,
+    serviceCIDR: o.serviceCIDR ?? recorded?.serviceCIDR, hpaSyncPeriod: o.hpaSyncPeriod ?? recorded?.hpaSyncPeriod,
     bindAddress: o.bindAddress ?? recorded?.bindAddress, advertiseAddress: o.advertiseAddress ?? recorded?.advertiseAddress,
   };
   for (const n of notes) say(`note: ${n}`);

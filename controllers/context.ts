@@ -12,6 +12,10 @@ export interface ControllerOptions {
   defaultTolerationSeconds: number;
   /** Workers per controller (concurrent-*-syncs). */
   workers: number;
+  /** How often each HorizontalPodAutoscaler is looked at (--horizontal-pod-autoscaler-sync-period). */
+  horizontalPodAutoscalerSyncPeriodMs: number;
+  /** The scale-down stabilization window of HPAs that set none (--horizontal-pod-autoscaler-downscale-stabilization). */
+  horizontalPodAutoscalerDownscaleStabilizationMs: number;
   /** The CA published in every namespace's kube-root-ca.crt (--root-ca-file); default: the kubeconfig's. */
   rootCA?: string;
   /** --service-account-private-key-file's PEM: legacy token Secrets get their tokens (serviceaccount/tokens.ts). */
@@ -23,6 +27,8 @@ export const DEFAULT_OPTIONS: ControllerOptions = {
   nodeMonitorPeriodMs: 5_000,
   defaultTolerationSeconds: 300,
   workers: 5,
+  horizontalPodAutoscalerSyncPeriodMs: 15_000,
+  horizontalPodAutoscalerDownscaleStabilizationMs: 300_000,
 };
 
 export class ControllerContext {

@@ -18,6 +18,8 @@ import { RootCACertPublisher } from './rootcacertpublisher/controller.js';
 import { ServiceAccountsController } from './serviceaccount/controller.js';
 import { ServiceAccountTokensController } from './serviceaccount/tokens.js';
 import { StatefulSetController } from './statefulset/controller.js';
+import { DEFAULT_AUTOSCALER, HorizontalPodAutoscalerController } from './podautoscaler/controller.js';
+import { ResourceQuotaController } from './resourcequota/controller.js';
 import { PersistentVolumeBinder } from './volume/binder.js';
 import { StorageProtectionController } from './volume/protection.js';
 
@@ -42,6 +44,9 @@ export async function runControllers(client: Client, signal: AbortSignal, option
     new ServiceAccountsController(ctx),
     new ClusterRoleAggregationController(ctx),
     new TokenCleaner(ctx),
+    new ResourceQuotaController(ctx),
+    new HorizontalPodAutoscalerController(ctx, { ...DEFAULT_AUTOSCALER, syncPeriodMs: opts.horizontalPodAutoscalerSyncPeriodMs,
+      downscaleStabilizationMs: opts.horizontalPodAutoscalerDownscaleStabilizationMs }),
   ];
   // the CA pods are given to verify the API server: --root-ca-file, else the one this process trusts it with
   const rootCA = opts.rootCA ?? client.config.caData?.toString('utf8');

@@ -1,6 +1,7 @@
 // Acceptance (pods as users write them: the lifecycle): probes, init containers and sidecars, hooks and termination
-// messages, on a whole local cluster (e2e/up-cluster.ts: real containerd, registry, API server, controllers,
-// scheduler, node agent), driven with the real kubectl. `flotilla down` must leave nothing behind. Needs root.
+// messages, a HorizontalPodAutoscaler following a CPU-burning Deployment up and down, on a whole local cluster
+// (e2e/up-cluster.ts: real containerd, registry, API server, controllers, scheduler, node agent), driven with the
+// real kubectl. `flotilla down` must leave nothing behind. Needs root.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -12,6 +13,8 @@ import { condition, upCluster, type Json } from './up-cluster.js';
 let shared = '';
 const c = upCluster({
   name: 'pods', nodeName: 'pods-node',
+  // the autoscaler looks every 2 s instead of 15, so the HPA test follows the load within its window
+  upArgs: ['--horizontal-pod-autoscaler-sync-period', '2'], logs: ['node-agent', 'controller-manager'],
   afterUp: (x) => {
     shared = join(x.dir, 'shared');
     mkdirSync(shared);
@@ -235,4 +238,70 @@ spec:
   assert.equal(byName.logs.message, 'starting\nfatal: cannot bind :80\n');
   c.ok(['describe', 'pod', 'last-words']);
   await c.deletePod('last-words');
+});
+
+test('a HorizontalPodAutoscaler (kubectl autoscale) scales a CPU-burning Deployment up, then back down once the load stops', { skip }, async () => {
+  // every replica burns until the same moment (END, seconds since the epoch), then idles: the load stops for all
+  const end = Math.floor(Date.now() / 1000) + 45;
+  c.apply(`
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: hog}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: hog}}
+  template:
+    metadata: {labels: {app: hog}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: spin
+        image: ${c.tools}
+        env: [{name: END, value: "${end}"}]
+        command: [sh, -c, 'trap "exit 0" TERM; while [ "$(date +%s)" -lt "$END" ]; do i=0; while [ $i -lt 2000 ]; do i=$((i+1)); done; done; while true; do sleep 1; done']
+        resources: {requests: {cpu: 100m}, limits: {cpu: 200m, memory: 32Mi}}
+`);
+  // kubectl 1.27-1.32 write autoscaling/v1 (1.33 tries v2 first): both versions are the same object
+  assert.equal(c.ok(['autoscale', 'deployment', 'hog', '--cpu-percent=50', '--min=1', '--max=3']).trim(), 'horizontalpodautoscaler.autoscaling/hog autoscaled');
+  const v1 = c.json(['get', 'horizontalpodautoscalers.v1.autoscaling', 'hog', '-o', 'json']);
+  assert.deepEqual([v1.apiVersion, v1.spec.targetCPUUtilizationPercentage, v1.spec.minReplicas, v1.spec.maxReplicas], ['autoscaling/v1', 50, 1, 3]);
+  // kubectl 1.33 writes autoscaling/v2 (a server-side dry run of another HPA on the same target)
+  const k133 = '/usr/lib/google-cloud-sdk/bin/kubectl.1.33';
+  const dry: Json = JSON.parse(c.ok(['autoscale', 'deployment', 'hog', '--name', 'hog-133', '--cpu-percent=50', '--min=1', '--max=3',
+    '--dry-run=server', '-o', 'json'], undefined, k133));
+  assert.deepEqual([dry.apiVersion, dry.spec.metrics[0].resource.target.averageUtilization], ['autoscaling/v2', 50]);
+  const v2 = c.json(['get', 'hpa', 'hog', '-o', 'json']);
+  assert.equal(v2.apiVersion, 'autoscaling/v2');
+  assert.deepEqual(v2.spec.metrics, [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }]);
+  assert.deepEqual(v2.spec.scaleTargetRef, { apiVersion: 'apps/v1', kind: 'Deployment', name: 'hog' });
+  // a short scale-down window (the default is 5 minutes), through v2
+  c.ok(['patch', 'hpa', 'hog', '--type=merge', '-p', '{"spec":{"behavior":{"scaleDown":{"stabilizationWindowSeconds":5}}}}']);
+  assert.deepEqual(c.json(['get', 'hpa', 'hog', '-o', 'json']).spec.behavior.scaleDown,
+    { stabilizationWindowSeconds: 5, selectPolicy: 'Max', policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }] });
+  const header = c.ok(['get', 'hpa', 'hog']).split('\n')[0] as string;
+  assert.match(header, /^NAME\s+REFERENCE\s+TARGETS\s+MINPODS\s+MAXPODS\s+REPLICAS\s+AGE\s*$/);
+
+  const replicas = () => Number(c.json(['get', 'deployment', 'hog', '-o', 'json']).spec.replicas);
+  const rescales = () => c.json(['get', 'events', '--field-selector', 'involvedObject.name=hog,reason=SuccessfulRescale', '-o', 'json']).items
+    .map((e: Json) => e.message as string);
+  // the node agent samples every 10 s and a rate needs two samples: usage shows about 20 s after the start
+  await c.until('the HPA to scale hog up to 3', () => replicas() === 3, 60_000);
+  assert.ok(rescales().includes('New size: 3; reason: cpu resource utilization (percentage of request) above target'), rescales().join('\n'));
+  const row = c.ok(['get', 'hpa', 'hog', '--no-headers']);
+  assert.match(row, /^hog\s+Deployment\/hog\s+cpu: \d+%\/50%\s+1\s+3\s+[13]\s+\S+\s*$/);
+  const status = c.json(['get', 'hpa', 'hog', '-o', 'json']).status;
+  assert.ok(status.lastScaleTime);
+  const byType = Object.fromEntries((status.conditions as Json[]).map((x) => [x.type, x]));
+  assert.equal(byType.ScalingActive.status, 'True');
+  assert.equal(byType.ScalingActive.reason, 'ValidMetricFound');
+  assert.ok(status.currentMetrics[0].resource.current.averageUtilization > 50, JSON.stringify(status.currentMetrics));
+  assert.equal(c.json(['get', 'horizontalpodautoscalers.v1.autoscaling', 'hog', '-o', 'json']).status.currentCPUUtilizationPercentage,
+    status.currentMetrics[0].resource.current.averageUtilization);
+
+  // END passes, the usage falls to nothing, and 5 s of low recommendations later the HPA scales back to minReplicas
+  await c.until('the HPA to scale hog back down to 1', () => replicas() === 1, Math.max(0, end * 1000 - Date.now()) + 60_000);
+  assert.ok(rescales().includes('New size: 1; reason: All metrics below target'), rescales().join('\n'));
+  assert.match(c.ok(['get', 'hpa', 'hog', '--no-headers']), /^hog\s+Deployment\/hog\s+cpu: \d+%\/50%\s+1\s+3\s+\d+\s+\S+\s*$/);
+  c.ok(['delete', 'hpa', 'hog']);
+  c.ok(['delete', 'deployment', 'hog', '--wait=false']);
 });

@@ -10,6 +10,7 @@ import { SchedulerCache } from './cache.js';
 import { DEFAULT_SCHEDULER_NAME, type ClusterEvent, type Framework } from './framework.js';
 import { SchedulerMetrics, type AttemptResult } from './metrics.js';
 import { SchedulingQueue, type QueueOptions, type QueuedPod } from './queue.js';
+import { findPreemption, priorityOf } from './preemption.js';
 
 const log = logger('scheduler');
 
@@ -19,6 +20,10 @@ export interface SchedulerApi {
   /** Sets the PodScheduled=False condition, reason Unschedulable, with this message. */
   setUnschedulable(pod: KubeObject, message: string): Promise<void>;
   event(pod: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): void;
+  /** Preemption: deletes a victim of a higher-priority pod (with the Preempted event). Unset: no preemption. */
+  preempt?(victim: KubeObject, preemptor: KubeObject, node: string): Promise<void>;
+  /** Sets the pod's status.nominatedNodeName. */
+  nominate?(pod: KubeObject, node: string): Promise<void>;
 }
 
 export interface CoreOptions {
@@ -28,6 +33,8 @@ export interface CoreOptions {
   random?: () => number;
   maxInFlightBinds?: number;
   queue?: Omit<QueueOptions, 'now' | 'pluginsFor'>;
+  /** The PodDisruptionBudgets preemption tries not to break. */
+  budgets?: () => readonly KubeObject[];
 }
 
 const schedulerNameOf = (pod: KubeObject): string => (pod.spec?.schedulerName as string | undefined) || DEFAULT_SCHEDULER_NAME;
@@ -53,6 +60,7 @@ export class SchedulerCore {
   private readonly algorithm: Algorithm;
   private readonly profiles = new Map<string, Framework>();
   private readonly api: SchedulerApi;
+  private readonly budgets: () => readonly KubeObject[];
   private readonly maxInFlight: number;
   private inFlight = 0;
   private slotWaiters: Array<() => void> = [];
@@ -72,6 +80,7 @@ export class SchedulerCore {
     this.cache = new SchedulerCache(now);
     this.algorithm = new Algorithm(opts.random);
     this.api = opts.api;
+    this.budgets = opts.budgets ?? (() => []);
     this.maxInFlight = opts.maxInFlightBinds ?? 32;
     this.metrics = new SchedulerMetrics(() => this.queue.counts());
   }
@@ -152,6 +161,7 @@ export class SchedulerCore {
         this.metrics.observe('unschedulable', fw.schedulerName, seconds);
         this.queue.addUnschedulable(q, e.plugins);
         this.reportUnschedulable(pod, e.message);
+        this.tryPreemption(fw, pod);
         return 'unschedulable';
       }
       log.error('scheduling failed', { pod: q.key, error: e as Error });
@@ -162,6 +172,30 @@ export class SchedulerCore {
     this.cache.assume(pod, node);
     this.bind(q, node, fw.schedulerName, start);
     return 'scheduled';
+  }
+
+  /**
+   * PostFilter: evicts lower-priority pods to make room (preemption.ts), nominating the node; the pod is tried again
+   * when they are gone. A pod whose nominated node still has its victims terminating preempts nobody else.
+   */
+  private tryPreemption(fw: Framework, pod: KubeObject): void {
+    const api = this.api;
+    if (!api.preempt) return;
+    const nominated = pod.status?.nominatedNodeName as string | undefined;
+    if (nominated) {
+      const info = this.cache.get(nominated);
+      if (info && [...info.pods.values()].some((p) => p.metadata.deletionTimestamp && priorityOf(p) < priorityOf(pod))) return;
+    }
+    const c = findPreemption(fw, this.cache, pod, this.budgets(), new Set());
+    if (!c) return;
+    const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+    log.info('preempting', { pod: key, node: c.node, victims: c.victims.map((v) => `${v.metadata.namespace}/${v.metadata.name}`), pdbViolations: c.pdbViolations });
+    void api.nominate?.(pod, c.node).catch((e) => log.warn('could not nominate a node', { pod: key, error: e as Error }));
+    for (const v of c.victims) {
+      api.preempt(v, pod, c.node).catch((e) => {
+        if (!isNotFound(e)) log.warn('could not preempt a pod', { pod: `${v.metadata.namespace}/${v.metadata.name}`, error: e as Error });
+      });
+    }
   }
 
   private reportUnschedulable(pod: KubeObject, message: string): void {

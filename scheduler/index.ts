@@ -24,6 +24,7 @@ const NODE = findByKind('v1', 'Node')!;
 const PVC = findByKind('v1', 'PersistentVolumeClaim')!;
 const PV = findByKind('v1', 'PersistentVolume')!;
 const STORAGE_CLASS = findByKind('storage.k8s.io/v1', 'StorageClass')!;
+const PDB = findByKind('policy/v1', 'PodDisruptionBudget')!;
 
 /** The real SchedulerApi: pods/binding, pods/status and Events through the shared client. */
 export function clientApi(client: Client, component = 'default-scheduler'): SchedulerApi {
@@ -44,6 +45,13 @@ export function clientApi(client: Client, component = 'default-scheduler'): Sche
     event(pod, type, reason, message) {
       recorder.event({ ...pod, kind: 'Pod', apiVersion: 'v1' }, type, reason, message);
     },
+    async preempt(victim, preemptor, node) {
+      recorder.event({ ...victim, kind: 'Pod', apiVersion: 'v1' }, 'Normal', 'Preempted', `Preempted by pod ${preemptor.metadata.uid as string} on node ${node}`);
+      await client.delete(POD, victim.metadata.name as string, { namespace: victim.metadata.namespace, preconditions: { uid: victim.metadata.uid } });
+    },
+    async nominate(pod, node) {
+      await client.patchStatus(POD, pod.metadata.name as string, { status: { nominatedNodeName: node } }, 'merge', { namespace: pod.metadata.namespace });
+    },
   };
 }
 
@@ -54,9 +62,10 @@ export class Scheduler {
 
   constructor(client: Client, opts: { config?: SchedulerConfig; informers?: SharedInformerFactory } = {}) {
     const frameworks = buildFrameworks(opts.config ?? defaultSchedulerConfig());
-    this.core = new SchedulerCore({ frameworks, api: clientApi(client) });
-    this.metrics = this.core.metrics.registry;
     this.informers = opts.informers ?? new SharedInformerFactory(client);
+    const budgets = this.informers.informerFor<KubeObject>(PDB);
+    this.core = new SchedulerCore({ frameworks, api: clientApi(client), budgets: () => budgets.list() });
+    this.metrics = this.core.metrics.registry;
   }
 
   /** Starts the pod and node informers, waits for them to sync, schedules until aborted, then stops them. */
@@ -70,12 +79,13 @@ export class Scheduler {
     const claims = this.informers.informerFor<KubeObject>(PVC);
     const volumes = this.informers.informerFor<KubeObject>(PV);
     const classes = this.informers.informerFor<KubeObject>(STORAGE_CLASS);
+    const budgets = this.informers.informerFor<KubeObject>(PDB);
     const volumeChange = (): void => void c.queue.moveAllToActive('VolumeChange');
     for (const inf of [claims, volumes, classes]) inf.onAdd(volumeChange).onUpdate(volumeChange);
     setVolumeCatalog({ claim: (ns, n) => claims.get(n, ns), volume: (n) => volumes.get(n), storageClass: (n) => classes.get(n) });
     try {
       // nodes first, so the first pods already see every node
-      await Promise.race([Promise.all([nodes.start(), claims.start(), volumes.start(), classes.start()]), aborted(signal)]);
+      await Promise.race([Promise.all([nodes.start(), claims.start(), volumes.start(), classes.start(), budgets.start()]), aborted(signal)]);
       await Promise.race([pods.start(), aborted(signal)]);
       if (signal.aborted) return;
       log.info('scheduler started', { nodes: c.cache.nodes().length, pending: c.queue.counts() });
@@ -83,7 +93,7 @@ export class Scheduler {
     } finally {
       pods.stop();
       nodes.stop();
-      for (const inf of [claims, volumes, classes]) inf.stop();
+      for (const inf of [claims, volumes, classes, budgets]) inf.stop();
       setVolumeCatalog(undefined);
     }
   }

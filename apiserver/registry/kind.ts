@@ -77,6 +77,8 @@ export interface StrategyContext {
    * before prepareForCreate and validation, dry runs included; may change the object or refuse it.
    */
   admitCreate?(kind: KindInfo, obj: KubeObject): Promise<void>;
+  /** Validating admission of a create (ResourceQuota): once it passed every check, before it is stored; may refuse it. */
+  validateCreate?(kind: KindInfo, obj: KubeObject, dryRun: boolean): Promise<void>;
 }
 
 /** What an allocation took for one write: commit() once the write is stored, revert() when it is not. */
@@ -106,6 +108,17 @@ export interface OwnSchema {
   /** The kind's schema and its list's, by name (the kind's is KindDefinition.schema). */
   readonly schemas: Readonly<Record<string, Schema>>;
   readonly listSchema: string;
+}
+
+/**
+ * A version served from the objects of another (autoscaling/v1 HorizontalPodAutoscalers are stored as v2): every
+ * read converts from the stored version, every write to it, so both versions see the same objects.
+ */
+export interface VersionConversion {
+  /** The version the objects are stored as; its kind must be registered before this one. */
+  readonly storage: KindInfo;
+  toStorage(obj: KubeObject): KubeObject;
+  fromStorage(obj: KubeObject): KubeObject;
 }
 
 /** What a kind file declares; everything is optional and falls back to what a plain kind (a ConfigMap) does. */
@@ -163,9 +176,11 @@ export interface KindSpec {
   /** A schema of its own (custom resources); with it, `schema` names the kind's schema in it. */
   ownSchema?: OwnSchema;
   schema?: string;
+  /** Served from the objects of another version of the kind (see VersionConversion). */
+  convert?: VersionConversion;
 }
 
-export interface KindDefinition extends Required<Omit<KindSpec, 'selectableFields' | 'gracePeriod' | 'beginDelete' | 'objectMeta' | 'allocate' | 'release' | 'authorizeWrite' | 'createOnly' | 'ownSchema' | 'schema'>> {
+export interface KindDefinition extends Required<Omit<KindSpec, 'selectableFields' | 'gracePeriod' | 'beginDelete' | 'objectMeta' | 'allocate' | 'release' | 'authorizeWrite' | 'createOnly' | 'ownSchema' | 'schema' | 'convert'>> {
   /** Who the kind is (lib/api/kinds.ts): what clients know of it too. */
   readonly info: KindInfo;
   /** The name of its schema in lib/api/schema. */
@@ -179,6 +194,7 @@ export interface KindDefinition extends Required<Omit<KindSpec, 'selectableField
   authorizeWrite?(obj: KubeObject, old: KubeObject | undefined, ctx: WriteContext): Promise<void>;
   createOnly?(obj: KubeObject, ctx: WriteContext): Promise<KubeObject>;
   readonly ownSchema?: OwnSchema;
+  readonly convert?: VersionConversion;
   /** The served subresources, in the identity's order. */
   readonly subresources: Readonly<Record<string, SubresourceDefinition>>;
 }
@@ -224,6 +240,7 @@ export function defineKind(info: KindInfo, spec: KindSpec = {}): KindDefinition 
     release: spec.release,
     authorizeWrite: spec.authorizeWrite,
     createOnly: spec.createOnly,
+    convert: spec.convert,
     isFinalized: spec.isFinalized ?? (() => true),
   };
 }

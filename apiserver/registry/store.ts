@@ -228,6 +228,7 @@ export class Store implements ObjectStore {
     checkObject(this.def, obj, undefined, ctx);
     if (ctx.access) await this.def.authorizeWrite?.(obj, undefined, ctx);
     if (this.kind.namespaced) await this.namespaceGate(meta.namespace as string);
+    await this.strategyContext.validateCreate?.(this.kind, obj, ctx.dryRun);
     if (ctx.dryRun) {
       if (this.cache.get(this.key(meta.namespace, meta.name as string))) throw errors.alreadyExists(this.kind, meta.name as string);
       await this.def.allocate?.(obj, undefined, this.strategyContext, true);

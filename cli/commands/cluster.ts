@@ -26,6 +26,7 @@ on the command line must be free, or "up" fails naming the process (and the data
       serviceCIDR: f.given('service-cluster-ip-range') ? f.string('service-cluster-ip-range') : undefined,
       bindAddress: f.given('bind-address') ? f.string('bind-address') : undefined,
       advertiseAddress: f.string('advertise-address'),
+      hpaSyncPeriod: f.given('horizontal-pod-autoscaler-sync-period') ? f.string('horizontal-pod-autoscaler-sync-period') : undefined,
       hollowNodes: f.int('hollow-nodes'), nodeName: f.string('node-name') ?? defaultNodeName(),
     });
   },
@@ -99,6 +100,7 @@ After writing to the real /etc on a host running systemd, runs "systemctl daemon
         serviceCIDR: f.given('service-cluster-ip-range') ? f.string('service-cluster-ip-range') : undefined,
         bindAddress: f.given('bind-address') ? f.string('bind-address') : undefined,
         advertiseAddress: f.string('advertise-address'),
+        hpaSyncPeriod: f.given('horizontal-pod-autoscaler-sync-period') ? f.string('horizontal-pod-autoscaler-sync-period') : undefined,
       },
     });
   },

@@ -12,6 +12,8 @@ export const controllerManager: Command = {
       { name: 'default-toleration-seconds', type: 'int', value: 'S', help: 'how long pods stay on a not-ready or unreachable node', default: 300 },
       { name: 'root-ca-file', type: 'string', value: 'FILE', help: 'the CA published to every namespace as the kube-root-ca.crt ConfigMap', defaultText: 'the kubeconfig\'s CA' },
       { name: 'service-account-private-key-file', type: 'string', value: 'FILE', help: 'PEM key that signs the tokens of legacy ServiceAccount token Secrets (kubernetes.io/service-account-token)', defaultText: 'none: such Secrets get no token' },
+      { name: 'horizontal-pod-autoscaler-sync-period', type: 'seconds', value: 'S', help: 'how often each HorizontalPodAutoscaler is looked at', default: 15 },
+      { name: 'horizontal-pod-autoscaler-downscale-stabilization', type: 'seconds', value: 'S', help: 'the scale-down stabilization window of HPAs that set none', default: 300 },
       { name: 'concurrent-syncs', type: 'int', value: 'N', help: 'workers per controller', default: 5, min: 1 },
     ],
   },
@@ -21,6 +23,8 @@ export const controllerManager: Command = {
       nodeMonitorPeriodMs: Math.max(1000, f.ms('node-monitor-period')),
       defaultTolerationSeconds: f.int('default-toleration-seconds'),
       workers: f.int('concurrent-syncs'),
+      horizontalPodAutoscalerSyncPeriodMs: Math.max(100, f.ms('horizontal-pod-autoscaler-sync-period')),
+      horizontalPodAutoscalerDownscaleStabilizationMs: f.ms('horizontal-pod-autoscaler-downscale-stabilization'),
       rootCA: f.string('root-ca-file') ? (await import('node:fs')).readFileSync(f.string('root-ca-file') as string, 'utf8') : undefined,
       serviceAccountPrivateKey: f.string('service-account-private-key-file') ? (await import('node:fs')).readFileSync(f.string('service-account-private-key-file') as string, 'utf8') : undefined,
     };

@@ -66,6 +66,7 @@ stopped (SIGTERM, then SIGKILL) with everything it started when the supervisor s
         serviceCIDR: f.given('service-cluster-ip-range') ? f.string('service-cluster-ip-range') : undefined,
         bindAddress: f.given('bind-address') ? f.string('bind-address') : undefined,
         advertiseAddress: f.string('advertise-address'),
+        hpaSyncPeriod: f.given('horizontal-pod-autoscaler-sync-period') ? f.string('horizontal-pod-autoscaler-sync-period') : undefined,
       };
       writeClusterConfig(config);
       // every component's certificate and kubeconfig, before any of them starts

@@ -7,10 +7,12 @@ import { apiextensionsFieldNumbers, apiextensionsSchemas } from './apiextensions
 import { appsFieldNumbers, appsSchemas } from './apps.js';
 import { daemonSetFieldNumbers, daemonSetSchemas } from './apps-daemonset.js';
 import { authenticationFieldNumbers, authenticationSchemas } from './authentication.js';
+import { autoscalingFieldNumbers, autoscalingSchemas } from './autoscaling.js';
 import { selfSubjectReviewSchemas, authorizationFieldNumbers, authorizationSchemas } from './authorization.js';
 import { statefulSetFieldNumbers, statefulSetSchemas } from './apps-statefulset.js';
 import { batchFieldNumbers, batchSchemas } from './batch.js';
 import { containerSchemas } from './core-container.js';
+import { corePolicyFieldNumbers, corePolicySchemas } from './core-policy.js';
 import { podSchemas } from './core-pod.js';
 import { serviceSchemas } from './core-service.js';
 import { statusSchemas } from './core-status.js';
@@ -76,7 +78,8 @@ function deepFreeze<T>(o: T): T {
  */
 export const schemaFieldNumbers: Readonly<Record<string, string>> = mergeNumbers(
   appsFieldNumbers, { 'k8s.io.api.apps.v1': daemonSetFieldNumbers }, statefulSetFieldNumbers, discoveryFieldNumbers, batchFieldNumbers, storageFieldNumbers,
-  policyFieldNumbers, authenticationFieldNumbers, rbacFieldNumbers, authorizationFieldNumbers, apiextensionsFieldNumbers,
+  policyFieldNumbers, autoscalingFieldNumbers, corePolicyFieldNumbers, authenticationFieldNumbers, rbacFieldNumbers, authorizationFieldNumbers,
+  apiextensionsFieldNumbers,
 );
 
 /** Tables of one proto package from several files are joined (each file keeps the numbers of its own types). */
@@ -94,6 +97,7 @@ export function components(): Readonly<Record<string, Schema>> {
     const all: Record<string, Schema> = {
       ...metaSchemas, ...discoverySchemas, ...containerSchemas, ...volumeSchemas, ...podSchemas, ...statusSchemas, ...serviceSchemas, ...discoveryV1Schemas,
       ...appsSchemas, ...daemonSetSchemas, ...statefulSetSchemas, ...storageSchemas, ...batchSchemas, ...policySchemas,
+      ...autoscalingSchemas, ...corePolicySchemas,
       ...authenticationSchemas, ...rbacSchemas, ...apiextensionsSchemas,
       ...authorizationSchemas, ...selfSubjectReviewSchemas, ...listSchemas(),
     };

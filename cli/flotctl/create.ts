@@ -1,7 +1,8 @@
 // `create -f`, and the generators users type by heart: `create deployment NAME --image=IMG [--replicas=N]
 // [--port=P] [-- COMMAND...]`, `create namespace NAME`, `create configmap NAME` and `create secret generic NAME`
-// (--from-literal, --from-file, --from-env-file). Objects are built as kubectl builds them, Go zero values included,
-// so `--dry-run=client -o yaml` prints the same manifest kubectl prints.
+// (--from-literal, --from-file, --from-env-file), `create job` (also --from=cronjob/NAME) and `create cronjob`.
+// Objects are built as kubectl builds them, Go zero values included, so `--dry-run=client -o yaml` prints the same
+// manifest kubectl prints.
 import { randomBytes } from 'node:crypto';
 import { findByAlias, type KindInfo } from '../../lib/api/kinds.js';
 import { ApiError } from '../../lib/client/rest.js';
@@ -12,7 +13,7 @@ import { CliError, type Ctx } from './context.js';
 import { type Parsed, all, bool, intFlag, str } from './flags.js';
 import { type Item, itemsFromFlags } from './manifests.js';
 import { withLastApplied } from './apply.js';
-import { FILE_FLAGS } from './targets.js';
+import { FILE_FLAGS, targets } from './targets.js';
 import { checkOutput, dryRun, printResult, WRITE_FLAGS, writeOptions } from './write.js';
 import { dataSources } from './datasources.js';
 
@@ -93,23 +94,79 @@ function secret(ctx: Ctx, p: Parsed, args: string[]): KubeObject {
   return { apiVersion: 'v1', ...(Object.keys(data).length ? { data } : {}), kind: 'Secret', metadata: meta(ctx, name, true), ...(t ? { type: t } : {}) } as KubeObject;
 }
 
+/** The pod template of `create job` and `create cronjob`: one container named after the object. */
+const batchTemplate = (name: string, image: string, command: string[], restartPolicy: string) => ({
+  metadata: { creationTimestamp: null },
+  spec: { containers: [{ ...(command.length ? { command } : {}), image, name, resources: {} }], restartPolicy },
+});
+
+/** `create job NAME --image=IMG [-- COMMAND...]`; the --from=cronjob/NAME form is fromCronJob, which needs the server. */
+function job(ctx: Ctx, p: Parsed, args: string[], command: string[]): KubeObject {
+  const name = oneName(p, args, 'job');
+  const image = str(p, 'image') ?? '';
+  const from = str(p, 'from') ?? '';
+  if ((!image && !from) || (image && from)) throw new CliError('error: either --image or --from must be specified');
+  if (command.length && from) throw new CliError('error: cannot specify --from and command');
+  return { apiVersion: 'batch/v1', kind: 'Job', metadata: meta(ctx, name, true), spec: { template: batchTemplate(name, image, command, 'Never') }, status: {} } as KubeObject;
+}
+
+/**
+ * The Job `create job NAME --from=cronjob/CJ` makes: the CronJob's jobTemplate (its labels, its annotations plus
+ * cronjob.kubernetes.io/instantiate=manual), owned by the CronJob without blockOwnerDeletion, as kubectl does it.
+ */
+export function jobFromCronJob(ctx: Ctx, name: string, cj: KubeObject): KubeObject {
+  const tpl = (cj.spec?.jobTemplate ?? {}) as { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: unknown };
+  const owner = { apiVersion: 'batch/v1', kind: 'CronJob', name: cj.metadata.name, uid: cj.metadata.uid, controller: true };
+  const labels = tpl.metadata?.labels;
+  const metadata = {
+    annotations: { 'cronjob.kubernetes.io/instantiate': 'manual', ...tpl.metadata?.annotations },
+    creationTimestamp: null, ...(labels && Object.keys(labels).length ? { labels } : {}), name,
+    ...(ctx.explicitNs ? { namespace: ctx.namespace } : {}), ownerReferences: [owner],
+  };
+  const spec = structuredClone(tpl.spec ?? {}) as { template?: { metadata?: Record<string, unknown> } };
+  // kubectl copies the spec through Go's types: the pod template gets their zero creationTimestamp
+  spec.template = { ...spec.template, metadata: { creationTimestamp: null, ...spec.template?.metadata } };
+  return { apiVersion: 'batch/v1', kind: 'Job', metadata, spec, status: {} } as unknown as KubeObject;
+}
+
+/** Looks up --from (only a CronJob will do) and builds the Job from it. */
+async function jobFrom(ctx: Ctx, name: string, from: string): Promise<KubeObject> {
+  const named = targets(ctx, [from]);
+  const [first] = named;
+  if (named.length !== 1 || first?.names.length !== 1) throw new CliError('error: from must be an existing cronjob');
+  const obj = await ctx.client.get(first.kind, first.names[0] as string, { namespace: first.kind.namespaced ? ctx.namespace : undefined });
+  if (first.kind.group !== 'batch' || first.kind.kind !== 'CronJob') throw new CliError(`error: unknown object type *${first.kind.version}.${first.kind.kind}`);
+  return jobFromCronJob(ctx, name, obj);
+}
+
+/** `create cronjob NAME --image=IMG --schedule=CRON [--restart=OnFailure|Never] [-- COMMAND...]`. */
+function cronJob(ctx: Ctx, p: Parsed, args: string[], command: string[]): KubeObject {
+  const name = oneName(p, args, 'cronjob');
+  for (const flag of ['image', 'schedule']) if (str(p, flag) === undefined) throw new CliError(`error: required flag(s) "${flag}" not set`);
+  const jobTemplate = { metadata: { creationTimestamp: null, name }, spec: { template: batchTemplate(name, str(p, 'image') as string, command, str(p, 'restart') || 'OnFailure') } };
+  return { apiVersion: 'batch/v1', kind: 'CronJob', metadata: meta(ctx, name, true), spec: { jobTemplate, schedule: str(p, 'schedule') }, status: {} } as KubeObject;
+}
+
 const namespace = (ctx: Ctx, p: Parsed, args: string[]) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: meta(ctx, oneName(p, args, 'namespace'), false), spec: {}, status: {} }) as KubeObject;
 
 type Generator = { kind: string; wrap?: string; build: (ctx: Ctx, p: Parsed, args: string[], command: string[]) => KubeObject };
 const DEPLOYMENT: Generator = { kind: 'deployments', wrap: 'failed to create deployment: ', build: deployment };
 const NAMESPACE: Generator = { kind: 'namespaces', build: namespace };
 const CONFIGMAP: Generator = { kind: 'configmaps', wrap: 'failed to create configmap: ', build: configMap };
+const CRONJOB: Generator = { kind: 'cronjobs', wrap: 'failed to create cronjob: ', build: cronJob };
 const GENERATORS: Record<string, Generator> = {
   deployment: DEPLOYMENT, deploy: DEPLOYMENT, namespace: NAMESPACE, ns: NAMESPACE, configmap: CONFIGMAP, cm: CONFIGMAP,
   secret: { kind: 'secrets', wrap: 'failed to create secret ', build: secret },
+  job: { kind: 'jobs', wrap: 'failed to create job: ', build: job }, cronjob: CRONJOB, cj: CRONJOB,
 };
 
 export const command: Command = {
   short: 'Create a resource from a file or from stdin',
-  subcommands: ['deployment', 'namespace', 'configmap', 'secret'],
+  subcommands: ['deployment', 'namespace', 'configmap', 'secret', 'job', 'cronjob'],
   flags: {
     ...FILE_FLAGS, ...WRITE_FLAGS, 'save-config': { bool: true },
     image: { multi: true }, replicas: { short: 'r' }, port: {}, 'from-literal': { multi: true }, 'from-file': { multi: true }, 'from-env-file': { multi: true }, type: {},
+    from: {}, schedule: {}, restart: {},
   },
   run: async (ctx, p) => {
     checkOutput(p);
@@ -125,7 +182,9 @@ export const command: Command = {
     const dash = process.argv.indexOf('--');
     const command = dash >= 0 ? process.argv.slice(dash + 1) : [];
     const args = command.length ? rest.slice(0, rest.length - command.length) : rest;
-    const obj = gen.build(ctx, p, args, command);
+    let obj = gen.build(ctx, p, args, command);
+    const from = sub === 'job' ? str(p, 'from') : undefined;
+    if (from) obj = await jobFrom(ctx, obj.metadata.name as string, from);
     const kind = findByAlias(gen.kind) as KindInfo;
     await createObject(ctx, p, kind, obj, kind.namespaced ? ctx.namespace : undefined, undefined, gen.wrap);
   },

@@ -1,7 +1,7 @@
 // Printing as kubectl does: server-side Tables as rows for the tab writer (tabwriter.ts),
 // `-o json` as Go's MarshalIndent (sorted keys, 4 spaces, HTML-escaped), `-o yaml` with sorted keys, `-o name`.
 // (`-o yaml` uses YAML 1.1 rules so that timestamps and yes/no strings get quoted, as go-yaml quotes them).
-import { stringify } from 'yaml';
+import { Document, Scalar, visit } from 'yaml';
 import type { KindInfo } from '../../lib/api/kinds.js';
 import type { KubeObject } from '../../lib/api/types.js';
 import { CliError } from './context.js';
@@ -49,7 +49,24 @@ function sortKeys(v: unknown): unknown {
 
 export const toJson = (v: unknown) =>
   JSON.stringify(sortKeys(v), null, 4).replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`) + '\n';
-export const toYaml = (v: unknown) => stringify(sortKeys(v), { indentSeq: false, lineWidth: 0, schema: 'yaml-1.1' });
+
+const STR_TAG = 'tag:yaml.org,2002:str';
+
+/**
+ * `-o yaml` as go-yaml writes it: a string that would read back as another type (`"123"`, `"yes"`, a timestamp) or
+ * is empty is double-quoted; any other string that cannot be plain (a cron schedule starting with `*`) is
+ * single-quoted.
+ */
+export function toYaml(v: unknown): string {
+  const doc = new Document(sortKeys(v), { schema: 'yaml-1.1' });
+  const implicit = doc.schema.tags.filter((t) => t.default && t.tag !== STR_TAG && 'test' in t && t.test instanceof RegExp) as { test: RegExp }[];
+  visit(doc, {
+    Scalar(_key, node: Scalar) {
+      if (typeof node.value === 'string' && (node.value === '' || implicit.some((t) => t.test.test(node.value as string)))) node.type = 'QUOTE_DOUBLE';
+    },
+  });
+  return doc.toString({ indentSeq: false, lineWidth: 0, singleQuote: true });
+}
 
 /** -o of the verbs that print what they changed (apply, create, patch, rollout ...); checked before any change. */
 export function changeOutput(o: string | undefined): string {

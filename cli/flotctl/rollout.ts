@@ -1,4 +1,5 @@
-// `rollout status|history|undo|restart|pause|resume` for Deployments, as kubectl 1.32 does them. Each subcommand
+// `rollout status|history|undo|restart|pause|resume` for Deployments (status, history and undo also for DaemonSets
+// and StatefulSets), as kubectl 1.32 does them. Each subcommand
 // lives in cli/flotctl/rollout/; this file parses nothing itself, it only dispatches on the first argument.
 import type { Command } from './command.js';
 import { CliError, type Ctx } from './context.js';

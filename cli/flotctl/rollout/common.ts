@@ -62,3 +62,9 @@ export function report(ctx: Ctx, errs: unknown[]): void {
 export function noneFound(ctx: Ctx): void {
   ctx.warn(`No resources found in ${ctx.namespace} namespace.\n`);
 }
+
+/** Go's text/tabwriter as kubectl's history table uses it (minwidth 0, padding 2), for two columns. */
+export function tabbed(rows: string[][]): string {
+  const width = Math.max(...rows.map((r) => (r[0] as string).length)) + 2;
+  return rows.map((r) => `${(r[0] as string).padEnd(width)}${r[1]}\n`).join('');
+}

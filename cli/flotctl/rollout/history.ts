@@ -1,6 +1,7 @@
-// `rollout history` and `rollout undo` for Deployments. Both read the Deployment's ReplicaSets (those it controls)
-// and their deployment.kubernetes.io/revision and kubernetes.io/change-cause annotations, as kubectl does; undo
-// puts the chosen ReplicaSet's template (without pod-template-hash) back into the Deployment with one JSON patch.
+// `rollout history` and `rollout undo` (DaemonSets and StatefulSets are in sets.ts). For Deployments both read the
+// Deployment's ReplicaSets (those it controls) and their deployment.kubernetes.io/revision and
+// kubernetes.io/change-cause annotations, as kubectl does; undo puts the chosen ReplicaSet's template (without
+// pod-template-hash) back into the Deployment with one JSON patch.
 import type { KubeObject } from '../../../lib/api/types.js';
 import { KINDS } from '../../../lib/api/kinds.js';
 import {
@@ -10,16 +11,13 @@ import { CliError, type Ctx } from '../context.js';
 import { type Parsed, intFlag, str } from '../flags.js';
 import { changedText, changeOutput } from '../output.js';
 import { dryRun } from '../write.js';
-import { type Found, fetchTargets, groupKind, groupKindStruct, isDeployment, report, visitorKnows } from './common.js';
+import { type Found, fetchTargets, groupKind, groupKindStruct, isDeployment, report, tabbed, visitorKnows } from './common.js';
 import { describePodTemplate } from './podtemplate.js';
+import { isSet } from './revisions.js';
+import { setHistory, setUndo } from './sets.js';
 
 const RS = KINDS.find((k) => k.kind === 'ReplicaSet') as (typeof KINDS)[number];
 
-/** Go's text/tabwriter as kubectl's history table uses it (minwidth 0, padding 2). */
-function tabbed(rows: string[][]): string {
-  const width = Math.max(...rows.map((r) => (r[0] as string).length)) + 2;
-  return rows.map((r) => `${(r[0] as string).padEnd(width)}${r[1]}\n`).join('');
-}
 
 /** The Deployment's ReplicaSets by revision (ones without a numeric revision are left out, as kubectl does). */
 async function revisions(ctx: Ctx, d: KubeObject): Promise<Map<number, KubeObject>> {
@@ -49,7 +47,14 @@ export async function history(ctx: Ctx, p: Parsed): Promise<void> {
   const output = changeOutput(str(p, 'output'));
   const errs: unknown[] = [];
   const { found } = await fetchTargets(ctx, p, 'rollout history', errs, true);
+  // one printer for the whole line, as kubectl's: YAML documents after the first start with `---`
+  let docs = 0;
+  const printDoc = (text: string) => ctx.print((output === 'yaml' && docs++ ? '---\n' : '') + text);
   for (const f of found) {
+    if (isSet(f.target.kind)) {
+      await setHistory(ctx, f, revision, output, errs, printDoc);
+      continue;
+    }
     if (!isDeployment(f.target.kind)) {
       errs.push(unsupported(f, 'history viewer', 'history'));
       continue;
@@ -60,7 +65,7 @@ export async function history(ctx: Ctx, p: Parsed): Promise<void> {
         errs.push(new Error('unable to find the specified revision'));
         continue;
       }
-      for (const [n, rs] of revs) if (!revision || n === revision) ctx.print(changedText(output, RS, { apiVersion: 'apps/v1', kind: 'ReplicaSet', ...rs }, ''));
+      for (const [n, rs] of revs) if (!revision || n === revision) printDoc(changedText(output, RS, { apiVersion: 'apps/v1', kind: 'ReplicaSet', ...rs }, ''));
       continue;
     }
     let body: string;
@@ -113,6 +118,10 @@ export async function undo(ctx: Ctx, p: Parsed): Promise<void> {
   const { found } = await fetchTargets(ctx, p, 'rollout undo', errs, true);
   for (const f of found) {
     try {
+      if (isSet(f.target.kind)) {
+        await setUndo(ctx, f, to, dry, output);
+        continue;
+      }
       if (!isDeployment(f.target.kind)) throw unsupported(f, 'rollbacker', 'rollbacker');
       if (to < 0) throw new Error(`unable to find specified revision ${to} in history`);
       const d = await ctx.client.get(f.target.kind, f.target.name, { namespace: f.target.namespace });

@@ -1,5 +1,5 @@
-// `rollout status`: follows each Deployment (or DaemonSet) with a watch until its rollout is done, printing kubectl's
-// "Waiting for deployment ..." lines (each distinct line once; on a TTY one live line) and its final line.
+// `rollout status`: follows each Deployment, DaemonSet or StatefulSet with a watch until its rollout is done,
+// printing kubectl's "Waiting for ..." lines (each distinct line once; on a TTY one live line) and its final line.
 import type { KubeObject } from '../../../lib/api/types.js';
 import { CliError, type Ctx } from '../context.js';
 import { type Parsed, bool, intFlag, parseDuration, str } from '../flags.js';
@@ -43,16 +43,50 @@ export function daemonSetStatus(ds: KubeObject): { line: string; done: boolean }
   return { line: `daemon set "${name}" successfully rolled out`, done: true };
 }
 
-const isDaemonSet = (f: Found): boolean => f.target.kind.group === 'apps' && f.target.kind.kind === 'DaemonSet';
+/**
+ * kubectl's StatefulSetStatusViewer. A RollingUpdate set with rollingUpdate given (the server defaults partition 0)
+ * is done once the pods at or above the partition are updated: "partitioned roll out complete" even for partition 0.
+ */
+export function statefulSetStatus(sts: KubeObject): { line: string; done: boolean } {
+  const strategy = (sts.spec?.updateStrategy ?? {}) as { type?: string; rollingUpdate?: { partition?: number } };
+  if (strategy.type !== 'RollingUpdate') throw new Error('rollout status is only available for RollingUpdate strategy type');
+  const st = (sts.status ?? {}) as Record<string, unknown>;
+  const n = (k: string) => (typeof st[k] === 'number' ? (st[k] as number) : 0);
+  if (n('observedGeneration') === 0 || (sts.metadata.generation ?? 0) > n('observedGeneration')) return { line: 'Waiting for statefulset spec update to be observed...', done: false };
+  const replicas = typeof sts.spec?.replicas === 'number' ? (sts.spec.replicas as number) : undefined;
+  if (replicas !== undefined && n('readyReplicas') < replicas) return { line: `Waiting for ${replicas - n('readyReplicas')} pods to be ready...`, done: false };
+  if (strategy.rollingUpdate) {
+    const partition = strategy.rollingUpdate.partition;
+    if (replicas !== undefined && typeof partition === 'number' && n('updatedReplicas') < replicas - partition) {
+      return { line: `Waiting for partitioned roll out to finish: ${n('updatedReplicas')} out of ${replicas - partition} new pods have been updated...`, done: false };
+    }
+    return { line: `partitioned roll out complete: ${n('updatedReplicas')} new pods have been updated...`, done: true };
+  }
+  const s = (k: string) => (typeof st[k] === 'string' ? (st[k] as string) : '');
+  if (s('updateRevision') !== s('currentRevision')) {
+    return { line: `waiting for statefulset rolling update to complete ${n('updatedReplicas')} pods at revision ${s('updateRevision')}...`, done: false };
+  }
+  return { line: `statefulset rolling update complete ${n('currentReplicas')} pods at revision ${s('currentRevision')}...`, done: true };
+}
 
-/** Watches one deployment until it is done, or until signal says its --timeout is up. */
-async function follow(ctx: Ctx, f: Found, revision: number, watching: boolean, signal: AbortSignal): Promise<void> {
+const isApps = (f: Found, kind: string): boolean => f.target.kind.group === 'apps' && f.target.kind.kind === kind;
+
+/** The status viewer kubectl has for the object's kind, if any. */
+function viewerFor(f: Found, revision: number): ((o: KubeObject) => { line: string; done: boolean }) | undefined {
+  if (isDeployment(f.target.kind)) return (o) => deploymentStatus(o, revision);
+  if (isApps(f, 'DaemonSet')) return daemonSetStatus;
+  if (isApps(f, 'StatefulSet')) return statefulSetStatus;
+  return undefined;
+}
+
+/** Watches one object until it is done, or until signal says its --timeout is up. */
+async function follow(ctx: Ctx, f: Found, view: (o: KubeObject) => { line: string; done: boolean }, watching: boolean, signal: AbortSignal): Promise<void> {
   const progress = new Progress(process.stdout);
   try {
     for await (const ev of followObject(ctx.client, f.target.kind, f.target.namespace, f.target.name, signal)) {
       if (ev.type === 'DELETED') throw new Error('object has been deleted');
       if (!ev.object) continue; // not listed (yet): kubectl waits for it to appear
-      const { line, done } = isDaemonSet(f) ? daemonSetStatus(ev.object) : deploymentStatus(ev.object, revision);
+      const { line, done } = view(ev.object);
       if (done || !watching) {
         progress.done(line);
         return;
@@ -75,13 +109,14 @@ export async function status(ctx: Ctx, p: Parsed): Promise<void> {
   const errs: unknown[] = [];
   const { found } = await fetchTargets(ctx, p, 'rollout status', errs, true);
   for (const f of found) {
-    if (!isDeployment(f.target.kind) && !isDaemonSet(f)) {
+    const view = viewerFor(f, revision);
+    if (!view) {
       errs.push(new Error(`no status viewer has been implemented for ${groupKind(f.target.kind)}`));
       continue;
     }
     const dl = deadline(timeout); // each object has its own --timeout, as in kubectl
     try {
-      await follow(ctx, f, revision, watching, dl.signal);
+      await follow(ctx, f, view, watching, dl.signal);
     } catch (e) {
       if (e instanceof CliError) throw e;
       errs.push(e);

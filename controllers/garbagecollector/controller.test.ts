@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findByKind } from '../../lib/api/kinds.js';
+import { findByKind, type KindInfo } from '../../lib/api/kinds.js';
+import { CRD_KIND, customKindOf } from '../../lib/client/custom-kinds.js';
 import type { KubeObject, OwnerReference } from '../../lib/api/types.js';
 import { eventually, FakeApiServer } from '../../lib/client/fake.js';
 import { newControllerRef, SharedInformerFactory } from '../../lib/client/index.js';
@@ -99,4 +100,32 @@ test('foreground: dependents are deleted first (themselves in the foreground), t
   assert.ok(api.get(RS, 'web-abc', 'default'));
   await client.patch(POD, 'web-abc-2', { metadata: { finalizers: null } }, 'merge', { namespace: 'default' });
   await eventually('the whole chain gone', () => !api.get(DEPLOY, 'web', 'default') && !api.get(RS, 'web-abc', 'default') && !api.list(POD).length);
+});
+
+test('custom objects own like built-in ones: a ConfigMap owned by a Website stays while it exists and goes with it; an owner of a kind no CRD serves is left alone', async (t) => {
+  const api = new FakeApiServer();
+  const crd = api.seed(CRD_KIND, {
+    metadata: { name: 'websites.example.com' },
+    spec: { group: 'example.com', scope: 'Namespaced', names: { kind: 'Website', plural: 'websites' }, versions: [{ name: 'v1', served: true, storage: true }] },
+    status: { conditions: [{ type: 'Established', status: 'True' }], acceptedNames: { kind: 'Website', plural: 'websites' } },
+  });
+  const website = customKindOf(crd) as KindInfo;
+  api.serve(website);
+  const site = api.seed(website, { metadata: { name: 'shop', namespace: 'default' }, spec: {} });
+  const ref = (o: KubeObject, apiVersion: string, kind: string): KubeObject['metadata'] => ({ name: `${kind}-child`.toLowerCase(), namespace: 'default',
+    ownerReferences: [{ apiVersion, kind, name: o.metadata.name as string, uid: o.metadata.uid as string }] });
+  api.seed(CM, { metadata: ref(site, 'example.com/v1', 'Website') });
+  // another version of the same kind names the same objects
+  api.seed(CM, { metadata: { ...ref(site, 'example.com/v2beta1', 'Website'), name: 'other-version-child' } });
+  api.seed(CM, { metadata: ref(site, 'unknown.example.com/v1', 'Gizmo') });
+  api.seed(CM, { metadata: ref(site, 'apps/v1', 'NoSuchKind') });
+  const { gc } = await start(t, api);
+  assert.ok(gc);
+  await eventually('the owner of a built-in group\'s unknown kind taken for gone', () => !api.get(CM, 'nosuchkind-child', 'default'));
+  assert.ok(api.get(CM, 'website-child', 'default'), 'the Website exists: its ConfigMap stays');
+  assert.ok(api.get(CM, 'other-version-child', 'default'));
+  assert.ok(api.get(CM, 'gizmo-child', 'default'), 'no CRD serves Gizmo: nothing can be told, nothing goes');
+  await api.client().delete(website, 'shop', { namespace: 'default', propagationPolicy: 'Background' });
+  await eventually('the Website\'s ConfigMaps gone', () => !api.get(CM, 'website-child', 'default') && !api.get(CM, 'other-version-child', 'default'));
+  assert.ok(api.get(CM, 'gizmo-child', 'default'));
 });

@@ -6,9 +6,10 @@
 //    drop the finalizer once no dependent that blocks owner deletion is left.
 // Background deletion needs nothing special: the owner is gone at once and its dependents become dangling.
 // Before deleting anything it confirms with a live GET that the owner is really gone (informers can lag).
-import { KINDS, apiVersionOf, findByKind, type KindInfo } from '../../lib/api/kinds.js';
+import { KINDS, apiVersionOf, type KindInfo } from '../../lib/api/kinds.js';
 import type { KubeObject, OwnerReference } from '../../lib/api/types.js';
-import { isConflict, isNotFound, Reconciler, release, setOwnerReferences, type Informer } from '../../lib/client/index.js';
+import { CRD_KIND, customKindOf, isBuiltinGroup, resolveKind } from '../../lib/client/custom-kinds.js';
+import { Informer, isConflict, isNotFound, Reconciler, release, setOwnerReferences } from '../../lib/client/index.js';
 import type { ControllerContext } from '../context.js';
 
 export const ORPHAN = 'orphan';
@@ -23,18 +24,55 @@ export class GarbageCollector extends Reconciler {
   private readonly informers = new Map<KindInfo, Informer>();
   /** uid → where the object lives, for every watched object. */
   private readonly byUid = new Map<string, { kind: KindInfo; obj: KubeObject }>();
+  /** The kinds of established CRDs (by CRD name), watched like the built-in ones once they appear. */
+  private readonly custom = new Map<string, KindInfo>();
+  private readonly crds: Informer;
+  private started = false;
 
   constructor(private readonly ctx: ControllerContext) {
     super('garbage-collector');
-    for (const kind of WATCHED) {
-      const inf = ctx.informers.informerFor(kind);
-      if (!inf.hasIndex('owners')) inf.addIndex('owners', (o) => (o.metadata.ownerReferences ?? []).map((r) => r.uid));
-      this.informers.set(kind, inf);
-      inf.onAdd((o) => this.observe(kind, o)).onUpdate((_old, o) => this.observe(kind, o)).onDelete((o) => this.gone(kind, o));
-    }
+    for (const kind of WATCHED) this.watch(kind);
+    // custom objects own and are owned like any other (an operator's CR owning its Deployment): their kinds come
+    // and go with their CRDs
+    this.crds = ctx.informers.informerFor(CRD_KIND);
+    this.crds.onAdd((c) => this.crdChanged(c)).onUpdate((_o, c) => this.crdChanged(c)).onDelete((c) => this.crdGone(c));
+  }
+
+  /** Built-in kinds through the shared informers; a custom kind through one of its own, stopped with its CRD. */
+  private watch(kind: KindInfo, own = false): void {
+    const inf = own ? new Informer(this.ctx.client, kind) : this.ctx.informers.informerFor(kind);
+    if (!inf.hasIndex('owners')) inf.addIndex('owners', (o) => (o.metadata.ownerReferences ?? []).map((r) => r.uid));
+    this.informers.set(kind, inf);
+    inf.onAdd((o) => this.observe(kind, o)).onUpdate((_old, o) => this.observe(kind, o)).onDelete((o) => this.gone(kind, o));
+  }
+
+  private crdChanged(crd: KubeObject): void {
+    const name = crd.metadata.name as string;
+    const kind = customKindOf(crd);
+    const had = this.custom.get(name);
+    if (!kind || (had && had.group === kind.group && had.version === kind.version && had.kind === kind.kind && had.resource === kind.resource)) return;
+    if (had) this.crdGone(crd);
+    this.custom.set(name, kind);
+    this.watch(kind, true);
+    if (this.started) void this.informers.get(kind)?.start().catch((e: unknown) => this.log.warn('custom kind watch failed', { crd: name, error: String(e) }));
+  }
+
+  private crdGone(crd: KubeObject): void {
+    const kind = this.custom.get(crd.metadata.name as string);
+    if (!kind) return;
+    this.custom.delete(crd.metadata.name as string);
+    this.informers.get(kind)?.stop();
+    this.informers.delete(kind);
+  }
+
+  /** A kind by an object's apiVersion and kind: built in, or one of an established CRD (any version of it). */
+  private kindOf(apiVersion: string, kind: string): KindInfo | undefined {
+    return resolveKind(apiVersion, kind, this.custom.values());
   }
 
   protected async sync(): Promise<void> {
+    await this.crds.start();
+    this.started = true;
     await Promise.all([...this.informers.values()].map((i) => i.start()));
   }
 
@@ -64,7 +102,7 @@ export class GarbageCollector extends Reconciler {
 
   async reconcile(key: string): Promise<void> {
     const [apiVersion, kindName, namespace, name] = key.split('|') as [string, string, string, string];
-    const kind = findByKind(apiVersion, kindName);
+    const kind = this.kindOf(apiVersion, kindName);
     const obj = kind && this.informers.get(kind)?.get(name, namespace || undefined);
     if (!kind || !obj) return;
     const fin = obj.metadata.finalizers ?? [];
@@ -80,6 +118,7 @@ export class GarbageCollector extends Reconciler {
     const waitingForeground: OwnerReference[] = [];
     for (const r of refs) {
       const owner = await this.liveOwner(r, obj.metadata.namespace);
+      if (owner === 'unknown') return; // a kind of no CRD (yet): whether the owner exists can't be told, so nothing goes
       if (!owner) dangling.push(r);
       else if (owner.metadata.deletionTimestamp && owner.metadata.finalizers?.includes(FOREGROUND)) waitingForeground.push(r);
     }
@@ -98,10 +137,14 @@ export class GarbageCollector extends Reconciler {
     }
   }
 
-  /** The owner named by ref if it exists with the same uid: the informer first, then a live GET to be sure. */
-  private async liveOwner(ref: OwnerReference, namespace: string | undefined): Promise<KubeObject | undefined> {
-    const kind = findByKind(ref.apiVersion, ref.kind);
-    if (!kind) return undefined; // a kind this server doesn't serve can't exist
+  /**
+   * The owner named by ref if it exists with the same uid: the informer first, then a live GET to be sure. A kind no
+   * built-in group has and no established CRD serves is 'unknown' (its CRD may be on its way, as Kubernetes'
+   * collector waits for a REST mapping); an unknown kind of a built-in group can't exist.
+   */
+  private async liveOwner(ref: OwnerReference, namespace: string | undefined): Promise<KubeObject | undefined | 'unknown'> {
+    const kind = this.kindOf(ref.apiVersion, ref.kind);
+    if (!kind) return isBuiltinGroup(ref.apiVersion, KINDS) ? undefined : 'unknown';
     const ns = kind.namespaced ? namespace : undefined;
     const cached = this.informers.get(kind)?.get(ref.name, ns);
     if (cached && cached.metadata.uid === ref.uid) return cached;

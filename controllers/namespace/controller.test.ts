@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findByKind } from '../../lib/api/kinds.js';
+import { findByKind, type KindInfo } from '../../lib/api/kinds.js';
+import { CRD_KIND, customKindOf } from '../../lib/client/custom-kinds.js';
 import { eventually, FakeApiServer } from '../../lib/client/fake.js';
 import { SharedInformerFactory } from '../../lib/client/index.js';
 import { ControllerContext } from '../context.js';
@@ -10,6 +11,13 @@ const NS = findByKind('v1', 'Namespace')!;
 const POD = findByKind('v1', 'Pod')!;
 const CM = findByKind('v1', 'ConfigMap')!;
 const DEPLOY = findByKind('apps/v1', 'Deployment')!;
+
+const WEBSITES_CRD = {
+  metadata: { name: 'websites.example.com' },
+  spec: { group: 'example.com', scope: 'Namespaced', names: { kind: 'Website', plural: 'websites' }, versions: [{ name: 'v1', served: true, storage: true }] },
+  status: { conditions: [{ type: 'Established', status: 'True' }] },
+};
+const WEBSITE = customKindOf({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', ...WEBSITES_CRD }) as KindInfo;
 
 /** A namespace controller over a fake API with namespace `team` holding a few objects; reconcile() is called by the test. */
 async function start(t: {
@@ -22,7 +30,10 @@ async function start(t: {
   t.after(() => informers.stop());
   api.seed(NS, { metadata: { name: 'team' } });
   api.seed(NS, { metadata: { name: 'other' } });
+  api.serve(WEBSITE);
+  api.seed(CRD_KIND, WEBSITES_CRD);
   for (const ns of ['team', 'other']) {
+    api.seed(WEBSITE, { metadata: { name: 'w', namespace: ns }, spec: {} });
     api.seed(POD, { metadata: { name: 'p', namespace: ns }, spec: {} });
     api.seed(CM, { metadata: { name: 'c', namespace: ns } });
     api.seed(DEPLOY, { metadata: { name: 'd', namespace: ns }, spec: {} });
@@ -42,8 +53,9 @@ test('a deleted namespace is emptied, then finalized and removed; other namespac
   await terminating();
   await nsc.reconcile('team');
   assert.equal(api.list(POD, 'team').length + api.list(CM, 'team').length + api.list(DEPLOY, 'team').length, 0);
+  assert.equal(api.list(WEBSITE, 'team').length, 0, 'custom objects go too');
   assert.equal(api.get(NS, 'team'), undefined, 'finalized and gone');
-  assert.equal(api.list(POD, 'other').length + api.list(CM, 'other').length + api.list(DEPLOY, 'other').length, 3);
+  assert.equal(api.list(POD, 'other').length + api.list(CM, 'other').length + api.list(DEPLOY, 'other').length + api.list(WEBSITE, 'other').length, 4);
 });
 
 test('content that does not go at once is reported in NamespaceContentRemaining and looked at again later', async (t) => {

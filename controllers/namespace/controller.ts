@@ -1,8 +1,9 @@
-// The namespace controller: a deleted namespace (Terminating) is emptied of every namespaced object, then its
-// `kubernetes` finalizer is cleared through /finalize and the API server removes it. Pods take their grace period
-// to go, so the controller checks again until nothing is left.
+// The namespace controller: a deleted namespace (Terminating) is emptied of every namespaced object (custom
+// resources' too), then its `kubernetes` finalizer is cleared through /finalize and the API server removes it. Pods
+// take their grace period to go, so the controller checks again until nothing is left.
 import { KINDS, findByKind, type KindInfo } from '../../lib/api/kinds.js';
 import type { KubeObject } from '../../lib/api/types.js';
+import { CRD_KIND, customKindOf } from '../../lib/client/custom-kinds.js';
 import { isConflict, isNotFound, Reconciler, type Informer, type ReconcileResult } from '../../lib/client/index.js';
 import type { ControllerContext } from '../context.js';
 import { rfc3339 } from '../../lib/api/time.js';
@@ -34,7 +35,7 @@ export class NamespaceController extends Reconciler {
     if (!((ns.spec?.finalizers as string[] | undefined) ?? []).includes('kubernetes')) return;
     let remaining = 0;
     const left: string[] = [];
-    for (const kind of NAMESPACED) {
+    for (const kind of [...NAMESPACED, ...(await this.customKinds())]) {
       const n = await this.deleteAll(kind, name);
       if (n) left.push(`${kind.resource} has ${n} resource instances`);
       remaining += n;
@@ -50,6 +51,12 @@ export class NamespaceController extends Reconciler {
     } catch (e) {
       if (!isNotFound(e)) throw e;
     }
+  }
+
+  /** The namespaced kinds of the established CRDs: their objects go with the namespace too. */
+  private async customKinds(): Promise<KindInfo[]> {
+    const crds = await this.ctx.client.listAll(CRD_KIND);
+    return crds.items.map(customKindOf).filter((k): k is KindInfo => k !== undefined && k.namespaced);
   }
 
   /** Deletes every object of kind in namespace; returns how many are still there. */

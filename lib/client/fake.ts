@@ -77,6 +77,14 @@ export class FakeApiServer {
   private readonly watchers = new Set<Watcher>();
   private compactedRv = 0;
   private rv = 1;
+  /** Kinds served beyond the built-in ones (a test's custom resources: serve()). */
+  private readonly extraKinds: KindInfo[] = [];
+
+  /** Serves a kind that is not built in (a custom resource's), as an API server does once its CRD is established. */
+  serve(kind: KindInfo): this {
+    this.extraKinds.push(kind);
+    return this;
+  }
   private seq = 0;
 
   client(): Client {
@@ -223,12 +231,12 @@ export class FakeApiServer {
     if (
       segs[0] === 'namespaces' &&
       segs.length >= 3 &&
-      KINDS.some((k) => k.group === group && k.version === version && k.namespaced && k.resource === segs[2])
+      [...KINDS, ...this.extraKinds].some((k) => k.group === group && k.version === version && k.namespaced && k.resource === segs[2])
     ) {
       namespace = segs[1];
       segs = segs.slice(2);
     }
-    const kind = KINDS.find((k) => k.group === group && k.version === version && k.resource === segs[0]);
+    const kind = [...KINDS, ...this.extraKinds].find((k) => k.group === group && k.version === version && k.resource === segs[0]);
     if (!kind) throw apiError(404, 'NotFound', 'the server could not find the requested resource');
     return { kind, namespace, name: segs[1], subresource: segs[2] };
   }

@@ -19,6 +19,7 @@ import { volumeSchemas } from './core-volume.js';
 import { storageFieldNumbers, storageSchemas } from './core-storage.js';
 import { REF_PREFIX, arr, gvk, metaRef, obj, ref, typeMeta, type Schema } from './dsl.js';
 import { metaSchemas } from './meta.js';
+import { networkingFieldNumbers, networkingSchemas } from './networking.js';
 import { policyFieldNumbers, policySchemas } from './policy.js';
 import { rbacFieldNumbers, rbacSchemas } from './rbac.js';
 
@@ -75,7 +76,7 @@ function deepFreeze<T>(o: T): T {
  */
 export const schemaFieldNumbers: Readonly<Record<string, string>> = mergeNumbers(
   appsFieldNumbers, { 'k8s.io.api.apps.v1': daemonSetFieldNumbers }, statefulSetFieldNumbers, discoveryFieldNumbers, batchFieldNumbers, storageFieldNumbers,
-  policyFieldNumbers, authenticationFieldNumbers, rbacFieldNumbers, authorizationFieldNumbers,
+  policyFieldNumbers, authenticationFieldNumbers, rbacFieldNumbers, authorizationFieldNumbers, networkingFieldNumbers,
 );
 
 /** Tables of one proto package from several files are joined (each file keeps the numbers of its own types). */
@@ -93,7 +94,7 @@ export function components(): Readonly<Record<string, Schema>> {
     const all: Record<string, Schema> = {
       ...metaSchemas, ...discoverySchemas, ...containerSchemas, ...volumeSchemas, ...podSchemas, ...statusSchemas, ...serviceSchemas, ...discoveryV1Schemas,
       ...appsSchemas, ...daemonSetSchemas, ...statefulSetSchemas, ...storageSchemas, ...batchSchemas, ...policySchemas,
-      ...authenticationSchemas, ...rbacSchemas,
+      ...authenticationSchemas, ...rbacSchemas, ...networkingSchemas,
       ...authorizationSchemas, ...selfSubjectReviewSchemas, ...listSchemas(),
     };
     const sorted: Record<string, Schema> = {};

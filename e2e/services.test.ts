@@ -209,3 +209,105 @@ test('the kubernetes Service; 200 concurrent creates from 4 clients get distinct
   ok(['delete', 'svc', ...names, '--wait=false']);
   for (const [i, ip] of ips.slice(0, 20).entries()) assert.equal((await postService(`reuse-${i}`, ip)).code, 201, `${ip} reusable`);
 });
+
+/** `GET /` from inside pod `from` to ip:port with nc; the answering pod's name, or undefined (refused, dropped, 2 s). */
+function callFromPod(from: string, ip: string, port: number, namespace: string): string | undefined {
+  const r = kubectl(['exec', '-n', namespace, from, '--', 'sh', '-c', `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2 ${ip} ${port}`]);
+  return /pod: ([\w.-]+)/.exec(r.stdout)?.[1];
+}
+
+/** Resolves `name` with the cluster DNS from inside pod `from` (busybox nslookup), then calls it as callFromPod does. */
+function callByName(from: string, name: string, port: number, namespace: string): { address?: string; answer?: string } {
+  const script = `a=$(nslookup ${name} 2>/dev/null | awk '/^Name:/ {n=1} n && /^Address/ {print $2; exit}'); echo "address=$a"; ` +
+    `[ -n "$a" ] && printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2 "$a" ${port}`;
+  const r = kubectl(['exec', '-n', namespace, from, '--', 'sh', '-c', script]);
+  return { address: /address=(\S+)/.exec(r.stdout)?.[1], answer: /pod: ([\w.-]+)/.exec(r.stdout)?.[1] };
+}
+
+test('NetworkPolicy: default-deny ingress, a policy reopening the backend port to the frontend only, egress deny with a DNS exception', { skip }, async () => {
+  const ns = 'netpol';
+  const tools = (name: string, app: string) => `
+apiVersion: v1
+kind: Pod
+metadata: {name: ${name}, namespace: ${ns}, labels: {app: ${app}}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers: [{name: c, image: ${c.tools}, command: [sleep, '3600']}]
+`;
+  ok(['create', 'namespace', ns]);
+  ok(['apply', '-f', '-'], `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: backend, namespace: ${ns}}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: backend}}
+  template:
+    metadata: {labels: {app: backend}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: web
+        image: ${c.registry}/flotilla/web:v1
+        env: [{name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}]
+        ports: [{name: http, containerPort: 8080}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: backend, namespace: ${ns}}
+spec:
+  selector: {app: backend}
+  ports: [{port: 80, targetPort: http}]
+---${tools('frontend', 'frontend')}---${tools('other', 'other')}`);
+  const ip = JSON.parse(ok(['get', 'svc', '-n', ns, 'backend', '-o', 'json'])).spec.clusterIP as string;
+  await ruleInstalled(ip, 80);
+  for (const p of ['frontend', 'other']) await until(`${p} running`, () => /Running/.test(ok(['get', 'pod', '-n', ns, p, '--no-headers'])));
+  const dns = `backend.${ns}.svc.cluster.local`;
+  const backend = await until('the frontend reaching the backend by name', () => {
+    const r = callByName('frontend', dns, 80, ns);
+    return r.address === ip && r.answer;
+  });
+  assert.equal(callFromPod('other', ip, 80, ns), backend, 'with no policy every pod reaches the backend');
+
+  // default deny: the backend's namespace accepts nothing
+  ok(['apply', '-f', '-'], `{"apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicy","metadata":{"name":"default-deny","namespace":"${ns}"},"spec":{"podSelector":{},"policyTypes":["Ingress"]}}`);
+  const listed = ok(['get', 'netpol', '-n', ns]);
+  assert.match(listed, /^NAME\s+POD-SELECTOR\s+AGE\n/);
+  assert.match(listed, /\ndefault-deny\s+<none>\s+\S+\n/);
+  await until('the frontend refused by the default deny', () => callByName('frontend', dns, 80, ns).answer === undefined);
+  assert.equal(callByName('frontend', dns, 80, ns).address, ip, 'DNS still answers: ingress policy does not touch it');
+
+  // app=frontend may reach the backend's port again; the other pod may not
+  ok(['apply', '-f', '-'], `
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: backend-from-frontend, namespace: ${ns}}
+spec:
+  podSelector: {matchLabels: {app: backend}}
+  ingress:
+  - from: [{podSelector: {matchLabels: {app: frontend}}}]
+    ports: [{protocol: TCP, port: 8080}]
+`);
+  assert.match(ok(['get', 'netpol', '-n', ns, 'backend-from-frontend']), /\nbackend-from-frontend\s+app=backend\s+/);
+  await until('the frontend reaching the backend again', () => callByName('frontend', dns, 80, ns).answer === backend);
+  for (let i = 0; i < 3; i++) assert.equal(callFromPod('other', ip, 80, ns), undefined, 'a pod without app=frontend stays refused');
+
+  // egress deny-all but DNS: names resolve, nothing else leaves the pod
+  ok(['apply', '-f', '-'], `
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: egress-dns-only, namespace: ${ns}}
+spec:
+  podSelector: {matchLabels: {app: frontend}}
+  policyTypes: [Egress]
+  egress:
+  - ports: [{protocol: UDP, port: 53}, {protocol: TCP, port: 53}]
+`);
+  await until('the frontend refused by its egress policy', () => {
+    const r = callByName('frontend', dns, 80, ns);
+    return r.address === ip && r.answer === undefined;
+  });
+  const after = callByName('frontend', dns, 80, ns);
+  assert.deepEqual(after, { address: ip, answer: undefined }, 'the name resolves, the Service cannot be reached');
+  ok(['delete', 'namespace', ns, '--wait=false']);
+});

@@ -63,8 +63,10 @@ export async function ensureBridgeGateway(net: PodNetwork, run: CommandRunner): 
  * every bridge-based Kubernetes network needs). Best effort: a kernel without the module is reported, not fatal.
  */
 export async function ensureBridgeNetfilter(run: CommandRunner): Promise<void> {
-  await run('modprobe', ['br_netfilter']);
-  const set = await run('sysctl', ['-q', '-w', 'net.bridge.bridge-nf-call-iptables=1', 'net.bridge.bridge-nf-call-ip6tables=1']);
+  // the tools live in /usr/sbin, which a service's PATH may lack; a missing tool is a failure like any other
+  const tryRun = (cmd: string, args: string[]) => run(cmd, args).catch((e: Error) => ({ code: -1, stdout: '', stderr: e.message }));
+  await tryRun('/usr/sbin/modprobe', ['br_netfilter']);
+  const set = await tryRun('/usr/sbin/sysctl', ['-q', '-w', 'net.bridge.bridge-nf-call-iptables=1', 'net.bridge.bridge-nf-call-ip6tables=1']);
   if (set.code !== 0) logger('node-network').warn('bridged pod traffic does not pass netfilter: NetworkPolicy between pods of this node is not enforced', { error: set.stderr.trim() });
 }
 

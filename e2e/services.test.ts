@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { request } from 'node:http';
 import { podNetworkFor } from '../cli/commands/runtime.js';
 import { nodeNetworkName } from '../node-agent/network/pod-network.js';
+import { answerLines, dnsQuery } from '../node-agent/network/testing/dns-client.js';
 import { apiFetch, credentialsOf, type Credentials } from './harness.js';
 import { upCluster, type Json } from './up-cluster.js';
 
@@ -39,6 +40,11 @@ function nftTable(family: string, table: string): string {
 async function ruleInstalled(ip: string, port: number): Promise<void> {
   // nft prints a verdict map element as `10.96.3.4 . tcp . 80 : goto svc-...`
   await until(`the nftables rule for ${ip}:${port} in ${proxyTable}`, () => nftTable('ip', proxyTable).includes(`${ip} . tcp . ${port} : goto `));
+}
+
+/** Waits until the proxy table sends udp or tcp ip:port somewhere. */
+async function ruleInstalledFor(ip: string, protocol: 'udp' | 'tcp', port: number): Promise<void> {
+  await until(`the nftables rule for ${ip}:${port}/${protocol} in ${proxyTable}`, () => nftTable('ip', proxyTable).includes(`${ip} . ${protocol} . ${port} : goto `));
 }
 
 /** Which pod answers `GET /` at ip:port, asked from the host. */
@@ -133,6 +139,7 @@ spec:
   const resolv = ok(['exec', 'client', '--', 'cat', '/etc/resolv.conf']);
   assert.match(resolv, /search default\.svc\.cluster\.local svc\.cluster\.local cluster\.local/);
   assert.match(resolv, /options ndots:5/);
+  assert.match(resolv, /^nameserver 10\.96\.0\.10$/m, 'the kube-dns address, as in Kubernetes');
   const lookup = ok(['exec', 'client', '--', 'nslookup', 'web.default.svc.cluster.local']);
   assert.match(lookup, new RegExp(`Address:\\s+${ip.replace(/\./g, '\\.')}`));
   // busybox's nslookup tries every search domain and exits 1 when any is NXDOMAIN: the answer is what counts
@@ -310,4 +317,18 @@ spec:
   const after = callByName('frontend', dns, 80, ns);
   assert.deepEqual(after, { address: ip, answer: undefined }, 'the name resolves, the Service cannot be reached');
   ok(['delete', 'namespace', ns, '--wait=false']);
+});
+
+test('kube-dns: kube-system/kube-dns at 10.96.0.10 with dns/53 UDP and dns-tcp/53 TCP, answered over both on this node', { skip }, async () => {
+  const row = ok(['get', 'svc', '-n', 'kube-system', 'kube-dns']);
+  assert.match(row, /^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE\n/);
+  assert.match(row, /\nkube-dns\s+ClusterIP\s+10\.96\.0\.10\s+<none>\s+53\/UDP,53\/TCP\s+\S+\n/);
+  const svc = JSON.parse(ok(['get', 'svc', '-n', 'kube-system', 'kube-dns', '-o', 'json'])) as Json;
+  assert.deepEqual(svc.spec.ports.map((p: Json) => `${p.name}/${p.port}/${p.protocol}`), ['dns/53/UDP', 'dns-tcp/53/TCP']);
+  for (const transport of ['udp', 'tcp'] as const) {
+    await ruleInstalledFor('10.96.0.10', transport, 53);
+    const r = await dnsQuery({ host: '10.96.0.10', port: 53, name: 'kubernetes.default.svc.cluster.local', type: 'A', transport });
+    assert.equal(r.rcode, 'NOERROR');
+    assert.deepEqual(answerLines(r).map((l) => l.replace(/^\S+ /, '')), ['A 10.96.0.1'], `answered over ${transport}`);
+  }
 });

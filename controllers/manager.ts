@@ -15,6 +15,7 @@ import { NodeLifecycleController } from './nodelifecycle/controller.js';
 import { ReplicaSetController } from './replicaset/controller.js';
 import { RootCACertPublisher } from './rootcacertpublisher/controller.js';
 import { ServiceAccountsController } from './serviceaccount/controller.js';
+import { ServiceLBController } from './servicelb/controller.js';
 import { StatefulSetController } from './statefulset/controller.js';
 import { PersistentVolumeBinder } from './volume/binder.js';
 import { StorageProtectionController } from './volume/protection.js';
@@ -37,6 +38,7 @@ export async function runControllers(client: Client, signal: AbortSignal, option
     new NamespaceController(ctx),
     new NodeLifecycleController(ctx),
     new EndpointSliceController(ctx),
+    new ServiceLBController(ctx),
     new ServiceAccountsController(ctx),
     new ClusterRoleAggregationController(ctx),
   ];

@@ -5,12 +5,12 @@
 // `flotilla down` must leave no table behind. Needs root.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { request } from 'node:http';
 import { podNetworkFor } from '../cli/commands/runtime.js';
 import { nodeNetworkName } from '../node-agent/network/pod-network.js';
 import { answerLines, dnsQuery } from '../node-agent/network/testing/dns-client.js';
-import { apiFetch, credentialsOf, type Credentials } from './harness.js';
+import { apiFetch, credentialsOf, freePort, type Credentials } from './harness.js';
 import { upCluster, type Json } from './up-cluster.js';
 
 const c = upCluster({
@@ -331,4 +331,213 @@ test('kube-dns: kube-system/kube-dns at 10.96.0.10 with dns/53 UDP and dns-tcp/5
     assert.equal(r.rcode, 'NOERROR');
     assert.deepEqual(answerLines(r).map((l) => l.replace(/^\S+ /, '')), ['A 10.96.0.1'], `answered over ${transport}`);
   }
+});
+
+test('type LoadBalancer: the built-in load balancer gives the node address as ingress, answered at the Service port (and the NodePort unless turned off)', { skip }, async () => {
+  ok(['apply', '-f', '-'], `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: lb}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: lb}}
+  template:
+    metadata: {labels: {app: lb}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: web
+        image: ${c.registry}/flotilla/web:v1
+        env: [{name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}]
+        ports: [{name: http, containerPort: 8080}]
+`);
+  // ports no other process of this machine listens on (other clusters' proxies answer on the same node address)
+  const [port, port2] = [await freePort(), await freePort()];
+  ok(['apply', '-f', '-'], `
+apiVersion: v1
+kind: Service
+metadata: {name: lb}
+spec:
+  type: LoadBalancer
+  selector: {app: lb}
+  ports: [{port: ${port}, targetPort: http}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: lb-no-nodeport}
+spec:
+  type: LoadBalancer
+  allocateLoadBalancerNodePorts: false
+  selector: {app: lb}
+  ports: [{port: ${port2}, targetPort: http}]
+`);
+  const node = JSON.parse(ok(['get', 'node', 'svc-node', '-o', 'json'])) as Json;
+  const nodeIP = (node.status.addresses as Json[]).find((a) => a.type === 'InternalIP')?.address as string;
+  const ingress = await until('the load balancer ingress', () => {
+    const s = JSON.parse(ok(['get', 'svc', 'lb', '-o', 'json'])) as Json;
+    return s.status.loadBalancer?.ingress?.length ? s.status.loadBalancer.ingress as Json[] : undefined;
+  });
+  assert.deepEqual(ingress, [{ ip: nodeIP, ipMode: 'VIP' }], 'the Ready node\'s InternalIP');
+  const svc = JSON.parse(ok(['get', 'svc', 'lb', '-o', 'json'])) as Json;
+  const nodePort = svc.spec.ports[0].nodePort as number;
+  assert.ok(nodePort >= 30000 && nodePort <= 32767, 'a node port as well');
+  const row = ok(['get', 'svc', 'lb']);
+  assert.match(row, new RegExp(`\\nlb\\s+LoadBalancer\\s+[\\d.]+\\s+${nodeIP.replace(/\./g, '\\.')}\\s+${port}:${nodePort}/TCP\\s+`), 'EXTERNAL-IP as kubectl prints it');
+  const pod = await until('the lb pod running', () => {
+    const p = JSON.parse(ok(['get', 'pod', '-l', 'app=lb', '-o', 'json'])).items[0] as Json | undefined;
+    return p?.status?.phase === 'Running' && (p.metadata.name as string);
+  });
+  await ruleInstalled(nodeIP, port);
+  await until(`the pod answering at ${nodeIP}:${port}`, async () => (await askFromHost(nodeIP, port).catch(() => '')) === pod);
+  assert.equal(await askFromHost(nodeIP, nodePort), pod, 'and at the NodePort');
+
+  const noPorts = await until('lb-no-nodeport\'s ingress', () => {
+    const s = JSON.parse(ok(['get', 'svc', 'lb-no-nodeport', '-o', 'json'])) as Json;
+    return s.status.loadBalancer?.ingress?.length ? s : undefined;
+  });
+  assert.equal(noPorts.spec.ports[0].nodePort, undefined, 'allocateLoadBalancerNodePorts: false');
+  assert.match(ok(['get', 'svc', 'lb-no-nodeport']), new RegExp(`\\s${nodeIP.replace(/\./g, '\\.')}\\s+${port2}/TCP\\s`));
+  await ruleInstalled(nodeIP, port2);
+  assert.equal(await askFromHost(nodeIP, port2), pod);
+  ok(['delete', 'svc', 'lb', 'lb-no-nodeport']);
+  ok(['delete', 'deploy', 'lb']);
+});
+
+/**
+ * A load client in a process of its own (kubectl's spawnSync would stall this one): `rate` new connections a second
+ * (at most 50 at once) to GET http://ip:port/, until its stdin closes; then one JSON line: how many
+ * requests, how many failed (and the first errors), the seconds it ran, and the versions answered, in order, with runs
+ * collapsed (["v1", "v2"] for a clean switch).
+ */
+const LOAD_CLIENT = `
+import { request } from 'node:http';
+const [ip, port, rate] = process.argv.slice(1).map((v, i) => (i ? Number(v) : v));
+const start = Date.now();
+let total = 0, failed = 0, inflight = 0, stopping = false;
+const errors = [], versions = [];
+const done = () => { if (stopping && inflight === 0) { process.stdout.write(JSON.stringify({ total, failed, errors, seconds: (Date.now() - start) / 1000, versions }) + '\\n'); process.exit(0); } };
+const fail = (m) => { failed++; if (errors.length < 10) errors.push(m); };
+const one = () => {
+  total++; inflight++;
+  const req = request({ host: ip, port, path: '/', agent: false, timeout: 3000 }, (res) => {
+    let body = '';
+    res.setEncoding('utf8');
+    res.on('data', (c) => (body += c));
+    res.on('end', () => {
+      const v = /version: (\\w+)/.exec(body)?.[1];
+      if (res.statusCode !== 200 || !v) fail('status ' + res.statusCode + ': ' + body.slice(0, 80));
+      else if (versions[versions.length - 1] !== v) versions.push(v);
+      inflight--; done();
+    });
+  });
+  req.on('timeout', () => req.destroy(new Error('no answer in 3 s')));
+  req.on('error', (e) => { fail(e.message); inflight--; done(); });
+  req.end();
+};
+// paced by the clock, not by the timer: a tick that comes late (a busy machine) sends what is due since the last
+const timer = setInterval(() => {
+  const due = Math.floor(((Date.now() - start) * rate) / 1000) - total;
+  for (let i = 0; i < due && inflight < 50; i++) one();
+}, 5);
+process.stdin.resume();
+process.stdin.on('end', () => { stopping = true; clearInterval(timer); done(); });
+`;
+
+interface LoadResult { total: number; failed: number; errors: string[]; seconds: number; versions: string[] }
+
+function startLoad(ip: string, port: number, rate: number): { stop: () => Promise<LoadResult> } {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', LOAD_CLIENT, ip, String(port), String(rate)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  return {
+    stop: async () => {
+      child.stdin.end();
+      await exited;
+      return JSON.parse(out) as LoadResult;
+    },
+  };
+}
+
+test('rolling update behind a Service under load: v1 -> v2 with maxUnavailable 0, maxSurge 1, readiness and preStop: no failed request', { skip }, async (t) => {
+  const deployment = (version: string) => `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: roll}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: roll}}
+  strategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 0, maxSurge: 1}}
+  template:
+    metadata: {labels: {app: roll}}
+    spec:
+      terminationGracePeriodSeconds: 10
+      containers:
+      - name: web
+        image: ${c.registry}/flotilla/web:${version}
+        env: [{name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}]
+        ports: [{name: http, containerPort: 8080}]
+        readinessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 1, failureThreshold: 1}
+        # the Ansible seed's "take the host out of the load balancer first": endpoints drop it while it still serves
+        lifecycle: {preStop: {exec: {command: [sleep, '3']}}}
+`;
+  ok(['apply', '-f', '-'], `${deployment('v1')}---
+apiVersion: v1
+kind: Service
+metadata: {name: roll}
+spec:
+  selector: {app: roll}
+  ports: [{port: 80, targetPort: http}]
+`);
+  const ip = JSON.parse(ok(['get', 'svc', 'roll', '-o', 'json'])).spec.clusterIP as string;
+  await until('two ready endpoints for roll', () => {
+    const slices = JSON.parse(ok(['get', 'endpointslices', '-l', 'kubernetes.io/service-name=roll', '-o', 'json'])).items as Json[];
+    return slices.flatMap((s) => (s.endpoints ?? []) as Json[]).filter((e) => e.conditions.ready).length === 2;
+  });
+  await ruleInstalled(ip, 80);
+  await until('v1 answering', async () => /version: v1/.test(await new Promise<string>((resolve) => {
+    request({ host: ip, port: 80, path: '/', timeout: 3000 }, (res) => {
+      let b = '';
+      res.setEncoding('utf8').on('data', (d: string) => (b += d)).on('end', () => resolve(b));
+    }).on('error', () => resolve('')).end();
+  })));
+
+  const load = startLoad(ip, 80, 80);
+  let result: LoadResult | undefined;
+  try {
+    await new Promise((r) => setTimeout(r, 1000));
+    ok(['apply', '-f', '-'], deployment('v2'));
+    ok(['rollout', 'status', 'deployment/roll', '--timeout=120s']);
+    // the last v1 pod is still in its preStop: keep loading until it is gone
+    await until('only v2 pods left', () => {
+      const pods = JSON.parse(ok(['get', 'pods', '-l', 'app=roll', '-o', 'json'])).items as Json[];
+      return pods.length === 2 && pods.every((p) => String(p.spec.containers[0].image).endsWith(':v2'));
+    });
+  } finally {
+    result = await load.stop();
+  }
+  t.diagnostic(`${result.total} requests in ${result.seconds.toFixed(1)} s (${(result.total / result.seconds).toFixed(0)}/s), ${result.failed} failed, versions ${result.versions.join(' -> ')}`);
+  assert.deepEqual(result.errors, [], 'no failed request');
+  assert.equal(result.failed, 0);
+  assert.ok(result.total / result.seconds >= 50, `at least 50 requests/s (${result.total} in ${result.seconds} s)`);
+  assert.equal(result.versions[0], 'v1');
+  assert.equal(result.versions[result.versions.length - 1], 'v2', 'answers switched to v2');
+  ok(['delete', 'deploy', 'roll']);
+  ok(['delete', 'svc', 'roll']);
+});
+
+test('ExternalName: the cluster DNS answers a CNAME (followed inside the cluster domain, so nothing leaves this machine)', { skip }, async () => {
+  ok(['create', 'service', 'externalname', 'api-alias', '--external-name', 'kubernetes.default.svc.cluster.local']);
+  assert.match(ok(['get', 'svc', 'api-alias']), /\napi-alias\s+ExternalName\s+<none>\s+kubernetes\.default\.svc\.cluster\.local\s+<none>\s+/);
+  await ruleInstalledFor('10.96.0.10', 'udp', 53);
+  const lines = await until('the CNAME of api-alias', async () => {
+    const r = await dnsQuery({ host: '10.96.0.10', port: 53, name: 'api-alias.default.svc.cluster.local', type: 'A', transport: 'udp' });
+    const l = answerLines(r);
+    return r.rcode === 'NOERROR' && l.length ? l : undefined;
+  });
+  assert.deepEqual(lines, [
+    'api-alias.default.svc.cluster.local CNAME kubernetes.default.svc.cluster.local',
+    'kubernetes.default.svc.cluster.local A 10.96.0.1',
+  ]);
+  ok(['delete', 'svc', 'api-alias']);
 });

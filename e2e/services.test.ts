@@ -405,7 +405,9 @@ spec:
 
 /**
  * A load client in a process of its own (kubectl's spawnSync would stall this one): `rate` new connections a second
- * (at most 50 at once) to GET http://ip:port/, until its stdin closes; then one JSON line: how many
+ * (at most 50 at once) to GET http://ip:port/, until its stdin closes. A request fails on an error (refused, reset)
+ * or after 10 s without an answer: long enough for a starved 2-core machine, while a connection sent to an endpoint
+ * that is gone never gets one (its SYN retransmits follow the same conntrack entry); then one JSON line: how many
  * requests, how many failed (and the first errors), the seconds it ran, and the versions answered, in order, with runs
  * collapsed (["v1", "v2"] for a clean switch).
  */
@@ -416,10 +418,10 @@ const start = Date.now();
 let total = 0, failed = 0, inflight = 0, stopping = false;
 const errors = [], versions = [];
 const done = () => { if (stopping && inflight === 0) { process.stdout.write(JSON.stringify({ total, failed, errors, seconds: (Date.now() - start) / 1000, versions }) + '\\n'); process.exit(0); } };
-const fail = (m) => { failed++; if (errors.length < 10) errors.push(m); };
+const fail = (m) => { failed++; if (errors.length < 10) errors.push(((Date.now() - start) / 1000).toFixed(1) + ' s: ' + m); };
 const one = () => {
   total++; inflight++;
-  const req = request({ host: ip, port, path: '/', agent: false, timeout: 3000 }, (res) => {
+  const req = request({ host: ip, port, path: '/', agent: false, timeout: 10000 }, (res) => {
     let body = '';
     res.setEncoding('utf8');
     res.on('data', (c) => (body += c));
@@ -430,7 +432,7 @@ const one = () => {
       inflight--; done();
     });
   });
-  req.on('timeout', () => req.destroy(new Error('no answer in 3 s')));
+  req.on('timeout', () => req.destroy(new Error('no answer in 10 s')));
   req.on('error', (e) => { fail(e.message); inflight--; done(); });
   req.end();
 };
@@ -477,7 +479,8 @@ spec:
         image: ${c.registry}/flotilla/web:${version}
         env: [{name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}]
         ports: [{name: http, containerPort: 8080}]
-        readinessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 1, failureThreshold: 1}
+        # a generous probe timeout: on a busy machine a 1 s one flaps (harmless, but it hides what the test is after)
+        readinessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 1, failureThreshold: 1, timeoutSeconds: 5}
         # the Ansible seed's "take the host out of the load balancer first": endpoints drop it while it still serves
         lifecycle: {preStop: {exec: {command: [sleep, '3']}}}
 `;
@@ -503,11 +506,15 @@ spec:
   })));
 
   const load = startLoad(ip, 80, 80);
+  const began = Date.now();
+  const at = () => `${((Date.now() - began) / 1000).toFixed(1)} s`;
   let result: LoadResult | undefined;
   try {
     await new Promise((r) => setTimeout(r, 1000));
+    t.diagnostic(`v2 applied at ${at()}`);
     ok(['apply', '-f', '-'], deployment('v2'));
     ok(['rollout', 'status', 'deployment/roll', '--timeout=120s']);
+    t.diagnostic(`rolled out at ${at()}`);
     // the last v1 pod is still in its preStop: keep loading until it is gone
     await until('only v2 pods left', () => {
       const pods = JSON.parse(ok(['get', 'pods', '-l', 'app=roll', '-o', 'json'])).items as Json[];

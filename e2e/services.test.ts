@@ -548,3 +548,46 @@ test('ExternalName: the cluster DNS answers a CNAME (followed inside the cluster
   ]);
   ok(['delete', 'svc', 'api-alias']);
 });
+
+test('traffic policy Local: a ClusterIP with internalTrafficPolicy Local does not use an endpoint of another node (the node itself may, through its NodePort)', { skip }, async () => {
+  ok(['run', 'tp-web', `--image=${c.registry}/flotilla/web:v1`, '--env=POD_NAME=tp-web', '--restart=Never']);
+  const podIP = await until('tp-web running with an address', () => {
+    const p = JSON.parse(ok(['get', 'pod', 'tp-web', '-o', 'json'])) as Json;
+    return p.status.phase === 'Running' && (p.status.podIP as string);
+  });
+  // no selector: the test writes the endpoint itself, naming the node it is on
+  const slice = (nodeName: string) => JSON.stringify({
+    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'tp-1', labels: { 'kubernetes.io/service-name': 'tp' } },
+    addressType: 'IPv4', ports: [{ name: '', port: 8080, protocol: 'TCP' }],
+    endpoints: [{ addresses: [podIP], nodeName, conditions: { ready: true } }],
+  });
+  ok(['apply', '-f', '-'], JSON.stringify({
+    apiVersion: 'v1', kind: 'Service', metadata: { name: 'tp' },
+    spec: { type: 'NodePort', internalTrafficPolicy: 'Local', externalTrafficPolicy: 'Local', ports: [{ port: 80, targetPort: 8080 }] },
+  }));
+  ok(['apply', '-f', '-'], slice('another-node'));
+  const svc = JSON.parse(ok(['get', 'svc', 'tp', '-o', 'json'])) as Json;
+  const ip = svc.spec.clusterIP as string;
+  const nodePort = svc.spec.ports[0].nodePort as number;
+  const node = JSON.parse(ok(['get', 'node', 'svc-node', '-o', 'json'])) as Json;
+  const nodeIP = (node.status.addresses as Json[]).find((a) => a.type === 'InternalIP')?.address as string;
+  const answer = (host: string, port: number) => askFromHost(host, port).catch((e: Error) => `failed: ${e.message}`);
+  // the endpoint is on another node: the ClusterIP's rule drops (kube-proxy's verdict: endpoints exist, none here)
+  await until(`the drop rule for ${ip}:80`, () => nftTable('ip', proxyTable).includes(`${ip} . tcp . 80 : drop`));
+  assert.match(await answer(ip, 80), /^failed/, 'internalTrafficPolicy Local: no local endpoint, no answer');
+  // this host is not "external": its NodePort connection may use any endpoint, as kube-proxy lets it
+  await until('the node port rule', () => nftTable('ip', proxyTable).includes(`tcp . ${nodePort} : goto `));
+  assert.equal(await answer(nodeIP, nodePort), 'tp-web', 'externalTrafficPolicy Local from the node itself');
+  // the endpoint is on this node: the ClusterIP answers
+  ok(['apply', '-f', '-'], slice('svc-node'));
+  await ruleInstalled(ip, 80);
+  assert.equal(await answer(ip, 80), 'tp-web');
+  // back on another node under the Cluster policy: used from here again
+  ok(['apply', '-f', '-'], slice('another-node'));
+  ok(['patch', 'svc', 'tp', '-p', '{"spec":{"internalTrafficPolicy":"Cluster"}}']);
+  await until('the ClusterIP answered under the Cluster policy', async () => nftTable('ip', proxyTable).includes(`${ip} . tcp . 80 : goto `) &&
+    (await answer(ip, 80)) === 'tp-web');
+  ok(['delete', 'svc', 'tp']);
+  ok(['delete', 'endpointslice', 'tp-1']);
+  ok(['delete', 'pod', 'tp-web', '--wait=false']);
+});

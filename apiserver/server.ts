@@ -32,7 +32,7 @@ import { KindRegistry } from './registry/registry.js';
 import { Store } from './registry/store.js';
 import { AllocationRepair } from './registry/allocator/repair.js';
 import { ServiceAllocator } from './registry/allocator/service.js';
-import { advertiseAddress, reconcileKubernetesService } from './registry/kubernetes-service.js';
+import { advertiseAddress, ensureKubeDnsService, reconcileKubernetesService } from './registry/kubernetes-service.js';
 import { ensureDefaultStorageClass } from './registry/default-storage-class.js';
 import { ensureSystemPriorityClasses } from './registry/kinds/priorityclasses-bootstrap.js';
 import { CacheHub } from './storage/cache.js';
@@ -200,6 +200,7 @@ export class ApiServer {
       writeKubeConfig(join(dataDir, 'kubeconfig'), { server: this.url, clusterName: 'flotilla', userName: 'admin', contextName: 'flotilla' });
     }
     await reconcileKubernetesService(this.stores, serviceAllocator.kubernetesServiceIP, advertiseAddress(this.opts), addr.port);
+    await ensureKubeDnsService(this.stores, serviceAllocator.clusterDNSServiceIP);
     log.info('API server listening', { url: this.url, kubeconfig: join(dataDir, 'kubeconfig'), etcd: endpoints });
   }
 

@@ -17,6 +17,7 @@ import { ReplicaSetController } from './replicaset/controller.js';
 import { RootCACertPublisher } from './rootcacertpublisher/controller.js';
 import { ServiceAccountsController } from './serviceaccount/controller.js';
 import { ServiceAccountTokensController } from './serviceaccount/tokens.js';
+import { ServiceLBController } from './servicelb/controller.js';
 import { StatefulSetController } from './statefulset/controller.js';
 import { DEFAULT_AUTOSCALER, HorizontalPodAutoscalerController } from './podautoscaler/controller.js';
 import { ResourceQuotaController } from './resourcequota/controller.js';
@@ -41,6 +42,7 @@ export async function runControllers(client: Client, signal: AbortSignal, option
     new NamespaceController(ctx),
     new NodeLifecycleController(ctx),
     new EndpointSliceController(ctx),
+    new ServiceLBController(ctx),
     new ServiceAccountsController(ctx),
     new ClusterRoleAggregationController(ctx),
     new TokenCleaner(ctx),

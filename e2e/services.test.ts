@@ -5,11 +5,12 @@
 // `flotilla down` must leave no table behind. Needs root.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { request } from 'node:http';
 import { podNetworkFor } from '../cli/commands/runtime.js';
 import { nodeNetworkName } from '../node-agent/network/pod-network.js';
-import { apiFetch, credentialsOf, type Credentials } from './harness.js';
+import { answerLines, dnsQuery } from '../node-agent/network/testing/dns-client.js';
+import { apiFetch, credentialsOf, freePort, type Credentials } from './harness.js';
 import { upCluster, type Json } from './up-cluster.js';
 
 const c = upCluster({
@@ -39,6 +40,11 @@ function nftTable(family: string, table: string): string {
 async function ruleInstalled(ip: string, port: number): Promise<void> {
   // nft prints a verdict map element as `10.96.3.4 . tcp . 80 : goto svc-...`
   await until(`the nftables rule for ${ip}:${port} in ${proxyTable}`, () => nftTable('ip', proxyTable).includes(`${ip} . tcp . ${port} : goto `));
+}
+
+/** Waits until the proxy table sends udp or tcp ip:port somewhere. */
+async function ruleInstalledFor(ip: string, protocol: 'udp' | 'tcp', port: number): Promise<void> {
+  await until(`the nftables rule for ${ip}:${port}/${protocol} in ${proxyTable}`, () => nftTable('ip', proxyTable).includes(`${ip} . ${protocol} . ${port} : goto `));
 }
 
 /** Which pod answers `GET /` at ip:port, asked from the host. */
@@ -133,6 +139,7 @@ spec:
   const resolv = ok(['exec', 'client', '--', 'cat', '/etc/resolv.conf']);
   assert.match(resolv, /search default\.svc\.cluster\.local svc\.cluster\.local cluster\.local/);
   assert.match(resolv, /options ndots:5/);
+  assert.match(resolv, /^nameserver 10\.96\.0\.10$/m, 'the kube-dns address, as in Kubernetes');
   const lookup = ok(['exec', 'client', '--', 'nslookup', 'web.default.svc.cluster.local']);
   assert.match(lookup, new RegExp(`Address:\\s+${ip.replace(/\./g, '\\.')}`));
   // busybox's nslookup tries every search domain and exits 1 when any is NXDOMAIN: the answer is what counts
@@ -208,4 +215,379 @@ test('the kubernetes Service; 200 concurrent creates from 4 clients get distinct
   // deleted, every address can be asked for again
   ok(['delete', 'svc', ...names, '--wait=false']);
   for (const [i, ip] of ips.slice(0, 20).entries()) assert.equal((await postService(`reuse-${i}`, ip)).code, 201, `${ip} reusable`);
+});
+
+/** `GET /` from inside pod `from` to ip:port with nc; the answering pod's name, or undefined (refused, dropped, 2 s). */
+function callFromPod(from: string, ip: string, port: number, namespace: string): string | undefined {
+  const r = kubectl(['exec', '-n', namespace, from, '--', 'sh', '-c', `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2 ${ip} ${port}`]);
+  return /pod: ([\w.-]+)/.exec(r.stdout)?.[1];
+}
+
+/** Resolves `name` with the cluster DNS from inside pod `from` (busybox nslookup), then calls it as callFromPod does. */
+function callByName(from: string, name: string, port: number, namespace: string): { address?: string; answer?: string } {
+  const script = `a=$(nslookup ${name} 2>/dev/null | awk '/^Name:/ {n=1} n && /^Address/ {print $2; exit}'); echo "address=$a"; ` +
+    `[ -n "$a" ] && printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 2 "$a" ${port}`;
+  const r = kubectl(['exec', '-n', namespace, from, '--', 'sh', '-c', script]);
+  return { address: /address=(\S+)/.exec(r.stdout)?.[1], answer: /pod: ([\w.-]+)/.exec(r.stdout)?.[1] };
+}
+
+test('NetworkPolicy: default-deny ingress, a policy reopening the backend port to the frontend only, egress deny with a DNS exception', { skip }, async () => {
+  const ns = 'netpol';
+  const tools = (name: string, app: string) => `
+apiVersion: v1
+kind: Pod
+metadata: {name: ${name}, namespace: ${ns}, labels: {app: ${app}}}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers: [{name: c, image: ${c.tools}, command: [sleep, '3600']}]
+`;
+  ok(['create', 'namespace', ns]);
+  ok(['apply', '-f', '-'], `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: backend, namespace: ${ns}}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: backend}}
+  template:
+    metadata: {labels: {app: backend}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: web
+        image: ${c.registry}/flotilla/web:v1
+        env: [{name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}]
+        ports: [{name: http, containerPort: 8080}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: backend, namespace: ${ns}}
+spec:
+  selector: {app: backend}
+  ports: [{port: 80, targetPort: http}]
+---${tools('frontend', 'frontend')}---${tools('other', 'other')}`);
+  const ip = JSON.parse(ok(['get', 'svc', '-n', ns, 'backend', '-o', 'json'])).spec.clusterIP as string;
+  await ruleInstalled(ip, 80);
+  for (const p of ['frontend', 'other']) await until(`${p} running`, () => /Running/.test(ok(['get', 'pod', '-n', ns, p, '--no-headers'])));
+  const dns = `backend.${ns}.svc.cluster.local`;
+  const backend = await until('the frontend reaching the backend by name', () => {
+    const r = callByName('frontend', dns, 80, ns);
+    return r.address === ip && r.answer;
+  });
+  assert.equal(callFromPod('other', ip, 80, ns), backend, 'with no policy every pod reaches the backend');
+
+  // default deny: the backend's namespace accepts nothing
+  ok(['apply', '-f', '-'], `{"apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicy","metadata":{"name":"default-deny","namespace":"${ns}"},"spec":{"podSelector":{},"policyTypes":["Ingress"]}}`);
+  const listed = ok(['get', 'netpol', '-n', ns]);
+  assert.match(listed, /^NAME\s+POD-SELECTOR\s+AGE\n/);
+  assert.match(listed, /\ndefault-deny\s+<none>\s+\S+\n/);
+  await until('the frontend refused by the default deny', () => callByName('frontend', dns, 80, ns).answer === undefined);
+  assert.equal(callByName('frontend', dns, 80, ns).address, ip, 'DNS still answers: ingress policy does not touch it');
+
+  // app=frontend may reach the backend's port again; the other pod may not
+  ok(['apply', '-f', '-'], `
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: backend-from-frontend, namespace: ${ns}}
+spec:
+  podSelector: {matchLabels: {app: backend}}
+  ingress:
+  - from: [{podSelector: {matchLabels: {app: frontend}}}]
+    ports: [{protocol: TCP, port: 8080}]
+`);
+  assert.match(ok(['get', 'netpol', '-n', ns, 'backend-from-frontend']), /\nbackend-from-frontend\s+app=backend\s+/);
+  await until('the frontend reaching the backend again', () => callByName('frontend', dns, 80, ns).answer === backend);
+  for (let i = 0; i < 3; i++) assert.equal(callFromPod('other', ip, 80, ns), undefined, 'a pod without app=frontend stays refused');
+
+  // egress deny-all but DNS: names resolve, nothing else leaves the pod
+  ok(['apply', '-f', '-'], `
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: egress-dns-only, namespace: ${ns}}
+spec:
+  podSelector: {matchLabels: {app: frontend}}
+  policyTypes: [Egress]
+  egress:
+  - ports: [{protocol: UDP, port: 53}, {protocol: TCP, port: 53}]
+`);
+  await until('the frontend refused by its egress policy', () => {
+    const r = callByName('frontend', dns, 80, ns);
+    return r.address === ip && r.answer === undefined;
+  });
+  const after = callByName('frontend', dns, 80, ns);
+  assert.deepEqual(after, { address: ip, answer: undefined }, 'the name resolves, the Service cannot be reached');
+  ok(['delete', 'namespace', ns, '--wait=false']);
+});
+
+test('kube-dns: kube-system/kube-dns at 10.96.0.10 with dns/53 UDP and dns-tcp/53 TCP, answered over both on this node', { skip }, async () => {
+  const row = ok(['get', 'svc', '-n', 'kube-system', 'kube-dns']);
+  assert.match(row, /^NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE\n/);
+  assert.match(row, /\nkube-dns\s+ClusterIP\s+10\.96\.0\.10\s+<none>\s+53\/UDP,53\/TCP\s+\S+\n/);
+  const svc = JSON.parse(ok(['get', 'svc', '-n', 'kube-system', 'kube-dns', '-o', 'json'])) as Json;
+  assert.deepEqual(svc.spec.ports.map((p: Json) => `${p.name}/${p.port}/${p.protocol}`), ['dns/53/UDP', 'dns-tcp/53/TCP']);
+  for (const transport of ['udp', 'tcp'] as const) {
+    await ruleInstalledFor('10.96.0.10', transport, 53);
+    const r = await dnsQuery({ host: '10.96.0.10', port: 53, name: 'kubernetes.default.svc.cluster.local', type: 'A', transport });
+    assert.equal(r.rcode, 'NOERROR');
+    assert.deepEqual(answerLines(r).map((l) => l.replace(/^\S+ /, '')), ['A 10.96.0.1'], `answered over ${transport}`);
+  }
+});
+
+test('type LoadBalancer: the built-in load balancer gives the node address as ingress, answered at the Service port (and the NodePort unless turned off)', { skip }, async () => {
+  ok(['apply', '-f', '-'], `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: lb}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: lb}}
+  template:
+    metadata: {labels: {app: lb}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: web
+        image: ${c.registry}/flotilla/web:v1
+        env: [{name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}]
+        ports: [{name: http, containerPort: 8080}]
+`);
+  // ports no other process of this machine listens on (other clusters' proxies answer on the same node address)
+  const [port, port2] = [await freePort(), await freePort()];
+  ok(['apply', '-f', '-'], `
+apiVersion: v1
+kind: Service
+metadata: {name: lb}
+spec:
+  type: LoadBalancer
+  selector: {app: lb}
+  ports: [{port: ${port}, targetPort: http}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: lb-no-nodeport}
+spec:
+  type: LoadBalancer
+  allocateLoadBalancerNodePorts: false
+  selector: {app: lb}
+  ports: [{port: ${port2}, targetPort: http}]
+`);
+  const node = JSON.parse(ok(['get', 'node', 'svc-node', '-o', 'json'])) as Json;
+  const nodeIP = (node.status.addresses as Json[]).find((a) => a.type === 'InternalIP')?.address as string;
+  const ingress = await until('the load balancer ingress', () => {
+    const s = JSON.parse(ok(['get', 'svc', 'lb', '-o', 'json'])) as Json;
+    return s.status.loadBalancer?.ingress?.length ? s.status.loadBalancer.ingress as Json[] : undefined;
+  });
+  assert.deepEqual(ingress, [{ ip: nodeIP, ipMode: 'VIP' }], 'the Ready node\'s InternalIP');
+  const svc = JSON.parse(ok(['get', 'svc', 'lb', '-o', 'json'])) as Json;
+  const nodePort = svc.spec.ports[0].nodePort as number;
+  assert.ok(nodePort >= 30000 && nodePort <= 32767, 'a node port as well');
+  const row = ok(['get', 'svc', 'lb']);
+  assert.match(row, new RegExp(`\\nlb\\s+LoadBalancer\\s+[\\d.]+\\s+${nodeIP.replace(/\./g, '\\.')}\\s+${port}:${nodePort}/TCP\\s+`), 'EXTERNAL-IP as kubectl prints it');
+  const pod = await until('the lb pod running', () => {
+    const p = JSON.parse(ok(['get', 'pod', '-l', 'app=lb', '-o', 'json'])).items[0] as Json | undefined;
+    return p?.status?.phase === 'Running' && (p.metadata.name as string);
+  });
+  await ruleInstalled(nodeIP, port);
+  await until(`the pod answering at ${nodeIP}:${port}`, async () => (await askFromHost(nodeIP, port).catch(() => '')) === pod);
+  assert.equal(await askFromHost(nodeIP, nodePort), pod, 'and at the NodePort');
+
+  const noPorts = await until('lb-no-nodeport\'s ingress', () => {
+    const s = JSON.parse(ok(['get', 'svc', 'lb-no-nodeport', '-o', 'json'])) as Json;
+    return s.status.loadBalancer?.ingress?.length ? s : undefined;
+  });
+  assert.equal(noPorts.spec.ports[0].nodePort, undefined, 'allocateLoadBalancerNodePorts: false');
+  assert.match(ok(['get', 'svc', 'lb-no-nodeport']), new RegExp(`\\s${nodeIP.replace(/\./g, '\\.')}\\s+${port2}/TCP\\s`));
+  await ruleInstalled(nodeIP, port2);
+  assert.equal(await askFromHost(nodeIP, port2), pod);
+  ok(['delete', 'svc', 'lb', 'lb-no-nodeport']);
+  ok(['delete', 'deploy', 'lb']);
+});
+
+/**
+ * A load client in a process of its own (kubectl's spawnSync would stall this one): `rate` new connections a second
+ * (at most 50 at once) to GET http://ip:port/, until its stdin closes. A request fails on an error (refused, reset)
+ * or after 10 s without an answer: long enough for a starved 2-core machine, while a connection sent to an endpoint
+ * that is gone never gets one (its SYN retransmits follow the same conntrack entry); then one JSON line: how many
+ * requests, how many failed (and the first errors), the seconds it ran, and the versions answered, in order, with runs
+ * collapsed (["v1", "v2"] for a clean switch).
+ */
+const LOAD_CLIENT = `
+import { request } from 'node:http';
+const [ip, port, rate] = process.argv.slice(1).map((v, i) => (i ? Number(v) : v));
+const start = Date.now();
+let total = 0, failed = 0, inflight = 0, stopping = false;
+const errors = [], versions = [];
+const done = () => { if (stopping && inflight === 0) { process.stdout.write(JSON.stringify({ total, failed, errors, seconds: (Date.now() - start) / 1000, versions }) + '\\n'); process.exit(0); } };
+const fail = (m) => { failed++; if (errors.length < 10) errors.push(((Date.now() - start) / 1000).toFixed(1) + ' s: ' + m); };
+const one = () => {
+  total++; inflight++;
+  const req = request({ host: ip, port, path: '/', agent: false, timeout: 10000 }, (res) => {
+    let body = '';
+    res.setEncoding('utf8');
+    res.on('data', (c) => (body += c));
+    res.on('end', () => {
+      const v = /version: (\\w+)/.exec(body)?.[1];
+      if (res.statusCode !== 200 || !v) fail('status ' + res.statusCode + ': ' + body.slice(0, 80));
+      else if (versions[versions.length - 1] !== v) versions.push(v);
+      inflight--; done();
+    });
+  });
+  req.on('timeout', () => req.destroy(new Error('no answer in 10 s')));
+  req.on('error', (e) => { fail(e.message); inflight--; done(); });
+  req.end();
+};
+// paced by the clock, not by the timer: a tick that comes late (a busy machine) sends what is due since the last
+const timer = setInterval(() => {
+  const due = Math.floor(((Date.now() - start) * rate) / 1000) - total;
+  for (let i = 0; i < due && inflight < 50; i++) one();
+}, 5);
+process.stdin.resume();
+process.stdin.on('end', () => { stopping = true; clearInterval(timer); done(); });
+`;
+
+interface LoadResult { total: number; failed: number; errors: string[]; seconds: number; versions: string[] }
+
+function startLoad(ip: string, port: number, rate: number): { stop: () => Promise<LoadResult> } {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', LOAD_CLIENT, ip, String(port), String(rate)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  return {
+    stop: async () => {
+      child.stdin.end();
+      await exited;
+      return JSON.parse(out) as LoadResult;
+    },
+  };
+}
+
+test('rolling update behind a Service under load: v1 -> v2 with maxUnavailable 0, maxSurge 1, readiness and preStop: no failed request', { skip }, async (t) => {
+  const deployment = (version: string) => `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: roll}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: roll}}
+  strategy: {type: RollingUpdate, rollingUpdate: {maxUnavailable: 0, maxSurge: 1}}
+  template:
+    metadata: {labels: {app: roll}}
+    spec:
+      terminationGracePeriodSeconds: 10
+      containers:
+      - name: web
+        image: ${c.registry}/flotilla/web:${version}
+        env: [{name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}]
+        ports: [{name: http, containerPort: 8080}]
+        # a generous probe timeout: on a busy machine a 1 s one flaps (harmless, but it hides what the test is after)
+        readinessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 1, failureThreshold: 1, timeoutSeconds: 5}
+        # the Ansible seed's "take the host out of the load balancer first": endpoints drop it while it still serves
+        lifecycle: {preStop: {exec: {command: [sleep, '3']}}}
+`;
+  ok(['apply', '-f', '-'], `${deployment('v1')}---
+apiVersion: v1
+kind: Service
+metadata: {name: roll}
+spec:
+  selector: {app: roll}
+  ports: [{port: 80, targetPort: http}]
+`);
+  const ip = JSON.parse(ok(['get', 'svc', 'roll', '-o', 'json'])).spec.clusterIP as string;
+  await until('two ready endpoints for roll', () => {
+    const slices = JSON.parse(ok(['get', 'endpointslices', '-l', 'kubernetes.io/service-name=roll', '-o', 'json'])).items as Json[];
+    return slices.flatMap((s) => (s.endpoints ?? []) as Json[]).filter((e) => e.conditions.ready).length === 2;
+  });
+  await ruleInstalled(ip, 80);
+  await until('v1 answering', async () => /version: v1/.test(await new Promise<string>((resolve) => {
+    request({ host: ip, port: 80, path: '/', timeout: 3000 }, (res) => {
+      let b = '';
+      res.setEncoding('utf8').on('data', (d: string) => (b += d)).on('end', () => resolve(b));
+    }).on('error', () => resolve('')).end();
+  })));
+
+  const load = startLoad(ip, 80, 80);
+  const began = Date.now();
+  const at = () => `${((Date.now() - began) / 1000).toFixed(1)} s`;
+  let result: LoadResult | undefined;
+  try {
+    await new Promise((r) => setTimeout(r, 1000));
+    t.diagnostic(`v2 applied at ${at()}`);
+    ok(['apply', '-f', '-'], deployment('v2'));
+    ok(['rollout', 'status', 'deployment/roll', '--timeout=120s']);
+    t.diagnostic(`rolled out at ${at()}`);
+    // the last v1 pod is still in its preStop: keep loading until it is gone
+    await until('only v2 pods left', () => {
+      const pods = JSON.parse(ok(['get', 'pods', '-l', 'app=roll', '-o', 'json'])).items as Json[];
+      return pods.length === 2 && pods.every((p) => String(p.spec.containers[0].image).endsWith(':v2'));
+    });
+  } finally {
+    result = await load.stop();
+  }
+  t.diagnostic(`${result.total} requests in ${result.seconds.toFixed(1)} s (${(result.total / result.seconds).toFixed(0)}/s), ${result.failed} failed, versions ${result.versions.join(' -> ')}`);
+  assert.deepEqual(result.errors, [], 'no failed request');
+  assert.equal(result.failed, 0);
+  assert.ok(result.total / result.seconds >= 50, `at least 50 requests/s (${result.total} in ${result.seconds} s)`);
+  assert.equal(result.versions[0], 'v1');
+  assert.equal(result.versions[result.versions.length - 1], 'v2', 'answers switched to v2');
+  ok(['delete', 'deploy', 'roll']);
+  ok(['delete', 'svc', 'roll']);
+});
+
+test('ExternalName: the cluster DNS answers a CNAME (followed inside the cluster domain, so nothing leaves this machine)', { skip }, async () => {
+  ok(['create', 'service', 'externalname', 'api-alias', '--external-name', 'kubernetes.default.svc.cluster.local']);
+  assert.match(ok(['get', 'svc', 'api-alias']), /\napi-alias\s+ExternalName\s+<none>\s+kubernetes\.default\.svc\.cluster\.local\s+<none>\s+/);
+  await ruleInstalledFor('10.96.0.10', 'udp', 53);
+  const lines = await until('the CNAME of api-alias', async () => {
+    const r = await dnsQuery({ host: '10.96.0.10', port: 53, name: 'api-alias.default.svc.cluster.local', type: 'A', transport: 'udp' });
+    const l = answerLines(r);
+    return r.rcode === 'NOERROR' && l.length ? l : undefined;
+  });
+  assert.deepEqual(lines, [
+    'api-alias.default.svc.cluster.local CNAME kubernetes.default.svc.cluster.local',
+    'kubernetes.default.svc.cluster.local A 10.96.0.1',
+  ]);
+  ok(['delete', 'svc', 'api-alias']);
+});
+
+test('traffic policy Local: a ClusterIP with internalTrafficPolicy Local does not use an endpoint of another node (the node itself may, through its NodePort)', { skip }, async () => {
+  ok(['run', 'tp-web', `--image=${c.registry}/flotilla/web:v1`, '--env=POD_NAME=tp-web', '--restart=Never']);
+  const podIP = await until('tp-web running with an address', () => {
+    const p = JSON.parse(ok(['get', 'pod', 'tp-web', '-o', 'json'])) as Json;
+    return p.status.phase === 'Running' && (p.status.podIP as string);
+  });
+  // no selector: the test writes the endpoint itself, naming the node it is on
+  const slice = (nodeName: string) => JSON.stringify({
+    apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'tp-1', labels: { 'kubernetes.io/service-name': 'tp' } },
+    addressType: 'IPv4', ports: [{ name: '', port: 8080, protocol: 'TCP' }],
+    endpoints: [{ addresses: [podIP], nodeName, conditions: { ready: true } }],
+  });
+  ok(['apply', '-f', '-'], JSON.stringify({
+    apiVersion: 'v1', kind: 'Service', metadata: { name: 'tp' },
+    spec: { type: 'NodePort', internalTrafficPolicy: 'Local', externalTrafficPolicy: 'Local', ports: [{ port: 80, targetPort: 8080 }] },
+  }));
+  ok(['apply', '-f', '-'], slice('another-node'));
+  const svc = JSON.parse(ok(['get', 'svc', 'tp', '-o', 'json'])) as Json;
+  const ip = svc.spec.clusterIP as string;
+  const nodePort = svc.spec.ports[0].nodePort as number;
+  const node = JSON.parse(ok(['get', 'node', 'svc-node', '-o', 'json'])) as Json;
+  const nodeIP = (node.status.addresses as Json[]).find((a) => a.type === 'InternalIP')?.address as string;
+  const answer = (host: string, port: number) => askFromHost(host, port).catch((e: Error) => `failed: ${e.message}`);
+  // the endpoint is on another node: the ClusterIP's rule drops (kube-proxy's verdict: endpoints exist, none here)
+  await until(`the drop rule for ${ip}:80`, () => nftTable('ip', proxyTable).includes(`${ip} . tcp . 80 : drop`));
+  assert.match(await answer(ip, 80), /^failed/, 'internalTrafficPolicy Local: no local endpoint, no answer');
+  // this host is not "external": its NodePort connection may use any endpoint, as kube-proxy lets it
+  await until('the node port rule', () => nftTable('ip', proxyTable).includes(`tcp . ${nodePort} : goto `));
+  assert.equal(await answer(nodeIP, nodePort), 'tp-web', 'externalTrafficPolicy Local from the node itself');
+  // the endpoint is on this node: the ClusterIP answers
+  ok(['apply', '-f', '-'], slice('svc-node'));
+  await ruleInstalled(ip, 80);
+  assert.equal(await answer(ip, 80), 'tp-web');
+  // back on another node under the Cluster policy: used from here again
+  ok(['apply', '-f', '-'], slice('another-node'));
+  ok(['patch', 'svc', 'tp', '-p', '{"spec":{"internalTrafficPolicy":"Cluster"}}']);
+  await until('the ClusterIP answered under the Cluster policy', async () => nftTable('ip', proxyTable).includes(`${ip} . tcp . 80 : goto `) &&
+    (await answer(ip, 80)) === 'tp-web');
+  ok(['delete', 'svc', 'tp']);
+  ok(['delete', 'endpointslice', 'tp-1']);
+  ok(['delete', 'pod', 'tp-web', '--wait=false']);
 });

@@ -36,6 +36,7 @@ import { ServiceAccountTokenManager, tokenRequester } from './pods/volumes/servi
 import { ClusterNetwork } from './network/cluster.js';
 import { hostRunner } from './network/exec.js';
 import { ensureBridgeGateway, nodeNetworkName, upstreamsOf, type PodNetwork } from './network/pod-network.js';
+import { podClusterDNS } from './network/kube-dns.js';
 
 const log = logger('node-agent');
 const NODE = findByKind('v1', 'Node')!;
@@ -150,7 +151,7 @@ export class NodeAgent {
       volumes: new VolumeManager({ podsDir: join(o.dataDir, 'pods'), objects, mounter: hostMounter, allocatable, serviceAccountToken: o.serviceAccountToken ?? this.tokens.source, persistentVolumeClaim: o.persistentVolumeClaim }),
       probes: new ProbeManager({ cri, onChange: (uid) => this.podWorkers.add(uid), record: (p, type, reason, message) => recorder.event({ ...p, apiVersion: 'v1', kind: 'Pod' }, type, reason, message), agentStartMs: Date.now() }),
       messages: new TerminationMessages(),
-      dns: { clusterDNS: o.clusterDNS ?? (o.network ? [o.network.podNetwork.gateway] : []), clusterDomain: o.clusterDomain ?? 'cluster.local', hostResolvConf, nodeIPs: [this.hostIP] },
+      dns: { clusterDNS: o.clusterDNS ?? podClusterDNS(o.network), clusterDomain: o.clusterDomain ?? 'cluster.local', hostResolvConf, nodeIPs: [this.hostIP] },
       evictions: new Map(),
       services: () => this.services.list(),
     };

@@ -1,6 +1,8 @@
 // The `kubernetes` Service in `default`, as every Kubernetes API server keeps it: the first address of the service
 // range (10.96.0.1), port 443 named https, and Endpoints and an EndpointSlice naming this API server's address and
 // port. Kept at each start (a restarted server on another port updates them); pods reach the API through it.
+// Beside it, the cluster DNS Service `kube-dns` in `kube-system` at the range's tenth address (10.96.0.10), as kubeadm
+// makes it: the node agents answer it node-locally (node-agent/network/cluster.ts), so it selects no pods.
 import { networkInterfaces } from 'node:os';
 import type { KindInfo } from '../../lib/api/kinds.js';
 import type { KubeObject } from '../../lib/api/types.js';
@@ -30,7 +32,7 @@ function storeOf(stores: ReadonlyMap<KindInfo, Store>, group: string, resource: 
 /** Creates the object, or brings the top-level fields `fields` of the stored one to it (of spec: its ports). */
 async function ensure(store: Store | undefined, obj: KubeObject, fields: string[]): Promise<void> {
   if (!store) return;
-  const ctx: WriteContext = { namespace: NAMESPACE, dryRun: false, fieldValidation: 'Ignore', warnings: [] };
+  const ctx: WriteContext = { namespace: obj.metadata.namespace ?? NAMESPACE, dryRun: false, fieldValidation: 'Ignore', warnings: [] };
   try {
     await store.create(ctx, obj);
     return;
@@ -73,4 +75,38 @@ export async function reconcileKubernetesService(stores: ReadonlyMap<KindInfo, S
     ports: [{ name: 'https', port, protocol: 'TCP' }],
   }, ['endpoints', 'ports']);
   log.info('the kubernetes Service points at this API server', { clusterIP, endpoint: `${address}:${port}` });
+}
+
+/**
+ * Creates kube-system/kube-dns at `clusterIP` (ports dns 53/UDP and dns-tcp 53/TCP) unless it exists: once made, it
+ * is the cluster's (kubeadm too creates it once), so a user's change stays. An address taken by another Service is
+ * logged, not fatal: the node agents answer the cluster DNS on their bridge's gateway all the same.
+ */
+export async function ensureKubeDnsService(stores: ReadonlyMap<KindInfo, Store>, clusterIP: string): Promise<void> {
+  const store = storeOf(stores, '', 'services');
+  if (!store) return;
+  const service: KubeObject = {
+    apiVersion: 'v1', kind: 'Service',
+    metadata: { name: 'kube-dns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns', 'kubernetes.io/cluster-service': 'true', 'kubernetes.io/name': 'CoreDNS' } },
+    spec: {
+      type: 'ClusterIP', clusterIP, clusterIPs: [clusterIP],
+      ports: [{ name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 }, { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 }],
+    },
+  };
+  // looked up first: a create of an existing Service is refused for its address (422) before its name (409)
+  try {
+    await store.get('kube-system', 'kube-dns');
+    return;
+  } catch (e) {
+    if (toApiError(e).code !== 404) throw e;
+  }
+  try {
+    await store.create({ namespace: 'kube-system', dryRun: false, fieldValidation: 'Ignore', warnings: [] }, service);
+    log.info('created the kube-dns Service', { clusterIP });
+  } catch (e) {
+    const code = toApiError(e).code;
+    if (code === 409) return;
+    if (code !== 422) throw e;
+    log.warn('the kube-dns Service could not be created', { clusterIP, error: (e as Error).message });
+  }
 }

@@ -9,7 +9,7 @@ import { MemoryStorage } from '../storage/memory.js';
 import { objectKey } from '../storage/keys.js';
 import { ServiceAllocator } from './allocator/service.js';
 import { builtinKinds } from './kinds/index.js';
-import { reconcileKubernetesService } from './kubernetes-service.js';
+import { ensureKubeDnsService, reconcileKubernetesService } from './kubernetes-service.js';
 import { Store } from './store.js';
 import type { KindInfo } from '../../lib/api/kinds.js';
 import type { WriteContext } from './types.js';
@@ -122,4 +122,20 @@ test('the kubernetes Service: 10.96.0.1:443 to the API server, with its Endpoint
   const slice = await store('endpointslices').get('default', 'kubernetes');
   assert.deepEqual(slice.endpoints, [{ addresses: ['127.0.0.1'], conditions: { ready: true } }]);
   assert.equal(slice.metadata.labels?.['kubernetes.io/service-name'], 'kubernetes');
+});
+
+test('kube-dns: kube-system/kube-dns at the range\'s tenth address with dns/53 UDP and dns-tcp/53 TCP, created once, a user\'s change kept', async () => {
+  await store('namespaces').create(ctx({ namespace: undefined }), { metadata: { name: 'kube-system' } });
+  await store('services').delete(ctx(), 'dns3', {}).catch(() => undefined); // an earlier test's holder of 10.96.0.10
+  const allocator = new ServiceAllocator({ storage, serviceCIDR: '10.96.0.0/12' });
+  assert.equal(allocator.clusterDNSServiceIP, '10.96.0.10');
+  assert.equal(new ServiceAllocator({ storage, serviceCIDR: '10.100.0.0/16' }).clusterDNSServiceIP, '10.100.0.10');
+  await ensureKubeDnsService(stores, allocator.clusterDNSServiceIP);
+  const svc = await store('services').get('kube-system', 'kube-dns');
+  assert.equal(svc.spec.clusterIP, '10.96.0.10');
+  assert.deepEqual(svc.spec.ports, [{ name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 }, { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 }]);
+  assert.equal(svc.metadata.labels?.['k8s-app'], 'kube-dns');
+  await store('services').update(ctx({ namespace: 'kube-system' }), 'kube-dns', (cur) => ({ ...cur, metadata: { ...cur.metadata, labels: { ...cur.metadata.labels, mine: 'yes' } } }));
+  await ensureKubeDnsService(stores, allocator.clusterDNSServiceIP);
+  assert.equal((await store('services').get('kube-system', 'kube-dns')).metadata.labels?.mine, 'yes', 'a second start changes nothing');
 });

@@ -10,6 +10,7 @@ import type { DnsServerOptions } from './dns/server.js';
 import type { CommandRunner } from './exec.js';
 import { buildModel } from './from-api.js';
 import { NodeNetwork, type NodeNetworkSyncResult } from './index.js';
+import { clusterDNSIP, withNodeLocalDNS } from './kube-dns.js';
 import type { NetworkModel } from './model.js';
 
 const SERVICE = findByKind('v1', 'Service')!;
@@ -68,9 +69,12 @@ export class ClusterNetwork {
   /** The model from the caches now. */
   model(): NetworkModel {
     const list = (k: KindInfo | undefined): KubeObject[] => (k ? (this.informer(k)?.list() ?? []) : []);
-    return buildModel(this.o.node, {
+    const model = buildModel(this.o.node, {
       services: list(SERVICE), endpointSlices: list(SLICE), pods: list(POD), namespaces: list(NAMESPACE), networkPolicies: list(NETWORK_POLICY),
     });
+    const local = this.o.dns?.listen[0];
+    const cidr = this.o.node.serviceCIDRs[0];
+    return local ? withNodeLocalDNS(model, cidr ? clusterDNSIP(cidr) : undefined, local) : model;
   }
 
   /** Programs the current model (coalesced with other calls); resolves when it is installed, or with its error. */

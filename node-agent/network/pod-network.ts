@@ -4,6 +4,7 @@
 // start before the first pod (the plugin finds the address there and keeps it).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { logger } from '../../lib/util/log.js';
 import type { CommandRunner } from './exec.js';
 
 export interface PodNetwork {
@@ -53,6 +54,20 @@ export async function ensureBridgeGateway(net: PodNetwork, run: CommandRunner): 
   }
   const up = await run('ip', ['link', 'set', net.bridge, 'up']);
   if (up.code !== 0) throw new Error(`cannot bring ${net.bridge} up: ${up.stderr.trim()}`);
+  await ensureBridgeNetfilter(run);
+}
+
+/**
+ * Traffic between two pods of the bridge is switched, not routed: only with br_netfilter and bridge-nf-call-iptables
+ * does it pass the inet hooks, where NetworkPolicy filters it and the proxy's DNAT of a Service reply is undone (as
+ * every bridge-based Kubernetes network needs). Best effort: a kernel without the module is reported, not fatal.
+ */
+export async function ensureBridgeNetfilter(run: CommandRunner): Promise<void> {
+  // the tools live in /usr/sbin, which a service's PATH may lack; a missing tool is a failure like any other
+  const tryRun = (cmd: string, args: string[]) => run(cmd, args).catch((e: Error) => ({ code: -1, stdout: '', stderr: e.message }));
+  await tryRun('/usr/sbin/modprobe', ['br_netfilter']);
+  const set = await tryRun('/usr/sbin/sysctl', ['-q', '-w', 'net.bridge.bridge-nf-call-iptables=1', 'net.bridge.bridge-nf-call-ip6tables=1']);
+  if (set.code !== 0) logger('node-network').warn('bridged pod traffic does not pass netfilter: NetworkPolicy between pods of this node is not enforced', { error: set.stderr.trim() });
 }
 
 /** The nameservers of a resolv.conf, as DNS upstreams (port 53). */

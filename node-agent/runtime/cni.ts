@@ -35,19 +35,21 @@ export interface CniNetwork {
 }
 
 /**
- * A 10.X.0.0/16 (X in 100..250, randomly) that no route on this host overlaps, so that several node runtimes (or
+ * A 10.X.0.0/16 (X in 112..250, randomly: above the default service range 10.96.0.0/12, whose addresses the proxy
+ * drops when no Service holds them) that no route on this host overlaps, so that several node runtimes (or
  * parallel test runs) on one machine each get their own pod subnet. The bridge's route appears only once the node
  * is up, so a pick is also claimed (a file named after the subnet, holding the picking process's pid, under
  * SUBNET_CLAIMS): two runtimes starting at once cannot both take one; a claim whose process is gone is free again.
  */
 export async function pickFreeSubnet(): Promise<string> {
+  const FIRST_X = 112;
   const routes = (await run('ip', ['-4', 'route', 'show', 'table', 'all'])).stdout;
   const used = new Set<number>();
   for (const m of routes.matchAll(/(?:^|\s)10\.(\d+)\.\d+\.\d+/gm)) used.add(Number(m[1]));
   if (/(?:^|\s)10\.0\.0\.0\/8/m.test(routes)) throw new Error('a 10.0.0.0/8 route exists; pass a subnet explicitly');
-  const start = randomInt(100, 251);
-  for (let i = 0; i < 151; i++) {
-    const x = 100 + ((start - 100 + i) % 151);
+  const start = randomInt(FIRST_X, 251);
+  for (let i = 0; i < 251 - FIRST_X; i++) {
+    const x = FIRST_X + ((start - FIRST_X + i) % (251 - FIRST_X));
     if (!used.has(x) && claimSubnet(`10.${x}.0.0`)) return `10.${x}.0.0/16`;
   }
   throw new Error('no free 10.X.0.0/16 subnet found for the pod network');

@@ -74,6 +74,11 @@ export class ServiceAllocator {
     return this.ipRange.ipAt(0);
   }
 
+  /** The tenth address of the range: the cluster DNS Service's (kube-dns, 10.96.0.10), as kubeadm picks it. */
+  get clusterDNSServiceIP(): string {
+    return this.ipRange.ipAt(9);
+  }
+
   /**
    * Fills in and takes the cluster IP and node ports `svc` needs (create: `old` undefined; update: what `old` does
    * not hold already). A requested IP or port that is taken or outside the range is refused with 422, as Kubernetes

@@ -22,6 +22,7 @@ import { volumeSchemas } from './core-volume.js';
 import { storageFieldNumbers, storageSchemas } from './core-storage.js';
 import { REF_PREFIX, arr, gvk, metaRef, obj, ref, typeMeta, type Schema } from './dsl.js';
 import { metaSchemas } from './meta.js';
+import { networkingFieldNumbers, networkingSchemas } from './networking.js';
 import { policyFieldNumbers, policySchemas } from './policy.js';
 import { rbacFieldNumbers, rbacSchemas } from './rbac.js';
 
@@ -79,7 +80,7 @@ function deepFreeze<T>(o: T): T {
 export const schemaFieldNumbers: Readonly<Record<string, string>> = mergeNumbers(
   appsFieldNumbers, { 'k8s.io.api.apps.v1': daemonSetFieldNumbers }, statefulSetFieldNumbers, discoveryFieldNumbers, batchFieldNumbers, storageFieldNumbers,
   policyFieldNumbers, autoscalingFieldNumbers, corePolicyFieldNumbers, authenticationFieldNumbers, rbacFieldNumbers, authorizationFieldNumbers,
-  apiextensionsFieldNumbers,
+  apiextensionsFieldNumbers, networkingFieldNumbers,
 );
 
 /** Tables of one proto package from several files are joined (each file keeps the numbers of its own types). */
@@ -98,7 +99,7 @@ export function components(): Readonly<Record<string, Schema>> {
       ...metaSchemas, ...discoverySchemas, ...containerSchemas, ...volumeSchemas, ...podSchemas, ...statusSchemas, ...serviceSchemas, ...discoveryV1Schemas,
       ...appsSchemas, ...daemonSetSchemas, ...statefulSetSchemas, ...storageSchemas, ...batchSchemas, ...policySchemas,
       ...autoscalingSchemas, ...corePolicySchemas,
-      ...authenticationSchemas, ...rbacSchemas, ...apiextensionsSchemas,
+      ...authenticationSchemas, ...rbacSchemas, ...apiextensionsSchemas, ...networkingSchemas,
       ...authorizationSchemas, ...selfSubjectReviewSchemas, ...listSchemas(),
     };
     const sorted: Record<string, Schema> = {};

@@ -7,7 +7,7 @@ bash scripts/setup.sh
 npx eslint --max-warnings 0 .
 mapfile -t all < <(find dist -name '*.test.js' -not -path '*/node_modules/*' | sort)
 # the longest files first, so the run doesn't end waiting on one of them
-heavy=(dist/e2e/chaos.test.js dist/e2e/node.test.js dist/e2e/supervisor.test.js dist/e2e/node-clients.test.js dist/e2e/pods.test.js dist/e2e/pods-volumes.test.js dist/e2e/streams.test.js dist/e2e/services.test.js dist/e2e/statefulset-node.test.js dist/e2e/serviceaccounts-node.test.js dist/e2e/dashboard-node.test.js dist/e2e/jobs-node.test.js dist/e2e/flotctl.test.js dist/e2e/failover.test.js)
+heavy=(dist/e2e/chaos.test.js dist/e2e/node.test.js dist/e2e/supervisor.test.js dist/e2e/node-clients.test.js dist/e2e/pods.test.js dist/e2e/pods-volumes.test.js dist/e2e/streams.test.js dist/e2e/services.test.js dist/e2e/statefulset-node.test.js dist/e2e/serviceaccounts-node.test.js dist/e2e/dashboard-node.test.js dist/e2e/jobs-node.test.js dist/e2e/flotctl.test.js dist/e2e/failover.test.js dist/e2e/jobs.test.js dist/e2e/kubectl-versions.test.js)
 # files whose checks look at the whole machine (every network namespace, veth and shim socket) run alone, afterwards
 exclusive=(dist/e2e/runtime/cri.test.js)
 files=()

@@ -25,7 +25,7 @@ export function canonicalJson(v: unknown): string {
  * Drops what Kubernetes' semantic equality ignores: null, undefined, empty maps and empty lists (a nil map and an
  * empty one are the same template).
  */
-function semantic(v: unknown): unknown {
+export function semantic(v: unknown): unknown {
   if (Array.isArray(v)) return v.length ? v.map(semantic) : undefined;
   if (v === null || typeof v !== 'object') return v ?? undefined;
   const out: Record<string, unknown> = {};

@@ -4,7 +4,7 @@
 // of the set; `rollout undo` sends the same patch to the server.
 import type { KindInfo } from '../../../lib/api/kinds.js';
 import { findByKind } from '../../../lib/api/kinds.js';
-import { canonicalJson } from '../../../lib/api/deployment.js';
+import { canonicalJson, semantic } from '../../../lib/api/deployment.js';
 import { strategicMergePatch } from '../../../lib/api/patch/index.js';
 import { labelSelectorFromObject, labelSelectorToString } from '../../../lib/api/selectors/index.js';
 import type { KubeObject } from '../../../lib/api/types.js';
@@ -39,18 +39,6 @@ export function applyRevision(set: KubeObject, r: KubeObject): KubeObject {
 export function findRevision(revs: KubeObject[], to: number): KubeObject | undefined {
   if (to === 0) return revs.length > 1 ? [...revs].sort((a, b) => revisionOf(a) - revisionOf(b))[revs.length - 2] : undefined;
   return revs.find((r) => revisionOf(r) === to);
-}
-
-/** Drops what semantic equality ignores (null, empty maps and lists), so a Go-written revision matches ours. */
-function semantic(v: unknown): unknown {
-  if (Array.isArray(v)) return v.length ? v.map(semantic) : undefined;
-  if (v === null || typeof v !== 'object') return v ?? undefined;
-  const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(v)) {
-    const s = semantic(x);
-    if (s !== undefined) out[k] = s;
-  }
-  return Object.keys(out).length ? out : undefined;
 }
 
 /**

@@ -47,7 +47,7 @@ export function describe(cfg: Pick<ClientConfig, 'server' | 'certData'>, token: 
     'and `flotilla dashboard --token TOKEN` prints a link that signs in with it. The page can do what the token\'s',
     'RBAC rules allow, nothing more.',
   );
-  if (cfg.certData) lines.push('(A client certificate in a kubeconfig is not something a browser page can use: use a token.)');
+  if (cfg.certData) lines.push("A browser page cannot present the kubeconfig's client certificate: `flotilla dashboard --proxy` serves the page on loopback, signed in with it.");
   else lines.push('Without a token the page calls the API anonymously: on a cluster whose API accepts that (Flotilla before authentication), it just works.');
   return { url, lines };
 }
@@ -67,13 +67,32 @@ function probe(url: string, cfg: ClientConfig): Promise<number | Error> {
   });
 }
 
+const kubeconfigOf = (given: string | undefined): ClientConfig =>
+  loadKubeConfig({ kubeconfig: given ?? (existsSync('./.flotilla/kubeconfig') ? './.flotilla/kubeconfig' : undefined) });
+
 /** Prints the dashboard's address and, with a token, a sign-in link. */
 export async function printDashboard(o: { kubeconfig?: string; token?: string; tokenFile?: string; namespace?: string }): Promise<void> {
   if (o.token && o.tokenFile) throw new Error('give --token or --token-file, not both');
-  const kubeconfig = o.kubeconfig ?? (existsSync('./.flotilla/kubeconfig') ? './.flotilla/kubeconfig' : undefined);
-  const cfg = loadKubeConfig({ kubeconfig });
+  const cfg = kubeconfigOf(o.kubeconfig);
   const token = o.token ?? (o.tokenFile ? readFileSync(o.tokenFile, 'utf8').trim() : undefined) ?? cfg.token;
   const served = await probe(dashboardUrl(cfg.server), cfg);
   const info = describe(cfg, token || undefined, o.namespace, served);
   process.stdout.write(`${info.lines.join('\n')}\n`);
+}
+
+/** Serves the dashboard through a loopback proxy signed in with the kubeconfig's credentials, until interrupted. */
+export async function proxyDashboard(o: { kubeconfig?: string; port: number; namespace?: string }): Promise<void> {
+  const cfg = kubeconfigOf(o.kubeconfig);
+  const { startDashboardProxy } = await import('./dashboard-proxy.js');
+  const proxy = await startDashboardProxy(cfg, o.port);
+  process.stdout.write([
+    `Dashboard: ${dashboardUrl(proxy.url, o.namespace)}`,
+    `Signed in as the user of the kubeconfig's context "${cfg.context}" (${cfg.server}): anyone who can reach this address on this`,
+    'machine acts as that user; pages of other sites cannot (the proxy refuses other origins). Ctrl-C stops it.',
+  ].join('\n') + '\n');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await proxy.close();
 }

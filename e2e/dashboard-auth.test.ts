@@ -7,7 +7,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { type FetchInit, ROOT, apiFetch, waitFor } from './harness.js';
+import { request as httpRequest } from 'node:http';
 import type { Request } from 'playwright-core';
+import WebSocket from 'ws';
+import { startDashboardProxy } from '../cli/dashboard-proxy.js';
+import { loadKubeConfig } from '../lib/client/kubeconfig.js';
 import { api, screenshot } from './dashboard-harness.js';
 import { frames, hollowDashboard } from './dashboard-suite.js';
 
@@ -220,3 +224,57 @@ test('flotilla dashboard prints the address, and a sign-in link with the token i
   assert.match(bad.stderr, /unknown flag: --bogus/);
 });
 
+
+/** A GET through the proxy with the Host and Origin headers given: the status code. */
+const rawGet = (url: string, headers: Record<string, string>): Promise<number> => new Promise((resolve, reject) => {
+  const req = httpRequest(url, { headers }, (res) => {
+    res.resume();
+    resolve(res.statusCode ?? 0);
+  });
+  req.on('error', reject);
+  req.end();
+});
+
+/** Opens a WebSocket watch through the proxy; the first event's type and name, or the refusal's status code. */
+const wsWatch = (url: string, origin?: string): Promise<string> => new Promise((resolve) => {
+  const ws = new WebSocket(url.replace(/^http/, 'ws'), { origin });
+  const t = setTimeout(() => { ws.terminate(); resolve('no answer'); }, 20_000);
+  ws.on('message', (data) => {
+    const ev = JSON.parse(String(data));
+    clearTimeout(t);
+    ws.close();
+    resolve(`${ev.type} ${ev.object?.metadata?.name}`);
+  });
+  ws.on('unexpected-response', (_req, res) => { clearTimeout(t); resolve(String(res.statusCode)); });
+  ws.on('error', () => undefined);
+});
+
+test('flotilla dashboard --proxy: the page signed in with the kubeconfig\'s client certificate on loopback; other sites\' origins and other hosts refused', async () => {
+  const proxy = await startDashboardProxy(loadKubeConfig({ kubeconfig: s.c.apiserver.kubeconfig }), 0);
+  try {
+    const { page, requests, errors } = await s.browser.open({ url: proxy.url }, '/dashboard/pods?ns=default');
+    try {
+      await page.waitForFunction(() => Number(document.querySelector('[data-noun="pods"]')?.getAttribute('data-rows')) > 0);
+      // the admin's rights, with no token in the page: its actions are offered once RBAC has answered
+      await page.locator('[data-action=delete]').first().waitFor();
+      assert.ok(requests.every((r) => r.headers().authorization === undefined), 'the page holds no credentials');
+      assert.deepEqual(errors, []);
+    } finally {
+      await page.close();
+    }
+    const port = new URL(proxy.url).port;
+    const pods = `${proxy.url}/api/v1/namespaces/default/pods`;
+    assert.equal(await rawGet(pods, { host: `127.0.0.1:${port}` }), 200);
+    assert.equal(await rawGet(pods, { host: `127.0.0.1:${port}`, origin: `http://127.0.0.1:${port}` }), 200);
+    assert.equal(await rawGet(pods, { host: `127.0.0.1:${port}`, origin: 'https://evil.example' }), 403, 'another site\'s page');
+    assert.equal(await rawGet(pods, { host: `evil.example:${port}` }), 403, 'a DNS-rebinding page');
+    assert.equal(await rawGet(`${proxy.url}/metrics`, { host: `127.0.0.1:${port}` }), 403, 'only the page\'s paths');
+    // WebSocket upgrades go through (the terminal's exec, watches), but not from another origin
+    s.c.ok(['create', 'configmap', 'via-proxy', '--from-literal=a=b']);
+    const watch = `${proxy.url}/api/v1/namespaces/default/configmaps?watch=true&fieldSelector=metadata.name%3Dvia-proxy`;
+    assert.equal(await wsWatch(watch), 'ADDED via-proxy');
+    assert.equal(await wsWatch(watch, 'https://evil.example'), '403');
+  } finally {
+    await proxy.close();
+  }
+});

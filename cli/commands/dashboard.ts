@@ -10,9 +10,16 @@ export const dashboard: Command = {
       { name: 'token', type: 'string', value: 'TOKEN', help: "sign in with this bearer token (default: the kubeconfig user's token, if it has one)" },
       { name: 'token-file', type: 'string', value: 'FILE', help: 'read the token from FILE' },
       { name: 'namespace', type: 'string', value: 'NS', short: 'n', help: 'open the dashboard on this namespace' },
+      { name: 'proxy', type: 'bool', help: "serve the dashboard on loopback, signed in as the kubeconfig's user (its client certificate or token), as kubectl proxy does", default: false },
+      { name: 'port', type: 'int', value: 'N', help: 'with --proxy: the port on 127.0.0.1 (0 picks a free one)', default: 8001 },
     ],
   },
   async run(f) {
+    if (f.bool('proxy')) {
+      const { proxyDashboard } = await import('../dashboard.js');
+      await proxyDashboard({ kubeconfig: f.string('kubeconfig'), port: f.int('port'), namespace: f.string('namespace') });
+      return;
+    }
     const { printDashboard } = await import('../dashboard.js');
     await printDashboard({ kubeconfig: f.string('kubeconfig'), token: f.string('token'), tokenFile: f.string('token-file'), namespace: f.string('namespace') });
   },

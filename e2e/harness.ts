@@ -2,6 +2,7 @@
 // temp directory, runs the real kubectl against it, and tears everything down even when a test fails. The API server
 // is the secured one (HTTPS, client certificates): every request the harness makes (request(), watchEvents(),
 // apiFetch()) carries the credentials of the server it goes to, the admin's by default; as() makes other users.
+import { randomInt } from 'node:crypto';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
@@ -11,6 +12,7 @@ import { Readable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { claimSubnet } from '../node-agent/runtime/cni.js';
 
 export const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 export const KUBECTL = process.env.KUBECTL ?? 'kubectl';
@@ -452,4 +454,20 @@ export async function userClient(dataDir: string, url: string, user: string, gro
       return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
     },
   };
+}
+
+/**
+ * A service range of the calling test file's own (`10.251.X.0/24`, claimed machine-wide as pod subnets are): every
+ * cluster on this machine installs its Services' rules in the host's nftables, and two clusters on the default
+ * 10.96.0.0/12 answer for each other's 10.96.0.1 and 10.96.0.10 (a pod of one asking the other's DNS). Separate
+ * hosts would not share rules; on one host each cluster gets its own range. `flotilla up` takes it as
+ * `--service-cluster-ip-range`.
+ */
+export function claimServiceRange(): string {
+  const start = randomInt(0, 256);
+  for (let i = 0; i < 256; i++) {
+    const x = (start + i) % 256;
+    if (claimSubnet(`svc-10.251.${x}.0`)) return `10.251.${x}.0/24`;
+  }
+  throw new Error('no free 10.251.X.0/24 service range');
 }

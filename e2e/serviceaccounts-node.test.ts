@@ -7,17 +7,17 @@
 // 401 otherwise, so these checks prove authentication whatever the authorizer then allows. A pod on the pod network
 // reaches the API server as in-cluster clients do: $KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT, the `kubernetes`
 // Service, whose endpoint is the node's address the API server listens on (flotilla up binds 0.0.0.0 and advertises
-// the node's address). The cluster's service range is one of its own (10.252.R.0/24), so no other cluster's rules on
+// the node's address). The cluster's service range is one of its own (claimServiceRange), so no other cluster's rules on
 // this machine answer for its cluster IPs; nothing connects to one before its nftables rule is seen. Needs root.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { podNetworkFor } from '../cli/commands/runtime.js';
 import { nodeNetworkName } from '../node-agent/network/pod-network.js';
 import { buildCurlImage } from './curl-image.js';
+import { claimServiceRange } from './harness.js';
 import { upCluster, type Json, type UpCluster } from './up-cluster.js';
 
 // the node agent refreshes a token at 80% of its lifetime: 30 s tokens are rotated within the test's patience
@@ -25,7 +25,7 @@ import { upCluster, type Json, type UpCluster } from './up-cluster.js';
 process.env.FLOTILLA_TESTING_MIN_TOKEN_EXPIRATION = '20';
 const TOKEN_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 let curl = '';
-const SERVICE_RANGE = `10.252.${randomInt(0, 256)}.0/24`;
+const SERVICE_RANGE = claimServiceRange();
 const c = upCluster({ name: 'sa', nodeName: 'sa-node', logs: ['node-agent', 'apiserver', 'controller-manager'], upArgs: ['--service-cluster-ip-range', SERVICE_RANGE],
   afterUp: (cl) => {
     curl = buildCurlImage(cl.registry, cl.tools, cl.dir);

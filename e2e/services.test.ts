@@ -14,7 +14,7 @@ import { apiFetch, credentialsOf, freePort, type Credentials } from './harness.j
 import { upCluster, type Json } from './up-cluster.js';
 
 const c = upCluster({
-  name: 'svc', nodeName: 'svc-node', logs: ['node-agent', 'controller-manager'],
+  name: 'svc', nodeName: 'svc-node', logs: ['node-agent', 'controller-manager'], defaultServiceRange: true,
   afterDown: () => {
     assert.equal(nftTable('ip', proxyTable), '', 'flotilla down leaves no proxy table');
     assert.equal(nftTable('ip', `flotilla-policy-${instance}`), '', 'flotilla down leaves no policy table');
@@ -281,8 +281,12 @@ spec:
   const listed = ok(['get', 'netpol', '-n', ns]);
   assert.match(listed, /^NAME\s+POD-SELECTOR\s+AGE\n/);
   assert.match(listed, /\ndefault-deny\s+<none>\s+\S+\n/);
-  await until('the frontend refused by the default deny', () => callByName('frontend', dns, 80, ns).answer === undefined);
-  assert.equal(callByName('frontend', dns, 80, ns).address, ip, 'DNS still answers: ingress policy does not touch it');
+  // refused, while the name still resolves (an ingress policy does not touch DNS); a lookup lost on a loaded
+  // machine is asked again rather than taken for the refusal
+  await until('the frontend refused by the default deny, its name still resolving', () => {
+    const r = callByName('frontend', dns, 80, ns);
+    return r.address === ip && r.answer === undefined;
+  });
 
   // app=frontend may reach the backend's port again; the other pod may not
   ok(['apply', '-f', '-'], `
@@ -310,12 +314,11 @@ spec:
   egress:
   - ports: [{protocol: UDP, port: 53}, {protocol: TCP, port: 53}]
 `);
-  await until('the frontend refused by its egress policy', () => {
+  // the name resolves (DNS is let out), the Service cannot be reached
+  await until('the frontend refused by its egress policy, its name still resolving', () => {
     const r = callByName('frontend', dns, 80, ns);
     return r.address === ip && r.answer === undefined;
   });
-  const after = callByName('frontend', dns, 80, ns);
-  assert.deepEqual(after, { address: ip, answer: undefined }, 'the name resolves, the Service cannot be reached');
   ok(['delete', 'namespace', ns, '--wait=false']);
 });
 

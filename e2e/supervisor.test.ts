@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KUBECTL, ROOT, freePort, waitFor } from './harness.js';
+import { KUBECTL, ROOT, claimServiceRange, freePort, waitFor } from './harness.js';
 
 const skip = process.getuid?.() === 0 ? false : 'needs root (containerd, runc, CNI)';
 const dir = mkdtempSync(join(tmpdir(), 'flotilla-sup-'));
@@ -94,7 +94,7 @@ before(async () => {
   if (skip) return;
   ports = { api: await freePort(), registry: await freePort(), agent: await freePort() };
   ok(['up', '--data-dir', dir, '--port', String(ports.api), '--registry-port', String(ports.registry), '--node-agent-port', String(ports.agent),
-    '--etcd-client-port', String(await freePort()), '--etcd-peer-port', String(await freePort()), '--node-name', NODE]);
+    '--etcd-client-port', String(await freePort()), '--etcd-peer-port', String(await freePort()), '--node-name', NODE, '--service-cluster-ip-range', claimServiceRange()]);
 });
 
 after(async () => {
@@ -217,7 +217,7 @@ test(secondTitle, { skip }, async () => {
   assert.match(refused.stderr, new RegExp(`^flotilla: port ${ports.api} for the API server \\(--port\\) ${holder}`));
   assert.deepEqual(processesOf(other), [], 'nothing was started');
 
-  const r = flotilla(['up', '--data-dir', other, '--node-name', 'second', ...(await etcd())]);
+  const r = flotilla(['up', '--data-dir', other, '--node-name', 'second', '--service-cluster-ip-range', claimServiceRange(), ...(await etcd())]);
   assert.equal(r.code, 0, r.stdout + r.stderr + logs(other));
   for (const [port, what] of [[ports.api, 'the API server'], [ports.registry, 'the image registry'], [ports.agent, 'the node agent']] as const) {
     assert.match(r.stdout, new RegExp(`note: port ${port} for ${what} is in use by the Flotilla cluster in ${dir} .*; using \\d+ instead`));

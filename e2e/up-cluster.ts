@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KUBECTL, ROOT, freePort, runFlotctl, waitFor, type CliRun } from './harness.js';
+import { KUBECTL, ROOT, claimServiceRange, freePort, runFlotctl, waitFor, type CliRun } from './harness.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = Record<string, any>;
@@ -36,6 +36,11 @@ export interface UpClusterOptions {
   afterDown?: (c: UpCluster) => void | Promise<void>;
   /** More `flotilla up` flags. */
   upArgs?: string[];
+  /**
+   * Run on Kubernetes' default service range (10.96.0.0/12: the tests of 10.96.0.1 and 10.96.0.10 themselves);
+   * otherwise the cluster gets a range of its own (claimServiceRange), so no other cluster's rules answer for it.
+   */
+  defaultServiceRange?: boolean;
 }
 
 /** An object's condition of this type. */
@@ -139,7 +144,13 @@ export class UpCluster {
     this.tools = `${this.registry}/flotilla/tools:v1`;
     // etcd on free ports too, which later `up`s of the same data dir reuse (they are recorded in it)
     this.flotilla(['up', '--data-dir', this.dir, '--port', String(this.port), '--registry-port', String(regPort), '--node-agent-port', String(await freePort()),
-      '--etcd-client-port', String(await freePort()), '--etcd-peer-port', String(await freePort()), '--node-name', this.o.nodeName, ...(this.o.upArgs ?? [])]);
+      '--etcd-client-port', String(await freePort()), '--etcd-peer-port', String(await freePort()), '--node-name', this.o.nodeName, ...this.serviceRange(),
+      ...(this.o.upArgs ?? [])]);
+  }
+
+  private serviceRange(): string[] {
+    if (this.o.defaultServiceRange || this.o.upArgs?.includes('--service-cluster-ip-range')) return [];
+    return ['--service-cluster-ip-range', claimServiceRange()];
   }
 
   /** `flotilla down`, then checks that no process and no mount of the cluster is left, and removes its dir. */

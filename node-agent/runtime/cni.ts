@@ -58,8 +58,8 @@ export async function pickFreeSubnet(): Promise<string> {
 /** Where subnet claims live (machine-wide: every runtime on this host picks from the same range). */
 export const SUBNET_CLAIMS = join(tmpdir(), 'flotilla-subnet-claims');
 
-/** Claims a subnet for this process: false when a live process holds it. */
-function claimSubnet(net: string): boolean {
+/** Claims a subnet (or any network named `net`) for this process: false when a live process holds it. */
+export function claimSubnet(net: string): boolean {
   mkdirSync(SUBNET_CLAIMS, { recursive: true });
   const file = join(SUBNET_CLAIMS, net);
   for (let attempt = 0; attempt < 2; attempt++) {

@@ -12,8 +12,10 @@ import type { KindDefinition, StrategyContext } from './kind.js';
 import { clone, deepEqual, nameSuffix, newUid, nowTime, specPart } from './meta.js';
 import { checkObject, guardedHook } from './validate.js';
 import { decodeContinue, encodeContinue } from './list-options.js';
+import { parseRv, preconditionRv } from './resource-version.js';
 import type { DeleteOptions, ListOptions, ListResult, ObjectFilter, ObjectStore, WatchOptions, WriteContext, WriteScope } from './types.js';
 
+export { parseRv } from './resource-version.js';
 export type { DeleteOptions, FieldValidation, ListOptions, ListResult, WatchOptions, WriteContext, WriteScope } from './types.js';
 
 /** Checks a namespace before a namespaced object is created in it. */
@@ -466,30 +468,6 @@ export class Store implements ObjectStore {
 function withoutRv(obj: KubeObject): KubeObject {
   const { resourceVersion: _rv, ...m } = obj.metadata;
   return { ...obj, metadata: m };
-}
-
-const MAX_UINT64 = (1n << 64n) - 1n;
-
-/**
- * metadata.resourceVersion in an update, read as Kubernetes' versioner reads it (strconv.ParseUint): "" and "0"
- * mean no precondition, anything else must be a decimal revision. "abc" used to be a 409 Conflict.
- */
-function preconditionRv(rv: unknown): bigint | undefined {
-  if (rv === undefined || rv === null || rv === '' || rv === '0') return undefined;
-  const invalid = (why: string) => {
-    const message = `Invalid value: ${JSON.stringify(rv)}: ${why}`;
-    return errors.badRequest(`metadata.resourceVersion: ${message}`, [{ reason: 'FieldValueInvalid', field: 'metadata.resourceVersion', message }]);
-  };
-  if (typeof rv !== 'string') throw invalid('must be a string');
-  if (!/^[0-9]+$/.test(rv)) throw invalid(`strconv.ParseUint: parsing ${JSON.stringify(rv)}: invalid syntax`);
-  const n = BigInt(rv);
-  if (n > MAX_UINT64) throw invalid(`strconv.ParseUint: parsing ${JSON.stringify(rv)}: value out of range`);
-  return n === 0n ? undefined : n;
-}
-
-export function parseRv(rv: string): number {
-  if (!/^\d+$/.test(rv)) throw errors.badRequest(`invalid resource version "${rv}"`);
-  return Number(rv);
 }
 
 /** Turns a raw cache event into what a filtered watcher should see (objects moving in and out of its selector). */

@@ -102,7 +102,8 @@ export class Browser {
         await page.goto(dashboardUrl(t, path));
         break;
       } catch (e) {
-        if (attempt >= 4 || !/ERR_NETWORK_CHANGED|interrupted by another navigation to "chrome-error:/.test((e as Error).message)) throw e;
+        // (or Chromium reloads the page itself: "interrupted by another navigation" to the same address)
+        if (attempt >= 4 || !/ERR_NETWORK_CHANGED|interrupted by another navigation to "(chrome-error:|[^"]*\/dashboard\/)/.test((e as Error).message)) throw e;
       }
     }
     return { page, requests, errors };

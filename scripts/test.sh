@@ -6,25 +6,54 @@ bash scripts/setup.sh
 # lint first: a lint error fails the run before any test starts (eslint.config.js says what is checked)
 npx eslint --max-warnings 0 .
 mapfile -t all < <(find dist -name '*.test.js' -not -path '*/node_modules/*' | sort)
-# the longest files first, so the run doesn't end waiting on one of them
-heavy=(dist/e2e/services.test.js dist/e2e/node.test.js dist/e2e/chaos.test.js dist/e2e/supervisor.test.js dist/e2e/pods-volumes.test.js dist/e2e/pods.test.js
-  dist/e2e/upgrade-resets.test.js dist/e2e/flotctl-rollout.test.js dist/e2e/node-clients.test.js dist/e2e/streams.test.js dist/e2e/statefulset-node.test.js
-  dist/e2e/serviceaccounts-node.test.js dist/e2e/dashboard-node.test.js dist/e2e/jobs-node.test.js dist/e2e/jobs.test.js dist/e2e/flotctl-config.test.js
-  dist/e2e/flotctl-get.test.js dist/e2e/flotctl.test.js dist/e2e/failover.test.js dist/e2e/kubectl-versions.test.js)
+# Two pools run side by side, each with the longest files first (so neither ends waiting on one of them):
+#  - whole clusters on real containers (flotilla up: containerd, the CNI bridge, nftables), the CPU-hungry ones,
+#    FLOTILLA_NODE_TEST_CONCURRENCY (2) at a time, then the long API-only file of upgrade resets (this pool ends earlier otherwise);
+#  - everything else (units, and API servers with hollow nodes, which mostly wait on controllers' periods),
+#    FLOTILLA_TEST_CONCURRENCY (3) at a time.
+# Each file starts its own processes on free ports, with its own data dir, pod subnet and service range.
+nodes=(dist/e2e/services.test.js dist/e2e/node.test.js dist/e2e/pods-volumes.test.js dist/e2e/supervisor.test.js dist/e2e/pods.test.js
+  dist/e2e/chaos.test.js dist/e2e/streams.test.js dist/e2e/statefulset-node.test.js dist/e2e/serviceaccounts-node.test.js
+  dist/e2e/node-clients.test.js dist/e2e/dashboard-node.test.js dist/e2e/jobs-node.test.js dist/e2e/upgrade-resets.test.js)
+long=(dist/e2e/flotctl-rollout.test.js dist/e2e/jobs.test.js dist/e2e/flotctl-config.test.js dist/e2e/flotctl-get.test.js dist/e2e/flotctl.test.js dist/e2e/drain.test.js
+  dist/e2e/flotctl-describe.test.js dist/e2e/embedded-etcd.test.js dist/e2e/crd.test.js dist/e2e/kubectl-versions.test.js dist/e2e/failover.test.js)
+# the browser's files last: by then the whole-cluster files, whose bridges and veths coming and going make Chromium
+# drop or redo navigations (ERR_NETWORK_CHANGED), are mostly done
+last=(dist/e2e/dashboard.test.js dist/e2e/dashboard-auth.test.js)
 # files whose checks look at the whole machine (every network namespace, veth and shim socket) run alone, afterwards
 exclusive=(dist/e2e/runtime/cri.test.js)
-files=()
-for f in "${heavy[@]}"; do [ -f "$f" ] && files+=("$f"); done
-for f in "${all[@]}"; do [[ " ${heavy[*]} ${exclusive[*]} " == *" $f "* ]] || files+=("$f"); done
-if ((${#files[@]} == 0)); then
+pool_a=()
+pool_b=()
+for f in "${nodes[@]}"; do [ -f "$f" ] && pool_a+=("$f"); done
+for f in "${long[@]}"; do [ -f "$f" ] && pool_b+=("$f"); done
+for f in "${all[@]}"; do [[ " ${nodes[*]} ${long[*]} ${last[*]} ${exclusive[*]} " == *" $f "* ]] || pool_b+=("$f"); done
+for f in "${last[@]}"; do [ -f "$f" ] && pool_b+=("$f"); done
+if ((${#pool_b[@]} == 0)); then
   echo "no test files found under dist/" >&2
   exit 1
 fi
-# Test files run side by side (each starts its own processes on free ports and its own data dir); 3 at a time keeps
-# the 2-core machine busy without starving the real-container tests.
+run_pool() { # CONCURRENCY FILES...
+  local n=$1
+  shift
+  node --test --test-reporter=spec --test-reporter-destination=stdout --test-reporter=./scripts/file-times-reporter.mjs --test-reporter-destination=stdout \
+    --test-timeout=600000 --test-concurrency="$n" "$@"
+}
 status=0
-node --test --test-reporter=spec --test-reporter-destination=stdout --test-reporter=./scripts/file-times-reporter.mjs --test-reporter-destination=stdout \
-  --test-timeout=600000 --test-concurrency="${FLOTILLA_TEST_CONCURRENCY:-3}" "${files[@]}" || status=$?
+pool_a_log=$(mktemp)
+trap 'rm -f "$pool_a_log"' EXIT
+# the real-container pool's report is printed once it is done (two reporters writing at once would interleave)
+pool_a_pid=
+if ((${#pool_a[@]})); then
+  (run_pool "${FLOTILLA_NODE_TEST_CONCURRENCY:-2}" "${pool_a[@]}" >"$pool_a_log" 2>&1) &
+  pool_a_pid=$!
+  # an interrupted run takes the other pool down with it
+  trap 'kill "$pool_a_pid" 2>/dev/null; rm -f "$pool_a_log"' EXIT
+fi
+run_pool "${FLOTILLA_TEST_CONCURRENCY:-3}" "${pool_b[@]}" || status=$?
+[ -z "$pool_a_pid" ] || wait "$pool_a_pid" || status=$?
+echo
+echo "# the whole-cluster test files (real containers)"
+cat "$pool_a_log"
 for f in "${exclusive[@]}"; do
   [ -f "$f" ] || continue
   node --test --test-reporter=spec --test-timeout=600000 "$f" || status=$?

@@ -1,6 +1,7 @@
 // Pod spec → CRI configs: what RunPodSandbox and CreateContainer are asked for, the way the kubelet translates a
 // pod (labels that let a restarted agent find its sandboxes and containers again, log paths, resources as cgroup
 // settings, security context, mounts, DNS, the hostname).
+import { existsSync } from 'node:fs';
 import type { KubeObject } from '../../lib/api/types.js';
 import type { ContainerConfig, DNSConfig, KeyValue, LinuxContainerResources, Mount, PodSandboxConfig, PortMapping } from '../cri/types.js';
 import { parseQuantity } from '../../lib/api/quantity.js';
@@ -52,15 +53,25 @@ export function sandboxConfig(pod: KubeObject, logRoot: string, attempt: number,
   };
 }
 
+/**
+ * Whether the node's cgroup v1 memory controller accounts swap (memory.memsw.*). Where it does, a memory limit
+ * also caps memory plus swap, as the kubelet sets it: a container over its limit is OOM-killed, not swapped out.
+ */
+let swapAccounting: boolean | undefined;
+const hasSwapAccounting = () => (swapAccounting ??= existsSync('/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes'));
+
 /** cgroup settings from requests and limits, as the kubelet computes them (shares from the cpu request). */
-export function linuxResources(c: ContainerSpec): LinuxContainerResources {
+export function linuxResources(c: ContainerSpec, swapControl = hasSwapAccounting()): LinuxContainerResources {
   const req = c.resources?.requests ?? {};
   const lim = c.resources?.limits ?? {};
   const cpuReq = req.cpu ?? lim.cpu;
   const r: LinuxContainerResources = { cpuShares: cpuReq ? Math.max(MIN_SHARES, Math.round((parseQuantity(cpuReq) ?? 0) * 1024)) : MIN_SHARES,
     cpuPeriod: CPU_PERIOD };
   if (lim.cpu) r.cpuQuota = Math.max(1000, Math.round((parseQuantity(lim.cpu) ?? 0) * CPU_PERIOD));
-  if (lim.memory) r.memoryLimitInBytes = Math.round(parseQuantity(lim.memory) ?? 0);
+  if (lim.memory) {
+    r.memoryLimitInBytes = Math.round(parseQuantity(lim.memory) ?? 0);
+    if (swapControl) r.memorySwapLimitInBytes = r.memoryLimitInBytes;
+  }
   return r;
 }
 

@@ -2,9 +2,13 @@
 # npm test: install what is missing, build, then run every test (units beside the code, e2e/ on the real stack).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
-# lint first: a lint error fails the run before any test starts (eslint.config.js says what is checked)
-npx eslint --max-warnings 0 .
+bash scripts/setup.sh deps
+# lint while building (each uses one core); a lint error fails the run before any test starts (eslint.config.js
+# says what is checked)
+npx eslint --max-warnings 0 . &
+lint=$!
+bash scripts/setup.sh build
+wait "$lint"
 mapfile -t all < <(find dist -name '*.test.js' -not -path '*/node_modules/*' | sort)
 # Two pools run side by side, each with the longest files first (so neither ends waiting on one of them):
 #  - whole clusters on real containers (flotilla up: containerd, the CNI bridge, nftables), the CPU-hungry ones,
@@ -17,8 +21,9 @@ nodes=(dist/e2e/services.test.js dist/e2e/node.test.js dist/e2e/pods-volumes.tes
   dist/e2e/node-clients.test.js dist/e2e/dashboard-node.test.js dist/e2e/jobs-node.test.js dist/e2e/upgrade-resets.test.js)
 long=(dist/e2e/flotctl-rollout.test.js dist/e2e/jobs.test.js dist/e2e/flotctl-config.test.js dist/e2e/flotctl-get.test.js dist/e2e/flotctl.test.js dist/e2e/drain.test.js
   dist/e2e/flotctl-describe.test.js dist/e2e/embedded-etcd.test.js dist/e2e/crd.test.js dist/e2e/kubectl-versions.test.js dist/e2e/failover.test.js)
-# the browser's files last: by then the whole-cluster files, whose bridges and veths coming and going make Chromium
-# drop or redo navigations (ERR_NETWORK_CHANGED), are mostly done
+# the browser's files after both pools, side by side on an otherwise quiet machine: under the pools' load Chromium
+# missed 30-second waits, and whole-cluster files' bridges and veths coming and going made it drop or redo
+# navigations (ERR_NETWORK_CHANGED)
 last=(dist/e2e/dashboard.test.js dist/e2e/dashboard-auth.test.js)
 # files whose checks look at the whole machine (every network namespace, veth and shim socket) run alone, afterwards
 exclusive=(dist/e2e/runtime/cri.test.js)
@@ -27,7 +32,6 @@ pool_b=()
 for f in "${nodes[@]}"; do [ -f "$f" ] && pool_a+=("$f"); done
 for f in "${long[@]}"; do [ -f "$f" ] && pool_b+=("$f"); done
 for f in "${all[@]}"; do [[ " ${nodes[*]} ${long[*]} ${last[*]} ${exclusive[*]} " == *" $f "* ]] || pool_b+=("$f"); done
-for f in "${last[@]}"; do [ -f "$f" ] && pool_b+=("$f"); done
 if ((${#pool_b[@]} == 0)); then
   echo "no test files found under dist/" >&2
   exit 1
@@ -54,6 +58,13 @@ run_pool "${FLOTILLA_TEST_CONCURRENCY:-3}" "${pool_b[@]}" || status=$?
 echo
 echo "# the whole-cluster test files (real containers)"
 cat "$pool_a_log"
+browser=()
+for f in "${last[@]}"; do [ -f "$f" ] && browser+=("$f"); done
+if ((${#browser[@]})); then
+  echo
+  echo "# the browser's test files"
+  run_pool "${#browser[@]}" "${browser[@]}" || status=$?
+fi
 for f in "${exclusive[@]}"; do
   [ -f "$f" ] || continue
   node --test --test-reporter=spec --test-timeout=600000 "$f" || status=$?

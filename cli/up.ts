@@ -102,7 +102,8 @@ export async function up(o: UpOptions): Promise<void> {
   const config: ClusterConfig = {
     dataDir, apiserverPort: ports.port as number, registryPort: ports['registry-port'] as number, nodeAgentPort: ports['node-agent-port'] as number,
     nodeName: o.nodeName, hollowNodes: o.hollowNodes, etcdClientPort: ports['etcd-client-port'], etcdPeerPort: ports['etcd-peer-port'],
-    serviceCIDR: o.serviceCIDR ?? recorded?.serviceCIDR, cgroupRoot: o.cgroupRoot ?? recorded?.cgroupRoot, hpaSyncPeriod: o.hpaSyncPeriod ?? recorded?.hpaSyncPeriod,
+    serviceCIDR: o.serviceCIDR ?? recorded?.serviceCIDR, hpaSyncPeriod: o.hpaSyncPeriod ?? recorded?.hpaSyncPeriod,
+    cgroupRoot: o.cgroupRoot ?? recorded?.cgroupRoot,
     bindAddress: o.bindAddress ?? recorded?.bindAddress, advertiseAddress: o.advertiseAddress ?? recorded?.advertiseAddress,
   };
   for (const n of notes) say(`note: ${n}`);

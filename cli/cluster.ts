@@ -30,6 +30,8 @@ export interface ClusterConfig {
    */
   bindAddress?: string;
   advertiseAddress?: string;
+  /** The node agent's --cgroup-root (`/` when unset), which the runtime also gets to remove <root>/kubepods when it stops. */
+  cgroupRoot?: string;
   /** The controller-manager's --horizontal-pod-autoscaler-sync-period (15 s when unset), as given. */
   hpaSyncPeriod?: string;
 }
@@ -79,6 +81,7 @@ export function superviseArgs(c: ClusterConfig): string[] {
   if (c.bindAddress !== undefined) args.push('--bind-address', c.bindAddress);
   if (c.advertiseAddress !== undefined) args.push('--advertise-address', c.advertiseAddress);
   if (c.hpaSyncPeriod !== undefined) args.push('--horizontal-pod-autoscaler-sync-period', c.hpaSyncPeriod);
+  if (c.cgroupRoot !== undefined) args.push('--cgroup-root', c.cgroupRoot);
   return args;
 }
 
@@ -121,6 +124,7 @@ export function componentSpecs(c: ClusterConfig): ChildSpec[] {
   if (c.etcdClientPort !== undefined) etcd.push('--etcd-client-port', String(c.etcdClientPort));
   if (c.etcdPeerPort !== undefined) etcd.push('--etcd-peer-port', String(c.etcdPeerPort));
   const serviceCIDR = ['--service-cluster-ip-range', c.serviceCIDR ?? '10.96.0.0/12'];
+  const cgroupRoot = c.cgroupRoot !== undefined ? ['--cgroup-root', c.cgroupRoot] : [];
   const specs: ChildSpec[] = [
     {
       name: 'apiserver',
@@ -131,7 +135,7 @@ export function componentSpecs(c: ClusterConfig): ChildSpec[] {
       ready: () => apiserverReady(c.apiserverPort, c.dataDir, apiserverHost(c)), stopGraceMs: 30_000,
     },
     {
-      name: 'runtime', command: flotilla('runtime', '--data-dir', c.dataDir, '--registry-port', String(c.registryPort)),
+      name: 'runtime', command: flotilla('runtime', '--data-dir', c.dataDir, '--registry-port', String(c.registryPort), ...cgroupRoot),
       ready: () => runtimeReady(c.dataDir), stopGraceMs: 90_000,
     },
     { name: 'controller-manager', command: flotilla('controller-manager', '--kubeconfig', files.kubeconfig('kube-controller-manager'),
@@ -141,7 +145,7 @@ export function componentSpecs(c: ClusterConfig): ChildSpec[] {
     {
       name: 'node-agent',
       command: flotilla('node-agent', '--kubeconfig', files.kubeconfig('node-agent'), '--data-dir', c.dataDir, '--node-name', c.nodeName, '--port', String(c.nodeAgentPort),
-        '--tls-cert-file', files.agentCert, '--tls-private-key-file', files.agentKey, '--client-ca-file', files.caFile, ...serviceCIDR),
+        '--tls-cert-file', files.agentCert, '--tls-private-key-file', files.agentKey, '--client-ca-file', files.caFile, ...serviceCIDR, ...cgroupRoot),
       after: ['apiserver', 'runtime'],
     },
   ];

@@ -28,6 +28,8 @@ export interface UpOptions {
   bindAddress?: string;
   advertiseAddress?: string;
   hpaSyncPeriod?: string;
+  /** The node agent's --cgroup-root; unset: what this data dir used last time, else `/`. */
+  cgroupRoot?: string;
   hollowNodes: number;
   nodeName: string;
   /** How long to wait for the cluster to be ready. Default 5 min (the first start builds the images). */
@@ -62,6 +64,8 @@ function logTails(dataDir: string): string {
 }
 
 export async function up(o: UpOptions): Promise<void> {
+  // a bad --cgroup-root fails before anything starts
+  if (o.cgroupRoot !== undefined) (await import('../node-agent/pods/cgroups.js')).normalizeCgroupRoot(o.cgroupRoot);
   const dataDir = resolve(o.dataDir);
   mkdirSync(join(dataDir, 'logs'), { recursive: true });
   const recorded = readClusterConfig(dataDir);
@@ -99,6 +103,7 @@ export async function up(o: UpOptions): Promise<void> {
     dataDir, apiserverPort: ports.port as number, registryPort: ports['registry-port'] as number, nodeAgentPort: ports['node-agent-port'] as number,
     nodeName: o.nodeName, hollowNodes: o.hollowNodes, etcdClientPort: ports['etcd-client-port'], etcdPeerPort: ports['etcd-peer-port'],
     serviceCIDR: o.serviceCIDR ?? recorded?.serviceCIDR, hpaSyncPeriod: o.hpaSyncPeriod ?? recorded?.hpaSyncPeriod,
+    cgroupRoot: o.cgroupRoot ?? recorded?.cgroupRoot,
     bindAddress: o.bindAddress ?? recorded?.bindAddress, advertiseAddress: o.advertiseAddress ?? recorded?.advertiseAddress,
   };
   for (const n of notes) say(`note: ${n}`);
@@ -216,6 +221,16 @@ async function cleanUp(dataDir: string): Promise<string[]> {
   if (existsSync(join(dataDir, 'pods'))) {
     const { unmountAllUnder } = await import('../node-agent/runtime/cleanup.js');
     await unmountAllUnder(join(dataDir, 'pods'));
+  }
+  // the pods' cgroups, which a runtime that could not drain (killed) left (the runtime removes them when it stops)
+  const config = readClusterConfig(dataDir);
+  if (config && existsSync(join(dataDir, 'containerd/config.toml'))) {
+    const [{ removeCgroupTree }, { kubepodsOf }] = await Promise.all([import('../node-agent/runtime/cleanup.js'), import('../node-agent/pods/cgroups.js')]);
+    try {
+      removeCgroupTree(kubepodsOf(config.cgroupRoot ?? '/'));
+    } catch {
+      // a cluster.json edited by hand with a bad root: nothing of ours can be under it
+    }
   }
   if (existsSync(runDir(dataDir))) for (const f of readdirSync(runDir(dataDir))) if (f.endsWith('.pid')) rmSync(join(runDir(dataDir), f), { force: true });
   return ended;

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CriClient } from '../node-agent/cri/client.js';
@@ -293,13 +293,54 @@ test('a missing image: ErrImagePull, then ImagePullBackOff; pushing it starts th
 test('a container allocating past its memory limit is OOMKilled', { skip }, async () => {
   ok(['apply', '-f', '-'], JSON.stringify({
     apiVersion: 'v1', kind: 'Pod', metadata: { name: 'hog' },
-    spec: { restartPolicy: 'Never', containers: [{ name: 'hog', image: `${c.registry}/flotilla/tools:v1`, command: ['memhog', '64'], resources: { limits: { memory: '32Mi' } } }] },
+    // a cpu request beside the memory limit: the hog gets its share of the node's cpu (the web pods request 50m
+    // each) rather than the minimum 2 shares, and allocates its 64 MiB in a moment on a saturated machine (CI saw
+    // 60 s when it shared one cgroup with another cluster's cpu burners)
+    spec: { restartPolicy: 'Never', containers: [{ name: 'hog', image: `${c.registry}/flotilla/tools:v1`, command: ['memhog', '64'],
+      resources: { requests: { cpu: '100m' }, limits: { memory: '32Mi' } } }] },
   }));
   const t = await waitFor('the OOM kill', async () => pod('hog').status.containerStatuses?.[0]?.state.terminated, 60_000, 500);
   assert.equal(t.reason, 'OOMKilled');
   assert.equal(t.exitCode, 137);
   assert.equal(pod('hog').status.phase, 'Failed');
   ok(['delete', 'pod', 'hog']);
+});
+
+test('pods run in the kubelet\'s cgroup hierarchy under the node\'s --cgroup-root, by QoS class, and their cgroups go with them', { skip }, async () => {
+  const cgroup = (hierarchy: string, path: string) => join('/sys/fs/cgroup', hierarchy, c.cgroupRoot, 'kubepods', path);
+  const sleeper = (name: string, resources: Record<string, unknown>) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name },
+    spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image: `${c.registry}/flotilla/tools:v1`, command: ['sleep', '3600'], resources }] } });
+  ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [sleeper('cg-burstable', { requests: { cpu: '250m' } }), sleeper('cg-besteffort', {})] }));
+  try {
+    const running = (name: string) => waitFor(`${name} to run`, async () => {
+      const p = pod(name);
+      const id = p.status.phase === 'Running' && (p.status.containerStatuses?.[0] as { containerID?: string } | undefined)?.containerID;
+      return id ? { uid: p.metadata.uid, id: id.replace(/^containerd:\/\//, '') } : undefined;
+    }, 90_000, 500);
+    const b = await running('cg-burstable');
+    const e = await running('cg-besteffort');
+    // the container in <root>/kubepods/<qos>/pod<uid>/<container id>, in the cpu hierarchy and the others runc made
+    for (const h of ['cpu', 'memory', 'pids']) {
+      assert.ok(existsSync(cgroup(h, `burstable/pod${b.uid}/${b.id}`)), `${h}: the Burstable pod's container under kubepods/burstable/pod${b.uid}`);
+      assert.ok(existsSync(cgroup(h, `besteffort/pod${e.uid}/${e.id}`)), `${h}: the BestEffort pod's container under kubepods/besteffort/pod${e.uid}`);
+    }
+    const shares = (path: string) => Number(readFileSync(join(cgroup('cpu', path), 'cpu.shares'), 'utf8'));
+    assert.equal(shares(`burstable/pod${b.uid}`), 256, 'the pod cgroup\'s shares: its 250m request');
+    assert.equal(shares(`besteffort/pod${e.uid}`), 2);
+    assert.equal(shares('besteffort'), 2);
+    assert.ok(shares('burstable') >= 256, `burstable holds at least this pod's request (${shares('burstable')})`);
+    assert.equal(shares(''), Number(JSON.parse(ok(['get', 'node', NODE, '-o', 'json'])).status.allocatable.cpu) * 1024, 'kubepods: the node\'s allocatable cpu');
+    // the container's processes are in it
+    const pids = readFileSync(join(cgroup('cpu', `burstable/pod${b.uid}/${b.id}`), 'cgroup.procs'), 'utf8').trim();
+    assert.ok(pids.length > 0, 'the container\'s processes are in its cgroup');
+    ok(['delete', 'pod', 'cg-burstable', 'cg-besteffort', '--wait=false']);
+    await waitFor('the pods to be gone', async () => kubectl(['get', 'pod', 'cg-burstable']).code !== 0 && kubectl(['get', 'pod', 'cg-besteffort']).code !== 0, 60_000, 250);
+    // the agent removes the pod cgroups (from every hierarchy) as it tears the pods down
+    const left = () => readdirSync('/sys/fs/cgroup').flatMap((h) => [cgroup(h, `burstable/pod${b.uid}`), cgroup(h, `besteffort/pod${e.uid}`)]).filter((d) => existsSync(d));
+    await waitFor('the pod cgroups to be removed', async () => left().length === 0, 15_000, 250).catch(() => assert.deepEqual(left(), [], 'pod cgroups left'));
+  } finally {
+    kubectl(['delete', 'pod', 'cg-burstable', 'cg-besteffort', '--ignore-not-found', '--wait=false']);
+  }
 });
 
 test('a rolling update v1 -> v2 on real containers completes while a client polls the pods, even across a node agent restart', { skip }, async () => {

@@ -6,9 +6,10 @@
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { removeCgroupTree } from '../node-agent/runtime/cleanup.js';
 import { KUBECTL, ROOT, claimServiceRange, freePort, runFlotctl, waitFor, type CliRun } from './harness.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -50,6 +51,11 @@ export class UpCluster {
   readonly skip: string | false = process.getuid?.() === 0 ? false : 'needs root (containerd, runc, CNI)';
   readonly dir: string;
   readonly kubeconfig: string;
+  /**
+   * The node agent's --cgroup-root, this cluster's own (`/flotilla-e2e-<dir>`): its pods' cgroups never share a
+   * parent with another cluster's on this machine, and `flotilla down` must leave nothing under it.
+   */
+  readonly cgroupRoot: string;
   /** The API server's port, the local registry (`127.0.0.1:PORT`) and the tools image in it, once up. */
   port = 0;
   registry = '';
@@ -58,6 +64,7 @@ export class UpCluster {
   constructor(readonly o: UpClusterOptions) {
     this.dir = mkdtempSync(join(tmpdir(), `flotilla-${o.name}-`));
     this.kubeconfig = join(this.dir, 'kubeconfig');
+    this.cgroupRoot = `/flotilla-e2e-${basename(this.dir)}`;
   }
 
   get url(): string {
@@ -145,12 +152,34 @@ export class UpCluster {
     // etcd on free ports too, which later `up`s of the same data dir reuse (they are recorded in it)
     this.flotilla(['up', '--data-dir', this.dir, '--port', String(this.port), '--registry-port', String(regPort), '--node-agent-port', String(await freePort()),
       '--etcd-client-port', String(await freePort()), '--etcd-peer-port', String(await freePort()), '--node-name', this.o.nodeName, ...this.serviceRange(),
-      ...(this.o.upArgs ?? [])]);
+      ...(this.o.upArgs?.includes('--cgroup-root') ? [] : ['--cgroup-root', this.cgroupRoot]), ...(this.o.upArgs ?? [])]);
   }
 
   private serviceRange(): string[] {
     if (this.o.defaultServiceRange || this.o.upArgs?.includes('--service-cluster-ip-range')) return [];
     return ['--service-cluster-ip-range', claimServiceRange()];
+  }
+
+  /** The cgroups under this cluster's root, in every hierarchy mounted under /sys/fs/cgroup (`cpu:/kubepods/...`). */
+  cgroupsLeft(): string[] {
+    const left: string[] = [];
+    const walk = (h: string, dir: string, rel: string): void => {
+      let names: string[] = [];
+      try {
+        names = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+      } catch {
+        return;
+      }
+      for (const n of names) {
+        left.push(`${h}:${rel}/${n}`);
+        walk(h, join(dir, n), `${rel}/${n}`);
+      }
+    };
+    for (const h of readdirSync('/sys/fs/cgroup')) {
+      const root = join('/sys/fs/cgroup', h, this.cgroupRoot);
+      if (existsSync(root)) walk(h, root, this.cgroupRoot);
+    }
+    return left;
   }
 
   /** `flotilla down`, then checks that no process and no mount of the cluster is left, and removes its dir. */
@@ -161,8 +190,11 @@ export class UpCluster {
       assert.deepEqual(ps, [], 'no process of the cluster is left');
       const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(this.dir));
       assert.deepEqual(mounts, [], 'no mount of the cluster is left (the tmpfs of Secret volumes included)');
+      assert.deepEqual(this.cgroupsLeft(), [], `no cgroup is left under ${this.cgroupRoot} (its pods' kubepods tree)`);
       await this.o.afterDown?.(this);
     } finally {
+      // the root itself (and, after a failure, whatever is left under it that no process holds)
+      removeCgroupTree(this.cgroupRoot);
       if (!process.env.FLOTILLA_KEEP_TEST_DIRS) rmSync(this.dir, { recursive: true, force: true });
     }
   }

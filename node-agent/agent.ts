@@ -10,6 +10,7 @@ import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import { findByKind } from '../lib/api/kinds.js';
 import type { KubeObject } from '../lib/api/types.js';
+import type { PodSandbox } from './cri/types.js';
 import { Informer, ReconcileLoop, isAlreadyExists, isConflict, type Client } from '../lib/client/index.js';
 import { EventRecorder } from '../lib/client/events.js';
 import { logger } from '../lib/util/log.js';
@@ -21,6 +22,8 @@ import { StatsSampler } from './stats/summary.js';
 import type { Summary } from '../lib/api/summary.js';
 import { parseQuantity } from '../lib/api/quantity.js';
 import { Backoff } from './pods/backoff.js';
+import { PodCgroups } from './pods/cgroups.js';
+import { milli } from './pods/qos.js';
 import { LABEL_MANAGED, LABEL_POD_UID } from './pods/config.js';
 import { ImagePuller } from './pods/images.js';
 import { CachedObjects } from './pods/objects.js';
@@ -39,6 +42,8 @@ import { ensureBridgeGateway, nodeNetworkName, upstreamsOf, type PodNetwork } fr
 import { podClusterDNS } from './network/kube-dns.js';
 
 const log = logger('node-agent');
+/** A pod that runs or may yet (not Succeeded or Failed): the kubelet's active pods, whose requests the QoS cgroups hold. */
+const isActive = (p: KubeObject): boolean => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed';
 const NODE = findByKind('v1', 'Node')!;
 const POD = findByKind('v1', 'Pod')!;
 const SERVICE = findByKind('v1', 'Service')!;
@@ -60,6 +65,10 @@ export interface NodeAgentOptions {
   clusterDNS?: string[];
   /** The cluster domain (--cluster-domain). Default cluster.local. */
   clusterDomain?: string;
+  /** The cgroup the pods' hierarchy (kubepods) goes under (the kubelet's --cgroup-root). Default `/`. */
+  cgroupRoot?: string;
+  /** Where the cgroup hierarchies are mounted. Default /sys/fs/cgroup. */
+  cgroupMountPoint?: string;
   /** Fills projected serviceAccountToken sources; default: TokenRequests with the agent's own client (pods/volumes/service-account-token.ts). */
   serviceAccountToken?: ServiceAccountTokenSource;
   /** Where a persistentVolumeClaim volume is on this node (the workloads work provides it). */
@@ -101,6 +110,8 @@ export class NodeAgent {
   /** The service proxy, network policy and cluster DNS, once started. */
   network?: ClusterNetwork;
   private hostResolvConf?: string;
+  /** The pods' cgroups: kubepods under --cgroup-root, by QoS class. */
+  readonly cgroups: PodCgroups;
 
   constructor(private readonly client: Client, private readonly cri: CriClient, private readonly o: NodeAgentOptions) {
     this.nodeName = o.nodeName ?? osHostname().toLowerCase();
@@ -145,6 +156,8 @@ export class NodeAgent {
       hostResolvConf = undefined;
     }
     this.hostResolvConf = hostResolvConf;
+    this.cgroups = new PodCgroups({ cgroupRoot: o.cgroupRoot ?? '/', mountPoint: o.cgroupMountPoint, allocatableMilliCPU: milli(cap.cpu),
+      activePods: () => this.pods.list().filter(isActive) });
     this.deps = {
       client, cri, images: new ImagePuller(cri), restarts: new Backoff(), nodeName: this.nodeName, hostIP: this.hostIP, logRoot: o.logRoot,
       lastStatus: new Map(), startTimes: new Map(), recorder, objects, allocatable,
@@ -154,6 +167,7 @@ export class NodeAgent {
       dns: { clusterDNS: o.clusterDNS ?? podClusterDNS(o.network), clusterDomain: o.clusterDomain ?? 'cluster.local', hostResolvConf, nodeIPs: [this.hostIP] },
       evictions: new Map(),
       services: () => this.services.list(),
+      cgroups: this.cgroups,
     };
   }
 
@@ -197,11 +211,13 @@ export class NodeAgent {
     // the Services are known before any container starts, so none misses KUBERNETES_SERVICE_HOST
     await this.services.start();
     await this.pods.start();
+    // the QoS cgroups' shares for the pods already here (a restarted agent leaves their pod cgroups as they are)
+    this.cgroups.updateQOS();
     // sandboxes of pods that are gone (deleted while we were down) get a sync too, which removes them
     const sandboxes = await this.cri.listPodSandbox({ labelSelector: { [LABEL_MANAGED]: 'true' } });
     for (const s of sandboxes) this.podWorkers.add(s.labels[LABEL_POD_UID] as string);
     // directories (and tmpfs mounts) of pods that went while we were down, with no sandbox left to sync
-    await this.cleanupOrphans(sandboxes.map((s) => s.labels[LABEL_POD_UID] as string));
+    await this.cleanupOrphans(sandboxes);
     this.every(RELIST_MS, () => this.relist());
     this.every(HOUSEKEEPING_MS, () => this.housekeeping());
     this.stats.start();
@@ -243,10 +259,15 @@ export class NodeAgent {
     this.deps.probes.stop();
   }
 
-  private async cleanupOrphans(withSandbox: string[]): Promise<void> {
-    const active = new Set([...withSandbox, ...this.pods.list().map((p) => p.metadata.uid as string)]);
+  private async cleanupOrphans(sandboxes: PodSandbox[]): Promise<void> {
+    const uidOf = (s: PodSandbox) => s.labels[LABEL_POD_UID] as string;
+    const active = new Set([...sandboxes.map(uidOf), ...this.pods.list().map((p) => p.metadata.uid as string)]);
     const removed = await this.deps.volumes.cleanupOrphans(active);
     if (removed.length) log.info('removed the directories of pods that are gone', { uids: removed });
+    // cgroups of pods that are gone or finished (a cgroup still in use is never removed: rmdir refuses)
+    const running = new Set([...sandboxes.filter((s) => s.state === 'SANDBOX_READY').map(uidOf), ...this.pods.list().filter(isActive).map((p) => p.metadata.uid as string)]);
+    const cgroups = this.cgroups.cleanupOrphans(running);
+    if (cgroups.length) log.info('removed the cgroups of pods that are gone', { uids: cgroups });
   }
 
   /** The eviction check (emptyDir over its sizeLimit) and, now and then, orphaned pod directories. */
@@ -264,9 +285,11 @@ export class NodeAgent {
       this.deps.evictions.set(uid, message);
       this.podWorkers.add(uid);
     }
+    // the burstable cgroup's shares follow the pods (a pod deleted while it was terminating is counted until now)
+    this.cgroups.updateQOS();
     if (++this.housekeepingRuns % 6 === 0) {
       const sandboxes = await this.cri.listPodSandbox({ labelSelector: { [LABEL_MANAGED]: 'true' } });
-      await this.cleanupOrphans(sandboxes.map((s) => s.labels[LABEL_POD_UID] as string));
+      await this.cleanupOrphans(sandboxes);
     }
   }
 

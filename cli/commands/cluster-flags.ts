@@ -13,6 +13,7 @@ export const clusterFlags: FlagSpec[] = [
   { name: 'bind-address', type: 'string', value: 'ADDR', help: "the API server's listening address (pods reach it through the kubernetes Service)", default: '0.0.0.0' },
   { name: 'advertise-address', type: 'string', value: 'ADDR', help: "the API server's address the kubernetes Service's endpoints name", defaultText: "the node's address" },
   { name: 'horizontal-pod-autoscaler-sync-period', type: 'seconds', value: 'S', help: "how often the controller-manager looks at each HorizontalPodAutoscaler", default: 15 },
+  { name: 'cgroup-root', type: 'string', value: 'PATH', help: "the node agent's --cgroup-root: its pods' cgroups go under <PATH>/kubepods", defaultText: '/' },
   { name: 'service-cluster-ip-range', type: 'string', value: 'CIDR', help: 'where Service cluster IPs come from (API server and node agent)', default: '10.96.0.0/12' },
 ];
 

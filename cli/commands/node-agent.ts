@@ -21,6 +21,7 @@ export const nodeAgent: Command = {
       { name: 'cluster-dns', type: 'string', value: 'IP[,IP]', help: 'the nameservers of ClusterFirst pods', defaultText: "the pod bridge's gateway with --service-proxy, else the node's own" },
       { name: 'cluster-domain', type: 'string', value: 'DOMAIN', help: 'the cluster domain', default: 'cluster.local' },
       { name: 'cluster-dns-port', type: 'int', value: 'N', help: 'port of the cluster DNS on the gateway', default: 53 },
+      { name: 'cgroup-root', type: 'string', value: 'PATH', help: "the cgroup the pods' hierarchy (kubepods, by QoS class) goes under", default: '/' },
       { name: 'tls-cert-file', type: 'string', value: 'FILE', help: 'serving certificate of the log/exec server (from the cluster CA, naming this node\'s address)', defaultText: '<data-dir>/pki/node-agent-serving.crt' },
       { name: 'tls-private-key-file', type: 'string', value: 'FILE', help: "that certificate's key", defaultText: '<data-dir>/pki/node-agent-serving.key' },
       { name: 'client-ca-file', type: 'string', value: 'FILE', help: "CA the API server's client certificate must chain to", defaultText: '<data-dir>/pki/ca.crt' },
@@ -33,7 +34,10 @@ export const nodeAgent: Command = {
       import('../../node-agent/server/server.js'), import('../../lib/client/index.js'), import('../../node-agent/network/pod-network.js'),
       import('../../node-agent/pods/volumes/local-path.js'), import('../../lib/client/events.js'),
     ]);
+    const { normalizeCgroupRoot } = await import('../../node-agent/pods/cgroups.js');
     const dataDir = resolve(f.string('data-dir') as string);
+    const cgroupRoot = f.string('cgroup-root') as string;
+    normalizeCgroupRoot(cgroupRoot); // a bad path fails here, before anything starts
     // Fail fast while the runtime is down (no waitForReady): exec, logs and pod syncs get an error at once instead
     // of hanging until the deadline, and the runtime health check reports the node NotReady.
     const cri = new CriClient({ endpoint: f.string('containerd') ?? join(dataDir, 'containerd/containerd.sock'), timeoutMs: f.ms('runtime-request-timeout') });
@@ -49,7 +53,7 @@ export const nodeAgent: Command = {
     const storage = new LocalPathStorage(client, { nodeName, root: join(dataDir, 'storage'), recorder: new EventRecorder(client, 'flotilla.io/local-path', nodeName),
       onClaimBound: (ns, claim) => wakeClaimUsers?.(ns, claim) });
     const storageStop = new AbortController();
-    const agent = new NodeAgent(client, cri, { nodeName, persistentVolumeClaim: storage.source, dataDir, logRoot: join(dataDir, 'pod-logs'), port, network, clusterDNS, clusterDomain: f.string('cluster-domain') });
+    const agent = new NodeAgent(client, cri, { nodeName, persistentVolumeClaim: storage.source, dataDir, logRoot: join(dataDir, 'pod-logs'), port, network, clusterDNS, clusterDomain: f.string('cluster-domain'), cgroupRoot });
     wakeClaimUsers = (ns, claim) => agent.wakeClaimUsers(ns, claim);
     // logs and exec are served over TLS only, to the API server only (its kubelet-client certificate)
     const tlsFiles = [f.string('tls-cert-file') ?? join(dataDir, 'pki/node-agent-serving.crt'), f.string('tls-private-key-file') ?? join(dataDir, 'pki/node-agent-serving.key'), f.string('client-ca-file') ?? join(dataDir, 'pki/ca.crt')];

@@ -64,6 +64,7 @@ stopped (SIGTERM, then SIGKILL) with everything it started when the supervisor s
         etcdClientPort: f.given('etcd-client-port') ? f.int('etcd-client-port') : undefined,
         etcdPeerPort: f.given('etcd-peer-port') ? f.int('etcd-peer-port') : undefined,
         serviceCIDR: f.given('service-cluster-ip-range') ? f.string('service-cluster-ip-range') : undefined,
+        cgroupRoot: f.string('cgroup-root'),
         bindAddress: f.given('bind-address') ? f.string('bind-address') : undefined,
         advertiseAddress: f.string('advertise-address'),
         hpaSyncPeriod: f.given('horizontal-pod-autoscaler-sync-period') ? f.string('horizontal-pod-autoscaler-sync-period') : undefined,

@@ -26,6 +26,8 @@ const MIN_SHARES = 2;
 export interface SandboxExtras {
   dns?: DNSConfig;
   clusterDomain?: string;
+  /** The pod's cgroup (pods/cgroups.ts): containerd puts the sandbox and every container of the pod under it. */
+  cgroupParent?: string;
 }
 
 export function sandboxConfig(pod: KubeObject, logRoot: string, attempt: number, extras: SandboxExtras = {}): PodSandboxConfig {
@@ -44,6 +46,7 @@ export function sandboxConfig(pod: KubeObject, logRoot: string, attempt: number,
     annotations: {},
     dnsConfig: extras.dns ?? { servers: [], searches: [], options: [] },
     linux: {
+      ...(extras.cgroupParent ? { cgroupParent: extras.cgroupParent } : {}),
       securityContext: {
         namespaceOptions: { network: hostNetwork ? 'NODE' : 'POD', pid: pod.spec?.hostPID ? 'NODE' : 'CONTAINER', ipc: pod.spec?.hostIPC ? 'NODE' : 'POD' },
         runAsUser: pod.spec?.securityContext?.runAsUser !== undefined ? { value: pod.spec.securityContext.runAsUser } : undefined,

@@ -6,6 +6,7 @@ import type { EventRecorder } from '../../lib/client/events.js';
 import type { CriClient } from '../cri/client.js';
 import type { NodeDnsSettings } from '../network/dns/resolvconf.js';
 import type { Backoff } from './backoff.js';
+import type { PodCgroups } from './cgroups.js';
 import type { ImagePuller } from './images.js';
 import type { PodObjects } from './objects.js';
 import type { ProbeManager } from './probes/manager.js';
@@ -38,4 +39,6 @@ export interface SyncDeps {
   evictions: Map<string, string>;
   /** The Services known to the agent, for the containers' KUBERNETES_SERVICE_HOST and the like (none when unset). */
   services?: () => readonly KubeObject[];
+  /** The pods' cgroup hierarchy (kubepods under --cgroup-root); absent: containerd's default cgroup (fakes, tests). */
+  cgroups?: PodCgroups;
 }

@@ -62,6 +62,9 @@ export async function teardown(d: SyncDeps, uid: string, pod: KubeObject | undef
     await d.cri.stopPodSandbox(s.id);
     await d.cri.removePodSandbox(s.id); // removes its containers too
   }
+  // nothing of the pod runs any more: its cgroup goes, and burstable's shares no longer count it
+  d.cgroups?.removePod(uid);
+  d.cgroups?.updateQOS();
   await d.volumes.teardown(uid);
   d.restarts.forgetPrefix(`${uid}/`);
   d.images.forget(uid);
@@ -94,6 +97,8 @@ export async function syncPod(d: SyncDeps, uid: string, pod: KubeObject | undefi
     // terminal: nothing runs any more, and its volumes go (the pod object stays until it is deleted)
     const sandboxes = await d.cri.listPodSandbox({ labelSelector: { [LABEL_POD_UID]: uid } });
     for (const s of sandboxes) if (s.state === 'SANDBOX_READY') await d.cri.stopPodSandbox(s.id);
+    d.cgroups?.removePod(uid);
+    d.cgroups?.updateQOS();
     d.probes.removePod(uid);
     d.evictions.delete(uid);
     await d.volumes.teardown(uid);
@@ -226,7 +231,9 @@ async function ensureSandbox(d: SyncDeps, pod: KubeObject): Promise<{ sandbox: P
   const ready = sandboxes.find((s) => s.state === 'SANDBOX_READY');
   if (ready) {
     for (const s of sandboxes) if (s !== ready) await d.cri.removePodSandbox(s.id).catch(() => undefined);
-    return { sandbox: ready, config: sandboxConfig(pod, d.logRoot, ready.metadata?.attempt ?? 0, extras) };
+    // the same cgroup parent the sandbox was run with (the QoS class of a pod never changes): its new containers
+    // join the pod's cgroup
+    return { sandbox: ready, config: sandboxConfig(pod, d.logRoot, ready.metadata?.attempt ?? 0, { ...extras, cgroupParent: d.cgroups?.podCgroup(pod) }) };
   }
   // no ready sandbox (first run, or the old one died): start over with a new one, as the kubelet does
   for (const s of sandboxes) {
@@ -238,7 +245,8 @@ async function ensureSandbox(d: SyncDeps, pod: KubeObject): Promise<{ sandbox: P
     event(d, pod, 'Warning', missing ? 'MissingClusterDNS' : 'DNSConfigForming', missing ? `pod: "${podDesc(pod)}". ${w}` : w);
   }
   const attempt = sandboxes.length ? Math.max(...sandboxes.map((s) => s.metadata?.attempt ?? 0)) + 1 : 0;
-  const config = sandboxConfig(pod, d.logRoot, attempt, extras);
+  // the pod's cgroup, with its cpu shares, before anything of the pod runs in it (as the kubelet creates it)
+  const config = sandboxConfig(pod, d.logRoot, attempt, { ...extras, cgroupParent: d.cgroups?.ensurePod(pod) });
   const id = await d.cri.runPodSandbox(config);
   log.info('sandbox started', { pod: `${pod.metadata.namespace}/${pod.metadata.name}`, sandbox: id.slice(0, 12) });
   const [sb] = await d.cri.listPodSandbox({ id });

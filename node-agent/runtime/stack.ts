@@ -4,7 +4,9 @@
 // their shims, and the new containerd finds them), so a crashed runtime is an outage of seconds, not of the node.
 import { join } from 'node:path';
 import { logger } from '../../lib/util/log.js';
+import { kubepodsOf } from '../pods/cgroups.js';
 import { RestartBackoff } from './backoff.js';
+import { removeCgroupTree } from './cleanup.js';
 import { previousSubnet } from './cni.js';
 import { startContainerd, type Containerd, type ContainerdOptions } from './containerd.js';
 import { buildAndPushImages, type ImageRefs } from './images.js';
@@ -23,6 +25,11 @@ export interface NodeRuntimeOptions {
   cni?: ContainerdOptions['cni'];
   /** containerd log level. */
   logLevel?: ContainerdOptions['logLevel'];
+  /**
+   * The node agent's --cgroup-root: once containerd has drained the pods, `<cgroupRoot>/kubepods` (the pods' cgroups,
+   * pods/cgroups.ts) is removed from every hierarchy. Absent: no cgroup is touched.
+   */
+  cgroupRoot?: string;
   /** Restart back-off for containerd and the registry. Default: 1 s doubling to 30 s. */
   backoff?: () => RestartBackoff;
 }
@@ -42,6 +49,7 @@ export interface NodeRuntime {
 
 /** Starts the registry, builds and pushes the images (if missing), then starts containerd; keeps both running. */
 export async function startNodeRuntime(opts: NodeRuntimeOptions): Promise<NodeRuntime> {
+  const kubepods = opts.cgroupRoot !== undefined ? kubepodsOf(opts.cgroupRoot) : undefined;
   const backoff = opts.backoff ?? (() => new RestartBackoff());
   const first = await startRegistry({ dataDir: join(opts.dataDir, 'registry'), port: opts.registryPort });
   let started = false;
@@ -74,7 +82,14 @@ export async function startNodeRuntime(opts: NodeRuntimeOptions): Promise<NodeRu
       images: refs,
       stop() {
         stopped ??= (async () => {
-          try { await containerd.stop(); } finally { await registry.stop(); }
+          try {
+            await containerd.stop();
+            // the pods are gone: their cgroups (and the QoS ones) go too, as a stopped kubelet's node leaves none
+            if (kubepods) {
+              const n = removeCgroupTree(kubepods);
+              if (n) log.info('removed the pods\' cgroups', { cgroup: kubepods, directories: n });
+            }
+          } finally { await registry.stop(); }
         })();
         return stopped;
       },

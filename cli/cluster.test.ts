@@ -1,0 +1,39 @@
+// The cluster's settings reach its components: --cgroup-root goes to the node agent (its pods' cgroups) and to the
+// runtime (which removes <root>/kubepods when it stops), and is recorded for the next `up`; a bad one is refused
+// before anything starts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BIN, componentSpecs, superviseArgs, type ClusterConfig } from './cluster.js';
+
+const base: ClusterConfig = { dataDir: '/var/lib/f', apiserverPort: 6443, registryPort: 5000, nodeAgentPort: 10250, nodeName: 'n1', hollowNodes: 0 };
+const command = (c: ClusterConfig, name: string) => componentSpecs(c).find((s) => s.name === name)?.command ?? [];
+const flag = (args: string[], name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+
+test('--cgroup-root reaches the node agent and the runtime, and the supervisor\'s flags', () => {
+  const c = { ...base, cgroupRoot: '/flotilla-a' };
+  assert.equal(flag(command(c, 'node-agent'), '--cgroup-root'), '/flotilla-a');
+  assert.equal(flag(command(c, 'runtime'), '--cgroup-root'), '/flotilla-a');
+  assert.equal(flag(superviseArgs(c), '--cgroup-root'), '/flotilla-a');
+  // unset: the components' default (/), nothing passed
+  assert.equal(flag(command(base, 'node-agent'), '--cgroup-root'), undefined);
+  assert.equal(flag(superviseArgs(base), '--cgroup-root'), undefined);
+});
+
+test('flotilla up and node-agent refuse a relative --cgroup-root before starting anything', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'flotilla-cgroot-'));
+  try {
+    const up = spawnSync(process.execPath, [BIN, 'up', '--data-dir', join(dir, 'd'), '--cgroup-root', 'kubepods'], { encoding: 'utf8' });
+    assert.notEqual(up.status, 0);
+    assert.match(up.stderr, /--cgroup-root must be an absolute cgroup path/);
+    assert.equal(existsSync(join(dir, 'd')), false, 'nothing was made');
+    const agent = spawnSync(process.execPath, [BIN, 'node-agent', '--data-dir', dir, '--cgroup-root', '/a/../b'], { encoding: 'utf8' });
+    assert.notEqual(agent.status, 0);
+    assert.match(agent.stderr, /--cgroup-root must not contain \. or \.\. segments/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

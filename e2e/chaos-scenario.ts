@@ -9,7 +9,8 @@ import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KUBECTL, ROOT, apiFetch, claimServiceRange, credentialsOf, freePort, useCredentials, waitFor } from './harness.js';
+import { KUBECTL, ROOT, apiFetch, cgroupRootOf, claimServiceRange, credentialsOf, freePort, useCredentials, waitFor } from './harness.js';
+import { removeCgroupTree } from '../node-agent/runtime/cleanup.js';
 
 export type Victim = 'etcd' | 'containerd' | 'apiserver' | 'controller-manager' | 'scheduler' | 'node-agent';
 export const ALL_VICTIMS: Victim[] = ['etcd', 'containerd', 'apiserver', 'controller-manager', 'scheduler', 'node-agent'];
@@ -105,7 +106,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const registryPort = await freePort();
     const up = await flotilla(['up', '--data-dir', dir, '--port', String(await freePort()), '--registry-port', String(registryPort),
       '--node-agent-port', String(await freePort()), '--etcd-client-port', String(await freePort()), '--etcd-peer-port', String(await freePort()),
-      '--node-name', 'chaos-node', '--service-cluster-ip-range', claimServiceRange()]);
+      '--node-name', 'chaos-node', '--service-cluster-ip-range', claimServiceRange(), '--cgroup-root', cgroupRootOf(dir)]);
     if (up.status !== 0) throw new Error(`flotilla up failed: ${up.stdout}${up.stderr}`);
     const cluster = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as { apiserverPort: number };
     api = `https://127.0.0.1:${cluster.apiserverPort}`;
@@ -279,6 +280,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(dir));
     if (left.length || mounts.length) o.log(`left behind after down: ${[...left, ...mounts].join('\n')}`);
     if (report) report.leftBehind = [...left, ...mounts];
+    removeCgroupTree(cgroupRootOf(dir));
     if (process.env.FLOTILLA_KEEP_TEST_DIRS) o.log(`kept ${dir}`);
     else if (!mounts.length) rmSync(dir, { recursive: true, force: true });
   }

@@ -30,6 +30,12 @@ export function runFlotctl(kubeconfig: string, args: string[], o: { input?: stri
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * The node agent's --cgroup-root for a whole cluster whose data dir is `dir`: its own, so its pods' cgroups never
+ * share a parent with another cluster's on this machine (a CPU burner elsewhere would starve them).
+ */
+export const cgroupRootOf = (dir: string): string => `/flotilla-e2e-${dir.replace(/\/+$/, '').split('/').pop()}`;
+
 export async function freePort(): Promise<number> {
   return new Promise((res, rej) => {
     const s = createServer();

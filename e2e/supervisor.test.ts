@@ -9,7 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KUBECTL, ROOT, claimServiceRange, freePort, waitFor } from './harness.js';
+import { KUBECTL, ROOT, cgroupRootOf, claimServiceRange, freePort, waitFor } from './harness.js';
+import { removeCgroupTree } from '../node-agent/runtime/cleanup.js';
 
 const skip = process.getuid?.() === 0 ? false : 'needs root (containerd, runc, CNI)';
 const dir = mkdtempSync(join(tmpdir(), 'flotilla-sup-'));
@@ -94,7 +95,7 @@ before(async () => {
   if (skip) return;
   ports = { api: await freePort(), registry: await freePort(), agent: await freePort() };
   ok(['up', '--data-dir', dir, '--port', String(ports.api), '--registry-port', String(ports.registry), '--node-agent-port', String(ports.agent),
-    '--etcd-client-port', String(await freePort()), '--etcd-peer-port', String(await freePort()), '--node-name', NODE, '--service-cluster-ip-range', claimServiceRange()]);
+    '--etcd-client-port', String(await freePort()), '--etcd-peer-port', String(await freePort()), '--node-name', NODE, '--service-cluster-ip-range', claimServiceRange(), '--cgroup-root', cgroupRootOf(dir)]);
 });
 
 after(async () => {
@@ -103,6 +104,7 @@ after(async () => {
     for (const d of [dir, other]) {
       assert.deepEqual(processesOf(d), [], `no process of ${d} is left`);
       assert.deepEqual(readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(d)), [], `no mount of ${d} is left`);
+      removeCgroupTree(cgroupRootOf(d));
     }
   }
   if (!process.env.FLOTILLA_KEEP_TEST_DIRS) for (const d of [dir, other]) rmSync(d, { recursive: true, force: true });
@@ -217,7 +219,8 @@ test(secondTitle, { skip }, async () => {
   assert.match(refused.stderr, new RegExp(`^flotilla: port ${ports.api} for the API server \\(--port\\) ${holder}`));
   assert.deepEqual(processesOf(other), [], 'nothing was started');
 
-  const r = flotilla(['up', '--data-dir', other, '--node-name', 'second', '--service-cluster-ip-range', claimServiceRange(), ...(await etcd())]);
+  const r = flotilla(['up', '--data-dir', other, '--node-name', 'second', '--service-cluster-ip-range', claimServiceRange(), '--cgroup-root', cgroupRootOf(other),
+    ...(await etcd())]);
   assert.equal(r.code, 0, r.stdout + r.stderr + logs(other));
   for (const [port, what] of [[ports.api, 'the API server'], [ports.registry, 'the image registry'], [ports.agent, 'the node agent']] as const) {
     assert.match(r.stdout, new RegExp(`note: port ${port} for ${what} is in use by the Flotilla cluster in ${dir} .*; using \\d+ instead`));

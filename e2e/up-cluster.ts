@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { removeCgroupTree } from '../node-agent/runtime/cleanup.js';
-import { KUBECTL, ROOT, claimServiceRange, freePort, runFlotctl, waitFor, type CliRun } from './harness.js';
+import { KUBECTL, ROOT, cgroupRootOf, claimServiceRange, freePort, runFlotctl, waitFor, type CliRun } from './harness.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = Record<string, any>;
@@ -64,7 +64,7 @@ export class UpCluster {
   constructor(readonly o: UpClusterOptions) {
     this.dir = mkdtempSync(join(tmpdir(), `flotilla-${o.name}-`));
     this.kubeconfig = join(this.dir, 'kubeconfig');
-    this.cgroupRoot = `/flotilla-e2e-${basename(this.dir)}`;
+    this.cgroupRoot = cgroupRootOf(this.dir);
   }
 
   get url(): string {

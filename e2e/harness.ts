@@ -47,8 +47,17 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+/**
+ * Polls fn every `everyMs` until it gives a value. A wait that lasts polls less often: after 5 s the interval grows
+ * by half at each try, up to `growUpToMs` (1 s unless everyMs is longer). Most polls spawn kubectl, about 0.15 s of
+ * CPU each: at 4 polls a second a long wait cost a whole core's share on a 2-core machine. A poll that must see a
+ * short-lived state passes growUpToMs = everyMs.
+ */
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 100,
+  growUpToMs = Math.max(everyMs, 1000)): Promise<T> {
+  const started = Date.now();
+  const deadline = started + timeoutMs;
+  let interval = everyMs;
   let last: unknown;
   for (;;) {
     try {
@@ -58,7 +67,8 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
       last = e;
     }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
+    if (Date.now() - started > 5000) interval = Math.min(growUpToMs, Math.max(interval, Math.round(interval * 1.5)));
+    await new Promise((r) => setTimeout(r, Math.min(interval, Math.max(0, deadline - Date.now()) + 1)));
   }
 }
 

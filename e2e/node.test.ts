@@ -280,7 +280,7 @@ test('a missing image: ErrImagePull, then ImagePullBackOff; pushing it starts th
     if (w?.reason) reasons.add(w.reason);
     if (w?.reason === 'ImagePullBackOff') assert.match(w.message ?? '', /Back-off pulling image/);
     return reasons.has('ErrImagePull') && reasons.has('ImagePullBackOff');
-  }, 60_000, 100);
+  }, 60_000, 100, 100); // ErrImagePull may show for a moment only: a steady poll
   const events = ok(['get', 'events', '--field-selector', 'involvedObject.name=late', '-o', 'custom-columns=REASON:.reason,MESSAGE:.message', '--no-headers']);
   assert.match(events, /Failed\s+Error: ErrImagePull/);
   assert.match(events, /BackOff\s+Back-off pulling image/);

@@ -53,11 +53,14 @@ if ((${#pool_a[@]})); then
   # an interrupted run takes the other pool down with it
   trap 'kill "$pool_a_pid" 2>/dev/null; rm -f "$pool_a_log"' EXIT
 fi
+tests_started=$SECONDS
 run_pool "${FLOTILLA_TEST_CONCURRENCY:-3}" "${pool_b[@]}" || status=$?
+pool_b_s=$((SECONDS - tests_started))
 [ -z "$pool_a_pid" ] || wait "$pool_a_pid" || status=$?
 echo
 echo "# the whole-cluster test files (real containers)"
 cat "$pool_a_log"
+echo "# the other files took ${pool_b_s} s, the whole-cluster files $((SECONDS - tests_started)) s (started side by side, after ${tests_started} s of setup and build)"
 browser=()
 for f in "${last[@]}"; do [ -f "$f" ] && browser+=("$f"); done
 if ((${#browser[@]})); then
@@ -69,4 +72,5 @@ for f in "${exclusive[@]}"; do
   [ -f "$f" ] || continue
   node --test --test-reporter=spec --test-timeout=600000 "$f" || status=$?
 done
+echo "# npm test took ${SECONDS} s"
 exit "$status"

@@ -7,11 +7,11 @@
 // is shown to work: each refusal is then due to the one claim changed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac, createPrivateKey, generateKeyPairSync, sign as rsaSign, type KeyObject } from 'node:crypto';
-import { request as httpsRequest } from 'node:https';
+import { createHmac, createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TestCluster, userClient, type Credentials, type UserClient } from './harness.js';
+import { b64u, claimsOf, expect401, expect403, headerOf, parts, sendRaw, signJwt, unchanged, type Answer, type SendOptions } from './attack-tools.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = Record<string, any>;
@@ -34,96 +34,11 @@ let saToken = '';
 const NS = 'victim';
 const STATIC_TOKEN = 'Zq3sTATICt0kenForAttacks';
 
-interface Answer {
-  status: number;
-  body: Json;
-  text: string;
-}
-
-/** One HTTPS request with the path sent byte for byte as given. */
-function send(method: string, path: string, o: { creds?: Credentials; headers?: Record<string, string>; body?: unknown } = {}): Promise<Answer> {
-  const creds = o.creds ?? {};
-  const headers: Record<string, string> = { Accept: 'application/json', ...o.headers };
-  if (creds.token) headers.Authorization = `Bearer ${creds.token}`;
-  const body = o.body === undefined ? undefined : Buffer.from(typeof o.body === 'string' ? o.body : JSON.stringify(o.body));
-  if (body) {
-    headers['Content-Type'] ??= 'application/json';
-    headers['Content-Length'] = String(body.length);
-  }
-  const u = new URL(c.url);
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest({ host: u.hostname, port: u.port, method, path, headers, ca, cert: creds.cert, key: creds.key, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (d: Buffer) => chunks.push(d));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let parsed: Json = {};
-        try {
-          parsed = JSON.parse(text) as Json;
-        } catch {
-          parsed = {};
-        }
-        resolve({ status: res.statusCode ?? 0, body: parsed, text });
-      });
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
+/** One HTTPS request to this cluster with the path sent byte for byte as given. */
+const send = (method: string, path: string, o: SendOptions = {}): Promise<Answer> => sendRaw(c.url, ca, method, path, o);
 const asAdmin = (method: string, path: string, body?: unknown) => send(method, path, { creds: admin, body });
-const UNAUTHORIZED = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 };
-
-/** Everything an attack here could change: names and resourceVersions of the objects of every kind they aim at. */
-async function fingerprint(): Promise<string> {
-  const paths = ['pods', 'secrets', 'configmaps', 'serviceaccounts'].map((r) => `/api/v1/namespaces/${NS}/${r}`).concat(
-    `/apis/rbac.authorization.k8s.io/v1/namespaces/${NS}/roles`, `/apis/rbac.authorization.k8s.io/v1/namespaces/${NS}/rolebindings`,
-    `/apis/apps/v1/namespaces/${NS}/deployments`, '/api/v1/nodes', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
-    '/apis/rbac.authorization.k8s.io/v1/clusterroles', '/api/v1/namespaces');
-  const out: string[] = [];
-  for (const p of paths) {
-    const r = await asAdmin('GET', p);
-    assert.equal(r.status, 200, `${p}: ${r.text}`);
-    out.push(p, ...(r.body.items as Json[]).map((i) => `${i.metadata.name}@${i.metadata.resourceVersion}`).sort());
-  }
-  return out.join('\n');
-}
-
-/** Runs the attack, then checks that nothing changed and that the server still answers. */
-async function refused(attack: () => Promise<void>): Promise<void> {
-  const beforeState = await fingerprint();
-  await attack();
-  assert.equal(await fingerprint(), beforeState, 'the attack changed nothing');
-}
-
-function expect401(r: Answer, what: string): void {
-  assert.equal(r.status, 401, `${what}: ${r.status} ${r.text}`);
-  assert.deepEqual(r.body, UNAUTHORIZED, what);
-}
-
-function expect403(r: Answer, message: string | RegExp, what = ''): void {
-  assert.equal(r.status, 403, `${what}: ${r.status} ${r.text}`);
-  assert.equal(r.body.reason, 'Forbidden', what);
-  if (typeof message === 'string') assert.equal(r.body.message, message, what);
-  else assert.match(r.body.message as string, message, what);
-  assert.ok(!r.text.includes('crown-jewel'), `${what}: no secret data`);
-}
-
-// --- JWT helpers -------------------------------------------------------------------------------------------------
-const b64u = (v: string | Buffer) => Buffer.from(v).toString('base64url');
-const parts = (t: string) => t.split('.') as [string, string, string];
-const headerOf = (t: string): Json => JSON.parse(Buffer.from(parts(t)[0], 'base64url').toString('utf8')) as Json;
-const claimsOf = (t: string): Json => JSON.parse(Buffer.from(parts(t)[1], 'base64url').toString('utf8')) as Json;
-
-/** A JWT with this header and payload, signed RS256 (or ES256) with `key`. */
-function signJwt(header: Json, payload: Json, key: KeyObject): string {
-  const input = `${b64u(JSON.stringify(header))}.${b64u(JSON.stringify(payload))}`;
-  const alg = header.alg as string;
-  const sig = alg.startsWith('ES')
-    ? rsaSign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' })
-    : rsaSign('sha256', Buffer.from(input), key);
-  return `${input}.${b64u(sig)}`;
-}
+/** Runs the attack, then checks that nothing changed in the objects it aims at (namespace NS and cluster-wide). */
+const refused = (attack: () => Promise<void>) => unchanged(asAdmin, NS, attack);
 
 let realKey: KeyObject;
 /** saToken re-signed with the real key after `change` of its claims. */

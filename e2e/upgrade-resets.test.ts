@@ -133,16 +133,16 @@ async function resetOne(req: string, mode: Mode, i: number): Promise<void> {
  * ROUNDS connections of one kind, reset in turn in each of `modes` (the i-th in modes[i % modes.length]); `req`
  * may vary with i (a refused request among accepted ones).
  */
-async function resetMany(req: string | ((i: number) => string), modes: Mode[]): Promise<void> {
+async function resetMany(req: string | ((i: number) => string), modes: Mode[], rounds = ROUNDS): Promise<void> {
   let next = 0;
   const worker = async () => {
-    while (next < ROUNDS) {
+    while (next < rounds) {
       const i = next++;
       await resetOne(typeof req === 'string' ? req : req(i), modes[i % modes.length] as Mode, Math.floor(i / modes.length));
     }
   };
   await Promise.all(Array.from({ length: PARALLEL }, worker));
-  assertAlive(`${ROUNDS} resets (${modes.join(', ')}) of ${(typeof req === 'string' ? req : req(0)).split('\r\n')[0]}`);
+  assertAlive(`${rounds} resets (${modes.join(', ')}) of ${(typeof req === 'string' ? req : req(0)).split('\r\n')[0]}`);
 }
 
 /**
@@ -253,9 +253,11 @@ test(`${ROUNDS} port-forward and attach upgrades (WebSocket and SPDY) reset mid-
   await assertServingAndClean('port-forward and attach resets');
 });
 
-test(`${ROUNDS} chunked watches and pods/log relays reset mid-stream: no process-level error, the agent side ends too`, async () => {
-  await resetMany(request('/api/v1/namespaces/default/configmaps?watch=1', ''), ['sent', 'answered']);
-  await resetMany(request('/api/v1/namespaces/default/pods/p/log?follow=True', ''), ['sent', 'answered']);
+// not upgrades (issue 19's thousand of each kind are above): a quarter as many, on the same error paths of a response
+const STREAMS = Math.ceil(ROUNDS / 4);
+test(`${STREAMS} chunked watches and ${STREAMS} pods/log relays reset mid-stream: no process-level error, the agent side ends too`, async () => {
+  await resetMany(request('/api/v1/namespaces/default/configmaps?watch=1', ''), ['sent', 'answered'], STREAMS);
+  await resetMany(request('/api/v1/namespaces/default/pods/p/log?follow=True', ''), ['sent', 'answered'], STREAMS);
   await assertServingAndClean('chunked watch and log resets');
 });
 

@@ -16,7 +16,8 @@ import { dashboard } from './commands/dashboard.js';
 import { agent } from './commands/agent.js';
 import { token } from './commands/token.js';
 
-const COMMANDS: Command[] = [apiserver, controllerManager, scheduler, hollowNodes, runtime, nodeAgent, up, down, status, install, dashboard, supervise, agent, token];
+const COMMANDS: Command[] = [apiserver, controllerManager, scheduler, hollowNodes, runtime, nodeAgent, up, down, status, install, dashboard, supervise,
+  agent, token];
 
 function mainUsage(): string {
   const shown = COMMANDS.filter((c) => !c.spec.hidden);

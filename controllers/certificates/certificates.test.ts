@@ -11,7 +11,11 @@ import { decide, durationFor } from './signer.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
-async function csrObject(o: { cn: string; orgs?: string[]; signer: string; usages: string[]; username?: string; dns?: string[]; conditions?: unknown[]; expirationSeconds?: number }): Promise<KubeObject> {
+interface CsrSpec {
+  cn: string; orgs?: string[]; signer: string; usages: string[]; username?: string; dns?: string[]; conditions?: unknown[]; expirationSeconds?: number;
+}
+
+async function csrObject(o: CsrSpec): Promise<KubeObject> {
   const { csr } = await createCSR({ commonName: o.cn, organizations: o.orgs, dnsNames: o.dns });
   return {
     apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { name: 'r', creationTimestamp: '2026-12-01T00:00:00Z' },

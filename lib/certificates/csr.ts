@@ -103,7 +103,8 @@ export function signerMismatch(signerName: string, csr: ParsedCSR, usages: reado
 }
 
 /** A new ECDSA P-256 key and a request signed with it, both PEM (the private key as PKCS#8). */
-export async function createCSR(o: { commonName: string; organizations?: string[]; dnsNames?: string[]; ipAddresses?: string[] }): Promise<{ csr: string; key: string }> {
+export async function createCSR(o: { commonName: string; organizations?: string[]; dnsNames?: string[]; ipAddresses?: string[] }):
+  Promise<{ csr: string; key: string }> {
   const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
   const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const names: x509.JsonGeneralName[] = [...(o.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })),

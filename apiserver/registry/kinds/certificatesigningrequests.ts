@@ -49,7 +49,8 @@ function withStatus(old: KubeObject, status: Record<string, unknown>): KubeObjec
 
 /** /status: the signer's. Approved and Denied stay as they were (only /approval changes them). */
 export const STATUS_SCOPE: WriteScope = {
-  merge: (next, old) => withStatus(old, { ...asObj(next.status), conditions: stampConditions(keepTypes(conditionsOf(next), conditionsOf(old), [APPROVED, DENIED]), conditionsOf(old)) }),
+  merge: (next, old) => withStatus(old, { ...asObj(next.status),
+    conditions: stampConditions(keepTypes(conditionsOf(next), conditionsOf(old), [APPROVED, DENIED]), conditionsOf(old)) }),
   updateChecks: true,
 };
 

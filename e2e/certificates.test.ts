@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCSR } from '../lib/certificates/csr.js';
 import { bootstrapNodeCredentials } from '../node-agent/bootstrap.js';
-import { KUBECTL, ROOT, TestCluster, request, waitFor } from './harness.js';
+import { ComponentProcess, KUBECTL, ROOT, TestCluster, request, waitFor } from './harness.js';
 
 let c: TestCluster;
 let work: string;
@@ -147,7 +147,7 @@ test('a bootstrap token joins a node: its CSR is auto-approved and issued, and t
   assert.equal(again.issued, false);
 });
 
-test('flotilla token create prints the join command, and flotilla agent with it obtains the node\'s credentials', async () => {
+test('flotilla token create prints the join command; flotilla agent with it obtains the node\'s credentials, and with --hollow registers and runs the node', async () => {
   const made = spawnSync(process.execPath, [join(ROOT, 'bin/flotilla.js'), 'token', 'create', '--kubeconfig', c.apiserver.kubeconfig], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(made.status, 0, made.stderr);
   const line = made.stdout.trim();
@@ -163,4 +163,21 @@ test('flotilla token create prints the join command, and flotilla agent with it 
     '--data-dir', join(work, 'agent-3')], { encoding: 'utf8', timeout: 60_000 });
   assert.notEqual(wrongHash.status, 0);
   assert.match(wrongHash.stderr, /has hash sha256:[0-9a-f]{64}, not sha256:0{64}/);
+
+  // --hollow: the joined node registers itself, turns Ready and runs a pod bound to it, all as system:node:joined-h
+  const hollow = new ComponentProcess(c.dir, 'agent-hollow', [...args, '--node-name', 'joined-h', '--data-dir', join(work, 'agent-h'), '--hollow']);
+  c.components.push(hollow);
+  hollow.start();
+  await waitFor('the joined node to be Ready', async () => {
+    const n = (await c.request('GET', '/api/v1/nodes/joined-h')).body;
+    return n?.status?.conditions?.some((x: { type: string; status: string }) => x.type === 'Ready' && x.status === 'True');
+  }, 60_000);
+  c.ok(['run', 'on-joined', '--image=busybox', '--restart=Never', '--overrides', JSON.stringify({ spec: { nodeName: 'joined-h' } })]);
+  await waitFor('the pod to run on the joined node', async () => (await c.request('GET', '/api/v1/namespaces/default/pods/on-joined')).body?.status?.phase === 'Running', 60_000);
+  const csrName = /node joined-h: certificate issued \((node-csr-\w+)\)/.exec(hollow.logText())?.[1];
+  assert.ok(csrName, hollow.logText());
+  const joined = (await c.request('GET', `${CSR_PATH}/${csrName}`)).body;
+  assert.match(joined.spec.username, /^system:bootstrap:[a-z0-9]{6}$/);
+  assert.deepEqual(joined.status.conditions.map((x: { reason: string }) => x.reason), ['AutoApproved']);
+  assert.ok(hollow.running, hollow.logText());
 });

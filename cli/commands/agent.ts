@@ -1,8 +1,9 @@
 // `flotilla agent --server https://HOST:6443 --token TOKEN --ca-file CA`: joins this machine to a cluster as a node
 // (what `k3s agent` and `kubeadm join` do): the bootstrap token obtains the node's own client certificate through a
 // CertificateSigningRequest (approved automatically for bootstrap tokens) and the node agent's kubeconfig is written
-// under the data dir. Starting the runtime and the node agent with it is `flotilla runtime` and
-// `flotilla node-agent --kubeconfig <data-dir>/pki/node-agent.kubeconfig`.
+// under the data dir. With --hollow it then runs the node as a hollow node under its own identity (pods report
+// Running without containers). Starting the runtime and a real node agent with the credentials is, for now,
+// `flotilla runtime` and `flotilla node-agent --kubeconfig <data-dir>/pki/node-agent.kubeconfig`.
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -19,6 +20,7 @@ export const agent: Command = {
       { name: 'ca-cert-hash', type: 'string', value: 'sha256:HEX', help: 'refuse the CA file unless its public key has this hash (flotilla token create prints it)' },
       { name: 'node-name', type: 'string', value: 'NAME', help: 'the Node to register', defaultText: 'the host name' },
       dataDirFlag('where the node\'s credentials go (<data-dir>/pki)'),
+      { name: 'hollow', type: 'bool', help: 'then run the node as a hollow node (pods report Running without containers) until stopped', default: false },
       { name: 'expiration-seconds', type: 'int', value: 'S', help: 'the validity to ask for the node certificate (at least 600)', defaultText: 'the signer\'s' },
     ],
   },
@@ -36,5 +38,16 @@ export const agent: Command = {
     const creds = await bootstrapNodeCredentials({ server, token: f.string('token') ?? '', ca, nodeName, dir,
       expirationSeconds: f.given('expiration-seconds') ? f.int('expiration-seconds') : undefined });
     process.stdout.write(`node ${nodeName}: ${creds.issued ? `certificate issued (${creds.csrName})` : 'credentials still good'}; kubeconfig ${creds.kubeconfig}\n`);
+    if (!f.bool('hollow')) return;
+    const [{ HollowNodes }, { Client, loadKubeConfig }, { onSignals }] = await Promise.all([import('../../node-agent/hollow/nodes.js'),
+      import('../../lib/client/index.js'), import('../signals.js')]);
+    // every call the node makes is its own (system:node:<name>): the Node authorizer confines it as any node agent
+    const client = new Client(loadKubeConfig({ kubeconfig: creds.kubeconfig }));
+    const nodes = new HollowNodes(client, { count: 1, names: [nodeName] });
+    onSignals(async () => {
+      nodes.stop();
+      client.close();
+    });
+    await nodes.start();
   },
 };

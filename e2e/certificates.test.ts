@@ -60,6 +60,10 @@ test('kubectl certificate approve issues a kube-apiserver-client certificate tha
   assert.match(c.ok(['certificate', 'approve', 'jane']), /certificatesigningrequest.certificates.k8s.io\/jane approved/);
   const cert = await issued('jane');
   assert.match(c.ok(['get', 'csr', 'jane']), /\njane\s+.*\s+Approved,Issued\n/);
+  const described = c.ok(['describe', 'csr', 'jane']);
+  for (const line of [/Requesting User:\s+kubernetes-admin/, /Signer:\s+kubernetes\.io\/kube-apiserver-client/, /Status:\s+Approved,Issued/, /Common Name:\s+jane/, /Organization:\s+devs/]) {
+    assert.match(described, line);
+  }
   const approvedBy = (await c.request('GET', `${CSR_PATH}/jane`)).body;
   assert.equal(approvedBy.spec.username, 'kubernetes-admin', 'the server recorded the requester');
   const who = await request(c.url, 'POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }, {},

@@ -139,7 +139,7 @@ export function componentSpecs(c: ClusterConfig): ChildSpec[] {
       ready: () => runtimeReady(c.dataDir), stopGraceMs: 90_000,
     },
     { name: 'controller-manager', command: flotilla('controller-manager', '--kubeconfig', files.kubeconfig('kube-controller-manager'),
-      '--service-account-private-key-file', files.serviceAccountKey,
+      '--service-account-private-key-file', files.serviceAccountKey, '--cluster-signing-cert-file', files.caFile, '--cluster-signing-key-file', files.caKeyFile,
       ...(c.hpaSyncPeriod !== undefined ? ['--horizontal-pod-autoscaler-sync-period', c.hpaSyncPeriod] : [])), after: ['apiserver'] },
     { name: 'scheduler', command: flotilla('scheduler', '--kubeconfig', files.kubeconfig('kube-scheduler')), after: ['apiserver'] },
     {

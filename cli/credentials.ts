@@ -28,6 +28,8 @@ export const clusterFiles = (dataDir: string) => ({
   adminKubeconfig: join(dataDir, 'kubeconfig'),
   kubeconfig: (component: string) => join(dataDir, 'kubeconfigs', `${component}.kubeconfig`),
   caFile: join(dataDir, 'pki/ca.crt'),
+  /** The CA's key: the controller-manager signs approved CertificateSigningRequests with it (--cluster-signing-key-file). */
+  caKeyFile: join(dataDir, 'pki/ca.key'),
   agentCert: join(dataDir, 'pki/node-agent-serving.crt'),
   agentKey: join(dataDir, 'pki/node-agent-serving.key'),
   hollowNodeCredentials: join(dataDir, 'pki/hollow-nodes'),

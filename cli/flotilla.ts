@@ -13,8 +13,11 @@ import { runtime } from './commands/runtime.js';
 import { scheduler } from './commands/scheduler.js';
 import { supervise } from './commands/supervise.js';
 import { dashboard } from './commands/dashboard.js';
+import { agent } from './commands/agent.js';
+import { token } from './commands/token.js';
 
-const COMMANDS: Command[] = [apiserver, controllerManager, scheduler, hollowNodes, runtime, nodeAgent, up, down, status, install, dashboard, supervise];
+const COMMANDS: Command[] = [apiserver, controllerManager, scheduler, hollowNodes, runtime, nodeAgent, up, down, status, install, dashboard, supervise,
+  agent, token];
 
 function mainUsage(): string {
   const shown = COMMANDS.filter((c) => !c.spec.hidden);
@@ -35,7 +38,10 @@ async function main(): Promise<void> {
     process.stdout.write(cmd ? usage(cmd.spec) : mainUsage());
     return;
   }
-  const cmd = COMMANDS.find((c) => c.spec.name === name);
+  // a command of two words (`token create`) is looked up by both
+  const twoWords = rest[0] !== undefined ? COMMANDS.find((c) => c.spec.name === `${name} ${rest[0]}`) : undefined;
+  const cmd = twoWords ?? COMMANDS.find((c) => c.spec.name === name);
+  if (twoWords) rest.shift();
   if (!cmd) {
     process.stderr.write(`flotilla: unknown command "${name}"\n\n${mainUsage()}`);
     process.exit(2);

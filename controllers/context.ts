@@ -20,6 +20,10 @@ export interface ControllerOptions {
   rootCA?: string;
   /** --service-account-private-key-file's PEM: legacy token Secrets get their tokens (serviceaccount/tokens.ts). */
   serviceAccountPrivateKey?: string;
+  /** The CA that signs approved CertificateSigningRequests (--cluster-signing-cert-file/--cluster-signing-key-file, PEM); none: nothing is signed. */
+  clusterSigning?: { cert: string; key: string };
+  /** The longest certificate the signer issues (--cluster-signing-duration). */
+  clusterSigningDurationMs: number;
 }
 
 export const DEFAULT_OPTIONS: ControllerOptions = {
@@ -29,6 +33,7 @@ export const DEFAULT_OPTIONS: ControllerOptions = {
   workers: 5,
   horizontalPodAutoscalerSyncPeriodMs: 15_000,
   horizontalPodAutoscalerDownscaleStabilizationMs: 300_000,
+  clusterSigningDurationMs: 365 * 24 * 3600_000,
 };
 
 export class ControllerContext {

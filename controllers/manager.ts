@@ -3,6 +3,9 @@
 import { SharedInformerFactory, type Client, type Reconciler } from '../lib/client/index.js';
 import { ControllerContext, DEFAULT_OPTIONS, type ControllerOptions } from './context.js';
 import { TokenCleaner } from './bootstraptoken/cleaner.js';
+import { CSRApprovingController } from './certificates/approver.js';
+import { CSRCleaner } from './certificates/cleaner.js';
+import { CSRSigningController } from './certificates/signer.js';
 import { DaemonSetController } from './daemonset/controller.js';
 import { DeploymentController } from './deployment/index.js';
 import { DisruptionController } from './disruption/controller.js';
@@ -46,6 +49,8 @@ export async function runControllers(client: Client, signal: AbortSignal, option
     new ServiceAccountsController(ctx),
     new ClusterRoleAggregationController(ctx),
     new TokenCleaner(ctx),
+    new CSRApprovingController(ctx),
+    new CSRCleaner(ctx),
     new ResourceQuotaController(ctx),
     new HorizontalPodAutoscalerController(ctx, { ...DEFAULT_AUTOSCALER, syncPeriodMs: opts.horizontalPodAutoscalerSyncPeriodMs,
       downscaleStabilizationMs: opts.horizontalPodAutoscalerDownscaleStabilizationMs }),
@@ -53,6 +58,10 @@ export async function runControllers(client: Client, signal: AbortSignal, option
   // the CA pods are given to verify the API server: --root-ca-file, else the one this process trusts it with
   const rootCA = opts.rootCA ?? client.config.caData?.toString('utf8');
   if (rootCA) controllers.push(new RootCACertPublisher(ctx, rootCA));
+  if (opts.clusterSigning) {
+    const { loadCA } = await import('../apiserver/auth/pki.js');
+    controllers.push(new CSRSigningController(ctx, await loadCA(opts.clusterSigning.cert, opts.clusterSigning.key), opts.clusterSigningDurationMs));
+  }
   if (opts.serviceAccountPrivateKey) controllers.push(new ServiceAccountTokensController(ctx, opts.serviceAccountPrivateKey, rootCA));
   try {
     await Promise.all(controllers.map((c) => c.run(opts.workers, signal)));

@@ -133,8 +133,11 @@ export interface KindSpec {
   objectMeta?: Partial<Omit<MetaOptions, 'namespaced'>> | null;
   /** Kubernetes' defaulting on decode: fills in what the user left out, never changes what is set. */
   defaults?(obj: Obj): void;
-  /** Before a create is checked: server-owned fields (status, allocated addresses). */
-  prepareForCreate?(obj: KubeObject, ctx: StrategyContext): void;
+  /**
+   * Before a create is checked: server-owned fields (status, allocated addresses). `write` names the writer (a
+   * CertificateSigningRequest records its requester).
+   */
+  prepareForCreate?(obj: KubeObject, ctx: StrategyContext, write?: WriteContext): void;
   /** Before an update (not a subresource write) is checked: fields kept from the stored object. */
   prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
   /**

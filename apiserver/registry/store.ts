@@ -226,7 +226,7 @@ export class Store implements ObjectStore {
     if (this.def.generation) meta.generation = 1;
     else delete meta.generation;
     await this.strategyContext.admitCreate?.(this.kind, obj);
-    guardedHook(this.def, obj, undefined, ctx, () => this.def.prepareForCreate(obj, this.strategyContext));
+    guardedHook(this.def, obj, undefined, ctx, () => this.def.prepareForCreate(obj, this.strategyContext, ctx));
     checkObject(this.def, obj, undefined, ctx);
     if (ctx.access) await this.def.authorizeWrite?.(obj, undefined, ctx);
     if (this.kind.namespaced) await this.namespaceGate(meta.namespace as string);

@@ -12,12 +12,19 @@ export const controllerManager: Command = {
       { name: 'default-toleration-seconds', type: 'int', value: 'S', help: 'how long pods stay on a not-ready or unreachable node', default: 300 },
       { name: 'root-ca-file', type: 'string', value: 'FILE', help: 'the CA published to every namespace as the kube-root-ca.crt ConfigMap', defaultText: 'the kubeconfig\'s CA' },
       { name: 'service-account-private-key-file', type: 'string', value: 'FILE', help: 'PEM key that signs the tokens of legacy ServiceAccount token Secrets (kubernetes.io/service-account-token)', defaultText: 'none: such Secrets get no token' },
+      { name: 'cluster-signing-cert-file', type: 'string', value: 'FILE', help: 'PEM CA certificate that issues the approved CertificateSigningRequests of the kubernetes.io signers', defaultText: 'none: requests are not signed' },
+      { name: 'cluster-signing-key-file', type: 'string', value: 'FILE', help: 'the PEM key of --cluster-signing-cert-file', defaultText: 'none' },
+      { name: 'cluster-signing-duration', type: 'seconds', value: 'S', help: 'the longest validity of a signed certificate (a request\'s spec.expirationSeconds may ask for less)', default: 365 * 24 * 3600 },
       { name: 'horizontal-pod-autoscaler-sync-period', type: 'seconds', value: 'S', help: 'how often each HorizontalPodAutoscaler is looked at', default: 15 },
       { name: 'horizontal-pod-autoscaler-downscale-stabilization', type: 'seconds', value: 'S', help: 'the scale-down stabilization window of HPAs that set none', default: 300 },
       { name: 'concurrent-syncs', type: 'int', value: 'N', help: 'workers per controller', default: 5, min: 1 },
     ],
   },
   async run(f) {
+    const { readFileSync } = await import('node:fs');
+    if (!!f.string('cluster-signing-cert-file') !== !!f.string('cluster-signing-key-file')) {
+      throw new Error('--cluster-signing-cert-file and --cluster-signing-key-file go together');
+    }
     const options = {
       nodeMonitorGracePeriodMs: f.ms('node-monitor-grace-period'),
       nodeMonitorPeriodMs: Math.max(1000, f.ms('node-monitor-period')),
@@ -26,6 +33,9 @@ export const controllerManager: Command = {
       horizontalPodAutoscalerSyncPeriodMs: Math.max(100, f.ms('horizontal-pod-autoscaler-sync-period')),
       horizontalPodAutoscalerDownscaleStabilizationMs: f.ms('horizontal-pod-autoscaler-downscale-stabilization'),
       rootCA: f.string('root-ca-file') ? (await import('node:fs')).readFileSync(f.string('root-ca-file') as string, 'utf8') : undefined,
+      clusterSigning: f.string('cluster-signing-cert-file') && f.string('cluster-signing-key-file')
+        ? { cert: readFileSync(f.string('cluster-signing-cert-file') as string, 'utf8'), key: readFileSync(f.string('cluster-signing-key-file') as string, 'utf8') } : undefined,
+      clusterSigningDurationMs: Math.max(600_000, f.ms('cluster-signing-duration')),
       serviceAccountPrivateKey: f.string('service-account-private-key-file') ? (await import('node:fs')).readFileSync(f.string('service-account-private-key-file') as string, 'utf8') : undefined,
     };
     const { runControllers } = await import('../../controllers/manager.js');

@@ -29,6 +29,8 @@ export interface HollowOptions {
   heartbeatMs?: number;
   /** Extra labels on every node. */
   labels?: Record<string, string>;
+  /** The nodes' names, instead of <prefix>-0..count-1 (`flotilla agent --hollow` runs one, named as it joined). */
+  names?: string[];
   /** Each node's own client (its identity, system:node:<name>); without it every node uses the shared client. */
   clientFor?: (node: string) => Client;
 }
@@ -49,7 +51,7 @@ export class HollowNodes {
 
   constructor(private readonly client: Client, private readonly o: HollowOptions) {
     const prefix = o.prefix ?? 'hollow-node';
-    this.names = Array.from({ length: o.count }, (_, i) => `${prefix}-${i}`);
+    this.names = o.names ? [...o.names] : Array.from({ length: o.count }, (_, i) => `${prefix}-${i}`);
     this.names.forEach((n, i) => this.index.set(n, i));
     this.pods = new Informer(client, POD);
     this.pods.onAdd((p) => this.podChanged(p)).onUpdate((_o, p) => this.podChanged(p));

@@ -132,6 +132,11 @@ const CONTROLLER_MANAGER_RULES: PolicyRule[] = [
   rule(['create'], ['events.k8s.io'], ['events']),
   rule(['create'], ['coordination.k8s.io'], ['leases']),
   rule(['escalate'], ['rbac.authorization.k8s.io'], ['clusterroles']),
+  // the CSR approver asks whether the requester may have its request approved; the signer issues for the built-in
+  // signers (controllers/certificates/)
+  rule(['create'], ['authorization.k8s.io'], ['subjectaccessreviews']),
+  rule(['approve'], ['certificates.k8s.io'], ['signers'], ['kubernetes.io/kube-apiserver-client-kubelet']),
+  rule(['sign'], ['certificates.k8s.io'], ['signers'], ['kubernetes.io/kube-apiserver-client', 'kubernetes.io/kube-apiserver-client-kubelet', 'kubernetes.io/kubelet-serving']),
 ];
 
 /** The API server's client certificate toward node agents (kubeadm binds it so). */
@@ -141,6 +146,11 @@ const KUBELET_API_ADMIN_RULES: PolicyRule[] = [
 ];
 
 export const NODES_GROUP = 'system:nodes';
+/** Bootstrap-token users (system:bootstrap:<id>) are in this group. */
+export const BOOTSTRAPPERS_GROUP = 'system:bootstrappers';
+/** The roles the CSR approver checks the requester against (controllers/certificates/approver.ts). */
+export const NODECLIENT_ROLE = 'system:certificates.k8s.io:certificatesigningrequests:nodeclient';
+export const SELFNODECLIENT_ROLE = 'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient';
 export const HOLLOW_NODES_USER = 'system:flotilla-hollow-nodes';
 
 export function bootstrapClusterRoles(): KubeObject[] {
@@ -163,6 +173,11 @@ export function bootstrapClusterRoles(): KubeObject[] {
     clusterRole('system:kube-controller-manager', CONTROLLER_MANAGER_RULES),
     clusterRole('system:node', NODE_RULES),
     clusterRole('system:kubelet-api-admin', KUBELET_API_ADMIN_RULES),
+    // joining a node (`flotilla agent --token`): a bootstrap token asks for the node's client certificate, which the
+    // approver grants when the requester holds nodeclient (first join) or selfnodeclient (a node renewing its own)
+    clusterRole('system:node-bootstrapper', [rule(['create', ...READ], ['certificates.k8s.io'], ['certificatesigningrequests'])]),
+    clusterRole(NODECLIENT_ROLE, [rule(['create'], ['certificates.k8s.io'], ['certificatesigningrequests/nodeclient'])]),
+    clusterRole(SELFNODECLIENT_ROLE, [rule(['create'], ['certificates.k8s.io'], ['certificatesigningrequests/selfnodeclient'])]),
   ];
 }
 
@@ -180,5 +195,10 @@ export function bootstrapClusterRoleBindings(): KubeObject[] {
     // process, which runs many simulated nodes over one shared client, holds the role
     clusterRoleBinding('system:node', 'system:node', [user(HOLLOW_NODES_USER)]),
     clusterRoleBinding('system:kube-apiserver-kubelet-client', 'system:kubelet-api-admin', [user('kube-apiserver-kubelet-client')]),
+    // what kubeadm binds for its join tokens (kubeadm:kubelet-bootstrap, node-autoapprove-bootstrap and
+    // node-autoapprove-certificate-rotation), for every bootstrap token
+    clusterRoleBinding('system:node-bootstrapper', 'system:node-bootstrapper', [group(BOOTSTRAPPERS_GROUP)]),
+    clusterRoleBinding(NODECLIENT_ROLE, NODECLIENT_ROLE, [group(BOOTSTRAPPERS_GROUP)]),
+    clusterRoleBinding(SELFNODECLIENT_ROLE, SELFNODECLIENT_ROLE, [group(NODES_GROUP)]),
   ];
 }

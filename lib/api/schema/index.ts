@@ -11,6 +11,7 @@ import { autoscalingFieldNumbers, autoscalingSchemas } from './autoscaling.js';
 import { selfSubjectReviewSchemas, authorizationFieldNumbers, authorizationSchemas } from './authorization.js';
 import { statefulSetFieldNumbers, statefulSetSchemas } from './apps-statefulset.js';
 import { batchFieldNumbers, batchSchemas } from './batch.js';
+import { certificatesFieldNumbers, certificatesSchemas } from './certificates.js';
 import { containerSchemas } from './core-container.js';
 import { corePolicyFieldNumbers, corePolicySchemas } from './core-policy.js';
 import { podSchemas } from './core-pod.js';
@@ -80,7 +81,7 @@ function deepFreeze<T>(o: T): T {
 export const schemaFieldNumbers: Readonly<Record<string, string>> = mergeNumbers(
   appsFieldNumbers, { 'k8s.io.api.apps.v1': daemonSetFieldNumbers }, statefulSetFieldNumbers, discoveryFieldNumbers, batchFieldNumbers, storageFieldNumbers,
   policyFieldNumbers, autoscalingFieldNumbers, corePolicyFieldNumbers, authenticationFieldNumbers, rbacFieldNumbers, authorizationFieldNumbers,
-  apiextensionsFieldNumbers, networkingFieldNumbers,
+  apiextensionsFieldNumbers, networkingFieldNumbers, certificatesFieldNumbers,
 );
 
 /** Tables of one proto package from several files are joined (each file keeps the numbers of its own types). */
@@ -100,7 +101,7 @@ export function components(): Readonly<Record<string, Schema>> {
       ...appsSchemas, ...daemonSetSchemas, ...statefulSetSchemas, ...storageSchemas, ...batchSchemas, ...policySchemas,
       ...autoscalingSchemas, ...corePolicySchemas,
       ...authenticationSchemas, ...rbacSchemas, ...apiextensionsSchemas, ...networkingSchemas,
-      ...authorizationSchemas, ...selfSubjectReviewSchemas, ...listSchemas(),
+      ...authorizationSchemas, ...selfSubjectReviewSchemas, ...certificatesSchemas, ...listSchemas(),
     };
     const sorted: Record<string, Schema> = {};
     for (const name of Object.keys(all).sort()) sorted[name] = all[name];

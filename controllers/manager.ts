@@ -13,6 +13,7 @@ import { EndpointSliceController } from './endpointslice/controller.js';
 import { GarbageCollector } from './garbagecollector/controller.js';
 import { NamespaceController } from './namespace/controller.js';
 import { NodeLifecycleController } from './nodelifecycle/controller.js';
+import { NodeIpamController } from './nodeipam/controller.js';
 import { ReplicaSetController } from './replicaset/controller.js';
 import { RootCACertPublisher } from './rootcacertpublisher/controller.js';
 import { ServiceAccountsController } from './serviceaccount/controller.js';
@@ -53,6 +54,7 @@ export async function runControllers(client: Client, signal: AbortSignal, option
   // the CA pods are given to verify the API server: --root-ca-file, else the one this process trusts it with
   const rootCA = opts.rootCA ?? client.config.caData?.toString('utf8');
   if (rootCA) controllers.push(new RootCACertPublisher(ctx, rootCA));
+  if (opts.nodeIpam) controllers.push(new NodeIpamController(ctx, opts.nodeIpam));
   if (opts.serviceAccountPrivateKey) controllers.push(new ServiceAccountTokensController(ctx, opts.serviceAccountPrivateKey, rootCA));
   try {
     await Promise.all(controllers.map((c) => c.run(opts.workers, signal)));

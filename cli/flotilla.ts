@@ -13,8 +13,9 @@ import { runtime } from './commands/runtime.js';
 import { scheduler } from './commands/scheduler.js';
 import { supervise } from './commands/supervise.js';
 import { dashboard } from './commands/dashboard.js';
+import { etcdSnapshotLs, etcdSnapshotRestore, etcdSnapshotSave } from './commands/etcd-snapshot.js';
 
-const COMMANDS: Command[] = [apiserver, controllerManager, scheduler, hollowNodes, runtime, nodeAgent, up, down, status, install, dashboard, supervise];
+const COMMANDS: Command[] = [apiserver, controllerManager, scheduler, hollowNodes, runtime, nodeAgent, up, down, status, install, dashboard, supervise, etcdSnapshotSave, etcdSnapshotLs, etcdSnapshotRestore];
 
 function mainUsage(): string {
   const shown = COMMANDS.filter((c) => !c.spec.hidden);
@@ -35,7 +36,9 @@ async function main(): Promise<void> {
     process.stdout.write(cmd ? usage(cmd.spec) : mainUsage());
     return;
   }
-  const cmd = COMMANDS.find((c) => c.spec.name === name);
+  // a command of two words (`etcd-snapshot save`): the second word is the subcommand
+  const cmd = COMMANDS.find((c) => c.spec.name === name) ?? (rest[0] ? COMMANDS.find((c) => c.spec.name === `${name} ${rest[0]}`) : undefined);
+  if (cmd && cmd.spec.name !== name) rest.shift();
   if (!cmd) {
     process.stderr.write(`flotilla: unknown command "${name}"\n\n${mainUsage()}`);
     process.exit(2);

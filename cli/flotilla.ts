@@ -15,7 +15,8 @@ import { supervise } from './commands/supervise.js';
 import { dashboard } from './commands/dashboard.js';
 import { etcdSnapshotLs, etcdSnapshotRestore, etcdSnapshotSave } from './commands/etcd-snapshot.js';
 
-const COMMANDS: Command[] = [apiserver, controllerManager, scheduler, hollowNodes, runtime, nodeAgent, up, down, status, install, dashboard, supervise, etcdSnapshotSave, etcdSnapshotLs, etcdSnapshotRestore];
+const COMMANDS: Command[] = [apiserver, controllerManager, scheduler, hollowNodes, runtime, nodeAgent, up, down, status, install, dashboard, supervise,
+  etcdSnapshotSave, etcdSnapshotLs, etcdSnapshotRestore];
 
 function mainUsage(): string {
   const shown = COMMANDS.filter((c) => !c.spec.hidden);

@@ -68,6 +68,7 @@ stopped (SIGTERM, then SIGKILL) with everything it started when the supervisor s
         bindAddress: f.given('bind-address') ? f.string('bind-address') : undefined,
         advertiseAddress: f.string('advertise-address'),
         hpaSyncPeriod: f.given('horizontal-pod-autoscaler-sync-period') ? f.string('horizontal-pod-autoscaler-sync-period') : undefined,
+        clusterCIDR: f.string('cluster-cidr'), nodeCIDRMaskSize: f.given('node-cidr-mask-size') ? f.int('node-cidr-mask-size') : undefined,
       };
       writeClusterConfig(config);
       // every component's certificate and kubeconfig, before any of them starts

@@ -1,13 +1,13 @@
 // Node IPAM (kube-controller-manager's range allocator, --allocate-node-cidrs): every Node without spec.podCIDRs gets
-// the next free subnet of each cluster CIDR (spec.podCIDR is the first), written with the node's resourceVersion so a
-// CIDR set meanwhile by someone else is never overwritten. The API server keeps podCIDRs immutable once set, so the
+// the next free subnet of each cluster CIDR (spec.podCIDR is the first); a CIDR set meanwhile by someone else is never
+// overwritten (the API server refuses the change). The API server keeps podCIDRs immutable once set, so the
 // allocator's only state is which subnets the nodes hold: rebuilt from the node list when the controller starts (no
 // CIDR is handed out twice after a restart), freed when a node is deleted. A node whose podCIDRs already lie in the
 // range keeps them (marked taken); one whose CIDRs lie outside is left alone and logged. When the range is full the node
 // gets a Warning event CIDRNotAvailable and is tried again with backoff, and at once when a node is deleted.
 import { findByKind } from '../../lib/api/kinds.js';
 import type { KubeObject } from '../../lib/api/types.js';
-import { isConflict, isNotFound, Reconciler, type Informer, type ReconcileResult } from '../../lib/client/index.js';
+import { ApiError, isNotFound, Reconciler, type Informer, type ReconcileResult } from '../../lib/client/index.js';
 import type { EventRecorder } from '../../lib/client/events.js';
 import type { ControllerContext } from '../context.js';
 import { CidrSet } from './cidrset.js';
@@ -89,13 +89,16 @@ export class NodeIpamController extends Reconciler {
       throw new Error(`failed to allocate cidr from cluster cidr at idx:${cidrs.length}: ${(e as Error).message}`);
     }
     try {
-      // the resourceVersion makes this a compare-and-swap: a node changed meanwhile is looked at again
-      await this.ctx.client.patch(NODE, name, { metadata: { resourceVersion: node.metadata.resourceVersion }, spec: { podCIDR: cidrs[0], podCIDRs: cidrs } }, 'merge');
+      // no resourceVersion: a node changed meanwhile (its status, its taints) still takes the CIDRs, and one given
+      // CIDRs meanwhile by another writer cannot be overwritten, since the API server refuses to change them (422)
+      await this.ctx.client.patch(NODE, name, { spec: { podCIDR: cidrs[0], podCIDRs: cidrs } }, 'merge');
     } catch (e) {
       this.release(cidrs);
       if (isNotFound(e)) return;
-      // changed meanwhile (maybe given CIDRs by another writer): look again once the informer has the new version
-      if (isConflict(e)) return { requeueAfter: 200 };
+      if (e instanceof ApiError && e.code === 422) {
+        this.log.warn('node got pod CIDRs from another writer; giving ours back', { node: name, podCIDRs: cidrs, error: e.message });
+        return { requeueAfter: 200 };
+      }
       this.recorder.event({ ...node, apiVersion: 'v1', kind: 'Node' }, 'Warning', 'CIDRAssignmentFailed', `Node ${name} status is now: CIDRAssignmentFailed`);
       throw e;
     }

@@ -30,8 +30,6 @@ export interface SavedSnapshot {
   name: string;
   path: string;
   size: number;
-  /** The etcd revision the snapshot was taken at. */
-  revision: string;
 }
 
 /** A snapshot name: letters, digits, '-', '_', '.', not starting with '.' (it names a file in the snapshot dir). */
@@ -52,12 +50,10 @@ export async function saveSnapshot(opts: { endpoints: string[]; dir: string; nam
   const part = `${path}.part`;
   const client = new Etcd3({ hosts: opts.endpoints, dialTimeout: 5_000 });
   const out = createWriteStream(part, { mode: 0o600 });
-  let revision = '';
   try {
     const stream = await client.maintenance.snapshot();
     await new Promise<void>((done, fail) => {
       stream.on('data', (chunk) => {
-        if (!revision && chunk.header?.revision) revision = String(chunk.header.revision);
         if (chunk.blob?.length) out.write(chunk.blob);
       });
       stream.on('error', fail);
@@ -74,7 +70,7 @@ export async function saveSnapshot(opts: { endpoints: string[]; dir: string; nam
   } finally {
     client.close();
   }
-  return { name, path, size: statSync(path).size, revision };
+  return { name, path, size: statSync(path).size };
 }
 
 export interface SnapshotFile {

@@ -22,7 +22,7 @@ export const etcdSnapshotSave: Command = {
     const servers = f.string('etcd-servers')?.split(',').map((s) => s.trim()).filter(Boolean);
     const endpoints = servers?.length ? servers : etcdEndpointsOf(f.string('data-dir') as string);
     const s = await saveSnapshot({ endpoints, dir: await dirOf(f), name: f.string('name') });
-    process.stdout.write(`Snapshot ${s.name} saved: ${s.path} (${s.size} bytes, revision ${s.revision})\n`);
+    process.stdout.write(`Snapshot ${s.name} saved: ${s.path} (${s.size} bytes)\n`);
   },
 };
 

@@ -57,3 +57,19 @@ test('--cluster-cidr turns on node IPAM in the controller-manager, is recorded f
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('--etcd-snapshot-schedule-cron and --etcd-snapshot-retention reach the supervisor; a bad schedule stops up before anything starts', () => {
+  const c = { ...base, etcdSnapshotScheduleCron: '0 */12 * * *', etcdSnapshotRetention: 3 };
+  assert.equal(flag(superviseArgs(c), '--etcd-snapshot-schedule-cron'), '0 */12 * * *');
+  assert.equal(flag(superviseArgs(c), '--etcd-snapshot-retention'), '3');
+  assert.equal(flag(superviseArgs(base), '--etcd-snapshot-schedule-cron'), undefined);
+  const dir = mkdtempSync(join(tmpdir(), 'flotilla-cron-'));
+  try {
+    const up = spawnSync(process.execPath, [BIN, 'up', '--data-dir', join(dir, 'd'), '--etcd-snapshot-schedule-cron', '0 */12 * *'], { encoding: 'utf8' });
+    assert.notEqual(up.status, 0);
+    assert.match(up.stderr, /expected exactly 5 fields, found 4/);
+    assert.equal(existsSync(join(dir, 'd')), false, 'nothing was made');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -37,6 +37,9 @@ export interface ClusterConfig {
   /** The controller-manager's --cluster-cidr (set: --allocate-node-cidrs, every node gets a subnet) and --node-cidr-mask-size. */
   clusterCIDR?: string;
   nodeCIDRMaskSize?: number;
+  /** The supervisor's --etcd-snapshot-schedule-cron and --etcd-snapshot-retention (etcd-snapshot-schedule.ts). */
+  etcdSnapshotScheduleCron?: string;
+  etcdSnapshotRetention?: number;
 }
 
 /** The controller-manager's node IPAM flags of a cluster (none without a cluster CIDR). */
@@ -92,6 +95,8 @@ export function superviseArgs(c: ClusterConfig): string[] {
   if (c.hpaSyncPeriod !== undefined) args.push('--horizontal-pod-autoscaler-sync-period', c.hpaSyncPeriod);
   if (c.clusterCIDR) args.push('--cluster-cidr', c.clusterCIDR);
   if (c.nodeCIDRMaskSize !== undefined) args.push('--node-cidr-mask-size', String(c.nodeCIDRMaskSize));
+  if (c.etcdSnapshotScheduleCron) args.push('--etcd-snapshot-schedule-cron', c.etcdSnapshotScheduleCron);
+  if (c.etcdSnapshotRetention !== undefined) args.push('--etcd-snapshot-retention', String(c.etcdSnapshotRetention));
   if (c.cgroupRoot !== undefined) args.push('--cgroup-root', c.cgroupRoot);
   return args;
 }

@@ -33,7 +33,7 @@ Run "flotilla COMMAND --help" for a command's flags.
 async function main(): Promise<void> {
   const [name, ...rest] = process.argv.slice(2);
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    const cmd = name === 'help' && rest[0] ? COMMANDS.find((c) => c.spec.name === rest[0]) : undefined;
+    const cmd = name === 'help' && rest[0] ? COMMANDS.find((c) => c.spec.name === rest.slice(0, 2).join(' ')) ?? COMMANDS.find((c) => c.spec.name === rest[0]) : undefined;
     process.stdout.write(cmd ? usage(cmd.spec) : mainUsage());
     return;
   }

@@ -37,3 +37,39 @@ test('flotilla up and node-agent refuse a relative --cgroup-root before starting
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('--cluster-cidr turns on node IPAM in the controller-manager, is recorded for the supervisor, and a bad one stops up before anything starts', () => {
+  const c = { ...base, clusterCIDR: '10.244.0.0/16', nodeCIDRMaskSize: 25 };
+  const cm = command(c, 'controller-manager');
+  assert.ok(cm.includes('--allocate-node-cidrs=true'), cm.join(' '));
+  assert.equal(flag(cm, '--cluster-cidr'), '10.244.0.0/16');
+  assert.equal(flag(cm, '--node-cidr-mask-size'), '25');
+  assert.equal(flag(superviseArgs(c), '--cluster-cidr'), '10.244.0.0/16');
+  assert.equal(flag(superviseArgs(c), '--node-cidr-mask-size'), '25');
+  assert.ok(!command(base, 'controller-manager').some((a) => a.startsWith('--allocate-node-cidrs')), 'off without a cluster CIDR');
+  const dir = mkdtempSync(join(tmpdir(), 'flotilla-cidr-'));
+  try {
+    const up = spawnSync(process.execPath, [BIN, 'up', '--data-dir', join(dir, 'd'), '--cluster-cidr', '10.244.0.0/16', '--node-cidr-mask-size', '8'], { encoding: 'utf8' });
+    assert.notEqual(up.status, 0);
+    assert.match(up.stderr, /node CIDR mask size 8 must be between/);
+    assert.equal(existsSync(join(dir, 'd')), false, 'nothing was made');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--etcd-snapshot-schedule-cron and --etcd-snapshot-retention reach the supervisor; a bad schedule stops up before anything starts', () => {
+  const c = { ...base, etcdSnapshotScheduleCron: '0 */12 * * *', etcdSnapshotRetention: 3 };
+  assert.equal(flag(superviseArgs(c), '--etcd-snapshot-schedule-cron'), '0 */12 * * *');
+  assert.equal(flag(superviseArgs(c), '--etcd-snapshot-retention'), '3');
+  assert.equal(flag(superviseArgs(base), '--etcd-snapshot-schedule-cron'), undefined);
+  const dir = mkdtempSync(join(tmpdir(), 'flotilla-cron-'));
+  try {
+    const up = spawnSync(process.execPath, [BIN, 'up', '--data-dir', join(dir, 'd'), '--etcd-snapshot-schedule-cron', '0 */12 * *'], { encoding: 'utf8' });
+    assert.notEqual(up.status, 0);
+    assert.match(up.stderr, /expected exactly 5 fields, found 4/);
+    assert.equal(existsSync(join(dir, 'd')), false, 'nothing was made');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

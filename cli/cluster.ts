@@ -34,6 +34,18 @@ export interface ClusterConfig {
   cgroupRoot?: string;
   /** The controller-manager's --horizontal-pod-autoscaler-sync-period (15 s when unset), as given. */
   hpaSyncPeriod?: string;
+  /** The controller-manager's --cluster-cidr (set: --allocate-node-cidrs, every node gets a subnet) and --node-cidr-mask-size. */
+  clusterCIDR?: string;
+  nodeCIDRMaskSize?: number;
+  /** The supervisor's --etcd-snapshot-schedule-cron and --etcd-snapshot-retention (etcd-snapshot-schedule.ts). */
+  etcdSnapshotScheduleCron?: string;
+  etcdSnapshotRetention?: number;
+}
+
+/** The controller-manager's node IPAM flags of a cluster (none without a cluster CIDR). */
+export function nodeIpamArgs(c: Pick<ClusterConfig, 'clusterCIDR' | 'nodeCIDRMaskSize'>): string[] {
+  if (!c.clusterCIDR) return [];
+  return ['--allocate-node-cidrs=true', '--cluster-cidr', c.clusterCIDR, ...(c.nodeCIDRMaskSize !== undefined ? ['--node-cidr-mask-size', String(c.nodeCIDRMaskSize)] : [])];
 }
 
 /** The API server's listening address of a cluster. */
@@ -81,6 +93,10 @@ export function superviseArgs(c: ClusterConfig): string[] {
   if (c.bindAddress !== undefined) args.push('--bind-address', c.bindAddress);
   if (c.advertiseAddress !== undefined) args.push('--advertise-address', c.advertiseAddress);
   if (c.hpaSyncPeriod !== undefined) args.push('--horizontal-pod-autoscaler-sync-period', c.hpaSyncPeriod);
+  if (c.clusterCIDR) args.push('--cluster-cidr', c.clusterCIDR);
+  if (c.nodeCIDRMaskSize !== undefined) args.push('--node-cidr-mask-size', String(c.nodeCIDRMaskSize));
+  if (c.etcdSnapshotScheduleCron) args.push('--etcd-snapshot-schedule-cron', c.etcdSnapshotScheduleCron);
+  if (c.etcdSnapshotRetention !== undefined) args.push('--etcd-snapshot-retention', String(c.etcdSnapshotRetention));
   if (c.cgroupRoot !== undefined) args.push('--cgroup-root', c.cgroupRoot);
   return args;
 }
@@ -140,7 +156,7 @@ export function componentSpecs(c: ClusterConfig): ChildSpec[] {
     },
     { name: 'controller-manager', command: flotilla('controller-manager', '--kubeconfig', files.kubeconfig('kube-controller-manager'),
       '--service-account-private-key-file', files.serviceAccountKey, '--cluster-signing-cert-file', files.caFile, '--cluster-signing-key-file', files.caKeyFile,
-      ...(c.hpaSyncPeriod !== undefined ? ['--horizontal-pod-autoscaler-sync-period', c.hpaSyncPeriod] : [])), after: ['apiserver'] },
+      ...(c.hpaSyncPeriod !== undefined ? ['--horizontal-pod-autoscaler-sync-period', c.hpaSyncPeriod] : []), ...nodeIpamArgs(c)), after: ['apiserver'] },
     { name: 'scheduler', command: flotilla('scheduler', '--kubeconfig', files.kubeconfig('kube-scheduler')), after: ['apiserver'] },
     {
       name: 'node-agent',

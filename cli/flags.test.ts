@@ -136,3 +136,14 @@ test('a repeatable flag keeps every value in order (--service-account-key-file);
   assert.deepEqual((parseFlags(apiserver.spec, []) as Flags).strings('service-account-issuer'), []);
   assert.throws(() => parseFlags(apiserver.spec, ['--testing-min-token-expiration', '0']), UsageError);
 });
+
+test('controller-manager: the node IPAM flags, checked before anything starts', async () => {
+  const { nodeIpamFromFlags } = await import('./commands/controller-manager.js');
+  const cm = (...argv: string[]) => nodeIpamFromFlags(parseFlags(controllerManager.spec, argv) as Flags);
+  assert.equal(cm(), undefined);
+  assert.deepEqual(cm('--allocate-node-cidrs', '--cluster-cidr', '10.244.0.0/16'), { clusterCIDRs: ['10.244.0.0/16'], nodeCIDRMaskSizes: [24] });
+  assert.deepEqual(cm('--allocate-node-cidrs=true', '--cluster-cidr=10.244.0.0/16', '--node-cidr-mask-size=26'), { clusterCIDRs: ['10.244.0.0/16'], nodeCIDRMaskSizes: [26] });
+  assert.throws(() => cm('--allocate-node-cidrs'), (e: Error) => e instanceof UsageError && /--cluster-cidr is required/.test(e.message));
+  assert.throws(() => cm('--allocate-node-cidrs', '--cluster-cidr', '10.0.0.0/8', '--node-cidr-mask-size', '28'), (e: Error) => e instanceof UsageError && /too big/.test(e.message));
+  assert.match(usage(controllerManager.spec), /--cluster-cidr CIDR/);
+});

@@ -39,6 +39,8 @@ export interface CommandSpec {
   flags: FlagSpec[];
   /** Hidden from `flotilla --help` (internal commands). */
   hidden?: boolean;
+  /** Arguments besides the flags (`etcd-snapshot restore FILE`): how the usage names them, and how many are needed. */
+  args?: { usage: string; min: number; max: number };
 }
 
 /** A mistake on the command line: printed with a pointer to --help, exit code 2. */
@@ -58,7 +60,9 @@ export function parseBool(v: string): boolean | undefined {
 
 /** The parsed flags of one command; getters apply the table's defaults and types. */
 export class Flags {
-  constructor(private readonly spec: CommandSpec, private readonly values: Map<string, string>, private readonly lists = new Map<string, string[]>()) {}
+  constructor(private readonly spec: CommandSpec, private readonly values: Map<string, string>, private readonly lists = new Map<string, string[]>(),
+    /** The arguments that are not flags (only for a command whose spec has `args`). */
+    readonly positionals: string[] = []) {}
 
   private flag(name: string): FlagSpec {
     const f = this.spec.flags.find((x) => x.name === name);
@@ -173,7 +177,7 @@ export function parseFlags(spec: CommandSpec, argv: string[]): Flags | 'help' {
     parsed = parseArgs({
       args,
       strict: true,
-      allowPositionals: false,
+      allowPositionals: !!spec.args,
       options: Object.fromEntries(spec.flags.map((f) => [f.name, { type: 'string' as const, multiple: !!f.repeatable, ...(f.short ? { short: f.short } : {}) }])),
     });
   } catch (e) {
@@ -187,7 +191,11 @@ export function parseFlags(spec: CommandSpec, argv: string[]): Flags | 'help' {
     if (all.length) values.set(name, all[all.length - 1] as string);
     if (Array.isArray(v)) lists.set(name, all);
   }
-  return new Flags(spec, values, lists);
+  const positionals = parsed.positionals;
+  if (spec.args && (positionals.length < spec.args.min || positionals.length > spec.args.max)) {
+    throw new UsageError(positionals.length < spec.args.min ? `missing argument: ${spec.args.usage}` : `unexpected argument "${positionals[spec.args.max]}": this command takes ${spec.args.usage}`);
+  }
+  return new Flags(spec, values, lists, positionals);
 }
 
 /** parseArgs' messages, reworded as pflag's (`unknown flag: --x`, `flag needs an argument: --x`). */
@@ -222,7 +230,7 @@ export function usage(spec: CommandSpec): string {
   });
   rows.push(['-h, --help', 'print this help']);
   const width = Math.max(...rows.map(([l]) => l.length)) + 2;
-  const lines = [`Usage: flotilla ${spec.name} [flags]`, '', spec.summary];
+  const lines = [`Usage: flotilla ${spec.name} [flags]${spec.args ? ` ${spec.args.usage}` : ''}`, '', spec.summary];
   if (spec.description) lines.push('', spec.description.trimEnd());
   lines.push('', 'Flags:', ...rows.map(([l, r]) => `  ${l.padEnd(width)}${r}`));
   return lines.join('\n') + '\n';

@@ -15,9 +15,10 @@ import { supervise } from './commands/supervise.js';
 import { dashboard } from './commands/dashboard.js';
 import { agent } from './commands/agent.js';
 import { token } from './commands/token.js';
+import { etcdSnapshotLs, etcdSnapshotRestore, etcdSnapshotSave } from './commands/etcd-snapshot.js';
 
 const COMMANDS: Command[] = [apiserver, controllerManager, scheduler, hollowNodes, runtime, nodeAgent, up, down, status, install, dashboard, supervise,
-  agent, token];
+  agent, token, etcdSnapshotSave, etcdSnapshotLs, etcdSnapshotRestore];
 
 function mainUsage(): string {
   const shown = COMMANDS.filter((c) => !c.spec.hidden);
@@ -34,7 +35,7 @@ Run "flotilla COMMAND --help" for a command's flags.
 async function main(): Promise<void> {
   const [name, ...rest] = process.argv.slice(2);
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    const cmd = name === 'help' && rest[0] ? COMMANDS.find((c) => c.spec.name === rest[0]) : undefined;
+    const cmd = name === 'help' && rest[0] ? COMMANDS.find((c) => c.spec.name === rest.slice(0, 2).join(' ')) ?? COMMANDS.find((c) => c.spec.name === rest[0]) : undefined;
     process.stdout.write(cmd ? usage(cmd.spec) : mainUsage());
     return;
   }

@@ -28,6 +28,12 @@ export interface UpOptions {
   bindAddress?: string;
   advertiseAddress?: string;
   hpaSyncPeriod?: string;
+  /** The controller-manager's --cluster-cidr (node IPAM on when set) and --node-cidr-mask-size. */
+  clusterCIDR?: string;
+  nodeCIDRMaskSize?: number;
+  /** The supervisor's scheduled etcd snapshots (cron) and how many it keeps. */
+  etcdSnapshotScheduleCron?: string;
+  etcdSnapshotRetention?: number;
   /** The node agent's --cgroup-root; unset: what this data dir used last time, else `/`. */
   cgroupRoot?: string;
   hollowNodes: number;
@@ -66,6 +72,11 @@ function logTails(dataDir: string): string {
 export async function up(o: UpOptions): Promise<void> {
   // a bad --cgroup-root fails before anything starts
   if (o.cgroupRoot !== undefined) (await import('../node-agent/pods/cgroups.js')).normalizeCgroupRoot(o.cgroupRoot);
+  if (o.etcdSnapshotScheduleCron !== undefined) (await import('../lib/api/cron.js')).parseSchedule(o.etcdSnapshotScheduleCron);
+  // and a --cluster-cidr the controller-manager would refuse
+  if (o.clusterCIDR !== undefined || o.nodeCIDRMaskSize !== undefined) {
+    (await import('../controllers/nodeipam/config.js')).nodeIpamConfig({ allocateNodeCIDRs: true, clusterCIDR: o.clusterCIDR, nodeCIDRMaskSize: o.nodeCIDRMaskSize });
+  }
   const dataDir = resolve(o.dataDir);
   mkdirSync(join(dataDir, 'logs'), { recursive: true });
   const recorded = readClusterConfig(dataDir);
@@ -103,6 +114,9 @@ export async function up(o: UpOptions): Promise<void> {
     dataDir, apiserverPort: ports.port as number, registryPort: ports['registry-port'] as number, nodeAgentPort: ports['node-agent-port'] as number,
     nodeName: o.nodeName, hollowNodes: o.hollowNodes, etcdClientPort: ports['etcd-client-port'], etcdPeerPort: ports['etcd-peer-port'],
     serviceCIDR: o.serviceCIDR ?? recorded?.serviceCIDR, hpaSyncPeriod: o.hpaSyncPeriod ?? recorded?.hpaSyncPeriod,
+    clusterCIDR: o.clusterCIDR ?? recorded?.clusterCIDR, nodeCIDRMaskSize: o.nodeCIDRMaskSize ?? recorded?.nodeCIDRMaskSize,
+    etcdSnapshotScheduleCron: o.etcdSnapshotScheduleCron ?? recorded?.etcdSnapshotScheduleCron,
+    etcdSnapshotRetention: o.etcdSnapshotRetention ?? recorded?.etcdSnapshotRetention,
     cgroupRoot: o.cgroupRoot ?? recorded?.cgroupRoot,
     bindAddress: o.bindAddress ?? recorded?.bindAddress, advertiseAddress: o.advertiseAddress ?? recorded?.advertiseAddress,
   };

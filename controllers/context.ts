@@ -2,6 +2,7 @@
 // per kind for the whole process), an event recorder and the tunables.
 import type { Client, SharedInformerFactory } from '../lib/client/index.js';
 import { EventRecorder } from '../lib/client/events.js';
+import type { NodeIpamConfig } from './nodeipam/config.js';
 
 export interface ControllerOptions {
   /** A node whose Lease hasn't been renewed for this long becomes Ready=Unknown (node-monitor-grace-period). */
@@ -24,6 +25,8 @@ export interface ControllerOptions {
   clusterSigning?: { cert: string; key: string };
   /** The longest certificate the signer issues (--cluster-signing-duration). */
   clusterSigningDurationMs: number;
+  /** --allocate-node-cidrs with its --cluster-cidr and mask sizes: nodes get spec.podCIDRs (nodeipam/). */
+  nodeIpam?: NodeIpamConfig;
 }
 
 export const DEFAULT_OPTIONS: ControllerOptions = {

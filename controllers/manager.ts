@@ -16,6 +16,7 @@ import { EndpointSliceController } from './endpointslice/controller.js';
 import { GarbageCollector } from './garbagecollector/controller.js';
 import { NamespaceController } from './namespace/controller.js';
 import { NodeLifecycleController } from './nodelifecycle/controller.js';
+import { NodeIpamController } from './nodeipam/controller.js';
 import { ReplicaSetController } from './replicaset/controller.js';
 import { RootCACertPublisher } from './rootcacertpublisher/controller.js';
 import { ServiceAccountsController } from './serviceaccount/controller.js';
@@ -62,6 +63,7 @@ export async function runControllers(client: Client, signal: AbortSignal, option
     const { loadCA } = await import('../apiserver/auth/pki.js');
     controllers.push(new CSRSigningController(ctx, await loadCA(opts.clusterSigning.cert, opts.clusterSigning.key), opts.clusterSigningDurationMs));
   }
+  if (opts.nodeIpam) controllers.push(new NodeIpamController(ctx, opts.nodeIpam));
   if (opts.serviceAccountPrivateKey) controllers.push(new ServiceAccountTokensController(ctx, opts.serviceAccountPrivateKey, rootCA));
   try {
     await Promise.all(controllers.map((c) => c.run(opts.workers, signal)));

@@ -14,6 +14,10 @@ export const clusterFlags: FlagSpec[] = [
   { name: 'advertise-address', type: 'string', value: 'ADDR', help: "the API server's address the kubernetes Service's endpoints name", defaultText: "the node's address" },
   { name: 'horizontal-pod-autoscaler-sync-period', type: 'seconds', value: 'S', help: "how often the controller-manager looks at each HorizontalPodAutoscaler", default: 15 },
   { name: 'cgroup-root', type: 'string', value: 'PATH', help: "the node agent's --cgroup-root: its pods' cgroups go under <PATH>/kubepods", defaultText: '/' },
+  { name: 'cluster-cidr', type: 'string', value: 'CIDR', help: "the pods' range: the controller-manager gives each node a subnet of it (--allocate-node-cidrs)", defaultText: 'none: no node subnets' },
+  { name: 'node-cidr-mask-size', type: 'int', value: 'N', help: "prefix length of each node's subnet of --cluster-cidr", defaultText: '24 for IPv4' },
+  { name: 'etcd-snapshot-schedule-cron', type: 'string', value: 'SPEC', help: 'take etcd snapshots into <data-dir>/snapshots on this cron schedule (e.g. "0 */12 * * *")', defaultText: 'none' },
+  { name: 'etcd-snapshot-retention', type: 'int', value: 'N', help: 'scheduled snapshots to keep', default: 5, min: 1 },
   { name: 'service-cluster-ip-range', type: 'string', value: 'CIDR', help: 'where Service cluster IPs come from (API server and node agent)', default: '10.96.0.0/12' },
 ];
 

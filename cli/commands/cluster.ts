@@ -28,6 +28,8 @@ on the command line must be free, or "up" fails naming the process (and the data
       bindAddress: f.given('bind-address') ? f.string('bind-address') : undefined,
       advertiseAddress: f.string('advertise-address'),
       hpaSyncPeriod: f.given('horizontal-pod-autoscaler-sync-period') ? f.string('horizontal-pod-autoscaler-sync-period') : undefined,
+        clusterCIDR: f.string('cluster-cidr'), nodeCIDRMaskSize: f.given('node-cidr-mask-size') ? f.int('node-cidr-mask-size') : undefined,
+        etcdSnapshotScheduleCron: f.string('etcd-snapshot-schedule-cron'), etcdSnapshotRetention: f.given('etcd-snapshot-retention') ? f.int('etcd-snapshot-retention') : undefined,
       hollowNodes: f.int('hollow-nodes'), nodeName: f.string('node-name') ?? defaultNodeName(),
     });
   },
@@ -103,6 +105,8 @@ After writing to the real /etc on a host running systemd, runs "systemctl daemon
         bindAddress: f.given('bind-address') ? f.string('bind-address') : undefined,
         advertiseAddress: f.string('advertise-address'),
         hpaSyncPeriod: f.given('horizontal-pod-autoscaler-sync-period') ? f.string('horizontal-pod-autoscaler-sync-period') : undefined,
+        clusterCIDR: f.string('cluster-cidr'), nodeCIDRMaskSize: f.given('node-cidr-mask-size') ? f.int('node-cidr-mask-size') : undefined,
+        etcdSnapshotScheduleCron: f.string('etcd-snapshot-schedule-cron'), etcdSnapshotRetention: f.given('etcd-snapshot-retention') ? f.int('etcd-snapshot-retention') : undefined,
       },
     });
   },

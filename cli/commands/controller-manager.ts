@@ -1,5 +1,18 @@
 // `flotilla controller-manager`: the controllers (deployments, replica sets, garbage collection, nodes, namespaces).
+import { UsageError, type Flags } from '../flags.js';
+import { nodeIpamConfig, type NodeIpamConfig } from '../../controllers/nodeipam/config.js';
 import { leaderFlags, type Command } from './command.js';
+
+/** The node IPAM flags checked (undefined: --allocate-node-cidrs is off); a mistake is a UsageError. */
+export function nodeIpamFromFlags(f: Flags): NodeIpamConfig | undefined {
+  const size = (name: string) => (f.given(name) ? f.int(name) : undefined);
+  try {
+    return nodeIpamConfig({ allocateNodeCIDRs: f.bool('allocate-node-cidrs'), clusterCIDR: f.string('cluster-cidr'), nodeCIDRMaskSize: size('node-cidr-mask-size'),
+      nodeCIDRMaskSizeIPv4: size('node-cidr-mask-size-ipv4'), nodeCIDRMaskSizeIPv6: size('node-cidr-mask-size-ipv6') });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
 
 export const controllerManager: Command = {
   spec: {
@@ -17,6 +30,11 @@ export const controllerManager: Command = {
       { name: 'cluster-signing-duration', type: 'seconds', value: 'S', help: 'the longest validity of a signed certificate (a request\'s spec.expirationSeconds may ask for less)', default: 365 * 24 * 3600 },
       { name: 'horizontal-pod-autoscaler-sync-period', type: 'seconds', value: 'S', help: 'how often each HorizontalPodAutoscaler is looked at', default: 15 },
       { name: 'horizontal-pod-autoscaler-downscale-stabilization', type: 'seconds', value: 'S', help: 'the scale-down stabilization window of HPAs that set none', default: 300 },
+      { name: 'allocate-node-cidrs', type: 'bool', help: 'give every node a pod subnet (spec.podCIDR) from --cluster-cidr', default: false },
+      { name: 'cluster-cidr', type: 'string', value: 'CIDR', help: 'the pods\' range, cut into node subnets (IPv4, IPv6, or both comma-separated)' },
+      { name: 'node-cidr-mask-size', type: 'int', value: 'N', help: 'prefix length of each node\'s subnet (single-stack)', defaultText: '24 for IPv4, 64 for IPv6' },
+      { name: 'node-cidr-mask-size-ipv4', type: 'int', value: 'N', help: 'prefix length of each node\'s IPv4 subnet', defaultText: '24' },
+      { name: 'node-cidr-mask-size-ipv6', type: 'int', value: 'N', help: 'prefix length of each node\'s IPv6 subnet', defaultText: '64' },
       { name: 'concurrent-syncs', type: 'int', value: 'N', help: 'workers per controller', default: 5, min: 1 },
     ],
   },
@@ -25,7 +43,9 @@ export const controllerManager: Command = {
     if (!!f.string('cluster-signing-cert-file') !== !!f.string('cluster-signing-key-file')) {
       throw new Error('--cluster-signing-cert-file and --cluster-signing-key-file go together');
     }
+    const nodeIpam = nodeIpamFromFlags(f);
     const options = {
+      nodeIpam,
       nodeMonitorGracePeriodMs: f.ms('node-monitor-grace-period'),
       nodeMonitorPeriodMs: Math.max(1000, f.ms('node-monitor-period')),
       defaultTolerationSeconds: f.int('default-toleration-seconds'),

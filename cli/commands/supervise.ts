@@ -47,6 +47,9 @@ stopped (SIGTERM, then SIGKILL) with everything it started when the supervisor s
       import('../supervisor/supervisor.js'), import('../cluster.js'), import('../supervisor/leftovers.js'), import('../ports.js'),
     ]);
     const dataDir = resolve(f.string('data-dir') as string);
+    // a bad schedule fails before anything starts
+    const cron = f.string('etcd-snapshot-schedule-cron');
+    const schedule = cron ? (await import('../../lib/api/cron.js')).parseSchedule(cron) : undefined;
     mkdirSync(join(dataDir, 'logs'), { recursive: true });
     const pidPath = await claimPidFile(dataDir);
     let supervisor: InstanceType<typeof Supervisor> | undefined;
@@ -68,6 +71,8 @@ stopped (SIGTERM, then SIGKILL) with everything it started when the supervisor s
         bindAddress: f.given('bind-address') ? f.string('bind-address') : undefined,
         advertiseAddress: f.string('advertise-address'),
         hpaSyncPeriod: f.given('horizontal-pod-autoscaler-sync-period') ? f.string('horizontal-pod-autoscaler-sync-period') : undefined,
+        clusterCIDR: f.string('cluster-cidr'), nodeCIDRMaskSize: f.given('node-cidr-mask-size') ? f.int('node-cidr-mask-size') : undefined,
+        etcdSnapshotScheduleCron: f.string('etcd-snapshot-schedule-cron'), etcdSnapshotRetention: f.given('etcd-snapshot-retention') ? f.int('etcd-snapshot-retention') : undefined,
       };
       writeClusterConfig(config);
       // every component's certificate and kubeconfig, before any of them starts
@@ -98,5 +103,13 @@ stopped (SIGTERM, then SIGKILL) with everything it started when the supervisor s
     });
     log.info('supervisor started', { dataDir, pid: process.pid });
     s.start();
+    if (schedule) {
+      const [{ SnapshotSchedule, SCHEDULED_NAME, DEFAULT_RETENTION }, { etcdEndpointsOf, saveSnapshot, snapshotDirOf }] = await Promise.all([
+        import('../etcd-snapshot-schedule.js'), import('../etcd-snapshot.js')]);
+      const dir = snapshotDirOf(dataDir);
+      new SnapshotSchedule({ schedule, dir, retention: f.given('etcd-snapshot-retention') ? f.int('etcd-snapshot-retention') : DEFAULT_RETENTION,
+        take: () => saveSnapshot({ endpoints: etcdEndpointsOf(dataDir), dir, name: SCHEDULED_NAME }) }).start();
+      log.info('scheduled etcd snapshots', { schedule: cron, dir });
+    }
   },
 };

@@ -47,3 +47,18 @@ test('picks are claimed: two picks never get one subnet, and a dead process\'s c
   rmSync(claim(c), { force: true });
   rmSync(claim(a), { force: true });
 });
+
+test('a node\'s podCIDR: its IPv4 entry is the pod subnet, rendered into the bridge conflist', async () => {
+  const { nodePodSubnet, renderCniConfig } = await import('./cni.js');
+  assert.equal(nodePodSubnet({ spec: { podCIDR: '10.244.3.0/24', podCIDRs: ['10.244.3.0/24'] } }), '10.244.3.0/24');
+  assert.equal(nodePodSubnet({ spec: { podCIDR: 'fd00::/64', podCIDRs: ['fd00::/64', '10.244.5.0/24'] } }), '10.244.5.0/24', 'dual-stack, IPv6 first');
+  assert.equal(nodePodSubnet({ spec: { podCIDR: '10.244.7.0/24' } }), '10.244.7.0/24', 'an older writer: podCIDR only');
+  for (const spec of [{}, { podCIDR: '' }, { podCIDRs: ['junk'] }, { podCIDRs: ['10.0.0.0/31'] }]) assert.equal(nodePodSubnet({ spec }), undefined, JSON.stringify(spec));
+  assert.equal(nodePodSubnet(undefined), undefined);
+  const conf = renderCniConfig({ name: 'flotilla', bridge: 'flotilla0', subnet: '10.244.3.0/24', ipamDataDir: '/d/ipam' }) as { name: string; plugins: Array<Record<string, any>> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  assert.equal(conf.name, 'flotilla');
+  assert.deepEqual(conf.plugins.map((p) => p.type), ['bridge', 'portmap']);
+  assert.equal(conf.plugins[0]?.bridge, 'flotilla0');
+  assert.equal(conf.plugins[0]?.isGateway, true);
+  assert.deepEqual(conf.plugins[0]?.ipam, { type: 'host-local', ranges: [[{ subnet: '10.244.3.0/24' }]], routes: [{ dst: '0.0.0.0/0' }], dataDir: '/d/ipam' });
+});

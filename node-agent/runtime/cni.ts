@@ -3,6 +3,7 @@
 // the host (the bridge device, iptables chains) when pods were not torn down through the CRI.
 import { cleanupNodeNetwork } from '../network/index.js';
 import { nodeNetworkName } from '../network/pod-network.js';
+import { parseCidr } from '../network/ip.js';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -114,6 +115,44 @@ export async function previousSubnet(confDir: string, name: string, bridge: stri
   return others.length ? undefined : subnet;
 }
 
+/**
+ * The pod subnet a node's object gives it (node IPAM in the controller-manager: spec.podCIDRs' IPv4 entry, else
+ * spec.podCIDR), or undefined when it has none yet: the network then keeps a subnet of its own (pickFreeSubnet).
+ */
+export function nodePodSubnet(node: { spec?: { podCIDR?: unknown; podCIDRs?: unknown } } | undefined): string | undefined {
+  const list = Array.isArray(node?.spec?.podCIDRs) ? (node.spec.podCIDRs as unknown[]) : [node?.spec?.podCIDR];
+  for (const c of list) {
+    const p = typeof c === 'string' ? parseCidr(c) : undefined;
+    // host-local needs room for the gateway and at least one pod
+    if (p?.family === 4 && p.prefix <= 30) return p.text;
+  }
+  return undefined;
+}
+
+/** The bridge conflist for one pod subnet (what writeCniConfig writes; pure, so a node's podCIDR can be rendered and checked). */
+export function renderCniConfig(o: { name: string; bridge: string; subnet: string; ipamDataDir: string }): Record<string, unknown> {
+  return {
+    cniVersion: '1.0.0',
+    name: o.name,
+    plugins: [
+      {
+        type: 'bridge',
+        bridge: o.bridge,
+        isGateway: true,
+        ipMasq: true,
+        hairpinMode: true,
+        ipam: {
+          type: 'host-local',
+          ranges: [[{ subnet: o.subnet }]],
+          routes: [{ dst: '0.0.0.0/0' }],
+          dataDir: o.ipamDataDir,
+        },
+      },
+      { type: 'portmap', capabilities: { portMappings: true }, snat: true },
+    ],
+  };
+}
+
 /** Writes the bridge conflist into `confDir` and returns what was written. */
 export async function writeCniConfig(opts: CniNetworkOptions): Promise<CniNetwork> {
   const name = opts.name ?? 'flotilla';
@@ -123,26 +162,7 @@ export async function writeCniConfig(opts: CniNetworkOptions): Promise<CniNetwor
   const ipamDataDir = opts.ipamDataDir ?? join(opts.confDir, '..', 'ipam');
   mkdirSync(opts.confDir, { recursive: true });
   mkdirSync(ipamDataDir, { recursive: true });
-  const conflist = {
-    cniVersion: '1.0.0',
-    name,
-    plugins: [
-      {
-        type: 'bridge',
-        bridge,
-        isGateway: true,
-        ipMasq: true,
-        hairpinMode: true,
-        ipam: {
-          type: 'host-local',
-          ranges: [[{ subnet }]],
-          routes: [{ dst: '0.0.0.0/0' }],
-          dataDir: ipamDataDir,
-        },
-      },
-      { type: 'portmap', capabilities: { portMappings: true }, snat: true },
-    ],
-  };
+  const conflist = renderCniConfig({ name, bridge, subnet, ipamDataDir });
   const file = join(opts.confDir, `10-${name}.conflist`);
   // containerd loads the first file of the dir (max_conf_num = 1): a conflist left by an earlier name must go
   for (const f of readdirSync(opts.confDir)) if (/\.conf(list)?$/.test(f) && join(opts.confDir, f) !== file) rmSync(join(opts.confDir, f), { force: true });

@@ -12,6 +12,13 @@ import { restrictNodeWrite } from '../../admission/node-restriction.js';
 import { statusSubresource } from '../subresources.js';
 
 function defaults(obj: Obj): void {
+  // podCIDR is podCIDRs[0] (Kubernetes keeps only the list and derives the field): a writer that sets either gets both
+  const spec = asObj(obj.spec);
+  if (spec) {
+    const cidrs = asArr(spec.podCIDRs);
+    if (!cidrs.length && typeof spec.podCIDR === 'string' && spec.podCIDR) spec.podCIDRs = [spec.podCIDR];
+    else if (cidrs.length && !spec.podCIDR && typeof cidrs[0] === 'string') spec.podCIDR = cidrs[0];
+  }
   const status = asObj(obj.status);
   if (status && isObj(status.capacity) && !isSet(status.allocatable)) status.allocatable = { ...status.capacity };
 }
@@ -41,6 +48,8 @@ function validate(obj: Obj): FieldCause[] {
   const out = validateTaints(spec.taints, 'spec.taints');
   const cidrs = asArr(spec.podCIDRs).map(asStr);
   cidrs.forEach((c, i) => out.push(...invalidEach(index('spec.podCIDRs', i), c, isValidCIDR(c))));
+  const first = asStr(spec.podCIDR);
+  if (first && cidrs.length && first !== cidrs[0]) out.push(invalid('spec.podCIDR', first, 'must match the first entry of spec.podCIDRs'));
   if (cidrs.length > 2) out.push(invalid('spec.podCIDRs', cidrs, 'may specify no more than one CIDR for each IP family'));
   else if (cidrs.length === 2 && ipFamily(cidrs[0].split('/')[0]) === ipFamily(cidrs[1].split('/')[0])) out.push(invalid('spec.podCIDRs', cidrs, 'may specify no more than one CIDR for each IP family'));
   const status = asObj(obj.status) ?? {};
@@ -61,7 +70,9 @@ function validateUpdate(obj: Obj, old: Obj): FieldCause[] {
   const out: FieldCause[] = [];
   const cidrs = asArr(spec.podCIDRs).map(asStr);
   const oldCidrs = asArr(oldSpec.podCIDRs).map(asStr);
-  if (oldCidrs.length && (oldCidrs.length !== cidrs.length || oldCidrs.some((c, i) => c !== cidrs[i]))) {
+  // podCIDR alone changed counts too: it is podCIDRs[0]
+  const changed = oldCidrs.length !== cidrs.length || oldCidrs.some((c, i) => c !== cidrs[i]) || (isSet(spec.podCIDR) && asStr(spec.podCIDR) !== oldCidrs[0]);
+  if (oldCidrs.length && changed) {
     out.push(forbidden('spec.podCIDRs', 'node updates may not change podCIDR except from "" to valid'));
   }
   const pid = asStr(oldSpec.providerID);

@@ -192,7 +192,7 @@ secrets:
   assert.deepEqual(web.spec.containers[0].env, [{ name: 'FROM_FILE', value: '1' }, { name: 'MODE', value: 'prod' }]);
   assert.deepEqual(web.spec.volumes, [{ name: 'tmpfs-0', emptyDir: { medium: 'Memory' } }]);
   assert.equal(web.spec.initContainers[0].image, 'busybox:1.36');
-  assert.match(web.spec.initContainers[0].command[2], /until nc -z -w 2 api 80/);
+  assert.match(web.spec.initContainers[0].command[2], /until nc -w 2 api 80 <\/dev\/null/);
   const svc = byKind(objs, 'Service', 'web');
   assert.equal(svc.spec.type, 'LoadBalancer');
   assert.deepEqual(svc.spec.ports, [

@@ -154,7 +154,8 @@ export function targetPorts(svc: JsonObject): { port: number; protocol: string; 
 export function containerOf(name: string, svc: JsonObject, dir: string, env: Record<string, string | undefined>, warn: (s: string) => void): Obj {
   if (typeof svc.image !== 'string') {
     if (svc.build !== undefined) {
-      throw new ServiceError('has build: but no image: the cluster does not build images. Build it elsewhere (docker build, buildah), push it to ' +
+      throw new ServiceError('has build: but no image: the cluster does not build images. ' +
+        'Build it elsewhere (docker build, buildah), push it to ' +
         "the cluster's registry (flotctl image push once it exists, or skopeo copy docker-daemon:IMAGE docker://REGISTRY/IMAGE), and name it in image:");
     }
     throw new ServiceError('has no image');

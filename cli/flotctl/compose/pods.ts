@@ -12,7 +12,8 @@ export async function projectPods(ctx: Ctx, project: string, services: string[] 
   return list.items
     .filter((p) => !p.metadata.deletionTimestamp && (!wanted.size || wanted.has(p.metadata.labels?.[SERVICE_LABEL] ?? '')))
     .sort((a, b) => serviceOf(a).localeCompare(serviceOf(b)) ||
-      String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)) || String(a.metadata.name).localeCompare(String(b.metadata.name)));
+      String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)) ||
+      String(a.metadata.name).localeCompare(String(b.metadata.name)));
 }
 
 export const serviceOf = (p: Pod) => p.metadata.labels?.[SERVICE_LABEL] ?? '';

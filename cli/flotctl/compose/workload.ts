@@ -14,7 +14,10 @@ export const NODE_PORT_MAX = 32767;
 export interface WorkloadOptions {
   dir: string;
   env: Record<string, string | undefined>;
-  /** The image of the init containers that wait for dependencies (needs sh and nc: busybox has both). */
+  /**
+   * The image of the init containers that wait for dependencies (needs sh and nc: busybox has both; busybox's nc
+   * has no -z, so a connect with stdin closed is the probe).
+   */
   waitImage: string;
   services: JsonObject;
   warn(s: string): void;
@@ -78,7 +81,7 @@ function waitsFor(name: string, svc: JsonObject, o: WorkloadOptions): Obj[] {
     out.push({
       name: `wait-for-${host}`,
       image: o.waitImage,
-      command: ['sh', '-c', `echo "waiting for ${host}:${port.port} (${cond})"; until nc -z -w 2 ${host} ${port.port}; do sleep 1; done`],
+      command: ['sh', '-c', `echo "waiting for ${host}:${port.port} (${cond})"; until nc -w 2 ${host} ${port.port} </dev/null >/dev/null 2>&1; do sleep 1; done`],
     });
   }
   return out;

@@ -100,7 +100,8 @@ export function probesOf(hc: JsonObject | undefined): { readinessProbe: Obj; liv
   if (!start) return { readinessProbe: probe, livenessProbe: { ...probe } };
   // during start_period failures do not count: a startup probe that allows that long, checked every start_interval
   const every = seconds(hc.start_interval, 'healthcheck.start_interval') ?? Math.min(5, period);
-  return { readinessProbe: probe, livenessProbe: { ...probe }, startupProbe: { ...probe, periodSeconds: every, failureThreshold: Math.ceil(start / every) + retries } };
+  const startupProbe = { ...probe, periodSeconds: every, failureThreshold: Math.ceil(start / every) + retries };
+  return { readinessProbe: probe, livenessProbe: { ...probe }, startupProbe };
 }
 
 function resourcesOf(deploy: JsonObject): Obj | undefined {

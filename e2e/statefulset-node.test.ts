@@ -196,6 +196,7 @@ services:
     environment:
       GREETING: \${GREETING}
     expose: ["6379"]
+    stop_grace_period: 1s
     volumes: [dbdata:/data]
     secrets: [dbpass]
     healthcheck:
@@ -290,7 +291,7 @@ test('flotctl compose: up runs a 3-service project (healthcheck, depends_on serv
       req.on('error', () => resolve(undefined));
       req.end();
     }));
-    assert.match(page, /pod: web-/);
+    assert.match(page, /<title>flotilla web v1<\/title>/);
 
     // exec: the data went db → api (through the names of their Services), the .env value and the default applied
     assert.equal(ok(['exec', '-T', 'web', 'wget', '-q', '-O-', 'http://api:8080/']), 'hello from db\nconfig: standard');
@@ -299,6 +300,11 @@ test('flotctl compose: up runs a 3-service project (healthcheck, depends_on serv
     // a second up with no change changes nothing
     const again = ok(['up', '--wait-image', c.tools]);
     assert.ok(again.split('\n').filter(Boolean).every((l) => l.endsWith(' unchanged')), again);
+    // an edited service (web's tag from the environment) is the only object that changes
+    writeFileSync(join(work, '.env'), `REGISTRY=${c.registry}\nGREETING=hello\nWEB_PORT=${port}\nWEB_TAG=v2\n`);
+    const edited = ok(['up', '--wait-image', c.tools]).split('\n').filter(Boolean);
+    assert.deepEqual(edited.filter((l) => !l.endsWith(' unchanged')), ['deployment.apps/web configured']);
+    assert.equal(c.json(['get', 'deployment', 'web', '-n', 'composeapp']).spec.template.spec.containers[0].image, `${c.registry}/flotilla/web:v2`);
 
     const down = ok(['down']);
     assert.match(down, /^deployment\.apps\/web deleted$/m);

@@ -3,6 +3,7 @@
 import { isNotFound } from '../../../lib/client/rest.js';
 import type { Ctx } from '../context.js';
 import { bool, type Parsed } from '../flags.js';
+import { kindRef } from '../output.js';
 import type { Project } from './project.js';
 import { projectObjects } from './up.js';
 
@@ -11,7 +12,7 @@ export async function down(ctx: Ctx, p: Parsed, project: Project): Promise<void>
   for (const { kind, obj } of objs) {
     try {
       await ctx.client.delete(kind, obj.metadata.name as string, { namespace: project.name, propagationPolicy: 'Background' });
-      ctx.print(`${kind.resource}/${obj.metadata.name} deleted\n`);
+      ctx.print(`${kindRef(kind)}/${obj.metadata.name} deleted\n`);
     } catch (e) {
       if (!isNotFound(e)) ctx.fail(e);
     }

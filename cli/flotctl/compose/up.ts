@@ -7,6 +7,7 @@ import type { KubeObject } from '../../../lib/api/types.js';
 import { applyItem } from '../apply.js';
 import { CliError, type Ctx } from '../context.js';
 import type { Parsed } from '../flags.js';
+import { kindRef } from '../output.js';
 import { objectsFrom } from './command.js';
 import { projectLabels } from './convert.js';
 import type { Project } from './project.js';
@@ -60,7 +61,7 @@ export async function up(ctx: Ctx, p: Parsed, project: Project): Promise<void> {
     if (wanted.has(`${kind.kind}/${obj.metadata.name}`)) continue;
     try {
       await ctx.client.delete(kind, obj.metadata.name as string, { namespace: project.name, propagationPolicy: 'Background' });
-      ctx.print(`${kind.resource}/${obj.metadata.name} pruned\n`);
+      ctx.print(`${kindRef(kind)}/${obj.metadata.name} pruned\n`);
     } catch (e) {
       if (!isNotFound(e)) ctx.fail(e);
     }

@@ -297,6 +297,9 @@ test('flotctl compose: up runs a 3-service project (healthcheck, depends_on serv
     assert.equal(ok(['exec', '-T', 'web', 'wget', '-q', '-O-', 'http://api:8080/']), 'hello from db\nconfig: standard');
     assert.equal(ok(['exec', '-T', 'db', 'sh', '-c', 'cat /data/pass; ls /data']), 's3cret\ngreeting\npass\n');
 
+    // logs, prefixed by service and index as docker compose prefixes them
+    assert.match(ok(['logs', 'web']), /^web-1 {2}\| web v1: serving pod unknown on :8080$/m);
+
     // a second up with no change changes nothing
     const again = ok(['up', '--wait-image', c.tools]);
     assert.ok(again.split('\n').filter(Boolean).every((l) => l.endsWith(' unchanged')), again);

@@ -11,6 +11,7 @@ import { convert } from './convert.js';
 import { ComposeError } from './errors.js';
 import { interpolate, parseDotEnv } from './interpolate.js';
 import { mergeFiles } from './merge.js';
+import { printConfig } from './print.js';
 import { loadProject, normalizeProjectName } from './project.js';
 
 test('interpolation: $VAR, ${VAR}, defaults, required, alternatives and $$', () => {
@@ -39,6 +40,12 @@ test('merge: maps merged, ports unique, environment list and map as one, command
     image: 'b', ports: ['80:80', '443:443'], environment: { A: '1', B: '3' }, command: ['z'],
     depends_on: { db: { condition: 'service_started' }, cache: { condition: 'service_healthy' } }, volumes: ['e:/data'],
   } });
+});
+
+test('config prints a literal $ as $$, so its output is a compose file again', (t) => {
+  const d = dir({ 'compose.yaml': 'services:\n  web:\n    image: x\n    command: echo $$HOME ${V}\n' });
+  t.after(() => rmSync(d, { recursive: true }));
+  assert.match(printConfig(load(d, { env: { V: 'v' }, projectName: 'p' })), /command: echo \$\$HOME v\n/);
 });
 
 test('project names are normalised as compose normalises them', () => {
@@ -96,6 +103,7 @@ test('files: the default name, .env then the environment, -f merged, profiles, p
   assert.equal(p.name, normalizeProjectName(d.split('/').at(-1) as string));
   assert.deepEqual(Object.keys(p.model.services as object), ['web']);
   assert.deepEqual((p.model.services as Record<string, unknown>).web, { image: 'web:v1', environment: ['LEVEL=debug'] });
+  assert.equal(printConfig(p).split('\n')[0], `name: ${p.name}`);
   p = load(d, { files: ['docker-compose.yml', 'override.yml'], profiles: ['debug'], projectName: 'shop' });
   assert.equal(p.name, 'shop');
   assert.deepEqual(Object.keys(p.model.services as object).sort(), ['dbg', 'web']);
@@ -213,11 +221,11 @@ test('conversion refuses bind mounts (unless allowed), build without image, heal
   });
   t.after(() => rmSync(d, { recursive: true }));
   const run = (f: string, allowHostPaths = false) => convert(load(d, { files: [f], projectName: 'p' }), { allowHostPaths, waitImage: 'w', warn: () => {} });
-  assert.throws(() => run('bind.yaml'), /bind\.yaml: service "web": bind mount \.\/site:\/usr\/share\/html is refused.*--allow-host-paths/);
+  assert.throws(() => run('bind.yaml'), /bind\.yaml:2: service "web": bind mount \.\/site:\/usr\/share\/html is refused.*--allow-host-paths/);
   const host = byKind(run('bind.yaml', true), 'Deployment', 'web');
   assert.deepEqual(host.spec.template.spec.volumes[0].hostPath, { path: join(d, 'site') });
   assert.throws(() => run('build.yaml'), /service "web": has build: but no image: the cluster does not build images.*push/);
-  assert.throws(() => run('healthy.yaml'), /service "a": depends on "b" being healthy, but "b" has no healthcheck/);
+  assert.throws(() => run('healthy.yaml'), /healthy\.yaml:2: service "a": depends on "b" being healthy, but "b" has no healthcheck/);
   const np = byKind(run('nodeport.yaml'), 'Service', 'a');
   assert.equal(np.spec.type, 'NodePort');
   assert.equal(np.spec.ports[0].nodePort, 30001);

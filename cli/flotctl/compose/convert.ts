@@ -46,7 +46,7 @@ export function convert(project: Project, o: ConvertOptions): KubeObject[] {
       if (service) perService.push(service);
       perService.push(workloadOf(name, svc, mounts, labels, { dir: project.dir, env: project.env, waitImage: o.waitImage, services, warn: o.warn }));
     } catch (e) {
-      if (e instanceof ServiceError || e instanceof StorageError || e instanceof UnitError) throw new ComposeError({ file: project.files.join(', '), service: name }, e.message);
+      if (e instanceof ServiceError || e instanceof StorageError || e instanceof UnitError) throw new ComposeError({ ...project.where(['services', name]), service: name }, e.message);
       throw e;
     }
   }

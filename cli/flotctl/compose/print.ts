@@ -4,8 +4,16 @@ import { stringify } from 'yaml';
 import type { KubeObject } from '../../../lib/api/types.js';
 import type { Project } from './project.js';
 
+/** A literal `$` is written back as `$$`, as docker compose config writes it: the output is itself a compose file. */
+function escapeDollars(v: unknown): unknown {
+  if (typeof v === 'string') return v.replaceAll('$', '$$$$');
+  if (Array.isArray(v)) return v.map(escapeDollars);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, escapeDollars(x)]));
+  return v;
+}
+
 export function printConfig(project: Project): string {
-  return stringify(project.model, { lineWidth: 0 });
+  return stringify(escapeDollars(project.model), { lineWidth: 0 });
 }
 
 export function printManifests(objs: KubeObject[]): string {

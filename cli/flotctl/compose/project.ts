@@ -29,6 +29,8 @@ export interface Project {
   files: string[];
   model: JsonObject;
   env: Env;
+  /** Where a service (or a path under it) is written: the last file that defines it, and the line. */
+  where(path: (string | number)[]): { file: string; line?: number };
 }
 
 /** Compose's normalisation: lower case, only [a-z0-9_-], starting with a letter or digit. */
@@ -39,6 +41,15 @@ function findFiles(o: ProjectOptions): string[] {
   const found = DEFAULT_FILES.map((f) => resolve(o.cwd, f)).find((f) => existsSync(f));
   if (!found) throw new ComposeError({ file: o.cwd }, `no configuration file provided: not found (looked for ${DEFAULT_FILES.join(', ')})`);
   return [found];
+}
+
+function hasPath(data: JsonObject, path: (string | number)[]): boolean {
+  let v: unknown = data;
+  for (const k of path) {
+    if (typeof v !== 'object' || v === null || !(k in v)) return false;
+    v = (v as Record<string, unknown>)[k];
+  }
+  return true;
 }
 
 export function loadProject(o: ProjectOptions): Project {
@@ -66,5 +77,9 @@ export function loadProject(o: ProjectOptions): Project {
   }
   // `docker compose config` prints the name first
   const { name: _, ...rest } = model;
-  return { name, dir, files, model: { name, ...rest }, env };
+  const where = (path: (string | number)[]) => {
+    const f = [...parsed].reverse().find((x) => x.lineOf(path.slice(0, 2)) !== undefined && hasPath(x.data, path.slice(0, 2))) ?? parsed[0];
+    return { file: f?.file ?? files[0] as string, line: f?.lineOf(path) };
+  };
+  return { name, dir, files, model: { name, ...rest }, env, where };
 }

@@ -11,7 +11,11 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { ROOT } from './harness.js';
+import { spawnSync } from 'node:child_process';
+import { request } from 'node:http';
+import { podNetworkFor } from '../cli/commands/runtime.js';
+import { nodeNetworkName } from '../node-agent/network/pod-network.js';
+import { freePort, ROOT } from './harness.js';
 import { upCluster, type Json } from './up-cluster.js';
 
 const c = upCluster({
@@ -22,6 +26,7 @@ const c = upCluster({
     cl.kubectl(['delete', 'pod', '--all', '--wait=true', '--timeout=60s']);
     cl.kubectl(['delete', 'pvc', '--all', '--wait=true', '--timeout=60s']);
     cl.kubectl(['delete', 'namespace', 'shop', '--ignore-not-found', '--wait=true', '--timeout=90s']);
+    cl.kubectl(['delete', 'namespace', 'composeapp', '--ignore-not-found', '--wait=true', '--timeout=90s']);
   },
 });
 const skip = c.skip;
@@ -179,4 +184,141 @@ test('a real-world-shaped app from a kustomize overlay (kubectl apply -k): every
     rmSync(work, { recursive: true, force: true });
   }
   c.ok(['delete', 'namespace', 'shop', '--wait=true', '--timeout=120s']);
+});
+
+// flotctl compose: a three-service project (db → api → web) written as docker compose users write it.
+const COMPOSE_FILE = `
+services:
+  db:
+    image: \${REGISTRY}/flotilla/tools:v1
+    # the key-value store: files on the named volume, served over HTTP; $$ is a literal $ for the shell
+    command: ["sh", "-c", "cp /run/secrets/dbpass /data/pass; echo \\"$$GREETING from db\\" > /data/greeting; exec httpd -f -p 6379 -h /data"]
+    environment:
+      GREETING: \${GREETING}
+    expose: ["6379"]
+    stop_grace_period: 1s
+    volumes: [dbdata:/data]
+    secrets: [dbpass]
+    healthcheck:
+      test: ["CMD-SHELL", "wget -q -O- http://127.0.0.1:6379/greeting"]
+      interval: 1s
+      retries: 3
+  api:
+    image: \${REGISTRY}/flotilla/tools:v1
+    depends_on:
+      db: {condition: service_healthy}
+    command: ["sh", "-c", "mkdir -p /www && wget -q -O /www/index.html http://db:6379/greeting && cat /etc/app.conf >> /www/index.html && exec httpd -f -p 8080 -h /www"]
+    expose: ["8080"]
+    configs:
+      - {source: appconf, target: /etc/app.conf}
+    healthcheck:
+      test: ["CMD", "wget", "-q", "-O-", "http://127.0.0.1:8080/"]
+      interval: 1s
+    stop_grace_period: 1s
+  web:
+    image: \${REGISTRY}/flotilla/web:\${WEB_TAG:-v1}
+    depends_on:
+      api: {condition: service_healthy}
+    ports: ["\${WEB_PORT}:8080"]
+    stop_grace_period: 1s
+volumes:
+  dbdata:
+    x-flotilla-size: 64Mi
+configs:
+  appconf:
+    content: "config: \${APP_MODE:-standard}"
+secrets:
+  dbpass:
+    file: ./dbpass.txt
+`;
+
+test('flotctl compose: up runs a 3-service project (healthcheck, depends_on service_healthy, volume, config, secret, published port); ps, exec, down; an invalid file creates nothing', { skip }, async () => {
+  const work = mkdtempSync(join(tmpdir(), 'flotilla-compose-'));
+  const compose = (args: string[]) => c.flotctl(['compose', '-f', join(work, 'compose.yaml'), '-p', 'composeapp', ...args]);
+  const ok = (args: string[]) => {
+    const r = compose(args);
+    assert.equal(r.code, 0, `compose ${args.join(' ')}: ${r.stderr}${r.stdout}${c.logTails()}`);
+    return r.stdout;
+  };
+  try {
+    const port = await freePort();
+    writeFileSync(join(work, 'compose.yaml'), COMPOSE_FILE);
+    writeFileSync(join(work, '.env'), `REGISTRY=${c.registry}\nGREETING=hello\nWEB_PORT=${port}\n`);
+    writeFileSync(join(work, 'dbpass.txt'), 's3cret\n');
+
+    // an invalid file: one error with file and line, and nothing sent to the cluster
+    writeFileSync(join(work, 'bad.yaml'), 'services:\n  web:\n    image: x\n    restart_policy: always\n');
+    const bad = c.flotctl(['compose', '-f', join(work, 'bad.yaml'), '-p', 'composebad', 'up', '--wait-image', c.tools]);
+    assert.equal(bad.code, 1);
+    assert.equal(bad.stderr.trim(), `error: ${join(work, 'bad.yaml')}:4: service "web": services.web: additional property restart_policy is not allowed`);
+    assert.equal(c.kubectl(['get', 'namespace', 'composebad']).code, 1, 'no namespace created');
+
+    const up = ok(['up', '--wait-image', c.tools]);
+    for (const o of ['namespace/composeapp created', 'persistentvolumeclaim/dbdata created', 'configmap/appconf created', 'secret/dbpass created',
+      'service/db created', 'deployment.apps/db created', 'service/api created', 'deployment.apps/api created', 'service/web created', 'deployment.apps/web created']) {
+      assert.ok(up.includes(o), `${o} in:\n${up}`);
+    }
+    const pods = () => c.json(['get', 'pods', '-n', 'composeapp']).items as Json[];
+    await c.until('every service Running and Ready', () => {
+      const ps = pods();
+      return ps.length === 3 && ps.every(ready) ? ps : undefined;
+    }, 150_000);
+    // the api's init container waited for the db's Service, whose endpoints are its healthy (ready) pods
+    const api = pods().find((p) => p.metadata.labels['com.docker.compose.service'] === 'api') as Json;
+    assert.equal(api.status.initContainerStatuses[0].name, 'wait-for-db');
+    assert.equal(api.status.initContainerStatuses[0].state.terminated.exitCode, 0);
+
+    const ps = ok(['ps']);
+    const lines = ps.trimEnd().split('\n');
+    assert.match(lines[0] as string, /^NAME\s+IMAGE\s+SERVICE\s+STATUS\s+PORTS$/);
+    assert.equal(lines.length, 4);
+    assert.match(ps, new RegExp(`^api-\\S+\\s+${c.registry}/flotilla/tools:v1\\s+api\\s+Running \\(healthy\\)\\s+8080/tcp$`, 'm'));
+    assert.match(ps, new RegExp(`^web-\\S+\\s+${c.registry}/flotilla/web:v1\\s+web\\s+Running\\s+0\\.0\\.0\\.0:${port}->8080/tcp$`, 'm'));
+
+    // the published port: a LoadBalancer on the node's address (outside the NodePort range)
+    const node = c.json(['get', 'node', 'sts-node']);
+    const nodeIP = (node.status.addresses as Json[]).find((a) => a.type === 'InternalIP')?.address as string;
+    const proxyTable = `flotilla-proxy-${nodeNetworkName(podNetworkFor(c.dir).bridge)}`;
+    await c.until(`the nftables rule for ${nodeIP}:${port}`, () => spawnSync('nft', ['list', 'table', 'ip', proxyTable], { encoding: 'utf8' }).stdout?.includes(`${nodeIP} . tcp . ${port} : goto `));
+    const page = await c.until('the web answering on its published port', () => new Promise<string | undefined>((resolve) => {
+      const req = request({ host: nodeIP, port, path: '/', timeout: 5000 }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (body += d));
+        res.on('end', () => resolve(body));
+      });
+      req.on('timeout', () => req.destroy());
+      req.on('error', () => resolve(undefined));
+      req.end();
+    }));
+    assert.match(page, /<title>flotilla web v1<\/title>/);
+
+    // exec: the data went db → api (through the names of their Services), the .env value and the default applied
+    assert.equal(ok(['exec', '-T', 'web', 'wget', '-q', '-O-', 'http://api:8080/']), 'hello from db\nconfig: standard');
+    assert.equal(ok(['exec', '-T', 'db', 'sh', '-c', 'cat /data/pass; ls /data']), 's3cret\ngreeting\npass\n');
+
+    // logs, prefixed by service and index as docker compose prefixes them
+    assert.match(ok(['logs', 'web']), /^web-1 {2}\| web v1: serving pod unknown on :8080$/m);
+
+    // a second up with no change changes nothing
+    const again = ok(['up', '--wait-image', c.tools]);
+    assert.ok(again.split('\n').filter(Boolean).every((l) => l.endsWith(' unchanged')), again);
+    // an edited service (web's tag from the environment) is the only object that changes
+    writeFileSync(join(work, '.env'), `REGISTRY=${c.registry}\nGREETING=hello\nWEB_PORT=${port}\nWEB_TAG=v2\n`);
+    const edited = ok(['up', '--wait-image', c.tools]).split('\n').filter(Boolean);
+    assert.deepEqual(edited.filter((l) => !l.endsWith(' unchanged')), ['deployment.apps/web configured']);
+    assert.equal(c.json(['get', 'deployment', 'web', '-n', 'composeapp']).spec.template.spec.containers[0].image, `${c.registry}/flotilla/web:v2`);
+
+    const down = ok(['down']);
+    assert.match(down, /^deployment\.apps\/web deleted$/m);
+    await c.until('nothing of the project left but its volume', () => {
+      const left = c.ok(['get', 'deployments,replicasets,pods,services,configmaps,secrets,pvc', '-n', 'composeapp', '-l', 'com.docker.compose.project=composeapp', '-o', 'name']).trim();
+      return left === 'persistentvolumeclaim/dbdata' ? left : undefined;
+    }, 120_000);
+    ok(['down', '-v']);
+    await c.until('the volume gone too', () => c.ok(['get', 'pvc', '-n', 'composeapp', '-o', 'name']).trim() === '', 60_000);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  c.ok(['delete', 'namespace', 'composeapp', '--wait=true', '--timeout=120s']);
 });

@@ -9,5 +9,10 @@ export interface Command {
   flags: Record<string, FlagSpec>;
   /** Subcommands (`rollout status`, `config view`), for help and completion; the module dispatches on p.args[0]. */
   subcommands?: string[];
+  /**
+   * Parses the words after the command itself, for commands whose arguments are not all flags of one spec
+   * (`compose exec SVC sh -c ...`: what follows the service is the command's own); `before` is what preceded it.
+   */
+  parse?(before: string[], after: string[]): Parsed;
   run(ctx: Ctx, p: Parsed): Promise<void>;
 }

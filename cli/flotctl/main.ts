@@ -23,7 +23,8 @@ async function main(argv: string[]): Promise<number> {
   const cmd = await loadCommand(name) as Command;
   let p: Parsed;
   try {
-    p = parseFlags([...argv.slice(0, cmdAt), ...argv.slice(cmdAt + 1)], { ...GLOBAL_FLAGS, ...cmd.flags });
+    const [before, after] = [argv.slice(0, cmdAt), argv.slice(cmdAt + 1)];
+    p = cmd.parse ? cmd.parse(before, after) : parseFlags([...before, ...after], { ...GLOBAL_FLAGS, ...cmd.flags });
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     process.stderr.write(red(`Error: ${e.message}`, process.stderr) + `\nSee 'flotctl ${name} --help' for usage.\n`);

@@ -287,7 +287,7 @@ spec:
   // the node agent samples every 10 s and a rate needs two samples: usage shows about 20 s after the start
   await c.until('the HPA to scale hog up to 3', () => replicas() === 3, 60_000);
   // the event is written by the controller's recorder after the scale, in its next batch
-  await c.until('the SuccessfulRescale event', () => rescales().includes('New size: 3; reason: cpu resource utilization (percentage of request) above target'), 30_000);
+  await c.until('the SuccessfulRescale event', () => rescales().includes('New size: 3; reason: cpu resource utilization (percentage of request) above target'), 60_000);
   const row = c.ok(['get', 'hpa', 'hog', '--no-headers']);
   assert.match(row, /^hog\s+Deployment\/hog\s+cpu: \d+%\/50%\s+1\s+3\s+[13]\s+\S+\s*$/);
   const status = c.json(['get', 'hpa', 'hog', '-o', 'json']).status;

@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { KUBECTL, TestCluster, request, userClient, waitFor } from './harness.js';
@@ -35,7 +35,7 @@ before(async () => {
   // the files the API server is started with live in a directory of their own, written before it starts
   const { mkdtempSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
-  const files = mkdtempSync(join(tmpdir(), 'flotilla-security-files-'));
+  files = mkdtempSync(join(tmpdir(), 'flotilla-security-files-'));
   encryptionConfig = join(files, 'encryption.yaml');
   writeFileSync(encryptionConfig, encryption([['key1', OLD_KEY]]));
   const policy = join(files, 'audit-policy.yaml');
@@ -48,9 +48,12 @@ before(async () => {
 });
 
 let auditLog = '';
+/** The directory of those files (the encryption config, the audit policy and log): removed afterwards. */
+let files = '';
 
 after(async () => {
   await c?.stop();
+  if (files && !process.env.FLOTILLA_KEEP_TEST_DIRS) rmSync(files, { recursive: true, force: true });
 });
 
 /** kubectl with a kubeconfig written here (its own CA data, user and server). */

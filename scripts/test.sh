@@ -12,15 +12,17 @@ wait "$lint"
 mapfile -t all < <(find dist -name '*.test.js' -not -path '*/node_modules/*' | sort)
 # Two pools run side by side, each with the longest files first (so neither ends waiting on one of them):
 #  - whole clusters on real containers (flotilla up: containerd, the CNI bridge, nftables), the CPU-hungry ones,
-#    FLOTILLA_NODE_TEST_CONCURRENCY (2) at a time, then the long API-only file of upgrade resets (this pool ends earlier otherwise);
+#    FLOTILLA_NODE_TEST_CONCURRENCY (2) at a time, then two long API-only files, the upgrade resets and the kubectl
+#    versions (this pool ends earlier otherwise);
 #  - everything else (units, and API servers with hollow nodes, which mostly wait on controllers' periods),
 #    FLOTILLA_TEST_CONCURRENCY (3) at a time.
 # Each file starts its own processes on free ports, with its own data dir, pod subnet and service range.
 nodes=(dist/e2e/services.test.js dist/e2e/node.test.js dist/e2e/pods-volumes.test.js dist/e2e/supervisor.test.js dist/e2e/pods.test.js
   dist/e2e/chaos.test.js dist/e2e/streams.test.js dist/e2e/statefulset-node.test.js dist/e2e/serviceaccounts-node.test.js
-  dist/e2e/node-clients.test.js dist/e2e/dashboard-node.test.js dist/e2e/jobs-node.test.js dist/e2e/upgrade-resets.test.js)
+  dist/e2e/node-clients.test.js dist/e2e/dashboard-node.test.js dist/e2e/jobs-node.test.js dist/e2e/upgrade-resets.test.js
+  dist/e2e/kubectl-versions.test.js)
 long=(dist/e2e/flotctl-rollout.test.js dist/e2e/jobs.test.js dist/e2e/flotctl-config.test.js dist/e2e/flotctl-get.test.js dist/e2e/flotctl.test.js dist/e2e/drain.test.js
-  dist/e2e/flotctl-describe.test.js dist/e2e/embedded-etcd.test.js dist/e2e/crd.test.js dist/e2e/kubectl-versions.test.js dist/e2e/failover.test.js)
+  dist/e2e/flotctl-describe.test.js dist/e2e/embedded-etcd.test.js dist/e2e/crd.test.js dist/e2e/failover.test.js)
 # the browser's files after both pools, side by side on an otherwise quiet machine: under the pools' load Chromium
 # missed 30-second waits, and whole-cluster files' bridges and veths coming and going made it drop or redo
 # navigations (ERR_NETWORK_CHANGED)
@@ -43,24 +45,25 @@ run_pool() { # CONCURRENCY FILES...
     --test-timeout=600000 --test-concurrency="$n" "$@"
 }
 status=0
+tests_started=$SECONDS
 pool_a_log=$(mktemp)
 trap 'rm -f "$pool_a_log"' EXIT
 # the real-container pool's report is printed once it is done (two reporters writing at once would interleave)
 pool_a_pid=
 if ((${#pool_a[@]})); then
-  (run_pool "${FLOTILLA_NODE_TEST_CONCURRENCY:-2}" "${pool_a[@]}" >"$pool_a_log" 2>&1) &
+  (s=0; run_pool "${FLOTILLA_NODE_TEST_CONCURRENCY:-2}" "${pool_a[@]}" >"$pool_a_log" 2>&1 || s=$?
+    echo "# the whole-cluster files took $((SECONDS - tests_started)) s" >>"$pool_a_log"; exit "$s") &
   pool_a_pid=$!
   # an interrupted run takes the other pool down with it
   trap 'kill "$pool_a_pid" 2>/dev/null; rm -f "$pool_a_log"' EXIT
 fi
-tests_started=$SECONDS
 run_pool "${FLOTILLA_TEST_CONCURRENCY:-3}" "${pool_b[@]}" || status=$?
 pool_b_s=$((SECONDS - tests_started))
 [ -z "$pool_a_pid" ] || wait "$pool_a_pid" || status=$?
 echo
 echo "# the whole-cluster test files (real containers)"
 cat "$pool_a_log"
-echo "# the other files took ${pool_b_s} s, the whole-cluster files $((SECONDS - tests_started)) s (started side by side, after ${tests_started} s of setup and build)"
+echo "# the other files took ${pool_b_s} s (beside the whole-cluster files, after ${tests_started} s of setup and build)"
 browser=()
 for f in "${last[@]}"; do [ -f "$f" ] && browser+=("$f"); done
 if ((${#browser[@]})); then

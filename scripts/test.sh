@@ -38,16 +38,19 @@ if ((${#pool_b[@]} == 0)); then
   echo "no test files found under dist/" >&2
   exit 1
 fi
+# each run's failures (scripts/failures-reporter.mjs), printed together at the end
+failures_dir=$(mktemp -d)
 run_pool() { # CONCURRENCY FILES...
   local n=$1
   shift
   node --test --test-reporter=spec --test-reporter-destination=stdout --test-reporter=./scripts/file-times-reporter.mjs --test-reporter-destination=stdout \
+    --test-reporter=./scripts/failures-reporter.mjs --test-reporter-destination="$(mktemp -p "$failures_dir")" \
     --test-timeout=600000 --test-concurrency="$n" "$@"
 }
 status=0
 tests_started=$SECONDS
 pool_a_log=$(mktemp)
-trap 'rm -f "$pool_a_log"' EXIT
+trap 'rm -rf "$pool_a_log" "$failures_dir"' EXIT
 # the real-container pool's report is printed once it is done (two reporters writing at once would interleave)
 pool_a_pid=
 if ((${#pool_a[@]})); then
@@ -55,7 +58,7 @@ if ((${#pool_a[@]})); then
     echo "# the whole-cluster files took $((SECONDS - tests_started)) s" >>"$pool_a_log"; exit "$s") &
   pool_a_pid=$!
   # an interrupted run takes the other pool down with it
-  trap 'kill "$pool_a_pid" 2>/dev/null; rm -f "$pool_a_log"' EXIT
+  trap 'kill "$pool_a_pid" 2>/dev/null; rm -rf "$pool_a_log" "$failures_dir"' EXIT
 fi
 run_pool "${FLOTILLA_TEST_CONCURRENCY:-3}" "${pool_b[@]}" || status=$?
 pool_b_s=$((SECONDS - tests_started))
@@ -73,7 +76,12 @@ if ((${#browser[@]})); then
 fi
 for f in "${exclusive[@]}"; do
   [ -f "$f" ] || continue
-  node --test --test-reporter=spec --test-timeout=600000 "$f" || status=$?
+  run_pool 1 "$f" || status=$?
 done
+if [ -n "$(cat "$failures_dir"/* 2>/dev/null)" ]; then
+  echo
+  echo "# failed tests"
+  cat "$failures_dir"/*
+fi
 echo "# npm test took ${SECONDS} s"
 exit "$status"

@@ -3,13 +3,13 @@
 // components the supervisor runs for it, in the order they need each other.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { primaryIPv4 } from '../node-agent/node/node.js';
 import { clusterFiles } from './credentials.js';
+import { packageRoot } from '../lib/util/package-root.js';
 import type { ChildSpec } from './supervisor/supervisor.js';
 
 /** bin/flotilla.js of this installation. */
-export const BIN = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../bin/flotilla.js');
+export const BIN = join(packageRoot(import.meta.url), 'bin', 'flotilla.js');
 
 export interface ClusterConfig {
   /** Absolute. */

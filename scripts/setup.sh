@@ -59,7 +59,7 @@ npx tsc -p dashboard &
 dashboard_tsc=$!
 npx tsc -p .
 wait "$dashboard_tsc"
-# flotctl bundled into one file: it starts in half the time (scripts/bundle-cli.mjs says why)
-node scripts/bundle-cli.mjs
+# flotctl and flotilla bundled into one file each: it starts in half the time (scripts/bundle.mjs says why)
+node scripts/bundle.mjs
 # The web dashboard the API server serves at /dashboard/, bundled by esbuild (about a second).
 node dashboard/build.mjs

@@ -6,13 +6,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { dirname, extname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { extname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ApiError } from '../errors.js';
+import { packageRoot } from '../../lib/util/package-root.js';
 
-/** Where `npm run build` puts the bundle: dist/dashboard/www, beside this module's dist/apiserver/. */
-export const DEFAULT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../dashboard/www');
+/** Where `npm run build` puts the page's bundle. */
+export const DEFAULT_ROOT = join(packageRoot(import.meta.url), 'dist', 'dashboard', 'www');
 
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",

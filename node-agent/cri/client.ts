@@ -11,9 +11,10 @@
 //   next call simply works again; no new CriClient is needed. `waitForReady()` waits for that explicitly.
 // - Errors are CriError, carrying the gRPC status code (see CriStatus) and the RPC name.
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { join } from 'node:path';
+import { packageRoot } from '../../lib/util/package-root.js';
 import type {
   AuthConfig, Container, ContainerConfig, ContainerFilter, ContainerStats, ContainerStatsFilter, ContainerStatusResponse,
   ExecSyncResponse, FilesystemUsage, Image, ImageSpec, PodSandbox, PodSandboxConfig, PodSandboxFilter,
@@ -59,13 +60,11 @@ export interface CallOptions {
 
 type Method = protoLoader.MethodDefinition<object, object>;
 
-/** Where api.proto is: beside this file when run from source, in the repo tree when run from dist/. */
+/** node-agent/cri/api.proto of this installation (the CRI's messages, read when the client is first used). */
 function protoPath(): string {
-  for (const rel of ['./api.proto', '../../../node-agent/cri/api.proto']) {
-    const p = fileURLToPath(new URL(rel, import.meta.url));
-    if (existsSync(p)) return p;
-  }
-  throw new Error('node-agent/cri/api.proto not found next to the CRI client or in the repository tree');
+  const p = join(packageRoot(import.meta.url), 'node-agent', 'cri', 'api.proto');
+  if (!existsSync(p)) throw new Error(`${p} is missing (the CRI's api.proto ships with Flotilla)`);
+  return p;
 }
 
 let loaded: protoLoader.PackageDefinition | undefined;

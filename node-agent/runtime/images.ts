@@ -2,9 +2,9 @@
 // to a registry with skopeo: the sandbox `pause`, the demo `flotilla/web` (v1, v2) and `flotilla/tools`.
 // The files that go into the images live in scripts/images/.
 import { existsSync, mkdirSync, rmSync, writeFileSync, chmodSync, copyFileSync, symlinkSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 import { runOk } from './proc.js';
+import { packageRoot } from '../../lib/util/package-root.js';
 
 /** Repository and tag of each image, relative to the registry host. */
 export const IMAGE_NAMES = {
@@ -44,13 +44,11 @@ export function imageRefs(registry: string): ImageRefs {
   return out;
 }
 
-/** scripts/images/ in the repository, found from source or from dist/. */
+/** scripts/images/ of this installation. */
 function filesDir(): string {
-  for (const rel of ['../../scripts/images', '../../../scripts/images']) {
-    const p = fileURLToPath(new URL(rel, import.meta.url));
-    if (existsSync(join(p, 'base', 'idle'))) return p;
-  }
-  throw new Error('scripts/images/ not found in the repository tree');
+  const p = join(packageRoot(import.meta.url), 'scripts', 'images');
+  if (!existsSync(join(p, 'base', 'idle'))) throw new Error(`${p} is missing (the images' files ship with Flotilla)`);
+  return p;
 }
 
 /** True when `name:tag` has a manifest in the registry. */

@@ -7,7 +7,7 @@ import type { KubeObject, LabelSelector } from '../../lib/api/types.js';
 import { errors } from '../errors.js';
 import { checkName } from '../http/patch.js';
 import { scaleDecodeErrorMessage } from '../validation/index.js';
-import type { SubresourceDefinition } from './kind.js';
+import type { SubresourceCall, SubresourceDefinition } from './kind.js';
 import { clone } from './meta.js';
 import type { WriteScope } from './types.js';
 
@@ -18,11 +18,18 @@ export const STATUS_WRITE: WriteScope = {
 };
 
 /**
+ * A kind's own check of a subresource write, beyond RBAC on the subresource: given the request, it answers (after any
+ * lookups it needs) with a check of each attempt's new object against the stored one, which throws to refuse.
+ */
+export type SubresourceAdmit = (c: SubresourceCall) => Promise<(next: KubeObject, old: KubeObject) => void>;
+
+/**
  * /status: GET reads the object, PUT and PATCH change its status only (the main resource's writes then keep the
  * stored status). `write` says what else a status write may change, for kinds that differ (a pod's ephemeralcontainers
- * subresource is the same shape of write, with its own scope).
+ * subresource and a CertificateSigningRequest's approval are the same shape of write, with their own scopes);
+ * `admit` is a kind's own check of the write.
  */
-export function statusSubresource(write: WriteScope = STATUS_WRITE): SubresourceDefinition {
+export function statusSubresource(write: WriteScope = STATUS_WRITE, admit?: SubresourceAdmit): SubresourceDefinition {
   return {
     verbs: ['get', 'patch', 'update'],
     async serve(c) {
@@ -40,7 +47,12 @@ export function statusSubresource(write: WriteScope = STATUS_WRITE): Subresource
           return next;
         };
       } else throw errors.methodNotAllowed();
-      c.sendObject(200, (await c.store.update(c.ctx, c.name, mutate, write)).obj);
+      const check = admit ? await admit(c) : undefined;
+      c.sendObject(200, (await c.store.update(c.ctx, c.name, (cur) => {
+        const next = mutate(cur);
+        check?.(next, cur);
+        return next;
+      }, write)).obj);
     },
   };
 }

@@ -5,7 +5,7 @@ import { CliError, type Ctx } from './context.js';
 import { type Parsed, bool, str } from './flags.js';
 import { red } from './style.js';
 import { podRunningTimeout } from './logs.js';
-import { DEFAULT_CONTAINER, allContainerNames, hasContainer, manyContainers } from './podselect.js';
+import { DEFAULT_CONTAINER, allContainerNames, hasContainer, manyContainers, type Pod } from './podselect.js';
 import { outcome, remoteCommand, subresourceUrl, targetPod } from './remote-command.js';
 
 const SEE = `\nSee 'flotctl exec -h' for help and examples`;
@@ -50,14 +50,22 @@ export async function exec(ctx: Ctx, p: Parsed): Promise<void> {
     if (!quiet) ctx.warn('Unable to use a TTY - input is not a terminal or the right kind of file\n');
   }
 
+  await runExec(ctx, pod, container, command, { stdin, tty });
+}
+
+/**
+ * Runs `command` in a container of `pod` over the exec subresource with this process's stdio (stdin only when asked;
+ * stderr joined into the terminal with a TTY, as kubectl does) and sets flotctl's exit code to the command's.
+ */
+export async function runExec(ctx: Ctx, pod: Pod, container: string, command: string[], o: { stdin: boolean; tty: boolean }): Promise<void> {
   const q = new URLSearchParams();
   for (const c of command) q.append('command', c);
   q.set('container', container);
-  if (!tty) q.set('stderr', 'true');
-  if (stdin) q.set('stdin', 'true');
+  if (!o.tty) q.set('stderr', 'true');
+  if (o.stdin) q.set('stdin', 'true');
   q.set('stdout', 'true');
-  if (tty) q.set('tty', 'true');
-  const result = await remoteCommand(ctx, subresourceUrl(ctx, pod, 'exec', q), { stdin: stdin ? process.stdin : undefined, stdout: process.stdout, stderr: process.stderr, terminal: tty });
+  if (o.tty) q.set('tty', 'true');
+  const result = await remoteCommand(ctx, subresourceUrl(ctx, pod, 'exec', q), { stdin: o.stdin ? process.stdin : undefined, stdout: process.stdout, stderr: process.stderr, terminal: o.tty });
   if (result.interrupted) {
     ctx.exitCode = 1;
     return;

@@ -9,14 +9,14 @@ import { humanDuration } from '../../../lib/api/duration.js';
 import type { KubeObject } from '../../../lib/api/types.js';
 import { KUBE_APISERVER_CLIENT, parseCSR } from '../../../lib/certificates/csr.js';
 import { errors } from '../../errors.js';
-import { checkName } from '../../http/patch.js';
 import { AGE, NAME, age } from '../../printers/columns.js';
 import { asObj, type Obj } from '../../validation/field.js';
 import type { AccessContext } from '../../auth/rbac/escalation.js';
 import { MASTERS_GROUP } from '../../auth/index.js';
-import { defineKind, identity, type SubresourceDefinition } from '../kind.js';
+import { defineKind, identity } from '../kind.js';
 import { clone, nowTime } from '../meta.js';
 import type { WriteScope } from '../types.js';
+import { statusSubresource, type SubresourceAdmit } from '../subresources.js';
 import { APPROVED, DENIED, FAILED, requestBytes, validateSpec, validateStatus, validateStatusUpdate } from './certificatesigningrequests-validation.js';
 
 type Condition = { type?: string; status?: string; lastUpdateTime?: string; lastTransitionTime?: string };
@@ -74,37 +74,14 @@ async function signerAllowed(access: AccessContext, verb: string, signerName: st
   return false;
 }
 
-/**
- * A subresource writing the object through `scope`. Admission asks the authorizer (asynchronous) about the signer,
- * which never changes, before the read-modify-write; `admit` then decides on each attempt's objects, synchronously.
- */
-function scopedSubresource(scope: WriteScope, verb: string, admit: (allowed: boolean, next: KubeObject, old: KubeObject) => void): SubresourceDefinition {
-  return {
-    verbs: ['get', 'patch', 'update'],
-    async serve(c) {
-      if (c.method === 'GET') return c.sendObject(200, await c.store.get(c.ctx.namespace, c.name));
-      let mutate: (cur: KubeObject) => KubeObject;
-      if (c.method === 'PUT') {
-        const obj = await c.body(true);
-        checkName(obj, c.name);
-        mutate = () => obj;
-      } else if (c.method === 'PATCH') {
-        const apply = await c.patch({ strict: true });
-        mutate = (cur) => {
-          const next = apply(cur);
-          checkName(next, c.name);
-          return next;
-        };
-      } else throw errors.methodNotAllowed();
-      const access = c.ctx.access;
-      const allowed = !access || (await signerAllowed(access, verb, signerOf(await c.store.get(c.ctx.namespace, c.name))));
-      const out = await c.store.update(c.ctx, c.name, (cur) => {
-        const next = mutate(cur);
-        if (access) admit(allowed, next, cur);
-        return next;
-      }, scope);
-      c.sendObject(200, out.obj);
-    },
+/** A check that the writer may `verb` requests of the stored object's signer (SubjectAccessReview on `signers`),
+ * handed `admit` to refuse the attempt. */
+function signerCheck(verb: string, admit: (allowed: boolean, next: KubeObject, old: KubeObject) => void): SubresourceAdmit {
+  return async (c) => {
+    const access = c.ctx.access;
+    if (!access) return () => {};
+    const allowed = await signerAllowed(access, verb, signerOf(await c.store.get(c.ctx.namespace, c.name)));
+    return (next, old) => admit(allowed, next, old);
   };
 }
 
@@ -114,15 +91,15 @@ const forbiddenFor = (old: KubeObject, what: string) =>
   errors.forbidden(`certificatesigningrequests.certificates.k8s.io "${old.metadata.name}" is forbidden: user not permitted to ${what} requests with signerName ${JSON.stringify(signerOf(old))}`);
 
 // every approval write needs `approve`, a denial too (CertificateApproval looks at the subresource, not the change)
-const approval = scopedSubresource(APPROVAL_SCOPE, 'approve', (allowed, _next, old) => {
+const approval = statusSubresource(APPROVAL_SCOPE, signerCheck('approve', (allowed, _next, old) => {
   if (!allowed) throw forbiddenFor(old, 'approve');
-});
+}));
 
 // a status write needs `sign` only when it sets or changes the certificate
-const status = scopedSubresource(STATUS_SCOPE, 'sign', (allowed, next, old) => {
+const status = statusSubresource(STATUS_SCOPE, signerCheck('sign', (allowed, next, old) => {
   const cert = next.status?.certificate;
   if (!allowed && cert && cert !== old.status?.certificate) throw forbiddenFor(old, 'sign');
-});
+}));
 
 /** Approved, Denied, Failed (as they are), then Issued when a certificate is there; Pending with none. */
 export function conditionColumn(o: KubeObject): string {

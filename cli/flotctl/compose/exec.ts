@@ -1,9 +1,8 @@
 // `compose exec SERVICE CMD...`: runs the command in the first ready pod of the service (--index N: the Nth, as
-// compose's container index), over flotctl exec's remote command protocol; its exit code is flotctl's.
+// compose's container index), as flotctl exec runs it; its exit code is flotctl's.
 import { CliError, type Ctx } from '../context.js';
 import { bool, intFlag, type Parsed } from '../flags.js';
-import { outcome, remoteCommand, subresourceUrl } from '../remote-command.js';
-import { red } from '../style.js';
+import { runExec } from '../exec.js';
 import { projectPods } from './pods.js';
 import type { Project } from './project.js';
 
@@ -21,19 +20,5 @@ export async function composeExec(ctx: Ctx, p: Parsed, project: Project, args: s
   if (!pod) throw new CliError(`error: service "${service}" is not running${index > 0 ? ` (no container with index ${index})` : ': no ready pod'}`);
   const tty = !bool(p, 'no-TTY') && Boolean(process.stdin.isTTY) && Boolean(process.stdout.isTTY);
   const stdin = tty || bool(p, 'interactive');
-  const q = new URLSearchParams();
-  for (const c of command) q.append('command', c);
-  q.set('container', (pod.spec?.containers?.[0] as { name: string }).name);
-  if (!tty) q.set('stderr', 'true');
-  if (stdin) q.set('stdin', 'true');
-  q.set('stdout', 'true');
-  if (tty) q.set('tty', 'true');
-  const result = await remoteCommand(ctx, subresourceUrl(ctx, pod, 'exec', q), { stdin: stdin ? process.stdin : undefined, stdout: process.stdout, stderr: process.stderr, terminal: tty });
-  if (result.interrupted) {
-    ctx.exitCode = 1;
-    return;
-  }
-  const { code, error } = outcome(result.status);
-  if (error) process.stderr.write(`${red(error, process.stderr)}\n`);
-  ctx.exitCode = code;
+  await runExec(ctx, pod, (pod.spec?.containers?.[0] as { name: string }).name, command, { stdin, tty });
 }

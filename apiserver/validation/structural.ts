@@ -22,15 +22,20 @@ function toAjv(s: Schema, name?: string): AjvNode {
 }
 
 let ajv: Ajv | undefined;
-let ajvComponents: Record<string, AjvNode> | undefined;
 const validators = new Map<string, ValidateFunction>();
+/** The id of the one schema document holding every component: each kind's validator refers into it. */
+const COMPONENTS_ID = 'flotilla:components';
 
 function validatorFor(schemaName: string): ValidateFunction {
   let v = validators.get(schemaName);
   if (!v) {
-    ajv ??= new Ajv({ allErrors: true, strict: false, validateFormats: false, validateSchema: false });
-    ajvComponents ??= Object.fromEntries(Object.entries(components()).map(([n, s]) => [n, toAjv(s, n)]));
-    v = ajv.compile({ $ref: REF_PREFIX + schemaName, components: { schemas: ajvComponents } });
+    if (!ajv) {
+      ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, validateSchema: false });
+      // one document, added once: a component's compiled code is then shared by every kind that reaches it, instead
+      // of each kind's validator compiling its whole tree again (Pod, Deployment, StatefulSet, ... all reach PodSpec)
+      ajv.addSchema({ $id: COMPONENTS_ID, components: { schemas: Object.fromEntries(Object.entries(components()).map(([n, s]) => [n, toAjv(s, n)])) } });
+    }
+    v = ajv.compile({ $ref: COMPONENTS_ID + REF_PREFIX + schemaName });
     validators.set(schemaName, v);
   }
   return v;

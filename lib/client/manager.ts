@@ -7,11 +7,12 @@
 import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
+import type { KindInfo } from '../api/kinds.js';
 import type { KubeObject } from '../api/types.js';
 import { logger } from '../util/log.js';
 import { Controller, ControllerBuilder, type ControllerOptions } from './controller.js';
 import { EventRecorder } from './events.js';
-import { SharedInformerFactory } from './informer.js';
+import { SharedInformerFactory, type Informer } from './informer.js';
 import { LeaderElector } from './leaderelection.js';
 import { ControllerMetrics } from './metrics.js';
 import type { Client } from './rest.js';
@@ -86,6 +87,14 @@ export class Manager {
     const c = new Controller<T>({ client: this.client, informers: this.informers, recorder: this.recorder, metrics: this.metrics, namespace: this.o.namespace ?? '' }, o);
     this.controllers.push(c as unknown as Controller<KubeObject>);
     return c;
+  }
+
+  /**
+   * The shared informer of a kind (in the manager's namespace, if it has one): what a reconcile reads children
+   * from. The same informer owns() and for() use, so asking for it opens no second watch.
+   */
+  informerFor<T extends KubeObject = KubeObject>(kind: KindInfo & { readonly __object?: T }): Informer<T> {
+    return this.informers.informerFor<T>(kind, kind.namespaced ? (this.o.namespace ?? '') : '');
   }
 
   /** Whether this process is the one reconciling (always true without leader election, once started). */

@@ -120,3 +120,12 @@ test('mergeOver: desired wins field by field; arrays take desired\'s length', ()
   assert.deepEqual(mergeOver(base, { b: { c: 9 }, l: [{ x: 5 }] }), { a: 1, b: { c: 9, d: 3 }, l: [{ x: 5, y: 2 }] });
   assert.deepEqual(mergeOver(undefined, { a: [1, 2] }), { a: [1, 2] });
 });
+
+test('the package\'s entry point (package.json exports) is the kit', async () => {
+  // a self-reference resolves through package.json's exports, as a third party's import would
+  const kit = (await import('flotilla' as string)) as Record<string, unknown>;
+  for (const name of ['Manager', 'Client', 'TypedClient', 'createOrUpdate', 'updateStatus', 'finalize', 'customKind']) {
+    assert.equal(typeof kit[name], 'function', name);
+  }
+  assert.equal(kit.Manager, (await import('./manager.js')).Manager, 'the same module as lib/client/manager');
+});

@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   // the dashboard (dashboard/, its own tsconfig for the browser) is linted with the rest: same rules, plus the hooks'
-  { ignores: ['dist/', 'node_modules/', '.flotilla/'] },
+  { ignores: ['dist/', 'node_modules/', '.flotilla/', 'docs/api/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

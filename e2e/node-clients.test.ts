@@ -1,6 +1,6 @@
-// Acceptance (clients of a node's pods): execs that clients reset mid-handshake and mid-stream (relayed API server ->
-// node agent -> containerd's streaming server), and the official Python client's exec, port-forward and watch, on a
-// whole local cluster (e2e/up-cluster.ts). Needs root.
+// Acceptance (clients of a node's pods): the README's example Website controller (e2e/website-example.ts); execs
+// that clients reset mid-handshake and mid-stream (relayed API server -> node agent -> containerd's streaming server),
+// and the official Python client's exec, port-forward and watch, on a whole local cluster (e2e/up-cluster.ts). Needs root.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { ROOT, credentialsOf, waitFor } from './harness.js';
 import { acceptedConnections } from './tcp.js';
 import { upCluster } from './up-cluster.js';
+import { websiteExample } from './website-example.js';
 
 const NODE = 'clients-node';
 const c = upCluster({ name: 'clients', nodeName: NODE, logs: ['node-agent', 'runtime'] });
@@ -159,4 +160,8 @@ test('the official Python client\'s watch (?watch=True) sees a ConfigMap created
   assert.equal(await exited, 0, err);
   const last = JSON.parse(out.trim().split('\n').pop() as string);
   assert.deepEqual(last, { events: [['ADDED', 'v1'], ['MODIFIED', 'v2']] });
+});
+
+test('the example Website controller: pods answering with the page, a Service, status; a rollout; a SIGKILL mid-reconcile; deletion', { skip }, async (t) => {
+  await websiteExample(c, (fn) => t.after(fn));
 });

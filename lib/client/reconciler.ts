@@ -11,6 +11,8 @@ import { WorkQueue, type RateLimitOptions } from './workqueue.js';
 export interface ReconcileResult {
   /** Reconcile this key again after this many milliseconds (0: as soon as this reconcile is done). */
   requeueAfter?: number;
+  /** Look at this key again after its rate-limited back-off (as after a failure, without logging one). */
+  requeue?: boolean;
 }
 
 export type ReconcileFunc = (key: string) => Promise<ReconcileResult | void>;
@@ -64,8 +66,11 @@ export class ReconcileLoop {
       if (key === undefined) return;
       try {
         const result = await this.o.reconcile(key);
-        this.queue.forget(key);
-        if (result?.requeueAfter !== undefined && result.requeueAfter >= 0) this.queue.addAfter(key, result.requeueAfter);
+        if (result?.requeueAfter !== undefined && result.requeueAfter >= 0) {
+          this.queue.forget(key);
+          this.queue.addAfter(key, result.requeueAfter);
+        } else if (result?.requeue) this.queue.addRateLimited(key);
+        else this.queue.forget(key);
       } catch (e) {
         const level = (this.o.routine ?? isRoutine)(e) ? 'debug' : 'warn';
         this.log[level]('reconcile failed; will retry', { key, error: (e as Error)?.message ?? String(e), retries: this.queue.numRequeues(key) });

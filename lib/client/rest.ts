@@ -4,7 +4,9 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { apiVersionOf, type KindInfo } from '../api/kinds.js';
 import type { KubeList, KubeObject, Status } from '../api/types.js';
+import type { TypedKind } from './builtin-types.js';
 import type { ClientConfig } from './kubeconfig.js';
+import { TypedClient } from './typed.js';
 
 export class ApiError extends Error {
   constructor(readonly code: number, readonly status: Status) {
@@ -85,6 +87,16 @@ export class Client {
       ? new HttpsAgent({ keepAlive: true, maxSockets: 64, ca: config.caData, cert: config.certData, key: config.keyData,
         rejectUnauthorized: !config.insecureSkipTLSVerify, minVersion: 'TLSv1.2' })
       : new HttpAgent({ keepAlive: true, maxSockets: 64 });
+  }
+
+  /**
+   * A client bound to one kind and typed by its objects: `for(DEPLOYMENTS)`, `for(customKind({...}))`, or
+   * `for<Website>('sites.example.com', 'v1', 'websites')` (a custom kind's Kind and scope then come from discovery).
+   */
+  for<T extends KubeObject>(kind: TypedKind<T>): TypedClient<T>;
+  for<T extends KubeObject = KubeObject>(group: string, version: string, plural: string, o?: { kind?: string; namespaced?: boolean }): TypedClient<T>;
+  for<T extends KubeObject>(a: TypedKind<T> | string, version?: string, plural?: string, o: { kind?: string; namespaced?: boolean } = {}): TypedClient<T> {
+    return typeof a === 'string' ? new TypedClient<T>(this, { group: a, version: version as string, plural: plural as string, ...o }) : new TypedClient<T>(this, a);
   }
 
   /** Opens a request and resolves with the response stream (for watches). */

@@ -9,7 +9,7 @@ import type { Storage } from '../storage/storage.js';
 import type { CacheEvent, CacheHub, CacheWatcher, ResourceCache } from '../storage/cache.js';
 import { namespacePrefix, objectKey, resourcePrefix } from '../storage/keys.js';
 import type { KindDefinition, StrategyContext } from './kind.js';
-import type { AdmissionAttributes, Operation } from '../admission/webhook/index.js';
+import { WriteWebhooks } from './write-webhooks.js';
 import { clone, deepEqual, nameSuffix, newUid, nowTime, specPart } from './meta.js';
 import { checkObject, guardedHook } from './validate.js';
 import { decodeContinue, encodeContinue } from './list-options.js';
@@ -28,6 +28,7 @@ const log = logger('store');
 export class Store implements ObjectStore {
   readonly cache: ResourceCache;
   readonly kind: KindInfo;
+  private readonly webhooks: WriteWebhooks;
 
   constructor(
     readonly def: KindDefinition,
@@ -38,6 +39,7 @@ export class Store implements ObjectStore {
   ) {
     this.kind = def.info;
     this.cache = hub.register(resourcePrefix(def.info));
+    this.webhooks = new WriteWebhooks(def.info, strategyContext.webhooks);
   }
 
   private key(namespace: string | undefined, name: string): string {
@@ -232,7 +234,7 @@ export class Store implements ObjectStore {
     stamp(obj.metadata);
     const admitCreate = this.strategyContext.admitCreate;
     await admitCreate?.(this.kind, obj);
-    const mutated = await this.webhooksMutate(ctx, 'CREATE', obj, undefined, obj.metadata.name as string, admitCreate && ((o) => admitCreate(this.kind, o)));
+    const mutated = await this.webhooks.mutate(ctx, 'CREATE', obj, undefined, obj.metadata.name as string, admitCreate && ((o) => admitCreate(this.kind, o)));
     if (mutated !== obj) {
       // what the server sets is the server's, whatever a webhook's patch said
       obj = mutated as KubeObject;
@@ -245,7 +247,7 @@ export class Store implements ObjectStore {
     checkObject(this.def, obj, undefined, ctx);
     if (ctx.access) await this.def.authorizeWrite?.(obj, undefined, ctx);
     if (this.kind.namespaced) await this.namespaceGate(meta.namespace as string);
-    await this.webhooksValidate(ctx, 'CREATE', obj, undefined, meta.name as string);
+    await this.webhooks.validate(ctx, 'CREATE', obj, undefined, meta.name as string);
     await this.strategyContext.validateCreate?.(this.kind, obj, ctx.dryRun);
     if (ctx.dryRun) {
       if (this.cache.get(this.key(meta.namespace, meta.name as string))) throw errors.alreadyExists(this.kind, meta.name as string);
@@ -298,10 +300,10 @@ export class Store implements ObjectStore {
       const wantRv = preconditionRv(next.metadata?.resourceVersion);
       if (wantRv !== undefined && wantRv !== BigInt(cur.rev)) throw errors.conflict(this.kind, name);
       // as Kubernetes does, admission runs again on every attempt: the stored object it sees may have changed
-      next = (await this.webhooksMutate(ctx, 'UPDATE', next, cur.obj, name)) as KubeObject;
+      next = (await this.webhooks.mutate(ctx, 'UPDATE', next, cur.obj, name)) as KubeObject;
       const obj = this.prepareUpdate(ctx, next, cur.obj, scope);
       if (!scope && ctx.access) await this.def.authorizeWrite?.(obj, cur.obj, ctx);
-      await this.webhooksValidate(ctx, 'UPDATE', obj, cur.obj, name);
+      await this.webhooks.validate(ctx, 'UPDATE', obj, cur.obj, name);
       // an unchanged object is not written again, unless it is stored under an old encryption key (rotation)
       if (!cur.stale && deepEqual(withoutRv(obj), withoutRv(cur.obj))) return { obj: cur.obj, created: false };
       // what an update newly holds of a shared range (a Service turned NodePort) is taken before it is written
@@ -382,7 +384,7 @@ export class Store implements ObjectStore {
     const key = this.key(ctx.namespace, name);
     // mutating webhooks see a delete with no object (and may not patch one); validating ones the stored object
     const options = { ...opts } as Record<string, unknown>;
-    await this.webhooksMutate(ctx, 'DELETE', undefined, undefined, name, undefined, options);
+    await this.webhooks.mutate(ctx, 'DELETE', undefined, undefined, name, undefined, options);
     for (let attempt = 0; ; attempt++) {
       const cur = await this.storage.get(key);
       if (!cur) throw errors.notFound(this.kind, name);
@@ -393,7 +395,7 @@ export class Store implements ObjectStore {
       if (pre?.resourceVersion && pre.resourceVersion !== String(cur.rev)) {
         throw errors.conflict(this.kind, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.rev}`);
       }
-      await this.webhooksValidate(ctx, 'DELETE', undefined, cur.obj, name, options);
+      await this.webhooks.validate(ctx, 'DELETE', undefined, cur.obj, name, options);
       const obj = clone(cur.obj);
       const m = obj.metadata;
       const finalizers = new Set(m.finalizers ?? []);
@@ -453,32 +455,6 @@ export class Store implements ObjectStore {
       }
     }
     return out;
-  }
-
-  // ---- admission webhooks --------------------------------------------------------------------------------------
-
-  /** What admission sees of a write; only writes from API requests (ctx.access) go to webhooks. */
-  private admission(ctx: WriteContext, operation: Operation, obj: KubeObject | undefined, old: KubeObject | undefined, name: string,
-    options?: Record<string, unknown>): AdmissionAttributes | undefined {
-    if (!ctx.access || !this.strategyContext.webhooks) return undefined;
-    const isNamespace = this.kind.group === '' && this.kind.resource === 'namespaces';
-    const namespace = this.kind.namespaced ? String(obj?.metadata.namespace ?? old?.metadata.namespace ?? ctx.namespace ?? '') : isNamespace ? name : '';
-    return { kind: this.kind, subresource: ctx.subresource ?? '', operation, name, namespace, object: obj, oldObject: old, dryRun: ctx.dryRun,
-      options, user: ctx.access.user, warnings: ctx.warnings };
-  }
-
-  /** The mutating webhooks: the object to go on with (the same one when none changed it). */
-  private async webhooksMutate(ctx: WriteContext, operation: Operation, obj: KubeObject | undefined, old: KubeObject | undefined, name: string,
-    builtin?: (obj: KubeObject) => Promise<void>, options?: Record<string, unknown>): Promise<KubeObject | undefined> {
-    const a = this.admission(ctx, operation, obj, old, name, options);
-    if (!a || !this.strategyContext.webhooks) return obj;
-    return this.strategyContext.webhooks.mutate(a, builtin);
-  }
-
-  private async webhooksValidate(ctx: WriteContext, operation: Operation, obj: KubeObject | undefined, old: KubeObject | undefined, name: string,
-    options?: Record<string, unknown>): Promise<void> {
-    const a = this.admission(ctx, operation, obj, old, name, options);
-    if (a) await this.strategyContext.webhooks?.validate(a);
   }
 
   // ---- helpers -------------------------------------------------------------------------------------------------

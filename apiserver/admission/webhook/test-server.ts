@@ -17,7 +17,14 @@ export interface ReviewRequestBody {
 }
 
 /** What a handler answers: the response's fields but uid (`patch` given as operations, encoded here). */
-export type ReviewHandler = (req: ReviewRequestBody) => { allowed: boolean; status?: Record<string, unknown>; patch?: unknown[]; warnings?: string[] } | 'hang';
+export interface ReviewAnswer {
+  allowed: boolean;
+  status?: Record<string, unknown>;
+  patch?: unknown[];
+  warnings?: string[];
+}
+
+export type ReviewHandler = (req: ReviewRequestBody) => ReviewAnswer | 'hang';
 
 export interface TestWebhookServer {
   port: number;
@@ -28,7 +35,13 @@ export interface TestWebhookServer {
   stop(): Promise<void>;
 }
 
-export async function startWebhookServer(handlers: Record<string, ReviewHandler>, o: { dnsNames?: string[]; ipAddresses?: string[] } = {}): Promise<TestWebhookServer> {
+export interface WebhookServerOptions {
+  dnsNames?: string[];
+  /** The certificate's IP addresses (127.0.0.1 unless told). */
+  ipAddresses?: string[];
+}
+
+export async function startWebhookServer(handlers: Record<string, ReviewHandler>, o: WebhookServerOptions = {}): Promise<TestWebhookServer> {
   const ca = await createCA('webhook-test-ca');
   const pair = await issue(ca, { commonName: 'webhook', usage: 'server', ipAddresses: o.ipAddresses ?? ['127.0.0.1'], dnsNames: o.dnsNames ?? [] });
   const received: TestWebhookServer['received'] = [];

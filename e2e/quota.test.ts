@@ -139,7 +139,8 @@ function webhookConfigs(o: { mutateURL: string; caBundle: string; failurePolicy:
     { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', metadata: { name: 'pod-labels' },
       webhooks: [{ name: 'labels.flotilla.test', clientConfig: { url: o.mutateURL, caBundle: o.caBundle }, rules: pods(['CREATE']), ...common }] },
     { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration', metadata: { name: 'local-images' },
-      webhooks: [{ name: 'images.flotilla.test', clientConfig: validateClient, rules: pods(['CREATE', 'UPDATE']), ...common }] },
+      webhooks: [{ name: 'images.flotilla.test', clientConfig: validateClient, ...common,
+        rules: [...pods(['CREATE', 'UPDATE']), { operations: ['CONNECT'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods/exec'] }] }] },
   ].map((x) => json(x)).join('\n');
 }
 
@@ -149,6 +150,7 @@ test('admission webhooks: a mutating one labels the pods of selected namespaces,
       patch: r.object?.metadata?.labels ? [{ op: 'add', path: '/metadata/labels/webhook.flotilla.test~1seen', value: 'yes' }]
         : [{ op: 'add', path: '/metadata/labels', value: { 'webhook.flotilla.test/seen': 'yes' } }] }),
     '/validate': (r) => {
+      if (r.operation === 'CONNECT') return { allowed: false, status: { code: 403, reason: 'Forbidden', message: `no ${String((r.object as { kind?: string } | null)?.kind)} into ${r.name ?? ''}` } };
       const bad = imagesOf(r).find((i) => !i.startsWith(LOCAL_REGISTRY));
       return bad ? { allowed: false, status: { code: 403, reason: 'Forbidden', message: `image ${JSON.stringify(bad)} is not from the local registry ${LOCAL_REGISTRY}` } } : { allowed: true };
     },
@@ -185,6 +187,10 @@ test('admission webhooks: a mutating one labels the pods of selected namespaces,
     const swap = await kubectlAsync(['set', 'image', 'pod/web', 'c=docker.io/library/nginx:1', '-n', 'wh-on']);
     assert.notEqual(swap.code, 0);
     assert.match(swap.stderr, /admission webhook "images.flotilla.test" denied the request/);
+    // a CONNECT (kubectl exec) goes to the webhook with its PodExecOptions, before anything reaches the node
+    const exec = await kubectlAsync(['exec', 'web', '-n', 'wh-on', '--', 'true']);
+    assert.notEqual(exec.code, 0);
+    assert.match(exec.stderr, /admission webhook "images.flotilla.test" denied the request: no PodExecOptions into web/);
     // the reviews carried what Kubernetes sends
     const review = srv.received.find((x) => x.path === '/mutate')?.request as ReviewRequestBody;
     assert.equal(review.operation, 'CREATE');

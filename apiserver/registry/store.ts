@@ -28,7 +28,8 @@ const log = logger('store');
 export class Store implements ObjectStore {
   readonly cache: ResourceCache;
   readonly kind: KindInfo;
-  private readonly webhooks: WriteWebhooks;
+  /** Admission webhooks of this kind's writes (and CONNECTs: upgrade.ts asks before relaying exec, attach, portforward). */
+  readonly webhooks: WriteWebhooks;
 
   constructor(
     readonly def: KindDefinition,

@@ -4,6 +4,7 @@
 import type { KindInfo } from '../../lib/api/kinds.js';
 import type { KubeObject } from '../../lib/api/types.js';
 import type { AdmissionAttributes, Operation } from '../admission/webhook/index.js';
+import type { UserInfo } from '../auth/index.js';
 import type { StrategyContext } from './kind.js';
 import type { WriteContext } from './types.js';
 
@@ -26,6 +27,21 @@ export class WriteWebhooks {
     const a = this.attributes(ctx, operation, obj, old, name, options);
     if (!a || !this.webhooks) return obj;
     return this.webhooks.mutate(a, builtin);
+  }
+
+  /**
+   * A CONNECT (pods/exec, attach, portforward) by `user`: the mutating then the validating webhooks see the options
+   * object (PodExecOptions...), as Kubernetes' connect handler has them; throws the refusal.
+   */
+  async connect(user: UserInfo, namespace: string | undefined, name: string, subresource: string, options: KubeObject): Promise<void> {
+    if (!this.webhooks) return;
+    const apiVersion = String(options.apiVersion ?? 'v1');
+    const slash = apiVersion.indexOf('/');
+    const [group, version] = slash < 0 ? ['', apiVersion] : [apiVersion.slice(0, slash), apiVersion.slice(slash + 1)];
+    const a: AdmissionAttributes = { kind: this.kind, subresource, operation: 'CONNECT', name, namespace: namespace ?? '', object: options,
+      objectKind: { group, version, kind: String(options.kind ?? '') }, dryRun: false, user, warnings: [] };
+    await this.webhooks.mutate(a);
+    await this.webhooks.validate(a);
   }
 
   /** The validating webhooks; throws the refusal. */

@@ -40,12 +40,13 @@ export interface ReviewRequest {
 /** The AdmissionReview for one call (a fresh uid each: the answer must carry it back). */
 export function buildReview(a: AdmissionAttributes, version: string): ReviewRequest {
   const uid = randomUUID();
-  const { group, version: v, kind, resource } = a.kind;
+  const { group, version: v, resource } = a.kind;
+  const kind = a.objectKind ?? { group, version: v, kind: a.kind.kind };
   const request: Record<string, unknown> = {
     uid,
-    kind: { group, version: v, kind },
+    kind,
     resource: { group, version: v, resource },
-    requestKind: { group, version: v, kind },
+    requestKind: kind,
     requestResource: { group, version: v, resource },
     operation: a.operation,
     userInfo: a.user ? { username: a.user.username, ...(a.user.uid ? { uid: a.user.uid } : {}), groups: a.user.groups,

@@ -12,6 +12,8 @@ export interface AdmissionAttributes {
   kind: Pick<KindInfo, 'group' | 'version' | 'kind' | 'resource' | 'namespaced'>;
   /** '' for the resource itself, `status` for /status... */
   subresource: string;
+  /** The kind of `object` when it is not the resource's (CONNECT: PodExecOptions, PodAttachOptions...). */
+  objectKind?: { group: string; version: string; kind: string };
   operation: Operation;
   name: string;
   /** '' for cluster-scoped objects; a Namespace's own name for a Namespace (as Kubernetes sets it). */

@@ -3,7 +3,7 @@
 // the policies among their values, exactly one of url and service, an https URL without user, query or fragment.
 import type { KubeObject } from '../../../lib/api/types.js';
 import { AGE, NAME, age, type Printer } from '../../printers/columns.js';
-import { asObj as asObjOrUndefined, child, duplicate, index, invalid, notSupported, required, type FieldCause, type GoValue, goRaw, type Obj } from '../../validation/field.js';
+import { asObj as asObjOrUndefined, child, duplicate, forbidden, index, invalid, notSupported, required, type FieldCause, type GoValue, goRaw, type Obj } from '../../validation/field.js';
 import { validateLabelSelector } from '../../validation/meta.js';
 import { isDNS1035Label, isDNS1123Subdomain, isValidPortNum } from '../../validation/names.js';
 
@@ -169,6 +169,8 @@ function validateWebhook(h: Obj, path: string, mutating: boolean): FieldCause[] 
   if (mutating && h.reinvocationPolicy !== undefined && !REINVOCATION_POLICIES.includes(String(h.reinvocationPolicy))) {
     out.push(notSupported(child(path, 'reinvocationPolicy'), h.reinvocationPolicy, REINVOCATION_POLICIES));
   }
+  // refused rather than ignored: a webhook would otherwise be called for requests its conditions leave out
+  if (list(h.matchConditions).length) out.push(forbidden(child(path, 'matchConditions'), 'matchConditions (CEL) are not supported by this server'));
   const cc = asObj(h.clientConfig);
   const ccPath = child(path, 'clientConfig');
   const hasURL = typeof cc.url === 'string';

@@ -24,6 +24,8 @@ test('webhook names are fully qualified and unique; policies among their values'
     'webhooks[0].sideEffects: Unsupported value: "Some": supported values: "None", "NoneOnDryRun"',
     'webhooks[0].reinvocationPolicy: Unsupported value: "Always": supported values: "IfNeeded", "Never"',
   ]);
+  assert.deepEqual(messages([{ ...good(), matchConditions: [{ name: 'x', expression: 'true' }] }]),
+    ['webhooks[0].matchConditions: Forbidden: matchConditions (CEL) are not supported by this server']);
   assert.deepEqual(messages([{ ...good(), admissionReviewVersions: ['v1', 'v1'] }]), ['webhooks[0].admissionReviewVersions[1]: Invalid value: "v1": duplicate version']);
 });
 

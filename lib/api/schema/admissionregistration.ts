@@ -1,7 +1,8 @@
 // admissionregistration.k8s.io/v1 MutatingWebhookConfiguration and ValidatingWebhookConfiguration: which writes the
 // API server sends to an admission webhook (rules, selectors), how it reaches it (a URL or a Service, with the CA to
 // trust) and what a failure means (failurePolicy). With the protobuf field numbers of upstream's generated.proto.
-// matchConditions (CEL) is left out: no CEL evaluator here, so a condition could not be honoured.
+// matchConditions (CEL) are declared so that a configuration naming them is refused clearly (the webhooks do not
+// evaluate them yet) rather than having them pruned and its webhook called for more than it asked.
 import { arr, bytes, enumStr, gvk, int32, kindSchema, mergeList, metaRef, obj, ref, str, type Schema } from './dsl.js';
 
 const A = (n: string): string => `io.k8s.api.admissionregistration.v1.${n}`;
@@ -10,6 +11,7 @@ const webhookCommon = (): Record<string, Schema> => ({
   admissionReviewVersions: arr(str(), 'The AdmissionReview versions the webhook accepts, in order of preference; the API server uses the first it speaks (v1, v1beta1). Required.'),
   clientConfig: ref(A('WebhookClientConfig'), 'How to reach the webhook: a URL or a Service, and the CA to trust.'),
   failurePolicy: enumStr(['Fail', 'Ignore'], 'What a webhook that cannot be called (down, timed out, an invalid answer) means: Fail refuses the write, Ignore lets it through. Defaults to Fail.'),
+  matchConditions: mergeList(ref(A('MatchCondition')), 'CEL conditions a request must meet to be sent to the webhook. Not supported by this server: a non-empty list is refused.', 'name'),
   matchPolicy: enumStr(['Equivalent', 'Exact'], 'Exact: only requests to a group/version/resource the rules name; Equivalent: also requests to the same objects through another version. Defaults to Equivalent.'),
   name: str('The webhook\'s name, a domain of at least three segments (imagepolicy.example.com), unique in its configuration.'),
   namespaceSelector: metaRef('LabelSelector', 'Calls the webhook only for objects in namespaces whose labels match (a Namespace is matched by its own labels; other cluster-scoped objects always match). Defaults to the empty selector, which matches everything.'),
@@ -34,6 +36,10 @@ export const admissionregistrationSchemas: Record<string, Schema> = {
   }, { required: ['name', 'clientConfig', 'sideEffects', 'admissionReviewVersions'] }),
   [A('ValidatingWebhook')]: obj('An admission webhook that accepts or refuses the writes it is called for.', webhookCommon(),
     { required: ['name', 'clientConfig', 'sideEffects', 'admissionReviewVersions'] }),
+  [A('MatchCondition')]: obj('A CEL condition on the request (not supported by this server).', {
+    expression: str('The CEL expression; must evaluate to a bool.'),
+    name: str('The condition\'s name, unique in the webhook.'),
+  }, { required: ['name', 'expression'] }),
   [A('WebhookClientConfig')]: obj('How to reach a webhook over HTTPS: exactly one of url and service.', {
     caBundle: bytes('PEM certificates to verify the webhook\'s serving certificate with (base64 in JSON); the system roots when empty.'),
     service: ref(A('ServiceReference'), 'A Service in the cluster: the call goes to a ready endpoint of it, verified for the name <name>.<namespace>.svc.'),
@@ -58,13 +64,14 @@ export const admissionregistrationSchemas: Record<string, Schema> = {
 export const admissionregistrationFieldNumbers: Readonly<Record<string, string>> = {
   'k8s.io.api.admissionregistration.v1': `
     MutatingWebhook: name=1 clientConfig=2 rules=3 failurePolicy=4* matchPolicy=9* namespaceSelector=5* objectSelector=11*
-      sideEffects=6* timeoutSeconds=7* admissionReviewVersions=8 reinvocationPolicy=10*
+      sideEffects=6* timeoutSeconds=7* admissionReviewVersions=8 reinvocationPolicy=10* matchConditions=12
+    MatchCondition: name=1 expression=2
     MutatingWebhookConfiguration: metadata=1 webhooks=2
     Rule: apiGroups=1 apiVersions=2 resources=3 scope=4*
     RuleWithOperations: operations=1 ...rule=2:Rule
     ServiceReference: namespace=1 name=2 path=3* port=4*
     ValidatingWebhook: name=1 clientConfig=2 rules=3 failurePolicy=4* matchPolicy=9* namespaceSelector=5* objectSelector=10*
-      sideEffects=6* timeoutSeconds=7* admissionReviewVersions=8
+      sideEffects=6* timeoutSeconds=7* admissionReviewVersions=8 matchConditions=11
     ValidatingWebhookConfiguration: metadata=1 webhooks=2
     WebhookClientConfig: url=3* service=1* caBundle=2
   `,

@@ -12,6 +12,7 @@ import type { KubeObject } from '../lib/api/types.js';
 import { logger } from '../lib/util/log.js';
 import { createAdmission, createValidatingAdmission } from './admission/index.js';
 import { namespaceLifecycle } from './admission/namespace-lifecycle.js';
+import { createWebhookAdmission, type WebhookAdmission } from './admission/webhook/index.js';
 import { cachePolicySource } from './auth/rbac/cache-source.js';
 import { RBAC_GROUP, type RbacResource } from './auth/rbac/policy-index.js';
 import { reconcileBootstrapPolicy } from './auth/rbac/reconcile.js';
@@ -84,6 +85,7 @@ export class ApiServer {
   private repair?: AllocationRepair;
   private security?: Security;
   private crds?: CrdController;
+  private webhooks?: WebhookAdmission;
   /** The served kinds; one registered at run time gets its store at once (CustomResourceDefinitions will). */
   readonly kinds = new KindRegistry();
   readonly stores = new Map<KindInfo, Store>();
@@ -123,8 +125,10 @@ export class ApiServer {
       quotas: async (namespace) => (await quotaStore().list(namespace, { filter: { matches: () => true, isEverything: true } })).items,
       updateQuotaStatus: async (q) => void (await quotaStore().update({ namespace: q.metadata.namespace, dryRun: false, fieldValidation: 'Ignore', warnings: [] },
         q.metadata.name as string, () => q, STATUS_WRITE)) };
+    const webhooks = (this.webhooks = createWebhookAdmission({ listCached: (resource) => this.listCached(resource),
+      getNamespace: (name) => this.lookup('namespaces', undefined, name), disabled: this.opts.disableAdmissionPlugins }));
     const ctx = { listCached: (resource: string) => this.listCached(resource), serviceAllocator, admitCreate: createAdmission(admission),
-      validateCreate: createValidatingAdmission(admission) };
+      validateCreate: createValidatingAdmission(admission), webhooks };
     // a custom resource's kinds get their stores from the CRD controller (one etcd prefix for all its versions)
     this.kinds.onRegister((def) => def.ownSchema || this.stores.set(def.info, storeFor(def, storage, hub, gate, ctx, this.stores)));
     for (const def of await builtinKinds()) this.kinds.register(def);
@@ -254,6 +258,7 @@ export class ApiServer {
       this.http.closeAllConnections();
       await new Promise<void>((r) => this.http?.close(() => r()));
     }
+    this.webhooks?.close();
     this.storage?.close();
     await this.etcd?.stop();
     await this.security?.close();

@@ -1,7 +1,9 @@
 // The admission of creates, as the API server's --disable-admission-plugins leaves it, in Kubernetes' order: on pods
 // the mutating LimitRanger (limit-ranger.ts), ServiceAccount (service-account.ts) and Priority (priority.ts) before
 // the object is checked, then the validating ResourceQuota (resource-quota.ts) on every namespaced kind after.
-// NamespaceLifecycle (namespace-lifecycle.ts) is the stores' namespace gate and is always on.
+// NamespaceLifecycle (namespace-lifecycle.ts) is the stores' namespace gate and is always on. The webhooks
+// (webhook/) come between: MutatingAdmissionWebhook after the built-in mutating plugins, ValidatingAdmissionWebhook
+// after the object's checks and before ResourceQuota, on every create, update and delete from an API request.
 import type { KindInfo } from '../../lib/api/kinds.js';
 import type { KubeObject } from '../../lib/api/types.js';
 import { admitLimitRanges } from './limit-ranger.js';
@@ -10,7 +12,7 @@ import { admitQuota, type QuotaAdmissionDeps } from './resource-quota.js';
 import { admitPod } from './service-account.js';
 
 /** The plugins --disable-admission-plugins may name. */
-export const OPTIONAL_ADMISSION_PLUGINS = ['ServiceAccount', 'LimitRanger', 'Priority', 'ResourceQuota'] as const;
+export const OPTIONAL_ADMISSION_PLUGINS = ['ServiceAccount', 'LimitRanger', 'Priority', 'ResourceQuota', 'MutatingAdmissionWebhook', 'ValidatingAdmissionWebhook'] as const;
 
 export interface AdmissionOptions extends Partial<QuotaAdmissionDeps> {
   disabled?: string[];

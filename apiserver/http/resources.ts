@@ -30,6 +30,7 @@ export async function handleResource(r: ResourceRequest): Promise<void> {
   const ns = kind.namespaced ? info.namespace : undefined;
   const ctx = writeContext(query, ns, r.reply.warnings);
   if (r.access) ctx.access = r.access;
+  if (info.subresource) ctx.subresource = info.subresource;
   const method = r.req.method ?? 'GET';
 
   if (info.subresource) return def.subresources[info.subresource]?.serve(subresourceCall(r, store, ctx, method));

@@ -11,6 +11,7 @@ import type { KindInfo } from '../../lib/api/kinds.js';
 import { logger } from '../../lib/util/log.js';
 import { guardUpgradedSocket, refuseUpgrade } from '../../lib/util/upgrade.js';
 import type { RequestGate } from '../auth/gate.js';
+import type { KubeObject } from '../../lib/api/types.js';
 import { ApiError, errors, toApiError } from '../errors.js';
 import type { Store } from '../registry/store.js';
 import { negotiate } from './negotiate.js';
@@ -82,7 +83,7 @@ export class UpgradeHandler {
       throw errors.badRequest(`malformed request path ${JSON.stringify(req.url ?? '')}`);
     }
     if (info.invalidPath) throw errors.badRequest(info.invalidPath);
-    await this.deps.gate.admitUpgrade(req, socket, info);
+    const user = await this.deps.gate.admitUpgrade(req, socket, info);
     if (socket.destroyed) return;
 
     if (!info.isResourceRequest) throw errors.badRequest(ONLY);
@@ -95,6 +96,9 @@ export class UpgradeHandler {
     const subresource = sub ? store?.def.subresources[sub] : undefined;
     if (!store || (info.namespace !== undefined && !store.kind.namespaced) || (sub && !subresource)) throw errors.resourceNotFound();
     if (subresource?.upgrade && info.name && (info.namespace !== undefined || !store.kind.namespaced)) {
+      // optional: stand-in stores (tests) have no webhooks
+      await store.webhooks?.connect(user, info.namespace, info.name, sub as string, connectOptions(sub as string, url.searchParams));
+      if (socket.destroyed) return;
       await subresource.upgrade({ stores: this.deps.stores, namespace: info.namespace, name: info.name, query: url.searchParams, req, socket, head });
       return;
     }
@@ -131,4 +135,18 @@ export class UpgradeHandler {
       ws.close(1000);
     });
   }
+}
+
+/** The options object a CONNECT carries to admission webhooks (PodExecOptions...), from the request's query. */
+function connectOptions(sub: string, q: URLSearchParams): KubeObject {
+  const flag = (k: string) => q.get(k) === 'true' || q.get(k) === '1';
+  const kinds: Record<string, string> = { exec: 'PodExecOptions', attach: 'PodAttachOptions', portforward: 'PodPortForwardOptions' };
+  const out: Record<string, unknown> = { apiVersion: 'v1', kind: kinds[sub] ?? 'ConnectOptions' };
+  if (sub === 'portforward') out.ports = q.getAll('ports').map(Number).filter(Number.isInteger);
+  else {
+    for (const k of ['stdin', 'stdout', 'stderr', 'tty']) if (flag(k)) out[k] = true;
+    if (q.get('container')) out.container = q.get('container');
+    if (sub === 'exec') out.command = q.getAll('command');
+  }
+  return out as unknown as KubeObject;
 }

@@ -14,6 +14,7 @@ import type { Duplex } from 'node:stream';
 import type { GroupVersionKind, Schema } from '../../lib/api/schema/index.js';
 import type { ObjectStore, WriteContext } from './types.js';
 import type { ServiceAllocator } from './allocator/service.js';
+import type { WebhookAdmission } from '../admission/webhook/index.js';
 
 /** One request to a subresource, decoded as far as the HTTP layer can without knowing the subresource. */
 export interface SubresourceCall {
@@ -79,6 +80,12 @@ export interface StrategyContext {
   admitCreate?(kind: KindInfo, obj: KubeObject): Promise<void>;
   /** Validating admission of a create (ResourceQuota): once it passed every check, before it is stored; may refuse it. */
   validateCreate?(kind: KindInfo, obj: KubeObject, dryRun: boolean): Promise<void>;
+  /**
+   * Admission webhooks, on creates, updates and deletes from API requests (WriteContext.access set): `mutate` after
+   * the built-in mutating plugins, before the object is checked; `validate` once it passed its checks, before
+   * validateCreate (ResourceQuota is last).
+   */
+  webhooks?: Pick<WebhookAdmission, 'mutate' | 'validate'>;
 }
 
 /** What an allocation took for one write: commit() once the write is stored, revert() when it is not. */

@@ -9,6 +9,7 @@ import type { Storage } from '../storage/storage.js';
 import type { CacheEvent, CacheHub, CacheWatcher, ResourceCache } from '../storage/cache.js';
 import { namespacePrefix, objectKey, resourcePrefix } from '../storage/keys.js';
 import type { KindDefinition, StrategyContext } from './kind.js';
+import { WriteWebhooks } from './write-webhooks.js';
 import { clone, deepEqual, nameSuffix, newUid, nowTime, specPart } from './meta.js';
 import { checkObject, guardedHook } from './validate.js';
 import { decodeContinue, encodeContinue } from './list-options.js';
@@ -27,6 +28,8 @@ const log = logger('store');
 export class Store implements ObjectStore {
   readonly cache: ResourceCache;
   readonly kind: KindInfo;
+  /** Admission webhooks of this kind's writes (and CONNECTs: upgrade.ts asks before relaying exec, attach, portforward). */
+  readonly webhooks: WriteWebhooks;
 
   constructor(
     readonly def: KindDefinition,
@@ -37,6 +40,7 @@ export class Store implements ObjectStore {
   ) {
     this.kind = def.info;
     this.cache = hub.register(resourcePrefix(def.info));
+    this.webhooks = new WriteWebhooks(def.info, strategyContext.webhooks);
   }
 
   private key(namespace: string | undefined, name: string): string {
@@ -215,21 +219,36 @@ export class Store implements ObjectStore {
   // ---- writes --------------------------------------------------------------------------------------------------
 
   async create(ctx: WriteContext, input: KubeObject): Promise<KubeObject> {
-    const obj = clone(input);
+    let obj = clone(input);
     this.checkTypeMeta(obj);
     this.checkNamespace(ctx, obj);
+    if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = obj.metadata.generateName + nameSuffix();
+    const stamp = (m: KubeObject['metadata']) => {
+      for (const f of ['uid', 'resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink'] as const) delete m[f];
+      m.creationTimestamp = created;
+      m.uid = uid;
+      if (this.def.generation) m.generation = 1;
+      else delete m.generation;
+    };
+    const created = nowTime();
+    const uid = newUid();
+    stamp(obj.metadata);
+    const admitCreate = this.strategyContext.admitCreate;
+    await admitCreate?.(this.kind, obj);
+    const mutated = await this.webhooks.mutate(ctx, 'CREATE', obj, undefined, obj.metadata.name as string, admitCreate && ((o) => admitCreate(this.kind, o)));
+    if (mutated !== obj) {
+      // what the server sets is the server's, whatever a webhook's patch said
+      obj = mutated as KubeObject;
+      this.checkTypeMeta(obj);
+      this.checkNamespace(ctx, obj);
+      stamp(obj.metadata);
+    }
     const meta = obj.metadata;
-    if (!meta.name && meta.generateName) meta.name = meta.generateName + nameSuffix();
-    for (const f of ['uid', 'resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink'] as const) delete meta[f];
-    meta.creationTimestamp = nowTime();
-    meta.uid = newUid();
-    if (this.def.generation) meta.generation = 1;
-    else delete meta.generation;
-    await this.strategyContext.admitCreate?.(this.kind, obj);
     guardedHook(this.def, obj, undefined, ctx, () => this.def.prepareForCreate(obj, this.strategyContext, ctx));
     checkObject(this.def, obj, undefined, ctx);
     if (ctx.access) await this.def.authorizeWrite?.(obj, undefined, ctx);
     if (this.kind.namespaced) await this.namespaceGate(meta.namespace as string);
+    await this.webhooks.validate(ctx, 'CREATE', obj, undefined, meta.name as string);
     await this.strategyContext.validateCreate?.(this.kind, obj, ctx.dryRun);
     if (ctx.dryRun) {
       if (this.cache.get(this.key(meta.namespace, meta.name as string))) throw errors.alreadyExists(this.kind, meta.name as string);
@@ -278,11 +297,14 @@ export class Store implements ObjectStore {
         const fresh = mutate(undefined as unknown as KubeObject);
         return { obj: await this.create(ctx, fresh), created: true };
       }
-      const next = clone(mutate(clone(cur.obj)));
+      let next = clone(mutate(clone(cur.obj)));
       const wantRv = preconditionRv(next.metadata?.resourceVersion);
       if (wantRv !== undefined && wantRv !== BigInt(cur.rev)) throw errors.conflict(this.kind, name);
+      // as Kubernetes does, admission runs again on every attempt: the stored object it sees may have changed
+      next = (await this.webhooks.mutate(ctx, 'UPDATE', next, cur.obj, name)) as KubeObject;
       const obj = this.prepareUpdate(ctx, next, cur.obj, scope);
       if (!scope && ctx.access) await this.def.authorizeWrite?.(obj, cur.obj, ctx);
+      await this.webhooks.validate(ctx, 'UPDATE', obj, cur.obj, name);
       // an unchanged object is not written again, unless it is stored under an old encryption key (rotation)
       if (!cur.stale && deepEqual(withoutRv(obj), withoutRv(cur.obj))) return { obj: cur.obj, created: false };
       // what an update newly holds of a shared range (a Service turned NodePort) is taken before it is written
@@ -361,6 +383,9 @@ export class Store implements ObjectStore {
 
   async delete(ctx: WriteContext, name: string, opts: DeleteOptions): Promise<{ obj: KubeObject; deleted: boolean }> {
     const key = this.key(ctx.namespace, name);
+    // mutating webhooks see a delete with no object (and may not patch one); validating ones the stored object
+    const options = { ...opts } as Record<string, unknown>;
+    await this.webhooks.mutate(ctx, 'DELETE', undefined, undefined, name, undefined, options);
     for (let attempt = 0; ; attempt++) {
       const cur = await this.storage.get(key);
       if (!cur) throw errors.notFound(this.kind, name);
@@ -371,6 +396,7 @@ export class Store implements ObjectStore {
       if (pre?.resourceVersion && pre.resourceVersion !== String(cur.rev)) {
         throw errors.conflict(this.kind, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.rev}`);
       }
+      await this.webhooks.validate(ctx, 'DELETE', undefined, cur.obj, name, options);
       const obj = clone(cur.obj);
       const m = obj.metadata;
       const finalizers = new Set(m.finalizers ?? []);

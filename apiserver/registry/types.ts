@@ -23,6 +23,8 @@ export interface WriteContext {
   decoded?: DecodeFindings;
   /** Who writes and what they may do (escalation checks, access reviews); unset for the server's own writes. */
   access?: AccessContext;
+  /** The subresource written through (`status`), for admission webhooks' rules; unset for the resource itself. */
+  subresource?: string;
 }
 
 export interface ListOptions {

@@ -43,7 +43,7 @@ export const apiserver: Command = {
       { name: 'kubelet-client-certificate', type: 'string', value: 'FILE', help: 'client certificate for calling node agents (logs, exec)', defaultText: '<data-dir>/pki/apiserver-kubelet-client.crt' },
       { name: 'kubelet-client-key', type: 'string', value: 'FILE', help: "that certificate's key" },
       { name: 'kubelet-certificate-authority', type: 'string', value: 'FILE', help: "CA that node agents' serving certificates chain to", defaultText: 'the client CA' },
-      { name: 'disable-admission-plugins', type: 'string', value: 'NAME[,NAME]', help: 'admission plugins to turn off: ServiceAccount (pods then get no ServiceAccount, token volume or pull secrets from it), LimitRanger, Priority, ResourceQuota' },
+      { name: 'disable-admission-plugins', type: 'string', value: 'NAME[,NAME]', help: 'admission plugins to turn off: ServiceAccount (pods then get no ServiceAccount, token volume or pull secrets from it), LimitRanger, Priority, ResourceQuota, MutatingAdmissionWebhook, ValidatingAdmissionWebhook' },
       { name: 'encryption-provider-config', type: 'string', value: 'FILE', help: 'EncryptionConfiguration (apiserver.config.k8s.io/v1) for Secrets at rest' },
       { name: 'audit-policy-file', type: 'string', value: 'FILE', help: 'audit Policy (audit.k8s.io/v1)' },
       { name: 'audit-log-path', type: 'string', value: 'FILE', help: 'where audit events go, one JSON line each ("-" = stdout)' },

@@ -3,6 +3,7 @@
 // `{"$ref": "#/components/schemas/NAME"}`; the OpenAPI documents, validation, pruning and strategic merge patch all
 // read this one set.
 import { KINDS, type KindInfo } from '../kinds.js';
+import { admissionregistrationFieldNumbers, admissionregistrationSchemas } from './admissionregistration.js';
 import { apiextensionsFieldNumbers, apiextensionsSchemas } from './apiextensions.js';
 import { appsFieldNumbers, appsSchemas } from './apps.js';
 import { daemonSetFieldNumbers, daemonSetSchemas } from './apps-daemonset.js';
@@ -81,7 +82,7 @@ function deepFreeze<T>(o: T): T {
 export const schemaFieldNumbers: Readonly<Record<string, string>> = mergeNumbers(
   appsFieldNumbers, { 'k8s.io.api.apps.v1': daemonSetFieldNumbers }, statefulSetFieldNumbers, discoveryFieldNumbers, batchFieldNumbers, storageFieldNumbers,
   policyFieldNumbers, autoscalingFieldNumbers, corePolicyFieldNumbers, authenticationFieldNumbers, rbacFieldNumbers, authorizationFieldNumbers,
-  apiextensionsFieldNumbers, networkingFieldNumbers, certificatesFieldNumbers,
+  apiextensionsFieldNumbers, networkingFieldNumbers, certificatesFieldNumbers, admissionregistrationFieldNumbers,
 );
 
 /** Tables of one proto package from several files are joined (each file keeps the numbers of its own types). */
@@ -101,7 +102,7 @@ export function components(): Readonly<Record<string, Schema>> {
       ...appsSchemas, ...daemonSetSchemas, ...statefulSetSchemas, ...storageSchemas, ...batchSchemas, ...policySchemas,
       ...autoscalingSchemas, ...corePolicySchemas,
       ...authenticationSchemas, ...rbacSchemas, ...apiextensionsSchemas, ...networkingSchemas,
-      ...authorizationSchemas, ...selfSubjectReviewSchemas, ...certificatesSchemas, ...listSchemas(),
+      ...authorizationSchemas, ...selfSubjectReviewSchemas, ...certificatesSchemas, ...admissionregistrationSchemas, ...listSchemas(),
     };
     const sorted: Record<string, Schema> = {};
     for (const name of Object.keys(all).sort()) sorted[name] = all[name];

@@ -14,8 +14,11 @@ import { trackWrite } from './track.js';
 import { collect } from './walk.js';
 
 let deployments: KindDefinition;
+let configmaps: KindDefinition;
 before(async () => {
-  deployments = (await builtinKinds()).find((d) => d.info.resource === 'deployments') as KindDefinition;
+  const kinds = await builtinKinds();
+  deployments = kinds.find((d) => d.info.resource === 'deployments') as KindDefinition;
+  configmaps = kinds.find((d) => d.info.resource === 'configmaps') as KindDefinition;
 });
 
 const config = (over: Record<string, unknown> = {}, containers: unknown[] = [{ name: 'web', image: 'web:1' }]): KubeObject => ({
@@ -152,6 +155,13 @@ test('a manager that stops applying a field removes it, unless another manager o
   assert.equal(spec.replicas, undefined);
   assert.equal(spec.minReadySeconds, 3);
   assert.deepEqual(containers(live).map((c) => [c.name, c.image ?? null]), [['web', null], ['side', 'side:1']]);
+  // a list emptied by a removal is no field at all
+  live = applyConfig(live, req('c', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: {
+    template: { spec: { containers: [{ name: 'side', env: [{ name: 'C', value: 'c' }] }] } } } } as KubeObject));
+  assert.deepEqual(containers(live)[1]?.env, [{ name: 'C', value: 'c' }]);
+  live = applyConfig(live, req('c', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: {
+    template: { spec: { containers: [{ name: 'side' }] } } } } as KubeObject));
+  assert.equal(Object.hasOwn(containers(live)[1] ?? {}, 'env'), false);
   // once b drops its env too, nothing keeps the web container
   live = applyConfig(live, req('b', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { minReadySeconds: 3 } } as KubeObject));
   assert.deepEqual(containers(live).map((c) => c.name), ['side']);
@@ -182,4 +192,15 @@ test("a custom resource's list types come from its schema: map lists by their ke
   assert.deepEqual(live.spec, { routes: [{ host: 'x', port: 80, to: 'a' }, { host: 'y', port: 80, to: 'b' }], tags: ['t1', 't2'], args: ['1', '2'] });
   const e = conflictOf(() => applyConfig(live, r('b', { args: ['3'] })));
   assert.match(e.message, /conflict with "a": \.spec\.args$/);
+});
+
+test('a map the manager owned as a whole and still applies in part keeps what it still applies', () => {
+  const cm = (data: Record<string, string>, labels: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', labels }, data }) as KubeObject;
+  // as kubectl's migration leaves it: the apply entry owns labels itself (`.`) and each label
+  const live = cm({ k1: 'v1', k2: 'v2' }, { a: '1', b: '2' });
+  live.metadata.managedFields = [{ manager: 'kubectl', operation: 'Apply', apiVersion: 'v1', fieldsType: 'FieldsV1',
+    fieldsV1: { 'f:data': { '.': {}, 'f:k1': {}, 'f:k2': {} }, 'f:metadata': { 'f:labels': { '.': {}, 'f:a': {}, 'f:b': {} } } } }];
+  const out = applyConfig(live, { def: configmaps, manager: 'kubectl', apiVersion: 'v1', force: false, config: cm({ k1: 'v1' }, { a: '1' }) });
+  assert.deepEqual(out.metadata.labels, { a: '1' });
+  assert.deepEqual(out.data, { k1: 'v1' });
 });

@@ -86,9 +86,10 @@ export function applyConfig(live: KubeObject | undefined, req: ApplyRequest): Ku
   if (mine) {
     const dropped = mine.set.difference(applied);
     if (!dropped.isEmpty()) {
-      const others = new FieldSet();
-      for (const m of managed) if (m !== mine) others.merge(m.set);
-      pruned = prune(merged, t, dropped, others);
+      // what the manager still applies below a dropped path keeps it too (a map it owned as a whole, still applied in part)
+      const keep = applied.clone();
+      for (const m of managed) if (m !== mine) keep.merge(m.set);
+      pruned = prune(merged, t, dropped, keep);
     }
   }
   const objectChanged = !ch.isEmpty() || pruned;

@@ -200,7 +200,12 @@ export function prune(v: unknown, t: ApplyType, remove: FieldSet, keep: FieldSet
       if (r.self && (!kept || kept.isEmpty())) {
         delete v[k];
         removed = true;
-      } else removed = prune(v[k], t.field(k), r, kept) || removed;
+      } else if (prune(v[k], t.field(k), r, kept)) {
+        removed = true;
+        // a list or map emptied by the removal goes too (Kubernetes stores it as null, which is no field)
+        const left = v[k];
+        if ((Array.isArray(left) && !left.length) || (isObj(left) && !Object.keys(left).length)) delete v[k];
+      }
     }
     return removed;
   }

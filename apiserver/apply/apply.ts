@@ -80,7 +80,7 @@ export function applyConfig(live: KubeObject | undefined, req: ApplyRequest): Ku
     if (!c.isEmpty()) conflicts.push({ manager: m, fields: c });
   }
   if (conflicts.length && !req.force) throw conflictError(conflicts);
-  for (const c of conflicts) c.manager.set = c.manager.set.difference(c.fields);
+  for (const c of conflicts) c.manager.set.subtract(c.fields);
 
   let pruned = false;
   if (mine) {

@@ -58,6 +58,20 @@ export class FieldSet {
     return this.clone().merge(other);
   }
 
+  /** Removes other's members from this set, in place (no copy of the parts other does not touch). */
+  subtract(other: FieldSet): this {
+    if (other.self) this.self = false;
+    if (this.children && other.children) {
+      for (const [k, o] of other.children) {
+        const c = this.children.get(k);
+        if (!c) continue;
+        c.subtract(o);
+        if (!c.self && !c.children?.size) this.children.delete(k);
+      }
+    }
+    return this;
+  }
+
   /** The members of this set that are not in other. */
   difference(other: FieldSet | undefined): FieldSet {
     const out = new FieldSet();

@@ -64,14 +64,14 @@ export function trackWrite(def: Pick<KindDefinition, 'schema' | 'ownSchema'>, fm
     const taken = ch.union(rm);
     for (const m of managed) {
       if (identity(m) === id) mine = m;
-      else m.set = m.set.difference(taken);
+      else m.set.subtract(taken);
     }
     if (!mine) {
       mine = { manager: fm.manager, operation: 'Update', apiVersion: fm.apiVersion, set: new FieldSet() };
       if (fm.subresource) mine.subresource = fm.subresource;
       managed.push(mine);
     }
-    mine.set = mine.set.union(ch).difference(rm);
+    mine.set.merge(ch).subtract(rm);
     mine.time = nowTime();
   }
   const out = encodeManaged(managed);

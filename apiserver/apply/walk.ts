@@ -134,7 +134,9 @@ export function diff(a: unknown, b: unknown, t: ApplyType, ch: FieldSet, rm: Fie
 
 /** diff() one level down, leaving no empty nodes behind. `item`: a map list's item, compared field by field. */
 function diffChild(a: unknown, b: unknown, t: ApplyType, ch: FieldSet, rm: FieldSet, pe: string, depth: number, item = false): void {
-  if (a === b && (typeof a !== 'object' || a === null)) return; // the common case: an unchanged scalar
+  if (a === b) return; // the common case: an unchanged scalar
+  // an unchanged subtree is compared once, without building the field-set nodes a changed one needs
+  if (typeof a === 'object' && typeof b === 'object' && deepEqual(a, b)) return;
   const c = ch.child(pe);
   const r = rm.child(pe);
   if (item && isObj(a) && isObj(b) && granular(t)) {

@@ -170,9 +170,9 @@ test('a manager that stops applying a field removes it, unless another manager o
 test("kubectl's apply keeps an existing last-applied-configuration annotation current", () => {
   const live = config({ replicas: 1 });
   live.metadata.annotations = { [LAST_APPLIED]: '{"old":true}\n' };
-  const out = applyConfig(live, req('kubectl', config({ replicas: 4 })));
+  const out = applyConfig(live, req('kubectl', config({ replicas: 4 }), true));
   assert.deepEqual(JSON.parse(out.metadata.annotations?.[LAST_APPLIED] ?? ''), config({ replicas: 4 }));
-  const other = applyConfig(live, req('helm', config({ replicas: 4 })));
+  const other = applyConfig(live, req('helm', config({ replicas: 4 }), true));
   assert.equal(other.metadata.annotations?.[LAST_APPLIED], '{"old":true}\n');
 });
 
@@ -203,4 +203,12 @@ test('a map the manager owned as a whole and still applies in part keeps what it
   const out = applyConfig(live, { def: configmaps, manager: 'kubectl', apiVersion: 'v1', force: false, config: cm({ k1: 'v1' }, { a: '1' }) });
   assert.deepEqual(out.metadata.labels, { a: '1' });
   assert.deepEqual(out.data, { k1: 'v1' });
+});
+
+test('an object with no managedFields: its fields are "before-first-apply"\'s, and a first apply changing one conflicts', () => {
+  const live = config({ replicas: 1 });
+  const e = conflictOf(() => applyConfig(live, req('ci', config({ replicas: 3 }))));
+  assert.equal(e.message, 'Apply failed with 1 conflict: conflict with "before-first-apply" using apps/v1: .spec.replicas');
+  const same = applyConfig(live, req('ci', config({ replicas: 1 })));
+  assert.deepEqual(entries(same).map((x) => `${x.manager}/${x.operation}`), ['ci/Apply', 'before-first-apply/Update']);
 });

@@ -13,6 +13,7 @@ import { withoutManaged } from './track.js';
 import { ApplyInputError, collect, diff, merge, prune } from './walk.js';
 
 export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+const BEFORE_FIRST_APPLY = 'before-first-apply';
 /** Kubernetes drops the annotation rather than store one this large. */
 const LAST_APPLIED_LIMIT = 256 * 1024;
 
@@ -66,6 +67,15 @@ export function applyConfig(live: KubeObject | undefined, req: ApplyRequest): Ku
     managed = decodeManaged(live?.metadata.managedFields);
   } catch {
     managed = [];
+  }
+  if (live && !managed.length) {
+    // an object nobody's writes were recorded for: its fields are all "before-first-apply"'s, as Kubernetes has it,
+    // so a first apply that changes them conflicts rather than silently taking them
+    let before = new FieldSet();
+    collect(base, t, before);
+    stripUntracked(before);
+    if (status) before = scopeToStatus(before, status);
+    managed.push({ manager: BEFORE_FIRST_APPLY, operation: 'Update', apiVersion: req.apiVersion, time: nowTime(), set: before });
   }
   const ch = new FieldSet();
   diff(base, merged, t, ch, new FieldSet());

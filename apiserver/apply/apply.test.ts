@@ -212,3 +212,15 @@ test('an object with no managedFields: its fields are "before-first-apply"\'s, a
   const same = applyConfig(live, req('ci', config({ replicas: 1 })));
   assert.deepEqual(entries(same).map((x) => `${x.manager}/${x.operation}`), ['ci/Apply', 'before-first-apply/Update']);
 });
+
+test('hostile keys and shapes: __proto__ stays an ordinary key, a scalar where an object belongs is the validator\'s to refuse', () => {
+  const cfg = JSON.parse('{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","labels":{"__proto__":"x"}},"data":{"__proto__":"y","constructor":"z"}}') as KubeObject;
+  const out = applyConfig(undefined, { def: configmaps, manager: 'm', apiVersion: 'v1', force: false, config: cfg });
+  assert.equal(Object.getPrototypeOf(out.data), Object.prototype);
+  assert.deepEqual(Object.keys(out.data as object), ['__proto__', 'constructor']);
+  assert.deepEqual(Object.keys(out.metadata.labels as object), ['__proto__']);
+  assert.equal(({} as Record<string, unknown>).x, undefined);
+  const odd = applyConfig(out, { def: deployments, manager: 'm', apiVersion: 'apps/v1', force: true,
+    config: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'c' }, spec: 'not an object' } as unknown as KubeObject });
+  assert.equal(odd.spec, 'not an object');
+});

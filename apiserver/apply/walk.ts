@@ -2,6 +2,7 @@
 // value holds (what an applier owns), what changed between two versions of an object (what an update takes over
 // and what it removed), and the merge of an applied configuration into the live object. Lists merge by their
 // x-kubernetes-list-type: atomic lists are one value, sets by value, map lists by their list-map-keys.
+import { getOwn, setOwn } from '../../lib/api/own.js';
 import { deepEqual } from '../registry/meta.js';
 import { FieldSet, fieldPE, keyPE, valuePE } from './fieldset.js';
 import type { ApplyType } from './schema-type.js';
@@ -159,7 +160,7 @@ export function merge(live: unknown, config: unknown, t: ApplyType): unknown {
     for (const k of Object.keys(config)) {
       const c = config[k];
       if (c === null) delete out[k];
-      else out[k] = merge(Object.hasOwn(live, k) ? live[k] : undefined, c, t.field(k));
+      else setOwn(out, k, merge(getOwn(live, k), c, t.field(k))); // `__proto__` is a key like any other
     }
     return out;
   }
@@ -182,7 +183,7 @@ export function merge(live: unknown, config: unknown, t: ApplyType): unknown {
 
 function stripNulls(o: Obj): Obj {
   const out: Obj = {};
-  for (const k of Object.keys(o)) if (o[k] !== null) out[k] = o[k];
+  for (const k of Object.keys(o)) if (o[k] !== null) setOwn(out, k, o[k]);
   return out;
 }
 

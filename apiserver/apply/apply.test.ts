@@ -147,7 +147,8 @@ test('a manager that stops applying a field removes it, unless another manager o
   let live = applyConfig(undefined, req('a', config({ replicas: 2, minReadySeconds: 3 }, [{ name: 'web', image: 'web:1' }, { name: 'side', image: 'side:1' }])));
   live = applyConfig(live, req('b', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' }, spec: { minReadySeconds: 3,
     template: { spec: { containers: [{ name: 'web', env: [{ name: 'B', value: 'b' }] }] } } } } as KubeObject));
-  const containers = (o: KubeObject) => (((o.spec as Record<string, Record<string, Record<string, unknown>>>).template?.spec)?.containers) as Array<Record<string, unknown>>;
+  type Spec = { template?: { spec?: { containers?: Array<Record<string, unknown>> } } };
+  const containers = (o: KubeObject) => (o.spec as Spec).template?.spec?.containers as Array<Record<string, unknown>>;
   assert.deepEqual(containers(live).map((c) => [c.name, c.image, c.env]), [['web', 'web:1', [{ name: 'B', value: 'b' }]], ['side', 'side:1', undefined]]);
   // a drops replicas (gone), minReadySeconds (b owns it too: kept) and the web container (b owns a field in it: kept)
   live = applyConfig(live, req('a', config({}, [{ name: 'side', image: 'side:1' }])));
@@ -187,7 +188,8 @@ test("a custom resource's list types come from its schema: map lists by their ke
   const site = (spec: Record<string, unknown>) => ({ apiVersion: 'example.com/v1', kind: 'Site', metadata: { name: 's' }, spec }) as KubeObject;
   const r = (manager: string, spec: Record<string, unknown>): ApplyRequest => ({ def, manager, apiVersion: 'example.com/v1', force: false, config: site(spec) });
   let live = applyConfig(undefined, r('a', { routes: [{ host: 'x', port: 80, to: 'a' }], tags: ['t1'], args: ['1', '2'] }));
-  assert.deepEqual(entry(live, 'a')?.fieldsV1, { 'f:spec': { 'f:args': {}, 'f:routes': { 'k:{"host":"x","port":80}': { '.': {}, 'f:host': {}, 'f:port': {}, 'f:to': {} } }, 'f:tags': { 'v:"t1"': {} } } });
+  assert.deepEqual(entry(live, 'a')?.fieldsV1, { 'f:spec': { 'f:args': {},
+    'f:routes': { 'k:{"host":"x","port":80}': { '.': {}, 'f:host': {}, 'f:port': {}, 'f:to': {} } }, 'f:tags': { 'v:"t1"': {} } } });
   live = applyConfig(live, r('b', { routes: [{ host: 'y', port: 80, to: 'b' }], tags: ['t2'] }));
   assert.deepEqual(live.spec, { routes: [{ host: 'x', port: 80, to: 'a' }, { host: 'y', port: 80, to: 'b' }], tags: ['t1', 't2'], args: ['1', '2'] });
   const e = conflictOf(() => applyConfig(live, r('b', { args: ['3'] })));

@@ -55,15 +55,15 @@ export class TypeReader {
       const lt = ext('x-kubernetes-list-type');
       const keys = ext('x-kubernetes-list-map-keys');
       const itemsNode = carriers.map((c) => c.items).find((i) => i !== undefined);
-      const reader = this;
       let items: ApplyType | undefined;
+      const itemsType = (): ApplyType => (items ??= this.typeOf(itemsNode)); // lazily: schemas are recursive
       const itemProps = this.properties(itemsNode);
       return {
         kind: 'list', atomic: false,
         listType: lt === 'set' || lt === 'map' ? lt : 'atomic',
         keys: Array.isArray(keys) ? keys.map(String) : [],
         field: () => DEDUCED,
-        get items(): ApplyType { return (items ??= reader.typeOf(itemsNode)); },
+        get items(): ApplyType { return itemsType(); },
         keyDefault: (name) => {
           const p = itemProps.get(name);
           return p ? this.carriers(p).map((c) => c.default).find((d) => d !== undefined) : undefined;
@@ -80,18 +80,17 @@ export class TypeReader {
     const additional = carriers.map((c) => c.additionalProperties).find((a) => typeof a === 'object') as SchemaNode | undefined;
     const fields = new Map<string, ApplyType>();
     const atomic = ext('x-kubernetes-map-type') === 'atomic';
-    const reader = this;
+    const fieldType = (name: string): ApplyType => {
+      let t = fields.get(name);
+      if (!t) {
+        t = this.typeOf(props.get(name) ?? additional);
+        fields.set(name, t);
+      }
+      return t;
+    };
     return {
       kind: 'object', atomic, listType: 'atomic', keys: [],
-      field(name: string): ApplyType {
-        let t = fields.get(name);
-        if (!t) {
-          const p = props.get(name) ?? additional;
-          t = reader.typeOf(p);
-          fields.set(name, t);
-        }
-        return t;
-      },
+      field: fieldType,
       items: DEDUCED,
       keyDefault: () => undefined,
     };

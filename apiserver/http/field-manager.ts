@@ -22,7 +22,6 @@ export function fieldManagerOf(req: IncomingMessage, query: URLSearchParams, opt
   if (patchType === 'apply' && !given) throw invalid(options, 'fieldManager', 'FieldValueRequired', 'Required value: is required for apply patch');
   if (given !== null && given !== '') {
     if (Buffer.byteLength(given) > MAX_MANAGER) throw invalid(options, 'fieldManager', 'FieldValueTooLong', `Too long: may not be more than ${MAX_MANAGER} bytes`);
-    // eslint-disable-next-line no-control-regex
     if (/[\u0000-\u001f\u007f]/.test(given)) throw invalid(options, 'fieldManager', 'FieldValueInvalid', `Invalid value: ${JSON.stringify(given)}: must only contain printable characters`);
   }
   const force = query.get('force');

@@ -12,6 +12,8 @@ export interface ApplyType {
   readonly kind: 'object' | 'list' | 'scalar' | 'deduced';
   /** Objects: replaced whole (x-kubernetes-map-type: atomic, or a struct marked so). */
   readonly atomic: boolean;
+  /** Objects: a map of arbitrary keys (labels, data) rather than a struct of known fields. */
+  readonly map: boolean;
   /** Lists: how their items merge; `atomic` when the schema does not say. */
   readonly listType: ListType;
   /** Lists of type map: the fields naming an item. */
@@ -59,7 +61,7 @@ export class TypeReader {
       const itemsType = (): ApplyType => (items ??= this.typeOf(itemsNode)); // lazily: schemas are recursive
       const itemProps = this.properties(itemsNode);
       return {
-        kind: 'list', atomic: false,
+        kind: 'list', atomic: false, map: false,
         listType: lt === 'set' || lt === 'map' ? lt : 'atomic',
         keys: Array.isArray(keys) ? keys.map(String) : [],
         field: () => DEDUCED,
@@ -89,7 +91,7 @@ export class TypeReader {
       return t;
     };
     return {
-      kind: 'object', atomic, listType: 'atomic', keys: [],
+      kind: 'object', atomic, map: props.size === 0, listType: 'atomic', keys: [],
       field: fieldType,
       items: DEDUCED,
       keyDefault: () => undefined,
@@ -120,14 +122,14 @@ export class TypeReader {
 
 /** What a value without a schema is: objects are granular maps of deduced values, lists atomic. */
 export const DEDUCED: ApplyType = {
-  kind: 'deduced', atomic: false, listType: 'atomic', keys: [],
+  kind: 'deduced', atomic: false, map: true, listType: 'atomic', keys: [],
   field: () => DEDUCED,
   get items(): ApplyType { return DEDUCED; },
   keyDefault: () => undefined,
 };
 
 const SCALAR: ApplyType = {
-  kind: 'scalar', atomic: true, listType: 'atomic', keys: [],
+  kind: 'scalar', atomic: true, map: false, listType: 'atomic', keys: [],
   field: () => DEDUCED,
   items: DEDUCED,
   keyDefault: () => undefined,

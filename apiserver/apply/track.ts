@@ -8,7 +8,7 @@ import { deepEqual } from '../registry/meta.js';
 import type { FieldManagerContext } from '../registry/types.js';
 import { FieldSet } from './fieldset.js';
 import { kindType } from './kind-type.js';
-import { decodeManaged, encodeManaged, identity, isReset, nowTime, stripUntracked, type Managed } from './managed-fields.js';
+import { decodeManaged, encodeManaged, identity, isReset, nowTime, scopeToStatus, stripUntracked, type Managed } from './managed-fields.js';
 import { diff } from './walk.js';
 
 /** The object without its managedFields, as a shallow copy (the walks never look at them). */
@@ -22,7 +22,7 @@ export function withoutManaged(obj: KubeObject): KubeObject {
  * so): those are the base then; none, an empty list or invalid ones leave the stored ones as they are, and `[{}]`
  * strips them all, as Kubernetes does.
  */
-export function trackWrite(def: Pick<KindDefinition, 'schema' | 'ownSchema'>, fm: FieldManagerContext, obj: KubeObject, old: KubeObject | undefined): void {
+export function trackWrite(def: Pick<KindDefinition, 'schema' | 'ownSchema' | 'subresources'>, fm: FieldManagerContext, obj: KubeObject, old: KubeObject | undefined): void {
   if (fm.applied) return;
   const meta = obj.metadata;
   const incoming = meta.managedFields as unknown;
@@ -40,11 +40,17 @@ export function trackWrite(def: Pick<KindDefinition, 'schema' | 'ownSchema'>, fm
       managed = undefined; // as Kubernetes: unreadable managedFields from a client fall back to the stored ones
     }
   }
-  const ch = new FieldSet();
-  const rm = new FieldSet();
+  let ch = new FieldSet();
+  let rm = new FieldSet();
   diff(old ? withoutManaged(old) : {}, withoutManaged(obj), kindType(def), ch, rm);
   stripUntracked(ch);
   stripUntracked(rm);
+  // status and the rest are recorded apart: status by /status writes, the rest by the main resource's
+  const status = fm.subresource === 'status' ? 'only' : def.subresources.status ? 'without' : undefined;
+  if (status) {
+    ch = scopeToStatus(ch, status);
+    rm = scopeToStatus(rm, status);
+  }
   const changed = !ch.isEmpty() || !rm.isEmpty();
   if (!changed && !managed) {
     if (stored === undefined) delete meta.managedFields;

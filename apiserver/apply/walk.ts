@@ -61,18 +61,19 @@ function indexItems(list: unknown[], t: ApplyType, strict: boolean): Map<string,
 
 /**
  * Adds every path `v` holds into `node` (the node of v's own path). `added`: v is new in an update, at that depth;
- * the maps and lists it brings (below the top-level structs) are then members themselves, as Kubernetes records them.
+ * the maps (labels, data) it brings below the top-level fields are then members themselves, as Kubernetes records
+ * them (structs are not: Go holds them as zero values, never absent).
  */
 export function collect(v: unknown, t: ApplyType, node: FieldSet, strict = false, added?: number): void {
   const next = added === undefined ? undefined : added + 1;
   if (isObj(v) && granular(t)) {
     const keys = Object.keys(v);
-    if (!keys.length || (added !== undefined && added > 1)) node.self = true; // an empty object is a value of its own
+    if (!keys.length || (added !== undefined && added > 1 && t.map)) node.self = true; // an empty object is a value of its own
     for (const k of keys) collect(v[k], t.field(k), node.child(fieldPE(k)), strict, next);
     return;
   }
   if (Array.isArray(v) && itemized(t)) {
-    if (!v.length || (added !== undefined && added > 1)) node.self = true;
+    if (!v.length) node.self = true;
     const index = indexItems(v, t, strict);
     if (!index) {
       node.self = true;

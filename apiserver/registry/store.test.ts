@@ -226,3 +226,27 @@ test('watch: events from the cache, filtered by the selector, resumed from a res
   stop();
   assert.deepEqual(seen, ['ADDED w1', 'DELETED w1'], 'leaving the selector is a DELETED');
 });
+
+test('managedFields: the write\'s field manager is recorded once the write is final; status writes apart, with their subresource', async () => {
+  const fm = (manager: string, subresource?: string): Partial<WriteContext> => ({ fieldManager: { manager, apiVersion: 'apps/v1', ...(subresource ? { subresource } : {}) } });
+  const d = store('deployments');
+  const created = await d.create(ctx(fm('maker')), deployment('mf', { spec: { ...deployment('mf').spec as object, replicas: 1 } }));
+  assert.deepEqual(created.metadata.managedFields?.map((e) => [e.manager, e.operation, e.subresource]), [['maker', 'Update', undefined]]);
+  // defaults count as the creating manager's, as Kubernetes (which defaults while decoding) records them
+  const spec = (created.metadata.managedFields?.[0]?.fieldsV1 as Record<string, Record<string, unknown>>)['f:spec'] ?? {};
+  assert.ok(spec['f:replicas']);
+  assert.ok(spec['f:revisionHistoryLimit']);
+  const st = await d.update(ctx(fm('controller', 'status')), 'mf', (cur) => ({ ...cur, status: { replicas: 1 } }), STATUS_WRITE);
+  assert.equal((spec['f:template'] as Record<string, unknown>)['.'], undefined, 'a struct is no member of its own');
+  assert.equal(JSON.stringify(created.metadata.managedFields).includes('f:status'), false, 'status is the status writes\' to record');
+  assert.deepEqual(st.obj.metadata.managedFields?.map((e) => [e.manager, e.subresource, JSON.stringify(e.fieldsV1)]).sort(), [
+    ['controller', 'status', '{"f:status":{"f:replicas":{}}}'],
+    ['maker', undefined, JSON.stringify(created.metadata.managedFields?.[0]?.fieldsV1)],
+  ]);
+  // an unchanged write stores nothing new
+  const same = await d.update(ctx(fm('other')), 'mf', (cur) => cur);
+  assert.equal(same.obj.metadata.resourceVersion, st.obj.metadata.resourceVersion);
+  // the server's own writes (no field manager) are not recorded
+  const own = await d.update(ctx(), 'mf', (cur) => ({ ...cur, metadata: { ...cur.metadata, labels: { x: 'y' } } }));
+  assert.deepEqual(own.obj.metadata.managedFields?.map((e) => e.manager).sort(), ['controller', 'maker']);
+});

@@ -12,6 +12,7 @@ import type { KindDefinition, StrategyContext } from './kind.js';
 import { WriteWebhooks } from './write-webhooks.js';
 import { clone, deepEqual, nameSuffix, newUid, nowTime, specPart } from './meta.js';
 import { checkObject, guardedHook } from './validate.js';
+import { trackWrite } from '../apply/track.js';
 import { decodeContinue, encodeContinue } from './list-options.js';
 import { parseRv, preconditionRv } from './resource-version.js';
 import type { DeleteOptions, ListOptions, ListResult, ObjectFilter, ObjectStore, WatchOptions, WriteContext, WriteScope } from './types.js';
@@ -246,6 +247,7 @@ export class Store implements ObjectStore {
     const meta = obj.metadata;
     guardedHook(this.def, obj, undefined, ctx, () => this.def.prepareForCreate(obj, this.strategyContext, ctx));
     checkObject(this.def, obj, undefined, ctx);
+    if (ctx.fieldManager) trackWrite(this.def, ctx.fieldManager, obj, undefined);
     if (ctx.access) await this.def.authorizeWrite?.(obj, undefined, ctx);
     if (this.kind.namespaced) await this.namespaceGate(meta.namespace as string);
     await this.webhooks.validate(ctx, 'CREATE', obj, undefined, meta.name as string);
@@ -288,12 +290,13 @@ export class Store implements ObjectStore {
    * races, as Kubernetes does for patches and unconditional updates.
    */
   async update(ctx: WriteContext, name: string, mutate: (current: KubeObject) => KubeObject, scope?: WriteScope,
-    allowCreate = false): Promise<{ obj: KubeObject; created: boolean }> {
+    allowCreate: boolean | 'apply' = false): Promise<{ obj: KubeObject; created: boolean }> {
     const key = this.key(ctx.namespace, name);
     for (let attempt = 0; ; attempt++) {
       const cur = await this.storage.get(key);
       if (!cur) {
-        if (!allowCreate || !this.def.allowCreateOnUpdate || scope) throw errors.notFound(this.kind, name);
+        // a PUT creates only kinds that allow it; a server-side apply creates any kind's object, as Kubernetes does
+        if (!allowCreate || (allowCreate !== 'apply' && !this.def.allowCreateOnUpdate) || scope) throw errors.notFound(this.kind, name);
         const fresh = mutate(undefined as unknown as KubeObject);
         return { obj: await this.create(ctx, fresh), created: true };
       }
@@ -303,6 +306,9 @@ export class Store implements ObjectStore {
       // as Kubernetes does, admission runs again on every attempt: the stored object it sees may have changed
       next = (await this.webhooks.mutate(ctx, 'UPDATE', next, cur.obj, name)) as KubeObject;
       const obj = this.prepareUpdate(ctx, next, cur.obj, scope);
+      // a subresource's apply recorded its ownership on the object it produced, which the scope only takes status from
+      if (scope && ctx.fieldManager?.applied) obj.metadata.managedFields = next.metadata.managedFields;
+      if (ctx.fieldManager) trackWrite(this.def, ctx.fieldManager, obj, cur.obj);
       if (!scope && ctx.access) await this.def.authorizeWrite?.(obj, cur.obj, ctx);
       await this.webhooks.validate(ctx, 'UPDATE', obj, cur.obj, name);
       // an unchanged object is not written again, unless it is stored under an old encryption key (rotation)

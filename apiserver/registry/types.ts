@@ -25,6 +25,19 @@ export interface WriteContext {
   access?: AccessContext;
   /** The subresource written through (`status`), for admission webhooks' rules; unset for the resource itself. */
   subresource?: string;
+  /** The field manager the write is recorded for in metadata.managedFields; unset for the server's own writes. */
+  fieldManager?: FieldManagerContext;
+}
+
+/** A write's field manager (the fieldManager parameter, else the User-Agent's product), as server-side apply tracks it. */
+export interface FieldManagerContext {
+  manager: string;
+  /** The API version the request used: Update entries are recorded per version. */
+  apiVersion: string;
+  /** The subresource written (status, scale), recorded and tracked apart from the main resource's writes. */
+  subresource?: string;
+  /** A server-side apply: its managedFields were set by the apply itself. */
+  applied?: boolean;
 }
 
 export interface ListOptions {

@@ -43,10 +43,11 @@ import { configureEncryption } from './storage/encryption/index.js';
 import { claimIdentity } from './storage/identity.js';
 import { objectKey, resourcePrefix } from './storage/keys.js';
 import { writeKubeConfig } from '../lib/client/kubeconfig.js';
+import { VERSION } from '../lib/api/version.js';
 
 const log = logger('apiserver');
 
-export const VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0-flotilla', gitCommit: 'flotilla', gitTreeState: 'clean', buildDate: '2026-11-23T00:00:00Z', goVersion: `node${process.versions.node}`, compiler: 'tsc', platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}` };
+export { VERSION };
 
 export interface ApiServerOptions {
   bindAddress: string;

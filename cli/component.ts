@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import type { Registry } from 'prom-client';
 import { Client, LeaderElector, loadKubeConfig } from '../lib/client/index.js';
 import { logger } from '../lib/util/log.js';
+import { VERSION } from '../lib/api/version.js';
 
 export interface ComponentOptions {
   /** Lease name in kube-system, e.g. kube-controller-manager. */
@@ -21,9 +22,13 @@ export interface ComponentOptions {
   run: (client: Client, signal: AbortSignal) => Promise<void>;
 }
 
+/** `<name>/<server version> (<os>/<arch>)`, the User-Agent Kubernetes' components send. */
+export const componentUserAgent = (name: string): string => `${name}/${VERSION.gitVersion} (${VERSION.platform})`;
+
 export async function runComponent(o: ComponentOptions): Promise<void> {
   const log = logger(o.name);
-  const client = new Client(loadKubeConfig({ kubeconfig: o.kubeconfig }));
+  // the component's Kubernetes name is its field manager too (managedFields show kube-controller-manager, as there)
+  const client = new Client({ ...loadKubeConfig({ kubeconfig: o.kubeconfig }), userAgent: componentUserAgent(o.name) });
   const server = o.metricsAddress ? await serveMetrics(o.metricsAddress, o.metrics) : undefined;
   let working: AbortController | undefined;
   let done: Promise<void> | undefined;

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { onSignals } from '../signals.js';
+import { componentUserAgent } from '../component.js';
 import { dataDirFlag, kubeconfigFlag, type Command } from './command.js';
 
 export const nodeAgent: Command = {
@@ -41,7 +42,7 @@ export const nodeAgent: Command = {
     // Fail fast while the runtime is down (no waitForReady): exec, logs and pod syncs get an error at once instead
     // of hanging until the deadline, and the runtime health check reports the node NotReady.
     const cri = new CriClient({ endpoint: f.string('containerd') ?? join(dataDir, 'containerd/containerd.sock'), timeoutMs: f.ms('runtime-request-timeout') });
-    const client = new Client(loadKubeConfig({ kubeconfig: f.string('kubeconfig') }));
+    const client = new Client({ ...loadKubeConfig({ kubeconfig: f.string('kubeconfig') }), userAgent: componentUserAgent('kubelet') });
     const port = f.int('port');
     // the runtime's pod network (its CNI conflist): the cluster DNS listens on its bridge's gateway
     const podNetwork = f.bool('service-proxy') ? readPodNetwork(join(dataDir, 'containerd/cni/net.d')) : undefined;

@@ -68,6 +68,12 @@ export interface ClientConfig {
   /** The files the configuration came from, for error messages. */
   sources: string[];
   context: string;
+  /**
+   * The User-Agent sent with every request, `<program>/<version> (<os>/<arch>)` as client-go sends it: its first word
+   * names the field manager of this client's writes (metadata.managedFields), so a controller shows under its own
+   * name. Unset: this program's file name.
+   */
+  userAgent?: string;
 }
 
 interface Named<T> {

@@ -2,6 +2,7 @@
 // ApiError so callers can ask isNotFound / isConflict / isAlreadyExists / isGone.
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { basename } from 'node:path';
 import { apiVersionOf, type KindInfo } from '../api/kinds.js';
 import type { KubeList, KubeObject, Status } from '../api/types.js';
 import type { TypedKind } from './builtin-types.js';
@@ -76,6 +77,9 @@ function query(o: Record<string, string | number | boolean | undefined>): string
 
 const writeQuery = (o: WriteOptions) => query({ dryRun: o.dryRun, fieldManager: o.fieldManager, fieldValidation: o.fieldValidation });
 
+/** client-go's default: the program's name (here its script's, without the extension), then version and platform. */
+const DEFAULT_USER_AGENT = `${basename(process.argv[1] ?? 'node').replace(/\.[cm]?[jt]s$/, '') || 'node'}/v0.1.0 (${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch})`;
+
 export class Client {
   private readonly agent: HttpAgent;
   private readonly base: URL;
@@ -102,7 +106,7 @@ export class Client {
   /** Opens a request and resolves with the response stream (for watches). */
   stream(r: RawRequest): Promise<IncomingMessage> {
     const url = new URL(r.path, this.base);
-    const headers: Record<string, string> = { Accept: r.accept ?? 'application/json' };
+    const headers: Record<string, string> = { Accept: r.accept ?? 'application/json', 'User-Agent': this.config.userAgent ?? DEFAULT_USER_AGENT };
     if (this.config.token) headers.Authorization = `Bearer ${this.config.token}`;
     let payload: string | undefined;
     if (r.body !== undefined) {

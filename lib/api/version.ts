@@ -1,0 +1,2 @@
+/** The Kubernetes version Flotilla's API server reports at /version, and its components send in their User-Agent. */
+export const VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0-flotilla', gitCommit: 'flotilla', gitTreeState: 'clean', buildDate: '2026-11-23T00:00:00Z', goVersion: `node${process.versions.node}`, compiler: 'tsc', platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}` };

@@ -37,7 +37,12 @@ const common = {
 };
 await build({
   ...common,
-  entryPoints: { flotctl: 'dist/cli/flotctl/main.js', flotilla: 'dist/cli/flotilla.js' },
+  entryPoints: {
+    flotctl: 'dist/cli/flotctl/main.js',
+    flotilla: 'dist/cli/flotilla.js',
+    // a worker thread's module must be a file of its own (apiserver/openapi/v2.ts finds it here)
+    'openapi-v2-worker': 'dist/apiserver/openapi/swagger-worker.js',
+  },
   outdir: 'dist/bundle',
   outExtension: { '.js': '.mjs' },
   // what a command imports only when it runs (each component, each subcommand) stays in chunks of its own

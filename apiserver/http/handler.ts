@@ -8,7 +8,7 @@ import type { RequestGate } from '../auth/gate.js';
 import { errors, toApiError } from '../errors.js';
 import { openapiV3Document, openapiV3Root, openapiV3RootEtag } from '../openapi/index.js';
 import { serveOpenapiV2 } from '../openapi/serve-v2.js';
-import { servedSwagger, servedV3Documents } from '../openapi/v2.js';
+import { servedSwaggerOffThread, servedV3Documents } from '../openapi/v2.js';
 import type { KindRegistry } from '../registry/registry.js';
 import type { Store } from '../registry/store.js';
 import { bodyReader } from './body.js';
@@ -153,7 +153,7 @@ async function handleNonResource(deps: HandlerDeps, req: IncomingMessage, res: S
     res.end(await registry.metrics());
     return;
   }
-  if (path === '/openapi/v2') return serveOpenapiV2(req, res, servedSwagger(servedV3Documents(deps.kinds)));
+  if (path === '/openapi/v2') return serveOpenapiV2(req, res, await servedSwaggerOffThread(servedV3Documents(deps.kinds)));
   if (path === '/openapi/v3') {
     res.setHeader('ETag', openapiV3RootEtag(deps.kinds));
     return sendJson(res, 200, openapiV3Root(deps.kinds));

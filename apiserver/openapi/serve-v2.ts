@@ -97,7 +97,7 @@ export function serveOpenapiV2(req: IncomingMessage, res: ServerResponse, served
   res.statusCode = 200;
   if (body.length >= GZIP_MIN && acceptsGzip(req)) {
     res.setHeader('Content-Encoding', 'gzip');
-    res.end(gzipOf(body));
+    res.end(served.gzipped?.[form] ?? gzipOf(body));
     return;
   }
   res.end(body);

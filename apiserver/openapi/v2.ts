@@ -4,6 +4,10 @@
 // paths are theirs in Swagger 2.0 form. The JSON text, its protobuf form (v2-proto.ts) and the ETag are built once
 // per set of documents and rebuilt only when the served kinds change.
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { packageRoot } from '../../lib/util/package-root.js';
 import type { Schema } from '../../lib/api/schema/index.js';
 import { refsToV2, toV2 } from './convert.js';
 import { openapiV3ForGroupVersion, openapiV3Paths, type OpenAPIV3Document } from './index.js';
@@ -107,41 +111,95 @@ export function swaggerOf(docs: readonly OpenAPIV3Document[]): Json {
 
 /** What /openapi/v2 serves, built once per set of documents. */
 export interface ServedSwagger {
-  doc: Json;
   json: Buffer;
-  /** gnostic's openapi.v2.Document, built on first request for it. */
+  /** gnostic's openapi.v2.Document. */
   proto(): Buffer;
   /** `"<SHA-512 of the JSON, upper-case hex>"`, the same for both forms, as Kubernetes' kube-openapi sets it. */
   etag: string;
   /** When this version of the document was built (Last-Modified). */
   lastModified: Date;
+  /** The gzipped bodies, when they were built beside them (off the event loop). */
+  gzipped?: { json: Buffer; proto: Buffer };
 }
 
-let cache: { from: OpenAPIV3Document[]; served: ServedSwagger } | undefined;
+/** The Swagger document's JSON text, protobuf form and ETag. */
+export function swaggerBodies(docs: readonly OpenAPIV3Document[]): { doc: Json; json: Buffer; proto: Buffer; etag: string } {
+  const doc = swaggerOf(docs);
+  const json = Buffer.from(JSON.stringify(doc));
+  return { doc, json, proto: Buffer.from(encodeSwaggerProto(doc)), etag: etagOf(json) };
+}
+
+const etagOf = (json: Buffer): string => `"${createHash('sha512').update(json).digest('hex').toUpperCase()}"`;
+// HTTP dates have whole seconds; a If-Modified-Since equal to it must count as not modified
+const lastModifiedNow = (): Date => new Date(Math.floor(Date.now() / 1000) * 1000);
 
 function sameDocuments(a: readonly OpenAPIV3Document[], b: readonly OpenAPIV3Document[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
-/** The Swagger 2.0 document of `docs` (servedV3Documents), rebuilt only when they have changed. */
-export function servedSwagger(docs: OpenAPIV3Document[]): ServedSwagger {
-  if (cache && sameDocuments(cache.from, docs)) return cache.served;
+let built: { from: OpenAPIV3Document[]; served: ServedSwagger & { doc: Json } } | undefined;
+
+/** The Swagger 2.0 document of `docs` (servedV3Documents) and its bodies, built on this thread, rebuilt only when they
+ * have changed. */
+export function servedSwagger(docs: OpenAPIV3Document[]): ServedSwagger & { doc: Json } {
+  if (built && sameDocuments(built.from, docs)) return built.served;
   const doc = swaggerOf(docs);
   const json = Buffer.from(JSON.stringify(doc));
   let proto: Buffer | undefined;
-  const served: ServedSwagger = {
-    doc,
-    json,
-    proto: () => (proto ??= Buffer.from(encodeSwaggerProto(doc))),
-    etag: `"${createHash('sha512').update(json).digest('hex').toUpperCase()}"`,
-    // HTTP dates have whole seconds; a If-Modified-Since equal to it must count as not modified
-    lastModified: new Date(Math.floor(Date.now() / 1000) * 1000),
-  };
-  cache = { from: docs, served };
+  const served = { doc, json, proto: () => (proto ??= Buffer.from(encodeSwaggerProto(doc))), etag: etagOf(json), lastModified: lastModifiedNow() };
+  built = { from: docs, served };
   return served;
+}
+
+let cache: { from: OpenAPIV3Document[]; served: ServedSwagger } | undefined;
+
+let building: { from: OpenAPIV3Document[]; served: Promise<ServedSwagger> } | undefined;
+
+/**
+ * servedSwagger's bodies built on a worker thread (swagger-worker.ts), so that the API server keeps answering while
+ * they are built; concurrent first requests share one build. Where no worker can run, they are built here.
+ */
+export function servedSwaggerOffThread(docs: OpenAPIV3Document[]): Promise<ServedSwagger> {
+  if (cache && sameDocuments(cache.from, docs)) return Promise.resolve(cache.served);
+  if (building && sameDocuments(building.from, docs)) return building.served;
+  const served = buildOnWorker(docs).then((b): ServedSwagger => {
+    const s: ServedSwagger = { json: b.json, proto: () => b.proto, etag: b.etag, lastModified: lastModifiedNow(),
+      gzipped: { json: b.jsonGzip, proto: b.protoGzip } };
+    if (building?.from === docs) cache = { from: docs, served: s };
+    return s;
+  }, () => {
+    const s = servedSwagger(docs);
+    if (building?.from === docs) cache = { from: docs, served: s };
+    return s;
+  }).finally(() => {
+    if (building?.from === docs) building = undefined;
+  });
+  building = { from: docs, served };
+  return served;
+}
+
+interface WorkerBodies { json: Buffer; proto: Buffer; etag: string; jsonGzip: Buffer; protoGzip: Buffer }
+
+/** The worker's module: beside the bundle's programs when running from it, else beside this module. */
+function workerUrl(): URL {
+  return import.meta.url.includes('/dist/bundle/')
+    ? pathToFileURL(join(packageRoot(import.meta.url), 'dist', 'bundle', 'openapi-v2-worker.mjs'))
+    : new URL('./swagger-worker.js', import.meta.url);
+}
+
+function buildOnWorker(docs: OpenAPIV3Document[]): Promise<WorkerBodies> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(workerUrl(), { workerData: { docs } });
+    w.once('message', (m: { json: Uint8Array; proto: Uint8Array; etag: string; jsonGzip: Uint8Array; protoGzip: Uint8Array }) => {
+      const buf = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+      resolve({ json: buf(m.json), proto: buf(m.proto), etag: m.etag, jsonGzip: buf(m.jsonGzip), protoGzip: buf(m.protoGzip) });
+    });
+    w.once('error', reject);
+    w.once('exit', (code) => reject(new Error(`the /openapi/v2 worker exited with ${code}`)));
+  });
 }
 
 /** GET /openapi/v2: the Swagger 2.0 document, as JSON. */
 export function openapiV2(kinds: KindRegistry): Json {
-  return servedSwagger(servedV3Documents(kinds)).doc;
+  return swaggerOf(servedV3Documents(kinds));
 }

@@ -12,6 +12,7 @@ import type { KindDefinition, StrategyContext } from './kind.js';
 import { WriteWebhooks } from './write-webhooks.js';
 import { clone, deepEqual, nameSuffix, newUid, nowTime, specPart } from './meta.js';
 import { checkObject, guardedHook } from './validate.js';
+import { checkNamespace, checkTypeMeta } from './write-checks.js';
 import { trackWrite } from '../apply/track.js';
 import { decodeContinue, encodeContinue } from './list-options.js';
 import { parseRv, preconditionRv } from './resource-version.js';
@@ -221,8 +222,8 @@ export class Store implements ObjectStore {
 
   async create(ctx: WriteContext, input: KubeObject): Promise<KubeObject> {
     let obj = clone(input);
-    this.checkTypeMeta(obj);
-    this.checkNamespace(ctx, obj);
+    checkTypeMeta(this.kind, obj);
+    checkNamespace(this.kind, ctx, obj);
     if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = obj.metadata.generateName + nameSuffix();
     const stamp = (m: KubeObject['metadata']) => {
       for (const f of ['uid', 'resourceVersion', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink'] as const) delete m[f];
@@ -240,8 +241,8 @@ export class Store implements ObjectStore {
     if (mutated !== obj) {
       // what the server sets is the server's, whatever a webhook's patch said
       obj = mutated as KubeObject;
-      this.checkTypeMeta(obj);
-      this.checkNamespace(ctx, obj);
+      checkTypeMeta(this.kind, obj);
+      checkNamespace(this.kind, ctx, obj);
       stamp(obj.metadata);
     }
     const meta = obj.metadata;
@@ -278,8 +279,8 @@ export class Store implements ObjectStore {
     const answer = this.def.createOnly;
     if (!answer) throw errors.methodNotAllowed();
     const obj = clone(input);
-    this.checkTypeMeta(obj);
-    this.checkNamespace(ctx, obj);
+    checkTypeMeta(this.kind, obj);
+    checkNamespace(this.kind, ctx, obj);
     checkObject(this.def, obj, undefined, ctx);
     return answer(obj, ctx);
   }
@@ -345,7 +346,7 @@ export class Store implements ObjectStore {
   }
 
   private prepareUpdate(ctx: WriteContext, next: KubeObject, old: KubeObject, scope: WriteScope | undefined): KubeObject {
-    this.checkTypeMeta(next);
+    checkTypeMeta(this.kind, next);
     next.metadata ??= {};
     if (next.metadata.name !== undefined && next.metadata.name !== old.metadata.name) {
       throw errors.badRequest(`the name of the object (${next.metadata.name}) does not match the name on the URL (${old.metadata.name})`);
@@ -462,38 +463,6 @@ export class Store implements ObjectStore {
       }
     }
     return out;
-  }
-
-  // ---- helpers -------------------------------------------------------------------------------------------------
-
-  private checkTypeMeta(obj: KubeObject): void {
-    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw errors.badRequest('the request body must be a JSON or YAML object');
-    const want = apiVersionOf(this.kind);
-    if (obj.apiVersion !== undefined && obj.apiVersion !== want) {
-      throw errors.badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${want})`);
-    }
-    if (obj.kind !== undefined && obj.kind !== this.kind.kind) {
-      throw errors.badRequest(`the kind in the data (${String(obj.kind)}) does not match the expected kind (${this.kind.kind})`);
-    }
-    if (obj.metadata !== undefined && (typeof obj.metadata !== 'object' || obj.metadata === null || Array.isArray(obj.metadata))) {
-      throw errors.badRequest('metadata must be an object');
-    }
-    obj.metadata ??= {};
-    obj.apiVersion = want;
-    obj.kind = this.kind.kind;
-  }
-
-  private checkNamespace(ctx: WriteContext, obj: KubeObject): void {
-    if (!this.kind.namespaced) {
-      delete obj.metadata.namespace;
-      return;
-    }
-    const ns = obj.metadata.namespace;
-    if (ns && ctx.namespace && ns !== ctx.namespace) {
-      throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');
-    }
-    obj.metadata.namespace = ctx.namespace ?? ns;
-    if (!obj.metadata.namespace) throw errors.badRequest('the namespace of the object must be set');
   }
 }
 

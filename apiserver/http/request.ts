@@ -22,6 +22,8 @@ export interface WatchSink {
   start(): void;
   /** Writes one encoded event; false when the client has fallen too far behind. */
   write(line: string): boolean;
+  /** Resolves once the client has taken most of what was written (or is gone). */
+  drained?(): Promise<void>;
   end(): void;
   onClose(cb: () => void): void;
 }

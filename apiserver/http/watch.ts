@@ -43,6 +43,16 @@ export function httpSink(r: ResourceRequest): WatchSink {
       res.write(line);
       return res.writableLength < MAX_BUFFERED;
     },
+    drained: () => new Promise<void>((resolve) => {
+      if (res.writableLength < MAX_BUFFERED / 2 || res.destroyed || res.writableEnded) return resolve();
+      const done = () => {
+        res.off('drain', done);
+        res.off('close', done);
+        resolve();
+      };
+      res.on('drain', done);
+      res.on('close', done);
+    }),
     end: () => res.end(),
     onClose(cb) {
       r.req.on('close', cb);
@@ -114,7 +124,8 @@ export async function serveWatch(r: ResourceRequest, def: KindDefinition, store:
   }, timeoutMs);
   sink.onClose(finish);
   try {
-    stop = await store.watch(namespace, { filter: opts.filter, resourceVersion: opts.resourceVersion, sendInitialEvents }, send, finish);
+    stop = await store.watch(namespace, { filter: opts.filter, resourceVersion: opts.resourceVersion, sendInitialEvents,
+      drain: sink.drained && (() => (sink.drained as () => Promise<void>)()) }, send, finish);
   } catch (e) {
     const status = (e as { toStatus?: () => unknown }).toStatus?.() ?? { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 500, message: String(e) };
     if (!closed) sink.write(JSON.stringify({ type: 'ERROR', object: status }) + '\n');
@@ -139,6 +150,10 @@ export function webSocketSink(ws: WebSocket): WatchSink {
       if (ws.readyState !== WebSocket.OPEN) return false;
       ws.send(line.endsWith('\n') ? line.slice(0, -1) : line);
       return ws.bufferedAmount < MAX_BUFFERED;
+    },
+    // ws has no drain event of its own: its buffer is looked at until it has gone down
+    drained: async () => {
+      while (ws.readyState === WebSocket.OPEN && ws.bufferedAmount >= MAX_BUFFERED / 2) await new Promise((r) => setTimeout(r, 10));
     },
     end: () => {
       if (ws.readyState === WebSocket.OPEN) ws.close(1000);

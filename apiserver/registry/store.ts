@@ -6,17 +6,18 @@ import type { KubeObject, WatchEvent } from '../../lib/api/types.js';
 import { logger } from '../../lib/util/log.js';
 import { ApiError, errors } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
-import type { CacheEvent, CacheHub, CacheWatcher, ResourceCache } from '../storage/cache.js';
+import type { CacheEvent, CacheHub, ResourceCache } from '../storage/cache.js';
 import { namespacePrefix, objectKey, resourcePrefix } from '../storage/keys.js';
 import type { KindDefinition, StrategyContext } from './kind.js';
 import { WriteWebhooks } from './write-webhooks.js';
 import { clone, deepEqual, nameSuffix, newUid, nowTime, specPart } from './meta.js';
 import { checkObject, guardedHook } from './validate.js';
 import { checkNamespace, checkTypeMeta } from './write-checks.js';
+import { startWatcher, translate } from './watcher.js';
 import { trackWrite } from '../apply/track.js';
 import { decodeContinue, encodeContinue } from './list-options.js';
 import { parseRv, preconditionRv } from './resource-version.js';
-import type { DeleteOptions, ListOptions, ListResult, ObjectFilter, ObjectStore, WatchOptions, WriteContext, WriteScope } from './types.js';
+import type { DeleteOptions, ListOptions, ListResult, ObjectStore, WatchOptions, WriteContext, WriteScope } from './types.js';
 
 export { parseRv } from './resource-version.js';
 export type { DeleteOptions, FieldValidation, ListOptions, ListResult, WatchOptions, WriteContext, WriteScope } from './types.js';
@@ -178,34 +179,14 @@ export class Store implements ObjectStore {
         backlog = evs.filter((e) => e.key.startsWith(prefix));
       }
     }
-    // From here to registration nothing awaits, so no event can slip between the snapshot and the live stream.
-    let open = true;
-    const watcher: CacheWatcher = {
-      prefix,
-      deliver: (ev) => {
-        if (!open) return true;
-        const out = translate(ev, f);
-        return out ? send(out) : true;
-      },
-      close: (reason) => {
-        if (!open) return;
-        open = false;
-        onClose(reason);
-      },
-    };
-    for (const o of initial) if (!send({ type: 'ADDED', object: o })) return () => undefined;
-    if (opts.sendInitialEvents) {
-      send({ type: 'BOOKMARK', object: this.bookmark(this.hub.rev, true) });
-    }
+    const first: WatchEvent[] = initial.map((o) => ({ type: 'ADDED', object: o }));
+    if (opts.sendInitialEvents) first.push({ type: 'BOOKMARK', object: this.bookmark(this.hub.rev, true) });
     for (const ev of backlog) {
       const out = translate(ev, f);
-      if (out && !send(out)) return () => undefined;
+      if (out) first.push(out);
     }
-    this.cache.watchers.add(watcher);
-    return () => {
-      open = false;
-      this.cache.watchers.delete(watcher);
-    };
+    // from the snapshot to registration nothing awaits, so no event can slip between them
+    return startWatcher(this.cache, prefix, f, first, { send, onClose, drain: opts.drain });
   }
 
   currentRevision(): number {
@@ -470,16 +451,3 @@ function withoutRv(obj: KubeObject): KubeObject {
   const { resourceVersion: _rv, ...m } = obj.metadata;
   return { ...obj, metadata: m };
 }
-
-/** Turns a raw cache event into what a filtered watcher should see (objects moving in and out of its selector). */
-function translate(ev: CacheEvent, f: ObjectFilter): WatchEvent | undefined {
-  if (ev.type === 'ADDED') return f.matches(ev.obj) ? { type: 'ADDED', object: ev.obj } : undefined;
-  if (ev.type === 'DELETED') return f.matches(ev.prev ?? ev.obj) ? { type: 'DELETED', object: ev.obj } : undefined;
-  const now = f.matches(ev.obj);
-  const before = ev.prev ? f.matches(ev.prev) : false;
-  if (now && before) return { type: 'MODIFIED', object: ev.obj };
-  if (now) return { type: 'ADDED', object: ev.obj };
-  if (before) return { type: 'DELETED', object: ev.obj };
-  return undefined;
-}
-

@@ -72,6 +72,11 @@ export interface WatchOptions {
    * first for resourceVersion ""/"0" (no bookmark), changes after resourceVersion otherwise.
    */
   sendInitialEvents?: boolean;
+  /**
+   * Resolves once the client has taken what was written. Given, the first events (the state, a backlog) are written
+   * with back-pressure, however many; without it, a client whose buffer they overflow is ended.
+   */
+  drain?: () => Promise<void>;
 }
 
 /**

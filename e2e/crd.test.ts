@@ -206,6 +206,22 @@ test('kubectl scale on the scale subresource (autoscaling/v1 Scale)', async () =
   assert.match(tooMany.stderr, /spec\.replicas in body should be less than or equal to 10/);
 });
 
+test('server-side apply of custom objects: the schema\'s set list merges between managers, a conflict names its owner', () => {
+  const ssa = (manager: string, spec: Record<string, unknown>, ...flags: string[]) =>
+    c.kubectl(['apply', '--server-side', `--field-manager=${manager}`, ...flags, '-f', '-'], { input: website('ssa-site', spec) });
+  assert.equal(ssa('one', { domain: 'ssa.example.com', tags: ['a'] }).code, 0);
+  assert.equal(ssa('two', { domain: 'ssa.example.com', tags: ['b'], tier: 'pro' }).code, 0);
+  assert.deepEqual(getJson(['get', 'website', 'ssa-site']).spec.tags, ['a', 'b']);
+  const refused = ssa('three', { domain: 'other.example.com' });
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /Apply failed with 2 conflicts: conflicts with "one":\n- \.spec\.domain\nconflicts with "two":\n- \.spec\.domain/);
+  // "one" stops applying its tag: it goes, "two"'s stays
+  assert.equal(ssa('one', { domain: 'ssa.example.com' }).code, 0);
+  const o = getJson(['get', 'website', 'ssa-site', '--show-managed-fields']);
+  assert.deepEqual(o.spec.tags, ['b']);
+  assert.deepEqual(o.metadata.managedFields.find((e: { manager: string }) => e.manager === 'two').fieldsV1, { 'f:spec': { 'f:domain': {}, 'f:tags': { 'v:"b"': {} }, 'f:tier': {} } });
+});
+
 test('one object read through both served versions (None conversion: only apiVersion changes)', () => {
   const v1beta1 = getJson(['get', 'websites.v1beta1.example.com', 'blog']);
   const v1 = getJson(['get', 'websites.v1.example.com', 'blog']);

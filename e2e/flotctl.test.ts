@@ -259,3 +259,26 @@ test('flotctl computes the same three-way strategic merge patch as kubectl', asy
     assert.deepEqual(mine, theirs, `step ${i}`);
   }
 });
+
+test('flotctl apply --server-side, --field-manager and --force-conflicts do what kubectl\'s do', () => {
+  const ns = ['-n', 'ssa'];
+  a.ok(['create', 'namespace', 'ssa']);
+  const first = flotctl(a, ['apply', '--server-side', ...ns, '-f', join(work, 'v1.yaml')]);
+  assert.equal(first.stdout, 'deployment.apps/web serverside-applied\n', first.stderr);
+  const scale = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 4}\n';
+  writeFileSync(join(work, 'scale.yaml'), scale);
+  const refused = flotctl(a, ['apply', '--server-side', '--field-manager=scaler', ...ns, '-f', join(work, 'scale.yaml')]);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /Apply failed with 1 conflict: conflict with "kubectl": \.spec\.replicas/);
+  assert.equal(flotctl(a, ['apply', '--force-conflicts', ...ns, '-f', join(work, 'scale.yaml')]).code, 1, '--force-conflicts needs --server-side');
+  const forced = flotctl(a, ['apply', '--server-side', '--force-conflicts', '--field-manager=scaler', ...ns, '-f', join(work, 'scale.yaml')]);
+  assert.equal(forced.code, 0, forced.stderr);
+  // kubectl, as the same manager, finds the object as flotctl left it: its own apply of v1 now conflicts on replicas only
+  const d = JSON.parse(a.ok(['get', ...ns, 'deploy', 'web', '-o', 'json', '--show-managed-fields']));
+  assert.equal(d.spec.replicas, 4);
+  // (the controllers' writes, its revision annotation and the status, are Update entries)
+  const applies = d.metadata.managedFields.filter((e: { operation: string }) => e.operation === 'Apply');
+  assert.deepEqual(applies.map((e: { manager: string }) => e.manager), ['kubectl', 'scaler']);
+  const again = a.kubectl(['apply', '--server-side', ...ns, '-f', join(work, 'v1.yaml')]);
+  assert.match(again.stderr, /Apply failed with 1 conflict: conflict with "scaler": \.spec\.replicas/);
+});

@@ -184,3 +184,88 @@ test('kubectl create generators (protobuf request bodies) create the objects kub
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /is invalid/);
 });
+
+// Server-side apply (issue 14), with the real kubectl: field managers own fields, conflicts name their owners.
+const SSA_DEPLOY = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ssa, labels: {app: ssa}}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: ssa}}
+  template:
+    metadata: {labels: {app: ssa}}
+    spec:
+      containers:
+      - name: web
+        image: registry.example/web:1
+        ports: [{containerPort: 8080}]
+        env: [{name: MODE, value: blue}]
+`;
+const ssaPart = (spec: string): string => `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ssa}\nspec: ${spec}\n`;
+
+test('server-side apply: two managers, a third gets 409 naming the owner, --force-conflicts takes over, a dropped field goes', async () => {
+  const apply = (manager: string, yaml: string, ...flags: string[]) => c.kubectl(['apply', '--server-side', `--field-manager=${manager}`, ...flags, '-f', '-'], { input: yaml });
+  assert.match(c.ok(['apply', '--server-side', '--field-manager=team-a', '-f', '-'], { input: SSA_DEPLOY }), /deployment.apps\/ssa serverside-applied/);
+  assert.equal(apply('team-b', ssaPart('{minReadySeconds: 5}')).code, 0);
+
+  // kubectl hides managedFields unless asked
+  assert.doesNotMatch(c.ok(['get', 'deploy', 'ssa', '-o', 'yaml']), /managedFields/);
+  const shown = c.ok(['get', 'deploy', 'ssa', '-o', 'yaml', '--show-managed-fields']);
+  assert.match(shown, /manager: team-a\n\s+operation: Apply/);
+  assert.match(shown, /k:\{"containerPort":8080,"protocol":"TCP"\}:/);
+  assert.match(shown, /k:\{"name":"web"\}:\n\s+\.: \{\}/);
+
+  const refused = apply('team-c', ssaPart('{replicas: 7}'));
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /Apply failed with 1 conflict: conflict with "team-a": \.spec\.replicas/);
+  assert.match(refused.stderr, /--force-conflicts/);
+  // the Status itself, as a client library sees it
+  const raw = await c.request('PATCH', '/apis/apps/v1/namespaces/default/deployments/ssa?fieldManager=team-c', ssaPart('{replicas: 7, minReadySeconds: 9}'),
+    { 'Content-Type': 'application/apply-patch+yaml' });
+  assert.equal(raw.status, 409);
+  assert.equal(raw.body.reason, 'Conflict');
+  assert.equal(raw.body.message, 'Apply failed with 2 conflicts: conflicts with "team-a":\n- .spec.replicas\nconflicts with "team-b":\n- .spec.minReadySeconds');
+  assert.deepEqual(raw.body.details.causes, [
+    { reason: 'FieldManagerConflict', message: 'conflict with "team-a"', field: '.spec.replicas' },
+    { reason: 'FieldManagerConflict', message: 'conflict with "team-b"', field: '.spec.minReadySeconds' },
+  ]);
+  const noManager = await c.request('PATCH', '/apis/apps/v1/namespaces/default/deployments/ssa', ssaPart('{replicas: 7}'), { 'Content-Type': 'application/apply-patch+yaml' });
+  assert.equal(noManager.status, 422);
+  assert.equal(noManager.body.message, 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
+  // a dry run (kubectl diff --server-side) shows the forced change and writes nothing
+  const diff = c.kubectl(['diff', '--server-side', '--force-conflicts', '--field-manager=team-c', '-f', '-'], { input: ssaPart('{replicas: 7}') });
+  assert.equal(diff.code, 1, diff.stderr);
+  assert.match(diff.stdout, /^-  replicas: 2\n\+  replicas: 7$/m);
+
+  assert.equal(apply('team-c', ssaPart('{replicas: 7}'), '--force-conflicts').code, 0);
+  let d = JSON.parse(c.ok(['get', 'deploy', 'ssa', '-o', 'json', '--show-managed-fields']));
+  assert.equal(d.spec.replicas, 7);
+  const owners = (field: string) => d.metadata.managedFields.filter((e: { fieldsV1: { 'f:spec'?: Record<string, unknown> } }) => e.fieldsV1['f:spec']?.[field]).map((e: { manager: string }) => e.manager);
+  assert.deepEqual(owners('f:replicas'), ['team-c']);
+  assert.deepEqual(owners('f:minReadySeconds'), ['team-b']);
+
+  // team-a drops the env var and replicas (now team-c's): the env var goes, replicas stays
+  assert.equal(apply('team-a', SSA_DEPLOY.replace(/\n\s+env: .*\n/, '\n').replace('  replicas: 2\n', '')).code, 0);
+  d = JSON.parse(c.ok(['get', 'deploy', 'ssa', '-o', 'json']));
+  assert.equal(d.spec.template.spec.containers[0].env, undefined);
+  assert.equal(d.spec.replicas, 7);
+  assert.equal(d.spec.minReadySeconds, 5);
+});
+
+test('kubectl client-side apply, then server-side, then client-side again: nothing lost or resurrected', () => {
+  const cm = (data: string, labels: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: migrate, labels: {${labels}}}\ndata: {${data}}\n`;
+  c.ok(['apply', '-f', '-'], { input: cm('k1: v1, k2: v2, k3: v3', 'a: "1", b: "2"') });
+  c.ok(['label', 'configmap', 'migrate', 'other=kept']);
+  // server-side: k2 and label b dropped, k4 added (kubectl moves client-side apply's fields to its apply entry first)
+  assert.match(c.ok(['apply', '--server-side', '-f', '-'], { input: cm('k1: v1, k3: v3, k4: v4', 'a: "1"') }), /serverside-applied/);
+  let o = JSON.parse(c.ok(['get', 'cm', 'migrate', '-o', 'json']));
+  assert.deepEqual(o.data, { k1: 'v1', k3: 'v3', k4: 'v4' });
+  assert.deepEqual(o.metadata.labels, { a: '1', other: 'kept' });
+  // client-side again: k3 dropped, k5 and label c added; nothing the server-side apply removed comes back
+  assert.match(c.ok(['apply', '-f', '-'], { input: cm('k1: v1, k4: v4, k5: v5', 'a: "1", c: "3"') }), /configured/);
+  o = JSON.parse(c.ok(['get', 'cm', 'migrate', '-o', 'json']));
+  assert.deepEqual(o.data, { k1: 'v1', k4: 'v4', k5: 'v5' });
+  assert.deepEqual(o.metadata.labels, { a: '1', c: '3', other: 'kept' });
+  // and the plain diff (a client-side dry run) sees nothing left to do
+  assert.equal(c.kubectl(['diff', '-f', '-'], { input: cm('k1: v1, k4: v4, k5: v5', 'a: "1", c: "3"') }).code, 0);
+});

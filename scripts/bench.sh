@@ -5,6 +5,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 node dist/bench/apiserver.js
 echo
+node dist/bench/managed-fields.js
+echo
 node dist/bench/cri.js
 echo
 node dist/bench/workloads.js

@@ -38,7 +38,8 @@ export function applyPatch(kind: KindInfo | undefined, schemaName: string | unde
         return strategicMergePatch(current, patch, name ? schemaOf(name) : undefined, resolve) as KubeObject;
       }
       case 'apply':
-        throw new ApiError(415, 'UnsupportedMediaType', 'server-side apply (application/apply-patch+yaml) is not supported by Flotilla yet; use client-side kubectl apply');
+        // applies need the write's field manager and the live managedFields: resources.ts runs them (apply/apply.ts)
+        throw new ApiError(415, 'UnsupportedMediaType', 'application/apply-patch+yaml is not supported here');
     }
   } catch (e) {
     if (e instanceof ApiError) throw e;

@@ -10,6 +10,8 @@ import type { Store } from '../registry/store.js';
 import type { DeleteOptions, WriteContext } from '../registry/types.js';
 import { decodeBody } from './negotiate.js';
 import { applyPatch, checkName } from './patch.js';
+import { applyConfig, checkConfig } from '../apply/apply.js';
+import { fieldManagerOf, forceOf } from './field-manager.js';
 import { listOptions, objectBody, patchBody, servedKind, writeContext, type ResourceRequest } from './request.js';
 import type { RequestInfo } from './request-info.js';
 import { validateListOptions } from './list-validation.js';
@@ -32,7 +34,12 @@ export async function handleResource(r: ResourceRequest): Promise<void> {
   if (r.access) ctx.access = r.access;
   const method = r.req.method ?? 'GET';
 
-  if (info.subresource) return def.subresources[info.subresource]?.serve(subresourceCall(r, store, ctx, method));
+  if (info.subresource) {
+    if (TRACKED_SUBRESOURCES.has(info.subresource) && (method === 'PUT' || method === 'PATCH')) {
+      ctx.fieldManager = fieldManagerOf(r.req, query, method === 'PUT' ? 'UpdateOptions' : 'PatchOptions', apiVersionOf(kind), undefined, info.subresource);
+    }
+    return def.subresources[info.subresource]?.serve(subresourceCall(r, store, ctx, method));
+  }
   // The verb must fit the URL, as Kubernetes routes them: POST creates in a collection, PUT and PATCH change one
   // object. A PUT on `/configmaps` used to update an object named "undefined", a POST on `/configmaps/x` created
   // whatever the body named; both are 405 and write nothing.
@@ -52,12 +59,14 @@ export async function handleResource(r: ResourceRequest): Promise<void> {
     case 'watch':
       return serveWatch(r, def, store, ns, r.sink);
     case 'create': {
+      ctx.fieldManager = fieldManagerOf(r.req, query, 'CreateOptions', apiVersionOf(kind));
       const obj = await objectBody(r, ctx);
       if (def.createOnly) return sendObject(r.reply, 201, def, await store.createOnly(ctx, obj));
       const created = await store.create(ctx, obj);
       return sendObject(r.reply, 201, def, created);
     }
     case 'update': {
+      ctx.fieldManager = fieldManagerOf(r.req, query, 'UpdateOptions', apiVersionOf(kind));
       const obj = await objectBody(r, ctx);
       checkName(obj, info.name as string);
       const { obj: out, created } = await store.update(ctx, info.name as string, () => obj, undefined, true);
@@ -67,6 +76,14 @@ export async function handleResource(r: ResourceRequest): Promise<void> {
       const { type, patch } = await patchBody(r, ctx);
       checkPatchType(def, type);
       const name = info.name as string;
+      ctx.fieldManager = fieldManagerOf(r.req, query, 'PatchOptions', apiVersionOf(kind), type);
+      if (type === 'apply') {
+        // server-side apply: creates the object when it is missing, as Kubernetes does
+        checkConfig(patch);
+        const req = { def, manager: ctx.fieldManager.manager, apiVersion: apiVersionOf(kind), force: forceOf(query), config: patch };
+        const { obj: out, created } = await store.update(ctx, name, (cur) => named(applyConfig(cur, req), name), undefined, 'apply');
+        return sendObject(r.reply, created ? 201 : 200, def, out);
+      }
       const { obj: out } = await store.update(ctx, name, (cur) => named(applyPatch(kind, undefined, type, cur, patch), name));
       return sendObject(r.reply, 200, def, out);
     }
@@ -88,7 +105,9 @@ export async function handleResource(r: ResourceRequest): Promise<void> {
   }
 }
 
-/** The body of a create-only kind's create, checked as a stored kind's would be (type, schema, the kind's checks). */
+/** Subresources whose writes are recorded in managedFields with their name, as Kubernetes records them. */
+const TRACKED_SUBRESOURCES = new Set(['status', 'scale', 'ephemeralcontainers', 'resize']);
+
 const ITEM_VERBS = new Set(['get', 'watch', 'update', 'patch', 'delete']);
 const COLLECTION_VERBS = new Set(['list', 'watch', 'create', 'deletecollection']);
 
@@ -113,6 +132,15 @@ function subresourceCall(r: ResourceRequest, store: Store, ctx: WriteContext, me
     async patch(opts = {}) {
       const { type, patch } = await patchBody(r, opts.strict ? ctx : undefined);
       if (!opts.schema) checkPatchType(def, type);
+      if (type === 'apply') {
+        const sub = r.info.subresource;
+        // an apply of another kind's view (autoscaling/v1 Scale) would need that kind's field sets mapped onto ours
+        if (opts.schema || sub !== 'status') throw errors.unsupportedMediaType(`application/apply-patch+yaml on the ${String(sub)} subresource`);
+        ctx.fieldManager = fieldManagerOf(r.req, r.query, 'PatchOptions', apiVersionOf(def.info), type, sub);
+        checkConfig(patch);
+        const req = { def, manager: ctx.fieldManager.manager, apiVersion: apiVersionOf(def.info), subresource: sub, force: forceOf(r.query), config: patch };
+        return (cur) => applyConfig(cur, req);
+      }
       return (cur) => applyPatch(opts.schema ? undefined : def.info, opts.schema, type, cur, patch);
     },
     sendObject: (code, obj) => sendObject(r.reply, code, def, obj),

@@ -11,6 +11,7 @@ import { namespacePrefix, objectKey, resourcePrefix } from '../storage/keys.js';
 import type { KindDefinition, StrategyContext } from './kind.js';
 import { clone, deepEqual, nameSuffix, newUid, nowTime, specPart } from './meta.js';
 import { checkObject, guardedHook } from './validate.js';
+import { trackWrite } from '../apply/track.js';
 import { decodeContinue, encodeContinue } from './list-options.js';
 import { parseRv, preconditionRv } from './resource-version.js';
 import type { DeleteOptions, ListOptions, ListResult, ObjectFilter, ObjectStore, WatchOptions, WriteContext, WriteScope } from './types.js';
@@ -228,6 +229,7 @@ export class Store implements ObjectStore {
     await this.strategyContext.admitCreate?.(this.kind, obj);
     guardedHook(this.def, obj, undefined, ctx, () => this.def.prepareForCreate(obj, this.strategyContext, ctx));
     checkObject(this.def, obj, undefined, ctx);
+    if (ctx.fieldManager) trackWrite(this.def, ctx.fieldManager, obj, undefined);
     if (ctx.access) await this.def.authorizeWrite?.(obj, undefined, ctx);
     if (this.kind.namespaced) await this.namespaceGate(meta.namespace as string);
     await this.strategyContext.validateCreate?.(this.kind, obj, ctx.dryRun);
@@ -269,12 +271,13 @@ export class Store implements ObjectStore {
    * races, as Kubernetes does for patches and unconditional updates.
    */
   async update(ctx: WriteContext, name: string, mutate: (current: KubeObject) => KubeObject, scope?: WriteScope,
-    allowCreate = false): Promise<{ obj: KubeObject; created: boolean }> {
+    allowCreate: boolean | 'apply' = false): Promise<{ obj: KubeObject; created: boolean }> {
     const key = this.key(ctx.namespace, name);
     for (let attempt = 0; ; attempt++) {
       const cur = await this.storage.get(key);
       if (!cur) {
-        if (!allowCreate || !this.def.allowCreateOnUpdate || scope) throw errors.notFound(this.kind, name);
+        // a PUT creates only kinds that allow it; a server-side apply creates any kind's object, as Kubernetes does
+        if (!allowCreate || (allowCreate !== 'apply' && !this.def.allowCreateOnUpdate) || scope) throw errors.notFound(this.kind, name);
         const fresh = mutate(undefined as unknown as KubeObject);
         return { obj: await this.create(ctx, fresh), created: true };
       }
@@ -282,6 +285,9 @@ export class Store implements ObjectStore {
       const wantRv = preconditionRv(next.metadata?.resourceVersion);
       if (wantRv !== undefined && wantRv !== BigInt(cur.rev)) throw errors.conflict(this.kind, name);
       const obj = this.prepareUpdate(ctx, next, cur.obj, scope);
+      // a subresource's apply recorded its ownership on the object it produced, which the scope only takes status from
+      if (scope && ctx.fieldManager?.applied) obj.metadata.managedFields = next.metadata.managedFields;
+      if (ctx.fieldManager) trackWrite(this.def, ctx.fieldManager, obj, cur.obj);
       if (!scope && ctx.access) await this.def.authorizeWrite?.(obj, cur.obj, ctx);
       // an unchanged object is not written again, unless it is stored under an old encryption key (rotation)
       if (!cur.stale && deepEqual(withoutRv(obj), withoutRv(cur.obj))) return { obj: cur.obj, created: false };

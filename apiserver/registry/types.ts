@@ -23,6 +23,19 @@ export interface WriteContext {
   decoded?: DecodeFindings;
   /** Who writes and what they may do (escalation checks, access reviews); unset for the server's own writes. */
   access?: AccessContext;
+  /** The field manager the write is recorded for in metadata.managedFields; unset for the server's own writes. */
+  fieldManager?: FieldManagerContext;
+}
+
+/** A write's field manager (the fieldManager parameter, else the User-Agent's product), as server-side apply tracks it. */
+export interface FieldManagerContext {
+  manager: string;
+  /** The API version the request used: Update entries are recorded per version. */
+  apiVersion: string;
+  /** The subresource written (status, scale), recorded and tracked apart from the main resource's writes. */
+  subresource?: string;
+  /** A server-side apply: its managedFields were set by the apply itself. */
+  applied?: boolean;
 }
 
 export interface ListOptions {

@@ -1,5 +1,5 @@
 // apply / create / delete -f: the per-object verbs driven by manifests.
-import { isNotFound } from '../../lib/client/rest.js';
+import { isNotFound, resourcePath } from '../../lib/client/rest.js';
 import type { KubeObject } from '../../lib/api/types.js';
 import type { JsonMap } from '../../lib/api/patch/errors.js';
 import type { Ctx } from './context.js';
@@ -7,7 +7,8 @@ import { type Item, itemsFromFlags } from './manifests.js';
 import type { Command } from './command.js';
 import './fieldhints.js'; // "did you mean" for unknown fields in server errors
 import { FILE_FLAGS } from './targets.js';
-import type { Parsed } from './flags.js';
+import { bool, str, type Parsed } from './flags.js';
+import { CliError } from './context.js';
 import { checkOutput, dryRun, printResult, WRITE_FLAGS, writeOptions } from './write.js';
 import { cursorFor, threeWayPatch } from './threeway.js';
 
@@ -30,6 +31,27 @@ export function withLastApplied(obj: KubeObject): KubeObject {
   const last = goJson(copy);
   copy.metadata.annotations = { ...annotations, [LAST_APPLIED]: last };
   return copy;
+}
+
+/**
+ * `apply --server-side`: the object as an apply patch (JSON is YAML), the server merging it and recording the
+ * manager's fields (`kubectl` unless --field-manager); --force-conflicts takes fields other managers own.
+ */
+export async function serverSideApplyItem(ctx: Ctx, p: Parsed, it: Item): Promise<void> {
+  const { kind, namespace, obj } = it;
+  const name = obj.metadata.name as string;
+  const q = new URLSearchParams({ fieldManager: str(p, 'field-manager') ?? 'kubectl' });
+  if (bool(p, 'force-conflicts')) q.set('force', 'true');
+  const write = writeOptions(p, 'kubectl');
+  if (write.fieldValidation) q.set('fieldValidation', write.fieldValidation);
+  if (write.dryRun) q.set('dryRun', write.dryRun);
+  const ns = kind.namespaced ? namespace ?? ctx.namespace : undefined;
+  try {
+    const out = await ctx.client.request<KubeObject>({ method: 'PATCH', path: `${resourcePath(kind, ns, name)}?${q}`, body: obj, contentType: 'application/apply-patch+yaml' });
+    printResult(ctx, p, kind, out, 'serverside-applied');
+  } catch (e) {
+    ctx.fail(e, '');
+  }
 }
 
 export async function applyItem(ctx: Ctx, p: Parsed, it: Item): Promise<void> {
@@ -80,10 +102,12 @@ export async function applyItem(ctx: Ctx, p: Parsed, it: Item): Promise<void> {
 
 export const command: Command = {
   short: 'Apply a configuration to a resource by file name or stdin',
-  flags: { ...FILE_FLAGS, ...WRITE_FLAGS },
+  flags: { ...FILE_FLAGS, ...WRITE_FLAGS, 'server-side': { bool: true }, 'force-conflicts': { bool: true } },
   run: async (ctx, p) => {
     checkOutput(p);
-    dryRun(p);
-    for (const it of itemsFromFlags(ctx, p)) await applyItem(ctx, p, it);
+    const serverSide = bool(p, 'server-side');
+    if (serverSide && dryRun(p) === 'client') throw new CliError('error: --dry-run=client doesn\'t work with --server-side (did you mean --dry-run=server instead?)');
+    if (!serverSide && bool(p, 'force-conflicts')) throw new CliError('error: --force-conflicts only works with --server-side');
+    for (const it of itemsFromFlags(ctx, p)) await (serverSide ? serverSideApplyItem(ctx, p, it) : applyItem(ctx, p, it));
   },
 };

@@ -10,7 +10,8 @@
 //    for each, its high-water mark reset once it has settled) and of the client (its own process,
 //    bench/informer-client.ts), and the time to synced.
 // Run alone: `node dist/bench/extensions.js`. Knobs: BENCH_SECONDS (each create slice, 5), BENCH_CLIENTS ("1,16"),
-// BENCH_APPLIES (300), BENCH_INFORMER_OBJECTS (50000), BENCH_SETTLE_SECONDS (45), BENCH_PARTS ("1,2,3").
+// BENCH_APPLIES (300), BENCH_INFORMER_OBJECTS (50000), BENCH_SETTLE_SECONDS (45), BENCH_INFORMER_TIMEOUT_SECONDS (120),
+// BENCH_PARTS ("1,2,3").
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
@@ -363,12 +364,16 @@ async function informers(): Promise<void> {
     for (const [label, mode] of rows) {
       const r = await informerRun(c.dir, c.etcd.endpoint, mode);
       results.set(mode, r);
+      if (r.client.stalled) {
+        console.log(`${label} ${r.client.stalled};  client peak RSS ${mb(r.client.peakRss)};  API server RSS ${mb(r.before)} before, peak ${mb(r.peak)};  ${conditions()}`);
+        continue;
+      }
       console.log(`${label} synced in ${(r.client.syncedMs / 1000).toFixed(2).padStart(6)} s, ${mb(r.client.bytes).padStart(6)} read;  client peak RSS ${mb(r.client.peakRss).padStart(7)} (at synced ${mb(r.client.rssAtSynced)});` +
         `  API server RSS ${mb(r.before)} before, peak ${mb(r.peak).padStart(7)} (+${mb(r.peak - r.before)})${r.exact ? '' : ' [sampled every 20 ms: clear_refs refused]'}${r.settled ? '' : ' [RSS still moving when the client started]'};  ${conditions()}`);
     }
     const wl = results.get('watch-list');
     const list = results.get('list');
-    if (wl && list) {
+    if (wl && list && !wl.client.stalled && !list.client.stalled) {
       console.log(`watch-list vs LIST + WATCH: API server peak growth ${mb(wl.peak - wl.before)} vs ${mb(list.peak - list.before)}, client peak ${mb(wl.client.peakRss)} vs ${mb(list.client.peakRss)}, synced ${(wl.client.syncedMs / 1000).toFixed(2)} s vs ${(list.client.syncedMs / 1000).toFixed(2)} s`);
     }
   } finally {

@@ -20,6 +20,8 @@ export interface InformerFigures {
   bytes: number;
   peakRss: number;
   rssAtSynced: number;
+  /** Set when the informer had not synced within BENCH_INFORMER_TIMEOUT_SECONDS (what it held by then). */
+  stalled?: string;
 }
 
 const END = 'k8s.io/initial-events-end';
@@ -81,6 +83,8 @@ async function readEvents(res: IncomingMessage, counted: { bytes: number }, stop
   throw new Error('the watch ended before the informer synced');
 }
 
+const TIMEOUT_MS = Number(process.env.BENCH_INFORMER_TIMEOUT_SECONDS ?? '120') * 1000;
+
 async function main(): Promise<void> {
   const [mode, base, kubeconfig, path, expectedText] = process.argv.slice(2) as [InformerMode, string, string, string, string];
   const expected = Number(expectedText);
@@ -89,6 +93,13 @@ async function main(): Promise<void> {
   const store = new Map<string, Obj>();
   const counted = { bytes: 0 };
   const t0 = performance.now();
+  // a stream that stops short of synced is reported (with what arrived), not waited for forever
+  const stall = setTimeout(() => {
+    const out: InformerFigures = { mode, syncedMs: NaN, objects: store.size, bytes: counted.bytes, peakRss: statusKb('VmHWM'), rssAtSynced: statusKb('VmRSS'),
+      stalled: `not synced after ${TIMEOUT_MS / 1000} s: ${store.size} of ${expected} objects, ${(counted.bytes / 2 ** 20).toFixed(0)} MB received` };
+    process.stdout.write(JSON.stringify(out) + '\n');
+    process.exit(0);
+  }, TIMEOUT_MS);
   if (mode === 'watch-list') {
     const res = await open(agent, `${base}${path}?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true`);
     await readEvents(res, counted, (ev) => {
@@ -111,6 +122,7 @@ async function main(): Promise<void> {
     res.destroy();
   }
   const syncedMs = performance.now() - t0;
+  clearTimeout(stall);
   const rssAtSynced = statusKb('VmRSS');
   if (store.size < expected) throw new Error(`${mode}: synced with ${store.size} objects, at least ${expected} expected`);
   agent.destroy();

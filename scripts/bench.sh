@@ -30,3 +30,5 @@ echo
 node dist/bench/chaos.js
 echo
 node dist/bench/service-alloc.js
+echo
+node dist/bench/extensions.js

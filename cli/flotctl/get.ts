@@ -139,8 +139,7 @@ export async function get(ctx: Ctx, p: Parsed): Promise<void> {
     for (const { kind, names } of reqs) {
       const typed = (o: KubeObject) => {
         kinds.push(kind);
-        // kubectl hides managedFields unless --show-managed-fields.
-        if (!bool(p, 'show-managed-fields')) delete o.metadata.managedFields;
+        if (hidesManagedFields(p, printer.kind)) delete o.metadata.managedFields;
         return { apiVersion: apiVersionOf(kind), kind: kind.kind, ...o };
       };
       if (names.length) {
@@ -194,3 +193,11 @@ export const command: Command = {
   },
   run: get,
 };
+
+/**
+ * kubectl hides managedFields from -o json and -o yaml unless --show-managed-fields; jsonpath and custom columns see
+ * the object as served (`-o jsonpath={.metadata.managedFields}` prints them).
+ */
+export function hidesManagedFields(p: Parsed, printerKind: string): boolean {
+  return (printerKind === 'json' || printerKind === 'yaml') && !bool(p, 'show-managed-fields');
+}

@@ -11,7 +11,7 @@ import { type Parsed, bool, str } from './flags.js';
 import { type Table, kindRef, tableLines, toJson, toYaml } from './output.js';
 import { columnLines } from './columns.js';
 import { TabWriter } from './tabwriter.js';
-import { jsonPathText, TABLE, type Printer } from './get.js';
+import { hidesManagedFields, jsonPathText, TABLE, type Printer } from './get.js';
 
 
 /** Streams the events of a watch URL, asking for the given representation (Tables or plain objects). */
@@ -46,7 +46,7 @@ class ObjectPrinter {
 
   object(o: KubeObject): void {
     const pr = this.printer;
-    if (!bool(this.p, 'show-managed-fields')) delete o.metadata.managedFields;
+    if (hidesManagedFields(this.p, pr.kind)) delete o.metadata.managedFields;
     const obj = { apiVersion: apiVersionOf(this.kind), kind: this.kind.kind, ...o };
     if (pr.kind === 'json') this.w.write(toJson(obj));
     else if (pr.kind === 'yaml') this.w.write((this.yamlDocs++ ? '---\n' : '') + toYaml(obj));

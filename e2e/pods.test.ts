@@ -242,7 +242,7 @@ spec:
 
 test('a HorizontalPodAutoscaler (kubectl autoscale) scales a CPU-burning Deployment up, then back down once the load stops', { skip }, async () => {
   // every replica burns until the same moment (END, seconds since the epoch), then idles: the load stops for all
-  const end = Math.floor(Date.now() / 1000) + 45;
+  const end = Math.floor(Date.now() / 1000) + 60;
   c.apply(`
 apiVersion: apps/v1
 kind: Deployment
@@ -261,6 +261,10 @@ spec:
         command: [sh, -c, 'trap "exit 0" TERM; while [ "$(date +%s)" -lt "$END" ]; do i=0; while [ $i -lt 2000 ]; do i=$((i+1)); done; done; while true; do sleep 1; done']
         resources: {requests: {cpu: 100m}, limits: {cpu: 200m, memory: 32Mi}}
 `);
+  // Until the pod's usage is served, the HPA warns on each 2-second sync, and the recorder's spam filter (client-go's:
+  // 25 events per object, then one per 5 minutes) could then drop the SuccessfulRescale event on a slow run: the
+  // HPA is created once the usage is there (the node agent needs two samples, 10 s apart)
+  await c.until('hog\'s usage in the metrics API', () => c.kubectl(['top', 'pod', '-l', 'app=hog', '--no-headers']).code === 0, 50_000);
   // kubectl 1.27-1.32 write autoscaling/v1 (1.33 tries v2 first): both versions are the same object
   assert.equal(c.ok(['autoscale', 'deployment', 'hog', '--cpu-percent=50', '--min=1', '--max=3']).trim(), 'horizontalpodautoscaler.autoscaling/hog autoscaled');
   const v1 = c.json(['get', 'horizontalpodautoscalers.v1.autoscaling', 'hog', '-o', 'json']);

@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { podNetworkFor } from '../cli/commands/runtime.js';
 import { nodeNetworkName } from '../node-agent/network/pod-network.js';
@@ -385,8 +386,8 @@ spec:
         # a generous probe timeout: on a busy machine a 1 s one flaps (harmless, but it hides what the test is after)
         readinessProbe: {httpGet: {path: /healthz, port: http}, periodSeconds: 1, failureThreshold: 1, timeoutSeconds: 5}
         # the Ansible seed's "take the host out of the load balancer first": endpoints drop it while it still serves.
-        # The sleep must outlast the removal's way to every node's rules (EndpointSlice, watch, nftables): 3 s was
-        # not always enough on a saturated 2-core machine (CI saw old pods gone while still in the rules)
+        # The sleep must outlast the removal's way to every node's rules (EndpointSlice, watch, nftables), with room
+        # for a saturated 2-core machine
         lifecycle: {preStop: {exec: {command: [sleep, '10']}}}
 `;
   ok(['apply', '-f', '-'], `${deployment('v1')}---
@@ -410,6 +411,9 @@ spec:
     }).on('error', () => resolve('')).end();
   })));
 
+  // The pods' gateway: its MAC must not follow the pods' veths (it did, and pods' replies to the node were lost)
+  const bridgeMac = () => readFileSync(`/sys/class/net/${podNetworkFor(dir).bridge}/address`, 'utf8').trim();
+  const macBefore = bridgeMac();
   const load = startLoad(ip, 80, 80);
   const began = Date.now();
   const at = () => `${((Date.now() - began) / 1000).toFixed(1)} s`;
@@ -428,6 +432,7 @@ spec:
   } finally {
     result = await load.stop();
   }
+  assert.equal(bridgeMac(), macBefore, 'the bridge kept its MAC address while pods came and went');
   t.diagnostic(`${result.total} requests in ${result.seconds.toFixed(1)} s (${(result.total / result.seconds).toFixed(0)}/s), ${result.failed} failed, versions ${result.versions.join(' -> ')}`);
   assert.deepEqual(result.errors, [], 'no failed request');
   assert.equal(result.failed, 0);

@@ -52,9 +52,26 @@ export async function ensureBridgeGateway(net: PodNetwork, run: CommandRunner): 
     const addr = await run('ip', ['addr', 'add', `${net.gateway}/${net.prefixLength}`, 'dev', net.bridge]);
     if (addr.code !== 0 && !/exists/i.test(addr.stderr)) throw new Error(`cannot put ${net.gateway} on ${net.bridge}: ${addr.stderr.trim()}`);
   }
+  await pinBridgeAddress(net.bridge, run);
   const up = await run('ip', ['link', 'set', net.bridge, 'up']);
   if (up.code !== 0) throw new Error(`cannot bring ${net.bridge} up: ${up.stderr.trim()}`);
   await ensureBridgeNetfilter(run);
+}
+
+/**
+ * Fixes the bridge's MAC address at the one it has now. A Linux bridge whose address was never set takes the lowest
+ * MAC of its ports, so it changes whenever the pod owning that veth goes. Every pod keeps the gateway's old MAC in
+ * its ARP cache for half a minute: its packets to the node (replies to probes and to the node's Service clients) are
+ * flooded to the other ports instead of reaching the node, and connections hang. The CNI bridge plugin fixes the
+ * address the same way when it creates the bridge; the agent creates it first (for the DNS server), so it must too.
+ * Setting the address it already has changes nothing for running pods and makes the kernel keep it (NET_ADDR_SET).
+ */
+export async function pinBridgeAddress(bridge: string, run: CommandRunner): Promise<void> {
+  const show = await run('ip', ['-o', 'link', 'show', 'dev', bridge]);
+  const mac = /\slink\/ether\s+([0-9a-f:]{17})\s/.exec(show.stdout)?.[1];
+  if (show.code !== 0 || !mac) throw new Error(`cannot read ${bridge}'s MAC address: ${(show.stderr || show.stdout).trim()}`);
+  const set = await run('ip', ['link', 'set', 'dev', bridge, 'address', mac]);
+  if (set.code !== 0) throw new Error(`cannot fix ${bridge}'s MAC address at ${mac}: ${set.stderr.trim()}`);
 }
 
 /**

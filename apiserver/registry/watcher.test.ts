@@ -33,10 +33,16 @@ test('with drain, the first events are written as the client takes them, then th
   assert.ok(w, 'registered at once, before the first events are all written');
   assert.equal(w.deliver(live('late-1')), true);
   assert.equal(w.deliver(live('late-2')), true);
-  await new Promise((r) => setTimeout(r, 50));
+  // each drain takes one turn of the event loop: wait turns, not milliseconds (a loaded machine stretches those)
+  const turns = async (until: () => boolean) => {
+    for (let turn = 0; turn < 1000 && !until(); turn++) await new Promise((r) => setImmediate(r));
+  };
+  await turns(() => written.length === first.length + 2);
   assert.deepEqual(written, [...first.map((e) => e.object.metadata.name), 'late-1', 'late-2']);
   assert.ok(drains >= 5);
-  // once caught up, a live event goes straight out
+  // once caught up (the last write's drain done), a live event goes straight out
+  await turns(() => buffered === 0);
+  await new Promise((r) => setImmediate(r));
   w.deliver(live('late-3'));
   assert.equal(written.at(-1), 'late-3');
 });

@@ -39,7 +39,10 @@ test('nodes get distinct /24s, immutable; a restart gives no duplicate; a delete
   const patched = c.kubectl(['patch', 'node', 'ipam-a', '-p', '{"spec":{"podCIDR":"10.244.3.0/24","podCIDRs":["10.244.3.0/24"]}}']);
   assert.notEqual(patched.code, 0);
   assert.ok(patched.stderr.includes(IMMUTABLE), patched.stderr);
-  const put = await c.request('PUT', '/api/v1/nodes/ipam-a', { ...a, spec: { ...a.spec, podCIDR: '10.244.3.0/24', podCIDRs: ['10.244.3.0/24'] } });
+  // unconditional (no resourceVersion): the node lifecycle controller may have tainted the node since it was read,
+  // and a stale resourceVersion is a 409 before the update is validated
+  const { resourceVersion: _rv, ...meta } = a.metadata;
+  const put = await c.request('PUT', '/api/v1/nodes/ipam-a', { ...a, metadata: meta, spec: { ...a.spec, podCIDR: '10.244.3.0/24', podCIDRs: ['10.244.3.0/24'] } });
   assert.equal(put.status, 422);
   assert.equal(put.body.reason, 'Invalid');
   assert.ok(put.body.details.causes.some((x: { field: string; message: string }) => `${x.field}: ${x.message}` === IMMUTABLE), put.text);

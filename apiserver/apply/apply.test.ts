@@ -226,3 +226,33 @@ test('hostile keys and shapes: __proto__ stays an ordinary key, a scalar where a
     config: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'c' }, spec: 'not an object' } as unknown as KubeObject });
   assert.equal(odd.spec, 'not an object');
 });
+
+test('Update entries are capped at 10: the oldest of each API version are merged into its ancient-changes entry; Apply entries are not counted', () => {
+  const key = (i: number) => `k${String(i).padStart(2, '0')}`;
+  const data: Record<string, string> = {};
+  const managedFields: ManagedFieldsEntry[] = [{ manager: 'applier', operation: 'Apply', apiVersion: 'v1', time: '2026-01-01T00:00:00Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': { 'f:labels': { 'f:app': {} } } } }];
+  for (let i = 1; i <= 11; i++) {
+    data[key(i)] = 'x';
+    managedFields.push({ manager: `m${key(i)}`, operation: 'Update', apiVersion: 'v1', time: `2026-01-01T00:00:${String(i).padStart(2, '0')}Z`, fieldsType: 'FieldsV1', fieldsV1: { 'f:data': { [`f:${key(i)}`]: {} } } });
+  }
+  const live: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', labels: { app: 'c' }, managedFields }, data };
+  const next = structuredClone(live);
+  (next.data as Record<string, string>).k12 = 'x';
+  delete next.metadata.managedFields;
+  trackWrite(configmaps, { manager: 'mk12', apiVersion: 'v1' }, next, live);
+  const got = entries(next);
+  assert.equal(got.filter((e) => e.operation === 'Update').length, 10);
+  assert.ok(entry(next, 'applier'), 'the Apply entry stays');
+  // m01 became the bucket, m02 and m03 were merged into it, with m03's time
+  const ancient = entry(next, 'ancient-changes');
+  assert.deepEqual(ancient?.fieldsV1, { 'f:data': { 'f:k01': {}, 'f:k02': {}, 'f:k03': {} } });
+  assert.equal(ancient?.time, '2026-01-01T00:00:03Z');
+  assert.deepEqual(got.filter((e) => e.operation === 'Update').map((e) => e.manager).slice(1), ['mk04', 'mk05', 'mk06', 'mk07', 'mk08', 'mk09', 'mk10', 'mk11', 'mk12']);
+  // the next update by a new manager merges the oldest left (mk04) into the bucket
+  const again = structuredClone(next);
+  (again.data as Record<string, string>).k13 = 'x';
+  delete again.metadata.managedFields;
+  trackWrite(configmaps, { manager: 'mk13', apiVersion: 'v1' }, again, next);
+  assert.equal(entries(again).filter((e) => e.operation === 'Update').length, 10);
+  assert.deepEqual(entry(again, 'ancient-changes')?.fieldsV1, { 'f:data': { 'f:k01': {}, 'f:k02': {}, 'f:k03': {}, 'f:k04': {} } });
+});

@@ -54,6 +54,46 @@ export function decodeManaged(raw: unknown): Managed[] {
   });
 }
 
+/** How many Update entries an object keeps (Kubernetes' DefaultMaxUpdateManagers) before the oldest are merged. */
+export const MAX_UPDATE_MANAGERS = 10;
+/** The manager that older Update entries are merged into, one per API version. */
+export const ANCIENT_CHANGES = 'ancient-changes';
+
+/**
+ * Keeps the Update entries at `max`, as Kubernetes does: taking them oldest first, the first of each API version
+ * stays while later ones of that version are merged into that version's `ancient-changes` entry (which the first
+ * becomes, if there is none yet), until `max` are left. Apply entries are never merged. In place.
+ */
+export function capUpdateManagers(list: Managed[], max = MAX_UPDATE_MANAGERS): void {
+  const updaters = list.filter((m) => m.operation === 'Update' && !m.set.isEmpty());
+  let count = updaters.length;
+  if (count <= max) return;
+  updaters.sort((p, q) => ((p.time ?? '') !== (q.time ?? '') ? ((p.time ?? '') < (q.time ?? '') ? -1 : 1) : identity(p) < identity(q) ? -1 : 1));
+  const firstOfVersion = new Map<string, Managed>();
+  const bucketOf = (version: string) => list.find((m) => m.operation === 'Update' && m.manager === ANCIENT_CHANGES && m.apiVersion === version && !m.subresource);
+  for (const m of updaters) {
+    if (count <= max) break;
+    const first = firstOfVersion.get(m.apiVersion);
+    if (!first) {
+      firstOfVersion.set(m.apiVersion, m);
+      continue;
+    }
+    let bucket = bucketOf(m.apiVersion);
+    if (!bucket) {
+      // the version's first (oldest) entry becomes its bucket
+      bucket = first;
+      bucket.manager = ANCIENT_CHANGES;
+      delete bucket.subresource;
+    }
+    if (bucket === m) continue;
+    bucket.set.merge(m.set);
+    // the merged entry is the more recent: the bucket takes its time
+    if (m.time) bucket.time = m.time;
+    list.splice(list.indexOf(m), 1);
+    count--;
+  }
+}
+
 /** `[{}]`: the one way a client strips managedFields entirely (an empty list means "leave them as they are"). */
 export function isReset(raw: unknown): boolean {
   return Array.isArray(raw) && raw.length === 1 && typeof raw[0] === 'object' && raw[0] !== null && Object.keys(raw[0] as object).length === 0;

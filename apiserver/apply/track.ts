@@ -8,7 +8,7 @@ import { deepEqual } from '../registry/meta.js';
 import type { FieldManagerContext } from '../registry/types.js';
 import { FieldSet } from './fieldset.js';
 import { kindType } from './kind-type.js';
-import { decodeManaged, encodeManaged, identity, isReset, nowTime, scopeToStatus, stripUntracked, type Managed } from './managed-fields.js';
+import { capUpdateManagers, decodeManaged, encodeManaged, identity, isReset, nowTime, scopeToStatus, stripUntracked, type Managed } from './managed-fields.js';
 import { diff } from './walk.js';
 
 /** The object without its managedFields, as a shallow copy (the walks never look at them). */
@@ -79,6 +79,7 @@ export function trackWrite(def: Pick<KindDefinition, 'schema' | 'ownSchema' | 's
     }
     mine.set.merge(ch).subtract(rm);
     mine.time = nowTime();
+    capUpdateManagers(managed);
   }
   const out = encodeManaged(managed);
   if (out.length) meta.managedFields = out as KubeObject['metadata']['managedFields'];

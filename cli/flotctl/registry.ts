@@ -26,6 +26,7 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   top: async () => (await import('./top.js')).command,
   'api-resources': async () => (await import('./api-resources.js')).command,
   compose: async () => (await import('./compose/command.js')).command,
+  image: async () => (await import('./image/command.js')).command,
   config: async () => (await import('./config.js')).command,
   completion: async () => (await import('./completion.js')).command,
   version: async () => (await import('./version.js')).command,

@@ -7,6 +7,7 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   get: async () => (await import('./get.js')).command,
   delete: async () => (await import('./delete.js')).command,
   scale: async () => (await import('./scale.js')).command,
+  run: async () => (await import('./run.js')).command,
   label: async () => (await import('./label.js')).label,
   annotate: async () => (await import('./label.js')).annotate,
   describe: async () => (await import('./describe.js')).command,

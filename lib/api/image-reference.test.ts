@@ -29,6 +29,8 @@ test('what is not a reference gets docker\'s error', () => {
   };
   assert.equal(err(''), 'invalid reference format');
   assert.equal(err('Web:v1'), 'invalid reference format: repository name (library/Web) must be lowercase');
+  // an upper-case first component is a registry host, as docker reads it
+  assert.equal(err('E2E/App'), 'invalid reference format: repository name (App) must be lowercase');
   assert.equal(err('127.0.0.1:5000/My/app'), 'invalid reference format: repository name (My/app) must be lowercase');
   assert.equal(err('web:'), 'invalid reference format');
   assert.equal(err('web:-x'), 'invalid reference format');

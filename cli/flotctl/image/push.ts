@@ -79,10 +79,12 @@ export function skopeoMessage(stderr: string): string {
 
 export const SKOPEO_MISSING = 'error: skopeo is not installed (flotctl image push copies images with it): apt-get install skopeo';
 
-/** Runs skopeo; its progress goes to the terminal when there is one. */
+/** Runs skopeo; its progress goes to stderr (stdout is for the pushed references) when that is a terminal. */
 function skopeo(args: string[], progress: boolean): Promise<void> {
   return new Promise((resolve, reject) => {
-    const p = spawn('skopeo', args, { stdio: ['ignore', progress ? 'inherit' : 'ignore', 'pipe'] });
+    const p = spawn('skopeo', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    if (progress) p.stdout.pipe(process.stderr, { end: false });
+    else p.stdout.resume();
     let err = '';
     p.stderr.setEncoding('utf8');
     p.stderr.on('data', (d: string) => {

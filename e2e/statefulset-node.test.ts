@@ -8,7 +8,8 @@
 // no process and no mount. Needs root.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { randomInt } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -27,6 +28,7 @@ const c = upCluster({
     cl.kubectl(['delete', 'pvc', '--all', '--wait=true', '--timeout=60s']);
     cl.kubectl(['delete', 'namespace', 'shop', '--ignore-not-found', '--wait=true', '--timeout=90s']);
     cl.kubectl(['delete', 'namespace', 'composeapp', '--ignore-not-found', '--wait=true', '--timeout=90s']);
+    cl.kubectl(['delete', 'namespace', 'imagesapp', '--ignore-not-found', '--wait=true', '--timeout=90s']);
   },
 });
 const skip = c.skip;
@@ -186,6 +188,19 @@ test('a real-world-shaped app from a kustomize overlay (kubectl apply -k): every
   c.ok(['delete', 'namespace', 'shop', '--wait=true', '--timeout=120s']);
 });
 
+/** The body of GET http://host:port/, or undefined when nothing answers (yet). */
+const httpBody = (host: string, port: number): Promise<string | undefined> => new Promise((resolve) => {
+  const req = request({ host, port, path: '/', timeout: 5000 }, (res) => {
+    let body = '';
+    res.setEncoding('utf8');
+    res.on('data', (d: string) => (body += d));
+    res.on('end', () => resolve(body));
+  });
+  req.on('timeout', () => req.destroy());
+  req.on('error', () => resolve(undefined));
+  req.end();
+});
+
 // flotctl compose: a three-service project (db → api → web) written as docker compose users write it.
 const COMPOSE_FILE = `
 services:
@@ -253,9 +268,11 @@ test('flotctl compose: up runs a 3-service project (healthcheck, depends_on serv
     assert.equal(bad.stderr.trim(), `error: ${join(work, 'bad.yaml')}:4: service "web": services.web: additional property restart_policy is not allowed`);
     assert.equal(c.kubectl(['get', 'namespace', 'composebad']).code, 1, 'no namespace created');
 
-    const up = ok(['up', '--wait-image', c.tools]);
+    // --wait: up returns once every service is ready, naming each as it gets there
+    const up = ok(['up', '--wait-image', c.tools, '--wait', '--wait-timeout', '150']);
     for (const o of ['namespace/composeapp created', 'persistentvolumeclaim/dbdata created', 'configmap/appconf created', 'secret/dbpass created',
-      'service/db created', 'deployment.apps/db created', 'service/api created', 'deployment.apps/api created', 'service/web created', 'deployment.apps/web created']) {
+      'service/db created', 'deployment.apps/db created', 'service/api created', 'deployment.apps/api created', 'service/web created', 'deployment.apps/web created',
+      'service db ready (1/1 available)', 'service api ready (1/1 available)', 'service web ready (1/1 available)']) {
       assert.ok(up.includes(o), `${o} in:\n${up}`);
     }
     const pods = () => c.json(['get', 'pods', '-n', 'composeapp']).items as Json[];
@@ -280,17 +297,7 @@ test('flotctl compose: up runs a 3-service project (healthcheck, depends_on serv
     const nodeIP = (node.status.addresses as Json[]).find((a) => a.type === 'InternalIP')?.address as string;
     const proxyTable = `flotilla-proxy-${nodeNetworkName(podNetworkFor(c.dir).bridge)}`;
     await c.until(`the nftables rule for ${nodeIP}:${port}`, () => spawnSync('nft', ['list', 'table', 'ip', proxyTable], { encoding: 'utf8' }).stdout?.includes(`${nodeIP} . tcp . ${port} : goto `));
-    const page = await c.until('the web answering on its published port', () => new Promise<string | undefined>((resolve) => {
-      const req = request({ host: nodeIP, port, path: '/', timeout: 5000 }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (d: string) => (body += d));
-        res.on('end', () => resolve(body));
-      });
-      req.on('timeout', () => req.destroy());
-      req.on('error', () => resolve(undefined));
-      req.end();
-    }));
+    const page = await c.until('the web answering on its published port', () => httpBody(nodeIP, port));
     assert.match(page, /<title>flotilla web v1<\/title>/);
 
     // exec: the data went db → api (through the names of their Services), the .env value and the default applied
@@ -321,4 +328,95 @@ test('flotctl compose: up runs a 3-service project (healthcheck, depends_on serv
     rmSync(work, { recursive: true, force: true });
   }
   c.ok(['delete', 'namespace', 'composeapp', '--wait=true', '--timeout=120s']);
+});
+
+/** Runs a tool that must succeed; its stdout. */
+function tool(cmd: string, args: string[]): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, `${cmd} ${args.join(' ')}: ${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+
+/** A node port no cluster on this machine has a rule for (every cluster's proxy matches the same node address). */
+function unusedNodePort(): number {
+  const rules = spawnSync('nft', ['list', 'ruleset'], { encoding: 'utf8' }).stdout ?? '';
+  for (;;) {
+    const p = 30000 + randomInt(0, 2768);
+    if (!rules.includes(`tcp . ${p} `) && !rules.includes(`dport ${p} `)) return p;
+  }
+}
+
+test('flotctl image push of a docker save archive, a pod by digest, image ls; flotctl run --replicas 2 -p answers on the node port', { skip }, async () => {
+  const work = mkdtempSync(join(tmpdir(), 'flotilla-image-'));
+  const ns = ['-n', 'imagesapp'];
+  const flotctl = (args: string[]) => {
+    const r = c.flotctl(args);
+    assert.equal(r.code, 0, `flotctl ${args.join(' ')}: ${r.stderr}${r.stdout}${c.logTails()}`);
+    return r.stdout;
+  };
+  try {
+    // an image of our own, built as scripts/images builds the demo ones (umoci), saved as docker save saves it
+    const marker = `marker-${randomInt(1e9)}`;
+    const layout = join(work, 'oci');
+    tool('skopeo', ['copy', '--quiet', '--src-tls-verify=false', `docker://${c.tools}`, `oci:${layout}:app`]);
+    mkdirSync(join(work, 'layer', 'www'), { recursive: true });
+    writeFileSync(join(work, 'layer', 'www', 'index.html'), marker);
+    tool('umoci', ['insert', '--image', `${layout}:app`, join(work, 'layer'), '/']);
+    // httpd as pid 1 would ignore SIGTERM and hold every deletion for the grace period: sh stops it
+    tool('umoci', ['config', '--image', `${layout}:app`, '--config.entrypoint', 'sh', '--config.cmd', '-c',
+      '--config.cmd', 'httpd -f -p 8080 -h /www & trap "kill $!; exit 0" TERM; wait']);
+    const archive = join(work, 'app.tar');
+    tool('skopeo', ['copy', '--quiet', `oci:${layout}:app`, `docker-archive:${archive}:e2e/app:1.0`]);
+
+    // pushed under the name it was saved with; the reference printed carries the digest
+    const pushed = flotctl(['image', 'push', archive]).trim();
+    const m = new RegExp(`^${c.registry.replace(/\./g, '\\.')}/e2e/app:1\\.0@(sha256:[0-9a-f]{64})$`).exec(pushed);
+    assert.ok(m, `pushed: ${pushed}`);
+    const digest = m[1] as string;
+    const byDigest = `${c.registry}/e2e/app@${digest}`;
+    assert.match(flotctl(['image', 'ls']), new RegExp(`^${c.registry.replace(/\./g, '\\.')}/e2e/app\\s+1\\.0\\s+${digest}$`, 'm'));
+    const bad = c.flotctl(['image', 'push', archive, 'e2e/App']);
+    assert.equal(bad.code, 1);
+    assert.equal(bad.stderr.trim(), 'error: NAME "e2e/App" is not a valid image name: invalid reference format: repository name (e2e/App) must be lowercase');
+
+    // a pod by digest runs exactly that image and reports it; name:tag@digest with pull policy Never finds it present
+    c.ok(['create', 'namespace', 'imagesapp']);
+    const runs: Record<string, string[]> = { bydigest: [`--image=${byDigest}`], tagdigest: [`--image=${c.registry}/e2e/app:1.0@${digest}`, '--image-pull-policy=Never'] };
+    for (const [name, args] of Object.entries(runs)) {
+      // one after the other: Never needs the image the first pulled
+      c.ok(['run', name, ...ns, ...args]);
+      const pod = await c.until(`${name} Running`, () => {
+        const p = c.json(['get', 'pod', name, ...ns]);
+        return p.status?.containerStatuses?.[0]?.state?.running && p.status.podIP ? p : undefined;
+      }, 60_000);
+      assert.equal(pod.status.containerStatuses[0].imageID, byDigest, `${name}'s imageID`);
+      assert.equal(await c.until(`${name} serving`, () => httpBody(pod.status.podIP, 8080)), marker);
+    }
+    assert.equal(c.json(['get', 'pod', 'bydigest', ...ns]).spec.containers[0].imagePullPolicy, 'IfNotPresent', 'a digest defaults to IfNotPresent');
+    const events = (name: string) => (c.json(['get', 'events', ...ns, '--field-selector', `involvedObject.name=${name}`]).items as Json[]).map((e) => `${e.reason}: ${e.message}`);
+    assert.ok(events('bydigest').some((e) => e === `Pulling: Pulling image "${byDigest}"`), events('bydigest').join('\n'));
+    assert.ok(events('tagdigest').includes(`Pulled: Container image "${c.registry}/e2e/app:1.0@${digest}" already present on machine`), events('tagdigest').join('\n'));
+
+    // docker's one-liner: a Deployment of 2 and its Service on a node port; the tag pull's imageID has the digest too
+    const nodePort = unusedNodePort();
+    const run = flotctl(['run', 'shop', ...ns, `--image=${c.registry}/e2e/app:1.0`, '--replicas', '2', '-p', `${nodePort}:8080`]);
+    assert.equal(run, 'deployment.apps/shop created\nservice/shop created\n');
+    const shopPods = await c.until('2 shop pods Running', () => {
+      const ps = (c.json(['get', 'pods', ...ns, '-l', 'app=shop']).items as Json[]).filter((p) => p.status?.containerStatuses?.[0]?.state?.running);
+      return ps.length === 2 ? ps : undefined;
+    }, 60_000);
+    for (const p of shopPods) assert.equal(p.status.containerStatuses[0].imageID, byDigest);
+    const svc = c.json(['get', 'service', 'shop', ...ns]);
+    assert.equal(svc.spec.type, 'NodePort');
+    assert.equal(svc.spec.ports[0].nodePort, nodePort);
+    const nodeIP = (c.json(['get', 'node', 'sts-node']).status.addresses as Json[]).find((a) => a.type === 'InternalIP')?.address as string;
+    const proxyTable = `flotilla-proxy-${nodeNetworkName(podNetworkFor(c.dir).bridge)}`;
+    await c.until(`the nftables rule for node port ${nodePort}`, () => spawnSync('nft', ['list', 'table', 'ip', proxyTable], { encoding: 'utf8' }).stdout?.includes(`tcp . ${nodePort} : goto `));
+    assert.equal(await c.until('the node port answering', () => httpBody(nodeIP, nodePort)), marker);
+    assert.equal(flotctl(['scale', ...ns, 'shop=1']), 'deployment.apps/shop scaled\n');
+    assert.equal(c.json(['get', 'deployment', 'shop', ...ns]).spec.replicas, 1);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  c.ok(['delete', 'namespace', 'imagesapp', '--wait=true', '--timeout=120s']);
 });

@@ -32,3 +32,5 @@ echo
 node dist/bench/service-alloc.js
 echo
 node dist/bench/extensions.js
+echo
+node dist/bench/compose.js

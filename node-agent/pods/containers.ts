@@ -210,11 +210,12 @@ async function startNew(ctx: PodContext, spec: ContainerSpec, kind: ContainerKin
     const secrets = (await Promise.all(names.map((n) => d.objects.secret(ns, n).catch(() => undefined)))).filter((s): s is KubeObject => !!s);
     return credentialsFor(spec.image, secrets);
   };
-  const pulled = await d.images.ensure(spec.image, spec.imagePullPolicy, uid, credentials);
+  const pulled = await d.images.ensure(spec.image, spec.imagePullPolicy, uid, credentials, (e) => event(d, pod, 'Normal', e.reason, e.message));
   if (!pulled.ok) {
     o.waiting = { reason: pulled.reason, message: pulled.message };
     if (pulled.reason === 'ImagePullBackOff') event(d, pod, 'Normal', 'BackOff', pulled.message);
-    else event(d, pod, 'Warning', 'Failed', pulled.message);
+    // the kubelet's reason for a missing image it may not pull is the state's own
+    else event(d, pod, 'Warning', pulled.reason === 'ErrImageNeverPull' ? pulled.reason : 'Failed', pulled.message);
     event(d, pod, 'Warning', 'Failed', `Error: ${pulled.reason}`);
     // ErrImagePull shows for a moment; the next look finds the back-off (ImagePullBackOff) and waits it out
     if (pulled.reason === 'ErrImagePull') ctx.later(2000);

@@ -13,6 +13,8 @@ export interface ObservedContainer {
   image: string;
   /** The newest runtime container for this name, if any. */
   current?: ContainerStatus;
+  /** The imageID to report for current, when it differs from the runtime's imageRef (ImagePuller.imageID). */
+  imageID?: string;
   /** The one before it (for lastState and `logs --previous`). */
   previous?: ContainerStatus;
   /** Why the container isn't running, when the agent knows better than the runtime (pull errors, back-off). */
@@ -76,7 +78,7 @@ function containerStatus(c: ObservedContainer, kind: Kind, notCreated: string, m
     ready,
     restartCount: c.restartCount,
     image: c.image,
-    imageID: cur?.imageRef ?? '',
+    imageID: (cur && c.imageID) ?? cur?.imageRef ?? '',
     ...(cur ? { containerID: `containerd://${cur.id}` } : {}),
     started,
   };

@@ -31,7 +31,7 @@ function harness(t: TestContext, fail: () => boolean): Harness {
   const h = testDeps({
     client: client as unknown as Client,
     cri: rt.client(),
-    images: { ensure: async () => ({ ok: true, imageRef: 'sha256:1' }), forget: () => undefined } as unknown as ImagePuller,
+    images: { ensure: async () => ({ ok: true, imageRef: 'sha256:1' }), imageID: async (_i: string, r: string) => r, forget: () => undefined } as unknown as ImagePuller,
     recorder: { event: (_o: unknown, type: string, reason: string, message: string) => events.push(`${type} ${reason} ${message}`) } as unknown as EventRecorder,
   });
   t.after(() => h.cleanup());

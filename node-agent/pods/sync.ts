@@ -189,6 +189,7 @@ async function syncRunning(d: SyncDeps, pod: KubeObject): Promise<number | undef
   d.probes.sync(pod, evicting !== undefined ? [] : running, podIP);
 
   const observed = (): ObservedPod => ({ ...base, sandboxReady: sbStatus?.state === 'SANDBOX_READY', podIP, initContainers: init, containers, ephemeralContainers: ephemeral, initialized });
+  await withImageIDs(d, [...init, ...containers, ...ephemeral]);
   let status = podStatus(pod, observed());
   // every app container ended and none will be restarted (or the pod failed): the pod is done, and the sidecars
   // (and any ephemeral container), which would otherwise keep it running, stop now, gracefully
@@ -197,11 +198,17 @@ async function syncRunning(d: SyncDeps, pod: KubeObject): Promise<number | undef
     await killPodContainers(d, uid, pod, (pod.spec?.terminationGracePeriodSeconds as number | undefined) ?? 30, podIP);
     for (const [i, c] of spec.initContainers.entries()) init[i] = await observeContainer(ctx, c);
     for (const [i, c] of spec.ephemeralContainers.entries()) ephemeral[i] = await observeContainer(ctx, c);
+    await withImageIDs(d, [...init, ...ephemeral]);
     status = podStatus(pod, observed());
   }
   if (evicting !== undefined) status = evictedStatus(d, pod, status, evicting);
   await writeStatus(d, pod, status);
   return again;
+}
+
+/** Sets each observed container's imageID to the digest in its own image's repository (ImagePuller.imageID). */
+async function withImageIDs(d: SyncDeps, observed: ObservedContainer[]): Promise<void> {
+  for (const o of observed) if (o.current?.imageRef) o.imageID = await d.images.imageID(o.image, o.current.imageRef);
 }
 
 /** The status of a pod the agent evicts: Failed, reason Evicted, a DisruptionTarget condition. */

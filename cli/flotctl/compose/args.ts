@@ -16,7 +16,7 @@ const CONVERT = { 'allow-host-paths': { bool: true }, 'wait-image': {} };
 export const SUBCOMMAND_FLAGS: Record<string, Record<string, FlagSpec>> = {
   config: { quiet: { short: 'q', bool: true } },
   convert: CONVERT,
-  up: { ...CONVERT, detach: { short: 'd', bool: true } },
+  up: { ...CONVERT, detach: { short: 'd', bool: true }, wait: { bool: true }, 'wait-timeout': {} },
   down: { volumes: { short: 'v', bool: true } },
   ps: { all: { short: 'a', bool: true } },
   logs: { follow: { short: 'f', bool: true }, tail: {}, 'no-log-prefix': { bool: true } },

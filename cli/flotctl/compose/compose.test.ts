@@ -224,7 +224,7 @@ test('conversion refuses bind mounts (unless allowed), build without image, heal
   assert.throws(() => run('bind.yaml'), /bind\.yaml:2: service "web": bind mount \.\/site:\/usr\/share\/html is refused.*--allow-host-paths/);
   const host = byKind(run('bind.yaml', true), 'Deployment', 'web');
   assert.deepEqual(host.spec.template.spec.volumes[0].hostPath, { path: join(d, 'site') });
-  assert.throws(() => run('build.yaml'), /service "web": has build: but no image: the cluster does not build images.*push/);
+  assert.throws(() => run('build.yaml'), /service "web": has build: but no image: the cluster does not build images.*flotctl image push IMAGE\.tar/);
   assert.throws(() => run('healthy.yaml'), /healthy\.yaml:2: service "a": depends on "b" being healthy, but "b" has no healthcheck/);
   const np = byKind(run('nodeport.yaml'), 'Service', 'a');
   assert.equal(np.spec.type, 'NodePort');

@@ -157,7 +157,7 @@ export function containerOf(name: string, svc: JsonObject, dir: string, env: Rec
     if (svc.build !== undefined) {
       throw new ServiceError('has build: but no image: the cluster does not build images. ' +
         'Build it elsewhere (docker build, buildah), push it to ' +
-        "the cluster's registry (flotctl image push once it exists, or skopeo copy docker-daemon:IMAGE docker://REGISTRY/IMAGE), and name it in image:");
+        "the cluster's registry (docker save IMAGE -o IMAGE.tar; flotctl image push IMAGE.tar), and name it in image: as the push printed it");
     }
     throw new ServiceError('has no image');
   }

@@ -1,12 +1,13 @@
 // `compose up`: the project's namespace, then every object applied as `flotctl apply` applies it (three-way
 // patch against last-applied, so an unchanged service reports unchanged and an edited one rolls alone), then the
 // project's objects the files no longer have are deleted (claims are kept: they hold data, `down -v` removes them).
+// With --wait, then, until every service is ready (wait.ts).
 import { isNotFound } from '../../../lib/client/rest.js';
 import { findByKind, type KindInfo } from '../../../lib/api/kinds.js';
 import type { KubeObject } from '../../../lib/api/types.js';
 import { applyItem } from '../apply.js';
 import { CliError, type Ctx } from '../context.js';
-import type { Parsed } from '../flags.js';
+import { bool, str, type Parsed } from '../flags.js';
 import { kindRef } from '../output.js';
 import { objectsFrom } from './command.js';
 import { projectLabels } from './convert.js';
@@ -47,6 +48,8 @@ async function ensureNamespace(ctx: Ctx, project: Project): Promise<void> {
 }
 
 export async function up(ctx: Ctx, p: Parsed, project: Project): Promise<void> {
+  const wait = bool(p, 'wait') ? (await import('./wait.js')) : undefined;
+  const timeoutMs = wait?.waitTimeoutMs(str(p, 'wait-timeout')) ?? 0;
   // everything is converted (and every error found) before anything is sent
   const objs = objectsFrom(ctx, p, project);
   await ensureNamespace(ctx, project);
@@ -66,4 +69,6 @@ export async function up(ctx: Ctx, p: Parsed, project: Project): Promise<void> {
       if (!isNotFound(e)) ctx.fail(e);
     }
   }
+  // --wait: until every service is running and healthy (its rollout done), as docker compose up --wait
+  if (wait && !ctx.failed) await wait.waitForServices(ctx, project.name, objs, timeoutMs);
 }

@@ -126,15 +126,18 @@ export function workloadOf(name: string, svc: JsonObject, mounts: Mounts, labels
   };
 }
 
+/** A container port, and the host port it is published on (`-p 8080:80`, compose's `ports`), if any. */
+export interface PublishedPort { port: number; protocol: string; published?: number }
+
 /**
- * The Service of a service with ports or expose. A published port in the NodePort range keeps its number as the
- * nodePort (type NodePort); any other published port becomes the Service's port on a LoadBalancer (whose address
- * is the nodes'), since a NodePort cannot take it. The choice is written in an annotation.
+ * The Service of a workload's ports, published the way docker publishes them: a published port in the NodePort
+ * range keeps its number as the nodePort (type NodePort); any other published port becomes the Service's port on a
+ * LoadBalancer (whose address is the nodes'), since a NodePort cannot take it; unpublished ports stay ClusterIP.
+ * The choice is written in the `annotation` given. Shared by compose and `flotctl run -p`.
  */
-export function serviceOf(name: string, svc: JsonObject, labels: Record<string, string>): KubeObject | undefined {
-  const ports = targetPorts(svc);
+export function publishedService(name: string, ports: PublishedPort[], labels: Record<string, string>, selector: Record<string, string>,
+  annotation: string): KubeObject | undefined {
   if (!ports.length) return undefined;
-  const objName = k8sName(name);
   const notes: string[] = [];
   let type = 'ClusterIP';
   const published = ports.filter((p) => p.published !== undefined);
@@ -158,7 +161,14 @@ export function serviceOf(name: string, svc: JsonObject, labels: Record<string, 
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name: objName, labels, ...(notes.length ? { annotations: { 'flotilla.dev/compose-ports': notes.join('; ') } } : {}) },
-    spec: { type, selector: { 'com.docker.compose.project': labels['com.docker.compose.project'] as string, 'com.docker.compose.service': objName }, ports: specPorts },
+    metadata: { name, labels, ...(notes.length ? { annotations: { [annotation]: notes.join('; ') } } : {}) },
+    spec: { type, selector, ports: specPorts },
   };
+}
+
+/** The Service of a compose service with ports or expose, named after it, so `http://db:5432` works. */
+export function serviceOf(name: string, svc: JsonObject, labels: Record<string, string>): KubeObject | undefined {
+  const objName = k8sName(name);
+  const selector = { 'com.docker.compose.project': labels['com.docker.compose.project'] as string, 'com.docker.compose.service': objName };
+  return publishedService(objName, targetPorts(svc), labels, selector, 'flotilla.dev/compose-ports');
 }

@@ -3,6 +3,7 @@
 import { CliError, Ctx, GLOBAL_FLAGS, formatError } from './context.js';
 import { type Parsed, UsageError, parseFlags } from './flags.js';
 import type { Command } from './command.js';
+import { commandHelp, wantsHelp } from './help.js';
 import { COMMANDS, commandNames, loadCommand } from './registry.js';
 import { red } from './style.js';
 import { didYouMean, nearest } from './suggest.js';
@@ -14,16 +15,20 @@ async function main(argv: string[]): Promise<number> {
   if (!name) {
     const typed = argv.find((a) => !a.startsWith('-'));
     if (typed === undefined || typed === 'help') {
-      process.stdout.write(`flotctl controls a Flotilla (Kubernetes API) cluster, as kubectl does.\n\nCommands: ${commandNames().join(', ')}\n\nUsage: flotctl [flags] COMMAND [options]\n`);
+      process.stdout.write(`flotctl controls a Flotilla (Kubernetes API) cluster, as kubectl does.\n\nCommands: ${commandNames().join(', ')}\n\nUsage: flotctl [flags] COMMAND [options]\n\nUse 'flotctl COMMAND --help' for a command's options.\n`);
       return 0;
     }
     process.stderr.write(red(`error: unknown command "${typed}" for "flotctl"`, process.stderr) + `${didYouMean(nearest(typed, commandNames()))}\n\nRun 'flotctl help' for usage.\n`);
     return 1;
   }
   const cmd = await loadCommand(name) as Command;
+  const [before, after] = [argv.slice(0, cmdAt), argv.slice(cmdAt + 1)];
+  if (before.includes('help') || wantsHelp(before, false) || wantsHelp(after, cmd.parse !== undefined)) {
+    process.stdout.write(commandHelp(name, cmd, GLOBAL_FLAGS));
+    return 0;
+  }
   let p: Parsed;
   try {
-    const [before, after] = [argv.slice(0, cmdAt), argv.slice(cmdAt + 1)];
     p = cmd.parse ? cmd.parse(before, after) : parseFlags([...before, ...after], { ...GLOBAL_FLAGS, ...cmd.flags });
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;

@@ -158,7 +158,8 @@ test('flotilla token create prints the join command; flotilla agent with it obta
   assert.match(line, /^flotilla agent --server https:\/\/127\.0\.0\.1:\d+ --token [a-z0-9]{6}\.[a-z0-9]{16} --ca-file \S+ --ca-cert-hash sha256:[0-9a-f]{64}$/);
   const args = line.split(' ').slice(1);
   const dataDir = join(work, 'agent-2');
-  const run = spawnSync(process.execPath, [join(ROOT, 'bin/flotilla.js'), ...args, '--node-name', 'joined-2', '--data-dir', dataDir], { encoding: 'utf8', timeout: 120_000 });
+  // --join-only: the credentials, then exit (without it the agent goes on to run the node: e2e/multi-node.test.ts)
+  const run = spawnSync(process.execPath, [join(ROOT, 'bin/flotilla.js'), ...args, '--node-name', 'joined-2', '--data-dir', dataDir, '--join-only'], { encoding: 'utf8', timeout: 120_000 });
   assert.equal(run.status, 0, run.stderr + run.stdout);
   assert.match(run.stdout, /node joined-2: certificate issued \(node-csr-\w+\); kubeconfig /);
   const who = JSON.parse(kubectlWith(join(dataDir, 'pki/node-agent.kubeconfig'), ['auth', 'whoami', '-o', 'json']).stdout);

@@ -33,6 +33,7 @@ export const agent: Command = {
       { name: 'node-name', type: 'string', value: 'NAME', help: 'the Node to register', defaultText: 'the host name' },
       dataDirFlag('the node\'s credentials (<data-dir>/pki), runtime, pods and logs'),
       { name: 'hollow', type: 'bool', help: 'then run the node as a hollow node (pods report Running without containers) until stopped', default: false },
+      { name: 'join-only', type: 'bool', help: 'obtain the node\'s credentials, write its kubeconfig and exit (to run the runtime and node agent yourself)', default: false },
       { name: 'expiration-seconds', type: 'int', value: 'S', help: 'the validity to ask for the node certificate (at least 600)', defaultText: 'the signer\'s' },
       { name: 'node-ip', type: 'string', value: 'IP', help: "the node's InternalIP, which the API server and the other nodes reach", defaultText: 'the first non-loopback IPv4 address' },
       { name: 'node-agent-port', type: 'int', value: 'N', help: "the node agent's log/exec port", default: 10250 },
@@ -62,6 +63,10 @@ export const agent: Command = {
     const report = (creds: { issued: boolean; csrName?: string; kubeconfig: string }) =>
       process.stdout.write(`node ${nodeName}: ${creds.issued ? `certificate issued (${creds.csrName})` : 'credentials still good'}; kubeconfig ${creds.kubeconfig}\n`);
     const join_ = () => bootstrapNodeCredentials({ server, token, ca, nodeName, dir, expirationSeconds: f.given('expiration-seconds') ? f.int('expiration-seconds') : undefined });
+    if (f.bool('join-only')) {
+      report(await join_());
+      return;
+    }
     if (hollow) {
       const creds = await join_();
       report(creds);

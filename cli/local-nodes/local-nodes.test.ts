@@ -34,7 +34,9 @@ test('the join command token create prints is read back; anything else is not on
   assert.equal(parseJoinCommand('error: forbidden'), undefined);
 });
 
-async function servingCSR(o: { requester: string; groups?: string[]; cn?: string; ips?: string[]; dns?: string[]; usages?: string[]; signer?: string; approved?: boolean }): Promise<KubeObject> {
+interface Ask { requester: string; groups?: string[]; cn?: string; ips?: string[]; dns?: string[]; usages?: string[]; signer?: string; approved?: boolean }
+
+async function servingCSR(o: Ask): Promise<KubeObject> {
   const { csr } = await createCSR({ commonName: o.cn ?? o.requester, organizations: ['system:nodes'], ipAddresses: o.ips ?? [], dnsNames: o.dns ?? [] });
   return {
     metadata: { name: 'csr-x' },
@@ -49,7 +51,7 @@ test('the supervisor approves its own nodes\' serving certificates only, for the
   const own = { requester: 'system:node:box-2', ips: ['10.117.0.2'], dns: ['box-2'] };
   assert.equal(servingRequestMismatch(await servingCSR(own), nodes), undefined);
   assert.equal(servingRequestMismatch(await servingCSR({ ...own, dns: [] }), nodes), undefined, 'the address alone will do');
-  const refused: Array<[Parameters<typeof servingCSR>[0], RegExp]> = [
+  const refused: Array<[Ask, RegExp]> = [
     [{ ...own, ips: ['10.117.0.3'] }, /not the node's address 10\.117\.0\.2/],
     [{ ...own, ips: ['10.117.0.2', '192.0.2.2'] }, /not the node's address/],
     [{ ...own, dns: ['kubernetes'] }, /not the node's name box-2/],

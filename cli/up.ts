@@ -37,7 +37,7 @@ export interface UpOptions {
   /** The node agent's --cgroup-root; unset: what this data dir used last time, else `/`. */
   cgroupRoot?: string;
   hollowNodes: number;
-  /** Real nodes: this machine's plus nodes-1 network namespaces joined with `flotilla agent` (1 when unset). */
+  /** Real nodes: this machine's plus nodes-1 network namespaces joined with `flotilla agent`; unset: as last time, else 1. */
   nodes?: number;
   /** Their segment (--node-network); unset: what this data dir used last time, else a free one. */
   nodeNetwork?: string;
@@ -85,12 +85,15 @@ export async function up(o: UpOptions): Promise<void> {
   if (o.clusterCIDR !== undefined || o.nodeCIDRMaskSize !== undefined) {
     (await import('../controllers/nodeipam/config.js')).nodeIpamConfig({ allocateNodeCIDRs: true, clusterCIDR: o.clusterCIDR, nodeCIDRMaskSize: o.nodeCIDRMaskSize });
   }
-  if ((o.nodes ?? 1) > 1 && o.bindAddress !== undefined && o.bindAddress !== '0.0.0.0' && o.bindAddress !== '::') {
-    throw new Error(`--nodes needs the API server on every address (--bind-address 0.0.0.0), not ${o.bindAddress}: the nodes reach it on their segment`);
-  }
   const dataDir = resolve(o.dataDir);
-  mkdirSync(join(dataDir, 'logs'), { recursive: true });
   const recorded = readClusterConfig(dataDir);
+  // as many nodes as last time unless told otherwise
+  const nodes = o.nodes ?? recorded?.nodes ?? 1;
+  const bind = o.bindAddress ?? recorded?.bindAddress;
+  if (nodes > 1 && bind !== undefined && bind !== '0.0.0.0' && bind !== '::') {
+    throw new Error(`--nodes needs the API server on every address (--bind-address 0.0.0.0), not ${bind}: the nodes reach it on their segment`);
+  }
+  mkdirSync(join(dataDir, 'logs'), { recursive: true });
   const running = runningSupervisor(dataDir);
   if (running) {
     const url = recorded ? `https://${apiserverHost(recorded)}:${recorded.apiserverPort}` : 'unknown';
@@ -130,9 +133,9 @@ export async function up(o: UpOptions): Promise<void> {
     etcdSnapshotRetention: o.etcdSnapshotRetention ?? recorded?.etcdSnapshotRetention,
     cgroupRoot: o.cgroupRoot ?? recorded?.cgroupRoot,
     bindAddress: o.bindAddress ?? recorded?.bindAddress, advertiseAddress: o.advertiseAddress ?? recorded?.advertiseAddress,
-    nodes: (o.nodes ?? 1) > 1 ? o.nodes : undefined,
-    // the ranges the nodes had last time, so their Nodes' pod CIDRs and addresses stay valid
-    nodeNetwork: (o.nodes ?? 1) > 1 ? o.nodeNetwork ?? recorded?.nodeNetwork : undefined,
+    nodes: nodes > 1 ? nodes : undefined,
+    // the segment the nodes had last time, so their Nodes' addresses stay valid
+    nodeNetwork: nodes > 1 ? o.nodeNetwork ?? recorded?.nodeNetwork : undefined,
   };
   for (const n of notes) say(`note: ${n}`);
 

@@ -31,7 +31,7 @@ on the command line must be free, or "up" fails naming the process (and the data
         clusterCIDR: f.string('cluster-cidr'), nodeCIDRMaskSize: f.given('node-cidr-mask-size') ? f.int('node-cidr-mask-size') : undefined,
         etcdSnapshotScheduleCron: f.string('etcd-snapshot-schedule-cron'), etcdSnapshotRetention: f.given('etcd-snapshot-retention') ? f.int('etcd-snapshot-retention') : undefined,
       hollowNodes: f.int('hollow-nodes'), nodeName: f.string('node-name') ?? defaultNodeName(),
-      nodes: f.int('nodes'), nodeNetwork: f.string('node-network'),
+      nodes: f.given('nodes') ? f.int('nodes') : undefined, nodeNetwork: f.string('node-network'),
     });
   },
 };

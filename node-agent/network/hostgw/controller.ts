@@ -1,7 +1,8 @@
 // host-gw as the node agent runs it: a Node informer feeds plan.ts, and each change (a node joining, getting its pod
 // CIDR or its address, leaving) reprograms this node's routes to the other nodes' pods and its masquerade table.
 // Level-based: every sync computes the whole wanted state from the cache and this node's addresses as they are now;
-// syncs are coalesced and a failed one is retried with back-off.
+// syncs are coalesced and a failed one is retried with back-off. A sync also runs every 10 s without any event, as
+// flannel checks its routes: a link that changed its address, or a route someone deleted, is put right.
 import { findByKind } from '../../../lib/api/kinds.js';
 import type { KubeObject } from '../../../lib/api/types.js';
 import { Informer, type Client } from '../../../lib/client/index.js';
@@ -26,6 +27,8 @@ export interface HostGatewayOptions {
   stateFile: string;
   runner?: CommandRunner;
   log?: Logger;
+  /** How often to sync without an event (default 10 s). */
+  resyncMs?: number;
   /** Called after a sync changed the cluster's pod CIDRs (the proxy's cluster CIDRs follow them). */
   onClusterCIDRs?: (cidrs: string[]) => void;
 }
@@ -37,6 +40,7 @@ export class HostGateway {
   private readonly run: CommandRunner;
   private readonly log: Logger;
   private timer?: NodeJS.Timeout;
+  private periodic?: NodeJS.Timeout;
   private running?: Promise<void>;
   private again = false;
   private failures = 0;
@@ -59,6 +63,8 @@ export class HostGateway {
   async start(): Promise<void> {
     await this.nodes.start();
     await this.syncNow();
+    this.periodic = setInterval(() => this.schedule(0), this.o.resyncMs ?? 10_000);
+    this.periodic.unref();
   }
 
   /** The cluster's pod CIDRs as the last sync saw them. */
@@ -128,6 +134,7 @@ export class HostGateway {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearInterval(this.periodic);
     this.nodes.stop();
     await this.running;
   }

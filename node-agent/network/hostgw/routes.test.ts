@@ -7,12 +7,18 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findByKind } from '../../../lib/api/kinds.js';
 import type { KubeObject } from '../../../lib/api/types.js';
+import { eventually, FakeApiServer } from '../../../lib/client/fake.js';
 import { Lab } from '../testing/lab.js';
 import { canRunKernelTests } from '../testing/netns.js';
 import { NftApplier } from '../nft/apply.js';
 import { hostGatewayRoutes, parseAddresses, renderMasquerade } from './plan.js';
 import { HostRoutes, ROUTE_PROTO, readRecordedRoutes, removeRecordedRoutes } from './routes.js';
+import { HostGateway } from './controller.js';
+
+const NODE = findByKind('v1', 'Node')!;
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 const can = canRunKernelTests();
 const skip = can.ok ? false : can.reason;
@@ -88,6 +94,46 @@ describe('host-gw routes and masquerading (real kernel, in network namespaces)',
       assert.doesNotMatch(left, /10\.244\.1\.0/);
       assert.match(left, /10\.244\.9\.0\/24/, 'the other route is still there');
     } finally {
+      await lab.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the controller follows the Nodes: a node joining gets its route, one leaving takes it along; a route deleted by hand comes back', { skip }, async () => {
+    const lab = await Lab.create();
+    const dir = mkdtempSync(join(tmpdir(), 'flotilla-hostgw-'));
+    const api = new FakeApiServer();
+    const client = api.client();
+    const instance = `hgc${process.pid}`;
+    const cidrs: string[][] = [];
+    const gw = new HostGateway({ client, nodeName: 'node-1', instance, podCIDRs: ['10.244.0.0/24'], bridge: 'br0', stateFile: join(dir, 'routes.json'),
+      runner: lab.node.run, log: quiet, resyncMs: 200, onClusterCIDRs: (c) => cidrs.push(c) });
+    try {
+      const other = await lab.addExternal('node-2', 1);
+      api.seed(NODE, node('node-1', '10.244.0.0/24', other.nodeIP));
+      await gw.start();
+      const route = async () => (await lab.node.ok('ip', ['-4', 'route', 'show', '10.244.1.0/24'])).trim();
+      assert.equal(await route(), '', 'no other node yet');
+      assert.match(await lab.node.ok('nft', ['list', 'table', 'ip', `flotilla-hostgw-${instance}`]), /masquerade/);
+
+      await client.create(NODE, node('node-2', '10.244.1.0/24', other.ip));
+      await eventually('the route to node 2', async () => (await route()).includes(`via ${other.ip}`));
+      assert.deepEqual(cidrs.at(-1), ['10.244.0.0/24', '10.244.1.0/24'], 'the cluster\'s pod CIDRs follow the nodes');
+      await lab.node.ok('ip', ['route', 'del', '10.244.1.0/24']);
+      await eventually('the periodic sync to put it back', async () => (await route()).includes(`via ${other.ip}`));
+
+      await client.delete(NODE, 'node-2');
+      await eventually('the route to go with the node', async () => (await route()) === '');
+      assert.deepEqual(cidrs.at(-1), ['10.244.0.0/24']);
+
+      await client.create(NODE, node('node-2', '10.244.1.0/24', other.ip));
+      await eventually('the route back', async () => (await route()).includes(`via ${other.ip}`));
+      await gw.cleanup();
+      assert.equal(await route(), '', 'cleanup removes the routes');
+      assert.equal((await lab.node.run('nft', ['list', 'table', 'ip', `flotilla-hostgw-${instance}`])).code === 0, false, 'and the table');
+    } finally {
+      await gw.stop();
+      client.close();
       await lab.destroy();
       rmSync(dir, { recursive: true, force: true });
     }

@@ -8,6 +8,7 @@ import { createCSR, KUBELET_SERVING } from '../../lib/certificates/csr.js';
 import { parseJoinCommand } from './join.js';
 import { dataDirHash, localNodesPlan } from './plan.js';
 import { servingRequestMismatch } from './serving-approver.js';
+import { overlapping } from './start.js';
 
 test('a cluster\'s local nodes: names, addresses, data dirs and cgroups from its data dir', () => {
   const p = localNodesPlan({ dataDir: '/var/lib/f', nodeName: 'box', count: 3, segment: '10.117.0.0/24', cgroupRoot: '/flotilla-e2e-x' });
@@ -64,4 +65,13 @@ test('the supervisor approves its own nodes\' serving certificates only, for the
     [{ ...own, approved: true }, /already decided/],
   ];
   for (const [o, why] of refused) assert.match(servingRequestMismatch(await servingCSR(o), nodes) ?? '(approved)', why, JSON.stringify(o));
+});
+
+test('a segment inside the cluster CIDR (node IPAM could hand it to a node\'s pods) or over a route is recognised', () => {
+  assert.equal(overlapping('10.117.0.0/24', '10.0.0.0/8'), true);
+  assert.equal(overlapping('10.117.0.0/24', '10.117.0.128/25'), true);
+  assert.equal(overlapping('10.117.0.0/24', '10.143.0.0/16'), false);
+  assert.equal(overlapping('192.0.2.2/32', '192.0.2.0/24'), true);
+  assert.equal(overlapping('0.0.0.0/0', '10.1.0.0/24'), true);
+  assert.equal(overlapping('default', '10.1.0.0/24'), false, 'not a CIDR');
 });

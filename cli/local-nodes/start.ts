@@ -19,22 +19,24 @@ function claimRange(cidr: string, what: string): void {
   if (!claimSubnet(c.bytes.join('.'))) throw new Error(`${what} ${cidr} is in use by another cluster on this machine (give another one)`);
 }
 
-/** Whether a route of this machine (outside `ours`) overlaps `cidr`: a segment there would take that network's traffic. */
+/** Whether two IPv4 CIDRs share an address. */
+export function overlapping(a: string, b: string): boolean {
+  const [x, y] = [parseCidr(a), parseCidr(b)];
+  if (!x || !y || x.family !== 4 || y.family !== 4) return false;
+  const bits = Math.min(x.prefix, y.prefix);
+  const n = (c: number[]) => c.reduce((v, o) => v * 256 + o, 0);
+  return bits === 0 || Math.floor(n(x.bytes) / 2 ** (32 - bits)) === Math.floor(n(y.bytes) / 2 ** (32 - bits));
+}
+
+/** A route of this machine that overlaps `cidr` (a segment there would take that network's traffic), if any. */
 async function routeOverlaps(cidr: string): Promise<string | undefined> {
-  const want = parseCidr(cidr);
-  if (!want) return undefined;
   const routes = (await run('ip', ['-4', 'route', 'show', 'table', 'all'])).stdout.split('\n');
   for (const line of routes) {
     const words = line.trim().split(/\s+/);
     // typed routes (`unreachable 10.0.0.0/8`) name their destination second; the host's own addresses don't count
     if (words[0] === 'local' || words[0] === 'broadcast' || words[0] === 'multicast') continue;
     const dst = (/^[a-z]+$/.test(words[0] ?? '') && words[0] !== 'default' ? words[1] : words[0]) ?? '';
-    const c = parseCidr(dst.includes('/') ? dst : `${dst}/32`);
-    if (!c || c.family !== 4) continue;
-    const [a, b] = c.prefix <= want.prefix ? [c, want] : [want, c];
-    const bits = a.prefix;
-    const n = (x: number[]) => x.reduce((v, o) => v * 256 + o, 0);
-    if (bits === 0 || Math.floor(n(a.bytes) / 2 ** (32 - bits)) === Math.floor(n(b.bytes) / 2 ** (32 - bits))) return line.trim();
+    if (overlapping(dst.includes('/') ? dst : `${dst}/32`, cidr)) return line.trim();
   }
   return undefined;
 }
@@ -53,6 +55,9 @@ export async function startLocalNodes(config: ClusterConfig): Promise<{ config: 
   } else {
     // a /24 of a free 10.X.0.0/16 (the claim and the segment's route keep X from being picked by anyone else)
     c.nodeNetwork = (await pickFreeSubnet()).replace(/\.0\.0\/16$/, '.0.0/24');
+  }
+  if (overlapping(c.nodeNetwork, c.clusterCIDR)) {
+    throw new Error(`the node network ${c.nodeNetwork} is inside the cluster CIDR ${c.clusterCIDR}: node IPAM could give it to a node's pods (give --node-network or --cluster-cidr)`);
   }
   const overlap = await routeOverlaps(c.nodeNetwork);
   if (overlap) throw new Error(`the node network ${c.nodeNetwork} overlaps this machine's route "${overlap}": give --node-network`);

@@ -35,31 +35,6 @@ async function claimPidFile(dataDir: string): Promise<string> {
   throw new Error(`cannot take ${file}`);
 }
 
-/** Approves the serving certificate requests of the local nodes (local-nodes/serving-approver.ts), once the API server serves. */
-async function localNodeApprover(c: ClusterConfig, plan: LocalNodesPlan): Promise<{ stop(): void }> {
-  const [{ LocalNodeServingApprover }, { Client, loadKubeConfig }, { clusterFiles }, { apiserverHost, apiserverReady }] = await Promise.all([
-    import('../local-nodes/serving-approver.js'), import('../../lib/client/index.js'), import('../credentials.js'), import('../cluster.js')]);
-  let stopped = false;
-  let stop = () => undefined as void;
-  void (async () => {
-    while (!stopped && !(await apiserverReady(c.apiserverPort, c.dataDir, apiserverHost(c)))) await new Promise((r) => setTimeout(r, 500));
-    if (stopped) return;
-    const client = new Client(loadKubeConfig({ kubeconfig: clusterFiles(c.dataDir).adminKubeconfig }));
-    const approver = new LocalNodeServingApprover(client, new Map(plan.nodes.map((n) => [n.name, n.ip])));
-    approver.start();
-    stop = () => {
-      approver.stop();
-      client.close();
-    };
-  })();
-  return {
-    stop() {
-      stopped = true;
-      stop();
-    },
-  };
-}
-
 export const supervise: Command = {
   spec: {
     name: 'supervise',
@@ -118,7 +93,7 @@ stopped (SIGTERM, then SIGKILL) with everything it started when the supervisor s
       await ensureClusterCredentials(config, localNodes?.plan.hostIP ?? primaryIPv4());
       const caCertHash = localNodes ? (await import('../../node-agent/bootstrap.js')).caCertHash(readFileSync(clusterFiles(dataDir).caFile, 'utf8')) : undefined;
       supervisor = new Supervisor({ dataDir, children: componentSpecs(config, { caCertHash }), stopOrder: stopOrderOf(config) });
-      if (localNodes) approver = await localNodeApprover(config, localNodes.plan);
+      if (localNodes) approver = (await import('../local-nodes/serving-approver.js')).approveLocalNodesServing(config, localNodes.plan);
     } catch (e) {
       if (localNodes) await (await import('../local-nodes/cleanup.js')).cleanUpLocalNodes(dataDir, { nodeName: localNodes.config.nodeName, cgroupRoot: localNodes.config.cgroupRoot, plan: localNodes.plan });
       rmSync(pidPath, { force: true });

@@ -6,8 +6,11 @@
 // approve`); anything else is left to the administrator. The signer (controller-manager) then issues them.
 import type { KubeObject } from '../../lib/api/types.js';
 import { KUBELET_SERVING, NODE_USER_PREFIX, NODES_GROUP, parseCSR, signerMismatch } from '../../lib/certificates/csr.js';
-import { findByKind, Informer, isConflict, isNotFound, type Client } from '../../lib/client/index.js';
+import { Client, findByKind, Informer, isConflict, isNotFound, loadKubeConfig } from '../../lib/client/index.js';
 import { logger } from '../../lib/util/log.js';
+import { apiserverHost, apiserverReady, type ClusterConfig } from '../cluster.js';
+import { clusterFiles } from '../credentials.js';
+import type { LocalNodesPlan } from './plan.js';
 
 const CSR = findByKind('certificates.k8s.io/v1', 'CertificateSigningRequest')!;
 const log = logger('supervisor');
@@ -78,4 +81,27 @@ export class LocalNodeServingApprover {
       if (!isNotFound(e) && !isConflict(e)) log.warn('cannot approve a serving certificate request', { csr: name, error: (e as Error).message });
     }
   }
+}
+
+/** Approves the serving certificate requests of the local nodes, from when the API server serves until stop(). */
+export function approveLocalNodesServing(c: ClusterConfig, plan: LocalNodesPlan): { stop(): void } {
+  let stopped = false;
+  let stop = (): void => undefined;
+  void (async () => {
+    while (!stopped && !(await apiserverReady(c.apiserverPort, c.dataDir, apiserverHost(c)))) await new Promise((r) => setTimeout(r, 500));
+    if (stopped) return;
+    const client = new Client(loadKubeConfig({ kubeconfig: clusterFiles(c.dataDir).adminKubeconfig }));
+    const approver = new LocalNodeServingApprover(client, new Map(plan.nodes.map((n) => [n.name, n.ip])));
+    approver.start();
+    stop = () => {
+      approver.stop();
+      client.close();
+    };
+  })();
+  return {
+    stop() {
+      stopped = true;
+      stop();
+    },
+  };
 }

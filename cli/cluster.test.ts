@@ -73,3 +73,33 @@ test('--etcd-snapshot-schedule-cron and --etcd-snapshot-retention reach the supe
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('node IPAM and --nodes reach the components: pod CIDRs from the Node, node 1 on the segment, node 2 as `flotilla agent` in its namespace', async () => {
+  const ipam = { ...base, clusterCIDR: '10.143.0.0/16' };
+  assert.ok(command(ipam, 'runtime').includes('--pod-cidr-from-node'), 'the runtime leaves the conflist to the node agent');
+  assert.ok(command(ipam, 'node-agent').includes('--pod-cidr-from-node'));
+  assert.ok(!command(base, 'node-agent').includes('--pod-cidr-from-node'), 'no node IPAM: the runtime\'s own subnet, as before');
+  const c = { ...ipam, nodes: 2, nodeNetwork: '10.117.0.0/24' };
+  assert.equal(flag(command(c, 'node-agent'), '--node-ip'), '10.117.0.1');
+  const specs = componentSpecs(c, { caCertHash: 'sha256:ab' });
+  const n2 = specs.find((s) => s.name === 'n1-2');
+  assert.ok(n2?.prepare, 'a join token is made before each start');
+  assert.deepEqual(n2?.after, ['apiserver']);
+  const argv = n2?.command ?? [];
+  // only the network namespace is the node's (`ip netns exec` would remount /sys, hiding the cgroups)
+  assert.equal(argv[0], 'nsenter');
+  assert.match(argv[1] ?? '', /^--net=\/run\/netns\/flotilla-[0-9a-f]{6}-2$/);
+  assert.equal(argv[2], '--');
+  assert.equal(argv[argv.indexOf('agent') - 1], BIN);
+  assert.equal(flag(argv, '--server'), 'https://10.117.0.1:6443');
+  assert.equal(flag(argv, '--node-ip'), '10.117.0.2');
+  assert.equal(flag(argv, '--ca-cert-hash'), 'sha256:ab');
+  assert.equal(flag(argv, '--data-dir'), '/var/lib/f/nodes/n1-2');
+  assert.equal(flag(argv, '--registry-port'), '5000');
+  assert.ok(!argv.includes('--token'), 'the token is read from a file, not the process list');
+  assert.equal(flag(superviseArgs(c), '--nodes'), '2');
+  assert.equal(flag(superviseArgs(c), '--node-network'), '10.117.0.0/24');
+  // node 2 stops with the API's clients, before the runtime and the API server
+  const { stopOrderOf } = await import('./cluster.js');
+  assert.ok(stopOrderOf(c)[0]?.includes('n1-2'));
+});

@@ -7,6 +7,8 @@ import { primaryIPv4 } from '../node-agent/node/node.js';
 import { clusterFiles } from './credentials.js';
 import { packageRoot } from '../lib/util/package-root.js';
 import type { ChildSpec } from './supervisor/supervisor.js';
+import { localNodeSpec } from './local-nodes/join.js';
+import { localNodesPlan, type LocalNodesPlan } from './local-nodes/plan.js';
 
 /** bin/flotilla.js of this installation. */
 export const BIN = join(packageRoot(import.meta.url), 'bin', 'flotilla.js');
@@ -40,6 +42,16 @@ export interface ClusterConfig {
   /** The supervisor's --etcd-snapshot-schedule-cron and --etcd-snapshot-retention (etcd-snapshot-schedule.ts). */
   etcdSnapshotScheduleCron?: string;
   etcdSnapshotRetention?: number;
+  /** Real nodes (--nodes): this machine's plus nodes-1 in network namespaces (local-nodes/); 1 when unset. */
+  nodes?: number;
+  /** The namespaces' segment (--node-network), once chosen. */
+  nodeNetwork?: string;
+}
+
+/** The plan of nodes 2..N (undefined for a one-node cluster). */
+export function localNodesOf(c: ClusterConfig): LocalNodesPlan | undefined {
+  if ((c.nodes ?? 1) < 2 || !c.nodeNetwork) return undefined;
+  return localNodesPlan({ dataDir: c.dataDir, nodeName: c.nodeName, count: c.nodes as number, segment: c.nodeNetwork, cgroupRoot: c.cgroupRoot });
 }
 
 /** The controller-manager's node IPAM flags of a cluster (none without a cluster CIDR). */
@@ -98,11 +110,19 @@ export function superviseArgs(c: ClusterConfig): string[] {
   if (c.etcdSnapshotScheduleCron) args.push('--etcd-snapshot-schedule-cron', c.etcdSnapshotScheduleCron);
   if (c.etcdSnapshotRetention !== undefined) args.push('--etcd-snapshot-retention', String(c.etcdSnapshotRetention));
   if (c.cgroupRoot !== undefined) args.push('--cgroup-root', c.cgroupRoot);
+  if ((c.nodes ?? 1) > 1) args.push('--nodes', String(c.nodes));
+  if (c.nodeNetwork) args.push('--node-network', c.nodeNetwork);
   return args;
 }
 
 /** Stopped first to last: the API's clients together, then the runtime (which drains the pods), then the API server. */
 export const STOP_ORDER = [['hollow-nodes', 'node-agent', 'scheduler', 'controller-manager'], ['runtime'], ['apiserver']];
+
+/** STOP_ORDER with the local nodes 2..N (each stops its own node agent and runtime) among the API's clients. */
+export function stopOrderOf(c: ClusterConfig): string[][] {
+  const nodes = localNodesOf(c)?.nodes.map((n) => n.name) ?? [];
+  return [[...(STOP_ORDER[0] as string[]), ...nodes], ...STOP_ORDER.slice(1)];
+}
 
 /** GET /readyz over HTTPS (anonymous), trusting the cluster CA: true when the API server is ready. */
 export async function apiserverReady(port: number, dataDir: string, host = '127.0.0.1'): Promise<boolean> {
@@ -119,7 +139,8 @@ export async function apiserverReady(port: number, dataDir: string, host = '127.
   });
 }
 
-async function runtimeReady(dataDir: string): Promise<boolean> {
+/** Whether the runtime of dataDir answers on its containerd socket (the node agent's dependency). */
+export async function runtimeReady(dataDir: string): Promise<boolean> {
   const socket = join(dataDir, 'containerd/containerd.sock');
   if (!existsSync(socket)) return false;
   const { CriClient } = await import('../node-agent/cri/client.js');
@@ -132,8 +153,11 @@ async function runtimeReady(dataDir: string): Promise<boolean> {
   }
 }
 
-/** The components of the cluster, as the supervisor runs them. */
-export function componentSpecs(c: ClusterConfig): ChildSpec[] {
+/**
+ * The components of the cluster, as the supervisor runs them. `caCertHash`: the cluster CA's, which the local nodes'
+ * agents check the CA file against (when the CA exists).
+ */
+export function componentSpecs(c: ClusterConfig, o: { caCertHash?: string } = {}): ChildSpec[] {
   const flotilla = (...args: string[]) => [process.execPath, BIN, ...args];
   const files = clusterFiles(c.dataDir);
   const etcd: string[] = [];
@@ -141,6 +165,11 @@ export function componentSpecs(c: ClusterConfig): ChildSpec[] {
   if (c.etcdPeerPort !== undefined) etcd.push('--etcd-peer-port', String(c.etcdPeerPort));
   const serviceCIDR = ['--service-cluster-ip-range', c.serviceCIDR ?? '10.96.0.0/12'];
   const cgroupRoot = c.cgroupRoot !== undefined ? ['--cgroup-root', c.cgroupRoot] : [];
+  // node IPAM: the node's pod bridge takes the subnet the controller-manager gives the Node (the node agent writes it)
+  const fromNode = c.clusterCIDR ? ['--pod-cidr-from-node'] : [];
+  const local = localNodesOf(c);
+  // with local nodes, this one is on their segment too (its InternalIP there), as machines on one LAN
+  const nodeIP = local ? ['--node-ip', local.hostIP] : [];
   const specs: ChildSpec[] = [
     {
       name: 'apiserver',
@@ -151,7 +180,7 @@ export function componentSpecs(c: ClusterConfig): ChildSpec[] {
       ready: () => apiserverReady(c.apiserverPort, c.dataDir, apiserverHost(c)), stopGraceMs: 30_000,
     },
     {
-      name: 'runtime', command: flotilla('runtime', '--data-dir', c.dataDir, '--registry-port', String(c.registryPort), ...cgroupRoot),
+      name: 'runtime', command: flotilla('runtime', '--data-dir', c.dataDir, '--registry-port', String(c.registryPort), ...cgroupRoot, ...fromNode),
       ready: () => runtimeReady(c.dataDir), stopGraceMs: 90_000,
     },
     { name: 'controller-manager', command: flotilla('controller-manager', '--kubeconfig', files.kubeconfig('kube-controller-manager'),
@@ -161,10 +190,12 @@ export function componentSpecs(c: ClusterConfig): ChildSpec[] {
     {
       name: 'node-agent',
       command: flotilla('node-agent', '--kubeconfig', files.kubeconfig('node-agent'), '--data-dir', c.dataDir, '--node-name', c.nodeName, '--port', String(c.nodeAgentPort),
-        '--tls-cert-file', files.agentCert, '--tls-private-key-file', files.agentKey, '--client-ca-file', files.caFile, ...serviceCIDR, ...cgroupRoot),
+        '--tls-cert-file', files.agentCert, '--tls-private-key-file', files.agentKey, '--client-ca-file', files.caFile, ...serviceCIDR, ...cgroupRoot,
+        ...fromNode, ...nodeIP),
       after: ['apiserver', 'runtime'],
     },
   ];
+  for (const n of local?.nodes ?? []) specs.push(localNodeSpec(c, local as LocalNodesPlan, n, o.caCertHash));
   if (c.hollowNodes > 0) {
     specs.push({
       name: 'hollow-nodes',

@@ -7,7 +7,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import { join, resolve } from 'node:path';
 import { findByKind } from '../lib/api/kinds.js';
 import { primaryIPv4 } from '../node-agent/node/node.js';
-import { BIN, apiserverHost, apiserverReady, bindAddressOf, readClusterConfig, superviseArgs, type ClusterConfig } from './cluster.js';
+import { BIN, apiserverHost, apiserverReady, bindAddressOf, localNodesOf, readClusterConfig, superviseArgs, type ClusterConfig } from './cluster.js';
 import { choosePorts, type PortClaim } from './ports.js';
 import { endLeftovers } from './supervisor/leftovers.js';
 import { alive, cmdline, until } from './supervisor/procfs.js';
@@ -37,6 +37,10 @@ export interface UpOptions {
   /** The node agent's --cgroup-root; unset: what this data dir used last time, else `/`. */
   cgroupRoot?: string;
   hollowNodes: number;
+  /** Real nodes: this machine's plus nodes-1 network namespaces joined with `flotilla agent`; unset: as last time, else 1. */
+  nodes?: number;
+  /** Their segment (--node-network); unset: what this data dir used last time, else a free one. */
+  nodeNetwork?: string;
   nodeName: string;
   /** How long to wait for the cluster to be ready. Default 5 min (the first start builds the images). */
   timeoutMs?: number;
@@ -44,10 +48,14 @@ export interface UpOptions {
 
 const say = (s: string) => process.stdout.write(`${s}\n`);
 
+/** Where a node agent with --pod-cidr-from-node records its host-gw routes (cli/commands/node-agent.ts). */
+export const hostGatewayStateFile = (dataDir: string): string => join(dataDir, 'network/host-gw-routes.json');
+
 /** The pid of the live supervisor of dataDir, if any. */
 export function runningSupervisor(dataDir: string): number | undefined {
   const pid = readPid(pidFile(dataDir, 'supervisor'));
-  return pid && alive(pid) && cmdline(pid).includes('supervise') ? pid : undefined;
+  // `flotilla agent` supervises a joined node's runtime and node agent the same way
+  return pid && alive(pid) && (cmdline(pid).includes('supervise') || cmdline(pid).includes('agent')) ? pid : undefined;
 }
 
 function tail(file: string, lines = 20): string {
@@ -78,8 +86,14 @@ export async function up(o: UpOptions): Promise<void> {
     (await import('../controllers/nodeipam/config.js')).nodeIpamConfig({ allocateNodeCIDRs: true, clusterCIDR: o.clusterCIDR, nodeCIDRMaskSize: o.nodeCIDRMaskSize });
   }
   const dataDir = resolve(o.dataDir);
-  mkdirSync(join(dataDir, 'logs'), { recursive: true });
   const recorded = readClusterConfig(dataDir);
+  // as many nodes as last time unless told otherwise
+  const nodes = o.nodes ?? recorded?.nodes ?? 1;
+  const bind = o.bindAddress ?? recorded?.bindAddress;
+  if (nodes > 1 && bind !== undefined && bind !== '0.0.0.0' && bind !== '::') {
+    throw new Error(`--nodes needs the API server on every address (--bind-address 0.0.0.0), not ${bind}: the nodes reach it on their segment`);
+  }
+  mkdirSync(join(dataDir, 'logs'), { recursive: true });
   const running = runningSupervisor(dataDir);
   if (running) {
     const url = recorded ? `https://${apiserverHost(recorded)}:${recorded.apiserverPort}` : 'unknown';
@@ -119,6 +133,9 @@ export async function up(o: UpOptions): Promise<void> {
     etcdSnapshotRetention: o.etcdSnapshotRetention ?? recorded?.etcdSnapshotRetention,
     cgroupRoot: o.cgroupRoot ?? recorded?.cgroupRoot,
     bindAddress: o.bindAddress ?? recorded?.bindAddress, advertiseAddress: o.advertiseAddress ?? recorded?.advertiseAddress,
+    nodes: nodes > 1 ? nodes : undefined,
+    // the segment the nodes had last time, so their Nodes' addresses stay valid
+    nodeNetwork: nodes > 1 ? o.nodeNetwork ?? recorded?.nodeNetwork : undefined,
   };
   for (const n of notes) say(`note: ${n}`);
 
@@ -144,11 +161,14 @@ export async function up(o: UpOptions): Promise<void> {
   }
   const kubeconfig = join(dataDir, 'kubeconfig');
   const registry = `127.0.0.1:${config.registryPort}`;
+  // as the supervisor recorded it: with local nodes, this node's address is its address on their segment
+  const live = readClusterConfig(dataDir);
+  const nodeIP = (live && localNodesOf(live)?.hostIP) ?? primaryIPv4();
   say(`
 Flotilla is up in ${dataDir}
   API server    https://${apiserverHost(config)}:${config.apiserverPort}   (kubeconfig: ${kubeconfig}, user kubernetes-admin)
   registry      ${registry}   (images: ${registry}/flotilla/web:v1, :v2)
-  node agent    ${primaryIPv4()}:${config.nodeAgentPort}   (node ${config.nodeName}${config.hollowNodes ? `, plus ${config.hollowNodes} hollow nodes` : ''})
+  node agent    ${nodeIP}:${config.nodeAgentPort}   (node ${config.nodeName}${config.hollowNodes ? `, plus ${config.hollowNodes} hollow nodes` : ''})${localNodesText(dataDir)}
 
 Try:
   export KUBECONFIG=${kubeconfig}
@@ -160,10 +180,19 @@ Try:
 Stop it with: flotilla down --data-dir ${o.dataDir}`);
 }
 
+/** The local nodes' lines of the summary (their names, addresses and namespaces), as recorded by the supervisor. */
+function localNodesText(dataDir: string): string {
+  const c = readClusterConfig(dataDir);
+  const plan = c && localNodesOf(c);
+  if (!plan) return '';
+  return `\n  nodes 2..${(c.nodes as number)}   on ${plan.segment} (this host ${plan.hostIP}), pods in ${c.clusterCIDR}:\n` +
+    plan.nodes.map((n) => `    ${n.name.padEnd(20)} ${n.ip.padEnd(15)} ip netns exec ${n.netns} ...   (logs: ${join(n.dataDir, 'logs')})`).join('\n');
+}
+
 async function waitReady(c: ClusterConfig, exited: () => string | undefined, timeoutMs: number): Promise<void> {
   const { Client, loadKubeConfig } = await import('../lib/client/index.js');
   const deadline = Date.now() + timeoutMs;
-  const want = c.hollowNodes + 1;
+  const want = c.hollowNodes + (c.nodes ?? 1);
   let client: InstanceType<typeof Client> | undefined;
   let stage = 'the API server';
   try {
@@ -246,6 +275,13 @@ async function cleanUp(dataDir: string): Promise<string[]> {
       // a cluster.json edited by hand with a bad root: nothing of ours can be under it
     }
   }
+  // the local nodes (namespaces, segment, their containers and mounts) and this node's routes to them
+  if (config && (existsSync(join(dataDir, 'nodes')) || config.nodes)) {
+    const { cleanUpLocalNodes } = await import('./local-nodes/cleanup.js');
+    ended.push(...(await cleanUpLocalNodes(dataDir, { nodeName: config.nodeName, cgroupRoot: config.cgroupRoot })));
+  }
+  const { removeRecordedRoutes } = await import('../node-agent/network/hostgw/routes.js');
+  ended.push(...(await removeRecordedRoutes(hostGatewayStateFile(dataDir))).map((r) => `route ${r}`));
   if (existsSync(runDir(dataDir))) for (const f of readdirSync(runDir(dataDir))) if (f.endsWith('.pid')) rmSync(join(runDir(dataDir), f), { force: true });
   return ended;
 }

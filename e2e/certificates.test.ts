@@ -151,6 +151,35 @@ test('a bootstrap token joins a node: its CSR is auto-approved and issued, and t
   assert.equal(again.issued, false);
 });
 
+test('a node asks for its serving certificate (kubelet-serving) with its own credentials: nothing approves it until kubectl certificate approve; then it is issued for its name and address', async () => {
+  const { Client, loadKubeConfig } = await import('../lib/client/index.js');
+  const { ensureServingCertificate } = await import('../node-agent/server/serving-cert.js');
+  const { X509Certificate } = await import('node:crypto');
+  const client = new Client(loadKubeConfig({ kubeconfig: join(work, 'joined-1/node-agent.kubeconfig') }));
+  const ca = readFileSync(join(c.dir, 'pki/ca.crt'), 'utf8');
+  const files = { certFile: join(work, 'joined-1/serving.crt'), keyFile: join(work, 'joined-1/serving.key') };
+  try {
+    const asking = ensureServingCertificate({ client, nodeName: 'joined-1', ipAddresses: ['10.117.0.9'], ca, ...files });
+    const pending = await waitFor('the serving CSR', async () => ((await c.request('GET', CSR_PATH)).body.items as Array<{ metadata: { name: string }; spec: { signerName: string; username: string }; status?: { conditions?: unknown[] } }>)
+      .find((x) => x.spec.signerName === 'kubernetes.io/kubelet-serving' && x.spec.username === 'system:node:joined-1'));
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal((await c.request('GET', `${CSR_PATH}/${pending.metadata.name}`)).body.status?.conditions, undefined, 'not approved by the controller-manager');
+    c.ok(['certificate', 'approve', pending.metadata.name]);
+    const got = await asking;
+    assert.equal(got.csrName, pending.metadata.name);
+    const cert = new X509Certificate(got.cert);
+    assert.match(cert.subject, /CN=system:node:joined-1/);
+    assert.equal(cert.subjectAltName, 'DNS:joined-1, IP Address:10.117.0.9');
+    assert.ok(cert.checkIssued(new X509Certificate(ca)));
+    // still good on disk: the next start asks for nothing
+    const again = await ensureServingCertificate({ client, nodeName: 'joined-1', ipAddresses: ['10.117.0.9'], ca, ...files });
+    assert.equal(again.csrName, undefined);
+    assert.equal(again.cert, got.cert);
+  } finally {
+    client.close();
+  }
+});
+
 test('flotilla token create prints the join command; flotilla agent with it obtains the node\'s credentials, and with --hollow registers and runs the node', async () => {
   const made = spawnSync(process.execPath, [join(ROOT, 'bin/flotilla.js'), 'token', 'create', '--kubeconfig', c.apiserver.kubeconfig], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(made.status, 0, made.stderr);
@@ -158,7 +187,8 @@ test('flotilla token create prints the join command; flotilla agent with it obta
   assert.match(line, /^flotilla agent --server https:\/\/127\.0\.0\.1:\d+ --token [a-z0-9]{6}\.[a-z0-9]{16} --ca-file \S+ --ca-cert-hash sha256:[0-9a-f]{64}$/);
   const args = line.split(' ').slice(1);
   const dataDir = join(work, 'agent-2');
-  const run = spawnSync(process.execPath, [join(ROOT, 'bin/flotilla.js'), ...args, '--node-name', 'joined-2', '--data-dir', dataDir], { encoding: 'utf8', timeout: 120_000 });
+  // --join-only: the credentials, then exit (without it the agent goes on to run the node: e2e/multi-node.test.ts)
+  const run = spawnSync(process.execPath, [join(ROOT, 'bin/flotilla.js'), ...args, '--node-name', 'joined-2', '--data-dir', dataDir, '--join-only'], { encoding: 'utf8', timeout: 120_000 });
   assert.equal(run.status, 0, run.stderr + run.stdout);
   assert.match(run.stdout, /node joined-2: certificate issued \(node-csr-\w+\); kubeconfig /);
   const who = JSON.parse(kubectlWith(join(dataDir, 'pki/node-agent.kubeconfig'), ['auth', 'whoami', '-o', 'json']).stdout);

@@ -37,6 +37,8 @@ import { hostMounter } from './pods/volumes/mounter.js';
 import type { ServiceAccountTokenSource } from './pods/volumes/projection.js';
 import { ServiceAccountTokenManager, tokenRequester } from './pods/volumes/service-account-token.js';
 import { ClusterNetwork } from './network/cluster.js';
+import { HostGateway } from './network/hostgw/controller.js';
+import { waitForPodCIDR, writePodNetwork, type PodCIDRFromNode } from './network/pod-cidr.js';
 import { hostRunner } from './network/exec.js';
 import { ensureBridgeGateway, nodeNetworkName, upstreamsOf, type PodNetwork } from './network/pod-network.js';
 import { podClusterDNS } from './network/kube-dns.js';
@@ -80,12 +82,19 @@ export interface NodeAgentOptions {
    * bridge's gateway (which becomes the pods' nameserver unless clusterDNS says otherwise). Absent: none.
    */
   network?: {
-    podNetwork: PodNetwork;
+    /** The runtime's pod network; absent with podCIDRFromNode (it is known once the Node has its podCIDR). */
+    podNetwork?: PodNetwork;
     /** --service-cluster-ip-range */
     serviceCIDRs: string[];
     /** Port of the cluster DNS on the gateway (53; tests give a free one). */
     dnsPort?: number;
   };
+  /**
+   * The pod network comes from the Node's spec.podCIDR (node IPAM): the agent waits for it, writes the runtime's
+   * bridge conflist with it, and routes to the other nodes' pods (host-gw, network/hostgw/). Absent: the runtime's
+   * own subnet, as written (network.podNetwork).
+   */
+  podCIDRFromNode?: PodCIDRFromNode;
 }
 
 export class NodeAgent {
@@ -109,6 +118,10 @@ export class NodeAgent {
   private readonly tokens: ServiceAccountTokenManager;
   /** The service proxy, network policy and cluster DNS, once started. */
   network?: ClusterNetwork;
+  /** Routes to the other nodes' pods and the masquerade table, with podCIDRFromNode. */
+  hostGateway?: HostGateway;
+  /** Ends the wait for the Node's podCIDR when the agent stops. */
+  private readonly stopping = new AbortController();
   private hostResolvConf?: string;
   /** The pods' cgroups: kubepods under --cgroup-root, by QoS class. */
   readonly cgroups: PodCgroups;
@@ -206,6 +219,8 @@ export class NodeAgent {
     await this.renewLease();
     this.every(RENEW_MS, () => this.renewLease());
     this.every(STATUS_MS, () => this.updateNodeStatus());
+    // the pod network from the Node's podCIDR (node IPAM) before any pod starts: no sandbox gets an address elsewhere
+    if (this.o.podCIDRFromNode) await this.configurePodNetwork(this.o.podCIDRFromNode);
     // Service rules and the cluster DNS before any pod starts, so a pod's first request to a Service finds them
     if (this.o.network) await this.startNetwork(this.o.network);
     // the Services are known before any container starts, so none misses KUBERNETES_SERVICE_HOST
@@ -225,29 +240,62 @@ export class NodeAgent {
     log.info('node agent ready', { node: this.nodeName, hostIP: this.hostIP });
   }
 
+  /**
+   * Waits for the Node's podCIDR, writes the runtime's conflist with it, and starts host-gw (routes to the other
+   * nodes' pods, masquerading of what leaves the pod network). The node reports NotReady (the runtime's
+   * NetworkReady=false) until the runtime has loaded the conflist.
+   */
+  private async configurePodNetwork(from: PodCIDRFromNode): Promise<void> {
+    const podCIDRs = await waitForPodCIDR(this.client, this.nodeName, this.stopping.signal);
+    const { network: podNetwork } = await writePodNetwork(from, podCIDRs[0] as string);
+    if (this.o.network) {
+      this.o.network.podNetwork = podNetwork;
+      if (!this.o.clusterDNS) this.deps.dns.clusterDNS = podClusterDNS({ podNetwork, serviceCIDRs: this.o.network.serviceCIDRs });
+    }
+    // the bridge with its gateway address now, so host-gw sees the pod subnet as this node's own
+    await ensureBridgeGateway(podNetwork, hostRunner);
+    this.hostGateway = new HostGateway({
+      client: this.client, nodeName: this.nodeName, instance: nodeNetworkName(podNetwork.bridge), podCIDRs, bridge: podNetwork.bridge,
+      stateFile: from.routesStateFile, onClusterCIDRs: (cidrs) => this.network?.setClusterCIDRs(cidrs),
+    });
+    await this.hostGateway.start();
+    // containerd reloads its CNI config on its own; asking now makes the node Ready without waiting for the next check
+    for (let i = 0; i < 40 && this.runtime.errors().length && !this.stopped; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      await this.runtime.check();
+    }
+    log.info('pod network ready', { podCIDR: podNetwork.subnet, bridge: podNetwork.bridge });
+  }
+
   private async startNetwork(n: NonNullable<NodeAgentOptions['network']>): Promise<void> {
-    await ensureBridgeGateway(n.podNetwork, hostRunner);
+    const podNetwork = n.podNetwork;
+    if (!podNetwork) throw new Error('the node agent has no pod network to serve Services and DNS on');
+    await ensureBridgeGateway(podNetwork, hostRunner);
     this.network = await ClusterNetwork.start({
       client: this.client,
-      name: nodeNetworkName(n.podNetwork.bridge),
-      node: { nodeName: this.nodeName, nodeIPs: [this.hostIP], clusterCIDRs: [n.podNetwork.subnet], serviceCIDRs: n.serviceCIDRs },
+      name: nodeNetworkName(podNetwork.bridge),
+      node: { nodeName: this.nodeName, nodeIPs: [this.hostIP], clusterCIDRs: this.hostGateway?.clusterCIDRs() ?? [podNetwork.subnet],
+        serviceCIDRs: n.serviceCIDRs },
       dns: {
-        listen: [{ address: n.podNetwork.gateway, port: n.dnsPort ?? 53 }],
-        upstreams: upstreamsOf(this.hostResolvConf ?? '').filter((u) => u.address !== n.podNetwork.gateway),
+        listen: [{ address: podNetwork.gateway, port: n.dnsPort ?? 53 }],
+        upstreams: upstreamsOf(this.hostResolvConf ?? '').filter((u) => u.address !== podNetwork.gateway),
         domain: this.o.clusterDomain ?? 'cluster.local',
       },
     });
-    log.info('service proxy and cluster DNS ready', { table: this.network.network.proxier.table, dns: `${n.podNetwork.gateway}:${n.dnsPort ?? 53}` });
+    log.info('service proxy and cluster DNS ready', { table: this.network.network.proxier.table, dns: `${podNetwork.gateway}:${n.dnsPort ?? 53}` });
   }
 
-  /** Stops the agent; the node network's tables are removed too (`flotilla down` leaves none behind). */
+  /** Stops the agent; the node network's tables and routes are removed too (`flotilla down` leaves none behind). */
   async shutdown(): Promise<void> {
     this.stop();
     await this.network?.cleanup();
+    await this.hostGateway?.cleanup();
   }
 
   stop(): void {
     this.stopped = true;
+    this.stopping.abort();
+    void this.hostGateway?.stop();
     this.runtime.stop();
     this.stats.stop();
     this.tokens.stop();

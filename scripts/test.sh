@@ -17,7 +17,7 @@ mapfile -t all < <(find dist -name '*.test.js' -not -path '*/node_modules/*' | s
 #  - everything else (units, and API servers with hollow nodes, which mostly wait on controllers' periods),
 #    FLOTILLA_TEST_CONCURRENCY (3) at a time.
 # Each file starts its own processes on free ports, with its own data dir, pod subnet and service range.
-nodes=(dist/e2e/services.test.js dist/e2e/node.test.js dist/e2e/pods-volumes.test.js dist/e2e/supervisor.test.js dist/e2e/pods.test.js
+nodes=(dist/e2e/services.test.js dist/e2e/multi-node.test.js dist/e2e/node.test.js dist/e2e/pods-volumes.test.js dist/e2e/supervisor.test.js dist/e2e/pods.test.js
   dist/e2e/chaos.test.js dist/e2e/streams.test.js dist/e2e/statefulset-node.test.js dist/e2e/serviceaccounts-node.test.js
   dist/e2e/node-clients.test.js dist/e2e/dashboard-node.test.js dist/e2e/jobs-node.test.js dist/e2e/upgrade-resets.test.js
   dist/e2e/kubectl-versions.test.js)

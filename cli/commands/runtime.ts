@@ -24,12 +24,14 @@ export const runtime: Command = {
       dataDirFlag('registry storage and containerd state'),
       { name: 'registry-port', type: 'int', value: 'N', help: 'the registry listens on 127.0.0.1:N', default: 5000 },
       { name: 'cgroup-root', type: 'string', value: 'PATH', help: "the node agent's --cgroup-root: its pods' cgroups (<PATH>/kubepods) are removed when the runtime stops", default: '/' },
+      { name: 'pod-cidr-from-node', type: 'bool', default: false,
+        help: "write no pod network: the node agent (--pod-cidr-from-node) writes the CNI conflist from its Node's spec.podCIDR; the runtime removes it when it stops" },
     ],
   },
   async run(f) {
     const { startNodeRuntime } = await import('../../node-agent/runtime/stack.js');
     const dataDir = resolve(f.string('data-dir') as string);
-    const rt = await startNodeRuntime({ dataDir, registryPort: f.int('registry-port'), cni: podNetworkFor(dataDir), cgroupRoot: f.string('cgroup-root') });
+    const rt = await startNodeRuntime({ dataDir, registryPort: f.int('registry-port'), cni: f.bool('pod-cidr-from-node') ? false : podNetworkFor(dataDir), cgroupRoot: f.string('cgroup-root') });
     onSignals(() => rt.stop());
     log.info('runtime ready', { registry: rt.registry.host, containerd: rt.containerd.socket, images: rt.images, network: rt.containerd.cni });
   },

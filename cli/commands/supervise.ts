@@ -1,11 +1,13 @@
 // `flotilla supervise`: the supervisor in the foreground (what `up` starts in the background, and what the systemd
 // unit of `install` runs).
-import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { logger } from '../../lib/util/log.js';
 import { primaryIPv4 } from '../../node-agent/node/node.js';
 import { clusterFlags, defaultNodeName } from './cluster-flags.js';
 import { dataDirFlag, type Command } from './command.js';
+import type { ClusterConfig } from '../cluster.js';
+import type { LocalNodesPlan } from '../local-nodes/plan.js';
 
 const log = logger('supervisor');
 
@@ -43,7 +45,7 @@ stopped (SIGTERM, then SIGKILL) with everything it started when the supervisor s
     flags: [dataDirFlag('state, logs and kubeconfig'), ...clusterFlags],
   },
   async run(f) {
-    const [{ Supervisor }, { componentSpecs, STOP_ORDER, writeClusterConfig }, { endLeftovers }, { choosePorts }] = await Promise.all([
+    const [{ Supervisor }, { componentSpecs, stopOrderOf, writeClusterConfig }, { endLeftovers }, { choosePorts }] = await Promise.all([
       import('../supervisor/supervisor.js'), import('../cluster.js'), import('../supervisor/leftovers.js'), import('../ports.js'),
     ]);
     const dataDir = resolve(f.string('data-dir') as string);
@@ -53,6 +55,8 @@ stopped (SIGTERM, then SIGKILL) with everything it started when the supervisor s
     mkdirSync(join(dataDir, 'logs'), { recursive: true });
     const pidPath = await claimPidFile(dataDir);
     let supervisor: InstanceType<typeof Supervisor> | undefined;
+    let localNodes: { config: ClusterConfig; plan: LocalNodesPlan } | undefined;
+    let approver: { stop(): void } | undefined;
     try {
       const ended = await endLeftovers(dataDir, [process.pid]);
       if (ended.length) log.warn('ended processes left by an earlier run', { ended });
@@ -73,23 +77,40 @@ stopped (SIGTERM, then SIGKILL) with everything it started when the supervisor s
         hpaSyncPeriod: f.given('horizontal-pod-autoscaler-sync-period') ? f.string('horizontal-pod-autoscaler-sync-period') : undefined,
         clusterCIDR: f.string('cluster-cidr'), nodeCIDRMaskSize: f.given('node-cidr-mask-size') ? f.int('node-cidr-mask-size') : undefined,
         etcdSnapshotScheduleCron: f.string('etcd-snapshot-schedule-cron'), etcdSnapshotRetention: f.given('etcd-snapshot-retention') ? f.int('etcd-snapshot-retention') : undefined,
+        nodes: f.int('nodes') > 1 ? f.int('nodes') : undefined, nodeNetwork: f.string('node-network'),
       };
+      // nodes 2..N: their network (and the pod network's range) before the certificates, which name this host's
+      // address on their segment
+      if (config.nodes) {
+        const bind = config.bindAddress ?? '0.0.0.0';
+        if (bind !== '0.0.0.0' && bind !== '::') throw new Error(`--nodes needs the API server on every address (--bind-address 0.0.0.0), not ${bind}: the nodes reach it on their segment`);
+        localNodes = await (await import('../local-nodes/start.js')).startLocalNodes(config);
+        Object.assign(config, localNodes.config);
+      }
       writeClusterConfig(config);
       // every component's certificate and kubeconfig, before any of them starts
-      const { ensureClusterCredentials } = await import('../credentials.js');
-      await ensureClusterCredentials(config, primaryIPv4());
-      supervisor = new Supervisor({ dataDir, children: componentSpecs(config), stopOrder: STOP_ORDER });
+      const { ensureClusterCredentials, clusterFiles } = await import('../credentials.js');
+      await ensureClusterCredentials(config, localNodes?.plan.hostIP ?? primaryIPv4());
+      const caCertHash = localNodes ? (await import('../../node-agent/bootstrap.js')).caCertHash(readFileSync(clusterFiles(dataDir).caFile, 'utf8')) : undefined;
+      supervisor = new Supervisor({ dataDir, children: componentSpecs(config, { caCertHash }), stopOrder: stopOrderOf(config) });
+      if (localNodes) approver = (await import('../local-nodes/serving-approver.js')).approveLocalNodesServing(config, localNodes.plan);
     } catch (e) {
+      if (localNodes) await (await import('../local-nodes/cleanup.js')).cleanUpLocalNodes(dataDir, { nodeName: localNodes.config.nodeName, cgroupRoot: localNodes.config.cgroupRoot, plan: localNodes.plan });
       rmSync(pidPath, { force: true });
       throw e;
     }
     const s = supervisor;
+    const nodes = localNodes;
     let stopping = false;
     const stop = (why: string, code: number) => {
       if (stopping) return;
       stopping = true;
       log.info('supervisor stopping', { reason: why });
-      s.stop().catch((e: Error) => log.error('stop failed', { error: e.message })).finally(() => {
+      s.stop().then(async () => {
+        approver?.stop();
+        // the nodes' namespaces, segment and guard table: `down` leaves none
+        if (nodes) await (await import('../local-nodes/cleanup.js')).cleanUpLocalNodes(dataDir, { nodeName: nodes.config.nodeName, cgroupRoot: nodes.config.cgroupRoot, plan: nodes.plan });
+      }).catch((e: Error) => log.error('stop failed', { error: e.message })).finally(() => {
         rmSync(pidPath, { force: true });
         process.exit(code);
       });

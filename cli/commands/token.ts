@@ -15,6 +15,7 @@ export const token: Command = {
       { name: 'ttl', type: 'seconds', value: 'S', help: 'how long the token is good for (0: forever)', default: 24 * 3600 },
       { name: 'description', type: 'string', value: 'TEXT', help: 'what the token is for', default: 'flotilla agent join token' },
       { name: 'ca-file', type: 'string', value: 'FILE', help: 'the CA path to print in the join command', defaultText: '<the kubeconfig\'s directory>/pki/ca.crt' },
+      { name: 'server', type: 'string', value: 'URL', help: 'the API server address to print in the join command (one the joining machine reaches)', defaultText: 'the kubeconfig\'s' },
     ],
   },
   async run(f) {
@@ -37,6 +38,6 @@ export const token: Command = {
     }
     const hash = config.caData ? ` --ca-cert-hash ${caCertHash(config.caData.toString('utf8'))}` : '';
     const caFile = f.string('ca-file') ?? join(dirname(resolve(kubeconfig)), 'pki/ca.crt');
-    process.stdout.write(`flotilla agent --server ${config.server} --token ${id}.${secret} --ca-file ${caFile}${hash}\n`);
+    process.stdout.write(`flotilla agent --server ${f.string('server') ?? config.server} --token ${id}.${secret} --ca-file ${caFile}${hash}\n`);
   },
 };

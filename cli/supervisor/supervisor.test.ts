@@ -144,3 +144,18 @@ test('children die with a SIGKILLed supervisor: without setpriv, a flotilla comp
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('prepare runs before every start; a failing prepare is retried after the back-off, and nothing starts meanwhile', async () => {
+  let calls = 0;
+  const prepare = async () => {
+    calls++;
+    if (calls < 3) throw new Error(`not yet (${calls})`);
+  };
+  await withSupervisor([{ name: 'prepared', command: node('setTimeout(() => process.exit(0), 30)'), prepare }], async (_s, _dir, state) => {
+    await waitFor('a start after two failed prepares', () => (state().prepared?.lastExit?.code ?? -1) === 0);
+    assert.ok(calls >= 3, `prepare ran ${calls} times`);
+    // the run that exited is followed by another prepare before the next start
+    const before = calls;
+    await waitFor('the next prepare', () => calls > before);
+  });
+});

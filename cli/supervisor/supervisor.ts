@@ -32,6 +32,11 @@ export interface ChildSpec {
   ready?: () => Promise<boolean>;
   /** How long a stop waits after SIGTERM before SIGKILL. Default 20 s. */
   stopGraceMs?: number;
+  /**
+   * Run before every start (e.g. making a join token the component reads); a failure counts as an exit at once
+   * (the start is tried again after the back-off).
+   */
+  prepare?: () => Promise<void>;
 }
 
 export interface SupervisorOptions {
@@ -123,6 +128,38 @@ export class Supervisor {
   }
 
   private launch(c: Child): void {
+    if (c.spec.prepare) void this.prepareAndSpawn(c, c.spec.prepare);
+    else this.spawnChild(c);
+  }
+
+  private async prepareAndSpawn(c: Child, prepare: () => Promise<void>): Promise<void> {
+    Object.assign(c.state, { phase: 'starting', nextStartAt: undefined });
+    this.changed();
+    try {
+      await prepare();
+    } catch (e) {
+      if (this.stopping) return;
+      this.retryLater(c, `cannot prepare component: ${(e as Error).message}`);
+      return;
+    }
+    if (this.stopping) return;
+    this.spawnChild(c);
+  }
+
+  /** A start that failed before any process ran: tried again after the back-off, as if it had exited at once. */
+  private retryLater(c: Child, why: string): void {
+    const delay = c.backoff.next(0);
+    log.error(why, { component: c.spec.name, delayMs: delay });
+    Object.assign(c.state, { phase: 'backoff', nextStartAt: rfc3339(Date.now() + delay) });
+    this.changed();
+    c.timer = setTimeout(() => {
+      if (this.stopping) return;
+      c.state.restarts++;
+      this.launch(c);
+    }, delay);
+  }
+
+  private spawnChild(c: Child): void {
     const env = { ...process.env, FLOTILLA_LOG_LEVEL: process.env.FLOTILLA_LOG_LEVEL ?? 'info', ...this.o.env, FLOTILLA_SUPERVISOR_PID: String(process.pid) };
     const argv = this.pdeathsig ? ['setpriv', '--pdeathsig', 'SIGTERM', '--', ...c.spec.command] : c.spec.command;
     const out = openSync(join(this.o.dataDir, 'logs', `${c.spec.name}.log`), 'a');
@@ -132,15 +169,7 @@ export class Supervisor {
       proc = spawn(argv[0] as string, argv.slice(1), { detached: true, stdio: ['ignore', out, out], env });
     } catch (e) {
       // out of processes or memory: try again after the back-off, as if it had exited at once
-      const delay = c.backoff.next(0);
-      log.error('cannot start component', { component: c.spec.name, error: (e as Error).message, delayMs: delay });
-      Object.assign(c.state, { phase: 'backoff', nextStartAt: rfc3339(Date.now() + delay) });
-      this.changed();
-      c.timer = setTimeout(() => {
-        if (this.stopping) return;
-        c.state.restarts++;
-        this.launch(c);
-      }, delay);
+      this.retryLater(c, `cannot start component: ${(e as Error).message}`);
       return;
     } finally {
       closeSync(out);

@@ -77,6 +77,13 @@ export class ClusterNetwork {
     return local ? withNodeLocalDNS(model, cidr ? clusterDNSIP(cidr) : undefined, local) : model;
   }
 
+  /** The pod network changed (a node joined or left, host-gw): the proxy's masquerading and local-traffic rules follow. */
+  setClusterCIDRs(cidrs: string[]): void {
+    if (cidrs.join(',') === this.o.node.clusterCIDRs.join(',')) return;
+    this.o.node = { ...this.o.node, clusterCIDRs: cidrs };
+    void this.resync();
+  }
+
   /** Programs the current model (coalesced with other calls); resolves when it is installed, or with its error. */
   resync(): Promise<NodeNetworkSyncResult> {
     this.last = this.network.sync(this.model());

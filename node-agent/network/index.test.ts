@@ -81,7 +81,9 @@ test('the DNS answers from the synced model; cleanup stops it and deletes our fo
 test('cleanupNodeNetwork deletes an instance\'s tables without one running; bad names are refused', async () => {
   const { runner, scripts } = recorder();
   await cleanupNodeNetwork('gone', runner);
-  assert.equal(scripts.join('').split('\n').filter((l) => l.startsWith('delete table')).length, 4);
+  // the proxy's and policy's (both families) and host-gw's masquerade table (IPv4)
+  assert.deepEqual(scripts.join('').split('\n').filter((l) => l.startsWith('delete table')).sort(), ['delete table ip flotilla-hostgw-gone',
+    'delete table ip flotilla-policy-gone', 'delete table ip flotilla-proxy-gone', 'delete table ip6 flotilla-policy-gone', 'delete table ip6 flotilla-proxy-gone']);
   await assert.rejects(cleanupNodeNetwork('Bad Name!', runner), /invalid node network instance name/);
   await assert.rejects(NodeNetwork.start({ name: 'x'.repeat(41), runner }), /invalid node network instance name/);
 });

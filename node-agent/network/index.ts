@@ -36,6 +36,7 @@ import { NftApplier } from './nft/apply.js';
 import { PolicyEnforcer, policyTableName, type PolicySyncResult } from './policy/enforcer.js';
 import { Proxier, proxyTableName, type ProxySyncResult } from './proxy/proxier.js';
 import { DnsServer, type DnsServerOptions } from './dns/server.js';
+import { masqueradeTableName } from './hostgw/plan.js';
 
 export type { NetworkModel } from './model.js';
 export { podDnsConfig, formatResolvConf } from './dns/resolvconf.js';
@@ -188,5 +189,7 @@ export class NodeNetwork {
 /** Deletes the tables of node network instance `name` without a running instance (for `flotilla down`). */
 export async function cleanupNodeNetwork(name: string, runner: CommandRunner = hostRunner): Promise<void> {
   const tables = [proxyTableName(name), policyTableName(name)];
-  await new NftApplier(runner).remove(tables.flatMap((table) => [{ family: 'ip' as const, table }, { family: 'ip6' as const, table }]));
+  // and host-gw's masquerade table (hostgw/), IPv4 only
+  await new NftApplier(runner).remove([...tables.flatMap((table) => [{ family: 'ip' as const, table }, { family: 'ip6' as const, table }]),
+    { family: 'ip', table: masqueradeTableName(name) }]);
 }

@@ -55,8 +55,9 @@ export function withNodeLocalDNS(model: NetworkModel, ip: string | undefined, lo
  * expect in /etc/resolv.conf (the proxy sends it to the node-local server), else the bridge's gateway where the
  * server listens. No data plane: none (pods use the node's resolv.conf).
  */
-export function podClusterDNS(network: { podNetwork: { gateway: string }; serviceCIDRs: string[] } | undefined): string[] {
+export function podClusterDNS(network: { podNetwork?: { gateway: string }; serviceCIDRs: string[] } | undefined): string[] {
   if (!network) return [];
   const cidr = network.serviceCIDRs[0];
-  return [(cidr && clusterDNSIP(cidr)) || network.podNetwork.gateway];
+  const ip = (cidr && clusterDNSIP(cidr)) || network.podNetwork?.gateway;
+  return ip ? [ip] : [];
 }

@@ -62,3 +62,17 @@ test('a node\'s podCIDR: its IPv4 entry is the pod subnet, rendered into the bri
   assert.equal(conf.plugins[0]?.isGateway, true);
   assert.deepEqual(conf.plugins[0]?.ipam, { type: 'host-local', ranges: [[{ subnet: '10.244.3.0/24' }]], routes: [{ dst: '0.0.0.0/0' }], dataDir: '/d/ipam' });
 });
+
+test('a subnet from node IPAM: the bridge does not masquerade (host-gw masquerades only what leaves the pod network)', async () => {
+  const { renderCniConfig } = await import('./cni.js');
+  const bridgeOf = (ipMasq?: boolean) => (renderCniConfig({ name: 'n', bridge: 'b', subnet: '10.244.3.0/24', ipamDataDir: '/d', ipMasq }) as { plugins: Array<{ ipMasq?: boolean }> }).plugins[0];
+  assert.equal(bridgeOf()?.ipMasq, true, 'the runtime\'s own subnet: as before');
+  assert.equal(bridgeOf(false)?.ipMasq, false);
+  const dir = mkdtempSync(join(tmpdir(), 'flotilla-cni-'));
+  try {
+    const net = await writeCniConfig({ confDir: dir, name: 'n', bridge: 'b', subnet: '10.244.3.0/24', ipMasq: false });
+    assert.equal((JSON.parse(readFileSync(net.file, 'utf8')) as { plugins: Array<{ ipMasq?: boolean }> }).plugins[0]?.ipMasq, false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

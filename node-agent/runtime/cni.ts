@@ -22,6 +22,11 @@ export interface CniNetworkOptions {
   bridge?: string;
   /** Pod subnet, e.g. `10.88.0.0/16`. Default: a free 10.X.0.0/16 (see pickFreeSubnet). */
   subnet?: string;
+  /**
+   * The bridge plugin masquerades everything the pods send outside their subnet (default). False when the node
+   * agent masquerades only what leaves the cluster's pod network (a subnet from node IPAM, host-gw routes).
+   */
+  ipMasq?: boolean;
 }
 
 /** A CNI network as written. */
@@ -130,7 +135,7 @@ export function nodePodSubnet(node: { spec?: { podCIDR?: unknown; podCIDRs?: unk
 }
 
 /** The bridge conflist for one pod subnet (what writeCniConfig writes; pure, so a node's podCIDR can be rendered and checked). */
-export function renderCniConfig(o: { name: string; bridge: string; subnet: string; ipamDataDir: string }): Record<string, unknown> {
+export function renderCniConfig(o: { name: string; bridge: string; subnet: string; ipamDataDir: string; ipMasq?: boolean }): Record<string, unknown> {
   return {
     cniVersion: '1.0.0',
     name: o.name,
@@ -139,7 +144,7 @@ export function renderCniConfig(o: { name: string; bridge: string; subnet: strin
         type: 'bridge',
         bridge: o.bridge,
         isGateway: true,
-        ipMasq: true,
+        ipMasq: o.ipMasq ?? true,
         hairpinMode: true,
         ipam: {
           type: 'host-local',
@@ -162,7 +167,7 @@ export async function writeCniConfig(opts: CniNetworkOptions): Promise<CniNetwor
   const ipamDataDir = opts.ipamDataDir ?? join(opts.confDir, '..', 'ipam');
   mkdirSync(opts.confDir, { recursive: true });
   mkdirSync(ipamDataDir, { recursive: true });
-  const conflist = renderCniConfig({ name, bridge, subnet, ipamDataDir });
+  const conflist = renderCniConfig({ name, bridge, subnet, ipamDataDir, ipMasq: opts.ipMasq });
   const file = join(opts.confDir, `10-${name}.conflist`);
   // containerd loads the first file of the dir (max_conf_num = 1): a conflist left by an earlier name must go
   for (const f of readdirSync(opts.confDir)) if (/\.conf(list)?$/.test(f) && join(opts.confDir, f) !== file) rmSync(join(opts.confDir, f), { force: true });

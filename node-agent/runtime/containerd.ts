@@ -253,14 +253,13 @@ export async function forceCleanup(c: Pick<Containerd, 'dataDir' | 'socket' | 'c
     f === `cni-loopback-${id}-lo` || (c.cni && f.startsWith(`${c.cni.name}-${id}-`))));
   for (const f of cached) rmSync(join(CNI_RESULTS_DIR, f), { force: true });
   await unmountAllUnder(c.dataDir);
-  if (c.cni) await teardownCniNetwork(c.cni);
+  // a pod network written by someone else (the node agent, from its Node's podCIDR) is read back from the conf dir
+  const cni = c.cni ?? readCniNetwork(c.dataDir);
+  if (cni) await teardownCniNetwork(cni);
 }
 
-/**
- * forceCleanup for a data dir whose Containerd object is gone (e.g. a test process that was killed): the socket and
- * the CNI network are read back from the files startContainerd wrote there.
- */
-export async function forceCleanupDataDir(dataDir: string): Promise<void> {
+/** The bridge network of the conflist in `<dataDir>/cni/net.d`, if there is one. */
+export function readCniNetwork(dataDir: string): CniNetwork | undefined {
   const dir = resolve(dataDir);
   const confDir = join(dir, 'cni', 'net.d');
   let cni: CniNetwork | undefined;
@@ -274,5 +273,14 @@ export async function forceCleanupDataDir(dataDir: string): Promise<void> {
       }
     } catch { /* not ours */ }
   }
-  await forceCleanup({ dataDir: dir, socket: join(dir, 'containerd.sock'), cni });
+  return cni;
+}
+
+/**
+ * forceCleanup for a data dir whose Containerd object is gone (e.g. a test process that was killed): the socket and
+ * the CNI network are read back from the files startContainerd wrote there.
+ */
+export async function forceCleanupDataDir(dataDir: string): Promise<void> {
+  const dir = resolve(dataDir);
+  await forceCleanup({ dataDir: dir, socket: join(dir, 'containerd.sock'), cni: readCniNetwork(dir) });
 }

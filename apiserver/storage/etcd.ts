@@ -9,6 +9,7 @@ import { errors } from '../errors.js';
 import { fromStorage, toStorage } from './encryption/index.js';
 import { isResourceExhausted, storageError } from './errors.js';
 import { IDENTITY_KEY } from './identity.js';
+import { OwnWrites } from './own-writes.js';
 import type { RawEvent, Storage, Stored, WatchBatch, WriteResult } from './storage.js';
 
 export type { RawEvent, Stored, WatchBatch, WriteResult } from './storage.js';
@@ -54,6 +55,8 @@ export class EtcdStorage implements Storage {
   private identity?: string;
   /** etcd's cluster ID as first seen; an answer from another cluster is refused. */
   private clusterId?: string;
+  /** What this server wrote, until the watch brings it back (own-writes.ts). */
+  private readonly own = new OwnWrites();
 
   constructor(readonly endpoints: string[], maxReceiveBytes = MAX_RECEIVE_BYTES) {
     this.client = new Etcd3({
@@ -165,20 +168,20 @@ export class EtcdStorage implements Storage {
   }
 
   async create(key: string, obj: KubeObject): Promise<WriteResult> {
+    const value = encode(key, obj);
     const c = this.client;
-    const res = await this.call(() => this.guarded(c.if(key, 'Create', '==', 0)).then(c.put(key).value(encode(key, obj))).else(c.get(key), c.get(IDENTITY_KEY)).commit());
+    const res = await this.call(() => this.guarded(c.if(key, 'Create', '==', 0)).then(c.put(key).value(value)).else(c.get(key), c.get(IDENTITY_KEY)).commit());
     if (!res.succeeded) return { ok: false, current: this.currentOf(res) };
-    const rev = Number(res.header.revision);
-    return { ok: true, rev, obj: withRv(obj, rev) };
+    return this.put(key, obj, Number(res.header.revision));
   }
 
   /** Writes obj only if the key's mod_revision is still expectedRev. */
   async update(key: string, obj: KubeObject, expectedRev: number): Promise<WriteResult> {
+    const value = encode(key, obj);
     const c = this.client;
-    const res = await this.call(() => this.guarded(c.if(key, 'Mod', '==', expectedRev)).then(c.put(key).value(encode(key, obj))).else(c.get(key), c.get(IDENTITY_KEY)).commit());
+    const res = await this.call(() => this.guarded(c.if(key, 'Mod', '==', expectedRev)).then(c.put(key).value(value)).else(c.get(key), c.get(IDENTITY_KEY)).commit());
     if (!res.succeeded) return { ok: false, current: this.currentOf(res) };
-    const rev = Number(res.header.revision);
-    return { ok: true, rev, obj: withRv(obj, rev) };
+    return this.put(key, obj, Number(res.header.revision));
   }
 
   async delete(key: string, expectedRev: number): Promise<WriteResult> {
@@ -186,6 +189,13 @@ export class EtcdStorage implements Storage {
     const res = await this.call(() => this.guarded(c.if(key, 'Mod', '==', expectedRev)).then(c.delete().key(key)).else(c.get(key), c.get(IDENTITY_KEY)).commit());
     if (!res.succeeded) return { ok: false, current: this.currentOf(res) };
     return { ok: true, rev: Number(res.header.revision), obj: {} as KubeObject };
+  }
+
+  /** A put's answer: the object at its revision, which the watch cache will take too (own-writes.ts). */
+  private put(key: string, obj: KubeObject, rev: number): WriteResult {
+    const out = withRv(obj, rev);
+    this.own.remember(key, rev, out);
+    return { ok: true, rev, obj: out };
   }
 
   private guarded<B extends { and(key: string, column: 'Value', cmp: '==', value: string): B }>(b: B): B {
@@ -221,16 +231,25 @@ export class EtcdStorage implements Storage {
     } catch (e) {
       throw storageError(e, this.endpoints);
     }
+    this.own.watches++;
+    const cancel = w.cancel.bind(w);
+    w.cancel = () => {
+      this.own.watches--;
+      w.cancel = cancel;
+      return cancel();
+    };
     w.on('data', (res: IWatchResponse) => {
       // whatever goes wrong here must not escape: etcd3 re-throws a listener's error where nothing can catch it
       let events: RawEvent[];
       try {
         this.checkCluster(res.header);
-        events = res.events.map(toRawEvent);
+        events = res.events.map((ev) => toRawEvent(ev, this.own));
       } catch (e) {
         onError(e as Error);
         return;
       }
+      const last = events[events.length - 1];
+      this.own.passed(last ? last.rev - (res.fragment ? 1 : 0) : Number(res.header.revision));
       onEvents(events, Number(res.header.revision), res.fragment === true);
     });
     w.on('error', (e: Error) => onError(e));
@@ -250,12 +269,22 @@ export class EtcdStorage implements Storage {
   }
 }
 
-function toRawEvent(ev: IWatchResponse['events'][number]): RawEvent {
+/**
+ * A watch event as the cache takes it. A put this server wrote comes with the object it wrote (own-writes.ts). The
+ * previous value of a put is decoded only if asked for: the cache has the previous object already, and reads it
+ * from the event only while replaying history.
+ */
+export function toRawEvent(ev: IWatchResponse['events'][number], own?: OwnWrites): RawEvent {
   const key = ev.kv.key.toString('utf8');
-  const prev = ev.prev_kv ? decode(ev.prev_kv).obj : undefined;
-  if (ev.type === 'Delete') return { type: 'delete', key, rev: Number(ev.kv.mod_revision), prev };
-  const cur = decode(ev.kv);
-  return { type: 'put', key, rev: cur.rev, obj: cur.obj, prev };
+  const rev = Number(ev.kv.mod_revision);
+  if (ev.type === 'Delete') return { type: 'delete', key, rev, prev: ev.prev_kv ? decode(ev.prev_kv).obj : undefined };
+  const raw: RawEvent = { type: 'put', key, rev, obj: own?.take(key, rev) ?? decode(ev.kv).obj };
+  const prevKv = ev.prev_kv;
+  if (prevKv) {
+    let prev: KubeObject | undefined;
+    Object.defineProperty(raw, 'prev', { enumerable: true, get: () => (prev ??= decode(prevKv).obj) });
+  }
+  return raw;
 }
 
 function withRv(obj: KubeObject, rev: number): KubeObject {

@@ -38,6 +38,7 @@ import { ensureDefaultStorageClass } from './registry/default-storage-class.js';
 import { ensureSystemPriorityClasses } from './registry/kinds/priorityclasses-bootstrap.js';
 import { CacheHub } from './storage/cache.js';
 import { EtcdStorage } from './storage/etcd.js';
+import type { GroupCommitMode } from './storage/group-commit.js';
 import { loadEncryptionConfig } from './storage/encryption/config.js';
 import { configureEncryption } from './storage/encryption/index.js';
 import { claimIdentity } from './storage/identity.js';
@@ -59,6 +60,8 @@ export interface ApiServerOptions {
   etcdClientPort?: number;
   etcdPeerPort?: number;
   bookmarkIntervalMs?: number;
+  /** --etcd-group-commit: which concurrent writes go to etcd in one transaction (storage/group-commit.ts); default none. */
+  groupCommit?: 'none' | GroupCommitMode;
   /** --min-request-timeout: a watch without timeoutSeconds ends after this many seconds times 1 to 2 (default 1800). */
   minRequestTimeoutSeconds?: number;
   /** Events kept per resource for watch resumption. */
@@ -105,6 +108,7 @@ export class ApiServer {
     }
     configureEncryption(this.opts.encryptionProviderConfig ? loadEncryptionConfig(this.opts.encryptionProviderConfig) : undefined);
     const storage = (this.storage = new EtcdStorage(endpoints));
+    if (this.opts.groupCommit && this.opts.groupCommit !== 'none') storage.groupCommit({ mode: this.opts.groupCommit });
     // every write checks the cluster identity, so none can land in an etcd that took over the endpoint later
     storage.guard(this.etcd ? this.etcd.identity : await claimIdentity(storage.client, randomUUID()));
     const hub = (this.hub = new CacheHub(storage, this.opts.watchWindow));

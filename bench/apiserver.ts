@@ -3,11 +3,16 @@
 // change reaches 1,000 open watches. The creates and reads run twice in the same run: against a plain-HTTP server
 // whose callers are all system:masters (bench/plain-apiserver.ts), and against `flotilla apiserver` over HTTPS as a
 // client-certificate user whom RBAC lets in (a RoleBinding), so the cost of TLS + authentication + RBAC shows beside
-// the plain figures. Everything runs on this machine in one script; conditions are printed.
+// the plain figures. Raw puts and creates alternate in slices of each row, so load from elsewhere weighs on both
+// alike. The plain creates run once more against a server with --etcd-group-commit=all (concurrent writes
+// sent to etcd as one transaction), beside raw puts in that run too. Everything runs on this machine in one script;
+// conditions (the load average included: other work may share the cores) are printed.
+// BENCH_APISERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") is given to node for every API server this
+// starts: Node refuses --cpu-prof in NODE_OPTIONS.
 import { spawn } from 'node:child_process';
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { Agent, request } from 'node:https';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +22,8 @@ import { ApiServerProcess, Etcd, ROOT, credentialsOf, freePort, userClient, wait
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? '5') * 1000;
 const WATCHERS = Number(process.env.BENCH_WATCHERS ?? '1000');
 const VALUE = 'x'.repeat(1400); // with the envelope, a ~1.6 KB object as in ENVIRONMENT.md's etcd figure
+const NODE_ARGS = (process.env.BENCH_APISERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
 
 function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
@@ -30,21 +37,54 @@ interface Result {
   p99: number;
 }
 
-async function run(concurrency: number, op: (i: number) => Promise<void>): Promise<Result> {
-  const lat: number[] = [];
-  let i = 0;
+/** Latencies and seconds of runs not summed up yet (several slices of one row). */
+interface Samples {
+  lat: number[];
+  seconds: number;
+  /** The next operation's number (object names), across slices. */
+  next: number;
+}
+
+const samples = (): Samples => ({ lat: [], seconds: 0, next: 0 });
+
+/** Runs op from `concurrency` callers for ms, adding to s. */
+async function runInto(s: Samples, concurrency: number, op: (i: number) => Promise<void>, ms: number): Promise<void> {
   const start = performance.now();
-  const end = start + DURATION_MS;
+  const end = start + ms;
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (performance.now() < end) {
       const t = performance.now();
-      await op(i++);
-      lat.push(performance.now() - t);
+      await op(s.next++);
+      s.lat.push(performance.now() - t);
     }
   }));
-  const seconds = (performance.now() - start) / 1000;
-  lat.sort((a, b) => a - b);
-  return { ops: lat.length, seconds, p50: percentile(lat, 50), p99: percentile(lat, 99) };
+  s.seconds += (performance.now() - start) / 1000;
+}
+
+function summary(s: Samples): Result {
+  const lat = [...s.lat].sort((a, b) => a - b);
+  return { ops: lat.length, seconds: s.seconds, p50: percentile(lat, 50), p99: percentile(lat, 99) };
+}
+
+async function run(concurrency: number, op: (i: number) => Promise<void>): Promise<Result> {
+  const s = samples();
+  await runInto(s, concurrency, op, DURATION_MS);
+  return summary(s);
+}
+
+/**
+ * A create row beside its baseline: raw puts and API creates alternate in SLICES slices each, so that a change in
+ * what else runs on the machine (other work shares the cores) weighs on both alike.
+ */
+const SLICES = 5;
+async function sideBySide(concurrency: number, rawOp: (i: number) => Promise<void>, apiOp: (i: number) => Promise<void>): Promise<{ raw: Result; api: Result }> {
+  const raw = samples();
+  const api = samples();
+  for (let i = 0; i < SLICES; i++) {
+    await runInto(raw, concurrency, rawOp, DURATION_MS / SLICES);
+    await runInto(api, concurrency, apiOp, DURATION_MS / SLICES);
+  }
+  return { raw: summary(raw), api: summary(api) };
 }
 
 const fmt = (r: Result) => `${(r.ops / r.seconds).toFixed(0).padStart(7)} ops/s  p50 ${r.p50.toFixed(1).padStart(6)} ms  p99 ${r.p99.toFixed(1).padStart(6)} ms`;
@@ -78,21 +118,23 @@ interface Figures {
   creates: Map<number, { raw: Result; api: Result }>;
   gets: Map<number, Result>;
   lists: Map<number, Result>;
+  /** The load average (1, 5, 15 min) when the rows were done. */
+  load: string;
 }
 
-/** The create and read rows against one server (and raw etcd puts on its etcd). */
-async function measure(t: Target, raw: Etcd3, label: string, ns = { write: 'default', list: 'kube-public' }): Promise<Figures> {
-  const f: Figures = { creates: new Map(), gets: new Map(), lists: new Map() };
+/** The create and read rows against one server (and raw etcd puts on its etcd); with reads false, the creates only. */
+async function measure(t: Target, raw: Etcd3, label: string, ns = { write: 'default', list: 'kube-public' }, reads = true): Promise<Figures> {
+  const f: Figures = { creates: new Map(), gets: new Map(), lists: new Map(), load: '' };
   for (const conc of [1, 16, 64]) {
-    const rawRes = await run(conc, async (i) => {
+    f.creates.set(conc, await sideBySide(conc, async (i) => {
       await raw.put(`/bench/raw-${label}-${conc}-${i}`).value(body('default', `raw-${i}`));
-    });
-    const apiRes = await run(conc, async (i) => {
+    }, async (i) => {
       const r = await http(t, 'POST', `/api/v1/namespaces/${ns.write}/configmaps`, body(ns.write, `c${conc}-${i}`));
       if (r.status !== 201) throw new Error(`create answered ${r.status}: ${r.body}`);
-    });
-    f.creates.set(conc, { raw: rawRes, api: apiRes });
+    }));
   }
+  f.load = load();
+  if (!reads) return f;
   for (const conc of [16, 64]) {
     f.gets.set(conc, await run(conc, async (i) => {
       const r = await http(t, 'GET', `/api/v1/namespaces/${ns.write}/configmaps/c1-${i % 50}`);
@@ -112,14 +154,17 @@ async function measure(t: Target, raw: Etcd3, label: string, ns = { write: 'defa
 const rate = (r: Result) => r.ops / r.seconds;
 const versus = (secured: Result, plain: Result) => `${((rate(secured) / rate(plain)) * 100).toFixed(0).padStart(4)}% of plain`;
 
-function print(plain: Figures, secured: Figures, masters: Figures): void {
+function print(plain: Figures, grouped: Figures, secured: Figures, masters: Figures): void {
   console.log('## creates (ConfigMap, ~1.6 KB) vs raw etcd puts of the same bytes');
-  console.log('## plain = HTTP, every caller system:masters; secured = HTTPS + client certificate + RBAC (a RoleBinding); masters = HTTPS + client certificate in system:masters (RBAC not asked)');
+  console.log('## plain = HTTP, every caller system:masters; grouped = plain with --etcd-group-commit=all; secured = HTTPS + client certificate + RBAC (a RoleBinding); masters = HTTPS + client certificate in system:masters (RBAC not asked)');
+  console.log(`## load average when done (1, 5, 15 min): plain ${plain.load}; grouped ${grouped.load}; secured ${secured.load}; masters ${masters.load}`);
   for (const [conc, s] of secured.creates) {
     const p = plain.creates.get(conc) as { raw: Result; api: Result };
+    const g = grouped.creates.get(conc) as { raw: Result; api: Result };
     const m = masters.creates.get(conc) as { raw: Result; api: Result };
     console.log(`clients ${String(conc).padStart(2)}  raw etcd put   ${fmt(s.raw)}`);
     console.log(`            plain create   ${fmt(p.api)}   = ${((rate(p.api) / rate(p.raw)) * 100).toFixed(0)}% of raw (raw in its run ${rate(p.raw).toFixed(0)}/s)`);
+    console.log(`            grouped create ${fmt(g.api)}   = ${((rate(g.api) / rate(g.raw)) * 100).toFixed(0)}% of raw (raw in its run ${rate(g.raw).toFixed(0)}/s), ${versus(g.api, p.api)}`);
     console.log(`            secured create ${fmt(s.api)}   = ${((rate(s.api) / rate(s.raw)) * 100).toFixed(0)}% of raw, ${versus(s.api, p.api)}`);
     console.log(`            masters create ${fmt(m.api)}   ${versus(m.api, p.api)}`);
   }
@@ -135,17 +180,18 @@ function print(plain: Figures, secured: Figures, masters: Figures): void {
   }
 }
 
-/** The plain server's run: its own etcd and data dir, so neither run sees the other's objects. */
-async function plainRun(): Promise<Figures> {
+/** A plain server's run: its own etcd and data dir, so no run sees another's objects. */
+async function plainRun(groupCommit: 'none' | 'all' = 'none'): Promise<Figures> {
   const dir = mkdtempSync(join(tmpdir(), 'flotilla-bench-plain-'));
   const etcd = await Etcd.start(dir);
   const port = await freePort();
-  const proc = spawn(process.execPath, [join(ROOT, 'dist/bench/plain-apiserver.js'), String(port), dir, etcd.endpoint], { stdio: 'ignore', env: { ...process.env, FLOTILLA_LOG_LEVEL: 'warn' } });
+  const proc = spawn(process.execPath, [...NODE_ARGS, join(ROOT, 'dist/bench/plain-apiserver.js'), String(port), dir, etcd.endpoint, groupCommit],
+    { stdio: 'ignore', env: { ...process.env, FLOTILLA_LOG_LEVEL: 'warn' } });
   const agent = new HttpAgent({ keepAlive: true, maxSockets: 2000 });
   const raw = new Etcd3({ hosts: etcd.endpoint });
   try {
     await waitFor('the plain API server', async () => (await http({ port, agent }, 'GET', '/readyz').catch(() => ({ status: 0 }))).status === 200, 30_000, 100);
-    return await measure({ port, agent }, raw, 'plain');
+    return await measure({ port, agent }, raw, `plain-${groupCommit}`, undefined, groupCommit === 'none');
   } finally {
     raw.close();
     agent.destroy();
@@ -174,11 +220,12 @@ async function benchUser(admin: Target, dir: string, url: string): Promise<Targe
 }
 
 async function main(): Promise<void> {
-  console.log(`# Flotilla API server benchmark\n# machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; etcd, API server and this load generator share the machine; keep-alive connections; ${DURATION_MS / 1000} s per row\n`);
+  console.log(`# Flotilla API server benchmark\n# machine: ${cpus().length} x ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; etcd, API server and this load generator share the machine; keep-alive connections; ${DURATION_MS / 1000} s per row; load average at the start ${load()}\n`);
   const plain = await plainRun();
+  const grouped = await plainRun('all');
   const dir = mkdtempSync(join(tmpdir(), 'flotilla-bench-'));
   const etcd = await Etcd.start(dir);
-  const api = new ApiServerProcess(dir, await freePort(), etcd.endpoint, ['--watch-bookmark-interval', '3600']);
+  const api = new ApiServerProcess(dir, await freePort(), etcd.endpoint, ['--watch-bookmark-interval', '3600'], NODE_ARGS);
   await api.start();
   const port = Number(new URL(api.url).port);
   // the admin's client certificate from the kubeconfig the server wrote sets up the bench user and runs the watches
@@ -192,7 +239,7 @@ async function main(): Promise<void> {
     const secured = await measure(user, raw, 'secured');
     for (const ns of ['bench-masters', 'bench-masters-list']) await http(admin, 'POST', '/api/v1/namespaces', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }));
     const masters = await measure(admin, raw, 'masters', { write: 'bench-masters', list: 'bench-masters-list' });
-    print(plain, secured, masters);
+    print(plain, grouped, secured, masters);
     console.log(`\n## one change reaching ${WATCHERS} open watches (HTTPS, the admin's certificate)`);
     const cur = JSON.parse((await http(admin, 'GET', '/api/v1/namespaces/kube-node-lease/configmaps')).body).metadata.resourceVersion as string;
     const waiting = new Map<string, Array<(t: number) => void>>();

@@ -216,14 +216,15 @@ export class ApiServerProcess {
   proc?: ChildProcess;
   url = '';
   kubeconfig = '';
-  constructor(readonly dir: string, readonly port: number, readonly etcd: string, readonly extra: string[] = []) {
+  /** nodeArgs: for node itself, before the program (bench/apiserver.ts passes --cpu-prof, which NODE_OPTIONS refuses). */
+  constructor(readonly dir: string, readonly port: number, readonly etcd: string, readonly extra: string[] = [], readonly nodeArgs: string[] = []) {
     this.url = `https://127.0.0.1:${port}`;
     this.kubeconfig = join(dir, 'kubeconfig');
   }
 
   async start(): Promise<void> {
     const log = openSync(join(this.dir, 'apiserver.log'), 'a');
-    this.proc = spawn(process.execPath, [join(ROOT, 'bin/flotilla.js'), 'apiserver', '--port', String(this.port), '--data-dir', this.dir, '--etcd-servers', this.etcd, ...this.extra],
+    this.proc = spawn(process.execPath, [...this.nodeArgs, join(ROOT, 'bin/flotilla.js'), 'apiserver', '--port', String(this.port), '--data-dir', this.dir, '--etcd-servers', this.etcd, ...this.extra],
       { stdio: ['ignore', log, log], env: { ...process.env, FLOTILLA_LOG_LEVEL: process.env.FLOTILLA_LOG_LEVEL ?? 'warn' } });
     await waitFor('the API server to be ready', async () => {
       if (this.proc?.exitCode !== null) throw new Error(`the API server exited: ${this.logTail()}`);

@@ -15,7 +15,7 @@ import { bodyReader } from './body.js';
 import { METRICS_GROUP, METRICS_VERSION, type ResourceMetrics } from '../metrics/resource-metrics.js';
 import { metricsApiGroup, metricsDiscoveryItem, metricsResourceList, serveMetrics } from '../metrics/api.js';
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
-import { registry, requestCounter, requestLatency } from './metrics.js';
+import { countRequest, observeLatency, registry } from './metrics.js';
 import { negotiate, wantsAggregatedDiscovery } from './negotiate.js';
 import { requestInfo, requestPath, requestTarget, type RequestInfo } from './request-info.js';
 import { handleResource, type ResourceRequest } from './resources.js';
@@ -84,10 +84,8 @@ async function handle(deps: HandlerDeps, req: IncomingMessage, res: ServerRespon
     else res.end();
   } finally {
     const labels = metricLabels(deps.kinds, info, req.method);
-    res.once('finish', () => requestCounter.inc({ ...labels, code: String(res.statusCode) }));
-    if (info?.verb !== 'watch') {
-      requestLatency.observe({ verb: labels.verb, group: labels.group, resource: labels.resource }, Number(process.hrtime.bigint() - started) / 1e9);
-    }
+    res.once('finish', () => countRequest(labels, res.statusCode));
+    if (info?.verb !== 'watch') observeLatency(labels, Number(process.hrtime.bigint() - started) / 1e9);
   }
 }
 

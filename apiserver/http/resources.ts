@@ -63,6 +63,7 @@ export async function handleResource(r: ResourceRequest): Promise<void> {
       ctx.fieldManager = fieldManagerOf(r.req, query, 'CreateOptions', apiVersionOf(kind));
       const obj = await objectBody(r, ctx);
       if (def.createOnly) return sendObject(r.reply, 201, def, await store.createOnly(ctx, obj));
+      ctx.inputOwned = true; // the body was decoded for this request and is not read again here
       const created = await store.create(ctx, obj);
       return sendObject(r.reply, 201, def, created);
     }

@@ -6,7 +6,7 @@ import type { KubeObject } from '../../lib/api/types.js';
 import { buildTable, type Printer } from '../printers/index.js';
 import type { ApiError } from '../errors.js';
 import type { Output } from './negotiate.js';
-import { listJson } from './encode.js';
+import { listJson, objectJson } from './encode.js';
 
 export interface Reply {
   res: ServerResponse;
@@ -85,6 +85,15 @@ export function sendObject(r: Reply, code: number, kind: { printer: Printer }, o
   if (r.out.table) {
     sendJson(r.res, code, buildTable(kind, [obj], { now: new Date(), includeObject: r.includeObject, resourceVersion: obj.metadata.resourceVersion,
       tableVersion: r.out.tableVersion }));
+    return;
+  }
+  if (r.out.format === 'json' && !r.res.headersSent) {
+    // the serialized form is shared: the watch cache holds the very object a write answers with (and a GET serves),
+    // so its watchers and later reads send these bytes again instead of serializing the object once more
+    r.res.statusCode = code;
+    r.res.setHeader('Content-Type', 'application/json');
+    r.res.setHeader('Cache-Control', 'no-cache, private');
+    r.res.end(objectJson(obj));
     return;
   }
   sendJson(r.res, code, obj, r.out.format);

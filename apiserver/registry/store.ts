@@ -202,7 +202,7 @@ export class Store implements ObjectStore {
   // ---- writes --------------------------------------------------------------------------------------------------
 
   async create(ctx: WriteContext, input: KubeObject): Promise<KubeObject> {
-    let obj = clone(input);
+    let obj = ctx.inputOwned ? input : clone(input);
     checkTypeMeta(this.kind, obj);
     checkNamespace(this.kind, ctx, obj);
     if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = obj.metadata.generateName + nameSuffix();

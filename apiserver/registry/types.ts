@@ -27,6 +27,11 @@ export interface WriteContext {
   subresource?: string;
   /** The field manager the write is recorded for in metadata.managedFields; unset for the server's own writes. */
   fieldManager?: FieldManagerContext;
+  /**
+   * The object given to create was decoded for this request alone and nothing reads it afterwards: the store may
+   * build the new object in it instead of a deep copy (a copy was ~2% of the server's CPU in the create benchmark).
+   */
+  inputOwned?: boolean;
 }
 
 /** A write's field manager (the fieldManager parameter, else the User-Agent's product), as server-side apply tracks it. */

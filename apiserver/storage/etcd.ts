@@ -9,6 +9,8 @@ import { errors } from '../errors.js';
 import { fromStorage, toStorage } from './encryption/index.js';
 import { isResourceExhausted, storageError } from './errors.js';
 import { IDENTITY_KEY } from './identity.js';
+import { OwnWrites } from './own-writes.js';
+import { GroupCommit, type GroupCommitOptions, type GuardedWrite, type TxnAnswer, type WriteOutcome } from './group-commit.js';
 import type { RawEvent, Storage, Stored, WatchBatch, WriteResult } from './storage.js';
 
 export type { RawEvent, Stored, WatchBatch, WriteResult } from './storage.js';
@@ -54,6 +56,10 @@ export class EtcdStorage implements Storage {
   private identity?: string;
   /** etcd's cluster ID as first seen; an answer from another cluster is refused. */
   private clusterId?: string;
+  /** Set: creates, updates and deletes go through group commit (group-commit.ts). */
+  private group?: GroupCommit<IKeyValue>;
+  /** What this server wrote, until the watch brings it back (own-writes.ts). */
+  private readonly own = new OwnWrites();
 
   constructor(readonly endpoints: string[], maxReceiveBytes = MAX_RECEIVE_BYTES) {
     this.client = new Etcd3({
@@ -71,6 +77,16 @@ export class EtcdStorage implements Storage {
   /** From now on every write also requires etcd to hold this cluster identity. */
   guard(identity: string): void {
     this.identity = identity;
+  }
+
+  /** From now on concurrent writes go to etcd together (group-commit.ts says what that means for resourceVersions). */
+  groupCommit(opts: GroupCommitOptions): void {
+    this.group = new GroupCommit((writes) => this.commitTxn(writes), opts);
+  }
+
+  /** Group commit's counts: transactions sent and the writes they carried (undefined when it is off). */
+  get groupCommitStats(): { txns: number; writes: number; retried: number } | undefined {
+    return this.group?.stats;
   }
 
   /** Runs one etcd call: its errors become Statuses (503 while etcd is down) and its header is checked. */
@@ -165,27 +181,68 @@ export class EtcdStorage implements Storage {
   }
 
   async create(key: string, obj: KubeObject): Promise<WriteResult> {
+    const value = encode(key, obj);
+    if (this.group) return this.written(key, obj, await this.group.write({ op: 'create', key, value }));
     const c = this.client;
-    const res = await this.call(() => this.guarded(c.if(key, 'Create', '==', 0)).then(c.put(key).value(encode(key, obj))).else(c.get(key), c.get(IDENTITY_KEY)).commit());
+    const res = await this.call(() => this.guarded(c.if(key, 'Create', '==', 0)).then(c.put(key).value(value)).else(c.get(key), c.get(IDENTITY_KEY)).commit());
     if (!res.succeeded) return { ok: false, current: this.currentOf(res) };
-    const rev = Number(res.header.revision);
-    return { ok: true, rev, obj: withRv(obj, rev) };
+    return this.put(key, obj, Number(res.header.revision));
   }
 
   /** Writes obj only if the key's mod_revision is still expectedRev. */
   async update(key: string, obj: KubeObject, expectedRev: number): Promise<WriteResult> {
+    const value = encode(key, obj);
+    if (this.group) return this.written(key, obj, await this.group.write({ op: 'update', key, value, expectedRev }));
     const c = this.client;
-    const res = await this.call(() => this.guarded(c.if(key, 'Mod', '==', expectedRev)).then(c.put(key).value(encode(key, obj))).else(c.get(key), c.get(IDENTITY_KEY)).commit());
+    const res = await this.call(() => this.guarded(c.if(key, 'Mod', '==', expectedRev)).then(c.put(key).value(value)).else(c.get(key), c.get(IDENTITY_KEY)).commit());
     if (!res.succeeded) return { ok: false, current: this.currentOf(res) };
-    const rev = Number(res.header.revision);
-    return { ok: true, rev, obj: withRv(obj, rev) };
+    return this.put(key, obj, Number(res.header.revision));
   }
 
   async delete(key: string, expectedRev: number): Promise<WriteResult> {
+    if (this.group) {
+      const o = await this.group.write({ op: 'delete', key, expectedRev });
+      return o.ok ? { ok: true, rev: o.rev, obj: {} as KubeObject } : { ok: false, current: o.current && decode(o.current) };
+    }
     const c = this.client;
     const res = await this.call(() => this.guarded(c.if(key, 'Mod', '==', expectedRev)).then(c.delete().key(key)).else(c.get(key), c.get(IDENTITY_KEY)).commit());
     if (!res.succeeded) return { ok: false, current: this.currentOf(res) };
     return { ok: true, rev: Number(res.header.revision), obj: {} as KubeObject };
+  }
+
+  private written(key: string, obj: KubeObject, o: WriteOutcome<IKeyValue>): WriteResult {
+    return o.ok ? this.put(key, obj, o.rev) : { ok: false, current: o.current && decode(o.current) };
+  }
+
+  /** A put's answer: the object at its revision, which the watch cache will take too (own-writes.ts). */
+  private put(key: string, obj: KubeObject, rev: number): WriteResult {
+    const out = withRv(obj, rev);
+    this.own.remember(key, rev, out);
+    return { ok: true, rev, obj: out };
+  }
+
+  /**
+   * One transaction of several guarded writes (group commit): every guard and the cluster identity compared, every
+   * write applied when all hold; otherwise every key read back, so each write can be told apart.
+   */
+  private async commitTxn(writes: GuardedWrite[]): Promise<TxnAnswer<IKeyValue>> {
+    const c = this.client;
+    const guard = (w: GuardedWrite) => (w.op === 'create' ? ['Create', '==', 0] : ['Mod', '==', w.expectedRev as number]) as ['Create' | 'Mod', '==', number];
+    const [first, ...rest] = writes as [GuardedWrite, ...GuardedWrite[]];
+    let b = c.if(first.key, ...guard(first));
+    for (const w of rest) b = b.and(w.key, ...guard(w));
+    const ops = writes.map((w) => (w.op === 'delete' ? c.delete().key(w.key) : c.put(w.key).value(w.value as string | Buffer)));
+    const reads = [...writes.map((w) => c.get(w.key)), c.get(IDENTITY_KEY)];
+    const res = await this.call(() => this.guarded(b).then(...ops).else(...reads).commit());
+    if (res.succeeded) return { succeeded: true, revision: Number(res.header.revision) };
+    this.checkIdentity(res.responses[writes.length]?.response_range?.kvs[0]?.value.toString('utf8'));
+    return {
+      succeeded: false,
+      found: writes.map((_, i) => {
+        const kv = res.responses[i]?.response_range?.kvs[0];
+        return kv ? { modRevision: Number(kv.mod_revision), kv } : undefined;
+      }),
+    };
   }
 
   private guarded<B extends { and(key: string, column: 'Value', cmp: '==', value: string): B }>(b: B): B {
@@ -194,15 +251,16 @@ export class EtcdStorage implements Storage {
 
   /** The object a failed write found, after making sure it failed on the object and not on the cluster identity. */
   private currentOf(res: { responses: Array<{ response_range?: { kvs: IKeyValue[] } | null }> }): Stored | undefined {
-    if (this.identity) {
-      const found = res.responses[1]?.response_range?.kvs[0]?.value.toString('utf8');
-      if (found !== this.identity) {
-        log.error('refusing to write: etcd holds another cluster identity', { endpoints: this.endpoints, found, expected: this.identity });
-        throw errors.unavailable(`storage is unavailable: etcd at ${this.endpoints.join(',')} is not this cluster's etcd (its cluster identity is ${found ?? 'missing'}, expected ${this.identity}); nothing was written`);
-      }
-    }
+    this.checkIdentity(res.responses[1]?.response_range?.kvs[0]?.value.toString('utf8'));
     const kv = res.responses[0]?.response_range?.kvs[0];
     return kv ? decode(kv) : undefined;
+  }
+
+  /** A failed write's read of the identity key: another cluster's etcd (or none) is refused. */
+  private checkIdentity(found: string | undefined): void {
+    if (!this.identity || found === this.identity) return;
+    log.error('refusing to write: etcd holds another cluster identity', { endpoints: this.endpoints, found, expected: this.identity });
+    throw errors.unavailable(`storage is unavailable: etcd at ${this.endpoints.join(',')} is not this cluster's etcd (its cluster identity is ${found ?? 'missing'}, expected ${this.identity}); nothing was written`);
   }
 
   /**
@@ -221,16 +279,25 @@ export class EtcdStorage implements Storage {
     } catch (e) {
       throw storageError(e, this.endpoints);
     }
+    this.own.watches++;
+    const cancel = w.cancel.bind(w);
+    w.cancel = () => {
+      this.own.watches--;
+      w.cancel = cancel;
+      return cancel();
+    };
     w.on('data', (res: IWatchResponse) => {
       // whatever goes wrong here must not escape: etcd3 re-throws a listener's error where nothing can catch it
       let events: RawEvent[];
       try {
         this.checkCluster(res.header);
-        events = res.events.map(toRawEvent);
+        events = res.events.map((ev) => toRawEvent(ev, this.own));
       } catch (e) {
         onError(e as Error);
         return;
       }
+      const last = events[events.length - 1];
+      this.own.passed(last ? last.rev - (res.fragment ? 1 : 0) : Number(res.header.revision));
       onEvents(events, Number(res.header.revision), res.fragment === true);
     });
     w.on('error', (e: Error) => onError(e));
@@ -250,12 +317,22 @@ export class EtcdStorage implements Storage {
   }
 }
 
-function toRawEvent(ev: IWatchResponse['events'][number]): RawEvent {
+/**
+ * A watch event as the cache takes it. A put this server wrote comes with the object it wrote (own-writes.ts). The
+ * previous value of a put is decoded only if asked for: the cache has the previous object already, and reads it
+ * from the event only while replaying history.
+ */
+export function toRawEvent(ev: IWatchResponse['events'][number], own?: OwnWrites): RawEvent {
   const key = ev.kv.key.toString('utf8');
-  const prev = ev.prev_kv ? decode(ev.prev_kv).obj : undefined;
-  if (ev.type === 'Delete') return { type: 'delete', key, rev: Number(ev.kv.mod_revision), prev };
-  const cur = decode(ev.kv);
-  return { type: 'put', key, rev: cur.rev, obj: cur.obj, prev };
+  const rev = Number(ev.kv.mod_revision);
+  if (ev.type === 'Delete') return { type: 'delete', key, rev, prev: ev.prev_kv ? decode(ev.prev_kv).obj : undefined };
+  const raw: RawEvent = { type: 'put', key, rev, obj: own?.take(key, rev) ?? decode(ev.kv).obj };
+  const prevKv = ev.prev_kv;
+  if (prevKv) {
+    let prev: KubeObject | undefined;
+    Object.defineProperty(raw, 'prev', { enumerable: true, get: () => (prev ??= decode(prevKv).obj) });
+  }
+  return raw;
 }
 
 function withRv(obj: KubeObject, rev: number): KubeObject {

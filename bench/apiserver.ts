@@ -77,7 +77,8 @@ async function run(concurrency: number, op: (i: number) => Promise<void>): Promi
  * what else runs on the machine (other work shares the cores) weighs on both alike.
  */
 const SLICES = 5;
-async function sideBySide(concurrency: number, rawOp: (i: number) => Promise<void>, apiOp: (i: number) => Promise<void>): Promise<{ raw: Result; api: Result }> {
+type Op = (i: number) => Promise<void>;
+async function sideBySide(concurrency: number, rawOp: Op, apiOp: Op): Promise<{ raw: Result; api: Result }> {
   const raw = samples();
   const api = samples();
   for (let i = 0; i < SLICES; i++) {

@@ -8,6 +8,7 @@ import type { KubeObject } from '../lib/api/types.js';
 import { createCSR } from '../lib/certificates/csr.js';
 import { findByKind, type Client } from '../lib/client/index.js';
 import { logger } from '../lib/util/log.js';
+import { sleep } from '../lib/util/sleep.js';
 
 const log = logger('node-agent');
 const CSR = findByKind('certificates.k8s.io/v1', 'CertificateSigningRequest')!;
@@ -40,14 +41,6 @@ export interface IssuedCertificate {
   key: string;
   csrName: string;
 }
-
-const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve) => {
-  const t = setTimeout(resolve, ms);
-  signal?.addEventListener('abort', () => {
-    clearTimeout(t);
-    resolve();
-  }, { once: true });
-});
 
 /** Creates the request and waits for its certificate; throws when it is denied or fails, or on timeout. */
 export async function requestCertificate(client: Client, r: CertificateRequest, w: WaitOptions = {}): Promise<IssuedCertificate> {

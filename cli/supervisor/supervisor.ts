@@ -152,6 +152,11 @@ export class Supervisor {
     log.error(why, { component: c.spec.name, delayMs: delay });
     Object.assign(c.state, { phase: 'backoff', nextStartAt: rfc3339(Date.now() + delay) });
     this.changed();
+    this.relaunchAfter(c, delay);
+  }
+
+  /** Starts the component again after `delay`, counting a restart (unless the supervisor is stopping by then). */
+  private relaunchAfter(c: Child, delay: number): void {
     c.timer = setTimeout(() => {
       if (this.stopping) return;
       c.state.restarts++;
@@ -235,11 +240,7 @@ export class Supervisor {
     c.state.nextStartAt = rfc3339(Date.now() + delay);
     log.info('restarting component after back-off', { component: c.spec.name, delayMs: delay });
     this.changed();
-    c.timer = setTimeout(() => {
-      if (this.stopping) return;
-      c.state.restarts++;
-      this.launch(c);
-    }, delay);
+    this.relaunchAfter(c, delay);
   }
 
   /** Stops every child (in stopOrder), each SIGTERM then SIGKILL, with everything in its process group. */

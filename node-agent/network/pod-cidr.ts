@@ -9,6 +9,7 @@ import { logger } from '../../lib/util/log.js';
 import { nodePodSubnet, writeCniConfig, type CniNetwork } from '../runtime/cni.js';
 import { podCIDRsOf } from './hostgw/plan.js';
 import { readPodNetwork, type PodNetwork } from './pod-network.js';
+import { sleep } from '../../lib/util/sleep.js';
 
 const NODE = findByKind('v1', 'Node')!;
 const log = logger('node-agent');
@@ -24,14 +25,6 @@ export interface PodCIDRFromNode {
   /** Where host-gw records the routes it installed. */
   routesStateFile: string;
 }
-
-const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve) => {
-  const t = setTimeout(resolve, ms);
-  signal?.addEventListener('abort', () => {
-    clearTimeout(t);
-    resolve();
-  }, { once: true });
-});
 
 /** Waits until the Node has an IPv4 pod CIDR and returns its pod CIDRs (IPv4 ones; the first is the bridge's subnet). */
 export async function waitForPodCIDR(client: Client, nodeName: string, signal?: AbortSignal, everyMs = 500): Promise<string[]> {

@@ -145,14 +145,23 @@ export class UpCluster {
   }
 
   async up(): Promise<void> {
-    this.port = await freePort();
-    const regPort = await freePort();
-    this.registry = `127.0.0.1:${regPort}`;
-    this.tools = `${this.registry}/flotilla/tools:v1`;
-    // etcd on free ports too, which later `up`s of the same data dir reuse (they are recorded in it)
-    this.flotilla(['up', '--data-dir', this.dir, '--port', String(this.port), '--registry-port', String(regPort), '--node-agent-port', String(await freePort()),
-      '--etcd-client-port', String(await freePort()), '--etcd-peer-port', String(await freePort()), '--node-name', this.o.nodeName, ...this.serviceRange(),
-      ...(this.o.upArgs?.includes('--cgroup-root') ? [] : ['--cgroup-root', this.cgroupRoot]), ...(this.o.upArgs ?? [])]);
+    // A port found free can be taken by another test's process before `up` binds it; `up` checks every port before
+    // it starts anything and names the holder, so that refusal is retried on other ports.
+    for (let attempt = 1; ; attempt++) {
+      this.port = await freePort();
+      const regPort = await freePort();
+      this.registry = `127.0.0.1:${regPort}`;
+      this.tools = `${this.registry}/flotilla/tools:v1`;
+      try {
+        // etcd on free ports too, which later `up`s of the same data dir reuse (they are recorded in it)
+        this.flotilla(['up', '--data-dir', this.dir, '--port', String(this.port), '--registry-port', String(regPort), '--node-agent-port', String(await freePort()),
+          '--etcd-client-port', String(await freePort()), '--etcd-peer-port', String(await freePort()), '--node-name', this.o.nodeName, ...this.serviceRange(),
+          ...(this.o.upArgs?.includes('--cgroup-root') ? [] : ['--cgroup-root', this.cgroupRoot]), ...(this.o.upArgs ?? [])]);
+        return;
+      } catch (e) {
+        if (attempt >= 3 || !/flotilla: port \d+ .* is in use by pid/.test((e as Error).message)) throw e;
+      }
+    }
   }
 
   private serviceRange(): string[] {

@@ -12,16 +12,15 @@ wait "$lint"
 mapfile -t all < <(find dist -name '*.test.js' -not -path '*/node_modules/*' | sort)
 # Two pools run side by side, each with the longest files first (so neither ends waiting on one of them):
 #  - whole clusters on real containers (flotilla up: containerd, the CNI bridge, nftables), the CPU-hungry ones,
-#    FLOTILLA_NODE_TEST_CONCURRENCY (2) at a time, then two long API-only files, the upgrade resets and the kubectl
-#    versions (this pool ends earlier otherwise);
+#    FLOTILLA_NODE_TEST_CONCURRENCY (2) at a time, then a long API-only file, the upgrade resets (this pool ends
+#    earlier otherwise; the kubectl versions moved to the other pool when the multi-node file came);
 #  - everything else (units, and API servers with hollow nodes, which mostly wait on controllers' periods),
 #    FLOTILLA_TEST_CONCURRENCY (3) at a time.
 # Each file starts its own processes on free ports, with its own data dir, pod subnet and service range.
 nodes=(dist/e2e/services.test.js dist/e2e/multi-node.test.js dist/e2e/node.test.js dist/e2e/pods-volumes.test.js dist/e2e/supervisor.test.js dist/e2e/pods.test.js
   dist/e2e/chaos.test.js dist/e2e/streams.test.js dist/e2e/statefulset-node.test.js dist/e2e/serviceaccounts-node.test.js
-  dist/e2e/node-clients.test.js dist/e2e/dashboard-node.test.js dist/e2e/jobs-node.test.js dist/e2e/upgrade-resets.test.js
-  dist/e2e/kubectl-versions.test.js)
-long=(dist/e2e/flotctl-rollout.test.js dist/e2e/jobs.test.js dist/e2e/flotctl-config.test.js dist/e2e/flotctl-get.test.js dist/e2e/flotctl.test.js dist/e2e/drain.test.js
+  dist/e2e/node-clients.test.js dist/e2e/dashboard-node.test.js dist/e2e/jobs-node.test.js dist/e2e/upgrade-resets.test.js)
+long=(dist/e2e/kubectl-versions.test.js dist/e2e/flotctl-rollout.test.js dist/e2e/jobs.test.js dist/e2e/flotctl-config.test.js dist/e2e/flotctl-get.test.js dist/e2e/flotctl.test.js dist/e2e/drain.test.js
   dist/e2e/flotctl-describe.test.js dist/e2e/embedded-etcd.test.js dist/e2e/crd.test.js dist/e2e/failover.test.js)
 # the browser's files after both pools, side by side on an otherwise quiet machine: under the pools' load Chromium
 # missed 30-second waits, and whole-cluster files' bridges and veths coming and going made it drop or redo

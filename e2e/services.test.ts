@@ -357,14 +357,8 @@ spec:
   ok(['delete', 'deploy', 'lb']);
 });
 
-/**
- * A load client in a process of its own (kubectl's spawnSync would stall this one): `rate` new connections a second
- * (at most 50 at once) to GET http://ip:port/, until its stdin closes. A request fails on an error (refused, reset)
- * or after 10 s without an answer: long enough for a starved 2-core machine, while a connection sent to an endpoint
- * that is gone never gets one (its SYN retransmits follow the same conntrack entry); then one JSON line: how many
- * requests, how many failed (and the first errors), the seconds it ran, and the versions answered, in order, with runs
- * collapsed (["v1", "v2"] for a clean switch).
- */
+// The load (startLoad, service-traffic.ts): new connections at a steady rate from a process of its own; a request
+// fails on an error or 10 s without an answer (a SYN sent to an endpoint that is gone never gets one).
 test('rolling update behind a Service under load: v1 -> v2 with maxUnavailable 0, maxSurge 1, readiness and preStop: no failed request', { skip }, async (t) => {
   const deployment = (version: string) => `
 apiVersion: apps/v1
@@ -411,9 +405,8 @@ spec:
     }).on('error', () => resolve('')).end();
   })));
 
-  // The pods' gateway: its MAC must not follow the pods' veths (it did, and pods' replies to the node were lost)
-  const bridgeMac = () => readFileSync(`/sys/class/net/${podNetworkFor(dir).bridge}/address`, 'utf8').trim();
-  const macBefore = bridgeMac();
+  // the pods' gateway MAC must not follow their veths (it did: pods' replies to the node were lost)
+  const bridgeMac = () => readFileSync(`/sys/class/net/${podNetworkFor(dir).bridge}/address`, 'utf8'), macBefore = bridgeMac();
   const load = startLoad(ip, 80, 80);
   const began = Date.now();
   const at = () => `${((Date.now() - began) / 1000).toFixed(1)} s`;

@@ -23,7 +23,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const cmd = await loadCommand(name) as Command;
   const [before, after] = [argv.slice(0, cmdAt), argv.slice(cmdAt + 1)];
-  if (before.includes('help') || wantsHelp(before, false) || wantsHelp(after, cmd.parse !== undefined)) {
+  if (argv[0] === 'help' || wantsHelp(before, false) || wantsHelp(after, cmd.parse !== undefined)) {
     process.stdout.write(commandHelp(name, cmd, GLOBAL_FLAGS));
     return 0;
   }

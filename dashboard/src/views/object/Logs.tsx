@@ -44,19 +44,19 @@ export function LogsTab(p: { pod: KubeObject }) {
   useEffect(() => {
     const abort = new AbortController();
     let pending: string[] = [];
-    let scheduled = false;
+    let frame = 0;
     const flush = () => {
-      scheduled = false;
+      frame = 0;
+      // a stream that was replaced (another container, the previous instance) adds nothing to the new one's lines
+      if (abort.signal.aborted) return;
       const batch = pending;
       pending = [];
       setLines((prev) => (prev.length + batch.length > MAX_LINES ? [...prev, ...batch].slice(-MAX_LINES) : [...prev, ...batch]));
     };
     const push = (ls: string[]) => {
+      if (abort.signal.aborted) return;
       pending.push(...ls);
-      if (!scheduled) {
-        scheduled = true;
-        requestAnimationFrame(flush);
-      }
+      if (!frame) frame = requestAnimationFrame(flush);
     };
     setLines([]);
     setState('connecting');
@@ -67,6 +67,7 @@ export function LogsTab(p: { pod: KubeObject }) {
         accept: '*/*',
         signal: abort.signal,
       });
+      if (abort.signal.aborted) return;
       setState('streaming');
       const reader = (res.body as ReadableStream).pipeThrough(new TextDecoderStream()).getReader();
       const split = new LineSplitter();
@@ -78,13 +79,16 @@ export function LogsTab(p: { pod: KubeObject }) {
         }
         push(split.push(value));
       }
-      setState('ended');
+      if (!abort.signal.aborted) setState('ended');
     })().catch((e: Error) => {
       if (abort.signal.aborted) return;
       setError(e.message);
       setState('error');
     });
-    return () => abort.abort();
+    return () => {
+      abort.abort();
+      if (frame) cancelAnimationFrame(frame);
+    };
   }, [api, namespace, name, container, follow, previous, timestamps]);
 
   const term = search.trim().toLowerCase();

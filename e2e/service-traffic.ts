@@ -3,7 +3,7 @@
 // or from inside a pod (by address, or by name through the cluster DNS), and a paced HTTP load from a child process.
 import { spawn, spawnSync } from 'node:child_process';
 import { request } from 'node:http';
-import type { UpCluster } from './up-cluster.js';
+import type { Json, UpCluster } from './up-cluster.js';
 
 /** The helpers bound to one cluster and its node agent's proxy table (`flotilla-proxy-<instance>`). */
 export function serviceTraffic(c: UpCluster, proxyTable: string, untilMs = 90_000) {
@@ -74,7 +74,8 @@ const start = Date.now();
 let total = 0, failed = 0, inflight = 0, stopping = false;
 const errors = [], versions = [];
 const done = () => { if (stopping && inflight === 0) { process.stdout.write(JSON.stringify({ total, failed, errors, seconds: (Date.now() - start) / 1000, versions }) + '\\n'); process.exit(0); } };
-const fail = (m) => { failed++; if (errors.length < 10) errors.push(((Date.now() - start) / 1000).toFixed(1) + ' s: ' + m); };
+// the local port names the connection in conntrack (where its SYN was sent), for the test's diagnosis
+const fail = (m, req) => { failed++; if (errors.length < 10) errors.push(((Date.now() - start) / 1000).toFixed(1) + ' s: ' + m + ' (local port ' + req.socket?.localPort + ')'); };
 const one = () => {
   total++; inflight++;
   const req = request({ host: ip, port, path: '/', agent: false, timeout: 10000 }, (res) => {
@@ -83,13 +84,13 @@ const one = () => {
     res.on('data', (c) => (body += c));
     res.on('end', () => {
       const v = /version: (\\w+)/.exec(body)?.[1];
-      if (res.statusCode !== 200 || !v) fail('status ' + res.statusCode + ': ' + body.slice(0, 80));
+      if (res.statusCode !== 200 || !v) fail('status ' + res.statusCode + ': ' + body.slice(0, 80), req);
       else if (versions[versions.length - 1] !== v) versions.push(v);
       inflight--; done();
     });
   });
   req.on('timeout', () => req.destroy(new Error('no answer in 10 s')));
-  req.on('error', (e) => { fail(e.message); inflight--; done(); });
+  req.on('error', (e) => { fail(e.message, req); inflight--; done(); });
   req.end();
 };
 // paced by the clock, not by the timer: a tick that comes late (a busy machine) sends what is due since the last
@@ -113,6 +114,68 @@ export function startLoad(ip: string, port: number, rate: number): { stop: () =>
       child.stdin.end();
       await exited;
       return JSON.parse(out) as LoadResult;
+    },
+  };
+}
+
+/** The endpoints (ip:port) that the proxy table's rules send ip:port/tcp to, as nft lists the table. */
+export function endpointsInTable(table: string, ip: string, port: number): string[] {
+  const chains = new Map<string, string>();
+  for (const m of table.matchAll(/chain (\S+) \{([^}]*(?:\{[^}]*\}[^}]*)*)\}/g)) chains.set(m[1] as string, m[2] as string);
+  const svc = new RegExp(`${ip.replace(/\./g, '\\.')} \\. tcp \\. ${port} : goto (\\S+?)[,\\s}]`).exec(table)?.[1];
+  const body = svc ? chains.get(svc) ?? '' : '';
+  return [...body.matchAll(/goto (\S+?)[,\s}]/g)].map((g) => /dnat to (\S+)/.exec(chains.get(g[1] as string) ?? '')?.[1] ?? `?${g[1]}`).sort();
+}
+
+/**
+ * What a rollout behind a Service went through, for the diagnosis of a failed request: every change of the proxy's
+ * endpoints for the Service and of its pods (address, ready, terminating), in seconds since start(); and where the
+ * failed connections' SYNs went (conntrack, by their local ports).
+ */
+export function rolloutRecorder(c: UpCluster, proxyTable: string, ip: string, port: number, selector: string) {
+  const began = Date.now();
+  const lines: string[] = [];
+  const at = () => `${((Date.now() - began) / 1000).toFixed(1)} s`;
+  let lastRules = '';
+  const lastPods = new Map<string, string>();
+  let stopped = false;
+  const poll = async () => {
+    while (!stopped) {
+      const r = spawnSync('nft', ['list', 'table', 'ip', proxyTable], { encoding: 'utf8' });
+      const rules = endpointsInTable(r.stdout ?? '', ip, port).join(' ');
+      if (rules !== lastRules) lines.push(`${at()}: the proxy sends to [${(lastRules = rules)}]`);
+      try {
+        const pods = (await c.get(`/api/v1/namespaces/default/pods?labelSelector=${encodeURIComponent(selector)}`)).items as Json[];
+        const seen = new Set<string>();
+        for (const p of pods) {
+          const name = p.metadata.name as string;
+          seen.add(name);
+          const ready = (p.status?.conditions as Json[] | undefined)?.find((x) => x.type === 'Ready')?.status === 'True';
+          const now = `${p.status?.podIP ?? 'no IP'} ${p.status?.phase}${ready ? ' ready' : ''}${p.metadata.deletionTimestamp ? ' terminating' : ''}`;
+          if (lastPods.get(name) !== now) lines.push(`${at()}: pod ${name} ${now}`);
+          lastPods.set(name, now);
+        }
+        for (const name of [...lastPods.keys()].filter((n) => !seen.has(n))) {
+          lines.push(`${at()}: pod ${name} gone`);
+          lastPods.delete(name);
+        }
+      } catch (e) {
+        lines.push(`${at()}: ${(e as Error).message}`);
+      }
+      await new Promise((res) => setTimeout(res, 200));
+    }
+  };
+  const polling = poll();
+  return {
+    /** Stops recording; the timeline, and conntrack's entries for the failed requests' local ports. */
+    stop: async (errors: string[]): Promise<string> => {
+      stopped = true;
+      await polling;
+      const flows = errors.map((e) => /local port (\d+)/.exec(e)?.[1]).filter(Boolean).map((p) => {
+        const r = spawnSync('conntrack', ['-L', '-p', 'tcp', '--orig-port-src', p as string], { encoding: 'utf8' });
+        return `port ${p}: ${(r.stdout || r.stderr).trim() || 'no conntrack entry'}`;
+      });
+      return [...lines, ...flows].join('\n');
     },
   };
 }

@@ -13,7 +13,7 @@ import { nodeNetworkName } from '../node-agent/network/pod-network.js';
 import { answerLines, dnsQuery } from '../node-agent/network/testing/dns-client.js';
 import { apiFetch, credentialsOf, freePort, type Credentials } from './harness.js';
 import { upCluster, type Json } from './up-cluster.js';
-import { serviceTraffic, startLoad, type LoadResult } from './service-traffic.js';
+import { rolloutRecorder, serviceTraffic, startLoad, type LoadResult } from './service-traffic.js';
 
 const c = upCluster({
   name: 'svc', nodeName: 'svc-node', logs: ['node-agent', 'controller-manager'], defaultServiceRange: true,
@@ -408,26 +408,30 @@ spec:
   // the pods' gateway MAC must not follow their veths (it did: pods' replies to the node were lost)
   const bridgeMac = () => readFileSync(`/sys/class/net/${podNetworkFor(dir).bridge}/address`, 'utf8'), macBefore = bridgeMac();
   const load = startLoad(ip, 80, 80);
+  const recorder = rolloutRecorder(c, proxyTable, ip, 80, 'app=roll');
   const began = Date.now();
   const at = () => `${((Date.now() - began) / 1000).toFixed(1)} s`;
   let result: LoadResult | undefined;
+  let timeline = '';
   try {
     await new Promise((r) => setTimeout(r, 1000));
     t.diagnostic(`v2 applied at ${at()}`);
-    ok(['apply', '-f', '-'], deployment('v2'));
-    ok(['rollout', 'status', 'deployment/roll', '--timeout=120s']);
+    // kubectl without blocking this process: the recorder samples meanwhile
+    await c.okAsync(['apply', '-f', '-'], deployment('v2'));
+    await c.okAsync(['rollout', 'status', 'deployment/roll', '--timeout=120s']);
     t.diagnostic(`rolled out at ${at()}`);
     // the last v1 pod is still in its preStop: keep loading until it is gone
-    await until('only v2 pods left', () => {
-      const pods = JSON.parse(ok(['get', 'pods', '-l', 'app=roll', '-o', 'json'])).items as Json[];
+    await until('only v2 pods left', async () => {
+      const pods = (await c.get('/api/v1/namespaces/default/pods?labelSelector=app%3Droll')).items as Json[];
       return pods.length === 2 && pods.every((p) => String(p.spec.containers[0].image).endsWith(':v2'));
     });
   } finally {
     result = await load.stop();
+    timeline = await recorder.stop(result.errors);
   }
   assert.equal(bridgeMac(), macBefore, 'the bridge kept its MAC address while pods came and went');
   t.diagnostic(`${result.total} requests in ${result.seconds.toFixed(1)} s (${(result.total / result.seconds).toFixed(0)}/s), ${result.failed} failed, versions ${result.versions.join(' -> ')}`);
-  assert.deepEqual(result.errors, [], 'no failed request');
+  assert.deepEqual(result.errors, [], `no failed request: ${result.errors.join('; ')}; what the rollout went through:\n${timeline}`);
   assert.equal(result.failed, 0);
   // enough requests across the whole rollout to have met every moment of it (a count, not a rate: a saturated
   // machine slows the client down as well)

@@ -5,12 +5,12 @@
 // it, at its top level. Needs root (containerd, runc, CNI): without it `skip` says why and nothing is started.
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { removeCgroupTree } from '../node-agent/runtime/cleanup.js';
-import { KUBECTL, ROOT, cgroupRootOf, claimServiceRange, freePort, runFlotctl, waitFor, type CliRun } from './harness.js';
+import { KUBECTL, ROOT, apiFetch, cgroupRootOf, claimServiceRange, credentialsOf, freePort, runFlotctl, useCredentials, waitFor, type CliRun } from './harness.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = Record<string, any>;
@@ -97,12 +97,40 @@ export class UpCluster {
     return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
   }
 
+  /** kubectl that must succeed, run without blocking this process (what else the test does goes on meanwhile). */
+  okAsync(args: string[], input?: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const child = execFile(KUBECTL, args, { encoding: 'utf8', timeout: 240_000, env: { ...process.env, KUBECONFIG: this.kubeconfig } }, (err, stdout, stderr) => {
+        if (err) reject(new Error(`kubectl ${args.join(' ')} failed (${err.code ?? err.signal}): ${stderr}${stdout}\n${this.logTails()}`));
+        else resolve(stdout);
+      });
+      child.stdin?.end(input);
+    });
+  }
+
   /** kubectl that must succeed: its stdout, or an error with its output and the logs' tails. */
   ok(args: string[], input?: string | Buffer, binary = KUBECTL): string {
     const r = this.kubectl(args, input, binary);
     if (r.code !== 0) throw new Error(`${binary} ${args.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}\n${this.logTails()}`);
     return r.stdout;
   }
+
+  /**
+   * GET of an API path from this process, as the admin (no kubectl process: for polls that a test repeats many
+   * times). Throws on any answer but 200.
+   */
+  async get(path: string): Promise<Json> {
+    if (!this.credentialsSet) {
+      useCredentials(this.url, await credentialsOf(this.kubeconfig));
+      this.credentialsSet = true;
+    }
+    const res = await apiFetch(`${this.url}${path}`);
+    const text = await res.text();
+    if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${text.slice(0, 300)}`);
+    return JSON.parse(text) as Json;
+  }
+
+  private credentialsSet = false;
 
   /** `kubectl <args> -o json`, parsed. */
   json(args: string[]): Json {

@@ -9,7 +9,7 @@ import { connect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { join } from 'node:path';
 import { ROOT, credentialsOf, waitFor } from './harness.js';
-import { acceptedConnections } from './tcp.js';
+import { acceptedConnections, orphanedConnections } from './tcp.js';
 import { upCluster } from './up-cluster.js';
 import { websiteExample } from './website-example.js';
 
@@ -113,11 +113,13 @@ test(`${EXEC_RESETS} real execs reset mid-handshake and mid-stream: API server a
   assert.ok(running(agentPid), 'the node agent is still running');
   const hostProcesses = () => spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes(marker));
   await waitFor('every exec session to end inside the container', async () => hostProcesses().length === 0, 60_000, 250).catch((e) => {
-    const relays = `API server connections left: ${acceptedConnections(c.port).filter((p) => ours.has(p)).length}, agent relays left: ${acceptedConnections(agentPort).filter((p) => !agentBefore.has(p)).length}`;
+    const relays = `API server connections left: ${orphanedConnections(c.port, ours).length}, agent relays left: ${acceptedConnections(agentPort).filter((p) => !agentBefore.has(p)).length}`;
     throw new Error(`${(e as Error).message}; ${hostProcesses().length} left (${relays})`);
   });
   // ours, by their client ports: the cluster's own clients may open connections of their own meanwhile
-  await waitFor('the API server to hold no connection of them', async () => acceptedConnections(c.port).filter((p) => ours.has(p)).length === 0, 30_000, 200);
+  await waitFor('the API server to hold no connection of them', async () => orphanedConnections(c.port, ours).length === 0, 30_000, 200).catch((e) => {
+    throw new Error(`${(e as Error).message}: from client ports ${orphanedConnections(c.port, ours).join(', ')}`);
+  });
   await waitFor('the agent to hold no relay of them', async () => acceptedConnections(agentPort).filter((p) => !agentBefore.has(p)).length === 0, 30_000, 200);
   // and exec still works, for kubectl too
   const r = kubectl(['exec', 'resets', '--', 'sh', '-c', 'echo after; exit 4']);

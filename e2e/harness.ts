@@ -48,7 +48,7 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * Polls fn every `everyMs` until it gives a value. A wait that lasts polls less often: after 5 s the interval grows
+ * Polls fn every `everyMs` until it gives a value. A wait that lasts polls less often: after 2 s the interval grows
  * by half at each try, up to `growUpToMs` (1 s unless everyMs is longer). Most polls spawn kubectl, about 0.15 s of
  * CPU each: at 4 polls a second a long wait cost a whole core's share on a 2-core machine. A poll that must see a
  * short-lived state passes growUpToMs = everyMs.
@@ -67,7 +67,7 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
       last = e;
     }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    if (Date.now() - started > 5000) interval = Math.min(growUpToMs, Math.max(interval, Math.round(interval * 1.5)));
+    if (Date.now() - started > 2000) interval = Math.min(growUpToMs, Math.max(interval, Math.round(interval * 1.5)));
     await new Promise((r) => setTimeout(r, Math.min(interval, Math.max(0, deadline - Date.now()) + 1)));
   }
 }
@@ -201,9 +201,11 @@ export class Etcd {
     const log = openSync(join(this.dir, 'etcd.log'), 'a');
     this.proc = spawn('etcd', ['--name', 'test', '--data-dir', join(this.dir, 'etcd'), '--listen-client-urls', this.endpoint, '--advertise-client-urls', this.endpoint,
       '--listen-peer-urls', peer, '--initial-advertise-peer-urls', peer, '--initial-cluster', `test=${peer}`], { stdio: ['ignore', log, log] });
+    // etcd's /health over its client URL (what `etcdctl endpoint health` reads, without a process per look)
     await waitFor('etcd', async () => {
-      const r = spawnSync('etcdctl', ['--endpoints', this.endpoint, 'endpoint', 'health'], { env: { ...process.env, ETCDCTL_API: '3' }, timeout: 5000 });
-      return r.status === 0;
+      if (this.proc?.exitCode !== null) throw new Error(`etcd exited (see ${join(this.dir, 'etcd.log')})`);
+      const res = await fetch(`${this.endpoint}/health`, { signal: AbortSignal.timeout(5000) });
+      return res.ok && ((await res.json()) as { health?: string }).health === 'true';
     });
   }
 

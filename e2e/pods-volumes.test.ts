@@ -59,7 +59,7 @@ spec:
       - secret: {name: app-secret, items: [{key: user, path: from-secret, mode: 0600}]}
       - downwardAPI: {items: [{path: name, fieldRef: {fieldPath: metadata.name}}]}
 `);
-  await c.until('vols Running', () => c.pod('vols').status?.containerStatuses?.[0]?.state?.running);
+  await c.until('vols Running', async () => (await c.podNow('vols'))?.status?.containerStatuses?.[0]?.state?.running);
   const sh = (cmd: string) => c.ok(['exec', 'vols', '--', 'sh', '-c', cmd]);
   assert.equal(sh('cat /etc/config/app.conf /etc/app.conf'), 'color=blue\ncolor=blue\n');
   assert.equal(sh('cat /etc/secret/db/password; echo; stat -L -c %a /etc/secret/db/password /etc/config/app.conf'), 'hunter2\n400\n644\n');
@@ -91,13 +91,13 @@ spec:
   - {name: ram, emptyDir: {medium: Memory, sizeLimit: 2Mi}}
   - {name: disk, emptyDir: {sizeLimit: 1Mi}}
 `);
-  await c.until('scratch Running', () => c.pod('scratch').status?.containerStatuses?.[0]?.state?.running);
+  await c.until('scratch Running', async () => (await c.podNow('scratch'))?.status?.containerStatuses?.[0]?.state?.running);
   const sh = (cmd: string) => c.kubectl(['exec', 'scratch', '--', 'sh', '-c', cmd]);
   assert.match(sh('mount | grep " /ram "').stdout, /^tmpfs on \/ram type tmpfs/);
   assert.equal(sh("df -k /ram | tail -1 | awk '{print $2}'").stdout.trim(), '2048');
   assert.match(sh('dd if=/dev/zero of=/ram/big bs=1024 count=3072 2>&1').stdout, /No space left on device/);
   sh('dd if=/dev/zero of=/disk/big bs=1024 count=2048');
-  await c.until('the eviction', () => c.pod('scratch').status?.reason === 'Evicted', 60_000);
+  await c.until('the eviction', async () => (await c.podNow('scratch'))?.status?.reason === 'Evicted', 60_000);
   const p = c.pod('scratch');
   assert.equal(p.status.phase, 'Failed');
   assert.equal(p.status.message, 'Usage of EmptyDir volume "disk" exceeds the limit "1Mi". ');
@@ -185,7 +185,7 @@ spec:
   - {name: spin, image: ${c.tools}, command: [sh, -c, 'while :; do :; done'], resources: {limits: {cpu: 200m, memory: 64Mi}}}
   - {name: idle, image: ${c.tools}, command: [sh, -c, 'trap "exit 0" TERM; while true; do sleep 1; done']}
 `);
-  await c.until('burn Running', () => c.pod('burn').status?.phase === 'Running');
+  await c.until('burn Running', async () => (await c.podNow('burn'))?.status?.phase === 'Running');
   const milli = (s: string | undefined) => Number((s ?? '').replace(/m$/, ''));
   // the node agent samples every 10 s and a rate needs two samples; the CFS quota holds the spinner at 200m
   const rows = await c.until('kubectl top to show the spinner near its limit', () => {
@@ -236,7 +236,7 @@ spec:
   containers:
   - {name: app, image: ${c.tools}, command: [sh, -c, 'trap "exit 0" TERM; while true; do sleep 1; done']}
 `);
-  await c.until('debuggee Running', () => c.pod('debuggee').status?.phase === 'Running');
+  await c.until('debuggee Running', async () => (await c.podNow('debuggee'))?.status?.phase === 'Running');
   const out = c.kubectl(['debug', 'debuggee', `--image=${c.tools}`, '--target=app', '--container=dbg', '--', 'sh', '-c', 'ps -o pid,args; sleep 3600']);
   assert.equal(out.code, 0, out.stderr);
   assert.match(out.stderr + out.stdout, /Targeting container "app"/);

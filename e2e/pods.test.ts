@@ -67,9 +67,9 @@ spec:
     command: [sh, -c, 'touch /tmp/alive; trap "exit 0" TERM; while true; do sleep 1; done']
     livenessProbe: {exec: {command: [cat, /tmp/alive]}, periodSeconds: 1, failureThreshold: 2}
 `);
-  await c.until('lively Running', () => c.pod('lively').status?.containerStatuses?.[0]?.state?.running);
+  await c.until('lively Running', async () => (await c.podNow('lively'))?.status?.containerStatuses?.[0]?.state?.running);
   c.ok(['exec', 'lively', '--', 'rm', '/tmp/alive']);
-  await c.until('a restart', () => c.pod('lively').status.containerStatuses[0].restartCount === 1 && c.pod('lively').status.containerStatuses[0].state.running);
+  await c.until('a restart', async () => (await c.podNow('lively'))?.status.containerStatuses[0].restartCount === 1 && (await c.podNow('lively'))?.status.containerStatuses[0].state.running);
   const evs = c.events('lively').sort((a, b) => Date.parse(a.firstTimestamp) - Date.parse(b.firstTimestamp));
   const unhealthy = evs.findIndex((e) => e.reason === 'Unhealthy' && e.message.startsWith('Liveness probe failed: cat: can\'t open \'/tmp/alive\''));
   const killing = evs.findIndex((e) => e.reason === 'Killing' && e.message === 'Container web failed liveness probe, will be restarted');
@@ -224,14 +224,14 @@ spec:
   - {name: file, image: ${c.tools}, command: [sh, -c, 'echo "config invalid: missing DB_URL" > /dev/termination-log; exit 3']}
   - {name: logs, image: ${c.tools}, terminationMessagePolicy: FallbackToLogsOnError, command: [sh, -c, 'echo starting; echo "fatal: cannot bind :80"; exit 1']}
 `);
-  await c.until('graceful Running', () => c.pod('graceful').status?.containerStatuses?.[0]?.state?.running);
+  await c.until('graceful Running', async () => (await c.podNow('graceful'))?.status?.containerStatuses?.[0]?.state?.running);
   await c.deletePod('graceful');
   const lines = readFileSync(join(shared, 'prestop'), 'utf8').trim().split('\n').map((l) => l.split(' '));
   assert.deepEqual(lines.map((l) => l.slice(1).join(' ')), ['preStop begins', 'preStop ends', 'TERM'], 'SIGTERM came after the hook');
   const [begin, , term] = lines.map((l) => Number(l[0]));
   assert.ok((term as number) - (begin as number) >= 2, 'the container\'s own clock: the signal waited for the sleep');
 
-  await c.until('last-words Failed', () => c.pod('last-words').status?.phase === 'Failed', 60_000);
+  await c.until('last-words Failed', async () => (await c.podNow('last-words'))?.status?.phase === 'Failed', 60_000);
   const byName = Object.fromEntries(c.pod('last-words').status.containerStatuses.map((s: Json) => [s.name, s.state.terminated]));
   assert.equal(byName.file.message, 'config invalid: missing DB_URL\n');
   assert.equal(byName.file.exitCode, 3);
@@ -259,7 +259,8 @@ spec:
         image: ${c.tools}
         env: [{name: END, value: "${end}"}]
         command: [sh, -c, 'trap "exit 0" TERM; while [ "$(date +%s)" -lt "$END" ]; do i=0; while [ $i -lt 2000 ]; do i=$((i+1)); done; done; while true; do sleep 1; done']
-        resources: {requests: {cpu: 100m}, limits: {cpu: 200m, memory: 32Mi}}
+        # a small share of the machine: 100m is twice the request, far above the 50% target
+        resources: {requests: {cpu: 50m}, limits: {cpu: 100m, memory: 32Mi}}
 `);
   // Until the pod's usage is served, the HPA warns on each 2-second sync, and the recorder's spam filter (client-go's:
   // 25 events per object, then one per 5 minutes) could then drop the SuccessfulRescale event on a slow run: the

@@ -39,9 +39,9 @@ function sleeper(name: string, spec: Json = {}): string {
 }
 
 async function running(cl: UpCluster, name: string): Promise<Json> {
-  return cl.until(`pod ${name} to run`, () => {
-    const p = cl.json(['get', 'pod', name]);
-    return p.status?.phase === 'Running' ? p : undefined;
+  return cl.until(`pod ${name} to run`, async () => {
+    const p = await cl.podNow(name);
+    return p?.status?.phase === 'Running' ? p : undefined;
   }, 120_000);
 }
 
@@ -156,7 +156,7 @@ test('from a pod on the pod network, the mounted token reaches the API server th
   await c.until('the default ServiceAccount in incluster', () => c.kubectl(['get', 'serviceaccount', 'default', '-n', 'incluster']).code === 0);
   c.ok(['apply', '-n', 'incluster', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'client' }, spec: { terminationGracePeriodSeconds: 1,
     containers: [{ name: 'c', image: curl, command: ['/bin/busybox', 'sleep', '3600'] }] } }));
-  await c.until('pod client to run', () => c.json(['get', 'pod', 'client', '-n', 'incluster']).status?.phase === 'Running', 120_000);
+  await c.until('pod client to run', async () => (await c.podNow('client', 'incluster'))?.status?.phase === 'Running', 120_000);
   const inPod = (script: string) => c.ok(['exec', '-n', 'incluster', 'client', '--', '/bin/busybox', 'sh', '-c', script]);
   // the kubelet's Service variables
   const env = Object.fromEntries(inPod('/bin/busybox env').trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));

@@ -100,7 +100,7 @@ spec:
   });
 
   // from another pod, by name: the cluster DNS answers with the ClusterIP, and both pods answer through it
-  await until('the client pod running', () => /Running/.test(ok(['get', 'pod', 'client', '--no-headers'])));
+  await until('the client pod running', async () => (await c.podNow('client'))?.status?.phase === 'Running');
   const resolv = ok(['exec', 'client', '--', 'cat', '/etc/resolv.conf']);
   assert.match(resolv, /search default\.svc\.cluster\.local svc\.cluster\.local cluster\.local/);
   assert.match(resolv, /options ndots:5/);
@@ -219,7 +219,7 @@ spec:
 ---${tools('frontend', 'frontend')}---${tools('other', 'other')}`);
   const ip = JSON.parse(ok(['get', 'svc', '-n', ns, 'backend', '-o', 'json'])).spec.clusterIP as string;
   await ruleInstalled(ip, 80);
-  for (const p of ['frontend', 'other']) await until(`${p} running`, () => /Running/.test(ok(['get', 'pod', '-n', ns, p, '--no-headers'])));
+  for (const p of ['frontend', 'other']) await until(`${p} running`, async () => (await c.podNow(p, ns))?.status?.phase === 'Running');
   const dns = `backend.${ns}.svc.cluster.local`;
   const backend = await until('the frontend reaching the backend by name', () => {
     const r = callByName('frontend', dns, 80, ns);

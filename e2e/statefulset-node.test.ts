@@ -4,8 +4,10 @@
 // start in order 0,1,2; each writes its name into its volume; `kubectl delete pod web-1` brings back web-1 reading
 // the same data; scale to 1 and back to 3 keeps the claims and the data; web-0.web.default.svc.cluster.local
 // resolves from another pod; deleting the set and the claims (reclaim Delete) removes the volumes' directories.
-// A kustomize overlay of a whole application (manifests/examples/shop) applies and converges. `flotilla down` leaves
-// no process and no mount. Needs root.
+// A kustomize overlay of a whole application (manifests/examples/shop) applies and converges. Jobs run real
+// containers: one computes a sum that `kubectl logs job/x` prints; an Indexed Job's pods read JOB_COMPLETION_INDEX
+// (the downward API on the batch.kubernetes.io/job-completion-index annotation). `flotilla down` leaves no process
+// and no mount. Needs root.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -419,4 +421,25 @@ test('flotctl image push of a docker save archive, a pod by digest, image ls; fl
     rmSync(work, { recursive: true, force: true });
   }
   c.ok(['delete', 'namespace', 'imagesapp', '--wait=true', '--timeout=120s']);
+});
+
+test('a Job computes a sum in a real container; kubectl wait and kubectl logs job/x', { skip }, () => {
+  c.ok(['create', 'job', 'sum', `--image=${c.tools}`, '--', 'sh', '-c', 'i=0; s=0; while [ $i -lt 100 ]; do i=$((i+1)); s=$((s+i)); done; echo sum=$s']);
+  c.ok(['wait', '--for=condition=complete', 'job/sum', '--timeout=180s']);
+  assert.equal(c.ok(['logs', 'job/sum']).trim(), 'sum=5050');
+  const job = JSON.parse(c.ok(['get', 'job', 'sum', '-o', 'json']));
+  assert.equal(job.status.succeeded, 1);
+  assert.match(c.ok(['get', 'job', 'sum']), /sum\s+Complete\s+1\/1/);
+});
+
+test('an Indexed Job: each pod reads JOB_COMPLETION_INDEX and squares it', { skip }, () => {
+  c.ok(['apply', '-f', '-'], JSON.stringify({
+    apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'squares' },
+    spec: { completions: 3, parallelism: 3, completionMode: 'Indexed', template: { spec: { restartPolicy: 'Never',
+      containers: [{ name: 'sq', image: c.tools, command: ['sh', '-c', 'echo "$JOB_COMPLETION_INDEX^2=$((JOB_COMPLETION_INDEX * JOB_COMPLETION_INDEX))"'] }] } } },
+  }));
+  c.ok(['wait', '--for=condition=complete', 'job/squares', '--timeout=180s']);
+  const pods = JSON.parse(c.ok(['get', 'pods', '-l', 'job-name=squares', '-o', 'json'])).items as Array<{ metadata: { name: string } }>;
+  const lines = pods.map((p) => c.ok(['logs', p.metadata.name]).trim()).sort();
+  assert.deepEqual(lines, ['0^2=0', '1^2=1', '2^2=4']);
 });

@@ -65,7 +65,7 @@ function startKubectl(binary: string, args: string[]): { child: ChildProcess; ou
 
 const until = <T>(what: string, fn: () => T | undefined | false, timeoutMs?: number): Promise<T> => c.until(what, fn, timeoutMs);
 
-const running = (name: string) => until(`pod ${name} Running`, () => JSON.parse(ok(['get', 'pod', name, '-o', 'json'])).status?.phase === 'Running', 120_000);
+const running = (name: string) => until(`pod ${name} Running`, async () => (await c.podNow(name))?.status?.phase === 'Running', 120_000);
 
 function get(port: number, path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -165,7 +165,7 @@ spec:
     assert.equal(r.code, 0, `${binary}: ${r.stderr}`);
     assert.match(r.stdout, /got one\ngot two\nbye\n/, binary);
     assert.match(r.stderr, /err one\nerr two\n/, binary);
-    await until(`${name} to complete`, () => JSON.parse(ok(['get', 'pod', name, '-o', 'json'])).status?.phase === 'Succeeded');
+    await until(`${name} to complete`, async () => (await c.podNow(name))?.status?.phase === 'Succeeded');
     ok(['delete', 'pod', name, '--wait=false']);
   }
 });

@@ -120,14 +120,27 @@ export class UpCluster {
    * times). Throws on any answer but 200.
    */
   async get(path: string): Promise<Json> {
+    const found = await this.find(path);
+    if (found === undefined) throw new Error(`GET ${path}: 404 Not Found`);
+    return found;
+  }
+
+  /** As get(), but undefined for a 404 (the object is not there). */
+  async find(path: string): Promise<Json | undefined> {
     if (!this.credentialsSet) {
       useCredentials(this.url, await credentialsOf(this.kubeconfig));
       this.credentialsSet = true;
     }
     const res = await apiFetch(`${this.url}${path}`);
     const text = await res.text();
+    if (res.status === 404) return undefined;
     if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${text.slice(0, 300)}`);
     return JSON.parse(text) as Json;
+  }
+
+  /** A pod as the API has it now, read in-process (for polls); undefined when there is none. */
+  podNow(name: string, namespace = 'default'): Promise<Json | undefined> {
+    return this.find(`/api/v1/namespaces/${namespace}/pods/${name}`);
   }
 
   private credentialsSet = false;
@@ -169,7 +182,7 @@ export class UpCluster {
   /** Deletes a pod and waits until it is gone (the node agent has stopped everything of it). */
   async deletePod(name: string, timeoutMs = 90_000): Promise<void> {
     this.ok(['delete', 'pod', name, '--wait=false']);
-    await this.until(`pod ${name} to be gone`, () => this.kubectl(['get', 'pod', name]).code !== 0, timeoutMs);
+    await this.until(`pod ${name} to be gone`, async () => (await this.podNow(name)) === undefined, timeoutMs);
   }
 
   async up(): Promise<void> {

@@ -19,7 +19,7 @@ mapfile -t all < <(find dist -name '*.test.js' -not -path '*/node_modules/*' | s
 # Each file starts its own processes on free ports, with its own data dir, pod subnet and service range.
 nodes=(dist/e2e/services.test.js dist/e2e/multi-node.test.js dist/e2e/node.test.js dist/e2e/pods-volumes.test.js dist/e2e/supervisor.test.js dist/e2e/pods.test.js
   dist/e2e/chaos.test.js dist/e2e/streams.test.js dist/e2e/statefulset-node.test.js dist/e2e/serviceaccounts-node.test.js
-  dist/e2e/node-clients.test.js dist/e2e/dashboard-node.test.js dist/e2e/jobs-node.test.js dist/e2e/upgrade-resets.test.js)
+  dist/e2e/node-clients.test.js dist/e2e/dashboard-node.test.js dist/e2e/upgrade-resets.test.js)
 long=(dist/e2e/kubectl-versions.test.js dist/e2e/flotctl-rollout.test.js dist/e2e/jobs.test.js dist/e2e/flotctl-config.test.js dist/e2e/flotctl-get.test.js dist/e2e/flotctl.test.js dist/e2e/drain.test.js
   dist/e2e/flotctl-describe.test.js dist/e2e/embedded-etcd.test.js dist/e2e/crd.test.js dist/e2e/failover.test.js)
 # the browser's files after both pools, side by side on an otherwise quiet machine: under the pools' load Chromium

@@ -6,8 +6,8 @@
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { removeCgroupTree } from '../node-agent/runtime/cleanup.js';
 import { KUBECTL, ROOT, apiFetch, cgroupRootOf, claimServiceRange, credentialsOf, freePort, runFlotctl, useCredentials, waitFor, type CliRun } from './harness.js';
@@ -188,6 +188,7 @@ export class UpCluster {
   async up(): Promise<void> {
     // A port found free can be taken by another test's process before `up` binds it; `up` checks every port before
     // it starts anything and names the holder, so that refusal is retried on other ports.
+    this.shareLikeANode();
     for (let attempt = 1; ; attempt++) {
       this.port = await freePort();
       const regPort = await freePort();
@@ -203,6 +204,20 @@ export class UpCluster {
         if (attempt >= 3 || !/flotilla: port \d+ .* is in use by pid/.test((e as Error).message)) throw e;
       }
     }
+  }
+
+  /**
+   * On a node, kubepods sits at the root of the cpu hierarchy with the node's allocatable CPU as its shares (2048 on
+   * two cores) beside the system's processes. Here it sits one level down, under this cluster's own root, which
+   * would otherwise have the default 1024: the pods of a cluster would get half a node's weight against the test
+   * processes of a saturated machine (a busy 2-core run starved a Service's pods until connections went unanswered).
+   * cgroup v1's cpu hierarchy only; elsewhere nothing is changed.
+   */
+  private shareLikeANode(): void {
+    const dir = join('/sys/fs/cgroup/cpu', this.cgroupRoot);
+    if (this.skip || this.o.upArgs?.includes('--cgroup-root') || !existsSync('/sys/fs/cgroup/cpu/cpu.shares')) return;
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'cpu.shares'), String(1024 * availableParallelism()));
   }
 
   private serviceRange(): string[] {

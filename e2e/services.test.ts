@@ -408,15 +408,13 @@ spec:
   // the pods' gateway MAC must not follow their veths (it did: pods' replies to the node were lost)
   const bridgeMac = () => readFileSync(`/sys/class/net/${podNetworkFor(dir).bridge}/address`, 'utf8'), macBefore = bridgeMac();
   const load = startLoad(ip, 80, 80);
-  const recorder = rolloutRecorder(c, proxyTable, ip, 80, 'app=roll');
+  const recorder = rolloutRecorder(c, proxyTable, ip, 80, 'app=roll'); // sampling while kubectl runs (okAsync)
   const began = Date.now();
   const at = () => `${((Date.now() - began) / 1000).toFixed(1)} s`;
-  let result: LoadResult | undefined;
-  let timeline = '';
+  let result: LoadResult | undefined, timeline = '';
   try {
     await new Promise((r) => setTimeout(r, 1000));
     t.diagnostic(`v2 applied at ${at()}`);
-    // kubectl without blocking this process: the recorder samples meanwhile
     await c.okAsync(['apply', '-f', '-'], deployment('v2'));
     await c.okAsync(['rollout', 'status', 'deployment/roll', '--timeout=120s']);
     t.diagnostic(`rolled out at ${at()}`);
@@ -431,8 +429,8 @@ spec:
   }
   assert.equal(bridgeMac(), macBefore, 'the bridge kept its MAC address while pods came and went');
   t.diagnostic(`${result.total} requests in ${result.seconds.toFixed(1)} s (${(result.total / result.seconds).toFixed(0)}/s), ${result.failed} failed, versions ${result.versions.join(' -> ')}`);
+  // (errors holds the first 10 failures: empty means none)
   assert.deepEqual(result.errors, [], `no failed request: ${result.errors.join('; ')}; what the rollout went through:\n${timeline}`);
-  assert.equal(result.failed, 0);
   // enough requests across the whole rollout to have met every moment of it (a count, not a rate: a saturated
   // machine slows the client down as well)
   assert.ok(result.total >= 300, `at least 300 requests during the rollout (${result.total} in ${result.seconds} s)`);

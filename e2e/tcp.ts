@@ -32,9 +32,9 @@ export function acceptedConnections(localPort: number): number[] {
 }
 
 /**
- * The connections (client port and state) that a server on `serverPort` still holds from client ports of `clientPorts` whose client side is
- * gone (what a test reset and closed). A client port that another process has taken since (the kernel reuses a
- * reset connection's port at once) is a connection of its own, alive on both sides, and not counted.
+ * The connections (client port and state) that a server on `serverPort` still holds from `clientPorts` whose client
+ * side is gone (what a test reset and closed). A client port that another process has taken since is a connection
+ * of its own, alive on both sides, and not counted.
  */
 export function orphanedConnections(serverPort: number, clientPorts: Set<number>): string[] {
   const all = sockets();

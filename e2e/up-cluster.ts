@@ -210,7 +210,8 @@ export class UpCluster {
    * On a node, kubepods sits at the root of the cpu hierarchy with the node's allocatable CPU as its shares (2048 on
    * two cores) beside the system's processes. Here it sits one level down, under this cluster's own root, which
    * would otherwise have the default 1024: the pods of a cluster would get half a node's weight against the test
-   * processes of a saturated machine (a busy 2-core run starved a Service's pods until connections went unanswered).
+   * processes of a saturated machine (the likely cause, not a proven one, of a Service test's unanswered connections
+   * in CI: its pods' busybox httpd listens with a backlog of 9).
    * cgroup v1's cpu hierarchy only; elsewhere nothing is changed.
    */
   private shareLikeANode(): void {

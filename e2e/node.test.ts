@@ -64,7 +64,7 @@ interface Pod {
 const pods = (selector: string): Pod[] => JSON.parse(ok(['get', 'pods', '-l', selector, '-o', 'json'])).items;
 const pod = (name: string): Pod => JSON.parse(ok(['get', 'pod', name, '-o', 'json']));
 // the same, read in-process: for polls (a kubectl per look costs a tenth of a CPU second)
-const podsNow = async (selector: string): Promise<Pod[]> => (await c.get(`/api/v1/namespaces/default/pods?labelSelector=${encodeURIComponent(selector)}`)).items as Pod[];
+const podsNow = async (selector: string): Promise<Pod[]> => (await c.podsNow(selector)) as Pod[];
 const podNow = async (name: string): Promise<Pod> => (await c.get(`/api/v1/namespaces/default/pods/${name}`)) as Pod;
 
 function demo(image = `${c.registry}/flotilla/web:v1`): string {

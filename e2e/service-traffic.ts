@@ -145,7 +145,7 @@ export function rolloutRecorder(c: UpCluster, proxyTable: string, ip: string, po
       const rules = endpointsInTable(r.stdout ?? '', ip, port).join(' ');
       if (rules !== lastRules) lines.push(`${at()}: the proxy sends to [${(lastRules = rules)}]`);
       try {
-        const pods = (await c.get(`/api/v1/namespaces/default/pods?labelSelector=${encodeURIComponent(selector)}`)).items as Json[];
+        const pods = await c.podsNow(selector);
         const seen = new Set<string>();
         for (const p of pods) {
           const name = p.metadata.name as string;

@@ -420,7 +420,7 @@ spec:
     t.diagnostic(`rolled out at ${at()}`);
     // the last v1 pod is still in its preStop: keep loading until it is gone
     await until('only v2 pods left', async () => {
-      const pods = (await c.get('/api/v1/namespaces/default/pods?labelSelector=app%3Droll')).items as Json[];
+      const pods = await c.podsNow('app=roll');
       return pods.length === 2 && pods.every((p) => String(p.spec.containers[0].image).endsWith(':v2'));
     });
   } finally {

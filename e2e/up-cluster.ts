@@ -143,6 +143,11 @@ export class UpCluster {
     return this.find(`/api/v1/namespaces/${namespace}/pods/${name}`);
   }
 
+  /** The pods matching a label selector, read in-process (for polls). */
+  async podsNow(selector: string, namespace = 'default'): Promise<Json[]> {
+    return (await this.get(`/api/v1/namespaces/${namespace}/pods?labelSelector=${encodeURIComponent(selector)}`)).items as Json[];
+  }
+
   private credentialsSet = false;
 
   /** `kubectl <args> -o json`, parsed. */

@@ -47,19 +47,35 @@ run_pool() { # CONCURRENCY FILES...
     --test-timeout=600000 --test-concurrency="$n" "$@"
 }
 status=0
+# each run's exit status and the tail of its report: a runner that exits non-zero with no failed test recorded (its own
+# crash, say) is named at the end, where CI's excerpt of the output shows it
+runs_dir=$(mktemp -d)
+ran() { # NAME STATUS LOG
+  echo "$2" >"$runs_dir/$1.status"
+  { grep -m 10 -A 4 '✖' "$3" || true; echo '...'; tail -n 30 "$3"; } >"$runs_dir/$1.tail"
+}
 tests_started=$SECONDS
 pool_a_log=$(mktemp)
-trap 'rm -rf "$pool_a_log" "$failures_dir"' EXIT
+trap 'rm -rf "$pool_a_log" "$failures_dir" "$runs_dir"' EXIT
 # the real-container pool's report is printed once it is done (two reporters writing at once would interleave)
 pool_a_pid=
 if ((${#pool_a[@]})); then
   (s=0; run_pool "${FLOTILLA_NODE_TEST_CONCURRENCY:-2}" "${pool_a[@]}" >"$pool_a_log" 2>&1 || s=$?
-    echo "# the whole-cluster files took $((SECONDS - tests_started)) s" >>"$pool_a_log"; exit "$s") &
+    echo "# the whole-cluster files took $((SECONDS - tests_started)) s" >>"$pool_a_log"; ran whole-cluster "$s" "$pool_a_log"; exit "$s") &
   pool_a_pid=$!
   # an interrupted run takes the other pool down with it
-  trap 'kill "$pool_a_pid" 2>/dev/null; rm -rf "$pool_a_log" "$failures_dir"' EXIT
+  trap 'kill "$pool_a_pid" 2>/dev/null; rm -rf "$pool_a_log" "$failures_dir" "$runs_dir"' EXIT
 fi
-run_pool "${FLOTILLA_TEST_CONCURRENCY:-3}" "${pool_b[@]}" || status=$?
+# run_logged NAME CONCURRENCY FILES...: a run printed as it goes and kept for the end
+run_logged() {
+  local name=$1 log s=0
+  shift
+  log=$(mktemp -p "$runs_dir")
+  { run_pool "$@" 2>&1 | tee "$log"; } || s=$?
+  ran "$name" "$s" "$log"
+  ((s == 0)) || status=$s
+}
+run_logged other "${FLOTILLA_TEST_CONCURRENCY:-3}" "${pool_b[@]}"
 pool_b_s=$((SECONDS - tests_started))
 [ -z "$pool_a_pid" ] || wait "$pool_a_pid" || status=$?
 echo
@@ -71,16 +87,25 @@ for f in "${last[@]}"; do [ -f "$f" ] && browser+=("$f"); done
 if ((${#browser[@]})); then
   echo
   echo "# the browser's test files"
-  run_pool "${#browser[@]}" "${browser[@]}" || status=$?
+  run_logged browser "${#browser[@]}" "${browser[@]}"
 fi
 for f in "${exclusive[@]}"; do
   [ -f "$f" ] || continue
-  run_pool 1 "$f" || status=$?
+  run_logged "$(basename "$f" .test.js)" 1 "$f"
 done
 if [ -n "$(cat "$failures_dir"/* 2>/dev/null)" ]; then
   echo
   echo "# failed tests"
   cat "$failures_dir"/*
 fi
+for f in "$runs_dir"/*.status; do
+  s=$(cat "$f")
+  name=$(basename "$f" .status)
+  echo "# $name: exit $s"
+  if ((s != 0)) && [ -z "$(cat "$failures_dir"/* 2>/dev/null)" ]; then
+    echo "# $name failed with no failed test recorded; its failure lines and its last lines:"
+    sed 's/^/#   /' "$runs_dir/$name.tail"
+  fi
+done
 echo "# npm test took ${SECONDS} s"
 exit "$status"

@@ -64,7 +64,7 @@ if ((${#pool_a[@]})); then
     echo "# the whole-cluster files took $((SECONDS - tests_started)) s" >>"$pool_a_log"; ran whole-cluster "$s" "$pool_a_log"; exit "$s") &
   pool_a_pid=$!
   # an interrupted run takes the other pool down with it
-  trap 'kill "$pool_a_pid" 2>/dev/null; rm -rf "$pool_a_log" "$failures_dir" "$runs_dir"' EXIT
+  trap 'kill "$pool_a_pid" 2>/dev/null || true; rm -rf "$pool_a_log" "$failures_dir" "$runs_dir"' EXIT
 fi
 # run_logged NAME CONCURRENCY FILES...: a run printed as it goes and kept for the end
 run_logged() {

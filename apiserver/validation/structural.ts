@@ -1,7 +1,11 @@
 // Structural checks against the kind's JSON Schema: value types (with ajv, one compiled validator per kind) and, for
 // strict field validation, fields the schema does not know.
-import { Ajv, type AnySchemaObject, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv, type AnySchemaObject, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import type { KindInfo } from '../../lib/api/kinds.js';
+import { packageRoot } from '../../lib/util/package-root.js';
 import { INT_OR_STRING, QUANTITY, REF_PREFIX, components, schemaNameFor, type Schema } from '../../lib/api/schema/index.js';
 import { isObj, typeInvalid, unknownField, type FieldCause } from './field.js';
 
@@ -21,21 +25,67 @@ function toAjv(s: Schema, name?: string): AjvNode {
   return out;
 }
 
-let ajv: Ajv | undefined;
-const validators = new Map<string, ValidateFunction>();
 /** The id of the one schema document holding every component: each kind's validator refers into it. */
-const COMPONENTS_ID = 'flotilla:components';
+export const COMPONENTS_ID = 'flotilla:components';
+/** ajv's options, the same for the validators compiled at build time and at run time. */
+export const AJV_OPTIONS: Options = { allErrors: true, strict: false, validateFormats: false, validateSchema: false };
 
+let doc: { schema: AnySchemaObject; hash: string } | undefined;
+/**
+ * The document every validator refers into (each component's types, as `toAjv` makes them) and a hash of it: a
+ * validator compiled at build time is used only if it was compiled from a document with this hash.
+ */
+export function componentsDocument(): { schema: AnySchemaObject; hash: string } {
+  if (!doc) {
+    const schema = { $id: COMPONENTS_ID, components: { schemas: Object.fromEntries(Object.entries(components()).map(([n, s]) => [n, toAjv(s, n)])) } };
+    doc = { schema, hash: createHash('sha256').update(JSON.stringify(schema)).digest('hex') };
+  }
+  return doc;
+}
+
+/** The ref a component's validator is compiled from. */
+export const componentRef = (schemaName: string): string => COMPONENTS_ID + REF_PREFIX + schemaName;
+
+/** Where the build (scripts/validators.mjs) writes every component's validator, compiled ahead of time. */
+export const PRECOMPILED_PATH = join('dist', 'validators', 'components.cjs');
+
+let precompiled: Map<string, ValidateFunction> | undefined;
+/**
+ * The validators the build compiled (the Pod's alone takes ajv about 0.7 s of CPU to compile, which an API server
+ * paid on its first pod after every start), if the build saw the same schemas as this process; none otherwise (a
+ * build older than the code), and each kind's validator is then compiled here on first use, as before.
+ */
+export function precompiledValidators(): Map<string, ValidateFunction> {
+  if (!precompiled) {
+    precompiled = new Map();
+    try {
+      type Built = { hash: string; names: string[] } & Record<string, ValidateFunction>;
+      const m = createRequire(import.meta.url)(join(packageRoot(import.meta.url), PRECOMPILED_PATH)) as Built;
+      if (m.hash === componentsDocument().hash) m.names.forEach((n, i) => precompiled?.set(n, m[`v${i}`]));
+    } catch {
+      // not built: compiled on first use
+    }
+  }
+  return precompiled;
+}
+
+let ajv: Ajv | undefined;
+/** A component's validator compiled in this process (what the build does ahead of time, for every component). */
+export function compileValidator(schemaName: string): ValidateFunction {
+  if (!ajv) {
+    ajv = new Ajv(AJV_OPTIONS);
+    // one document, added once: a component's compiled code is then shared by every kind that reaches it, instead
+    // of each kind's validator compiling its whole tree again (Pod, Deployment, StatefulSet, ... all reach PodSpec)
+    ajv.addSchema(componentsDocument().schema);
+  }
+  return ajv.compile({ $ref: componentRef(schemaName) });
+}
+
+const validators = new Map<string, ValidateFunction>();
 function validatorFor(schemaName: string): ValidateFunction {
   let v = validators.get(schemaName);
   if (!v) {
-    if (!ajv) {
-      ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, validateSchema: false });
-      // one document, added once: a component's compiled code is then shared by every kind that reaches it, instead
-      // of each kind's validator compiling its whole tree again (Pod, Deployment, StatefulSet, ... all reach PodSpec)
-      ajv.addSchema({ $id: COMPONENTS_ID, components: { schemas: Object.fromEntries(Object.entries(components()).map(([n, s]) => [n, toAjv(s, n)])) } });
-    }
-    v = ajv.compile({ $ref: COMPONENTS_ID + REF_PREFIX + schemaName });
+    v = precompiledValidators().get(schemaName) ?? compileValidator(schemaName);
     validators.set(schemaName, v);
   }
   return v;

@@ -268,6 +268,15 @@ test('flotctl compose: up runs a 3-service project (healthcheck, depends_on serv
     const bad = c.flotctl(['compose', '-f', join(work, 'bad.yaml'), '-p', 'composebad', 'up', '--wait-image', c.tools]);
     assert.equal(bad.code, 1);
     assert.equal(bad.stderr.trim(), `error: ${join(work, 'bad.yaml')}:4: service "web": services.web: additional property restart_policy is not allowed`);
+    // a wrong type, and a required variable left unset: the same, each with its own line
+    writeFileSync(join(work, 'type.yaml'), 'services:\n  web:\n    image: x\n    ports: 8080\n');
+    writeFileSync(join(work, 'env.yaml'), 'services:\n  web:\n    image: x\n    environment:\n      TOKEN: ${API_TOKEN:?set API_TOKEN}\n');
+    for (const [file, error] of [['type.yaml', ':4: service "web": services.web.ports: must be a array'], ['env.yaml', ':5: service "web": required variable API_TOKEN is missing a value: set API_TOKEN']]) {
+      const r = c.flotctl(['compose', '-f', join(work, file), '-p', 'composebad', 'up', '--wait-image', c.tools]);
+      assert.equal(r.code, 1, r.stderr);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.ok(r.stderr.startsWith(`error: ${join(work, file)}${error}`), r.stderr);
+    }
     assert.equal(c.kubectl(['get', 'namespace', 'composebad']).code, 1, 'no namespace created');
 
     // --wait: up returns once every service is ready, naming each as it gets there

@@ -22,9 +22,9 @@ nodes=(dist/e2e/services.test.js dist/e2e/multi-node.test.js dist/e2e/node.test.
   dist/e2e/node-clients.test.js dist/e2e/dashboard-node.test.js dist/e2e/upgrade-resets.test.js)
 long=(dist/e2e/kubectl-versions.test.js dist/e2e/flotctl-rollout.test.js dist/e2e/jobs.test.js dist/e2e/flotctl-config.test.js dist/e2e/flotctl-get.test.js dist/e2e/flotctl.test.js dist/e2e/drain.test.js
   dist/e2e/flotctl-describe.test.js dist/e2e/embedded-etcd.test.js dist/e2e/crd.test.js dist/e2e/failover.test.js)
-# the browser's files after both pools, side by side on an otherwise quiet machine: under the pools' load Chromium
-# missed 30-second waits, and whole-cluster files' bridges and veths coming and going made it drop or redo
-# navigations (ERR_NETWORK_CHANGED)
+# the browser's files once every whole-cluster file is done, side by side, beside the other pool's last files: under
+# both pools' load Chromium missed 30-second waits, and whole-cluster files' bridges and veths coming and going made
+# it drop or redo navigations (ERR_NETWORK_CHANGED)
 last=(dist/e2e/dashboard.test.js dist/e2e/dashboard-auth.test.js)
 # files whose checks look at the whole machine (every network namespace, veth and shim socket) run alone, afterwards
 exclusive=(dist/e2e/runtime/cri.test.js)
@@ -46,7 +46,6 @@ run_pool() { # CONCURRENCY FILES...
     --test-reporter=./scripts/failures-reporter.mjs --test-reporter-destination="$(mktemp -p "$failures_dir")" \
     --test-timeout=600000 --test-concurrency="$n" "$@"
 }
-status=0
 # each run's exit status and the tail of its report: a runner that exits non-zero with no failed test recorded (its own
 # crash, say) is named at the end, where CI's excerpt of the output shows it
 runs_dir=$(mktemp -d)
@@ -55,53 +54,67 @@ ran() { # NAME STATUS LOG
   { grep -m 10 -A 4 '✖' "$3" || true; echo '...'; tail -n 30 "$3"; } >"$runs_dir/$1.tail"
 }
 tests_started=$SECONDS
-pool_a_log=$(mktemp)
-trap 'rm -rf "$pool_a_log" "$failures_dir" "$runs_dir"' EXIT
-# the real-container pool's report is printed once it is done (two reporters writing at once would interleave)
-pool_a_pid=
-if ((${#pool_a[@]})); then
-  (s=0; run_pool "${FLOTILLA_NODE_TEST_CONCURRENCY:-2}" "${pool_a[@]}" >"$pool_a_log" 2>&1 || s=$?
-    echo "# the whole-cluster files took $((SECONDS - tests_started)) s" >>"$pool_a_log"; ran whole-cluster "$s" "$pool_a_log"; exit "$s") &
-  pool_a_pid=$!
-  # an interrupted run takes the other pool down with it
-  trap 'kill "$pool_a_pid" 2>/dev/null || true; rm -rf "$pool_a_log" "$failures_dir" "$runs_dir"' EXIT
-fi
-# run_logged NAME CONCURRENCY FILES...: a run printed as it goes and kept for the end
-run_logged() {
+# run NAME CONCURRENCY FILES...: a run whose report goes to stdout and is kept for the end
+run() {
   local name=$1 log s=0
   shift
   log=$(mktemp -p "$runs_dir")
   { run_pool "$@" 2>&1 | tee "$log"; } || s=$?
   ran "$name" "$s" "$log"
-  ((s == 0)) || status=$s
 }
-run_logged other "${FLOTILLA_TEST_CONCURRENCY:-3}" "${pool_b[@]}"
-pool_b_s=$((SECONDS - tests_started))
-[ -z "$pool_a_pid" ] || wait "$pool_a_pid" || status=$?
-echo
-echo "# the whole-cluster test files (real containers)"
-cat "$pool_a_log"
-echo "# the other files took ${pool_b_s} s (beside the whole-cluster files, after ${tests_started} s of setup and build)"
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$failures_dir" "$runs_dir"' EXIT
+# The pools side by side; the other pool's report is printed as it goes, the rest once done (reporters writing at
+# once would interleave).
+pool_a_pid=
+if ((${#pool_a[@]})); then
+  (run whole-cluster "${FLOTILLA_NODE_TEST_CONCURRENCY:-2}" "${pool_a[@]}" >"$runs_dir/whole-cluster.log"
+    echo "# the whole-cluster files took $((SECONDS - tests_started)) s" >>"$runs_dir/whole-cluster.log") &
+  pool_a_pid=$!
+  pids+=("$pool_a_pid")
+fi
+(run other "${FLOTILLA_TEST_CONCURRENCY:-3}" "${pool_b[@]}"
+  echo "# the other files took $((SECONDS - tests_started)) s (beside the whole-cluster files, after ${tests_started} s of setup and build)") &
+pool_b_pid=$!
+pids+=("$pool_b_pid")
+# The browser's files start once the last whole-cluster file is done (their bridges and veths coming and going made
+# Chromium drop navigations), beside whatever is left of the other pool.
+[ -z "$pool_a_pid" ] || wait "$pool_a_pid" || true
 browser=()
 for f in "${last[@]}"; do [ -f "$f" ] && browser+=("$f"); done
+browser_pid=
 if ((${#browser[@]})); then
+  (run browser "${#browser[@]}" "${browser[@]}" >"$runs_dir/browser.log") &
+  browser_pid=$!
+  pids+=("$browser_pid")
+fi
+wait "$pool_b_pid" || true
+[ -z "$browser_pid" ] || wait "$browser_pid" || true
+if [ -n "$pool_a_pid" ]; then
+  echo
+  echo "# the whole-cluster test files (real containers)"
+  cat "$runs_dir/whole-cluster.log"
+fi
+if [ -n "$browser_pid" ]; then
   echo
   echo "# the browser's test files"
-  run_logged browser "${#browser[@]}" "${browser[@]}"
+  cat "$runs_dir/browser.log"
 fi
 for f in "${exclusive[@]}"; do
   [ -f "$f" ] || continue
-  run_logged "$(basename "$f" .test.js)" 1 "$f"
+  run "$(basename "$f" .test.js)" 1 "$f"
 done
 if [ -n "$(cat "$failures_dir"/* 2>/dev/null)" ]; then
   echo
   echo "# failed tests"
   cat "$failures_dir"/*
 fi
+status=0
 for f in "$runs_dir"/*.status; do
   s=$(cat "$f")
   name=$(basename "$f" .status)
   echo "# $name: exit $s"
+  ((s == 0)) || status=$s
   if ((s != 0)) && [ -z "$(cat "$failures_dir"/* 2>/dev/null)" ]; then
     echo "# $name failed with no failed test recorded; its failure lines and its last lines:"
     sed 's/^/#   /' "$runs_dir/$name.tail"

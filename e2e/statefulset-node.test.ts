@@ -29,7 +29,7 @@ const c = upCluster({
     cl.kubectl(['delete', 'pod', '--all', '--wait=true', '--timeout=60s']);
     cl.kubectl(['delete', 'pvc', '--all', '--wait=true', '--timeout=60s']);
     cl.kubectl(['delete', 'namespace', 'shop', '--ignore-not-found', '--wait=true', '--timeout=90s']);
-    cl.kubectl(['delete', 'namespace', 'composeapp', '--ignore-not-found', '--wait=true', '--timeout=90s']);
+    cl.kubectl(['delete', 'namespace', 'composeapp', 'composeapp2', '--ignore-not-found', '--wait=true', '--timeout=90s']);
     cl.kubectl(['delete', 'namespace', 'imagesapp', '--ignore-not-found', '--wait=true', '--timeout=90s']);
   },
 });
@@ -203,7 +203,9 @@ const httpBody = (host: string, port: number): Promise<string | undefined> => ne
   req.end();
 });
 
-// flotctl compose: a three-service project (db → api → web) written as docker compose users write it.
+// flotctl compose: a three-service project (web → api → db) written as docker compose users write it. Each request
+// to web's published port goes through all three: web's and api's CGI scripts (configs, mode 0755) ask the next one
+// (busybox httpd passes a script's header lines through as they are: they end in CRLF for strict HTTP clients).
 const COMPOSE_FILE = `
 services:
   db:
@@ -224,18 +226,22 @@ services:
     image: \${REGISTRY}/flotilla/tools:v1
     depends_on:
       db: {condition: service_healthy}
-    command: ["sh", "-c", "mkdir -p /www && wget -q -O /www/index.html http://db:6379/greeting && cat /etc/app.conf >> /www/index.html && exec httpd -f -p 8080 -h /www"]
+    command: ["sh", "-c", "echo api serving as $$(hostname); exec httpd -f -p 8080 -h /www"]
     expose: ["8080"]
     configs:
       - {source: appconf, target: /etc/app.conf}
+      - {source: apicgi, target: /www/cgi-bin/index.cgi, mode: 0755}
     healthcheck:
       test: ["CMD", "wget", "-q", "-O-", "http://127.0.0.1:8080/"]
       interval: 1s
     stop_grace_period: 1s
   web:
-    image: \${REGISTRY}/flotilla/web:\${WEB_TAG:-v1}
+    image: \${REGISTRY}/flotilla/tools:v1
     depends_on:
       api: {condition: service_healthy}
+    command: ["httpd", "-f", "-p", "8080", "-h", "/www"]
+    configs:
+      - {source: webcgi, target: /www/cgi-bin/index.cgi, mode: 0755}
     ports: ["\${WEB_PORT}:8080"]
     stop_grace_period: 1s
 volumes:
@@ -244,21 +250,30 @@ volumes:
 configs:
   appconf:
     content: "config: \${APP_MODE:-standard}"
+  apicgi:
+    content: |
+      #!/bin/sh
+      printf 'Content-Type: text/plain\\r\\n\\r\\n'
+      wget -q -O- http://db:6379/greeting && cat /etc/app.conf
+  webcgi:
+    content: |
+      #!/bin/sh
+      printf 'Content-Type: text/plain\\r\\n\\r\\n'
+      wget -q -O- http://api:8080/
 secrets:
   dbpass:
     file: ./dbpass.txt
 `;
 
-test('flotctl compose: up runs a 3-service project (healthcheck, depends_on service_healthy, volume, config, secret, published port); ps, exec, down; an invalid file creates nothing', { skip }, async () => {
+test('flotctl compose: up runs a 3-service project (healthcheck, depends_on service_healthy, volume, config, secret, published port); ps, exec, logs, an edit, down; convert | kubectl apply in a second namespace; an invalid file creates nothing', { skip }, async () => {
   const work = mkdtempSync(join(tmpdir(), 'flotilla-compose-'));
-  const compose = (args: string[]) => c.flotctl(['compose', '-f', join(work, 'compose.yaml'), '-p', 'composeapp', ...args]);
-  const ok = (args: string[]) => {
-    const r = compose(args);
+  const ok = (args: string[], project = 'composeapp', env: Record<string, string> = {}) => {
+    const r = c.flotctl(['compose', '-f', join(work, 'compose.yaml'), '-p', project, ...args], undefined, env);
     assert.equal(r.code, 0, `compose ${args.join(' ')}: ${r.stderr}${r.stdout}${c.logTails()}`);
     return r.stdout;
   };
   try {
-    const port = await freePort();
+    const [port, port2] = [await freePort(), await freePort()];
     writeFileSync(join(work, 'compose.yaml'), COMPOSE_FILE);
     writeFileSync(join(work, '.env'), `REGISTRY=${c.registry}\nGREETING=hello\nWEB_PORT=${port}\n`);
     writeFileSync(join(work, 'dbpass.txt'), 's3cret\n');
@@ -286,13 +301,20 @@ test('flotctl compose: up runs a 3-service project (healthcheck, depends_on serv
       'service db ready (1/1 available)', 'service api ready (1/1 available)', 'service web ready (1/1 available)']) {
       assert.ok(up.includes(o), `${o} in:\n${up}`);
     }
-    const pods = () => c.json(['get', 'pods', '-n', 'composeapp']).items as Json[];
+    // the same file converted, applied with kubectl into a second namespace (published on another port): it starts
+    // beside the checks below and is checked at the end
+    const converted = ok(['convert', '--wait-image', c.tools], 'composeapp2', { WEB_PORT: String(port2) });
+    c.ok(['create', 'namespace', 'composeapp2']);
+    assert.match(c.apply(converted), /^deployment\.apps\/web created$/m);
+
+    const pods = (ns = 'composeapp') => c.json(['get', 'pods', '-n', ns]).items as Json[];
+    const ofService = (ps: Json[], s: string) => ps.filter((p) => p.metadata.labels['com.docker.compose.service'] === s);
     await c.until('every service Running and Ready', () => {
       const ps = pods();
       return ps.length === 3 && ps.every(ready) ? ps : undefined;
     }, 150_000);
     // the api's init container waited for the db's Service, whose endpoints are its healthy (ready) pods
-    const api = pods().find((p) => p.metadata.labels['com.docker.compose.service'] === 'api') as Json;
+    const api = ofService(pods(), 'api')[0] as Json;
     assert.equal(api.status.initContainerStatuses[0].name, 'wait-for-db');
     assert.equal(api.status.initContainerStatuses[0].state.terminated.exitCode, 0);
 
@@ -301,31 +323,40 @@ test('flotctl compose: up runs a 3-service project (healthcheck, depends_on serv
     assert.match(lines[0] as string, /^NAME\s+IMAGE\s+SERVICE\s+STATUS\s+PORTS$/);
     assert.equal(lines.length, 4);
     assert.match(ps, new RegExp(`^api-\\S+\\s+${c.registry}/flotilla/tools:v1\\s+api\\s+Running \\(healthy\\)\\s+8080/tcp$`, 'm'));
-    assert.match(ps, new RegExp(`^web-\\S+\\s+${c.registry}/flotilla/web:v1\\s+web\\s+Running\\s+0\\.0\\.0\\.0:${port}->8080/tcp$`, 'm'));
+    assert.match(ps, new RegExp(`^web-\\S+\\s+${c.registry}/flotilla/tools:v1\\s+web\\s+Running\\s+0\\.0\\.0\\.0:${port}->8080/tcp$`, 'm'));
 
-    // the published port: a LoadBalancer on the node's address (outside the NodePort range)
+    // the published port: a LoadBalancer on the node's address (outside the NodePort range); what it answers went
+    // web → api → db through the names of their Services, with the .env value and the default applied
     const node = c.json(['get', 'node', 'sts-node']);
     const nodeIP = (node.status.addresses as Json[]).find((a) => a.type === 'InternalIP')?.address as string;
     const proxyTable = `flotilla-proxy-${nodeNetworkName(podNetworkFor(c.dir).bridge)}`;
-    await c.until(`the nftables rule for ${nodeIP}:${port}`, () => spawnSync('nft', ['list', 'table', 'ip', proxyTable], { encoding: 'utf8' }).stdout?.includes(`${nodeIP} . tcp . ${port} : goto `));
-    const page = await c.until('the web answering on its published port', () => httpBody(nodeIP, port));
-    assert.match(page, /<title>flotilla web v1<\/title>/);
+    const published = async (p: number) => {
+      await c.until(`the nftables rule for ${nodeIP}:${p}`, () => spawnSync('nft', ['list', 'table', 'ip', proxyTable], { encoding: 'utf8' }).stdout?.includes(`${nodeIP} . tcp . ${p} : goto `));
+      return c.until(`the web answering on ${p}`, () => httpBody(nodeIP, p), 120_000);
+    };
+    assert.equal(await published(port), 'hello from db\nconfig: standard');
 
-    // exec: the data went db → api (through the names of their Services), the .env value and the default applied
-    assert.equal(ok(['exec', '-T', 'web', 'wget', '-q', '-O-', 'http://api:8080/']), 'hello from db\nconfig: standard');
+    // exec: the db's volume holds the secret and the greeting
     assert.equal(ok(['exec', '-T', 'db', 'sh', '-c', 'cat /data/pass; ls /data']), 's3cret\ngreeting\npass\n');
-
-    // logs, prefixed by service and index as docker compose prefixes them
-    assert.match(ok(['logs', 'web']), /^web-1 {2}\| web v1: serving pod unknown on :8080$/m);
 
     // a second up with no change changes nothing
     const again = ok(['up', '--wait-image', c.tools]);
     assert.ok(again.split('\n').filter(Boolean).every((l) => l.endsWith(' unchanged')), again);
-    // an edited service (web's tag from the environment) is the only object that changes
-    writeFileSync(join(work, '.env'), `REGISTRY=${c.registry}\nGREETING=hello\nWEB_PORT=${port}\nWEB_TAG=v2\n`);
-    const edited = ok(['up', '--wait-image', c.tools]).split('\n').filter(Boolean);
-    assert.deepEqual(edited.filter((l) => !l.endsWith(' unchanged')), ['deployment.apps/web configured']);
-    assert.equal(c.json(['get', 'deployment', 'web', '-n', 'composeapp']).spec.template.spec.containers[0].image, `${c.registry}/flotilla/web:v2`);
+    // the file edited (the api on a new tag, 3 replicas): up rolls the api and nothing else
+    const others = ofService(pods(), 'db').concat(ofService(pods(), 'web')).map((p) => p.metadata.name).sort();
+    writeFileSync(join(work, 'compose.yaml'), COMPOSE_FILE.replace('tools:v1\n    depends_on:\n      db:', 'tools:latest\n    deploy: {replicas: 3}\n    depends_on:\n      db:'));
+    const edited = ok(['up', '--wait-image', c.tools, '--wait', '--wait-timeout', '150']).split('\n').filter(Boolean);
+    assert.deepEqual(edited.filter((l) => !l.endsWith(' unchanged') && !l.endsWith(' ready (1/1 available)')), ['deployment.apps/api configured', 'service api ready (3/3 available)']);
+    const apis = await c.until('3 api pods on the new tag, the old one gone', () => {
+      const ps = ofService(pods(), 'api');
+      return ps.length === 3 && ps.every((p) => ready(p) && p.spec.containers[0].image === `${c.registry}/flotilla/tools:latest`) ? ps : undefined;
+    }, 120_000);
+    assert.deepEqual(ofService(pods(), 'db').concat(ofService(pods(), 'web')).map((p) => p.metadata.name).sort(), others);
+    assert.equal(ok(['ps']).split('\n').filter((l) => new RegExp(`\\s${c.registry}/flotilla/tools:latest\\s+api\\s+Running \\(healthy\\)\\s`).test(l)).length, 3);
+    // logs: each replica's line, prefixed by service and index as docker compose prefixes them
+    const logs = ok(['logs', 'api']);
+    for (const [i, p] of ['api-1', 'api-2', 'api-3'].entries()) assert.match(logs, new RegExp(`^${p} {2}\\| api serving as api-\\S+$`, 'm'), `${i}: ${logs}`);
+    assert.deepEqual(new Set([...logs.matchAll(/serving as (\S+)$/gm)].map((m) => m[1])), new Set(apis.map((p) => p.metadata.name)));
 
     const down = ok(['down']);
     assert.match(down, /^deployment\.apps\/web deleted$/m);
@@ -335,10 +366,14 @@ test('flotctl compose: up runs a 3-service project (healthcheck, depends_on serv
     }, 120_000);
     ok(['down', '-v']);
     await c.until('the volume gone too', () => c.ok(['get', 'pvc', '-n', 'composeapp', '-o', 'name']).trim() === '', 60_000);
+
+    // the converted copy in the second namespace: the same running app, on its own port
+    await c.until('the converted copy Running and Ready', () => pods('composeapp2').length === 3 && pods('composeapp2').every(ready), 150_000);
+    assert.equal(await published(port2), 'hello from db\nconfig: standard');
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  c.ok(['delete', 'namespace', 'composeapp', '--wait=true', '--timeout=120s']);
+  c.ok(['delete', 'namespace', 'composeapp', 'composeapp2', '--wait=true', '--timeout=120s']);
 });
 
 /** Runs a tool that must succeed; its stdout. */

@@ -159,8 +159,8 @@ export class UpCluster {
     return this.ok(['apply', '-f', '-'], manifest);
   }
 
-  flotctl(args: string[], input?: string): CliRun {
-    return runFlotctl(this.kubeconfig, args, { input, timeout: 120_000 });
+  flotctl(args: string[], input?: string, env?: Record<string, string>): CliRun {
+    return runFlotctl(this.kubeconfig, args, { input, env, timeout: 120_000 });
   }
 
   pod(name: string): Json {

@@ -218,9 +218,11 @@ services:
     stop_grace_period: 1s
     volumes: [dbdata:/data]
     secrets: [dbpass]
+    # checked every second until it first passes, then every 30 s (each check is an exec into the container)
     healthcheck:
       test: ["CMD-SHELL", "wget -q -O- http://127.0.0.1:6379/greeting"]
-      interval: 1s
+      start_period: 60s
+      start_interval: 1s
       retries: 3
   api:
     image: \${REGISTRY}/flotilla/tools:v1
@@ -233,7 +235,8 @@ services:
       - {source: apicgi, target: /www/cgi-bin/index.cgi, mode: 0755}
     healthcheck:
       test: ["CMD", "wget", "-q", "-O-", "http://127.0.0.1:8080/"]
-      interval: 1s
+      start_period: 60s
+      start_interval: 1s
     stop_grace_period: 1s
   web:
     image: \${REGISTRY}/flotilla/tools:v1

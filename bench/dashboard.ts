@@ -3,7 +3,7 @@
 // while a Deployment scales 0 -> 1,000, with the frame rate it keeps and whether it ends showing every pod.
 // Measured in Debian's headless Chromium driven by playwright-core; everything runs on this machine's cores.
 // Run: node dist/bench/dashboard.js   (BENCH_PODS, BENCH_NODES, BENCH_RUNS to change the sizes)
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -40,6 +40,12 @@ function bundleSizes(): { first: number; all: number; files: number } {
   }
   const htmlGz = gzipSync(html).length;
   return { first: htmlGz + [...first].reduce((n, f) => n + gz(f), 0), all: htmlGz + assets.reduce((n, f) => n + gz(f), 0), files: assets.length };
+}
+
+/** CPU seconds the whole machine has spent busy since boot (/proc/stat: all but idle and iowait). */
+function machineBusySeconds(): number {
+  const f = (readFileSync('/proc/stat', 'utf8').split('\n')[0] as string).trim().split(/\s+/).slice(1).map(Number);
+  return f.reduce((a, b, i) => (i === 3 || i === 4 ? a : a + b), 0) / 100;
 }
 
 async function scaleTo(c: TestCluster, n: number): Promise<void> {
@@ -149,11 +155,26 @@ async function main(): Promise<void> {
     const counting = (async () => {
       for await (const ev of watchEvents(`${c.url}/api/v1/namespaces/default/pods?watch=1&resourceVersion=${list.metadata.resourceVersion}`, abort.signal)) if (ev.type !== 'BOOKMARK') events++;
     })().catch(() => undefined);
+    // the page's own main-thread time (Chromium's TaskDuration) and the machine's, over the same window: frames late
+    // while the page's thread is mostly idle were late for want of a core, not for the page's work
+    const cdp = await browser.context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    if (process.env.BENCH_PROFILE) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+      await cdp.send('Profiler.start');
+    }
+    const taskSeconds = async () => ((await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? NaN);
+    const task0 = await taskSeconds();
+    const busy0 = machineBusySeconds();
     await startFrames(page);
     const t0 = performance.now();
     await scaleTo(c, PODS);
     await waitFor(`${PODS} running pods`, async () => (await runningPods(c)) === PODS, 300_000, 200);
     const settled = performance.now();
+    const pageBusy = (await taskSeconds()) - task0;
+    if (process.env.BENCH_PROFILE) writeFileSync(process.env.BENCH_PROFILE, JSON.stringify((await cdp.send('Profiler.stop')).profile));
+    const machineBusy = machineBusySeconds() - busy0;
     // the page must end showing every pod Running (filter on the status)
     await page.fill('[data-filter]', 'Running');
     await page.waitForFunction((n: number) => document.querySelector('[data-noun="pods"]')?.getAttribute('data-rows') === String(n), PODS, { timeout: 60_000 });
@@ -169,6 +190,8 @@ async function main(): Promise<void> {
     const long = gaps.filter((g) => g > 1000 / 60 * 1.5).length;
     console.log(`pod table during a scale 0 -> ${PODS}: ${events} watch events in ${seconds.toFixed(1)} s = ${(events / seconds).toFixed(0)} events/s absorbed, page applied ${updates} updates (${updates >= events ? 'none dropped' : `${events - updates} MISSING`}), all ${PODS} shown Running ${((shown - settled) / 1000).toFixed(2)} s after the cluster got there`);
     console.log(`frames meanwhile: ${fps.toFixed(1)} fps, frame interval p50 ${pct(gaps, 50).toFixed(1)} ms, p99 ${pct(gaps, 99).toFixed(1)} ms, max ${Math.max(...gaps).toFixed(0)} ms, ${long} of ${gaps.length} frames over 25 ms (target 60 fps, no dropped updates)`);
+    console.log(`  the page's main thread was busy ${(100 * pageBusy / seconds).toFixed(0)}% of that time; the machine's ${cpus().length} cores ${(100 * machineBusy / seconds / cpus().length).toFixed(0)}% (cluster, browser and driver together)`);
+    await cdp.detach();
     await page.close();
     console.log(`# load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   } finally {

@@ -16,7 +16,7 @@ import { EventRecorder } from '../lib/client/events.js';
 import { logger } from '../lib/util/log.js';
 import type { CriClient } from './cri/client.js';
 import { RENEW_MS, renewNodeLease } from './node/lease.js';
-import { capacity, nodeStatus, primaryIPv4 } from './node/node.js';
+import { capacity, nodeStatus, primaryIPv4, statusToReport } from './node/node.js';
 import { RuntimeHealth } from './node/runtime-health.js';
 import { StatsSampler } from './stats/summary.js';
 import type { Summary } from '../lib/api/summary.js';
@@ -381,9 +381,11 @@ export class NodeAgent {
     await this.updateNodeStatus();
   }
 
+  /** Every STATUS_MS: the status is written when it changed, and at least every STATUS_REPORT_EVERY_MS. */
   private async updateNodeStatus(): Promise<void> {
     const cur = await this.client.get(NODE, this.nodeName);
-    await this.client.patchStatus(NODE, this.nodeName, { status: await this.statusNow(cur) }, 'merge');
+    const status = await this.statusNow(cur);
+    if (statusToReport(cur, status)) await this.client.patchStatus(NODE, this.nodeName, { status }, 'merge');
   }
 
   private renewLease(): Promise<void> {

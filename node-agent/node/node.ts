@@ -1,6 +1,7 @@
 // The Node object a node agent registers and keeps current: capacity and allocatable from the machine, addresses,
 // nodeInfo with the runtime's version, and conditions from the runtime's health.
 import { readFileSync, statfsSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import { cpus, networkInterfaces, release, totalmem } from 'node:os';
 import type { KubeObject } from '../../lib/api/types.js';
 import type { VersionResponse } from '../cri/types.js';
@@ -88,6 +89,32 @@ export function nodeStatus(prev: KubeObject | undefined, o: NodeFacts): Record<s
       architecture: process.arch === 'x64' ? 'amd64' : process.arch,
     },
   };
+}
+
+/**
+ * How often an unchanged status is written anyway (the kubelet's nodeStatusReportFrequency once node leases carry
+ * the heartbeat): the Lease, renewed every 10 s, is what tells the control plane the node is alive.
+ */
+export const STATUS_REPORT_EVERY_MS = 5 * 60_000;
+
+/** A status without its conditions' heartbeat times: what must differ for a write to be worth it. */
+function withoutHeartbeats(status: Record<string, unknown>): Record<string, unknown> {
+  const conditions = status.conditions as Condition[] | undefined;
+  return { ...status, conditions: conditions?.map(({ lastHeartbeatTime: _, ...c }) => c) };
+}
+
+/**
+ * Whether the node's status must be written: some field the agent reports differs from the server's (heartbeat
+ * times aside), or the last report (the server's Ready heartbeat) is STATUS_REPORT_EVERY_MS old, as the kubelet does.
+ */
+export function statusToReport(server: KubeObject | undefined, next: Record<string, unknown>, nowMs = Date.now()): boolean {
+  const cur = (server?.status ?? {}) as Record<string, unknown>;
+  const ready = (cur.conditions as Condition[] | undefined)?.find((c) => c.type === 'Ready');
+  const reported = Date.parse(ready?.lastHeartbeatTime ?? '');
+  if (!(nowMs - reported < STATUS_REPORT_EVERY_MS)) return true;
+  const mine = withoutHeartbeats(next);
+  const theirs = withoutHeartbeats(cur);
+  return Object.keys(mine).some((k) => !isDeepStrictEqual(mine[k], theirs[k]));
 }
 
 function readOr(path: string): string {

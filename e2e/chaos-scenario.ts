@@ -9,7 +9,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KUBECTL, ROOT, apiFetch, cgroupRootOf, claimServiceRange, credentialsOf, freePort, useCredentials, waitFor } from './harness.js';
+import { KUBECTL, ROOT, apiFetch, cgroupRootOf, claimServiceRange, credentialsOf, freePorts, useCredentials, waitFor } from './harness.js';
 import { removeCgroupTree } from '../node-agent/runtime/cleanup.js';
 
 export type Victim = 'etcd' | 'containerd' | 'apiserver' | 'controller-manager' | 'scheduler' | 'node-agent';
@@ -103,9 +103,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   let rollouts = 0;
   let report: ChaosReport | undefined;
   try {
-    const registryPort = await freePort();
-    const up = await flotilla(['up', '--data-dir', dir, '--port', String(await freePort()), '--registry-port', String(registryPort),
-      '--node-agent-port', String(await freePort()), '--etcd-client-port', String(await freePort()), '--etcd-peer-port', String(await freePort()),
+    const [apiPort, registryPort, agentPort, etcdClient, etcdPeer] = await freePorts(5);
+    const up = await flotilla(['up', '--data-dir', dir, '--port', String(apiPort), '--registry-port', String(registryPort),
+      '--node-agent-port', String(agentPort), '--etcd-client-port', String(etcdClient), '--etcd-peer-port', String(etcdPeer),
       '--node-name', 'chaos-node', '--service-cluster-ip-range', claimServiceRange(), '--cgroup-root', cgroupRootOf(dir)]);
     if (up.status !== 0) throw new Error(`flotilla up failed: ${up.stdout}${up.stderr}`);
     const cluster = JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as { apiserverPort: number };

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiServerProcess, ROOT, TestCluster, freePort, request, waitFor } from './harness.js';
+import { ApiServerProcess, ROOT, TestCluster, freePort, freePorts, request, waitFor } from './harness.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 after(async () => {
@@ -47,7 +47,7 @@ test('save, delete a namespace, restore into a new data dir, start on it: the na
   assert.ok(identity, 'the API server stored a cluster identity');
   const d2 = mkdtempSync(join(tmpdir(), 'flotilla-restore-'));
   cleanups.push(() => rmSync(d2, { recursive: true, force: true }));
-  const [clientPort, peerPort] = [await freePort(), await freePort()];
+  const [clientPort, peerPort] = await freePorts(2) as [number, number];
   writeFileSync(join(d2, 'etcd.json'), JSON.stringify({ clientPort, peerPort, identity }));
   const restored = flotilla('etcd-snapshot', 'restore', '--data-dir', d2, file);
   assert.equal(restored.status, 0, restored.stderr);

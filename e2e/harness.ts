@@ -7,7 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { Readable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -37,14 +37,22 @@ export function runFlotctl(kubeconfig: string, args: string[], o: { input?: stri
 export const cgroupRootOf = (dir: string): string => `/flotilla-e2e-${dir.replace(/\/+$/, '').split('/').pop()}`;
 
 export async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
+  return (await freePorts(1))[0] as number;
+}
+
+/**
+ * n distinct free ports: each is held until all are found (ports asked for one at a time may come back the same, as
+ * the kernel may hand out a port again once it is closed).
+ */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(Array.from({ length: n }, () => new Promise<Server>((res, rej) => {
     const s = createServer();
     s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
-    });
-  });
+    s.listen(0, '127.0.0.1', () => res(s));
+  })));
+  const ports = servers.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
 }
 
 /**

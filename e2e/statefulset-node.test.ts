@@ -18,7 +18,7 @@ import { spawnSync } from 'node:child_process';
 import { request } from 'node:http';
 import { podNetworkFor } from '../cli/commands/runtime.js';
 import { nodeNetworkName } from '../node-agent/network/pod-network.js';
-import { freePort, ROOT } from './harness.js';
+import { freePorts, ROOT } from './harness.js';
 import { upCluster, type Json } from './up-cluster.js';
 
 const c = upCluster({
@@ -276,7 +276,7 @@ test('flotctl compose: up runs a 3-service project (healthcheck, depends_on serv
     return r.stdout;
   };
   try {
-    const [port, port2] = [await freePort(), await freePort()];
+    const [port, port2] = await freePorts(2) as [number, number];
     writeFileSync(join(work, 'compose.yaml'), COMPOSE_FILE);
     writeFileSync(join(work, '.env'), `REGISTRY=${c.registry}\nGREETING=hello\nWEB_PORT=${port}\n`);
     writeFileSync(join(work, 'dbpass.txt'), 's3cret\n');

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KUBECTL, ROOT, cgroupRootOf, claimServiceRange, freePort, waitFor } from './harness.js';
+import { KUBECTL, ROOT, cgroupRootOf, claimServiceRange, freePorts, waitFor } from './harness.js';
 import { removeCgroupTree } from '../node-agent/runtime/cleanup.js';
 
 const skip = process.getuid?.() === 0 ? false : 'needs root (containerd, runc, CNI)';
@@ -93,9 +93,10 @@ let ports: { api: number; registry: number; agent: number };
 
 before(async () => {
   if (skip) return;
-  ports = { api: await freePort(), registry: await freePort(), agent: await freePort() };
+  const [api, registry, agent, etcdClient, etcdPeer] = await freePorts(5) as [number, number, number, number, number];
+  ports = { api, registry, agent };
   ok(['up', '--data-dir', dir, '--port', String(ports.api), '--registry-port', String(ports.registry), '--node-agent-port', String(ports.agent),
-    '--etcd-client-port', String(await freePort()), '--etcd-peer-port', String(await freePort()), '--node-name', NODE, '--service-cluster-ip-range', claimServiceRange(), '--cgroup-root', cgroupRootOf(dir)]);
+    '--etcd-client-port', String(etcdClient), '--etcd-peer-port', String(etcdPeer), '--node-name', NODE, '--service-cluster-ip-range', claimServiceRange(), '--cgroup-root', cgroupRootOf(dir)]);
 });
 
 after(async () => {
@@ -212,7 +213,7 @@ test(secondTitle, { skip }, async () => {
   // the other data dir last ran on the ports the first cluster now holds, as two clusters on the default ports would
   const last = { dataDir: other, apiserverPort: ports.api, registryPort: ports.registry, nodeAgentPort: ports.agent, nodeName: 'second', hollowNodes: 0 };
   writeFileSync(join(other, 'cluster.json'), JSON.stringify(last));
-  const etcd = async () => ['--etcd-client-port', String(await freePort()), '--etcd-peer-port', String(await freePort())];
+  const etcd = async () => (await freePorts(2)).flatMap((p, i) => [i ? '--etcd-peer-port' : '--etcd-client-port', String(p)]);
   const refused = flotilla(['up', '--data-dir', other, '--port', String(ports.api), ...(await etcd())]);
   assert.equal(refused.code, 1);
   const holder = `is in use by the Flotilla cluster in ${dir} \\(pid \\d+: `;

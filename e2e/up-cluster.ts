@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { removeCgroupTree } from '../node-agent/runtime/cleanup.js';
-import { KUBECTL, ROOT, apiFetch, cgroupRootOf, claimServiceRange, credentialsOf, freePort, runFlotctl, useCredentials, waitFor, type CliRun } from './harness.js';
+import { KUBECTL, ROOT, apiFetch, cgroupRootOf, claimServiceRange, credentialsOf, freePorts, runFlotctl, useCredentials, waitFor, type CliRun } from './harness.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = Record<string, any>;
@@ -195,14 +195,14 @@ export class UpCluster {
     // it starts anything and names the holder, so that refusal is retried on other ports.
     this.shareLikeANode();
     for (let attempt = 1; ; attempt++) {
-      this.port = await freePort();
-      const regPort = await freePort();
+      const [port, regPort, agentPort, etcdClient, etcdPeer] = await freePorts(5) as [number, number, number, number, number];
+      this.port = port;
       this.registry = `127.0.0.1:${regPort}`;
       this.tools = `${this.registry}/flotilla/tools:v1`;
       try {
         // etcd on free ports too, which later `up`s of the same data dir reuse (they are recorded in it)
-        this.flotilla(['up', '--data-dir', this.dir, '--port', String(this.port), '--registry-port', String(regPort), '--node-agent-port', String(await freePort()),
-          '--etcd-client-port', String(await freePort()), '--etcd-peer-port', String(await freePort()), '--node-name', this.o.nodeName, ...this.serviceRange(),
+        this.flotilla(['up', '--data-dir', this.dir, '--port', String(this.port), '--registry-port', String(regPort), '--node-agent-port', String(agentPort),
+          '--etcd-client-port', String(etcdClient), '--etcd-peer-port', String(etcdPeer), '--node-name', this.o.nodeName, ...this.serviceRange(),
           ...(this.o.upArgs?.includes('--cgroup-root') ? [] : ['--cgroup-root', this.cgroupRoot]), ...(this.o.upArgs ?? [])]);
         return;
       } catch (e) {

@@ -19,20 +19,23 @@ mapfile -t all < <(find dist -name '*.test.js' -not -path '*/node_modules/*' | s
 # Each file starts its own processes on free ports, with its own data dir, pod subnet and service range.
 nodes=(dist/e2e/services.test.js dist/e2e/multi-node.test.js dist/e2e/node.test.js dist/e2e/pods-volumes.test.js dist/e2e/supervisor.test.js dist/e2e/pods.test.js
   dist/e2e/chaos.test.js dist/e2e/streams.test.js dist/e2e/statefulset-node.test.js dist/e2e/serviceaccounts-node.test.js
-  dist/e2e/node-clients.test.js dist/e2e/dashboard-node.test.js dist/e2e/upgrade-resets.test.js)
+  dist/e2e/node-clients.test.js dist/e2e/upgrade-resets.test.js)
 long=(dist/e2e/kubectl-versions.test.js dist/e2e/flotctl-rollout.test.js dist/e2e/jobs.test.js dist/e2e/flotctl-config.test.js dist/e2e/flotctl-get.test.js dist/e2e/flotctl.test.js dist/e2e/drain.test.js
   dist/e2e/flotctl-describe.test.js dist/e2e/embedded-etcd.test.js dist/e2e/crd.test.js dist/e2e/failover.test.js)
 # the browser's files once every whole-cluster file is done, side by side, beside the other pool's last files: under
 # both pools' load Chromium missed 30-second waits, and whole-cluster files' bridges and veths coming and going made
 # it drop or redo navigations (ERR_NETWORK_CHANGED)
 last=(dist/e2e/dashboard.test.js dist/e2e/dashboard-auth.test.js)
+# the browser on a whole cluster, after those (its own bridge and veths would disturb their navigations): beside the
+# other whole-cluster files, four navigations in a row were redone within 22 s in a fresh-clone run
+last_node=(dist/e2e/dashboard-node.test.js)
 # files whose checks look at the whole machine (every network namespace, veth and shim socket) run alone, afterwards
 exclusive=(dist/e2e/runtime/cri.test.js)
 pool_a=()
 pool_b=()
 for f in "${nodes[@]}"; do [ -f "$f" ] && pool_a+=("$f"); done
 for f in "${long[@]}"; do [ -f "$f" ] && pool_b+=("$f"); done
-for f in "${all[@]}"; do [[ " ${nodes[*]} ${long[*]} ${last[*]} ${exclusive[*]} " == *" $f "* ]] || pool_b+=("$f"); done
+for f in "${all[@]}"; do [[ " ${nodes[*]} ${long[*]} ${last[*]} ${last_node[*]} ${exclusive[*]} " == *" $f "* ]] || pool_b+=("$f"); done
 if ((${#pool_b[@]} == 0)); then
   echo "no test files found under dist/" >&2
   exit 1
@@ -82,9 +85,12 @@ pids+=("$pool_b_pid")
 [ -z "$pool_a_pid" ] || wait "$pool_a_pid" || true
 browser=()
 for f in "${last[@]}"; do [ -f "$f" ] && browser+=("$f"); done
+browser_node=()
+for f in "${last_node[@]}"; do [ -f "$f" ] && browser_node+=("$f"); done
 browser_pid=
-if ((${#browser[@]})); then
-  (run browser "${#browser[@]}" "${browser[@]}" >"$runs_dir/browser.log") &
+if ((${#browser[@]} + ${#browser_node[@]})); then
+  ( ((${#browser[@]} == 0)) || run browser "${#browser[@]}" "${browser[@]}"
+    ((${#browser_node[@]} == 0)) || run browser-node 1 "${browser_node[@]}") >"$runs_dir/browser.log" &
   browser_pid=$!
   pids+=("$browser_pid")
 fi

@@ -54,6 +54,15 @@ test('old ReplicaSets shrink oldest first, by as much as the availability floor 
   assert.deepEqual(planOldScaleDown(d, [b, a], newRS).map((t) => [t.rs.metadata.name, t.replicas]), [['web-a', 0], ['web-b', 3]]);
 });
 
+test("an old ReplicaSet just scaled down whose status still counts the pod it is removing opens no extra room", () => {
+  // 6 replicas, floor 5 available; the old ReplicaSet went 6 -> 5 a moment ago and still reports 6 available, the
+  // new one has 1 available: 5 + 1 pods will be left, so one more old pod may go (to 4), not two (to 3: 3 + 1 < 5)
+  const d = deployment({ replicas: 6, maxSurge: 1, maxUnavailable: 1 });
+  const old = rs('web-a', { replicas: 5, available: 6, created: 1 });
+  const newRS = rs('web-b', { replicas: 1, available: 1, created: 2 });
+  assert.deepEqual(planOldScaleDown(d, [old], newRS).map((t) => [t.rs.metadata.name, t.replicas]), [['web-a', 4]]);
+});
+
 /**
  * Plays a whole rolling update the way the controller and the ReplicaSet controller interleave: each controller
  * step scales up if it can, else down; removed pods vanish at once, new pods become available on the next tick.

@@ -47,7 +47,13 @@ export function maxUnavailable(d: KubeObject): number {
 /** Sum of spec.replicas: what the ReplicaSets are asked to run. */
 export const specTotal = (rss: KubeObject[]): number => rss.reduce((n, rs) => n + replicasOf(rs), 0);
 /** Sum of status.availableReplicas. */
-export const availableTotal = (rss: KubeObject[]): number => rss.reduce((n, rs) => n + rsStatus(rs, 'availableReplicas'), 0);
+/**
+ * Available pods across ReplicaSets, each counted at most up to its spec: a ReplicaSet just scaled down still reports
+ * the pods it is about to delete until its controller catches up, and counting them would let the next step scale
+ * down again below the floor.
+ */
+export const availableTotal = (rss: KubeObject[]): number =>
+  rss.reduce((n, rs) => n + Math.min(rsStatus(rs, 'availableReplicas'), replicasOf(rs)), 0);
 
 export const isActive = (rs: KubeObject): boolean => replicasOf(rs) > 0;
 

@@ -111,7 +111,7 @@ test('the log of a pod streams and follows new lines; another container; search'
   assert.match(expected, /^flaky started at \d+-\d+$/);
   await page.selectOption('[data-container]', 'flaky');
   await page.check('[data-previous]');
-  await page.locator('[data-log-state=ended]').waitFor();
+  await page.locator('[data-log-state=ended][data-log-stream="flaky previous"]').waitFor();
   // the container keeps restarting (10 s back-off and more): what the page read is what kubectl read just before
   // it or just after it
   const shown = await logLines(page);

@@ -36,6 +36,9 @@ export function LogsTab(p: { pod: KubeObject }) {
   const [onlyMatching, setOnlyMatching] = useState(true);
   const [lines, setLines] = useState<string[]>([]);
   const [state, setState] = useState<State>('connecting');
+  // which stream the state is of (the container, and whether its previous instance): a state left by the stream
+  // before a change is not taken for the new one's
+  const [stream, setStream] = useState('');
   const [error, setError] = useState('');
   const box = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
@@ -60,6 +63,7 @@ export function LogsTab(p: { pod: KubeObject }) {
     };
     setLines([]);
     setState('connecting');
+    setStream(previous ? `${container} previous` : container);
     setError('');
     (async () => {
       const res = await api.fetch('GET', objectPath(R.pods, namespace, name, 'log'), {
@@ -75,6 +79,9 @@ export function LogsTab(p: { pod: KubeObject }) {
         const { value, done } = await reader.read();
         if (done) {
           push(split.flush());
+          // the last lines are shown with the end, not a frame after it
+          if (frame) cancelAnimationFrame(frame);
+          flush();
           break;
         }
         push(split.push(value));
@@ -116,7 +123,7 @@ export function LogsTab(p: { pod: KubeObject }) {
         <label class="check"><input type="checkbox" checked={timestamps} onChange={(e) => setTimestamps((e.target as HTMLInputElement).checked)} /> Timestamps</label>
         <input type="search" placeholder="Search the log" aria-label="Search the log" value={search} onInput={(e) => setSearch((e.target as HTMLInputElement).value)} data-log-search />
         <label class="check"><input type="checkbox" checked={onlyMatching} onChange={(e) => setOnlyMatching((e.target as HTMLInputElement).checked)} /> Matching lines only</label>
-        <span class={`stream-state ${state}`} data-log-state={state}>{state === 'streaming' ? (follow && !previous ? 'following' : 'reading') : state}</span>
+        <span class={`stream-state ${state}`} data-log-state={state} data-log-stream={stream}>{state === 'streaming' ? (follow && !previous ? 'following' : 'reading') : state}</span>
       </div>
       {error ? <p class="error-note" role="alert">{error}</p> : null}
       <div class="log" role="log" ref={box} data-log onScroll={(e) => {

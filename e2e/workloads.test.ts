@@ -171,5 +171,11 @@ test('a node that stops heartbeating turns Unknown, is tainted, and its pods com
   for (const name of victims) {
     const p = (await c.request('GET', `/api/v1/namespaces/default/pods/${name}`)).body as Pod;
     assert.ok(p.metadata?.deletionTimestamp, `${name} on the dead node was evicted`);
+    // marked not ready as the node went silent, so endpoints dropped it before the eviction
+    assert.equal(p.status?.conditions?.find((x: { type: string }) => x.type === 'Ready')?.status, 'False', `${name} is not ready`);
+  }
+  const events = (await c.request('GET', `/api/v1/namespaces/default/events?fieldSelector=reason%3DNodeNotReady`)).body.items as Array<{ involvedObject: { name: string }; message: string; type: string }>;
+  for (const name of victims) {
+    assert.ok(events.some((e) => e.involvedObject.name === name && e.message === 'Node is not ready' && e.type === 'Warning'), `a NodeNotReady event for ${name}`);
   }
 });

@@ -2,7 +2,7 @@
 // silent for longer than the grace period (40 s) gets Ready=Unknown and the unreachable taints; a node reporting
 // Ready=False gets the not-ready taints; a Ready node loses them. Pods on a node with a NoExecute taint they don't
 // tolerate are evicted (deleted), at once or after their tolerationSeconds (300 s when the pod says nothing), so
-// their ReplicaSets replace them on other nodes.
+// their ReplicaSets replace them on other nodes. A silent node's pods are marked not ready meanwhile.
 import { findByKind } from '../../lib/api/kinds.js';
 import type { KubeObject } from '../../lib/api/types.js';
 import { isConflict, isNotFound, Reconciler, soonest, type Informer, type ReconcileResult } from '../../lib/client/index.js';
@@ -74,6 +74,7 @@ export class NodeLifecycleController extends Reconciler {
     if (!node) return;
     const { ready, recheckAfter } = await this.checkHeartbeat(node);
     await this.setTaints(node, ready);
+    if (ready === 'Unknown') await this.markPodsNotReady(name);
     const nextEviction = await this.evictPods(name);
     return { requeueAfter: soonest(recheckAfter, nextEviction) };
   }
@@ -121,6 +122,28 @@ export class NodeLifecycleController extends Reconciler {
       await this.ctx.client.update(NODE, { ...node, apiVersion: 'v1', kind: 'Node', spec: { ...node.spec, taints: next.length ? next : undefined } });
     } catch (e) {
       if (!isNotFound(e)) throw e;
+    }
+  }
+
+  /**
+   * A node gone silent can't report its pods, so they are marked not ready (their Ready condition False, a
+   * NodeNotReady warning), as Kubernetes' MarkPodsNotReady does: endpoints stop sending them traffic at once rather
+   * than when the pods are evicted, minutes later by default. The node's agent sets them ready again when it is back.
+   * Only a node this controller found silent: one that reports Ready=False itself still reports its pods.
+   */
+  private async markPodsNotReady(name: string): Promise<void> {
+    for (const pod of this.pods.byIndex('node', name)) {
+      const conditions = (pod.status?.conditions as Condition[] | undefined) ?? [];
+      if (!conditions.some((c) => c.type === 'Ready' && c.status === 'True')) continue;
+      const t = now3339();
+      const next = conditions.map((c) => (c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: t } : c));
+      try {
+        await this.ctx.client.updateStatus(POD, { ...pod, apiVersion: 'v1', kind: 'Pod', status: { ...pod.status, conditions: next } });
+      } catch (e) {
+        if (isNotFound(e) || isConflict(e)) continue; // gone, or changed: the next check looks again
+        throw e;
+      }
+      this.recorder.event({ ...pod, apiVersion: 'v1', kind: 'Pod' }, 'Warning', 'NodeNotReady', 'Node is not ready');
     }
   }
 

@@ -46,6 +46,21 @@ test('a new pod gets one sandbox, its image, its container started, and a Runnin
   assert.equal(s.conditions.find((c: { type: string }) => c.type === 'Ready').status, 'True');
 });
 
+test("a pod the node lifecycle controller marked not ready while the node was silent is set ready again by the next sync", async (t) => {
+  const { api, rt, deps } = setup(t);
+  const p = pod(api);
+  await syncPod(deps, p.metadata.uid as string, p);
+  // the API's copy now says Ready=False (MarkPodsNotReady); the container runs on
+  const marked = api.get(POD, 'web', 'default') as KubeObject;
+  const conditions = marked.status.conditions.map((c: { type: string }) => (c.type === 'Ready' ? { ...c, status: 'False' } : c));
+  await api.client().updateStatus(POD, { ...marked, status: { ...marked.status, conditions } });
+  assert.equal(statusOf(api).conditions.find((c: { type: string }) => c.type === 'Ready').status, 'False');
+  const calls = rt.calls.length;
+  await syncPod(deps, p.metadata.uid as string, api.get(POD, 'web', 'default'));
+  assert.equal(rt.calls.length, calls, 'no runtime writes');
+  assert.equal(statusOf(api).conditions.find((c: { type: string }) => c.type === 'Ready').status, 'True');
+});
+
 test('a second sync of an unchanged pod starts nothing and writes no status', async (t) => {
   const { api, rt, deps } = setup(t);
   const p = pod(api);

@@ -220,11 +220,22 @@ function evictedStatus(d: SyncDeps, pod: KubeObject, status: Record<string, unkn
   return { ...status, phase: 'Failed', reason: 'Evicted', message, conditions };
 }
 
-/** Writes the status when it differs from the last one written (transition times aside). */
+/** Whether the pod as the API has it shows each of these conditions with the same status. */
+function conditionsShown(pod: KubeObject, status: Record<string, unknown>): boolean {
+  const have = (pod.status?.conditions as Array<{ type: string; status: string }> | undefined) ?? [];
+  const want = (status.conditions as Array<{ type: string; status: string }> | undefined) ?? [];
+  return want.every((w) => have.some((h) => h.type === w.type && h.status === w.status));
+}
+
+/**
+ * Writes the status when it differs from the last one written (transition times aside), or when the API's copy shows
+ * a condition otherwise: the node lifecycle controller marks a silent node's pods not ready, and once the node is
+ * back its agent sets what it sees again, as the kubelet's status manager does against the API's copy.
+ */
 async function writeStatus(d: SyncDeps, pod: KubeObject, status: Record<string, unknown>): Promise<void> {
   const uid = pod.metadata.uid as string;
   const text = JSON.stringify(status, (k, v) => (k === 'lastTransitionTime' ? undefined : v));
-  if (d.lastStatus.get(uid) === text) return;
+  if (d.lastStatus.get(uid) === text && conditionsShown(pod, status)) return;
   await d.client.patchStatus(POD, pod.metadata.name as string, { status }, 'merge', { namespace: pod.metadata.namespace as string });
   d.lastStatus.set(uid, text);
 }

@@ -36,6 +36,8 @@ export interface ClusterConfig {
   cgroupRoot?: string;
   /** The controller-manager's --horizontal-pod-autoscaler-sync-period (15 s when unset), as given. */
   hpaSyncPeriod?: string;
+  /** The controller-manager's --node-monitor-grace-period (40 s when unset), as given. */
+  nodeMonitorGracePeriod?: string;
   /** The controller-manager's --cluster-cidr (set: --allocate-node-cidrs, every node gets a subnet) and --node-cidr-mask-size. */
   clusterCIDR?: string;
   nodeCIDRMaskSize?: number;
@@ -105,6 +107,7 @@ export function superviseArgs(c: ClusterConfig): string[] {
   if (c.bindAddress !== undefined) args.push('--bind-address', c.bindAddress);
   if (c.advertiseAddress !== undefined) args.push('--advertise-address', c.advertiseAddress);
   if (c.hpaSyncPeriod !== undefined) args.push('--horizontal-pod-autoscaler-sync-period', c.hpaSyncPeriod);
+  if (c.nodeMonitorGracePeriod !== undefined) args.push('--node-monitor-grace-period', c.nodeMonitorGracePeriod);
   if (c.clusterCIDR) args.push('--cluster-cidr', c.clusterCIDR);
   if (c.nodeCIDRMaskSize !== undefined) args.push('--node-cidr-mask-size', String(c.nodeCIDRMaskSize));
   if (c.etcdSnapshotScheduleCron) args.push('--etcd-snapshot-schedule-cron', c.etcdSnapshotScheduleCron);
@@ -185,7 +188,8 @@ export function componentSpecs(c: ClusterConfig, o: { caCertHash?: string } = {}
     },
     { name: 'controller-manager', command: flotilla('controller-manager', '--kubeconfig', files.kubeconfig('kube-controller-manager'),
       '--service-account-private-key-file', files.serviceAccountKey, '--cluster-signing-cert-file', files.caFile, '--cluster-signing-key-file', files.caKeyFile,
-      ...(c.hpaSyncPeriod !== undefined ? ['--horizontal-pod-autoscaler-sync-period', c.hpaSyncPeriod] : []), ...nodeIpamArgs(c)), after: ['apiserver'] },
+      ...(c.hpaSyncPeriod !== undefined ? ['--horizontal-pod-autoscaler-sync-period', c.hpaSyncPeriod] : []),
+      ...(c.nodeMonitorGracePeriod !== undefined ? ['--node-monitor-grace-period', c.nodeMonitorGracePeriod] : []), ...nodeIpamArgs(c)), after: ['apiserver'] },
     { name: 'scheduler', command: flotilla('scheduler', '--kubeconfig', files.kubeconfig('kube-scheduler')), after: ['apiserver'] },
     {
       name: 'node-agent',

@@ -28,6 +28,7 @@ export interface UpOptions {
   bindAddress?: string;
   advertiseAddress?: string;
   hpaSyncPeriod?: string;
+  nodeMonitorGracePeriod?: string;
   /** The controller-manager's --cluster-cidr (node IPAM on when set) and --node-cidr-mask-size. */
   clusterCIDR?: string;
   nodeCIDRMaskSize?: number;
@@ -128,6 +129,7 @@ export async function up(o: UpOptions): Promise<void> {
     dataDir, apiserverPort: ports.port as number, registryPort: ports['registry-port'] as number, nodeAgentPort: ports['node-agent-port'] as number,
     nodeName: o.nodeName, hollowNodes: o.hollowNodes, etcdClientPort: ports['etcd-client-port'], etcdPeerPort: ports['etcd-peer-port'],
     serviceCIDR: o.serviceCIDR ?? recorded?.serviceCIDR, hpaSyncPeriod: o.hpaSyncPeriod ?? recorded?.hpaSyncPeriod,
+    nodeMonitorGracePeriod: o.nodeMonitorGracePeriod ?? recorded?.nodeMonitorGracePeriod,
     clusterCIDR: o.clusterCIDR ?? recorded?.clusterCIDR, nodeCIDRMaskSize: o.nodeCIDRMaskSize ?? recorded?.nodeCIDRMaskSize,
     etcdSnapshotScheduleCron: o.etcdSnapshotScheduleCron ?? recorded?.etcdSnapshotScheduleCron,
     etcdSnapshotRetention: o.etcdSnapshotRetention ?? recorded?.etcdSnapshotRetention,

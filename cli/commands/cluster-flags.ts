@@ -15,6 +15,7 @@ export const clusterFlags: FlagSpec[] = [
   { name: 'etcd-peer-port', type: 'int', value: 'N', help: "the embedded etcd's peer port", defaultText: "the API server's" },
   { name: 'bind-address', type: 'string', value: 'ADDR', help: "the API server's listening address (pods reach it through the kubernetes Service)", default: '0.0.0.0' },
   { name: 'advertise-address', type: 'string', value: 'ADDR', help: "the API server's address the kubernetes Service's endpoints name", defaultText: "the node's address" },
+  { name: 'node-monitor-grace-period', type: 'seconds', value: 'S', help: "the controller-manager's time without a node's heartbeat before it is Unknown and its pods are marked not ready (longer than the nodes' 10 s lease renewals)", default: 40 },
   { name: 'horizontal-pod-autoscaler-sync-period', type: 'seconds', value: 'S', help: "how often the controller-manager looks at each HorizontalPodAutoscaler", default: 15 },
   { name: 'cgroup-root', type: 'string', value: 'PATH', help: "the node agent's --cgroup-root: its pods' cgroups go under <PATH>/kubepods", defaultText: '/' },
   { name: 'cluster-cidr', type: 'string', value: 'CIDR', help: "the pods' range: the controller-manager gives each node a subnet of it (--allocate-node-cidrs), which its pod bridge uses", defaultText: 'none: no node subnets (with --nodes: a free 10.X.0.0/16)' },

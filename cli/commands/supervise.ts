@@ -74,7 +74,7 @@ stopped (SIGTERM, then SIGKILL) with everything it started when the supervisor s
         cgroupRoot: f.string('cgroup-root'),
         bindAddress: f.given('bind-address') ? f.string('bind-address') : undefined,
         advertiseAddress: f.string('advertise-address'),
-        hpaSyncPeriod: f.given('horizontal-pod-autoscaler-sync-period') ? f.string('horizontal-pod-autoscaler-sync-period') : undefined,
+        hpaSyncPeriod: f.given('horizontal-pod-autoscaler-sync-period') ? f.string('horizontal-pod-autoscaler-sync-period') : undefined, nodeMonitorGracePeriod: f.given('node-monitor-grace-period') ? f.string('node-monitor-grace-period') : undefined,
         clusterCIDR: f.string('cluster-cidr'), nodeCIDRMaskSize: f.given('node-cidr-mask-size') ? f.int('node-cidr-mask-size') : undefined,
         etcdSnapshotScheduleCron: f.string('etcd-snapshot-schedule-cron'), etcdSnapshotRetention: f.given('etcd-snapshot-retention') ? f.int('etcd-snapshot-retention') : undefined,
         nodes: f.int('nodes') > 1 ? f.int('nodes') : undefined, nodeNetwork: f.string('node-network'),

@@ -15,10 +15,11 @@ import { supervise } from './commands/supervise.js';
 import { dashboard } from './commands/dashboard.js';
 import { agent } from './commands/agent.js';
 import { token } from './commands/token.js';
+import { nodeAdd, nodeRemove } from './commands/node.js';
 import { etcdSnapshotLs, etcdSnapshotRestore, etcdSnapshotSave } from './commands/etcd-snapshot.js';
 
 const COMMANDS: Command[] = [apiserver, controllerManager, scheduler, hollowNodes, runtime, nodeAgent, up, down, status, install, dashboard, supervise,
-  agent, token, etcdSnapshotSave, etcdSnapshotLs, etcdSnapshotRestore];
+  agent, token, nodeAdd, nodeRemove, etcdSnapshotSave, etcdSnapshotLs, etcdSnapshotRestore];
 
 function mainUsage(): string {
   const shown = COMMANDS.filter((c) => !c.spec.hidden);

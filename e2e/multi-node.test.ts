@@ -15,7 +15,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { request } from 'node:http';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { podNetworkFor } from '../cli/commands/runtime.js';
 import { localNodesPlan, type LocalNodesPlan } from '../cli/local-nodes/plan.js';
@@ -23,6 +23,7 @@ import { nodeNetworkName } from '../node-agent/network/pod-network.js';
 import { cidrContains, parseCidr, type Cidr } from '../node-agent/network/ip.js';
 import { condition, upCluster, type Json } from './up-cluster.js';
 import { serviceTraffic } from './service-traffic.js';
+import { ROOT } from './harness.js';
 
 const NODE = 'mn';
 const started = Date.now();
@@ -265,4 +266,42 @@ test("a node lost (its agent killed, its link cut): Unknown, its pods evicted an
     await load;
     if (!back) spawnSync('ip', ['link', 'set', node2.veth, 'up']);
   }
+});
+
+test('flotilla node add joins one more namespace as node 4, which runs pods reached across nodes; node remove drains it and leaves nothing of it', { skip }, async () => {
+  const added = c.flotilla(['node', 'add', '--data-dir', dir]);
+  const node4 = plan().nodes.at(-1) as LocalNode;
+  assert.equal(node4.name, `${NODE}-4`);
+  assert.match(added, new RegExp(`node/${node4.name} added \\(${node4.ip.replace(/\./g, '\\.')}, network namespace ${node4.netns}\\), Ready`));
+  assert.equal(recorded().nodes, 4, 'recorded');
+  const n = c.json(['get', 'node', node4.name]);
+  assert.equal(internalIP(n), node4.ip);
+  assert.ok(n.spec.podCIDR, 'a podCIDR of its own');
+  ok(['run', 'on4', `--image=${c.registry}/flotilla/web:v1`, '--env=POD_NAME=on4', '--port=8080', `--overrides={"spec":{"nodeName":"${node4.name}"}}`]);
+  const ip = await until('on4 Running', () => {
+    const x = c.pod('on4');
+    return x.status?.phase === 'Running' && (x.status.podIP as string);
+  });
+  const from = webPods().find((x) => x.spec.nodeName === NODE && !x.metadata.deletionTimestamp)?.metadata.name as string;
+  assert.match(get(from, ip, 8080), /pod: on4/, 'reached from a pod on node 1 by pod IP');
+
+  // only the last node can go: another is refused, changing nothing
+  const wrong = spawnSync(process.execPath, [join(ROOT, 'bin/flotilla.js'), 'node', 'remove', `${NODE}-2`, '--data-dir', dir], { encoding: 'utf8' });
+  assert.equal(wrong.status, 1);
+  assert.match(wrong.stderr, new RegExp(`only the last local node \\(${node4.name}\\) can be removed`));
+  assert.equal(recorded().nodes, 4);
+
+  // drained (the bare pod needs --force, which node remove gives), stopped, its namespace and Node gone
+  const removed = c.flotilla(['node', 'remove', '--data-dir', dir]);
+  assert.match(removed, new RegExp(`node/${node4.name} removed`));
+  assert.match(removed, new RegExp(`node/${node4.name} drained`));
+  assert.equal(recorded().nodes, 3);
+  assert.equal(c.kubectl(['get', 'node', node4.name]).code, 1, 'the Node is deleted');
+  assert.equal(c.kubectl(['get', 'pod', 'on4']).code, 1, 'its pod was evicted');
+  assert.ok(!lines('ip', ['netns', 'list']).some((l) => l.startsWith(node4.netns)), 'its namespace is gone');
+  assert.ok(!lines('ip', ['-o', 'link']).some((l) => l.includes(node4.veth)), 'its veth is gone');
+  assert.ok(!existsSync(node4.dataDir), 'its data dir is gone');
+  const state = JSON.parse(readFileSync(join(dir, 'run/supervisor.json'), 'utf8')) as Json;
+  assert.deepEqual((state.components as Json[]).map((x) => x.name).filter((x: string) => x.startsWith(`${NODE}-`)), [`${NODE}-2`, `${NODE}-3`]);
+  assert.equal(condition(c.json(['get', 'node', `${NODE}-3`]), 'Ready')?.status, 'True', 'the other nodes run on');
 });

@@ -45,7 +45,7 @@ stopped (SIGTERM, then SIGKILL) with everything it started when the supervisor s
     flags: [dataDirFlag('state, logs and kubeconfig'), ...clusterFlags],
   },
   async run(f) {
-    const [{ Supervisor }, { componentSpecs, stopOrderOf, writeClusterConfig }, { endLeftovers }, { choosePorts }] = await Promise.all([
+    const [{ Supervisor }, { componentSpecs, stopOrderOf, writeClusterConfig, readClusterConfig }, { endLeftovers }, { choosePorts }] = await Promise.all([
       import('../supervisor/supervisor.js'), import('../cluster.js'), import('../supervisor/leftovers.js'), import('../ports.js'),
     ]);
     const dataDir = resolve(f.string('data-dir') as string);
@@ -56,7 +56,8 @@ stopped (SIGTERM, then SIGKILL) with everything it started when the supervisor s
     const pidPath = await claimPidFile(dataDir);
     let supervisor: InstanceType<typeof Supervisor> | undefined;
     let localNodes: { config: ClusterConfig; plan: LocalNodesPlan } | undefined;
-    let approver: { stop(): void } | undefined;
+    let approver: { stop(): void; setNodes(plan: LocalNodesPlan): void } | undefined;
+    let caCertHash: string | undefined;
     try {
       const ended = await endLeftovers(dataDir, [process.pid]);
       if (ended.length) log.warn('ended processes left by an earlier run', { ended });
@@ -91,7 +92,7 @@ stopped (SIGTERM, then SIGKILL) with everything it started when the supervisor s
       // every component's certificate and kubeconfig, before any of them starts
       const { ensureClusterCredentials, clusterFiles } = await import('../credentials.js');
       await ensureClusterCredentials(config, localNodes?.plan.hostIP ?? primaryIPv4());
-      const caCertHash = localNodes ? (await import('../../node-agent/bootstrap.js')).caCertHash(readFileSync(clusterFiles(dataDir).caFile, 'utf8')) : undefined;
+      caCertHash = localNodes ? (await import('../../node-agent/bootstrap.js')).caCertHash(readFileSync(clusterFiles(dataDir).caFile, 'utf8')) : undefined;
       supervisor = new Supervisor({ dataDir, children: componentSpecs(config, { caCertHash }), stopOrder: stopOrderOf(config) });
       if (localNodes) approver = (await import('../local-nodes/serving-approver.js')).approveLocalNodesServing(config, localNodes.plan);
     } catch (e) {
@@ -100,7 +101,8 @@ stopped (SIGTERM, then SIGKILL) with everything it started when the supervisor s
       throw e;
     }
     const s = supervisor;
-    const nodes = localNodes;
+    // the local nodes as they are now (`flotilla node add|remove` change them)
+    let nodes = localNodes;
     let stopping = false;
     const stop = (why: string, code: number) => {
       if (stopping) return;
@@ -117,7 +119,35 @@ stopped (SIGTERM, then SIGKILL) with everything it started when the supervisor s
     };
     process.on('SIGTERM', () => stop('SIGTERM', 0));
     process.on('SIGINT', () => stop('SIGINT', 0));
-    process.on('SIGHUP', () => undefined);
+    // `flotilla node add|remove` record the new number of nodes in cluster.json, then send SIGHUP: one change at a time
+    let resizing = Promise.resolve();
+    const resizeLocalNodes = async () => {
+      const want = readClusterConfig(dataDir)?.nodes ?? 1;
+      if (stopping || !nodes || want === nodes.plan.nodes.length + 1) return;
+      const [{ localNodesPlan }, { setUpLocalNode }, { cleanUpLocalNode }, { localNodeSpec }] = await Promise.all([import('../local-nodes/plan.js'),
+        import('../local-nodes/network.js'), import('../local-nodes/cleanup.js'), import('../local-nodes/join.js')]);
+      const config = { ...nodes.config, nodes: want };
+      const plan = localNodesPlan({ dataDir, nodeName: config.nodeName, count: want, segment: config.nodeNetwork as string, cgroupRoot: config.cgroupRoot });
+      const had = nodes.plan.nodes;
+      for (const n of plan.nodes.filter((x) => !had.some((h) => h.name === x.name))) {
+        log.info('adding a local node', { node: n.name, ip: n.ip });
+        await setUpLocalNode(plan, n);
+        approver?.setNodes(plan);
+        s.add(localNodeSpec(config, plan, n, caCertHash));
+      }
+      for (const n of had.filter((x) => !plan.nodes.some((p) => p.name === x.name)).reverse()) {
+        log.info('removing a local node', { node: n.name });
+        await s.remove(n.name);
+        const removed = await cleanUpLocalNode(n);
+        log.info('removed a local node', { node: n.name, removed });
+      }
+      approver?.setNodes(plan);
+      s.setStopOrder(stopOrderOf(config));
+      nodes = { config, plan };
+    };
+    process.on('SIGHUP', () => {
+      resizing = resizing.then(resizeLocalNodes).catch((e: Error) => log.error('cannot change the local nodes', { error: e.message }));
+    });
     process.on('uncaughtException', (e) => {
       log.error('supervisor failed', { error: e.message, stack: e.stack });
       stop('error', 1);

@@ -83,15 +83,19 @@ export class LocalNodeServingApprover {
   }
 }
 
-/** Approves the serving certificate requests of the local nodes, from when the API server serves until stop(). */
-export function approveLocalNodesServing(c: ClusterConfig, plan: LocalNodesPlan): { stop(): void } {
+/**
+ * Approves the serving certificate requests of the local nodes, from when the API server serves until stop();
+ * setNodes() when nodes are added or removed.
+ */
+export function approveLocalNodesServing(c: ClusterConfig, plan: LocalNodesPlan): { stop(): void; setNodes(plan: LocalNodesPlan): void } {
+  const nodes = new Map(plan.nodes.map((n) => [n.name, n.ip]));
   let stopped = false;
   let stop = (): void => undefined;
   void (async () => {
     while (!stopped && !(await apiserverReady(c.apiserverPort, c.dataDir, apiserverHost(c)))) await new Promise((r) => setTimeout(r, 500));
     if (stopped) return;
     const client = new Client(loadKubeConfig({ kubeconfig: clusterFiles(c.dataDir).adminKubeconfig }));
-    const approver = new LocalNodeServingApprover(client, new Map(plan.nodes.map((n) => [n.name, n.ip])));
+    const approver = new LocalNodeServingApprover(client, nodes);
     approver.start();
     stop = () => {
       approver.stop();
@@ -102,6 +106,10 @@ export function approveLocalNodesServing(c: ClusterConfig, plan: LocalNodesPlan)
     stop() {
       stopped = true;
       stop();
+    },
+    setNodes(next: LocalNodesPlan) {
+      nodes.clear();
+      for (const n of next.nodes) nodes.set(n.name, n.ip);
     },
   };
 }

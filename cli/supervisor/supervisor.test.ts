@@ -159,3 +159,22 @@ test('prepare runs before every start; a failing prepare is retried after the ba
     await waitFor('the next prepare', () => calls > before);
   });
 });
+
+test('a component added while running starts once its dependency is ready; a removed one is stopped with its group and never restarted', async () => {
+  const idle = 'setInterval(() => {}, 1000)';
+  await withSupervisor([{ name: 'base', command: node(idle) }], async (s, dir, state) => {
+    await waitFor('base running', () => state().base?.phase === 'running');
+    s.add({ name: 'extra', command: node(`require('child_process').spawn('sleep', ['300'], { stdio: 'ignore' }); ${idle}`), after: ['base'] });
+    assert.throws(() => s.add({ name: 'extra', command: node(idle) }), /supervised already/);
+    await waitFor('the added component and its grandchild', () => state().extra?.phase === 'running' && groupMembers(state().extra?.pgid ?? -1).length === 2);
+    const { pid, pgid } = state().extra as ComponentState;
+    await s.remove('extra');
+    assert.equal(state().extra, undefined, 'no longer in the state file');
+    assert.equal(alive(pid as number), false, 'stopped');
+    assert.deepEqual(groupMembers(pgid as number), [], 'its process group is empty');
+    assert.equal(existsSync(join(dir, 'run/extra.pid')), false);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(state().extra, undefined, 'not started again');
+    assert.equal(state().base?.phase, 'running', 'the others run on');
+  });
+});

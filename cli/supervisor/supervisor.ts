@@ -70,6 +70,8 @@ interface Child {
   /** The exit clean-up of the last run (process group), while it runs. */
   cleaning?: Promise<void>;
   timer?: NodeJS.Timeout;
+  /** Being removed (remove()): stopped for good, never started again. */
+  removed?: boolean;
 }
 
 let setprivWorks: boolean | undefined;
@@ -84,12 +86,48 @@ export class Supervisor {
   private readonly startedAt = Date.now();
   private stopping?: Promise<void>;
   private readonly pdeathsig: boolean;
+  private readonly makeBackoff: () => RestartBackoff;
+  private stopOrder?: string[][];
 
   constructor(private readonly o: SupervisorOptions) {
-    const make = o.backoff ?? (() => new RestartBackoff());
-    this.children = o.children.map((spec) => ({ spec, state: { name: spec.name, phase: 'waiting', restarts: 0 }, backoff: make(), everReady: false }));
+    this.makeBackoff = o.backoff ?? (() => new RestartBackoff());
+    this.stopOrder = o.stopOrder;
+    this.children = o.children.map((spec) => this.newChild(spec));
     this.pdeathsig = o.pdeathsig ?? canUsePdeathsig();
     mkdirSync(join(o.dataDir, 'logs'), { recursive: true });
+  }
+
+  private newChild(spec: ChildSpec): Child {
+    return { spec, state: { name: spec.name, phase: 'waiting', restarts: 0 }, backoff: this.makeBackoff(), everReady: false };
+  }
+
+  /** Supervises one more component from now on (it starts once its dependencies have been ready). */
+  add(spec: ChildSpec): void {
+    if (this.stopping) throw new Error('the supervisor is stopping');
+    if (this.child(spec.name)) throw new Error(`${spec.name} is supervised already`);
+    this.children.push(this.newChild(spec));
+    log.info('supervising a new component', { component: spec.name });
+    this.changed();
+    this.startWaiting();
+  }
+
+  /** Stops a component for good (SIGTERM, then SIGKILL with its process group) and no longer supervises it. */
+  async remove(name: string): Promise<void> {
+    const c = this.child(name);
+    if (!c) return;
+    c.removed = true;
+    clearTimeout(c.timer);
+    await this.stopChild(c);
+    const i = this.children.indexOf(c);
+    if (i >= 0) this.children.splice(i, 1);
+    removePid(this.o.dataDir, name);
+    log.info('no longer supervising a component', { component: name });
+    this.changed();
+  }
+
+  /** Who stops first from now on (see SupervisorOptions.stopOrder). */
+  setStopOrder(order: string[][]): void {
+    this.stopOrder = order;
   }
 
   /** Starts every child whose dependencies are met; the others follow as their dependencies become ready. */
@@ -138,11 +176,11 @@ export class Supervisor {
     try {
       await prepare();
     } catch (e) {
-      if (this.stopping) return;
+      if (this.stopping || c.removed) return;
       this.retryLater(c, `cannot prepare component: ${(e as Error).message}`);
       return;
     }
-    if (this.stopping) return;
+    if (this.stopping || c.removed) return;
     this.spawnChild(c);
   }
 
@@ -158,7 +196,7 @@ export class Supervisor {
   /** Starts the component again after `delay`, counting a restart (unless the supervisor is stopping by then). */
   private relaunchAfter(c: Child, delay: number): void {
     c.timer = setTimeout(() => {
-      if (this.stopping) return;
+      if (this.stopping || c.removed) return;
       c.state.restarts++;
       this.launch(c);
     }, delay);
@@ -224,14 +262,15 @@ export class Supervisor {
     const pgid = c.state.pgid;
     c.state.lastExit = { code, signal, at: rfc3339(Date.now()), ranSeconds: Math.round(ranMs / 1000) };
     c.state.pid = undefined;
-    c.state.phase = this.stopping ? 'stopping' : 'backoff';
+    const ending = this.stopping || c.removed;
+    c.state.phase = ending ? 'stopping' : 'backoff';
     removePid(this.o.dataDir, c.spec.name);
-    if (!this.stopping) log.warn('component exited', { component: c.spec.name, code, signal, ranSeconds: Math.round(ranMs / 1000) });
+    if (!ending) log.warn('component exited', { component: c.spec.name, code, signal, ranSeconds: Math.round(ranMs / 1000) });
     this.changed();
     // what the component started and left behind (etcd, containerd) goes before anything starts again
     if (pgid) await endGroup(pgid);
     c.state.pgid = undefined;
-    if (this.stopping) {
+    if (this.stopping || c.removed) {
       c.state.phase = 'stopped';
       this.changed();
       return;
@@ -248,7 +287,7 @@ export class Supervisor {
     this.stopping ??= (async () => {
       log.info('stopping every component');
       for (const c of this.children) clearTimeout(c.timer);
-      const order = this.o.stopOrder ?? [...this.children].reverse().map((c) => [c.spec.name]);
+      const order = this.stopOrder ?? [...this.children].reverse().map((c) => [c.spec.name]);
       const named = new Set(order.flat());
       const tiers = [...order, this.children.map((c) => c.spec.name).filter((n) => !named.has(n))];
       for (const tier of tiers) await Promise.all(tier.map((n) => this.child(n)).filter((c): c is Child => !!c).map((c) => this.stopChild(c)));

@@ -4,7 +4,7 @@
 import { parseFlags, usage, UsageError } from './flags.js';
 import { watchSupervisor } from './signals.js';
 import { apiserver } from './commands/apiserver.js';
-import { up, down, status, install } from './commands/cluster.js';
+import { up, down, status, install, installAgent } from './commands/cluster.js';
 import type { Command } from './commands/command.js';
 import { controllerManager } from './commands/controller-manager.js';
 import { hollowNodes } from './commands/hollow-nodes.js';
@@ -19,7 +19,7 @@ import { nodeAdd, nodeRemove } from './commands/node.js';
 import { etcdSnapshotLs, etcdSnapshotRestore, etcdSnapshotSave } from './commands/etcd-snapshot.js';
 
 const COMMANDS: Command[] = [apiserver, controllerManager, scheduler, hollowNodes, runtime, nodeAgent, up, down, status, install, dashboard, supervise,
-  agent, token, nodeAdd, nodeRemove, etcdSnapshotSave, etcdSnapshotLs, etcdSnapshotRestore];
+  agent, token, installAgent, nodeAdd, nodeRemove, etcdSnapshotSave, etcdSnapshotLs, etcdSnapshotRestore];
 
 function mainUsage(): string {
   const shown = COMMANDS.filter((c) => !c.spec.hidden);

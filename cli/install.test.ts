@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { agentUnitFile } from './install.js';
 
 const BIN = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../bin/flotilla.js');
 const flotilla = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
@@ -84,4 +85,12 @@ test('systemd-analyze verify accepts the unit, without a warning', { skip: analy
   } finally {
     rmSync(prefix, { recursive: true, force: true });
   }
+});
+
+test("the agent's unit runs flotilla agent with the join flags, stopped in order by the agent itself", () => {
+  const text = agentUnitFile(['--server', 'https://10.0.0.1:6443', '--token-file', '/var/lib/flotilla/token', '--ca-file', '/etc/flotilla ca.crt'], { node: '/usr/bin/node', bin: '/opt/flotilla/bin/flotilla.js' });
+  assert.match(text, /^ExecStart=\/usr\/bin\/node \/opt\/flotilla\/bin\/flotilla\.js agent --server https:\/\/10\.0\.0\.1:6443 --token-file \/var\/lib\/flotilla\/token --ca-file "\/etc\/flotilla ca\.crt"$/m);
+  assert.match(text, /^KillMode=process$/m);
+  assert.match(text, /^Restart=always$/m);
+  assert.match(text, /^WantedBy=multi-user\.target$/m);
 });

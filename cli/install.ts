@@ -52,6 +52,43 @@ WantedBy=multi-user.target
 `;
 }
 
+export const AGENT_UNIT_NAME = 'flotilla-agent.service';
+
+/**
+ * The unit of a machine joined as a node only (`flotilla install agent`): `flotilla agent` with the join flags. The
+ * agent supervises its runtime and node agent itself and stops them in order on SIGTERM (hence KillMode=process, as
+ * for the server's unit); once joined, its credentials are in its data dir, so a restart needs no token.
+ */
+export function agentUnitFile(agentArgs: string[], o: { node?: string; bin?: string; readme?: string } = {}): string {
+  const exec = [o.node ?? process.execPath, o.bin ?? BIN, 'agent', ...agentArgs].map(word).join(' ');
+  return `# Written by "flotilla install agent". This machine as a node of a Flotilla cluster: the agent joins it (once, with
+# the bootstrap token), then runs its runtime and node agent and restarts any that exits.
+[Unit]
+Description=Flotilla node (runtime and node agent), joined to a cluster
+Documentation=file://${o.readme ?? resolve(dirname(BIN), '../README.md')}
+Wants=network-online.target
+After=network-online.target
+
+[Service]
+Type=exec
+Environment=FLOTILLA_LOG_LEVEL=info
+EnvironmentFile=-/etc/default/flotilla-agent
+ExecStart=${exec}
+# The agent stops the node agent, then the runtime (which drains the pods), itself.
+KillMode=process
+TimeoutStopSec=180
+Restart=always
+RestartSec=5s
+LimitNOFILE=1048576
+LimitNPROC=infinity
+LimitCORE=infinity
+TasksMax=infinity
+
+[Install]
+WantedBy=multi-user.target
+`;
+}
+
 export interface InstallOptions {
   config: ClusterConfig;
   /** Root to write under (/ for the real host). */
@@ -61,13 +98,21 @@ export interface InstallOptions {
 }
 
 export function install(o: InstallOptions): void {
-  const text = unitFile(o.config);
+  writeUnit(o, UNIT_NAME, unitFile(o.config), `Then: export KUBECONFIG=${join(o.config.dataDir, 'kubeconfig')}\n`);
+}
+
+/** Writes the agent's unit (`flotilla install agent`). */
+export function installAgent(o: Omit<InstallOptions, 'config'> & { agentArgs: string[] }): void {
+  writeUnit(o, AGENT_UNIT_NAME, agentUnitFile(o.agentArgs), 'Then, on the server: kubectl get nodes; kubectl certificate approve the node\'s kubelet-serving CSR\n');
+}
+
+function writeUnit(o: { prefix: string; dryRun: boolean }, unit: string, text: string, then: string): void {
   if (o.dryRun) {
-    process.stdout.write(`# ${join('/etc/systemd/system', UNIT_NAME)}\n${text}`);
+    process.stdout.write(`# ${join('/etc/systemd/system', unit)}\n${text}`);
     return;
   }
   const prefix = resolve(o.prefix);
-  const file = join(prefix, 'etc/systemd/system', UNIT_NAME);
+  const file = join(prefix, 'etc/systemd/system', unit);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, text, { mode: 0o644 });
   process.stdout.write(`wrote ${file}\n`);
@@ -75,8 +120,8 @@ export function install(o: InstallOptions): void {
   if (systemd) {
     const r = spawnSync('systemctl', ['daemon-reload'], { stdio: 'inherit' });
     if (r.status !== 0) throw new Error('systemctl daemon-reload failed');
-    process.stdout.write('Start it now and at every boot with: systemctl enable --now flotilla\n');
-    process.stdout.write(`Then: export KUBECONFIG=${join(o.config.dataDir, 'kubeconfig')}\n`);
+    process.stdout.write(`Start it now and at every boot with: systemctl enable --now ${unit.replace(/\.service$/, '')}\n`);
+    process.stdout.write(then);
   } else if (prefix === '/') {
     process.stdout.write('systemd is not running on this machine: the unit is written, but nothing will start it here.\n');
   }

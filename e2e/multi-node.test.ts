@@ -57,7 +57,8 @@ const c = upCluster({
 });
 const { skip, dir } = c;
 const ok = (args: string[], input?: string) => c.ok(args, input);
-const until = <T>(what: string, fn: () => T | undefined | false, timeoutMs = 90_000): Promise<T> => c.until(what, fn, timeoutMs);
+const until = <T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 90_000): Promise<T> =>
+  c.until(what, fn, timeoutMs);
 
 const lines = (cmd: string, args: string[]): string[] => spawnSync(cmd, args, { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
 const recorded = (): Json => JSON.parse(readFileSync(join(dir, 'cluster.json'), 'utf8')) as Json;
@@ -89,7 +90,9 @@ function answer(host: string, port: number, timeoutMs: number): Promise<string |
   });
 }
 const internalIP = (n: Json) => (n.status.addresses as Json[]).find((a) => a.type === 'InternalIP')?.address;
-const webPods = (): Json[] => c.json(['get', 'pods', '-l', 'app=web']).items as Json[];
+/** The web pods, read in-process (polls run many times: no kubectl process each). */
+const webPods = (): Promise<Json[]> => c.podsNow('app=web');
+const nodeNow = (name: string): Promise<Json> => c.get(`/api/v1/nodes/${name}`);
 const isReady = (x: Json) => (x.status?.conditions as Json[] | undefined)?.some((k) => k.type === 'Ready' && k.status === 'True') ?? false;
 let nodePort = 0;
 
@@ -145,8 +148,8 @@ spec:
   selector: {app: web}
   ports: [{port: 80, targetPort: 8080}]
 `);
-  const running = await until('6 Running web pods', () => {
-    const items = webPods().filter((x) => x.status.phase === 'Running' && x.status.podIP);
+  const running = await until('6 Running web pods', async () => {
+    const items = (await webPods()).filter((x) => x.status.phase === 'Running' && x.status.podIP);
     return items.length === 6 ? items : undefined;
   });
   const on = (node: string) => running.filter((x) => x.spec.nodeName === node).map((x) => ({ name: x.metadata.name as string, ip: x.status.podIP as string }));
@@ -197,7 +200,7 @@ test("a node lost (its agent killed, its link cut): Unknown, its pods evicted an
   assert.ok(nodePort, 'the first test made the Service');
   const p = plan();
   const node2 = p.nodes[0] as LocalNode;
-  const before = webPods();
+  const before = await webPods();
   const victims = before.filter((x) => x.spec.nodeName === node2.name).map((x) => x.metadata.name as string);
   assert.equal(victims.length, 2, 'two pods on node 2');
 
@@ -223,16 +226,17 @@ test("a node lost (its agent killed, its link cut): Unknown, its pods evicted an
   const since = () => ((Date.now() - cut) / 1000).toFixed(1);
   let back = false;
   try {
-    const unknownAt = await until('node 2 Unknown and tainted unreachable', () => {
-      const n = c.json(['get', 'node', node2.name]);
+    const unknownAt = await until('node 2 Unknown and tainted unreachable', async () => {
+      const n = await nodeNow(node2.name);
       return condition(n, 'Ready')?.status === 'Unknown' && (n.spec.taints as Json[] | undefined)?.some((t) => t.key === 'node.kubernetes.io/unreachable' && t.effect === 'NoExecute') ? since() : undefined;
     });
-    const replacedAt = await until('6 ready web pods on nodes 1 and 3', () => {
-      const live = webPods().filter((x) => !x.metadata.deletionTimestamp && x.status.phase === 'Running' && isReady(x));
+    const replacedAt = await until('6 ready web pods on nodes 1 and 3', async () => {
+      const live = (await webPods()).filter((x) => !x.metadata.deletionTimestamp && x.status.phase === 'Running' && isReady(x));
       return live.length === 6 && live.every((x) => x.spec.nodeName !== node2.name) ? since() : undefined;
     });
+    const evicted = await webPods();
     for (const name of victims) {
-      const v = webPods().find((x) => x.metadata.name === name);
+      const v = evicted.find((x) => x.metadata.name === name);
       assert.ok(v?.metadata.deletionTimestamp, `${name} was evicted (terminating until its node confirms)`);
       assert.equal(condition(v, 'Ready')?.status, 'False', `${name} was marked not ready`);
     }
@@ -251,14 +255,14 @@ test("a node lost (its agent killed, its link cut): Unknown, its pods evicted an
     // node 2 comes back: its old pods are finished there and gone from the API, its containers removed
     assert.equal(spawnSync('ip', ['link', 'set', node2.veth, 'up']).status, 0);
     back = true;
-    await until('node 2 Ready again', () => condition(c.json(['get', 'node', node2.name]), 'Ready')?.status === 'True', 120_000);
-    await until("node 2's old pods gone", () => !webPods().some((x) => victims.includes(x.metadata.name as string)), 120_000);
+    await until('node 2 Ready again', async () => condition(await nodeNow(node2.name), 'Ready')?.status === 'True', 120_000);
+    await until("node 2's old pods gone", async () => !(await webPods()).some((x) => victims.includes(x.metadata.name as string)), 120_000);
     const sock = join(node2.dataDir, 'containerd/containerd.sock');
     await until("no container left in node 2's containerd", () => {
       const r = spawnSync('ctr', ['--address', sock, '-n', 'k8s.io', 'containers', 'ls', '-q'], { encoding: 'utf8' });
       return r.status === 0 && r.stdout.trim() === '';
     }, 60_000);
-    const after = webPods();
+    const after = await webPods();
     assert.equal(after.length, 6, `6 web pods, no more: ${after.map((x) => `${x.metadata.name}@${x.spec.nodeName}`).join(' ')}`);
     assert.ok(after.every((x) => x.status.phase === 'Running' && isReady(x) && !x.metadata.deletionTimestamp), 'all running and ready');
   } finally {
@@ -278,11 +282,11 @@ test('flotilla node add joins one more namespace as node 4, which runs pods reac
   assert.equal(internalIP(n), node4.ip);
   assert.ok(n.spec.podCIDR, 'a podCIDR of its own');
   ok(['run', 'on4', `--image=${c.registry}/flotilla/web:v1`, '--env=POD_NAME=on4', '--port=8080', `--overrides={"spec":{"nodeName":"${node4.name}"}}`]);
-  const ip = await until('on4 Running', () => {
-    const x = c.pod('on4');
-    return x.status?.phase === 'Running' && (x.status.podIP as string);
+  const ip = await until('on4 Running', async () => {
+    const x = await c.podNow('on4');
+    return x?.status?.phase === 'Running' && (x.status.podIP as string);
   });
-  const from = webPods().find((x) => x.spec.nodeName === NODE && !x.metadata.deletionTimestamp)?.metadata.name as string;
+  const from = (await webPods()).find((x) => x.spec.nodeName === NODE && !x.metadata.deletionTimestamp)?.metadata.name as string;
   assert.match(get(from, ip, 8080), /pod: on4/, 'reached from a pod on node 1 by pod IP');
 
   // only the last node can go: another is refused, changing nothing

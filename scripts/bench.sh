@@ -34,3 +34,5 @@ echo
 node dist/bench/extensions.js
 echo
 node dist/bench/compose.js
+echo
+node dist/bench/nodes.js

@@ -1,6 +1,7 @@
 // The cluster commands: up, down, status, install.
 import { resolve } from 'node:path';
 import { clusterFlags, defaultNodeName } from './cluster-flags.js';
+import { agent } from './agent.js';
 import { dataDirFlag, DEFAULT_DATA_DIR, type Command } from './command.js';
 import type { Flags } from '../flags.js';
 
@@ -27,7 +28,8 @@ on the command line must be free, or "up" fails naming the process (and the data
       cgroupRoot: f.string('cgroup-root'),
       bindAddress: f.given('bind-address') ? f.string('bind-address') : undefined,
       advertiseAddress: f.string('advertise-address'),
-      hpaSyncPeriod: f.given('horizontal-pod-autoscaler-sync-period') ? f.string('horizontal-pod-autoscaler-sync-period') : undefined, nodeMonitorGracePeriod: f.given('node-monitor-grace-period') ? f.string('node-monitor-grace-period') : undefined,
+      hpaSyncPeriod: f.given('horizontal-pod-autoscaler-sync-period') ? f.string('horizontal-pod-autoscaler-sync-period') : undefined,
+      nodeMonitorGracePeriod: f.given('node-monitor-grace-period') ? f.string('node-monitor-grace-period') : undefined,
         clusterCIDR: f.string('cluster-cidr'), nodeCIDRMaskSize: f.given('node-cidr-mask-size') ? f.int('node-cidr-mask-size') : undefined,
         etcdSnapshotScheduleCron: f.string('etcd-snapshot-schedule-cron'), etcdSnapshotRetention: f.given('etcd-snapshot-retention') ? f.int('etcd-snapshot-retention') : undefined,
       hollowNodes: f.int('hollow-nodes'), nodeName: f.string('node-name') ?? defaultNodeName(),
@@ -105,7 +107,8 @@ After writing to the real /etc on a host running systemd, runs "systemctl daemon
         cgroupRoot: f.string('cgroup-root'),
         bindAddress: f.given('bind-address') ? f.string('bind-address') : undefined,
         advertiseAddress: f.string('advertise-address'),
-        hpaSyncPeriod: f.given('horizontal-pod-autoscaler-sync-period') ? f.string('horizontal-pod-autoscaler-sync-period') : undefined, nodeMonitorGracePeriod: f.given('node-monitor-grace-period') ? f.string('node-monitor-grace-period') : undefined,
+        hpaSyncPeriod: f.given('horizontal-pod-autoscaler-sync-period') ? f.string('horizontal-pod-autoscaler-sync-period') : undefined,
+        nodeMonitorGracePeriod: f.given('node-monitor-grace-period') ? f.string('node-monitor-grace-period') : undefined,
         clusterCIDR: f.string('cluster-cidr'), nodeCIDRMaskSize: f.given('node-cidr-mask-size') ? f.int('node-cidr-mask-size') : undefined,
         etcdSnapshotScheduleCron: f.string('etcd-snapshot-schedule-cron'), etcdSnapshotRetention: f.given('etcd-snapshot-retention') ? f.int('etcd-snapshot-retention') : undefined,
         nodes: f.int('nodes') > 1 ? f.int('nodes') : undefined, nodeNetwork: f.string('node-network'),
@@ -115,3 +118,36 @@ After writing to the real /etc on a host running systemd, runs "systemctl daemon
 };
 
 export { DEFAULT_DATA_DIR };
+
+/** The agent's flags that go into its unit (the token only as a file: a unit is readable by every user). */
+const agentUnitFlags = () => agent.spec.flags.filter((x) => !['token', 'hollow', 'join-only'].includes(x.name));
+
+export const installAgent: Command = {
+  spec: {
+    name: 'install agent',
+    summary: 'Write a systemd unit that joins this machine to a cluster as a node and runs it at boot',
+    description: `Writes /etc/systemd/system/flotilla-agent.service running "flotilla agent" with the flags below (those of
+"flotilla token create"'s join command: --server, --token-file, --ca-file, --ca-cert-hash; and --node-ip, the address
+the server and the other nodes reach this machine at). The agent joins once with the bootstrap token, then keeps
+its node's credentials in its data dir; it runs the runtime and the node agent and restarts any that exits, and
+stops them in order on "systemctl stop" (KillMode=process). Start it with "systemctl enable --now flotilla-agent".`,
+    flags: [
+      ...agentUnitFlags().map((x) => (x.name === 'data-dir' ? { ...x, default: '/var/lib/flotilla' } : x)),
+      { name: 'prefix', type: 'string', value: 'DIR', help: 'write under DIR instead of / (DIR/etc/systemd/system/flotilla-agent.service)', default: '/' },
+      { name: 'dry-run', type: 'bool', help: 'print the unit instead of writing it', default: false },
+    ],
+  },
+  async run(f) {
+    for (const required of ['server', 'token-file', 'ca-file']) {
+      if (!f.given(required)) throw new Error(`--${required} is required (flotilla token create prints the join command; keep its token in a file)`);
+    }
+    const args: string[] = [];
+    for (const x of agentUnitFlags()) {
+      if (x.name === 'data-dir') args.push('--data-dir', resolve(f.string('data-dir') as string));
+      else if (x.name === 'token-file' || x.name === 'ca-file') args.push(`--${x.name}`, resolve(f.string(x.name) as string));
+      else if (f.given(x.name)) args.push(`--${x.name}`, f.string(x.name) as string);
+    }
+    const { installAgent: write } = await import('../install.js');
+    write({ prefix: f.string('prefix') as string, dryRun: f.bool('dry-run'), agentArgs: args });
+  },
+};

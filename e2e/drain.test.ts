@@ -224,7 +224,10 @@ test('flotctl cordon, uncordon and drain: kubectl\'s messages, and the same budg
   assert.equal((drained.stdout.match(/^pod\/web-\S+ evicted$/gm) ?? []).length, 3, drained.stdout);
   assert.match(drained.stderr, /error when evicting pods\/"web-\S+" -n "default" \(will retry after 5s\): Cannot evict pod as it would violate the pod's disruption budget\./);
   assert.match(drained.stdout, /^node\/spare-0 drained$/m);
-  const after = live(await pods('app=web')).filter(ready);
-  assert.equal(after.length, 3);
-  assert.ok(after.every((p) => p.spec.nodeName === 'dr-0'));
+  // drain returns once the evicted pods are gone; the last one's replacement may still be starting
+  const after = await waitFor('3 ready web pods, all on dr-0', async () => {
+    const ps = live(await pods('app=web')).filter(ready);
+    return ps.length === 3 ? ps : undefined;
+  }, 60_000);
+  assert.ok(after.every((p) => p.spec.nodeName === 'dr-0'), after.map((p) => p.spec.nodeName).join(' '));
 });

@@ -22,7 +22,7 @@ import { localNodesPlan, type LocalNodesPlan } from '../cli/local-nodes/plan.js'
 import { nodeNetworkName } from '../node-agent/network/pod-network.js';
 import { cidrContains, parseCidr, type Cidr } from '../node-agent/network/ip.js';
 import { condition, upCluster, type Json } from './up-cluster.js';
-import { serviceTraffic } from './service-traffic.js';
+import { endpointsInTable, serviceTraffic } from './service-traffic.js';
 import { ROOT } from './harness.js';
 
 const NODE = 'mn';
@@ -68,7 +68,8 @@ const plan = (): LocalNodesPlan => {
 };
 
 // node 1's data plane on this host, the others' inside their namespaces
-const { ruleInstalled, askFromPod } = serviceTraffic(c, `flotilla-proxy-${nodeNetworkName(podNetworkFor(dir).bridge)}`);
+const proxyTable = `flotilla-proxy-${nodeNetworkName(podNetworkFor(dir).bridge)}`;
+const { ruleInstalled, askFromPod } = serviceTraffic(c, proxyTable);
 type LocalNode = LocalNodesPlan['nodes'][number];
 const inNode = (n: LocalNode, cmd: string, args: string[]) => spawnSync('nsenter', [`--net=/run/netns/${n.netns}`, '--', cmd, ...args], { encoding: 'utf8' });
 /** Waits until node n's proxy table (in its namespace) holds `needle` (as nft prints it). */
@@ -187,7 +188,7 @@ spec:
     assert.deepEqual([...seen].sort(), [NODE, node2.name, node3.name], `the Service by name from ${from} reaches pods on every node`);
   }
   // the NodePort on every node's address, from this host
-  await until(`the node port rule for ${nodePort}`, () => spawnSync('nft', ['list', 'table', 'ip', `flotilla-proxy-${nodeNetworkName(podNetworkFor(dir).bridge)}`], { encoding: 'utf8' }).stdout.includes(`tcp . ${nodePort} : goto `));
+  await until(`the node port rule for ${nodePort}`, () => spawnSync('nft', ['list', 'table', 'ip', proxyTable], { encoding: 'utf8' }).stdout.includes(`tcp . ${nodePort} : goto `));
   for (const n of [node2, node3]) await nodeRuleInstalled(n, `tcp . ${nodePort} : goto `, `the node port rule for ${nodePort}`);
   for (const ip of [p.hostIP, node2.ip, node3.ip]) {
     const who = await answer(ip, nodePort, 5000);
@@ -201,6 +202,7 @@ test("a node lost (its agent killed, its link cut): Unknown, its pods evicted an
   const p = plan();
   const node2 = p.nodes[0] as LocalNode;
   const before = await webPods();
+  const clusterIP = (await c.get('/api/v1/namespaces/default/services/web')).spec.clusterIP as string;
   const victims = before.filter((x) => x.spec.nodeName === node2.name).map((x) => x.metadata.name as string);
   assert.equal(victims.length, 2, 'two pods on node 2');
 
@@ -240,7 +242,13 @@ test("a node lost (its agent killed, its link cut): Unknown, its pods evicted an
       assert.ok(v?.metadata.deletionTimestamp, `${name} was evicted (terminating until its node confirms)`);
       assert.equal(condition(v, 'Ready')?.status, 'False', `${name} was marked not ready`);
     }
-    // a few seconds more of requests with the replacements in place: none may fail
+    // node 1's proxy sends the Service only to the replacements and the pods that stayed: from then on, a few seconds
+    // more of requests, none of which may fail
+    const victimIPs = before.filter((x) => victims.includes(x.metadata.name as string)).map((x) => `${x.status.podIP}:8080`);
+    const proxiedAt = await until("node 1's proxy rules without node 2's pods", () => {
+      const to = endpointsInTable(spawnSync('nft', ['list', 'table', 'ip', proxyTable], { encoding: 'utf8' }).stdout, clusterIP, 80);
+      return to.length === 6 && !to.some((e) => victimIPs.includes(e)) ? since() : undefined;
+    });
     const settled = Date.now();
     await new Promise((r) => setTimeout(r, 3000));
     loading = false;
@@ -248,8 +256,9 @@ test("a node lost (its agent killed, its link cut): Unknown, its pods evicted an
     const failed = log.filter((x) => !x.ok);
     const late = failed.filter((x) => x.at >= settled);
     const last = failed.length ? ((Math.max(...failed.map((x) => x.at)) - cut) / 1000).toFixed(1) : '0';
-    process.stdout.write(`# node 2 lost: Unknown after ${unknownAt} s, replacements ready after ${replacedAt} s; ${failed.length} of ${log.length} requests failed, the last ${last} s after the cut\n`);
-    assert.deepEqual(late.length, 0, `no request failed once the replacements were ready (${late.length})`);
+    process.stdout.write(`# node 2 lost: Unknown after ${unknownAt} s, replacements ready after ${replacedAt} s, node 1's proxy rules without node 2's pods ` +
+      `after ${proxiedAt} s; ${failed.length} of ${log.length} requests failed, the last ${last} s after the cut\n`);
+    assert.deepEqual(late.length, 0, `no request failed once the proxy sent only to the pods that run (${late.length})`);
     assert.ok(failed.every((x) => x.at >= cut), 'no request failed before the cut');
 
     // node 2 comes back: its old pods are finished there and gone from the API, its containers removed

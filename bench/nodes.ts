@@ -14,6 +14,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { buildCurlImage } from '../e2e/curl-image.js';
+import { movingWebDeployment } from '../e2e/node-loss.js';
 import { condition, UpCluster, type Json } from '../e2e/up-cluster.js';
 import { localNodesPlan } from '../cli/local-nodes/plan.js';
 
@@ -37,26 +38,7 @@ async function main(): Promise<void> {
     const plan = localNodesPlan({ dataDir: c.dir, nodeName: NODE, count: 3, segment: r.nodeNetwork, cgroupRoot: r.cgroupRoot });
     const node3 = plan.nodes[1] as (typeof plan.nodes)[number];
     const curl = buildCurlImage(c.registry, c.tools, work);
-    c.apply(`
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 6
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      terminationGracePeriodSeconds: 1
-      tolerations:
-      - {key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 2}
-      - {key: node.kubernetes.io/not-ready, operator: Exists, effect: NoExecute, tolerationSeconds: 2}
-      containers:
-      - name: web
-        image: ${c.registry}/flotilla/web:v1
-        env: [{name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}]
-        ports: [{containerPort: 8080}]
----
+    c.apply(`${movingWebDeployment(c.registry, 6)}---
 apiVersion: v1
 kind: Pod
 metadata: {name: client}

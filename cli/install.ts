@@ -21,23 +21,17 @@ function word(w: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(w) ? w : `"${w.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
-/** The unit's text for this cluster; `node` and `bin` are the absolute paths ExecStart runs. */
-export function unitFile(c: ClusterConfig, o: { node?: string; bin?: string; readme?: string } = {}): string {
-  const exec = [o.node ?? process.execPath, o.bin ?? BIN, ...superviseArgs(c)].map(word).join(' ');
-  return `# Written by "flotilla install". One unit runs the whole node, as k3s does: the supervisor starts every component
-# (API server with its etcd, runtime, controller-manager, scheduler, node agent) and restarts any that exits.
-[Unit]
-Description=Flotilla, a Kubernetes-compatible container orchestrator (control plane and node)
-Documentation=file://${o.readme ?? resolve(dirname(BIN), '../README.md')}
-Wants=network-online.target
-After=network-online.target
-
-[Service]
+/**
+ * The [Service] and [Install] sections both units share: the process in the foreground, restarted always, stopping
+ * its children itself (KillMode=process), with the limits a container host needs.
+ */
+function serviceSections(exec: string, environmentFile: string, whyKillModeProcess: string): string {
+  return `[Service]
 Type=exec
 Environment=FLOTILLA_LOG_LEVEL=info
-EnvironmentFile=-/etc/default/flotilla
+EnvironmentFile=-${environmentFile}
 ExecStart=${exec}
-# The supervisor stops the components itself, in order; see "flotilla install --help".
+# ${whyKillModeProcess}
 KillMode=process
 TimeoutStopSec=180
 Restart=always
@@ -50,6 +44,20 @@ TasksMax=infinity
 [Install]
 WantedBy=multi-user.target
 `;
+}
+
+/** The unit's text for this cluster; `node` and `bin` are the absolute paths ExecStart runs. */
+export function unitFile(c: ClusterConfig, o: { node?: string; bin?: string; readme?: string } = {}): string {
+  const exec = [o.node ?? process.execPath, o.bin ?? BIN, ...superviseArgs(c)].map(word).join(' ');
+  return `# Written by "flotilla install". One unit runs the whole node, as k3s does: the supervisor starts every component
+# (API server with its etcd, runtime, controller-manager, scheduler, node agent) and restarts any that exits.
+[Unit]
+Description=Flotilla, a Kubernetes-compatible container orchestrator (control plane and node)
+Documentation=file://${o.readme ?? resolve(dirname(BIN), '../README.md')}
+Wants=network-online.target
+After=network-online.target
+
+${serviceSections(exec, '/etc/default/flotilla', 'The supervisor stops the components itself, in order; see "flotilla install --help".')}`;
 }
 
 export const AGENT_UNIT_NAME = 'flotilla-agent.service';
@@ -69,24 +77,7 @@ Documentation=file://${o.readme ?? resolve(dirname(BIN), '../README.md')}
 Wants=network-online.target
 After=network-online.target
 
-[Service]
-Type=exec
-Environment=FLOTILLA_LOG_LEVEL=info
-EnvironmentFile=-/etc/default/flotilla-agent
-ExecStart=${exec}
-# The agent stops the node agent, then the runtime (which drains the pods), itself.
-KillMode=process
-TimeoutStopSec=180
-Restart=always
-RestartSec=5s
-LimitNOFILE=1048576
-LimitNPROC=infinity
-LimitCORE=infinity
-TasksMax=infinity
-
-[Install]
-WantedBy=multi-user.target
-`;
+${serviceSections(exec, '/etc/default/flotilla-agent', 'The agent stops the node agent, then the runtime (which drains the pods), itself.')}`;
 }
 
 export interface InstallOptions {

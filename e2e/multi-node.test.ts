@@ -24,6 +24,7 @@ import { cidrContains, parseCidr, type Cidr } from '../node-agent/network/ip.js'
 import { condition, upCluster, type Json } from './up-cluster.js';
 import { endpointsInTable, serviceTraffic } from './service-traffic.js';
 import { ROOT } from './harness.js';
+import { movingWebDeployment } from './node-loss.js';
 
 const NODE = 'mn';
 const started = Date.now();
@@ -120,27 +121,7 @@ test('three real nodes: Ready with their own podCIDRs, 6 replicas 2/2/2, pods re
   assert.equal(csrs.filter((x) => x.spec.signerName === 'kubernetes.io/kube-apiserver-client-kubelet' && String(x.spec.username).startsWith('system:bootstrap:')).length, 2,
     'both joined with a bootstrap token');
 
-  ok(['apply', '-f', '-'], `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: 6
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      terminationGracePeriodSeconds: 1
-      # a short stay on a failed node (the default is 300 s)
-      tolerations:
-      - {key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 2}
-      - {key: node.kubernetes.io/not-ready, operator: Exists, effect: NoExecute, tolerationSeconds: 2}
-      containers:
-      - name: web
-        image: ${c.registry}/flotilla/web:v1
-        env: [{name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}]
-        ports: [{containerPort: 8080}]
----
+  ok(['apply', '-f', '-'], `${movingWebDeployment(c.registry, 6)}---
 apiVersion: v1
 kind: Service
 metadata: {name: web}

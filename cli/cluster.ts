@@ -12,6 +12,8 @@ import { localNodesPlan, type LocalNodesPlan } from './local-nodes/plan.js';
 
 /** bin/flotilla.js of this installation. */
 export const BIN = join(packageRoot(import.meta.url), 'bin', 'flotilla.js');
+/** flotctl beside it (what `flotilla node remove` drains a node with). */
+export const FLOTCTL_BIN = join(packageRoot(import.meta.url), 'bin', 'flotctl.js');
 
 export interface ClusterConfig {
   /** Absolute. */

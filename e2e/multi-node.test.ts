@@ -186,6 +186,23 @@ test("a node lost (its agent killed, its link cut): Unknown, its pods evicted an
   const clusterIP = (await c.get('/api/v1/namespaces/default/services/web')).spec.clusterIP as string;
   const victims = before.filter((x) => x.spec.nodeName === node2.name).map((x) => x.metadata.name as string);
   assert.equal(victims.length, 2, 'two pods on node 2');
+  // and a pod that tolerates the lost node for good: not evicted, only marked not ready, and ready again once it is back
+  ok(['apply', '-f', '-'], `
+apiVersion: v1
+kind: Pod
+metadata: {name: stays}
+spec:
+  nodeName: ${node2.name}
+  terminationGracePeriodSeconds: 1
+  tolerations:
+  - {key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute}
+  - {key: node.kubernetes.io/not-ready, operator: Exists, effect: NoExecute}
+  containers: [{name: web, image: '${c.registry}/flotilla/web:v1', ports: [{containerPort: 8080}]}]
+`);
+  const stays = await until('stays Running and ready on node 2', async () => {
+    const x = await c.podNow('stays');
+    return x?.status?.phase === 'Running' && isReady(x) ? x : undefined;
+  });
 
   // a request every 100 ms to node 1's NodePort (any endpoint, node 2's included), each given 1 s
   const log: Array<{ at: number; ok: boolean }> = [];
@@ -217,6 +234,11 @@ test("a node lost (its agent killed, its link cut): Unknown, its pods evicted an
       const live = (await webPods()).filter((x) => !x.metadata.deletionTimestamp && x.status.phase === 'Running' && isReady(x));
       return live.length === 6 && live.every((x) => x.spec.nodeName !== node2.name) ? since() : undefined;
     });
+    const stayed = await until('stays marked not ready, not evicted', async () => {
+      const x = await c.podNow('stays');
+      return x && condition(x, 'Ready')?.status === 'False' ? x : undefined;
+    });
+    assert.equal(stayed.metadata.deletionTimestamp, undefined, 'a pod tolerating the taint for good is not evicted');
     const evicted = await webPods();
     for (const name of victims) {
       const v = evicted.find((x) => x.metadata.name === name);
@@ -247,6 +269,13 @@ test("a node lost (its agent killed, its link cut): Unknown, its pods evicted an
     back = true;
     await until('node 2 Ready again', async () => condition(await nodeNow(node2.name), 'Ready')?.status === 'True', 120_000);
     await until("node 2's old pods gone", async () => !(await webPods()).some((x) => victims.includes(x.metadata.name as string)), 120_000);
+    const again = await until('stays ready again, set by node 2\'s agent', async () => {
+      const x = await c.podNow('stays');
+      return x && isReady(x) ? x : undefined;
+    }, 120_000);
+    assert.equal(again.metadata.uid, stays.metadata.uid, 'the same pod');
+    assert.equal(again.status.containerStatuses[0].restartCount, 0, 'its container ran on through the partition');
+    await c.deletePod('stays');
     const sock = join(node2.dataDir, 'containerd/containerd.sock');
     await until("no container left in node 2's containerd", () => {
       const r = spawnSync('ctr', ['--address', sock, '-n', 'k8s.io', 'containers', 'ls', '-q'], { encoding: 'utf8' });

@@ -31,12 +31,10 @@ async function adminClient(c: ClusterConfig) {
   return new Client(loadKubeConfig({ kubeconfig: clusterFiles(c.dataDir).adminKubeconfig }));
 }
 
+/** Polls check (a failed look counts as not yet) every 500 ms; throws naming `what` after timeoutMs. */
 async function waitUntil(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > end) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  const { until } = await import('../supervisor/procfs.js');
+  if (!(await until(() => check().catch(() => false), timeoutMs, 500))) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`);
 }
 
 export const nodeAdd: Command = {
@@ -78,7 +76,7 @@ its agent is stopped, its namespace removed and its Node deleted.`,
     flags: [dataDirFlag('the cluster'), timeoutFlag],
   },
   async run(f) {
-    const [{ config, supervisor }, { localNodesPlan }, { findByKind }, { readState }, { spawnSync }, { BIN }, { clusterFiles }, { isNotFound }] =
+    const [{ config, supervisor }, { localNodesPlan }, { findByKind }, { readState }, { spawnSync }, { FLOTCTL_BIN }, { clusterFiles }, { isNotFound }] =
       await Promise.all([
       runningWithLocalNodes(f.string('data-dir') as string), import('../local-nodes/plan.js'), import('../../lib/api/kinds.js'),
       import('../supervisor/state.js'), import('node:child_process'), import('../cluster.js'), import('../credentials.js'), import('../../lib/client/index.js')]);
@@ -90,8 +88,7 @@ its agent is stopped, its namespace removed and its Node deleted.`,
     const asked = f.positionals[0];
     if (asked !== undefined && asked !== n.name) throw new Error(`only the last local node (${n.name}) can be removed: the nodes are numbered 2..${count}`);
     // drained as an operator would: flotctl's drain (cordon, then evictions honouring disruption budgets)
-    const flotctl = BIN.replace(/flotilla\.js$/, 'flotctl.js');
-    const drained = spawnSync(process.execPath, [flotctl, 'drain', n.name, '--ignore-daemonsets', '--delete-emptydir-data', '--force',
+    const drained = spawnSync(process.execPath, [FLOTCTL_BIN, 'drain', n.name, '--ignore-daemonsets', '--delete-emptydir-data', '--force',
       `--timeout=${Math.round(f.ms('timeout') / 1000)}s`, '--kubeconfig', clusterFiles(config.dataDir).adminKubeconfig], { stdio: ['ignore', 'inherit', 'inherit'] });
     if (drained.status !== 0) throw new Error(`draining ${n.name} failed (exit ${drained.status}); nothing was removed`);
     await resize(config, supervisor, count - 1);

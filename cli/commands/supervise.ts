@@ -130,10 +130,11 @@ stopped (SIGTERM, then SIGKILL) with everything it started when the supervisor s
       const config = { ...nodes.config, nodes: want };
       const plan = localNodesPlan({ dataDir, nodeName: config.nodeName, count: want, segment: config.nodeNetwork as string, cgroupRoot: config.cgroupRoot });
       const had = nodes.plan.nodes;
+      // the serving certificates of exactly the nodes there will be
+      approver?.setNodes(plan);
       for (const n of plan.nodes.filter((x) => !had.some((h) => h.name === x.name))) {
         log.info('adding a local node', { node: n.name, ip: n.ip });
         await setUpLocalNode(plan, n);
-        approver?.setNodes(plan);
         s.add(localNodeSpec(config, plan, n, caCertHash));
       }
       for (const n of had.filter((x) => !plan.nodes.some((p) => p.name === x.name)).reverse()) {
@@ -142,7 +143,6 @@ stopped (SIGTERM, then SIGKILL) with everything it started when the supervisor s
         const removed = await cleanUpLocalNode(n);
         log.info('removed a local node', { node: n.name, removed });
       }
-      approver?.setNodes(plan);
       s.setStopOrder(stopOrderOf(config));
       nodes = { config, plan };
     };

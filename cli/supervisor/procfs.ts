@@ -61,10 +61,10 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Waits until pred() holds or timeoutMs passed; resolves to whether it held. */
-export async function until(pred: () => boolean, timeoutMs: number, everyMs = 50): Promise<boolean> {
+export async function until(pred: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 50): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (pred()) return true;
+    if (await pred()) return true;
     if (Date.now() >= deadline) return false;
     await sleep(everyMs);
   }

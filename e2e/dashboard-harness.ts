@@ -97,13 +97,15 @@ export class Browser {
     // Chromium drops a navigation whose network changed under it (net::ERR_NETWORK_CHANGED, or the navigation is
     // replaced by its error page, chrome-error://): other test files add and remove bridges and veths on this
     // machine. A user would reload; so does the harness, a few times.
+    // Changes come in bursts (a pod's veth, its routes): each retry waits a little longer for the network to settle.
     for (let attempt = 1; ; attempt++) {
       try {
         await page.goto(dashboardUrl(t, path));
         break;
       } catch (e) {
         // (or Chromium reloads the page itself: "interrupted by another navigation" to the same address)
-        if (attempt >= 4 || !/ERR_NETWORK_CHANGED|interrupted by another navigation to "(chrome-error:|[^"]*\/dashboard\/)/.test((e as Error).message)) throw e;
+        if (attempt >= 8 || !/ERR_NETWORK_CHANGED|interrupted by another navigation to "(chrome-error:|[^"]*\/dashboard\/)/.test((e as Error).message)) throw e;
+        await new Promise((r) => setTimeout(r, 250 * attempt));
       }
     }
     return { page, requests, errors };

@@ -2,6 +2,7 @@
 // command records the new number in cluster.json and sends the supervisor SIGHUP; the supervisor makes or removes
 // the node's namespace and starts or stops its `flotilla agent` (supervise.ts). Nodes are numbered 2..N, so the one
 // removed is the last; it is drained first, as `kubectl drain` would, and its Node is deleted once its agent stopped.
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { dataDirFlag, type Command } from './command.js';
 import type { ClusterConfig } from '../cluster.js';
@@ -93,8 +94,9 @@ its agent is stopped, its namespace removed and its Node deleted.`,
     if (drained.status !== 0) throw new Error(`draining ${n.name} failed (exit ${drained.status}); nothing was removed`);
     await resize(config, supervisor, count - 1);
     const namespaces = () => spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout.split('\n').map((l) => l.split(' ')[0]);
-    await waitUntil(`the supervisor to stop ${n.name} and remove its namespace`, f.ms('timeout'),
-      async () => !readState(config.dataDir)?.components.some((x) => x.name === n.name) && !namespaces().includes(n.netns));
+    // its data dir goes last, once its namespace, veth and cgroups are gone (cleanUpLocalNode)
+    await waitUntil(`the supervisor to stop ${n.name} and remove what it had`, f.ms('timeout'),
+      async () => !readState(config.dataDir)?.components.some((x) => x.name === n.name) && !namespaces().includes(n.netns) && !existsSync(n.dataDir));
     const client = await adminClient(config);
     try {
       await client.delete(findByKind('v1', 'Node')!, n.name).catch((e: Error) => {
